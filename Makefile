@@ -1,0 +1,35 @@
+# The two commands of the README: `make report` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: report test lint bench clean system-deps
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+# pdftotext/pdffonts/pdftoppm check the PDF in the tests; Debian's poppler-utils is the only source.
+system-deps:
+	@command -v pdftotext >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get install -y -q --no-install-recommends poppler-utils >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends poppler-utils >/dev/null 2>&1)) \
+	    || echo "note: could not install poppler-utils; PDF text checks will be skipped"; \
+	  else echo "note: no apt-get; install poppler-utils for the PDF checks"; fi; }
+
+report: $(STAMP)
+	$(BIN)/sectorweekly build --start 2024-10-07 --end 2024-10-09 --out reports/2024-10-10
+
+test: $(STAMP) system-deps
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/full_market.py
+
+clean:
+	rm -rf $(VENV) reports build *.egg-info

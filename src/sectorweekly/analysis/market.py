@@ -1,0 +1,348 @@
+"""The weekly market review, computed in one vectorised DuckDB query.
+
+For every instrument: base and end close under each market's window rule, weekly change,
+market cap, week high, limit-up flags per session, the limit-up streak ending at the window's
+last session, and limit events earlier in the window. The same engine serves a 20-member desk
+and a 14,000-symbol full market: it reads only the rows between the lookback start and the
+window end, so its cost does not grow with the length of history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from .. import calendars
+from .limits import board_of, listing_frame, rules_frame
+
+
+@dataclass(frozen=True)
+class Window:
+    start: dt.date
+    end: dt.date
+
+    @property
+    def label(self) -> str:
+        return f"{self.start:%m%d}-{self.end:%m%d}"
+
+
+@dataclass(frozen=True)
+class MemberSpec:
+    """What the engine needs to know of an instrument beyond its prices."""
+
+    symbol: str
+    market: str
+    listed: dt.date | None = None
+    st_periods: tuple[tuple[dt.date, dt.date | None], ...] = ()
+
+
+@dataclass(frozen=True)
+class LimitRun:
+    start_date: dt.date
+    end_date: dt.date
+    sessions: int
+    touch_only: bool  # the last session of the run only touched the limit
+
+
+@dataclass
+class MemberMove:
+    symbol: str
+    market: str
+    base_date: dt.date  # the market's base session
+    end_date: dt.date  # the market's end session
+    base_close: float | None
+    end_close: float | None
+    last_date: dt.date | None  # the stock's own last row on or before end_date
+    change_pct: float | None
+    week_high: float | None
+    market_cap: float | None
+    shares_as_of: dt.date | None
+    limit_board: str | None
+    limit_pct: int | None  # limit in force on the last session (A-shares)
+    limit_up_streak: int = 0
+    limit_touch_only: bool = False
+    suspended: bool = False  # a zero-volume row on the market's end session
+    data_behind: bool = False  # the store has no row on the market's end session
+    no_base: bool = False
+    market_closed: bool = False  # no session of this market inside the window
+    reversal: bool = False  # 冲高回落
+    big_drop: bool = False  # 出现大幅回调
+    window_runs: list[LimitRun] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    reversal_high_gain: float = 0.08
+    reversal_pullback: float = 0.08
+    big_drop: float = 0.10
+    streak_lookback_sessions: int = 30
+
+
+def _members_frame(specs: Iterable[MemberSpec]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    specs = list(specs)
+    listed_idx: list[int | None] = []
+    by_market: dict[str, pd.DatetimeIndex] = {}
+    for spec in specs:
+        if spec.listed is None:
+            listed_idx.append(None)
+            continue
+        sess = by_market.setdefault(spec.market, calendars.all_sessions(spec.market))
+        listed_idx.append(int(sess.searchsorted(pd.Timestamp(spec.listed))))
+    members = pd.DataFrame(
+        {
+            "symbol": [s.symbol for s in specs],
+            "market": [s.market for s in specs],
+            "board": [board_of(s.symbol) if s.market == "CN_A" else None for s in specs],
+            "listed": [s.listed for s in specs],
+            "listed_idx": pd.array(listed_idx, dtype="Int64"),
+        }
+    )
+    st = pd.DataFrame(
+        [
+            {"symbol": s.symbol, "st_start": a, "st_end": b or dt.date(9999, 12, 31)}
+            for s in specs
+            for a, b in s.st_periods
+        ],
+        columns=["symbol", "st_start", "st_end"],
+    )
+    return members, st
+
+
+def _windows_frame(
+    markets: Iterable[str], window: Window, lookback: int
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, calendars.MarketWindow]]:
+    rows, sess_frames, views = [], [], {}
+    for mkt in sorted(set(markets)):
+        view = calendars.market_window(mkt, window.start, window.end)
+        views[mkt] = view
+        lookback_date = calendars.sessions_back(mkt, view.base_date, lookback)
+        all_sess = calendars.all_sessions(mkt)
+        lo = int(all_sess.searchsorted(pd.Timestamp(lookback_date)))
+        hi = int(all_sess.searchsorted(pd.Timestamp(view.end_date)))
+        sess_frames.append(
+            pd.DataFrame(
+                {
+                    "market": mkt,
+                    "date": all_sess[lo : hi + 1].date,
+                    "session_idx": range(lo, hi + 1),
+                }
+            )
+        )
+        rows.append(
+            {
+                "market": mkt,
+                "base_date": view.base_date,
+                "end_date": view.end_date,
+                "lookback_date": lookback_date,
+                "end_idx": hi,
+                "first_window_idx": hi - len(view.sessions) + 1,
+                "n_sessions": len(view.sessions),
+            }
+        )
+    return pd.DataFrame(rows), pd.concat(sess_frames, ignore_index=True), views
+
+
+REVIEW_SQL = """
+WITH px AS (
+    SELECT p.symbol, m.market, m.board, m.listed, m.listed_idx, p.date, p.open, p.high, p.low, p.close,
+           p.volume, s.session_idx, w.base_date, w.end_date, w.end_idx, w.first_window_idx,
+           lag(p.close) OVER (PARTITION BY p.symbol ORDER BY p.date) AS prev_close
+    FROM prices p
+    JOIN members m USING (symbol)
+    JOIN windows w ON w.market = m.market
+    LEFT JOIN sess s ON s.market = m.market AND s.date = p.date
+    WHERE p.date BETWEEN $lo AND $hi AND p.date BETWEEN w.lookback_date AND w.end_date
+),
+flagged AS (
+    SELECT px.*,
+        CASE
+          WHEN px.board IS NULL OR px.prev_close IS NULL THEN NULL
+          WHEN lr.free_sessions > 0 AND px.listed_idx IS NOT NULL
+               AND px.session_idx - px.listed_idx < lr.free_sessions THEN NULL
+          ELSE r.pct END AS limit_pct
+    FROM px
+    LEFT JOIN listing lr ON lr.board = px.board
+         AND px.listed >= lr.listed_from AND px.listed < lr.listed_to
+    LEFT JOIN rules r ON r.board = px.board AND px.date >= r.start AND px.date < r."end"
+         AND r.st = EXISTS (SELECT 1 FROM st WHERE st.symbol = px.symbol
+                            AND px.date >= st.st_start AND px.date < st.st_end)
+),
+hits AS (
+    SELECT *,
+        CASE WHEN limit_pct IS NULL THEN NULL
+             ELSE (CAST(round(prev_close * 100) AS BIGINT) * (100 + limit_pct) + 50) // 100
+        END AS up_cents
+    FROM flagged
+),
+marked AS (
+    SELECT *,
+        coalesce(CAST(round(close * 100) AS BIGINT) = up_cents, false) AS close_hit,
+        coalesce(CAST(round(high * 100) AS BIGINT) = up_cents
+                 AND CAST(round(close * 100) AS BIGINT) <> up_cents, false) AS touch_hit
+    FROM hits
+),
+islands AS (
+    SELECT symbol, min(session_idx) AS s0, max(session_idx) AS s1, count(*) AS n,
+           min(date) AS d0, max(date) AS d1
+    FROM (
+        SELECT symbol, session_idx, date,
+               session_idx - row_number() OVER (PARTITION BY symbol ORDER BY session_idx) AS isl
+        FROM marked WHERE close_hit AND session_idx IS NOT NULL
+    )
+    GROUP BY symbol, isl
+),
+agg AS (
+    SELECT symbol, any_value(market) AS market, any_value(board) AS board,
+        arg_max(close, date) FILTER (WHERE date <= base_date) AS base_close,
+        arg_max(close, date) FILTER (WHERE date <= end_date) AS end_close,
+        max(date) FILTER (WHERE date <= end_date) AS last_date,
+        max(high) FILTER (WHERE date > base_date) AS week_high,
+        bool_or(close_hit) FILTER (WHERE session_idx = end_idx) AS end_close_hit,
+        bool_or(touch_hit) FILTER (WHERE session_idx = end_idx) AS end_touch_hit,
+        bool_or(volume = 0) FILTER (WHERE session_idx = end_idx) AS end_zero_volume,
+        max(limit_pct) FILTER (WHERE session_idx = end_idx) AS end_limit_pct,
+        any_value(end_idx) AS end_idx, any_value(end_date) AS end_date,
+        min(session_idx) AS first_idx
+    FROM marked GROUP BY symbol
+),
+caps AS (
+    SELECT sh.symbol, sh.shares, sh.as_of
+    FROM shares sh JOIN members m USING (symbol) JOIN windows w ON w.market = m.market
+    WHERE abs(datediff('day', sh.as_of, w.end_date)) <= 92
+    QUALIFY row_number() OVER (
+        PARTITION BY sh.symbol
+        ORDER BY abs(datediff('day', sh.as_of, w.end_date)), sh.as_of) = 1
+)
+SELECT m.symbol, m.market, m.board, a.base_close, a.end_close, a.last_date, a.week_high,
+    coalesce(a.end_close_hit, false) AS end_close_hit,
+    coalesce(a.end_touch_hit, false) AS end_touch_hit,
+    coalesce(a.end_zero_volume, false) AS end_zero_volume,
+    a.end_limit_pct,
+    i_end.n AS run_to_end, i_end.s0 = a.first_idx AS run_to_end_truncated,
+    i_prev.n AS run_to_prev,
+    c.shares, c.as_of AS shares_as_of
+FROM members m
+LEFT JOIN agg a USING (symbol)
+LEFT JOIN islands i_end ON i_end.symbol = m.symbol AND i_end.s1 = a.end_idx
+LEFT JOIN islands i_prev ON i_prev.symbol = m.symbol AND i_prev.s1 = a.end_idx - 1
+LEFT JOIN caps c ON c.symbol = m.symbol
+"""
+
+
+def compute_moves(
+    con: duckdb.DuckDBPyConnection,
+    specs: Iterable[MemberSpec],
+    window: Window,
+    thresholds: Thresholds = Thresholds(),
+) -> tuple[list[MemberMove], dict[str, calendars.MarketWindow]]:
+    """Every member's weekly move; the markets' windows as judged by their calendars."""
+    members, st = _members_frame(specs)
+    windows, sess, views = _windows_frame(
+        members["market"], window, thresholds.streak_lookback_sessions
+    )
+    for name, frame in {
+        "members": members,
+        "st": st,
+        "windows": windows,
+        "sess": sess,
+        "rules": rules_frame(),
+        "listing": listing_frame(),
+    }.items():
+        con.register(name, frame)
+    try:
+        params = {"lo": windows["lookback_date"].min(), "hi": windows["end_date"].max()}
+        frame = con.execute(REVIEW_SQL, params).df()
+        runs = con.execute(
+            REVIEW_SQL.split("agg AS")[0].rstrip().rstrip(",")
+            + """
+            SELECT i.symbol, i.d0, i.d1, i.n, i.s1 FROM islands i
+            JOIN members m USING (symbol) JOIN windows w ON w.market = m.market
+            WHERE i.s1 >= w.first_window_idx AND i.s1 < w.end_idx
+              AND NOT (i.s1 = w.end_idx - 1 AND EXISTS (
+                  SELECT 1 FROM marked mk WHERE mk.symbol = i.symbol
+                  AND mk.session_idx = w.end_idx AND mk.touch_hit))
+            UNION ALL
+            SELECT symbol, date, date, 0, session_idx FROM marked
+            WHERE touch_hit AND session_idx >= first_window_idx AND session_idx < end_idx
+            ORDER BY 1, 5
+            """,
+            params,
+        ).df()
+    finally:
+        for name in ("members", "st", "windows", "sess", "rules", "listing"):
+            con.unregister(name)
+    return _to_moves(frame, runs, views, thresholds), views
+
+
+def _date(value: object) -> dt.date | None:
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).date()
+
+
+def _num(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _to_moves(
+    frame: pd.DataFrame,
+    runs: pd.DataFrame,
+    views: dict[str, calendars.MarketWindow],
+    th: Thresholds,
+) -> list[MemberMove]:
+    runs_by_symbol: dict[str, list[LimitRun]] = {}
+    for rec in runs.itertuples(index=False):
+        n = int(rec.n)
+        runs_by_symbol.setdefault(rec.symbol, []).append(
+            LimitRun(_date(rec.d0), _date(rec.d1), max(n, 1), touch_only=n == 0)
+        )
+    out = []
+    for rec in frame.to_dict("records"):
+        view = views[rec["market"]]
+        base, end, last = _num(rec["base_close"]), _num(rec["end_close"]), _date(rec["last_date"])
+        change = None if base is None or end is None else round((end / base - 1) * 100, 2)
+        streak, touch = 0, False
+        if rec["end_close_hit"]:
+            streak = int(rec["run_to_end"])
+        elif rec["end_touch_hit"]:
+            streak = int(0 if pd.isna(rec["run_to_prev"]) else rec["run_to_prev"]) + 1
+            touch = True
+        high = _num(rec["week_high"])
+        reversal = big_drop = False
+        if base and end and high and view.sessions:
+            reversal = (
+                high / base - 1 >= th.reversal_high_gain and end / high - 1 <= -th.reversal_pullback
+            )
+            big_drop = end / base - 1 <= -th.big_drop
+        shares = _num(rec["shares"])
+        out.append(
+            MemberMove(
+                symbol=rec["symbol"],
+                market=rec["market"],
+                base_date=view.base_date,
+                end_date=view.end_date,
+                base_close=base,
+                end_close=end,
+                last_date=last,
+                change_pct=change,
+                week_high=high,
+                market_cap=None if shares is None or end is None else shares * end,
+                shares_as_of=_date(rec["shares_as_of"]),
+                limit_board=None if pd.isna(rec["board"]) else rec["board"],
+                limit_pct=None if pd.isna(rec["end_limit_pct"]) else int(rec["end_limit_pct"]),
+                limit_up_streak=streak,
+                limit_touch_only=touch,
+                suspended=bool(rec["end_zero_volume"]),
+                data_behind=last is not None and last < view.end_date,
+                no_base=base is None,
+                market_closed=not view.sessions,
+                reversal=reversal,
+                big_drop=big_drop,
+                window_runs=runs_by_symbol.get(rec["symbol"], []),
+            )
+        )
+    return out

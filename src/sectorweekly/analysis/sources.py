@@ -1,0 +1,48 @@
+"""Where each price series used by a report came from (per symbol and source)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class SeriesSource:
+    symbol: str
+    source: str
+    adjustment: str | None
+    rows: int
+    first_date: dt.date | None
+    last_date: dt.date | None
+    fetched_at: dt.datetime | None
+
+
+def price_sources(
+    con: duckdb.DuckDBPyConnection, symbols: list[str], start: dt.date, end: dt.date
+) -> list[SeriesSource]:
+    con.register("wanted", pd.DataFrame({"symbol": symbols}))
+    try:
+        rows = con.execute(
+            """
+            SELECT symbol, source, any_value(adjustment), count(*), min(date), max(date),
+                   max(fetched_at)
+            FROM prices JOIN wanted USING (symbol)
+            WHERE date BETWEEN ? AND ?
+            GROUP BY symbol, source ORDER BY symbol, min(date)
+            """,
+            [start, end],
+        ).fetchall()
+    finally:
+        con.unregister("wanted")
+    return [SeriesSource(*r) for r in rows]
+
+
+def store_last_dates(con: duckdb.DuckDBPyConnection, markets: list[str]) -> dict[str, dt.date]:
+    rows = con.execute(
+        "SELECT market, max(date) FROM prices WHERE list_contains(?, market) GROUP BY market",
+        [markets],
+    ).fetchall()
+    return dict(rows)

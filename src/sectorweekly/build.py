@@ -1,0 +1,290 @@
+"""Build a report: store -> analysis -> narrative -> Report model (renderers come after).
+
+This is the only place that knows the whole flow; each step below it knows only its own input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from . import store
+from .analysis.market import MemberMove, MemberSpec, Thresholds, Window, compute_moves
+from .analysis.sources import price_sources, store_last_dates
+from .calendars import latest_complete_week
+from .desk import Desk
+from .markets import MARKETS
+from .narrative import zh
+from .report.model import (
+    BoardOut,
+    Closing,
+    FrontMatter,
+    MarketOut,
+    MemberOut,
+    RatingRow,
+    Report,
+    Review,
+    Section,
+    SourceOut,
+    Table,
+    WatchThemeOut,
+    WindowOut,
+)
+from .workspace import ensure_seeded
+
+
+@dataclass
+class BuildContext:
+    """What a build learned along the way, for the console."""
+
+    messages: list[str] = field(default_factory=list)
+
+
+def resolve_window(
+    desk: Desk, start: dt.date | None, end: dt.date | None, ctx: BuildContext
+) -> Window:
+    if start and end:
+        return Window(start, end)
+    if start or end:
+        day = start or end
+        assert day is not None
+        monday = day - dt.timedelta(days=day.weekday())
+        return Window(start or monday, end or monday + dt.timedelta(days=4))
+    path, _ = ensure_seeded(desk)
+    markets = sorted({desk.instruments[s].market for s in desk.members()})
+    with store.reader(path) as con:
+        last = store_last_dates(con, markets)
+    missing = [m for m in markets if m not in last]
+    if missing:
+        last_known = {m: d for m, d in last.items()}
+        markets = [m for m in markets if m in last_known]
+        ctx.messages.append(f"no prices in the store for {', '.join(missing)}")
+    s, e = latest_complete_week(markets, last)
+    ctx.messages.append(f"window: latest complete Monday–Friday week in the store, {s}..{e}")
+    return Window(s, e)
+
+
+def _spec(desk: Desk, symbol: str) -> MemberSpec:
+    inst = desk.instruments[symbol]
+    return MemberSpec(
+        symbol=symbol,
+        market=inst.market,
+        listed=inst.listed,
+        st_periods=tuple((p.start, p.end) for p in inst.st),
+    )
+
+
+def _status(move: MemberMove) -> str:
+    if move.end_close is None:
+        return "no_data"
+    if move.suspended:
+        return "suspended"
+    if move.market_closed:
+        return "market_closed"
+    if move.data_behind:
+        return "data_behind"
+    if move.no_base:
+        return "no_base"
+    return "ok"
+
+
+def _member_out(desk: Desk, move: MemberMove) -> MemberOut:
+    inst = desk.instruments[move.symbol]
+    return MemberOut(
+        symbol=move.symbol,
+        name=inst.name,
+        market=move.market,
+        currency=MARKETS[move.market].currency,
+        base_date=move.base_date,
+        end_date=move.end_date,
+        base_close=move.base_close,
+        end_close=move.end_close,
+        change_pct=move.change_pct,
+        market_cap=None if move.market_cap is None else round(move.market_cap, 0),
+        market_cap_as_of_shares=move.shares_as_of,
+        limit_board=move.limit_board,
+        limit_up_streak=move.limit_up_streak,
+        limit_touch_only=move.limit_touch_only,
+        status=_status(move),  # type: ignore[arg-type]
+        last_date=move.last_date,
+        notes=zh.member_notes(move),
+    )
+
+
+def _sort_key(m: MemberOut) -> tuple[int, float]:
+    return (m.change_pct is None, -(m.change_pct or 0.0))
+
+
+def build_review(desk: Desk, window: Window, ctx: BuildContext) -> Review:
+    path, added = ensure_seeded(desk)
+    if added:
+        ctx.messages.append(f"seeded the store {path} with {added} price rows from the desk")
+    symbols = desk.members() + [s for s in desk.benchmark_symbols() if s not in desk.members()]
+    rules = desk.review
+    thresholds = Thresholds(
+        rules.reversal_high_gain,
+        rules.reversal_pullback,
+        rules.big_drop,
+        rules.streak_lookback_sessions,
+    )
+    with store.reader(path) as con:
+        moves, views = compute_moves(con, [_spec(desk, s) for s in symbols], window, thresholds)
+        lookback = min(m.base_date for m in moves) - dt.timedelta(days=60)
+        sources = price_sources(con, symbols, lookback, window.end)
+    by_symbol = {m.symbol: m for m in moves}
+    outs = {s: _member_out(desk, by_symbol[s]) for s in symbols}
+
+    boards, items = [], []
+    for i, board in enumerate(desk.boards, start=1):
+        members = sorted((outs[s] for s in board.members), key=_sort_key)
+        breadth = zh.breadth_word([m.change_pct for m in members if m.status != "suspended"])
+        boards.append(BoardOut(name=board.name, breadth=breadth, members=members))
+        named = [zh.NamedMove(m.name, by_symbol[m.symbol]) for m in members]
+        items.append(zh.board_item(i, board.name, named, breadth))
+    bench = [outs[s] for s in desk.benchmark_symbols()]
+    bench_sentence = zh.benchmark_sentence(
+        [zh.NamedMove(b.name, by_symbol[b.symbol]) for b in bench]
+    )
+
+    markets_out: dict[str, MarketOut] = {}
+    behind = []
+    for code, view in sorted(views.items()):
+        last_rows = [m.last_date for m in moves if m.market == code and m.last_date]
+        through = max(last_rows) if last_rows else None
+        lagging = through is not None and through < view.end_date
+        markets_out[code] = MarketOut(
+            base_date=view.base_date,
+            end_date=view.end_date,
+            sessions=list(view.sessions),
+            closed=view.closed_all_window,
+            data_through=through if lagging else None,
+        )
+        if lagging and through is not None:
+            behind.append(zh.data_through_sentence(code, through))
+            ctx.messages.append(f"{code}: the store stops at {through}, before {view.end_date}")
+    watch = [
+        WatchThemeOut(
+            theme=t.theme,
+            members=[outs[s] for s in t.names],
+            line=zh.watch_line(t.theme, [(outs[s].name, outs[s].change_pct) for s in t.names]),
+        )
+        for t in desk.watch
+    ]
+    note = zh.as_of_note({c: v.end_date for c, v in views.items()})
+    summary = zh.review_paragraph(window.label, items, bench_sentence, note, behind)
+    return Review(
+        window=WindowOut(start=window.start, end=window.end, label=window.label),
+        markets=markets_out,
+        boards=boards,
+        benchmarks=bench,
+        watch=watch,
+        summary_zh=summary,
+        items_zh=items,
+        as_of_note=note,
+        sources=[SourceOut(**vars(s)) for s in sources],
+    )
+
+
+def _cap_text(m: MemberOut) -> str:
+    if m.market_cap is None:
+        return "无股本数据"
+    return f"{m.market_cap / 1e8:,.1f}"
+
+
+def review_table(review: Review, number: int) -> Table:
+    rows = []
+    for board in review.boards:
+        for m in board.members:
+            rows.append(
+                [
+                    m.name,
+                    m.symbol,
+                    MARKETS[m.market].label_zh,
+                    board.name,
+                    _cap_text(m),
+                    MARKETS[m.market].cap_unit_zh if m.market_cap is not None else "",
+                    "停牌" if m.status == "suspended" else zh.signed_pct(m.change_pct),
+                ]
+            )
+    notes = [review.as_of_note.removeprefix("注：")]
+    if any(row[4] == "无股本数据" for row in rows):
+        notes.append("“无股本数据”：本地数据库缺少该标的的股本数据，市值不作估算")
+    return Table(
+        number=number,
+        title="算力板块标的周度表现",
+        unit="市值：亿元/亿港元/亿美元；涨跌幅：%",
+        columns=["公司", "代码", "市场", "板块/主题", "总市值", "单位", "周涨跌幅"],
+        rows=rows,
+        source="交易所行情（本地数据库）；"
+        + "、".join(sorted({s.source.split("@")[0] for s in review.sources})),
+        notes=notes,
+    )
+
+
+def _bands(bands: list) -> list[RatingRow]:
+    return [RatingRow(name=b.name, name_en=b.name_en, text=b.text) for b in bands]
+
+
+def closing(desk: Desk) -> Closing:
+    bm = desk.ratings.benchmarks
+    names = {s: desk.instruments[s].name if s in desk.instruments else s for s in bm.values()}
+    bench_text = "；".join(f"{MARKETS[m].label_zh}以{names[s]}为基准" for m, s in bm.items())
+    return Closing(
+        analyst_statement=desk.firm.analyst_statement,
+        disclaimer=desk.firm.disclaimer,
+        special_statement=desk.firm.special_statement,
+        copyright=desk.firm.copyright,
+        company_ratings=_bands(desk.ratings.company),
+        industry_ratings=_bands(desk.ratings.industry),
+        benchmarks_text=(
+            f"评级以报告发布日后{desk.ratings.horizon_months}个月内的相对收益为准：{bench_text}。"
+        ),
+        template=desk.firm.template,
+    )
+
+
+def build_report(
+    desk: Desk,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    ctx: BuildContext | None = None,
+) -> Report:
+    ctx = ctx or BuildContext()
+    window = resolve_window(desk, start, end, ctx)
+    review = build_review(desk, window, ctx)
+    sections = []
+    if review.watch:
+        sections.append(
+            Section(key="watch", title="建议关注", bullets=[w.line for w in review.watch])
+        )
+    if desk.risks:
+        sections.append(Section(key="risks", title="风险提示", bullets=list(desk.risks)))
+    ranked = [(b, m) for b in review.boards for m in b.members if m.change_pct is not None]
+    best_board, best = max(ranked, key=lambda bm: bm[1].change_pct or 0.0, default=(None, None))
+    headline = zh.suggested_headline(
+        (best.name, best.change_pct or 0.0) if best else None,
+        best_board.name if best_board else None,
+        best_board.breadth if best_board else None,
+    )
+    front = FrontMatter(
+        title=f"{headline}-{desk.series}",
+        headline=headline,
+        headline_suggested=True,
+        series=desk.series,
+        firm=desk.firm.name,
+        firm_template=desk.firm.template,
+        industry=desk.industry,
+        industry_rating=desk.industry_rating,
+        analysts=[a.model_dump() for a in desk.analysts],
+        publication_date=desk.publication_date(window.end),
+        generated_at=dt.datetime.now().replace(microsecond=0),
+    )
+    return Report(
+        front=front,
+        key_points=[review.summary_zh],
+        review=review,
+        sections=sections,
+        tables=[review_table(review, number=1)],
+        charts=[],
+        closing=closing(desk),
+    )

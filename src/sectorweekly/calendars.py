@@ -1,0 +1,142 @@
+"""Exchange sessions and the per-market report window (anatomy §2).
+
+Each market is judged on its own exchange calendar: base close = last session strictly before
+the window start; end close = last session on or before the window end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+import exchange_calendars as xcals
+import pandas as pd
+
+from .errors import CalendarError
+from .markets import market
+
+CALENDAR_START = pd.Timestamp("2000-01-04")
+
+
+@lru_cache(maxsize=8)
+def _calendar(code: str) -> xcals.ExchangeCalendar:
+    return xcals.get_calendar(code, start=CALENDAR_START)
+
+
+@dataclass(frozen=True)
+class CalendarBounds:
+    first: dt.date
+    last: dt.date
+
+
+def bounds(market_code: str) -> CalendarBounds:
+    cal = _calendar(market(market_code).calendar)
+    return CalendarBounds(cal.first_session.date(), cal.last_session.date())
+
+
+def _check(market_code: str, *days: dt.date) -> xcals.ExchangeCalendar:
+    mkt = market(market_code)
+    cal = _calendar(mkt.calendar)
+    first, last = cal.first_session.date(), cal.last_session.date()
+    for day in days:
+        if day > last:
+            raise CalendarError(
+                f"{day} is after the last session exchange_calendars knows for {mkt.calendar} "
+                f"({last}); upgrade exchange-calendars (pip install -U exchange-calendars)"
+            )
+        if day < first:
+            raise CalendarError(
+                f"{day} is before the first session loaded for {mkt.calendar} ({first})"
+            )
+    return cal
+
+
+def sessions(market_code: str, start: dt.date, end: dt.date) -> list[dt.date]:
+    """Sessions of the market's exchange in [start, end]."""
+    cal = _check(market_code, start, end)
+    return [ts.date() for ts in cal.sessions_in_range(pd.Timestamp(start), pd.Timestamp(end))]
+
+
+def is_session(market_code: str, day: dt.date) -> bool:
+    cal = _check(market_code, day)
+    return bool(cal.is_session(pd.Timestamp(day)))
+
+
+def session_frame(market_code: str, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Sessions in [start, end] with a running index, for vectorised joins in the store."""
+    days = sessions(market_code, start, end)
+    return pd.DataFrame({"date": pd.to_datetime(days).date, "session_idx": range(len(days))})
+
+
+def previous_session(market_code: str, day: dt.date, *, strictly: bool) -> dt.date:
+    """Last session before ``day`` (strictly) or on or before it."""
+    cal = _check(market_code, day)
+    ts = pd.Timestamp(day)
+    if strictly:
+        return (
+            cal.date_to_session(ts, direction="previous").date()
+            if not cal.is_session(ts)
+            else cal.previous_session(ts).date()
+        )
+    return cal.date_to_session(ts, direction="previous").date()
+
+
+def sessions_back(market_code: str, day: dt.date, count: int) -> dt.date:
+    """The session ``count`` sessions before the last session on or before ``day``."""
+    cal = _check(market_code, day)
+    end = cal.date_to_session(pd.Timestamp(day), direction="previous")
+    idx = cal.sessions.get_loc(end)
+    return cal.sessions[max(0, idx - count)].date()
+
+
+@dataclass(frozen=True)
+class MarketWindow:
+    """One market's view of the report window."""
+
+    market: str
+    base_date: dt.date  # last session strictly before start
+    end_date: dt.date  # last session on or before end
+    sessions: tuple[dt.date, ...]  # sessions inside [start, end]
+
+    @property
+    def closed_all_window(self) -> bool:
+        return not self.sessions
+
+
+def market_window(market_code: str, start: dt.date, end: dt.date) -> MarketWindow:
+    if end < start:
+        raise CalendarError(f"window end {end} is before its start {start}")
+    inside = tuple(sessions(market_code, start, end))
+    return MarketWindow(
+        market=market(market_code).code,
+        base_date=previous_session(market_code, start, strictly=True),
+        end_date=previous_session(market_code, end, strictly=False),
+        sessions=inside,
+    )
+
+
+def latest_complete_week(
+    market_codes: list[str], last_dates: dict[str, dt.date]
+) -> tuple[dt.date, dt.date]:
+    """The latest Monday–Friday week that every market in the store covers to its end.
+
+    A week is complete for a market when the store has data up to that market's last session
+    on or before the Friday.
+    """
+    if not last_dates:
+        raise CalendarError("the store has no prices; import or update first")
+    horizon = min(last_dates.values())
+    friday = horizon - dt.timedelta(days=(horizon.weekday() - 4) % 7)
+    for _ in range(60):
+        ok = all(previous_session(m, friday, strictly=False) <= last_dates[m] for m in market_codes)
+        if ok:
+            return friday - dt.timedelta(days=4), friday
+        friday -= dt.timedelta(days=7)
+    raise CalendarError("no complete Monday–Friday week found in the store")
+
+
+@lru_cache(maxsize=8)
+def all_sessions(market_code: str) -> pd.DatetimeIndex:
+    """Every session the calendar knows, for turning dates into session ordinals."""
+    return _calendar(market(market_code).calendar).sessions

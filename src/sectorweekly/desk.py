@@ -1,0 +1,257 @@
+"""Desk configuration: ``desk.yaml`` -> validated models, with errors naming file, key and fix.
+
+A desk is one analyst's coverage: instruments, boards, names to watch, benchmarks, rating
+scales, firm text and review thresholds. The embedded demo desk lives in ``demo/desk``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import DeskError
+from .markets import MARKETS
+
+DESK_FILE = "desk.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StPeriod(_Strict):
+    """A span in which the stock carried an ST / *ST risk warning (tighter limits)."""
+
+    start: dt.date
+    end: dt.date | None = None
+
+
+class Instrument(_Strict):
+    name: str
+    market: str
+    listed: dt.date | None = None  # listing date, for the first-sessions-without-limit rule
+    registration_ipo: bool = False  # main-board IPO under the registration system
+    st: list[StPeriod] = Field(default_factory=list)
+    kind: str = "stock"  # stock | index
+
+    @field_validator("market")
+    @classmethod
+    def _known_market(cls, v: str) -> str:
+        if v not in MARKETS:
+            raise ValueError(f"unknown market {v!r}, expected one of {', '.join(MARKETS)}")
+        return v
+
+
+class Board(_Strict):
+    name: str
+    members: list[str]
+
+
+class WatchTheme(_Strict):
+    theme: str
+    names: list[str]
+
+
+class Band(_Strict):
+    """One rating band: relative return in percentage points, lower bound exclusive."""
+
+    name: str
+    name_en: str = ""
+    above: float | None = None  # excess return strictly above this (pp); None = no lower bound
+    up_to: float | None = None  # and at most this (pp); None = no upper bound
+    text: str = ""
+
+
+def _default_company_scale() -> list[Band]:
+    return [
+        Band(name="买入", name_en="Buy", above=20, text="相对同期基准指数涨幅在20%以上"),
+        Band(
+            name="持有",
+            name_en="Hold",
+            above=10,
+            up_to=20,
+            text="相对同期基准指数涨幅在10%～20%之间",
+        ),
+        Band(
+            name="中性",
+            name_en="Neutral",
+            above=-10,
+            up_to=10,
+            text="相对同期基准指数涨幅在-10%～10%之间",
+        ),
+        Band(
+            name="回避",
+            name_en="Avoid",
+            above=-20,
+            up_to=-10,
+            text="相对同期基准指数跌幅在10%～20%之间",
+        ),
+        Band(name="卖出", name_en="Sell", up_to=-20, text="相对同期基准指数跌幅在20%以上"),
+    ]
+
+
+def _default_industry_scale() -> list[Band]:
+    return [
+        Band(name="强于大市", name_en="Outperform", above=5, text="相对同期基准指数涨幅在5%以上"),
+        Band(
+            name="跟随大市",
+            name_en="Market-perform",
+            above=-5,
+            up_to=5,
+            text="相对同期基准指数涨幅在-5%～5%之间",
+        ),
+        Band(
+            name="弱于大市", name_en="Underperform", up_to=-5, text="相对同期基准指数跌幅在5%以上"
+        ),
+    ]
+
+
+class Ratings(_Strict):
+    horizon_months: int = 6
+    company: list[Band] = Field(default_factory=_default_company_scale)
+    industry: list[Band] = Field(default_factory=_default_industry_scale)
+    benchmarks: dict[str, str] = Field(
+        default_factory=lambda: {"CN_A": "000300", "HK": "HSI", "US": "^GSPC"}
+    )
+
+
+class ReviewRules(_Strict):
+    """Thresholds of the review's event words (fractions, not percent)."""
+
+    reversal_high_gain: float = 0.08  # 冲高: week high at least this above the base close
+    reversal_pullback: float = 0.08  # 回落: week close at least this below the week high
+    big_drop: float = 0.10  # 出现大幅回调: weekly change at or below minus this
+    streak_lookback_sessions: int = 30
+
+
+class Analyst(_Strict):
+    name: str
+    registration: str = ""
+    email: str = ""
+
+
+class Firm(_Strict):
+    name: str
+    template: bool = False  # True while the text is the project's default, to be replaced
+    analyst_statement: str = ""
+    disclaimer: str = ""
+    special_statement: str = ""
+    copyright: str = ""
+
+
+class Desk(_Strict):
+    firm: Firm
+    series: str
+    industry: str
+    industry_rating: str = ""
+    analysts: list[Analyst] = Field(default_factory=list)
+    publication_lag_days: int = 1
+    instruments: dict[str, Instrument]
+    boards: list[Board]
+    benchmarks: dict[str, list[str]]
+    watch: list[WatchTheme] = Field(default_factory=list)
+    risks: list[str] = Field(default_factory=list)
+    ratings: Ratings = Field(default_factory=Ratings)
+    review: ReviewRules = Field(default_factory=ReviewRules)
+    store: str = "store.duckdb"
+    seed_prices: list[str] = Field(default_factory=list)  # CSVs imported into a new store
+    seed_shares: str | None = None
+    sample_data: bool = False
+
+    # where the desk was read from; not part of the YAML
+    root: Path = Field(default=Path("."), exclude=True)
+
+    @model_validator(mode="after")
+    def _references_known(self) -> Desk:
+        known = set(self.instruments)
+        for i, board in enumerate(self.boards):
+            for j, sym in enumerate(board.members):
+                if sym not in known:
+                    raise ValueError(
+                        f"boards[{i}].members[{j}]: {sym!r} is not under instruments; add it there"
+                    )
+        for i, theme in enumerate(self.watch):
+            for j, sym in enumerate(theme.names):
+                if sym not in known:
+                    raise ValueError(
+                        f"watch[{i}].names[{j}]: {sym!r} is not under instruments; add it there"
+                    )
+        for mkt, syms in self.benchmarks.items():
+            if mkt not in MARKETS:
+                raise ValueError(
+                    f"benchmarks: unknown market {mkt!r}, expected {', '.join(MARKETS)}"
+                )
+            for sym in syms:
+                if sym not in known:
+                    raise ValueError(f"benchmarks.{mkt}: {sym!r} is not under instruments; add it")
+        return self
+
+    # --- derived views -------------------------------------------------------------------
+    @property
+    def store_path(self) -> Path:
+        return (self.root / self.store).resolve()
+
+    def members(self) -> list[str]:
+        """Every instrument the review covers: board members, then names to watch, in order."""
+        seen: dict[str, None] = {}
+        for board in self.boards:
+            seen.update(dict.fromkeys(board.members))
+        for theme in self.watch:
+            seen.update(dict.fromkeys(theme.names))
+        return list(seen)
+
+    def benchmark_symbols(self) -> list[str]:
+        return [s for syms in self.benchmarks.values() for s in syms]
+
+    def publication_date(self, end: dt.date) -> dt.date:
+        return end + dt.timedelta(days=self.publication_lag_days)
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def parse_desk(data: Any, path: Path) -> Desk:
+    if not isinstance(data, dict):
+        raise DeskError(path, None, "expected a mapping of desk keys (firm, series, instruments…)")
+    try:
+        desk = Desk.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = _format_loc(err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "missing":
+            msg = "missing; add this key"
+        elif err["type"] == "extra_forbidden":
+            msg = "unknown key; remove it or check its spelling"
+        raise DeskError(path, key, msg) from None
+    desk.root = path.parent
+    return desk
+
+
+def load_desk(directory: Path | str | None = None) -> Desk:
+    """Read and validate ``<directory>/desk.yaml``; ``None`` means the embedded demo desk."""
+    root = Path(directory) if directory is not None else demo_desk_dir()
+    path = root / DESK_FILE
+    if not path.is_file():
+        raise DeskError(
+            path, None, "no desk.yaml here; run `sectorweekly init DIR` to create a desk"
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = mark.line + 1 if mark is not None else None
+        raise DeskError(path, where, f"not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    return parse_desk(data, path)
+
+
+def demo_desk_dir() -> Path:
+    return Path(__file__).parent / "demo" / "desk"

@@ -1,0 +1,44 @@
+"""Typed errors that say what was asked, where, and what is expected.
+
+Every error a user can cause is one of these; the CLI prints ``str(err)`` on one line and exits
+with a non-zero code, so the message itself must be enough to act on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class SectorWeeklyError(Exception):
+    """Base of every error the project raises on purpose."""
+
+    exit_code = 1
+
+
+class InputError(SectorWeeklyError):
+    """Bad input in a file: names the file, the row (or key) and what was expected."""
+
+    exit_code = 2
+
+    def __init__(self, path: Path | str, where: int | str | None, message: str) -> None:
+        self.path = str(path)
+        self.where = where
+        self.message = message
+        loc = self.path if where is None else f"{self.path}:{where}"
+        super().__init__(f"{loc}: {message}")
+
+
+class DeskError(InputError):
+    """The desk configuration is invalid (file, key, fix)."""
+
+
+class CalendarError(SectorWeeklyError):
+    """A date outside what the installed exchange calendars know."""
+
+    exit_code = 3
+
+
+class StoreError(SectorWeeklyError):
+    """The store cannot answer: missing, locked, or lacking the data asked for."""
+
+    exit_code = 4

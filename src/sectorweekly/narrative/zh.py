@@ -1,0 +1,156 @@
+"""Chinese sentences of the report, from analysis results (no numbers are computed here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..analysis.market import LimitRun, MemberMove
+from ..markets import MARKETS
+
+BREADTH_ALL_UP = "普涨"
+BREADTH_ALL_DOWN = "普跌"
+BREADTH_MIXED = "涨跌互现"
+BREADTH_NONE = "无数据"
+NUMERALS = "一二三四五六七八九十"
+
+
+def md(day: dt.date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def ymd(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def signed_pct(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:+.2f}%" if value != 0 else "0.00%"
+
+
+def breadth_word(changes: Sequence[float | None]) -> str:
+    known = [c for c in changes if c is not None]
+    if not known:
+        return BREADTH_NONE
+    if all(c > 0 for c in known):
+        return BREADTH_ALL_UP
+    if all(c < 0 for c in known):
+        return BREADTH_ALL_DOWN
+    return BREADTH_MIXED
+
+
+def streak_phrase(streak: int, touch_only: bool) -> str | None:
+    if streak <= 0:
+        return None
+    if touch_only:
+        return "盘中触及涨停" if streak == 1 else f"触及涨停走出{streak}连板"
+    return "涨停" if streak == 1 else f"{streak}连板"
+
+
+def run_phrase(run: LimitRun) -> str:
+    if run.touch_only:
+        return f"{md(run.end_date)}盘中触及涨停"
+    if run.sessions == 1:
+        return f"{md(run.end_date)}涨停"
+    return f"{md(run.start_date)}至{md(run.end_date)}{run.sessions}连板"
+
+
+def member_notes(move: MemberMove) -> list[str]:
+    """Short phrases about one member's week, in the order a reader wants them."""
+    notes: list[str] = []
+    if move.market_closed:
+        notes.append(f"本周{MARKETS[move.market].label_zh}休市")
+    if move.suspended:
+        notes.append(f"停牌（最新收盘价{move.end_close:.2f}）")
+    if move.data_behind and move.last_date is not None:
+        notes.append(f"数据截至{md(move.last_date)}")
+    if move.end_close is None:
+        notes.append("本地数据库无此标的行情")
+    elif move.no_base:
+        notes.append("无基期收盘价，涨跌幅缺失")
+    notes.extend(run_phrase(r) for r in move.window_runs)
+    streak = streak_phrase(move.limit_up_streak, move.limit_touch_only)
+    if streak:
+        notes.append(streak)
+    if move.reversal:
+        notes.append("冲高回落")
+    if move.big_drop:
+        notes.append("出现大幅回调")
+    return notes
+
+
+@dataclass(frozen=True)
+class NamedMove:
+    name: str
+    move: MemberMove
+
+
+def board_item(index: int, board_name: str, members: Sequence[NamedMove], breadth: str) -> str:
+    parts = []
+    for m in members:
+        if m.move.suspended:
+            parts.append(f"{m.name}停牌")
+        else:
+            parts.append(f"{m.name}{signed_pct(m.move.change_pct)}")
+    text = f"（{index}）{board_name}板块：{breadth}，" + "，".join(parts) + "。"
+    events = []
+    for m in members:
+        notes = [n for n in member_notes(m.move) if not n.startswith("停牌")]
+        if notes:
+            events.append(m.name + "，".join(notes))
+    if events:
+        text += "其中，" + "；".join(events) + "。"
+    return text
+
+
+def benchmark_sentence(benchmarks: Sequence[NamedMove]) -> str:
+    if not benchmarks:
+        return ""
+    parts = [f"{b.name}{signed_pct(b.move.change_pct)}" for b in benchmarks]
+    return "同期" + "，".join(parts) + "。"
+
+
+def as_of_note(end_dates: dict[str, dt.date]) -> str:
+    """`注：以上市值、涨跌幅信息截至各地时间…`, naming markets whose last session differs."""
+    if not end_dates:
+        return ""
+    latest = max(end_dates.values())
+    others = [
+        f"{MARKETS[m].label_zh}为{ymd(d)}" for m, d in sorted(end_dates.items()) if d != latest
+    ]
+    note = f"注：以上市值、涨跌幅信息截至各地时间{ymd(latest)}"
+    if others:
+        note += "（" + "，".join(others) + "）"
+    return note
+
+
+def review_paragraph(
+    label: str, items: Sequence[str], benchmarks: str, note: str, behind: Sequence[str] = ()
+) -> str:
+    head = f"本周（{label}），我们跟踪的标的表现如下："
+    body = "".join(items)
+    tail = "".join(behind)
+    return f"{head}{body}{benchmarks}{tail}{note}。" if note else f"{head}{body}{benchmarks}{tail}"
+
+
+def data_through_sentence(market: str, day: dt.date) -> str:
+    return f"{MARKETS[market].label_zh}数据截至{ymd(day)}，晚于该日的行情尚未入库。"
+
+
+def watch_line(theme: str, members: Sequence[tuple[str, float | None]]) -> str:
+    """`国产算力链：寒武纪（+28.48%）、…` with each name's weekly change."""
+    names = "、".join(f"{name}（本周{signed_pct(change)}）" for name, change in members)
+    return f"{theme}：{names}"
+
+
+def suggested_headline(
+    best: tuple[str, float] | None, board_name: str | None, breadth: str | None
+) -> str:
+    """A headline when the analyst gave none: the best board's breadth and its leader."""
+    if best is None:
+        return "算力板块周度回顾"
+    lead = f"{board_name}板块{breadth}" if board_name and breadth else "算力板块"
+    verb = "周涨" if best[1] >= 0 else "周跌"
+    return f"{lead}，{best[0]}{verb}{abs(best[1]):.2f}%"

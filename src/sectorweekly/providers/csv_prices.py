@@ -1,0 +1,335 @@
+"""Price CSV import: the shared ``data/prices`` layout and a minimal ``symbol,date,close`` one.
+
+Everything is validated before the store is opened, so a bad file leaves the store untouched;
+each error names ``FILE:ROW``, what was wrong and what was expected.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from .. import calendars, store
+from ..errors import InputError
+from ..markets import MARKETS, normalise_market
+
+FULL_LAYOUT = [
+    "symbol",
+    "market",
+    "name",
+    "date",
+    "close",
+    "open",
+    "high",
+    "low",
+    "volume",
+    "volume_unit",
+    "adjustment",
+    "source",
+]
+REQUIRED = ["symbol", "date", "close"]
+OPTIONAL_NUMERIC = ["open", "high", "low", "volume"]
+EXPECTED_HEADER = (
+    "expected a header symbol,date,close[,open,high,low,volume] "
+    "or symbol,market,name,date,close,open,high,low,volume,volume_unit,adjustment,source"
+)
+
+
+def _parse_date(text: str) -> dt.date | None:
+    text = text.strip()
+    for fmt in ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _parse_number(text: str | None) -> float | None:
+    if text is None or text.strip() == "":
+        return None
+    value = float(text.replace(",", ""))
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def guess_market(symbol: str) -> str | None:
+    """Market from the symbol's shape: 6 digits = A-share, NNNN.HK = Hong Kong."""
+    if len(symbol) == 6 and symbol.isdigit():
+        return "CN_A"
+    if symbol.upper().endswith(".HK"):
+        return "HK"
+    return None
+
+
+def read_price_file(path: Path, known_markets: Mapping[str, str]) -> pd.DataFrame:
+    """Parse and check one file; raises InputError at the first bad row."""
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise InputError(path, None, f"cannot read the file ({exc.strerror})") from None
+    with handle:
+        reader = csv.reader(handle)
+        header = [h.strip().lower() for h in next(reader, [])]
+        if not header:
+            raise InputError(path, 1, f"empty file; {EXPECTED_HEADER}")
+        for col in REQUIRED:
+            if col not in header:
+                raise InputError(path, 1, f"missing column '{col}'; {EXPECTED_HEADER}")
+        idx = {name: i for i, name in enumerate(header)}
+        source_default = f"csv:{path.name}"
+        records = []
+        for line_no, raw in enumerate(reader, start=2):
+            if not raw or all(not c.strip() for c in raw):
+                continue
+            if len(raw) != len(header):
+                raise InputError(
+                    path, line_no, f"{len(raw)} fields, expected {len(header)} as in the header"
+                )
+            records.append(_check_row(path, line_no, raw, idx, known_markets, source_default))
+    if not records:
+        raise InputError(path, 2, "no data rows; expected at least one price row")
+    frame = pd.DataFrame.from_records(records)
+    _check_sessions(path, frame)
+    return frame
+
+
+def _check_row(
+    path: Path,
+    line_no: int,
+    raw: list[str],
+    idx: Mapping[str, int],
+    known_markets: Mapping[str, str],
+    source_default: str,
+) -> dict[str, object]:
+    def get(col: str) -> str | None:
+        i = idx.get(col)
+        return raw[i].strip() if i is not None else None
+
+    symbol = get("symbol") or ""
+    if not symbol:
+        raise InputError(path, line_no, "empty symbol; expected a code such as 688256 or NVDA")
+    market_text = get("market")
+    if market_text:
+        try:
+            market = normalise_market(market_text)
+        except KeyError:
+            raise InputError(
+                path,
+                line_no,
+                f"unknown market '{market_text}'; expected one of {', '.join(MARKETS)}",
+            ) from None
+    else:
+        market = known_markets.get(symbol) or guess_market(symbol)
+        if market is None:
+            raise InputError(
+                path,
+                line_no,
+                f"unknown market for '{symbol}'; add a market column "
+                f"({', '.join(MARKETS)}) or list the symbol under the desk's instruments",
+            )
+    date_text = get("date") or ""
+    date = _parse_date(date_text)
+    if date is None:
+        raise InputError(path, line_no, f"date '{date_text}' is not a date; expected YYYY-MM-DD")
+    values: dict[str, float | None] = {}
+    for col in ["close", *OPTIONAL_NUMERIC]:
+        text = get(col)
+        try:
+            values[col] = _parse_number(text)
+        except ValueError:
+            raise InputError(
+                path, line_no, f"{col} '{text}' is not a number; expected a decimal such as 12.34"
+            ) from None
+    if values["close"] is None:
+        raise InputError(path, line_no, "close is empty; expected a positive price")
+    for col in ["close", "open", "high", "low"]:
+        v = values[col]
+        if v is not None and v <= 0:
+            raise InputError(path, line_no, f"{col} {v:g} is not positive; expected a price > 0")
+    if values["volume"] is not None and values["volume"] < 0:
+        raise InputError(path, line_no, f"volume {values['volume']:g} is negative; expected ≥ 0")
+    hi, lo, op, cl = values["high"], values["low"], values["open"], values["close"]
+    body = [v for v in (op, cl) if v is not None]
+    if hi is not None and hi < max(body):
+        raise InputError(
+            path, line_no, f"high {hi:g} is below open/close; expected high ≥ {max(body):g}"
+        )
+    if lo is not None and lo > min(body):
+        raise InputError(
+            path, line_no, f"low {lo:g} is above open/close; expected low ≤ {min(body):g}"
+        )
+    return {
+        "symbol": symbol,
+        "market": market,
+        "name": get("name") or None,
+        "currency": MARKETS[market].currency,
+        "date": date,
+        **values,
+        "volume_unit": get("volume_unit") or None,
+        "adjustment": get("adjustment") or "none",
+        "adj_close": None,
+        "source": get("source") or source_default,
+        "line": line_no,
+    }
+
+
+def _check_sessions(path: Path, frame: pd.DataFrame) -> None:
+    """Every row must fall on a session of its market's exchange."""
+    for market, part in frame.groupby("market", sort=False):
+        lo, hi = min(part["date"]), max(part["date"])
+        valid = set(calendars.sessions(str(market), lo, hi))
+        bad = part[~part["date"].isin(valid)]
+        if len(bad):
+            row = bad.iloc[0]
+            cal = MARKETS[str(market)].calendar
+            raise InputError(
+                path,
+                int(row["line"]),
+                f"{row['date']} is not a {market} ({cal}) trading session; expected a trading day",
+            )
+
+
+_COMPARE = ["close", "open", "high", "low", "volume"]
+
+
+def _same(a: object, b: object) -> bool:
+    if (
+        a is None
+        or b is None
+        or (isinstance(a, float) and math.isnan(a))
+        or (isinstance(b, float) and math.isnan(b))
+    ):
+        return (a is None or (isinstance(a, float) and math.isnan(a))) == (
+            b is None or (isinstance(b, float) and math.isnan(b))
+        )
+    return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
+
+
+def _first_difference(a: Mapping[str, object], b: Mapping[str, object]) -> str | None:
+    for col in _COMPARE:
+        if not _same(a.get(col), b.get(col)):
+            return col
+    return None
+
+
+def load_price_files(paths: Iterable[Path], known_markets: Mapping[str, str]) -> pd.DataFrame:
+    """Read every file, then reject conflicting duplicates inside the call."""
+    frames = []
+    for path in paths:
+        frame = read_price_file(path, known_markets)
+        frame["file"] = str(path)
+        frames.append(frame)
+    rows = pd.concat(frames, ignore_index=True)
+    seen: dict[tuple[str, dt.date], Mapping[str, object]] = {}
+    keep = []
+    for rec in rows.to_dict("records"):
+        key = (rec["symbol"], rec["date"])
+        prev = seen.get(key)
+        if prev is None:
+            seen[key] = rec
+            keep.append(True)
+            continue
+        col = _first_difference(rec, prev)
+        if col is not None:
+            raise InputError(
+                rec["file"],
+                rec["line"],
+                f"duplicate {rec['symbol']} {rec['date']} with {col} {rec[col]} "
+                f"(already {prev[col]} at {Path(str(prev['file'])).name}:{prev['line']}); "
+                "expected one value per symbol and date",
+            )
+        keep.append(False)
+    return rows[keep].reset_index(drop=True)
+
+
+def import_price_files(
+    store_path: Path, paths: list[Path], known_markets: Mapping[str, str]
+) -> tuple[int, int]:
+    """Validate all files, compare with the store, then write in one transaction.
+
+    Returns (rows read, rows added). Identical re-imports add nothing and do not open the writer.
+    """
+    rows = load_price_files(paths, known_markets)
+    stored = store.existing_prices(store_path, rows[["symbol", "date"]])
+    if len(stored):
+        merged = rows.merge(stored, on=["symbol", "date"], suffixes=("", "_stored"))
+        for rec in merged.to_dict("records"):
+            old = {c: rec[f"{c}_stored"] for c in _COMPARE}
+            col = _first_difference(rec, old)
+            if col is not None:
+                raise InputError(
+                    rec["file"],
+                    rec["line"],
+                    f"{rec['symbol']} {rec['date']} {col} {rec[col]} differs from the stored "
+                    f"{old[col]}; expected the same value (the store is not overwritten)",
+                )
+        known = set(zip(stored["symbol"], stored["date"], strict=True))
+        rows = rows[
+            [(s, d) not in known for s, d in zip(rows["symbol"], rows["date"], strict=True)]
+        ]
+    if rows.empty:
+        return len(stored), 0
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    rows = rows.assign(fetched_at=now)
+    with store.writer(store_path) as con:
+        added = store.insert_prices(con, rows)
+    return len(stored) + len(rows), added
+
+
+SHARES_HEADER = ["symbol", "as_of", "shares"]
+
+
+def read_shares_file(path: Path) -> pd.DataFrame:
+    """Shares outstanding: symbol,as_of,shares[,source,note] (shares in units of the quote)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in SHARES_HEADER if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InputError(
+                path, 1, f"missing column '{missing[0]}'; expected symbol,as_of,shares"
+            )
+        out = []
+        for line_no, row in enumerate(reader, start=2):
+            day = _parse_date(row["as_of"] or "")
+            if day is None:
+                raise InputError(
+                    path, line_no, f"as_of '{row['as_of']}' is not a date; expected YYYY-MM-DD"
+                )
+            try:
+                shares = float(row["shares"])
+            except ValueError:
+                shares = -1.0
+            if not shares > 0:
+                raise InputError(
+                    path, line_no, f"shares '{row['shares']}' is not a positive number"
+                )
+            out.append(
+                {
+                    "symbol": row["symbol"].strip(),
+                    "as_of": day,
+                    "shares": shares,
+                    "source": row.get("source") or f"csv:{path.name}",
+                    "note": row.get("note") or None,
+                }
+            )
+    return pd.DataFrame.from_records(out)
+
+
+def import_shares_file(store_path: Path, path: Path) -> int:
+    frame = read_shares_file(path)
+    with store.writer(store_path) as con:
+        con.register("incoming", frame)
+        before = con.execute("SELECT count(*) FROM shares").fetchall()[0][0]
+        con.execute(
+            "INSERT INTO shares SELECT symbol, as_of, shares, source, note FROM incoming "
+            "ON CONFLICT (symbol, as_of) DO NOTHING"
+        ).fetchall()
+        con.unregister("incoming")
+        return con.execute("SELECT count(*) FROM shares").fetchall()[0][0] - before

@@ -1,0 +1,43 @@
+"""Self-contained HTML from the report model (Jinja2, autoescaped; no external URL)."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from .markdown import caption
+from .model import Report
+
+_env = Environment(
+    loader=PackageLoader("sectorweekly", "report/templates"),
+    autoescape=select_autoescape(["html", "j2"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.globals["caption"] = caption
+
+
+def image_data_uri(path: Path) -> str:
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
+
+
+def render_html(report: Report, out_dir: Path, *, for_pdf: bool = False, font_css: str = "") -> str:
+    """HTML with images inlined as data URIs, so the file stands alone."""
+    images = {
+        c.number: image_data_uri(out_dir / c.file)
+        for c in report.charts
+        if c.file and (out_dir / c.file).exists()
+    }
+    figures = {t.number: ("table", t) for t in report.tables}
+    figures.update({c.number: ("chart", c) for c in report.charts})
+    in_sections = {n for s in report.sections for n in s.figures}
+    return _env.get_template("report.html.j2").render(
+        r=report,
+        images=images,
+        figures=figures,
+        rest=[n for n in sorted(figures) if n not in in_sections],
+        for_pdf=for_pdf,
+        font_css=font_css,
+    )

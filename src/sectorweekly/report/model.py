@@ -1,0 +1,174 @@
+"""The report as one document model, in reading order; ``report.json`` is its serialisation.
+
+Renderers read only this model. Every number here was computed upstream (analysis) and every
+sentence written upstream (narrative); the model just holds them with where they came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class WindowOut(BaseModel):
+    start: dt.date
+    end: dt.date
+    label: str
+
+
+class MarketOut(BaseModel):
+    base_date: dt.date
+    end_date: dt.date
+    sessions: list[dt.date]
+    closed: bool  # no session of this market inside the window
+    data_through: dt.date | None = None  # set when the store stops before end_date
+
+
+class MemberOut(BaseModel):
+    symbol: str
+    name: str
+    market: str
+    currency: str
+    base_date: dt.date
+    end_date: dt.date
+    base_close: float | None
+    end_close: float | None
+    change_pct: float | None
+    market_cap: float | None
+    market_cap_as_of_shares: dt.date | None = None
+    limit_board: str | None = None
+    limit_up_streak: int = 0
+    limit_touch_only: bool = False
+    status: Literal["ok", "suspended", "data_behind", "no_base", "no_data", "market_closed"] = "ok"
+    last_date: dt.date | None = None
+    notes: list[str] = Field(default_factory=list)
+    rating: str | None = None
+
+
+class BoardOut(BaseModel):
+    name: str
+    breadth: str
+    members: list[MemberOut]
+
+
+class SourceOut(BaseModel):
+    symbol: str
+    source: str
+    adjustment: str | None
+    rows: int
+    first_date: dt.date | None
+    last_date: dt.date | None
+    fetched_at: dt.datetime | None = None
+
+
+class WatchThemeOut(BaseModel):
+    theme: str
+    members: list[MemberOut]
+    line: str
+
+
+class Review(BaseModel):
+    window: WindowOut
+    markets: dict[str, MarketOut]
+    boards: list[BoardOut]
+    benchmarks: list[MemberOut]
+    watch: list[WatchThemeOut]
+    summary_zh: str
+    items_zh: list[str]
+    as_of_note: str
+    sources: list[SourceOut]
+
+
+class Table(BaseModel):
+    """A numbered data table (图表 N) with its caption lines."""
+
+    number: int
+    title: str
+    unit: str | None = None
+    columns: list[str]
+    rows: list[list[Any]]
+    source: str
+    notes: list[str] = Field(default_factory=list)
+    sample: bool = False
+
+
+class Chart(BaseModel):
+    """A numbered figure: spec + data; renderers embed ``file`` (drawn once)."""
+
+    number: int
+    key: str
+    title: str
+    unit: str | None = None
+    kind: str
+    data: dict[str, Any]
+    source: str
+    notes: list[str] = Field(default_factory=list)
+    sample: bool = False
+    file: str | None = None  # path relative to the output folder
+
+
+class Paragraph(BaseModel):
+    text: str
+    source: str | None = None  # e.g. 根据<媒体>10月9日报道
+
+
+class Section(BaseModel):
+    """A titled block of paragraphs (news themes, trackers, watch list, risks…)."""
+
+    key: str
+    title: str
+    paragraphs: list[Paragraph] = Field(default_factory=list)
+    bullets: list[str] = Field(default_factory=list)
+    figures: list[int] = Field(default_factory=list)  # figure numbers shown in this section
+    sample: bool = False
+
+
+class FrontMatter(BaseModel):
+    title: str
+    headline: str
+    headline_suggested: bool
+    series: str
+    firm: str
+    firm_template: bool
+    industry: str
+    industry_rating: str
+    analysts: list[dict[str, str]]
+    publication_date: dt.date
+    generated_at: dt.datetime
+
+
+class RatingRow(BaseModel):
+    name: str
+    name_en: str
+    text: str
+
+
+class Closing(BaseModel):
+    analyst_statement: str
+    disclaimer: str
+    special_statement: str
+    copyright: str
+    company_ratings: list[RatingRow]
+    industry_ratings: list[RatingRow]
+    benchmarks_text: str
+    template: bool
+
+
+class Report(BaseModel):
+    schema_version: int = 1
+    front: FrontMatter
+    key_points: list[str]
+    review: Review
+    sections: list[Section]
+    tables: list[Table]
+    charts: list[Chart]
+    closing: Closing
+    extras: dict[str, Any] = Field(default_factory=dict)  # e.g. trackers, scorecard
+
+    def figure_numbers(self) -> list[int]:
+        return sorted([t.number for t in self.tables] + [c.number for c in self.charts])
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2)

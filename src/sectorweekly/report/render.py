@@ -1,0 +1,24 @@
+"""Write every format of a report into the output folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .html import render_html
+from .markdown import render_markdown
+from .model import Report
+
+
+def write_all(report: Report, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    path = out_dir / "report.json"
+    path.write_text(report.to_json(), encoding="utf-8")
+    written.append(path)
+    path = out_dir / "report.md"
+    path.write_text(render_markdown(report), encoding="utf-8")
+    written.append(path)
+    path = out_dir / "report.html"
+    path.write_text(render_html(report, out_dir), encoding="utf-8")
+    written.append(path)
+    return written

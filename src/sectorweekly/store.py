@@ -1,0 +1,171 @@
+"""The desk's DuckDB store: schema, read connections, and the one writer.
+
+Writes go through :func:`writer`, which holds a file lock (one writer per store) and a single
+transaction; callers validate everything *before* opening it so that a failed import never
+touches the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from filelock import FileLock, Timeout
+
+from .errors import StoreError
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS instruments (
+    symbol VARCHAR PRIMARY KEY, market VARCHAR NOT NULL, name VARCHAR, currency VARCHAR
+);
+CREATE TABLE IF NOT EXISTS prices (
+    symbol VARCHAR NOT NULL,
+    market VARCHAR NOT NULL,
+    date DATE NOT NULL,
+    open DOUBLE, high DOUBLE, low DOUBLE,
+    close DOUBLE NOT NULL,
+    volume DOUBLE,
+    volume_unit VARCHAR,
+    adjustment VARCHAR,
+    adj_close DOUBLE,
+    source VARCHAR NOT NULL,
+    fetched_at TIMESTAMP,
+    PRIMARY KEY (symbol, date)
+);
+CREATE TABLE IF NOT EXISTS shares (
+    symbol VARCHAR NOT NULL, as_of DATE NOT NULL, shares DOUBLE NOT NULL,
+    source VARCHAR, note VARCHAR, PRIMARY KEY (symbol, as_of)
+);
+"""
+
+PRICE_COLUMNS = [
+    "symbol",
+    "market",
+    "date",
+    "open",
+    "high",
+    "low",
+    "close",
+    "volume",
+    "volume_unit",
+    "adjustment",
+    "adj_close",
+    "source",
+    "fetched_at",
+]
+
+LOCK_TIMEOUT_S = 30.0
+
+
+def _lock(path: Path) -> FileLock:
+    return FileLock(str(path) + ".lock")
+
+
+def _init(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(SCHEMA).fetchall()
+    con.execute(
+        "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+        [str(SCHEMA_VERSION)],
+    ).fetchall()
+
+
+@contextlib.contextmanager
+def reader(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection; an absent store is an in-memory empty one (nothing is created)."""
+    if not path.exists():
+        con = duckdb.connect(":memory:")
+        _init(con)
+    else:
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+        except duckdb.IOException as exc:
+            raise StoreError(f"{path}: cannot open the store ({exc})") from None
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def writer(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The one writer: file lock + one transaction, committed only if the block succeeds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = _lock(path)
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise StoreError(
+            f"{path}: another sectorweekly process is writing to this store "
+            f"(lock {lock.lock_file} held for {timeout:.0f}s); wait for it to finish"
+        ) from None
+    try:
+        con = duckdb.connect(str(path))
+        try:
+            _init(con)
+            con.execute("BEGIN TRANSACTION").fetchall()
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK").fetchall()
+                raise
+            con.execute("COMMIT").fetchall()
+            con.execute("CHECKPOINT").fetchall()
+        finally:
+            con.close()
+    finally:
+        lock.release()
+
+
+def existing_prices(path: Path, keys: pd.DataFrame) -> pd.DataFrame:
+    """Stored rows matching the (symbol, date) pairs of ``keys``; for duplicate checks."""
+    with reader(path) as con:
+        con.register("k", keys[["symbol", "date"]])
+        found = con.execute(
+            "SELECT p.symbol, p.date, p.open, p.high, p.low, p.close, p.volume "
+            "FROM prices p JOIN k USING (symbol, date)"
+        ).df()
+        con.unregister("k")
+    found["date"] = pd.to_datetime(found["date"]).dt.date
+    return found
+
+
+def insert_prices(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> int:
+    """Insert validated rows not already stored (and their instruments); returns how many were new."""
+    frame = rows.reindex(columns=[*PRICE_COLUMNS, "name", "currency"])
+    con.register("incoming", frame)
+    try:
+        before = con.execute("SELECT count(*) FROM prices").fetchall()[0][0]
+        con.execute(
+            f"INSERT INTO prices SELECT {', '.join(PRICE_COLUMNS)} FROM incoming "
+            "ON CONFLICT (symbol, date) DO NOTHING"
+        ).fetchall()
+        con.execute(
+            "INSERT INTO instruments SELECT symbol, any_value(market), any_value(name), "
+            "any_value(currency) FROM incoming GROUP BY symbol ON CONFLICT (symbol) DO NOTHING"
+        ).fetchall()
+        return con.execute("SELECT count(*) FROM prices").fetchall()[0][0] - before
+    finally:
+        con.unregister("incoming")
+
+
+def last_dates(path: Path) -> dict[str, dt.date]:
+    """Last stored date per market."""
+    with reader(path) as con:
+        rows = con.execute("SELECT market, max(date) FROM prices GROUP BY market").fetchall()
+    return {m: d for m, d in rows}
+
+
+def fingerprint(path: Path) -> str:
+    """A digest of the store file, for tests and for 'unchanged' checks."""
+    import hashlib
+
+    if not path.exists():
+        return "absent"
+    return hashlib.sha256(path.read_bytes()).hexdigest()
