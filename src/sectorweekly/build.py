@@ -6,7 +6,9 @@ This is the only place that knows the whole flow; each step below it knows only 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import store
 from .analysis.market import MemberMove, MemberSpec, Thresholds, Window, compute_moves
@@ -16,11 +18,16 @@ from .desk import Desk
 from .markets import MARKETS
 from .narrative import zh
 from .report.model import (
+    ORDER_MARKET,
+    ORDER_RISKS,
+    ORDER_WATCH,
     BoardOut,
+    Chart,
     Closing,
     FrontMatter,
     MarketOut,
     MemberOut,
+    Paragraph,
     RatingRow,
     Report,
     Review,
@@ -35,9 +42,10 @@ from .workspace import ensure_seeded
 
 @dataclass
 class BuildContext:
-    """What a build learned along the way, for the console."""
+    """What a build learned along the way (console messages, the analyst's headline)."""
 
     messages: list[str] = field(default_factory=list)
+    headline: str | None = None  # set by a part that reads the analyst's notes
 
 
 def resolve_window(
@@ -191,7 +199,7 @@ def _cap_text(m: MemberOut) -> str:
     return f"{m.market_cap / 1e8:,.1f}"
 
 
-def review_table(review: Review, number: int) -> Table:
+def review_table(review: Review) -> Table:
     rows = []
     for board in review.boards:
         for m in board.members:
@@ -210,7 +218,7 @@ def review_table(review: Review, number: int) -> Table:
     if any(row[4] == "无股本数据" for row in rows):
         notes.append("“无股本数据”：本地数据库缺少该标的的股本数据，市值不作估算")
     return Table(
-        number=number,
+        key="review_table",
         title="算力板块标的周度表现",
         unit="市值：亿元/亿港元/亿美元；涨跌幅：%",
         columns=["公司", "代码", "市场", "板块/主题", "总市值", "单位", "周涨跌幅"],
@@ -243,6 +251,53 @@ def closing(desk: Desk) -> Closing:
     )
 
 
+@dataclass
+class ReportPart:
+    """What one part of the report contributes: sections, figures, key points, JSON extras."""
+
+    sections: list[Section] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    key_points: list[str] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+# A part builder reads the desk and the store for the window and returns its ReportPart.
+# Parts beyond the market review register here (trackers, notes, ratings…), in any order:
+# sections carry their own `order`, and figures are numbered after all parts are in.
+PartBuilder = Callable[[Desk, Window, Review, BuildContext], ReportPart]
+PART_BUILDERS: list[PartBuilder] = []
+
+
+def market_part(desk: Desk, review: Review) -> ReportPart:
+    sections = [
+        Section(
+            key="market",
+            title="本周行情回顾",
+            order=ORDER_MARKET,
+            paragraphs=[Paragraph(text=item) for item in review.items_zh]
+            + [Paragraph(text=review.as_of_note)],
+            figures=["review_table"],
+        )
+    ]
+    if review.watch:
+        sections.append(
+            Section(
+                key="watch",
+                title="建议关注",
+                order=ORDER_WATCH,
+                bullets=[w.line for w in review.watch],
+            )
+        )
+    if desk.risks:
+        sections.append(
+            Section(key="risks", title="风险提示", order=ORDER_RISKS, bullets=list(desk.risks))
+        )
+    return ReportPart(
+        sections=sections, tables=[review_table(review)], key_points=[review.summary_zh]
+    )
+
+
 def build_report(
     desk: Desk,
     start: dt.date | None = None,
@@ -252,24 +307,20 @@ def build_report(
     ctx = ctx or BuildContext()
     window = resolve_window(desk, start, end, ctx)
     review = build_review(desk, window, ctx)
-    sections = []
-    if review.watch:
-        sections.append(
-            Section(key="watch", title="建议关注", bullets=[w.line for w in review.watch])
-        )
-    if desk.risks:
-        sections.append(Section(key="risks", title="风险提示", bullets=list(desk.risks)))
+    parts = [market_part(desk, review)]
+    parts += [builder(desk, window, review, ctx) for builder in PART_BUILDERS]
     ranked = [(b, m) for b in review.boards for m in b.members if m.change_pct is not None]
     best_board, best = max(ranked, key=lambda bm: bm[1].change_pct or 0.0, default=(None, None))
-    headline = zh.suggested_headline(
+    suggested = zh.suggested_headline(
         (best.name, best.change_pct or 0.0) if best else None,
         best_board.name if best_board else None,
         best_board.breadth if best_board else None,
     )
+    headline = str(ctx.headline or suggested)
     front = FrontMatter(
         title=f"{headline}-{desk.series}",
         headline=headline,
-        headline_suggested=True,
+        headline_suggested=ctx.headline is None,
         series=desk.series,
         firm=desk.firm.name,
         firm_template=desk.firm.template,
@@ -279,12 +330,18 @@ def build_report(
         publication_date=desk.publication_date(window.end),
         generated_at=dt.datetime.now().replace(microsecond=0),
     )
-    return Report(
+    extras: dict[str, Any] = {}
+    for part in parts:
+        extras.update(part.extras)
+    report = Report(
         front=front,
-        key_points=[review.summary_zh],
+        key_points=[k for p in parts for k in p.key_points],
         review=review,
-        sections=sections,
-        tables=[review_table(review, number=1)],
-        charts=[],
+        sections=[s for p in parts for s in p.sections],
+        tables=[t for p in parts for t in p.tables],
+        charts=[c for p in parts for c in p.charts],
         closing=closing(desk),
+        extras=extras,
     )
+    report.number_figures()
+    return report

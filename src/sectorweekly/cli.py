@@ -37,14 +37,18 @@ def _date(value: str | None, flag: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date; expected YYYY-MM-DD", param_hint=flag) from None
+        raise typer.BadParameter(
+            f"{value!r} is not a date; expected YYYY-MM-DD", param_hint=flag
+        ) from None
 
 
 @app.command()
 def build(
     start: Annotated[str | None, typer.Option(help="First calendar day of the window.")] = None,
     end: Annotated[str | None, typer.Option(help="Last calendar day of the window.")] = None,
-    out: Annotated[Path | None, typer.Option(help="Output folder (default reports/<pub. date>).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default reports/<pub. date>).")
+    ] = None,
     desk: DeskOpt = None,
 ) -> None:
     """Build the week's report: report.json, report.md, report.html (and more when available)."""
@@ -66,7 +70,9 @@ def build(
 
 @import_app.command("prices")
 def import_prices(
-    files: Annotated[list[Path], typer.Argument(help="CSV files (shared layout or symbol,date,close…).")],
+    files: Annotated[
+        list[Path], typer.Argument(help="CSV files (shared layout or symbol,date,close…).")
+    ],
     desk: DeskOpt = None,
 ) -> None:
     """Import daily prices; all files in one transaction, nothing written if any row is bad."""

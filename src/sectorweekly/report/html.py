@@ -26,18 +26,20 @@ def image_data_uri(path: Path) -> str:
 def render_html(report: Report, out_dir: Path, *, for_pdf: bool = False, font_css: str = "") -> str:
     """HTML with images inlined as data URIs, so the file stands alone."""
     images = {
-        c.number: image_data_uri(out_dir / c.file)
+        c.key: image_data_uri(out_dir / c.file)
         for c in report.charts
         if c.file and (out_dir / c.file).exists()
     }
-    figures = {t.number: ("table", t) for t in report.tables}
-    figures.update({c.number: ("chart", c) for c in report.charts})
-    in_sections = {n for s in report.sections for n in s.figures}
+    figures = {t.key: ("table", t) for t in report.tables}
+    figures.update({c.key: ("chart", c) for c in report.charts})
+    in_sections = {k for s in report.sections for k in s.figures}
     return _env.get_template("report.html.j2").render(
         r=report,
         images=images,
         figures=figures,
-        rest=[n for n in sorted(figures) if n not in in_sections],
+        rest=sorted(
+            (k for k in figures if k not in in_sections), key=lambda k: report.figure(k).number
+        ),
         for_pdf=for_pdf,
         font_css=font_css,
     )

@@ -26,7 +26,7 @@ def table_md(table: Table) -> list[str]:
         out.append("| " + " | ".join(esc(c) for c in row) + " |")
     out += ["", f"来源：{esc(table.source)}"]
     out += [f"注：{esc(n)}" for n in table.notes]
-    return out + [""]
+    return [*out, ""]
 
 
 def chart_md(chart: Chart) -> list[str]:
@@ -35,7 +35,7 @@ def chart_md(chart: Chart) -> list[str]:
         out.append(f"![{esc(chart.title)}]({chart.file})")
     out += ["", f"来源：{esc(chart.source)}"]
     out += [f"注：{esc(n)}" for n in chart.notes]
-    return out + [""]
+    return [*out, ""]
 
 
 def render_markdown(report: Report) -> str:
@@ -55,9 +55,9 @@ def render_markdown(report: Report) -> str:
         )
     lines += ["", "## 投资要点", ""]
     lines += [esc(p) + "\n" for p in report.key_points]
-    figures = {t.number: table_md(t) for t in report.tables}
-    figures.update({c.number: chart_md(c) for c in report.charts})
-    shown: set[int] = set()
+    figures = {t.key: table_md(t) for t in report.tables}
+    figures.update({c.key: chart_md(c) for c in report.charts})
+    shown: set[str] = set()
     for section in report.sections:
         lines += [f"## {esc(section.title)}", ""]
         for p in section.paragraphs:
@@ -66,16 +66,24 @@ def render_markdown(report: Report) -> str:
         lines += [f"- {esc(b)}" for b in section.bullets]
         if section.bullets:
             lines.append("")
-        for n in section.figures:
-            lines += figures.get(n, [])
-            shown.add(n)
-    rest = [n for n in sorted(figures) if n not in shown]
+        for key in section.figures:
+            lines += figures.get(key, [])
+            shown.add(key)
+    rest = [k for k in figures if k not in shown]
     if rest:
         lines += ["## 图表", ""]
-        for n in rest:
-            lines += figures[n]
+        for key in sorted(rest, key=lambda k: report.figure(k).number):
+            lines += figures[key]
     c = report.closing
-    lines += ["## 分析师声明", "", esc(c.analyst_statement), "", "## 免责声明", "", esc(c.disclaimer)]
+    lines += [
+        "## 分析师声明",
+        "",
+        esc(c.analyst_statement),
+        "",
+        "## 免责声明",
+        "",
+        esc(c.disclaimer),
+    ]
     lines += ["", "## 特别声明", "", esc(c.special_statement), "", "## 评级说明", ""]
     lines += ["| 公司评级 | 说明 |", "|---|---|"]
     lines += [f"| {esc(r.name)}（{esc(r.name_en)}） | {esc(r.text)} |" for r in c.company_ratings]

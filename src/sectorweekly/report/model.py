@@ -81,10 +81,21 @@ class Review(BaseModel):
     sources: list[SourceOut]
 
 
+# Where each kind of section sits in reading order (Section.order); gaps leave room.
+ORDER_MARKET = 10
+ORDER_NEWS = 20  # + index of the news theme
+ORDER_AI_TRACKING = 40
+ORDER_GPU = 50
+ORDER_RATINGS = 60
+ORDER_WATCH = 70
+ORDER_RISKS = 80
+
+
 class Table(BaseModel):
     """A numbered data table (图表 N) with its caption lines."""
 
-    number: int
+    key: str
+    number: int = 0  # assigned by the build in order of appearance
     title: str
     unit: str | None = None
     columns: list[str]
@@ -97,8 +108,8 @@ class Table(BaseModel):
 class Chart(BaseModel):
     """A numbered figure: spec + data; renderers embed ``file`` (drawn once)."""
 
-    number: int
     key: str
+    number: int = 0  # assigned by the build in order of appearance
     title: str
     unit: str | None = None
     kind: str
@@ -119,9 +130,10 @@ class Section(BaseModel):
 
     key: str
     title: str
+    order: int
     paragraphs: list[Paragraph] = Field(default_factory=list)
     bullets: list[str] = Field(default_factory=list)
-    figures: list[int] = Field(default_factory=list)  # figure numbers shown in this section
+    figures: list[str] = Field(default_factory=list)  # keys of the tables/charts shown here
     sample: bool = False
 
 
@@ -169,6 +181,20 @@ class Report(BaseModel):
 
     def figure_numbers(self) -> list[int]:
         return sorted([t.number for t in self.tables] + [c.number for c in self.charts])
+
+    def figure(self, key: str) -> Table | Chart:
+        for f in [*self.tables, *self.charts]:
+            if f.key == key:
+                return f
+        raise KeyError(key)
+
+    def number_figures(self) -> None:
+        """Sort sections into reading order and number figures in order of appearance."""
+        self.sections.sort(key=lambda s: s.order)
+        keys = [k for s in self.sections for k in s.figures]
+        keys += [f.key for f in [*self.tables, *self.charts] if f.key not in keys]
+        for n, key in enumerate(keys, start=1):
+            self.figure(key).number = n
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2)
