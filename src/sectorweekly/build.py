@@ -193,6 +193,12 @@ def build_review(desk: Desk, window: Window, ctx: BuildContext) -> Review:
     )
 
 
+def _change_text(m: MemberOut) -> str:
+    if m.status == "suspended":
+        return "停牌"
+    return "缺失" if m.change_pct is None else zh.signed_pct(m.change_pct)
+
+
 def _cap_text(m: MemberOut) -> str:
     if m.market_cap is None:
         return "无股本数据"
@@ -200,18 +206,26 @@ def _cap_text(m: MemberOut) -> str:
 
 
 def review_table(review: Review) -> Table:
+    """图表1: every watchlist member, boards first, then names to watch not on a board."""
+    on_boards = {m.symbol for b in review.boards for m in b.members}
+    groups = [(b.name, b.members) for b in review.boards]
+    seen = set(on_boards)
+    for w in review.watch:
+        extra = [m for m in w.members if m.symbol not in seen]
+        seen.update(m.symbol for m in extra)
+        groups.append((w.theme, extra))
     rows = []
-    for board in review.boards:
-        for m in board.members:
+    for group, members in groups:
+        for m in members:
             rows.append(
                 [
                     m.name,
                     m.symbol,
                     MARKETS[m.market].label_zh,
-                    board.name,
+                    group,
                     _cap_text(m),
                     MARKETS[m.market].cap_unit_zh if m.market_cap is not None else "",
-                    "停牌" if m.status == "suspended" else zh.signed_pct(m.change_pct),
+                    _change_text(m),
                 ]
             )
     notes = [review.as_of_note.removeprefix("注：")]

@@ -57,6 +57,7 @@ class MemberMove:
     base_close: float | None
     end_close: float | None
     last_date: dt.date | None  # the stock's own last row on or before end_date
+    base_row_date: dt.date | None  # the row the base close came from (earlier if rows are missing)
     change_pct: float | None
     week_high: float | None
     market_cap: float | None
@@ -200,6 +201,7 @@ agg AS (
         arg_max(close, date) FILTER (WHERE date <= base_date) AS base_close,
         arg_max(close, date) FILTER (WHERE date <= end_date) AS end_close,
         max(date) FILTER (WHERE date <= end_date) AS last_date,
+        max(date) FILTER (WHERE date <= base_date) AS base_row_date,
         max(high) FILTER (WHERE date > base_date) AS week_high,
         bool_or(close_hit) FILTER (WHERE session_idx = end_idx) AS end_close_hit,
         bool_or(touch_hit) FILTER (WHERE session_idx = end_idx) AS end_touch_hit,
@@ -217,7 +219,8 @@ caps AS (
         PARTITION BY sh.symbol
         ORDER BY abs(datediff('day', sh.as_of, w.end_date)), sh.as_of) = 1
 )
-SELECT m.symbol, m.market, m.board, a.base_close, a.end_close, a.last_date, a.week_high,
+SELECT m.symbol, m.market, m.board, a.base_close, a.end_close, a.last_date, a.base_row_date,
+    a.week_high,
     coalesce(a.end_close_hit, false) AS end_close_hit,
     coalesce(a.end_touch_hit, false) AS end_touch_hit,
     coalesce(a.end_zero_volume, false) AS end_zero_volume,
@@ -304,7 +307,13 @@ def _to_moves(
     for rec in frame.to_dict("records"):
         view = views[rec["market"]]
         base, end, last = _num(rec["base_close"]), _num(rec["end_close"]), _date(rec["last_date"])
-        change = None if base is None or end is None else round((end / base - 1) * 100, 2)
+        base_row = _date(rec["base_row_date"])
+        no_rows_in_window = bool(view.sessions) and (last is None or last <= view.base_date)
+        change = (
+            None
+            if base is None or end is None or no_rows_in_window
+            else round((end / base - 1) * 100, 2)
+        )
         streak, touch = 0, False
         if rec["end_close_hit"]:
             streak = int(rec["run_to_end"])
@@ -328,6 +337,7 @@ def _to_moves(
                 base_close=base,
                 end_close=end,
                 last_date=last,
+                base_row_date=base_row,
                 change_pct=change,
                 week_high=high,
                 market_cap=None if shares is None or end is None else shares * end,

@@ -65,7 +65,15 @@ def member_notes(move: MemberMove) -> list[str]:
     if move.suspended:
         notes.append(f"停牌（最新收盘价{move.end_close:.2f}）")
     if move.data_behind and move.last_date is not None:
-        notes.append(f"数据截至{md(move.last_date)}")
+        missing = "，本周无行情" if move.change_pct is None and not move.no_base else ""
+        notes.append(f"数据截至{md(move.last_date)}{missing}")
+    if (
+        move.base_row_date is not None
+        and move.base_row_date < move.base_date
+        and not move.suspended
+        and move.change_pct is not None
+    ):
+        notes.append(f"基期收盘价取自{md(move.base_row_date)}")
     if move.end_close is None:
         notes.append("本地数据库无此标的行情")
     elif move.no_base:
@@ -92,6 +100,8 @@ def board_item(index: int, board_name: str, members: Sequence[NamedMove], breadt
     for m in members:
         if m.move.suspended:
             parts.append(f"{m.name}停牌")
+        elif m.move.change_pct is None:
+            parts.append(f"{m.name}（涨跌幅缺失）")
         else:
             parts.append(f"{m.name}{signed_pct(m.move.change_pct)}")
     text = f"（{index}）{board_name}板块：{breadth}，" + "，".join(parts) + "。"
@@ -141,7 +151,10 @@ def data_through_sentence(market: str, day: dt.date) -> str:
 
 def watch_line(theme: str, members: Sequence[tuple[str, float | None]]) -> str:
     """`国产算力链：寒武纪（+28.48%）、…` with each name's weekly change."""
-    names = "、".join(f"{name}（本周{signed_pct(change)}）" for name, change in members)
+    names = "、".join(
+        f"{name}（本周{signed_pct(change)}）" if change is not None else f"{name}（本周涨跌幅缺失）"
+        for name, change in members
+    )
     return f"{theme}：{names}"
 
 

@@ -1,0 +1,5 @@
+"""`python -m sectorweekly` runs the CLI."""
+
+from .cli import main
+
+main()
