@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from helpers import add_bars, memory_store, sessions
-
 from sectorweekly.analysis.market import MemberSpec, Window, compute_moves
 
 D = dt.date.fromisoformat
@@ -90,7 +89,7 @@ def test_first_five_sessions_after_listing_have_no_limit():
 def test_st_stock_uses_five_percent_limit():
     con = memory_store()
     days = sessions("CN_A", "2024-09-23", "2024-10-09")
-    add_bars(con, "600003", "CN_A", [(days[0], 4.0, None, None)] + _limit_path(4.0, days[1:], 5))
+    add_bars(con, "600003", "CN_A", [(days[0], 4.0, None, None), *_limit_path(4.0, days[1:], 5)])
     st = MemberSpec("600003", "CN_A", st_periods=((D("2024-01-01"), None),))
     moves, _ = compute_moves(con, [st], Window(D("2024-10-07"), D("2024-10-09")))
     assert moves[0].limit_up_streak == 7  # every session after the first closed at +5%
@@ -102,7 +101,7 @@ def test_st_stock_uses_five_percent_limit():
 def test_chinext_limit_changed_on_2020_08_24():
     con = memory_store()
     days = sessions("CN_A", "2020-08-17", "2020-08-21")
-    add_bars(con, "300001", "CN_A", [(days[0], 10.0, None, None)] + _limit_path(10.0, days[1:], 10))
+    add_bars(con, "300001", "CN_A", [(days[0], 10.0, None, None), *_limit_path(10.0, days[1:], 10)])
     moves, _ = compute_moves(
         con, [MemberSpec("300001", "CN_A")], Window(D("2020-08-17"), D("2020-08-21"))
     )
@@ -110,7 +109,7 @@ def test_chinext_limit_changed_on_2020_08_24():
     con2 = memory_store()
     days = sessions("CN_A", "2020-08-24", "2020-08-28")
     add_bars(
-        con2, "300001", "CN_A", [(days[0], 10.0, None, None)] + _limit_path(10.0, days[1:], 10)
+        con2, "300001", "CN_A", [(days[0], 10.0, None, None), *_limit_path(10.0, days[1:], 10)]
     )
     moves, _ = compute_moves(
         con2, [MemberSpec("300001", "CN_A")], Window(D("2020-08-24"), D("2020-08-28"))
