@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -128,6 +128,44 @@ class ReviewRules(_Strict):
     streak_lookback_sessions: int = 30
 
 
+class TrackerSeed(_Strict):
+    """A tracker file the desk imports into a new store (like ``seed_prices``)."""
+
+    file: str
+    kind: Literal["visits", "downloads", "gpu-price", "other"]
+    group: str | None = None  # for wide files: the group of every column
+    unit: str | None = None
+    source: str | None = None
+    aliases: dict[str, str] = Field(default_factory=dict)  # new name -> old name
+    sample: bool = False  # invented numbers: labelled 示例数据 wherever they appear
+
+
+class TrackerRules(_Strict):
+    """Trend words of the AI tracking section and the layout of its charts (fractions)."""
+
+    significant: float = 0.20  # 增幅显著: latest period-on-period change at or above this
+    rise: float = 0.05  # 有所提高: from this up to ``significant``
+    flat: float = 0.05  # 基本持平: strictly inside ±this
+    streak: int = 3  # 持续攀升 / 持续下滑: at least this many consecutive rises / falls
+    visit_groups: list[str] = Field(
+        default_factory=lambda: ["文本-海外", "文本-国内", "图像", "视频"]
+    )
+    visit_periods_shown: int = 2  # weeks per site in a visits chart
+    download_periods_shown: int = 5  # months per app in the downloads chart
+    gpu_models: list[str] = Field(default_factory=lambda: ["H100", "A100"])
+    gpu_change_weeks: int = 4
+    gpu_weeks_shown: int = 27
+    seed: list[TrackerSeed] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TrackerRules:
+        if not 0 <= self.flat <= self.rise <= self.significant:
+            raise ValueError("expected 0 ≤ flat ≤ rise ≤ significant (fractions, e.g. 0.05)")
+        if self.streak < 2:
+            raise ValueError("streak: expected at least 2 consecutive periods")
+        return self
+
+
 class Analyst(_Strict):
     name: str
     registration: str = ""
@@ -157,6 +195,7 @@ class Desk(_Strict):
     risks: list[str] = Field(default_factory=list)
     ratings: Ratings = Field(default_factory=Ratings)
     review: ReviewRules = Field(default_factory=ReviewRules)
+    trackers: TrackerRules = Field(default_factory=TrackerRules)
     store: str = "store.duckdb"
     seed_prices: list[str] = Field(default_factory=list)  # CSVs imported into a new store
     seed_shares: str | None = None
