@@ -320,6 +320,7 @@ def build_report(
 ) -> Report:
     ctx = ctx or BuildContext()
     window = resolve_window(desk, start, end, ctx)
+    desk = week_desk(desk, window)  # the week's notes may replace names to watch and risks
     review = build_review(desk, window, ctx)
     parts = [market_part(desk, review)]
     parts += [builder(desk, window, review, ctx) for builder in PART_BUILDERS]
@@ -357,5 +358,23 @@ def build_report(
         closing=closing(desk),
         extras=extras,
     )
+    _rate_watch(report)
     report.number_figures()
     return report
+
+
+def _rate_watch(report: Report) -> None:
+    """Write the names-to-watch lines last, so they carry ratings that parts set on members."""
+    for theme in report.review.watch:
+        theme.line = zh.watch_line_rated(
+            theme.theme, [(m.name, m.change_pct, m.rating) for m in theme.members]
+        )
+    for section in report.sections:
+        if section.key == "watch":
+            section.bullets = [w.line for w in report.review.watch]
+
+
+# Parts contributed by their own modules (imported here, after the names they build on).
+from .notes_part import notes_part, week_desk  # noqa: E402
+
+PART_BUILDERS.append(notes_part)

@@ -200,6 +200,7 @@ class Desk(_Strict):
     seed_prices: list[str] = Field(default_factory=list)  # CSVs imported into a new store
     seed_shares: str | None = None
     sample_data: bool = False
+    notes_dir: str = "notes"  # the analyst's weekly notes: <notes_dir>/<publication date>.md
 
     # where the desk was read from; not part of the YAML
     root: Path = Field(default=Path("."), exclude=True)

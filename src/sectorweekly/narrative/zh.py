@@ -167,3 +167,12 @@ def suggested_headline(
     lead = f"{board_name}板块{breadth}" if board_name and breadth else "算力板块"
     verb = "周涨" if best[1] >= 0 else "周跌"
     return f"{lead}，{best[0]}{verb}{abs(best[1]):.2f}%"
+
+
+def watch_line_rated(theme: str, members: Sequence[tuple[str, float | None, str | None]]) -> str:
+    """`国产算力链：寒武纪（买入，本周+28.48%）、…`: each name's current rating, when it has one."""
+    entries = []
+    for name, change, rating in members:
+        week = f"本周{signed_pct(change)}" if change is not None else "本周涨跌幅缺失"
+        entries.append(f"{name}（{rating}，{week}）" if rating else f"{name}（{week}）")
+    return f"{theme}：{'、'.join(entries)}"

@@ -1,0 +1,307 @@
+"""The analyst's notes for one report date: ``notes/<publication date>.md`` -> typed result.
+
+The notes are plain Markdown so an analyst can write them in any editor:
+
+- an optional YAML front matter block (``---`` … ``---``) with ``headline``, ``watch`` (a list of
+  ``{theme, names}`` replacing the desk's names to watch for this week) and ``risks``;
+- one ``## title`` per news theme, with paragraphs (consecutive lines) and ``- `` bullets;
+- a source line ``来源：<媒体> 10月9日`` (or the same as a paragraph's suffix, optionally in
+  brackets) dates the paragraph it follows; several sources are separated by ``；``.
+
+Parsing never guesses: text it cannot place is an error naming the file and the line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+FRONT_KEYS = ("headline", "watch", "risks")
+_SOURCE_PREFIX = r"(?:来源|资料来源|source)\s*[:：]\s*"
+_SOURCE_LINE = re.compile(rf"^[（(]?{_SOURCE_PREFIX}(?P<body>.+?)[)）]?$", re.IGNORECASE)
+_SOURCE_SUFFIX = re.compile(
+    rf"^(?P<text>.*?)\s*[（(]{_SOURCE_PREFIX}(?P<body>[^（()）]+)[)）]\s*$", re.IGNORECASE
+)
+_MD_DATE = re.compile(r"^(?P<who>.*?)\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日$")
+_ISO_DATE = re.compile(r"^(?P<who>.*?)\s*(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$")
+_BULLET = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,2}[.)、])\s+(?P<text>.+)$")
+_NUMBERED_TITLE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d{1,2}[、.．)]\s*)")
+
+
+@dataclass(frozen=True)
+class NoteParagraph:
+    text: str
+    source: str | None = None  # 根据<媒体>10月9日报道
+
+
+@dataclass(frozen=True)
+class NoteSection:
+    title: str  # without its number; renderers get 一、二、… from the part builder
+    line: int
+    paragraphs: tuple[NoteParagraph, ...] = ()
+    bullets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WatchOverride:
+    theme: str
+    names: tuple[str, ...]  # symbols or instrument names, as written
+    line: int
+
+
+@dataclass(frozen=True)
+class WeekNotes:
+    path: Path
+    headline: str | None
+    watch: tuple[WatchOverride, ...] | None  # None = keep the desk's names to watch
+    risks: tuple[str, ...] | None  # None = keep the desk's risks
+    sections: tuple[NoteSection, ...]
+
+
+def notes_path(folder: Path, publication_date: dt.date) -> Path:
+    return folder / f"{publication_date.isoformat()}.md"
+
+
+def load_notes(path: Path) -> WeekNotes | None:
+    """The notes in ``path``, or None when the file does not exist."""
+    if not path.is_file():
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, None, f"not UTF-8 text ({exc.reason}); save it as UTF-8") from None
+    return parse_notes(text, path)
+
+
+def parse_notes(text: str, path: Path) -> WeekNotes:
+    lines = text.lstrip("\ufeff").splitlines()
+    front: dict[str, Any] = {}
+    body_start = 0
+    if lines and lines[0].strip() == "---":
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+        if end is None:
+            raise InputError(path, 1, "front matter opened with --- is not closed; add a --- line")
+        front = _front_matter("\n".join(lines[1:end]), path)
+        body_start = end + 1
+    sections = _sections(lines, body_start, path)
+    return WeekNotes(
+        path=path,
+        headline=front.get("headline"),
+        watch=front.get("watch"),
+        risks=front.get("risks"),
+        sections=tuple(sections),
+    )
+
+
+# --- front matter ----------------------------------------------------------------------------
+
+
+def _front_matter(block: str, path: Path) -> dict[str, Any]:
+    """Validate the YAML block; every error names the file line (front matter starts at 2)."""
+    try:
+        node = yaml.compose(block, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(block)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(path, line, f"front matter is not valid YAML ({problem})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        raise InputError(path, 2, "front matter must be a mapping of headline, watch, risks")
+    lines = {k.value: k.start_mark.line + 2 for k, _ in node.value}
+    values = {k.value: v for k, v in node.value}
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        line = lines.get(key, 2)
+        if key not in FRONT_KEYS:
+            raise InputError(
+                path, line, f"unknown front matter key {key!r}; expected {', '.join(FRONT_KEYS)}"
+            )
+        if key == "headline":
+            if not isinstance(value, str) or not value.strip():
+                raise InputError(path, line, "headline: expected one line of text")
+            out[key] = " ".join(value.split())
+        elif key == "risks":
+            out[key] = tuple(_text_list(value, values[key], path, "risks"))
+        else:
+            out[key] = _watch(value, values[key], path)
+    return out
+
+
+def _text_list(value: Any, node: yaml.Node, path: Path, key: str) -> list[str]:
+    if not isinstance(value, list) or not isinstance(node, yaml.SequenceNode):
+        raise InputError(path, node.start_mark.line + 2, f"{key}: expected a list of text lines")
+    out = []
+    for i, (item, item_node) in enumerate(zip(value, node.value, strict=True)):
+        if not isinstance(item, str | int | float) or isinstance(item, bool) or not str(item):
+            raise InputError(
+                path, item_node.start_mark.line + 2, f"{key}[{i}]: expected a line of text"
+            )
+        out.append(str(item).strip())
+    return out
+
+
+def _watch(value: Any, node: yaml.Node, path: Path) -> tuple[WatchOverride, ...]:
+    if not isinstance(value, list) or not isinstance(node, yaml.SequenceNode):
+        raise InputError(
+            path, node.start_mark.line + 2, "watch: expected a list of {theme, names} entries"
+        )
+    out = []
+    for i, (item, item_node) in enumerate(zip(value, node.value, strict=True)):
+        line = item_node.start_mark.line + 2
+        if not isinstance(item, dict) or set(item) != {"theme", "names"}:
+            raise InputError(
+                path, line, f"watch[{i}]: expected exactly the keys theme and names (a list)"
+            )
+        names_node = next(v for k, v in item_node.value if k.value == "names")
+        theme = item["theme"]
+        if not isinstance(theme, str) or not theme.strip():
+            raise InputError(path, line, f"watch[{i}].theme: expected the theme's name")
+        names = _text_list(item["names"], names_node, path, f"watch[{i}].names")
+        if not names:
+            raise InputError(path, line, f"watch[{i}].names: expected at least one name")
+        out.append(WatchOverride(theme=theme.strip(), names=tuple(names), line=line))
+    return tuple(out)
+
+
+# --- body ------------------------------------------------------------------------------------
+
+
+def format_source(body: str, path: Path, line: int) -> str:
+    """`新华社 10月9日；路透 2024-10-08` -> `根据新华社10月9日、路透10月8日报道`."""
+    parts = []
+    for raw in re.split(r"[；;]", body):
+        item = raw.strip().rstrip("。.")
+        if not item:
+            continue
+        m = _MD_DATE.match(item) or _ISO_DATE.match(item)
+        if m is None:
+            who, when = item, ""
+        else:
+            who = m["who"].strip().rstrip("，,")
+            try:
+                day = dt.date(
+                    int(m["y"]) if "y" in m.groupdict() else 2000, int(m["m"]), int(m["d"])
+                )
+            except ValueError:
+                raise InputError(
+                    path, line, f"source date in {item!r} is not a real date"
+                ) from None
+            when = f"{day.month}月{day.day}日"
+        if not who:
+            raise InputError(
+                path, line, f"source {item!r} names no medium; write 来源：<媒体> 10月9日"
+            )
+        parts.append(f"{who}{when}")
+    if not parts:
+        raise InputError(path, line, "empty source; write 来源：<媒体> 10月9日")
+    return "根据" + "、".join(parts) + "报道"
+
+
+def _join(lines: list[str]) -> str:
+    """Join wrapped lines: no space between CJK characters, one space between Latin words."""
+    out = ""
+    for part in (s.strip() for s in lines):
+        if out and part and out[-1].isascii() and part[0].isascii():
+            out += " "
+        out += part
+    return out
+
+
+def _number_free(title: str) -> str:
+    return _NUMBERED_TITLE.sub("", title).strip()
+
+
+def _sections(lines: list[str], start: int, path: Path) -> list[NoteSection]:
+    sections: list[NoteSection] = []
+    title: str | None = None
+    title_line = 0
+    paragraphs: list[NoteParagraph] = []
+    bullets: list[str] = []
+    pending: list[str] = []  # lines of the paragraph being read
+    pending_line = 0  # file line of the paragraph's last line, for errors in its source
+    pending_bullet: list[str] | None = None
+
+    def flush() -> None:
+        nonlocal pending, pending_bullet
+        if pending:
+            text = _join(pending)
+            m = _SOURCE_SUFFIX.match(text)
+            if m and m["text"]:
+                paragraphs.append(
+                    NoteParagraph(m["text"], format_source(m["body"], path, pending_line))
+                )
+            else:
+                paragraphs.append(NoteParagraph(text))
+            pending = []
+        if pending_bullet is not None:
+            bullets.append(_join(pending_bullet))
+            pending_bullet = None
+
+    def close_section() -> None:
+        flush()
+        if title is None:
+            return
+        if not paragraphs and not bullets:
+            raise InputError(path, title_line, f"section {title!r} is empty; add text or remove it")
+        sections.append(NoteSection(title, title_line, tuple(paragraphs), tuple(bullets)))
+
+    n = start
+    for n in range(start, len(lines)):
+        line = lines[n].rstrip()
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            level = len(stripped) - len(stripped.lstrip("#"))
+            heading = stripped[level:].strip()
+            if level != 2 or not heading:
+                raise InputError(
+                    path, n + 1, "only `## title` headings are read; one per news theme"
+                )
+            close_section()
+            title, title_line = _number_free(heading), n + 1
+            if not title:
+                raise InputError(path, n + 1, "heading has no title after its number")
+            paragraphs, bullets = [], []
+            continue
+        if not stripped:
+            flush()
+            continue
+        if title is None:
+            raise InputError(
+                path,
+                n + 1,
+                "text before the first `## ` heading; put it under a theme heading "
+                "(the headline goes in the front matter as headline: …)",
+            )
+        source = _SOURCE_LINE.match(stripped)
+        if source:
+            flush()
+            if not paragraphs:
+                raise InputError(path, n + 1, "a source line must follow the paragraph it dates")
+            last = paragraphs[-1]
+            if last.source:
+                raise InputError(path, n + 1, "this paragraph already has a source; merge with ；")
+            paragraphs[-1] = NoteParagraph(last.text, format_source(source["body"], path, n + 1))
+            continue
+        bullet = _BULLET.match(line)
+        if bullet:
+            flush()
+            pending_bullet = [bullet["text"]]
+        elif pending_bullet is not None and line[:1].isspace():
+            pending_bullet.append(stripped)
+        else:
+            if pending_bullet is not None:
+                flush()
+            pending.append(stripped)
+            pending_line = n + 1
+    close_section()
+    return sections
