@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -258,7 +259,9 @@ def compute_moves(
         con.register(name, frame)
     try:
         params = {"lo": windows["lookback_date"].min(), "hi": windows["end_date"].max()}
-        frame = con.execute(REVIEW_SQL, params).df()
+        cur = con.execute(REVIEW_SQL, params)
+        columns = [d[0] for d in cur.description]
+        frame = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
         runs = con.execute(
             REVIEW_SQL.split("agg AS")[0].rstrip().rstrip(",")
             + """
@@ -274,40 +277,29 @@ def compute_moves(
             ORDER BY 1, 5
             """,
             params,
-        ).df()
+        ).fetchall()
     finally:
         for name in ("members", "st", "windows", "sess", "rules", "listing"):
             con.unregister(name)
     return _to_moves(frame, runs, views, thresholds), views
 
 
-def _date(value: object) -> dt.date | None:
-    if value is None or pd.isna(value):
-        return None
-    return pd.Timestamp(value).date()
-
-
-def _num(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
-
-
 def _to_moves(
-    frame: pd.DataFrame,
-    runs: pd.DataFrame,
+    frame: list[dict[str, Any]],
+    runs: list[tuple[Any, ...]],
     views: dict[str, calendars.MarketWindow],
     th: Thresholds,
 ) -> list[MemberMove]:
     runs_by_symbol: dict[str, list[LimitRun]] = {}
-    for rec in runs.itertuples(index=False):
-        n = int(rec.n)
-        runs_by_symbol.setdefault(rec.symbol, []).append(
-            LimitRun(_date(rec.d0), _date(rec.d1), max(n, 1), touch_only=n == 0)
+    for symbol, d0, d1, n, _ in runs:
+        runs_by_symbol.setdefault(symbol, []).append(
+            LimitRun(d0, d1, max(int(n), 1), touch_only=n == 0)
         )
     out = []
-    for rec in frame.to_dict("records"):
+    for rec in frame:
         view = views[rec["market"]]
-        base, end, last = _num(rec["base_close"]), _num(rec["end_close"]), _date(rec["last_date"])
-        base_row = _date(rec["base_row_date"])
+        base, end, last = rec["base_close"], rec["end_close"], rec["last_date"]
+        base_row = rec["base_row_date"]
         no_rows_in_window = bool(view.sessions) and (last is None or last <= view.base_date)
         change = (
             None
@@ -318,16 +310,16 @@ def _to_moves(
         if rec["end_close_hit"]:
             streak = int(rec["run_to_end"])
         elif rec["end_touch_hit"]:
-            streak = int(0 if pd.isna(rec["run_to_prev"]) else rec["run_to_prev"]) + 1
+            streak = int(rec["run_to_prev"] or 0) + 1
             touch = True
-        high = _num(rec["week_high"])
+        high = rec["week_high"]
         reversal = big_drop = False
         if base and end and high and view.sessions:
             reversal = (
                 high / base - 1 >= th.reversal_high_gain and end / high - 1 <= -th.reversal_pullback
             )
             big_drop = end / base - 1 <= -th.big_drop
-        shares = _num(rec["shares"])
+        shares = rec["shares"]
         out.append(
             MemberMove(
                 symbol=rec["symbol"],
@@ -341,9 +333,9 @@ def _to_moves(
                 change_pct=change,
                 week_high=high,
                 market_cap=None if shares is None or end is None else shares * end,
-                shares_as_of=_date(rec["shares_as_of"]),
-                limit_board=None if pd.isna(rec["board"]) else rec["board"],
-                limit_pct=None if pd.isna(rec["end_limit_pct"]) else int(rec["end_limit_pct"]),
+                shares_as_of=rec["shares_as_of"],
+                limit_board=rec["board"],
+                limit_pct=rec["end_limit_pct"],
                 limit_up_streak=streak,
                 limit_touch_only=touch,
                 suspended=bool(rec["end_zero_volume"]),
