@@ -15,20 +15,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-
-from sectorweekly import calendars, store  # noqa: E402
-from sectorweekly.analysis.limits import board_of, limit_pct, round_half_up_cents  # noqa: E402
-from sectorweekly.analysis.market import MemberSpec, Window, compute_moves  # noqa: E402
+from sectorweekly import calendars, store
+from sectorweekly.analysis.limits import board_of, limit_pct, round_half_up_cents
+from sectorweekly.analysis.market import MemberSpec, Window, compute_moves
 
 WINDOW = Window(dt.date(2024, 10, 7), dt.date(2024, 10, 9))
 SPLIT = {"CN_A": 0.38, "HK": 0.19, "US": 0.43}
@@ -148,8 +144,8 @@ def main() -> None:
             built = time.perf_counter() - t0
             size = path.stat().st_size / 2**20
             con = duckdb.connect(str(path), read_only=True)
-            engine, (moves, _) = time_it(lambda: compute_moves(con, specs, WINDOW))
-            loop, n_loop = time_it(lambda: pandas_loop(con, syms), repeat=1)
+            engine, (moves, _) = time_it(lambda c=con: compute_moves(c, specs, WINDOW))
+            loop, n_loop = time_it(lambda c=con: pandas_loop(c, syms), repeat=1)
             con.close()
             assert len(moves) == len(syms) == n_loop
             print(
