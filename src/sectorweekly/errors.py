@@ -42,3 +42,32 @@ class StoreError(SectorWeeklyError):
     """The store cannot answer: missing, locked, or lacking the data asked for."""
 
     exit_code = 4
+
+
+PROVIDER_ERROR_KINDS = ("offline", "timeout", "throttled", "empty", "malformed", "unknown_symbol")
+TRANSIENT_KINDS = frozenset({"offline", "timeout", "throttled"})
+
+
+class ProviderError(SectorWeeklyError):
+    """A data source could not deliver one symbol's rows; ``kind`` says why, in one word.
+
+    Each library fails its own way (AKShare raises, yfinance returns an empty frame, baostock
+    returns an error code); providers translate all of them into this one error so that retry,
+    fallback and the update summary never look at library specifics.
+    """
+
+    exit_code = 5
+
+    def __init__(self, kind: str, source: str, symbol: str, detail: str) -> None:
+        if kind not in PROVIDER_ERROR_KINDS:
+            raise ValueError(f"unknown provider error kind {kind!r}")
+        self.kind = kind
+        self.source = source
+        self.symbol = symbol
+        self.detail = detail
+        super().__init__(f"{source}: {symbol}: {kind}: {detail}")
+
+    @property
+    def transient(self) -> bool:
+        """Worth retrying: the same request may succeed a little later."""
+        return self.kind in TRANSIENT_KINDS
