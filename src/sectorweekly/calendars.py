@@ -140,3 +140,25 @@ def latest_complete_week(
 def all_sessions(market_code: str) -> pd.DatetimeIndex:
     """Every session the calendar knows, for turning dates into session ordinals."""
     return _calendar(market(market_code).calendar).sessions
+
+
+def last_closed_session(
+    market_code: str, now: dt.datetime, settle: dt.timedelta = dt.timedelta(0)
+) -> dt.date:
+    """The last session whose close is at or before ``now - settle`` (``now`` timezone-aware).
+
+    A session still trading (or closed less than ``settle`` ago, before sources publish its
+    bar) is not complete yet, so an update does not ask for it.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    mkt = market(market_code)
+    moment = pd.Timestamp(now - settle).tz_convert("UTC")
+    cal = _check(market_code, moment.date())
+    try:
+        return cal.minute_to_past_session(moment).date()
+    except (ValueError, xcals.errors.MinuteOutOfBounds) as exc:
+        raise CalendarError(
+            f"{moment:%Y-%m-%d %H:%M} UTC is outside what exchange_calendars knows for "
+            f"{mkt.calendar} ({exc}); upgrade exchange-calendars (pip install -U exchange-calendars)"
+        ) from None

@@ -94,8 +94,8 @@ def reader(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 @contextlib.contextmanager
-def writer(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The one writer: file lock + one transaction, committed only if the block succeeds."""
+def held_lock(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    """Hold the one-writer lock; a long job (an update) keeps it across several transactions."""
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = _lock(path)
     try:
@@ -106,21 +106,34 @@ def writer(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[duckdb.DuckD
             f"(lock {lock.lock_file} held for {timeout:.0f}s); wait for it to finish"
         ) from None
     try:
-        con = duckdb.connect(str(path))
-        try:
-            _init(con)
-            con.execute("BEGIN TRANSACTION").fetchall()
-            try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK").fetchall()
-                raise
-            con.execute("COMMIT").fetchall()
-            con.execute("CHECKPOINT").fetchall()
-        finally:
-            con.close()
+        yield
     finally:
         lock.release()
+
+
+@contextlib.contextmanager
+def transaction(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction, committed only if the block succeeds; the caller holds the lock."""
+    con = duckdb.connect(str(path))
+    try:
+        _init(con)
+        con.execute("BEGIN TRANSACTION").fetchall()
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK").fetchall()
+            raise
+        con.execute("COMMIT").fetchall()
+        con.execute("CHECKPOINT").fetchall()
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def writer(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The one writer: file lock + one transaction, committed only if the block succeeds."""
+    with held_lock(path, timeout), transaction(path) as con:
+        yield con
 
 
 def existing_prices(path: Path, keys: pd.DataFrame) -> pd.DataFrame:
@@ -153,6 +166,23 @@ def insert_prices(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> int:
         return con.execute("SELECT count(*) FROM prices").fetchall()[0][0] - before
     finally:
         con.unregister("incoming")
+
+
+def replace_prices(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> int:
+    """Overwrite stored rows with ``rows`` (same keys); only for an explicit ``--force``."""
+    frame = rows.reindex(columns=PRICE_COLUMNS)
+    con.register("replacing", frame)
+    try:
+        con.execute(
+            "DELETE FROM prices USING replacing r "
+            "WHERE prices.symbol = r.symbol AND prices.date = r.date"
+        ).fetchall()
+        con.execute(
+            f"INSERT INTO prices SELECT {', '.join(PRICE_COLUMNS)} FROM replacing"
+        ).fetchall()
+    finally:
+        con.unregister("replacing")
+    return len(frame)
 
 
 def last_dates(path: Path) -> dict[str, dt.date]:
