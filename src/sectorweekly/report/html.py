@@ -7,6 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from .fonts import embedded_font_css
 from .markdown import caption
 from .model import Report
 
@@ -23,8 +24,19 @@ def image_data_uri(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
 
 
-def render_html(report: Report, out_dir: Path, *, for_pdf: bool = False, font_css: str = "") -> str:
-    """HTML with images inlined as data URIs, so the file stands alone."""
+def render_html(
+    report: Report,
+    out_dir: Path,
+    *,
+    for_pdf: bool = False,
+    font_css: str = "",
+    extra_css: str = "",
+) -> str:
+    """HTML with images inlined as data URIs, so the file stands alone.
+
+    ``font_css`` comes first in the style sheet (@font-face rules), ``extra_css`` last (it
+    overrides the screen layout, e.g. the PDF's page rules).
+    """
     images = {
         c.key: image_data_uri(out_dir / c.file)
         for c in report.charts
@@ -42,4 +54,11 @@ def render_html(report: Report, out_dir: Path, *, for_pdf: bool = False, font_cs
         ),
         for_pdf=for_pdf,
         font_css=font_css,
+        extra_css=extra_css,
     )
+
+
+def standalone_html(report: Report, out_dir: Path) -> str:
+    """The browser file: carries a subset of the CJK font for exactly the characters it shows."""
+    page = render_html(report, out_dir)
+    return render_html(report, out_dir, font_css=embedded_font_css(page))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .html import render_html
+from .docx import render_docx
+from .html import standalone_html
 from .markdown import render_markdown
 from .model import Report
+from .pdf import render_pdf
 
 
 def write_all(report: Report, out_dir: Path) -> list[Path]:
@@ -19,6 +21,12 @@ def write_all(report: Report, out_dir: Path) -> list[Path]:
     path.write_text(render_markdown(report), encoding="utf-8")
     written.append(path)
     path = out_dir / "report.html"
-    path.write_text(render_html(report, out_dir), encoding="utf-8")
+    path.write_text(standalone_html(report, out_dir), encoding="utf-8")
+    written.append(path)
+    path = out_dir / "report.docx"
+    render_docx(report, out_dir, path)
+    written.append(path)
+    path = out_dir / "report.pdf"
+    path.write_bytes(render_pdf(report, out_dir))
     written.append(path)
     return written

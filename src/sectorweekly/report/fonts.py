@@ -1,0 +1,71 @@
+"""The CJK fonts every document uses, from the pinned pip package (the machine may have none).
+
+Without a CJK font WeasyPrint draws boxes without a warning and a browser falls back to
+whatever it finds, so the PDF links the font files and the HTML carries a subset of its own.
+Noto Sans SC / Serif SC ship in one weight (regular): emphasis uses colour and size, not bold.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from functools import cache
+from pathlib import Path
+
+from pylopdf_fonts_zh_cn import sans_path, serif_path
+
+SANS = "Noto Sans SC"
+SERIF = "Noto Serif SC"
+# Characters every document may show besides its own text (digits, Latin, punctuation).
+_ALWAYS = "".join(chr(c) for c in range(0x20, 0x7F)) + "，。、；：？！“”‘’（）《》【】—…％＋－·｜～"
+
+
+def font_files() -> dict[str, Path]:
+    return {SANS: sans_path(), SERIF: serif_path()}
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal that cannot end the string, the rule or the <style> element."""
+    out = []
+    for ch in text:
+        if ch in '"\\<>&' or ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def file_font_css() -> str:
+    """@font-face rules pointing at the installed font files (for WeasyPrint: it subsets them)."""
+    return "\n".join(
+        f"@font-face {{ font-family: {css_string(family)}; "
+        f'src: url("{path.as_uri()}") format("opentype"); }}'
+        for family, path in font_files().items()
+    )
+
+
+@cache
+def _subset(chars: frozenset[str]) -> bytes:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.flavor = "woff"  # zlib: smaller than the raw font, no extra dependency
+    font = TTFont(str(sans_path()), lazy=True)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text="".join(sorted(chars)))
+    subsetter.subset(font)
+    buf = io.BytesIO()
+    font.save(buf)
+    return buf.getvalue()
+
+
+def embedded_font_css(text: str) -> str:
+    """An @font-face rule with the sans font cut down to the characters of ``text``, inlined.
+
+    The HTML then shows the same glyphs on any machine and needs no URL at all.
+    """
+    data = _subset(frozenset(text) | frozenset(_ALWAYS))
+    uri = "data:font/woff;base64," + base64.b64encode(data).decode("ascii")
+    return f'@font-face {{ font-family: {css_string(SANS)}; src: url("{uri}") format("woff"); }}'
