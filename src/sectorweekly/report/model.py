@@ -103,6 +103,7 @@ class Table(BaseModel):
     source: str
     notes: list[str] = Field(default_factory=list)
     sample: bool = False
+    file: str | None = None  # the table also drawn as an image (relative path), for documents
 
 
 class Chart(BaseModel):

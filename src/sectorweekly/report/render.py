@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .charts import draw_charts
 from .docx import render_docx
 from .html import standalone_html
 from .markdown import render_markdown
@@ -13,7 +14,7 @@ from .pdf import render_pdf
 
 def write_all(report: Report, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
+    written = draw_charts(report, out_dir)  # once, before any renderer embeds them
     path = out_dir / "report.json"
     path.write_text(report.to_json(), encoding="utf-8")
     written.append(path)

@@ -1,0 +1,149 @@
+"""Chinese sentences of the AI大模型跟踪 and GPU价格跟踪 sections, from tracker analysis codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..analysis.trackers import GpuLevel, Point, SeriesSummary, Trend
+from .zh import md, signed_pct
+
+TREND_WORDS = {
+    "surge": "增幅显著",
+    "rise": "有所提高",
+    "flat": "基本持平",
+    "pullback": "有所回落",
+    "fall": "有所下降",
+    "drop": "降幅明显",
+    "no_change": "暂无环比数据",
+}
+STREAK_WORDS = {"climbing": "持续攀升", "sliding": "持续下滑"}
+METRIC = {"visits": "访问量", "downloads": "下载量"}
+CONDITION = {"new": "全新", "used": "二手"}
+CURRENCY = {"USD": "美元", "CNY": "元", "HKD": "港元", "EUR": "欧元"}
+SAMPLE = "示例数据"
+
+
+def mmdd(day: dt.date) -> str:
+    return f"{day:%m%d}"
+
+
+def span_label(start: dt.date, end: dt.date) -> str:
+    """``0920-1003``: how the report states a data period."""
+    return f"{mmdd(start)}-{mmdd(end)}"
+
+
+def is_month(p: Point | tuple[dt.date, dt.date]) -> bool:
+    start, end = (p.period_start, p.period_end) if isinstance(p, Point) else p
+    return start.day == 1 and (end + dt.timedelta(days=1)).day == 1 and start.month == end.month
+
+
+def period_label(p: Point | tuple[dt.date, dt.date], with_year: bool = False) -> str:
+    start, end = (p.period_start, p.period_end) if isinstance(p, Point) else p
+    if is_month((start, end)):
+        return f"{start.year}年{start.month}月" if with_year else f"{start.month}月"
+    return span_label(start, end)
+
+
+def when_word(p: Point) -> str:
+    """本周 for a week, N月 for a month, the span otherwise."""
+    if p.days == 7:
+        return "本周"
+    return period_label(p)
+
+
+def fmt_value(v: float) -> str:
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.1f}"
+
+
+def trend_word(t: Trend) -> str:
+    """The headline word of a series: its streak when it has one, else its latest move."""
+    if t.streak is not None:
+        return STREAK_WORDS[t.streak]
+    return TREND_WORDS[t.code]
+
+
+def unfinished_note(p: Point) -> str:
+    return f"{period_label(p)}数据为非完全统计"
+
+
+def rename_note(new: str, old: str) -> str:
+    return f"{new}即为原{old}"
+
+
+def series_sentence(s: SeriesSummary) -> str:
+    """E.g. ``Claude本周访问量增幅显著（0927-1003：2,190万次，环比+23.03%）``."""
+    metric = METRIC.get(s.series.category, "")
+    name, unit = s.series.name, s.series.unit
+    tag = f"{SAMPLE}，" if s.series.sample else ""
+    if s.latest is None:
+        text = f"{name}暂无已完成统计期的{metric}数据"
+        if s.unfinished is None:
+            return text + (f"（{SAMPLE}）" if s.series.sample else "")
+        u = s.unfinished
+        return f"{text}（{tag}{unfinished_note(u)}：{fmt_value(u.value)}{unit}）"
+    p, t = s.latest, s.trend
+    when = when_word(p)
+    if t.code == "no_change":
+        head = f"{name}{when}{metric}暂无环比数据"
+    elif t.streak is not None:
+        head = f"{name}{metric}{STREAK_WORDS[t.streak]}"
+        if t.code in ("surge", "drop"):
+            head += f"，{when}{TREND_WORDS[t.code]}"
+    else:
+        head = f"{name}{when}{metric}{TREND_WORDS[t.code]}"
+    numbers = f"{period_label(p)}：{fmt_value(p.value)}{unit}"
+    if t.change is not None:
+        numbers += f"，环比{signed_pct(t.change * 100)}"
+    if s.unfinished is not None:
+        u = s.unfinished
+        numbers += f"；{unfinished_note(u)}，{fmt_value(u.value)}{unit}"
+    return f"{head}（{tag}{numbers}）"
+
+
+def group_title(group: str) -> str:
+    """文本-海外 -> 文本大模型（海外）; 图像 -> 图像大模型."""
+    base, _, where = group.partition("-")
+    return f"{base}大模型" + (f"（{where}）" if where else "")
+
+
+def group_paragraph(group: str, sentences: list[str]) -> str:
+    return f"{group_title(group)}：" + "；".join(sentences) + "。"
+
+
+def visits_intro(label: str, unit: str, sample: bool) -> str:
+    text = f"网站访问量（周度，单位：{unit}），数据区间{label}，本周与上周对比如下"
+    return text + (f"（{SAMPLE}）" if sample else "") + "。"
+
+
+def downloads_intro(first: Point | tuple, last: Point | tuple, unit: str, sample: bool) -> str:
+    text = (
+        f"国内主要大模型应用月度下载量（单位：{unit}），数据区间"
+        f"{period_label(first, True)}至{period_label(last, True)}"
+    )
+    return text + (f"（{SAMPLE}）" if sample else "") + "："
+
+
+def currency_word(code: str) -> str:
+    return CURRENCY.get(code, code)
+
+
+def gpu_clause(level: GpuLevel) -> str:
+    text = (
+        f"{CONDITION.get(level.condition, level.condition)}卡{md(level.date)}报价"
+        f"{level.price:,.0f}{currency_word(level.currency)}"
+    )
+    if level.change is None:
+        return text + f"（{level.weeks}周前无报价，无法计算变化）"
+    return text + f"，较{level.weeks}周前{signed_pct(level.change * 100)}"
+
+
+def gpu_sentence(model: str, levels: list[GpuLevel]) -> str:
+    """E.g. ``H100全新卡10月7日报价28,900美元，较4周前-1.20%；二手卡…``."""
+    order = {"new": 0, "used": 1}
+    ranked = sorted(levels, key=lambda lv: order.get(lv.condition, 2))
+    text = model + "；".join(gpu_clause(lv) for lv in ranked)
+    return text + (f"（{SAMPLE}）" if any(lv.sample for lv in levels) else "") + "。"
+
+
+def sample_note() -> str:
+    return f"{SAMPLE}：数值为演示用虚构数据，并非真实统计，请以贵机构数据源替换"

@@ -1,0 +1,530 @@
+"""Tracker imports from CSV or Excel: site visits, app downloads, other series, GPU prices.
+
+Two layouts for series: *long* (``series,period_start,period_end,value[,group,unit,source,
+partial,alias]``) and the *wide* sheet analysts export (one row per week or month, one column per
+site or app, plus optional ``partial``). Every file of a call is read and checked, against itself
+and the store, before the one writer transaction opens; errors name ``FILE:ROW``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import datetime as dt
+import itertools
+import math
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .. import store, store_series
+from ..errors import InputError
+
+SERIES_KINDS = ("visits", "downloads", "other")
+GPU_KIND = "gpu-price"
+DEFAULT_UNIT = {"visits": "万次", "downloads": "万次"}
+PERIOD_COLUMNS = ("period_start", "period_end", "period", "month")
+META_COLUMNS = {*PERIOD_COLUMNS, "partial", "unit", "source", "group", "alias", "series", "value"}
+PERIOD_HELP = (
+    "expected period_start,period_end columns, or a period column (YYYY-MM or "
+    "YYYY-MM-DD~YYYY-MM-DD), or a month column"
+)
+CONDITIONS = {
+    "new": "new",
+    "全新": "new",
+    "brand new": "new",
+    "used": "used",
+    "二手": "used",
+    "secondhand": "used",
+    "second-hand": "used",
+    "pre-owned": "used",
+    "refurbished": "used",
+}
+TRUE_WORDS = {"1", "true", "yes", "y", "是", "partial", "非完全统计"}
+FALSE_WORDS = {"", "0", "false", "no", "n", "否"}
+
+
+@dataclass
+class SeriesOptions:
+    """What a file cannot say for itself (wide sheets carry only names and numbers)."""
+
+    group: str | None = None
+    unit: str | None = None
+    source: str | None = None
+    aliases: Mapping[str, str] = field(default_factory=dict)  # new name -> old name
+    sample: bool = False
+    sheet: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    read: int  # data points in the files
+    added: int  # new rows written
+    replaced: int  # stored unfinished periods replaced by newer numbers
+    unchanged: int  # already stored with the same value
+
+
+# --- reading cells ---------------------------------------------------------------------
+
+
+def read_rows(path: Path, sheet: str | None = None) -> tuple[list[str], Iterator[tuple[int, list]]]:
+    """Header (stripped text) and data rows with their 1-based line numbers, CSV or xlsx."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".xlsm"):
+        raise InputError(path, None, f"unsupported file type '{suffix}'; expected .csv or .xlsx")
+    if not path.is_file():
+        raise InputError(path, None, "no such file; expected a .csv or .xlsx file")
+    if suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+    else:
+        rows = _xlsx_rows(path, sheet)
+    if not rows or not any(_text(c) for c in rows[0]):
+        raise InputError(path, 1, "empty file; expected a header row")
+    header = [_text(c) for c in rows[0]]
+    while header and not header[-1]:
+        header.pop()
+    body = (
+        (n, list(r) + [None] * (len(header) - len(r)))
+        for n, r in enumerate(rows[1:], start=2)
+        if any(_text(c) for c in r)
+    )
+    return header, body
+
+
+def _xlsx_rows(path: Path, sheet: str | None) -> list[list]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several unrelated types for a bad file
+        raise InputError(path, None, f"not a readable .xlsx workbook ({exc})") from None
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise InputError(
+                path, None, f"no sheet '{sheet}'; expected one of {', '.join(book.sheetnames)}"
+            )
+        ws = book[sheet] if sheet else book.worksheets[0]
+        return [list(r) for r in ws.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def _text(cell: object) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, dt.datetime):
+        return cell.date().isoformat() if cell.time() == dt.time() else cell.isoformat()
+    return str(cell).strip()
+
+
+def _date(cell: object) -> dt.date | None:
+    if isinstance(cell, dt.datetime):
+        return cell.date()
+    if isinstance(cell, dt.date):
+        return cell
+    text = _text(cell)
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _number(cell: object) -> float | None:
+    """A finite number, None for an empty cell; raises ValueError for anything else."""
+    if cell is None or (isinstance(cell, str) and not cell.strip()):
+        return None
+    if isinstance(cell, bool):
+        raise ValueError(cell)
+    value = float(cell) if isinstance(cell, int | float) else float(str(cell).replace(",", ""))
+    if not math.isfinite(value):
+        raise ValueError(cell)
+    return value
+
+
+def _month_span(year: int, month: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+_MONTH = re.compile(r"^(\d{4})[-/年.](\d{1,2})月?$")
+_RANGE = re.compile(r"^(.+?)\s*(?:~|～|\.\.|至)\s*(.+)$")
+
+
+def _period(path: Path, line: int, get: Mapping[str, object]) -> tuple[dt.date, dt.date]:
+    """The period of one row from period_start/period_end, period or month."""
+    if "period_start" in get or "period_end" in get:
+        start, end = _date(get.get("period_start")), _date(get.get("period_end"))
+        if start is None or end is None:
+            bad = "period_start" if start is None else "period_end"
+            raise InputError(
+                path, line, f"{bad} '{_text(get.get(bad))}' is not a date; expected YYYY-MM-DD"
+            )
+    elif "period" in get:
+        text = _text(get["period"])
+        month, span = _MONTH.match(text), _RANGE.match(text)
+        if month:
+            start, end = _month_span(int(month[1]), int(month[2]))
+        elif span and _date(span[1]) and _date(span[2]):
+            start, end = _date(span[1]), _date(span[2])  # type: ignore[assignment]
+        else:
+            raise InputError(
+                path, line, f"period '{text}' is not a period; expected YYYY-MM or START~END"
+            )
+    else:
+        cell = get["month"]
+        day = _date(cell)
+        month = _MONTH.match(_text(cell))
+        if day is not None:
+            start, end = _month_span(day.year, day.month)
+        elif month:
+            start, end = _month_span(int(month[1]), int(month[2]))
+        else:
+            raise InputError(path, line, f"month '{_text(cell)}' is not a month; expected YYYY-MM")
+    assert start is not None and end is not None
+    if end < start:
+        raise InputError(
+            path, line, f"period ends {end} before it starts {start}; expected start ≤ end"
+        )
+    return start, end
+
+
+def _partial(path: Path, line: int, cell: object) -> bool:
+    if isinstance(cell, bool):
+        return cell
+    text = _text(cell).lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise InputError(path, line, f"partial '{text}' is not a yes/no; expected true/false or 1/0")
+
+
+def _check_header(path: Path, header: list[str]) -> dict[str, int]:
+    idx: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if not name:
+            raise InputError(path, 1, f"column {i + 1} has no name; expected a header per column")
+        key = name.lower() if name.lower() in META_COLUMNS else name
+        if key in idx:
+            raise InputError(path, 1, f"column '{name}' appears twice; expected unique headers")
+        idx[key] = i
+    if not any(c in idx for c in PERIOD_COLUMNS):
+        raise InputError(path, 1, f"no period column; {PERIOD_HELP}")
+    if ("period_start" in idx) != ("period_end" in idx):
+        missing = "period_end" if "period_start" in idx else "period_start"
+        raise InputError(path, 1, f"missing column '{missing}'; {PERIOD_HELP}")
+    return idx
+
+
+# --- series ------------------------------------------------------------------------------
+
+
+def read_series_file(path: Path, kind: str, opts: SeriesOptions) -> pd.DataFrame:
+    """Parse and check one series file (either layout); raises InputError at the first bad row."""
+    if kind not in SERIES_KINDS:
+        raise InputError(path, None, f"unknown kind '{kind}'; expected {', '.join(SERIES_KINDS)}")
+    header, body = read_rows(path, opts.sheet)
+    idx = _check_header(path, header)
+    long = "series" in idx or "value" in idx
+    if long and not ("series" in idx and "value" in idx):
+        missing = "series" if "series" not in idx else "value"
+        raise InputError(
+            path, 1, f"missing column '{missing}'; expected series,period_start,period_end,value"
+        )
+    value_columns = [h for h in header if h.lower() not in META_COLUMNS]
+    if not long and not value_columns:
+        raise InputError(path, 1, "no series columns; expected one column per site or app")
+    default_source = opts.source or f"{path.suffix.lstrip('.').lower()}:{path.name}"
+    records: list[dict[str, object]] = []
+    for line, raw in body:
+        get = {k: raw[i] for k, i in idx.items()}
+        start, end = _period(path, line, get)
+        partial = _partial(path, line, get.get("partial"))
+        common = {
+            "category": kind,
+            "period_start": start,
+            "period_end": end,
+            "partial": partial,
+            "source": _text(get.get("source")) or default_source,
+            "unit": _text(get.get("unit")) or opts.unit or DEFAULT_UNIT.get(kind, ""),
+            "line": line,
+            "file": str(path),
+        }
+        if long:
+            pairs = [(_text(get["series"]), get["value"], "value")]
+            if not pairs[0][0]:
+                raise InputError(path, line, "series is empty; expected a site or app name")
+        else:
+            pairs = [(name, get[name], name) for name in value_columns]
+        for name, cell, column in pairs:
+            try:
+                value = _number(cell)
+            except ValueError:
+                raise InputError(
+                    path, line, f"{column} '{_text(cell)}' is not a number; expected e.g. 1234.5"
+                ) from None
+            if value is None:
+                if long:
+                    raise InputError(
+                        path,
+                        line,
+                        "value is empty; expected a number (leave out rows with no data)",
+                    )
+                continue  # an empty cell in a wide sheet: no data for that period
+            if value < 0:
+                raise InputError(path, line, f"{column} {value:g} is negative; expected ≥ 0")
+            group = _text(get.get("group")) or opts.group or ""
+            if kind == "visits" and not group:
+                raise InputError(
+                    path, line, "group is empty; expected e.g. 文本-海外 (group column or --group)"
+                )
+            if not common["unit"]:
+                raise InputError(
+                    path, line, "unit is empty; expected e.g. 万次 (unit column or --unit)"
+                )
+            alias = _text(get.get("alias")) or opts.aliases.get(name) or None
+            if alias == name:
+                raise InputError(path, line, f"alias of '{name}' is itself; expected its old name")
+            records.append({**common, "series": name, "series_group": group, "value": value,
+                            "alias_of": alias, "sample": opts.sample})  # fmt: skip
+    if not records:
+        raise InputError(path, 2, "no data rows; expected at least one value")
+    return pd.DataFrame.from_records(records)
+
+
+def _where(rec: Mapping[str, object]) -> str:
+    return f"{Path(str(rec['file'])).name}:{rec['line']}"
+
+
+def _same_value(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a))
+
+
+def _check_series(rows: pd.DataFrame, stored: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Reject conflicts; return (rows to insert, stored unfinished rows they replace)."""
+    seen: dict[tuple, dict] = {}
+    keep: list[dict] = []
+    for rec in rows.to_dict("records"):
+        key = (rec["category"], rec["series"], rec["period_start"])
+        prev = seen.get(key)
+        if prev is None:
+            seen[key] = rec
+            keep.append(rec)
+        elif not (
+            _same_value(rec["value"], prev["value"])
+            and rec["period_end"] == prev["period_end"]
+            and rec["partial"] == prev["partial"]
+        ):
+            raise InputError(
+                rec["file"],
+                rec["line"],
+                f"duplicate {rec['series']} {rec['period_start']} with value {rec['value']:g} "
+                f"(already {prev['value']:g} at {_where(prev)}); expected one value per period",
+            )
+    old = {(r["category"], r["series"], r["period_start"]): r for r in stored.to_dict("records")}
+    insert, replace = [], []
+    for rec in keep:
+        key = (rec["category"], rec["series"], rec["period_start"])
+        have = old.get(key)
+        if have is None:
+            insert.append(rec)
+            continue
+        if (
+            _same_value(rec["value"], have["value"])
+            and rec["period_end"] == have["period_end"]
+            and bool(rec["partial"]) == bool(have["partial"])
+        ):
+            continue
+        if not have["partial"]:
+            raise InputError(
+                rec["file"],
+                rec["line"],
+                f"{rec['series']} {rec['period_start']}..{rec['period_end']} value "
+                f"{rec['value']:g} differs from the stored {have['value']:g}; expected the same "
+                "value (only periods stored as unfinished are replaced)",
+            )
+        insert.append(rec)
+        replace.append(have)
+    _check_series_shape(insert, [r for k, r in old.items() if r not in replace])
+    return pd.DataFrame.from_records(insert), pd.DataFrame.from_records(replace)
+
+
+def _check_series_shape(new: list[dict], stored: list[dict]) -> None:
+    """One group and unit per series; no overlapping periods within a series."""
+    by_series: dict[tuple[str, str], list[dict]] = {}
+    for rec in [*stored, *new]:
+        by_series.setdefault((rec["category"], rec["series"]), []).append(rec)
+    for recs in by_series.values():
+        first = recs[0]
+        for rec in recs[1:]:
+            for col, label in (("series_group", "group"), ("unit", "unit")):
+                if rec[col] != first[col] and "line" in rec:
+                    where = _where(first) if "line" in first else "the store"
+                    raise InputError(
+                        rec["file"],
+                        rec["line"],
+                        f"{rec['series']} has {label} '{rec[col]}' but '{first[col]}' in {where}; "
+                        f"expected one {label} per series",
+                    )
+        recs = sorted(recs, key=lambda r: r["period_start"])
+        for prev, rec in itertools.pairwise(recs):
+            if rec["period_start"] <= prev["period_end"]:
+                bad = rec if "line" in rec else prev
+                other = prev if bad is rec else rec
+                where = _where(other) if "line" in other else "the store"
+                raise InputError(
+                    bad["file"],
+                    bad["line"],
+                    f"{bad['series']} period {bad['period_start']}..{bad['period_end']} overlaps "
+                    f"{other['period_start']}..{other['period_end']} ({where}); expected "
+                    "non-overlapping periods",
+                )
+
+
+def _dates(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
+    for col in cols:
+        frame[col] = pd.to_datetime(frame[col]).dt.date
+    return frame
+
+
+def import_series_files(
+    store_path: Path, paths: list[Path], kind: str, opts: SeriesOptions | None = None
+) -> ImportResult:
+    """Validate every file, compare with the store, then write in one transaction."""
+    opts = opts or SeriesOptions()
+    rows = pd.concat([read_series_file(p, kind, opts) for p in paths], ignore_index=True)
+    with store.reader(store_path) as con:
+        stored = store_series.stored_series_keys(con, rows)
+    if len(stored):
+        stored = _dates(stored, "period_start", "period_end")
+    insert, replace = _check_series(rows, stored)
+    if insert.empty:
+        return ImportResult(len(rows), 0, 0, len(rows))
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    insert = insert.assign(fetched_at=now)
+    with store.writer(store_path) as con:
+        store_series.write_series(con, insert, replace)
+    return ImportResult(
+        len(rows), len(insert) - len(replace), len(replace), len(rows) - len(insert)
+    )
+
+
+# --- GPU prices ----------------------------------------------------------------------------
+
+GPU_REQUIRED = ["date", "model", "condition", "price", "currency"]
+GPU_HELP = "expected a header date,model,condition,price,currency[,source]"
+
+
+def read_gpu_file(path: Path, opts: SeriesOptions) -> pd.DataFrame:
+    header, body = read_rows(path, opts.sheet)
+    idx = {h.lower(): i for i, h in enumerate(header)}
+    for col in GPU_REQUIRED:
+        if col not in idx:
+            raise InputError(path, 1, f"missing column '{col}'; {GPU_HELP}")
+    default_source = opts.source or f"{path.suffix.lstrip('.').lower()}:{path.name}"
+    records = []
+    for line, raw in body:
+        get = {k: raw[i] for k, i in idx.items()}
+        day = _date(get["date"])
+        if day is None:
+            raise InputError(
+                path, line, f"date '{_text(get['date'])}' is not a date; expected YYYY-MM-DD"
+            )
+        model = _text(get["model"])
+        if not model:
+            raise InputError(path, line, "model is empty; expected a GPU model such as H100")
+        cond_text = _text(get["condition"])
+        condition = CONDITIONS.get(cond_text.lower())
+        if condition is None:
+            raise InputError(
+                path, line, f"condition '{cond_text}' is not known; expected new or used"
+            )
+        try:
+            price = _number(get["price"])
+        except ValueError:
+            price = -1.0
+        if price is None or price <= 0:
+            raise InputError(path, line, f"price '{_text(get['price'])}' is not a positive number")
+        currency = _text(get["currency"]).upper()
+        if not re.fullmatch(r"[A-Z]{3}", currency):
+            raise InputError(
+                path, line, f"currency '{currency}' is not a code; expected e.g. USD or CNY"
+            )
+        records.append(
+            {
+                "date": day,
+                "model": model,
+                "condition": condition,
+                "price": price,
+                "currency": currency,
+                "source": _text(get.get("source")) or default_source,
+                "sample": opts.sample,
+                "line": line,
+                "file": str(path),
+            }
+        )
+    if not records:
+        raise InputError(path, 2, "no data rows; expected at least one price")
+    return pd.DataFrame.from_records(records)
+
+
+def import_gpu_files(
+    store_path: Path, paths: list[Path], opts: SeriesOptions | None = None
+) -> ImportResult:
+    opts = opts or SeriesOptions()
+    rows = pd.concat([read_gpu_file(p, opts) for p in paths], ignore_index=True)
+    with store.reader(store_path) as con:
+        stored = store_series.stored_gpu_keys(con, rows)
+    if len(stored):
+        stored = _dates(stored, "date")
+    old = {(r["model"], r["condition"], r["date"]): r for r in stored.to_dict("records")}
+    seen: dict[tuple, dict] = {}
+    insert = []
+    for rec in rows.to_dict("records"):
+        key = (rec["model"], rec["condition"], rec["date"])
+        prev = seen.get(key)
+        have = old.get(key)
+        if prev is not None or have is not None:
+            other = prev if prev is not None else have
+            assert other is not None
+            if _same_value(rec["price"], other["price"]) and rec["currency"] == other["currency"]:
+                continue
+            where = _where(other) if prev is not None else "the store"
+            raise InputError(
+                rec["file"],
+                rec["line"],
+                f"{rec['model']} {rec['condition']} {rec['date']} price {rec['price']:g} "
+                f"{rec['currency']} differs from {other['price']:g} {other['currency']} "
+                f"({where}); expected one price per model, condition and date",
+            )
+        seen[key] = rec
+        insert.append(rec)
+    if not insert:
+        return ImportResult(len(rows), 0, 0, len(rows))
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    frame = pd.DataFrame.from_records(insert).assign(fetched_at=now)
+    with store.writer(store_path) as con:
+        store_series.write_gpu(con, frame)
+    return ImportResult(len(rows), len(insert), 0, len(rows) - len(insert))
+
+
+def import_tracker_files(
+    store_path: Path, paths: list[Path], kind: str, opts: SeriesOptions | None = None
+) -> ImportResult:
+    """Entry point of ``sectorweekly import series``: dispatch by kind."""
+    if kind == GPU_KIND:
+        return import_gpu_files(store_path, paths, opts)
+    if kind not in SERIES_KINDS:
+        raise InputError(
+            paths[0] if paths else "-",
+            None,
+            f"unknown kind '{kind}'; expected {', '.join([*SERIES_KINDS, GPU_KIND])}",
+        )
+    return import_series_files(store_path, paths, kind, opts)
