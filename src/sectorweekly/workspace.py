@@ -9,6 +9,7 @@ from pathlib import Path
 from . import store
 from .desk import Desk, demo_desk_dir
 from .providers.csv_prices import import_price_files, import_shares_file
+from .tracker_seed import seed_trackers
 
 
 def home() -> Path:
@@ -47,6 +48,7 @@ def _digest(paths: list[Path]) -> str:
 def ensure_seeded(desk: Desk) -> tuple[Path, int]:
     """Import the desk's seed files once (again only when they change); returns rows added."""
     path = store_path(desk)
+    seed_trackers(desk, path)  # the desk's tracker files (trackers.seed), digest-checked too
     files, shares = seed_files(desk)
     if not files:
         return path, 0
