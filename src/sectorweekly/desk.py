@@ -37,6 +37,7 @@ class Instrument(_Strict):
     registration_ipo: bool = False  # main-board IPO under the registration system
     st: list[StPeriod] = Field(default_factory=list)
     kind: str = "stock"  # stock | index
+    exchange: str | None = None  # listing venue where a data source needs it (US: NASDAQ/NYSE/AMEX)
 
     @field_validator("market")
     @classmethod
