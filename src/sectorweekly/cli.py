@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from .cli_ratings import ratings_app
 from .errors import SectorWeeklyError
 
 app = typer.Typer(
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 import_app = typer.Typer(no_args_is_help=True, help="Import data files into a desk's store.")
 app.add_typer(import_app, name="import")
+app.add_typer(ratings_app, name="ratings")
 
 console = Console()
 err_console = Console(stderr=True)

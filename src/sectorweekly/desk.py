@@ -118,6 +118,8 @@ class Ratings(_Strict):
     benchmarks: dict[str, str] = Field(
         default_factory=lambda: {"CN_A": "000300", "HK": "HSI", "US": "^GSPC"}
     )
+    history: str | None = None  # CSV of the desk's past ratings, loaded into the store
+    history_sample: bool = False  # True when that history is illustrative (示例评级)
 
 
 class ReviewRules(_Strict):

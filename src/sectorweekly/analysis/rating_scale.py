@@ -1,0 +1,87 @@
+"""Rating scales from the desk: name lookup (Chinese or English) and the band of an excess return.
+
+Bands follow ``Band(above, up_to)``: strictly above ``above``, at most ``up_to`` (percentage
+points). Excess returns are rounded to 6 decimals before banding, so that +20 computed through
+floating point (19.999999999999996) falls where the analyst expects it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..desk import Band, Ratings
+
+BAND_DECIMALS = 6
+SCALES = ("company", "industry")
+
+
+@dataclass(frozen=True)
+class RatingScales:
+    """The desk's company and industry scales, in reading order (best first)."""
+
+    company: tuple[Band, ...]
+    industry: tuple[Band, ...]
+
+    @classmethod
+    def from_desk(cls, ratings: Ratings) -> RatingScales:
+        return cls(tuple(ratings.company), tuple(ratings.industry))
+
+    def bands(self, scale: str) -> tuple[Band, ...]:
+        return self.company if scale == "company" else self.industry
+
+    def names(self, scale: str) -> list[str]:
+        return [b.name for b in self.bands(scale)]
+
+    def lookup(self) -> dict[str, tuple[str, str]]:
+        """Accepted spellings (Chinese name, English name case-folded) -> (name, scale)."""
+        out: dict[str, tuple[str, str]] = {}
+        for scale in SCALES:
+            for band in self.bands(scale):
+                out.setdefault(band.name.strip().casefold(), (band.name, scale))
+                if band.name_en:
+                    out.setdefault(band.name_en.strip().casefold(), (band.name, scale))
+        return out
+
+    def canonical(self, text: str) -> tuple[str, str] | None:
+        """(name, scale) for a rating given in Chinese or English, or None if unknown."""
+        return self.lookup().get(text.strip().casefold())
+
+    def scale_of(self, name: str) -> str | None:
+        for scale in SCALES:
+            if name in self.names(scale):
+                return scale
+        return None
+
+    def expected_text(self) -> str:
+        parts = []
+        for scale in SCALES:
+            bands = self.bands(scale)
+            zh = "/".join(b.name for b in bands)
+            en = "/".join(b.name_en for b in bands if b.name_en)
+            parts.append(f"{zh} ({en})" if en else zh)
+        return " or ".join(parts)
+
+
+def band_of(bands: Sequence[Band], excess_pct: float) -> str | None:
+    """The band an excess return (pp) falls in: above < x <= up_to; None if no band covers it."""
+    x = round(excess_pct, BAND_DECIMALS)
+    for band in bands:
+        if (band.above is None or x > band.above) and (band.up_to is None or x <= band.up_to):
+            return band.name
+    return None
+
+
+def band_case_sql(scales: RatingScales, value: str, scale_col: str) -> str:
+    """The same rule as :func:`band_of` as one SQL CASE over a rounded excess column."""
+    whens = []
+    for scale in SCALES:
+        for band in scales.bands(scale):
+            cond = [f"{scale_col} = '{scale}'"]
+            if band.above is not None:
+                cond.append(f"{value} > {float(band.above)!r}")
+            if band.up_to is not None:
+                cond.append(f"{value} <= {float(band.up_to)!r}")
+            name = band.name.replace("'", "''")
+            whens.append(f"WHEN {' AND '.join(cond)} THEN '{name}'")
+    return "CASE " + " ".join(whens) + " END"

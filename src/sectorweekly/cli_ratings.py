@@ -1,0 +1,135 @@
+"""`sectorweekly ratings …`: import a rating history, evaluate it against the benchmarks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+ratings_app = typer.Typer(
+    no_args_is_help=True, help="Rating history and its scorecard (hit rates vs benchmarks)."
+)
+console = Console()
+
+DeskOpt = Annotated[
+    Path | None, typer.Option("--desk", help="Desk folder (default: the embedded demo desk).")
+]
+
+
+@ratings_app.command("import")
+def import_ratings(
+    files: Annotated[
+        list[Path], typer.Argument(help="CSV: date,symbol,rating[,analyst,target_price,note].")
+    ],
+    desk: DeskOpt = None,
+) -> None:
+    """Import ratings; all files in one transaction, nothing written if any row is bad."""
+    from .analysis.rating_scale import RatingScales
+    from .desk import load_desk
+    from .providers.ratings_csv import import_rating_files
+    from .ratings_seed import ensure_ratings_seeded, known_symbols
+
+    d = load_desk(desk)
+    path, _ = ensure_ratings_seeded(d)
+    scales = RatingScales.from_desk(d.ratings)
+    read, added = import_rating_files(path, files, scales, known_symbols(d, path))
+    console.print(f"{added} new ratings ({read - added} already stored) into {path}")
+
+
+@ratings_app.command("evaluate")
+def evaluate_ratings(
+    out: Annotated[Path, typer.Option(help="Folder for scorecard.json and scorecard.csv.")],
+    desk: DeskOpt = None,
+    horizon: Annotated[str, typer.Option(help="6M, 12M or both.")] = "both",
+    ratings: Annotated[
+        Path | None,
+        typer.Option(help="Evaluate this ratings CSV instead of the store's (nothing is stored)."),
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Use prices up to this day (YYYY-MM-DD) only.")
+    ] = None,
+    benchmark: Annotated[
+        list[str] | None,
+        typer.Option(help="Override a market's benchmark, e.g. US=^IXIC (repeatable)."),
+    ] = None,
+) -> None:
+    """Judge every rating against its market's benchmark at 6 and/or 12 months."""
+    from .analysis.scorecard import parse_horizons
+    from .desk import load_desk
+    from .ratings_scorecard import desk_scorecard, parse_benchmark_overrides, write_scorecard
+
+    try:
+        horizons = parse_horizons(horizon)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--horizon") from None
+    day = None
+    if as_of is not None:
+        try:
+            day = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise typer.BadParameter(
+                f"{as_of!r} is not a date; expected YYYY-MM-DD", param_hint="--as-of"
+            ) from None
+    d = load_desk(desk)
+    card = desk_scorecard(
+        d,
+        horizons=horizons,
+        as_of=day,
+        dated_to=day,
+        ratings_file=ratings,
+        benchmarks=parse_benchmark_overrides(benchmark or []),
+    )
+    for h, part in card.summary.items():
+        console.print(_summary_table(h, part, card.benchmarks, card.sample))
+        for scale, matrix in part["confusion"].items():
+            console.print(_confusion_table(h, scale, matrix))
+    for path in write_scorecard(card, out):
+        console.print(str(path))
+
+
+def _pct(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "–"
+    return f"{value:+.2f}" if signed else f"{value:.2f}%"
+
+
+def _summary_table(
+    horizon: str, part: dict[str, Any], benchmarks: dict[str, str], sample: bool
+) -> Table:
+    title = f"{horizon} 评级记分卡 rating scorecard"
+    if sample:
+        title += "（示例评级，非真实评级）"
+    bench = ", ".join(f"{m} {s}" for m, s in benchmarks.items())
+    table = Table(title=title, caption=f"benchmarks: {bench}; excess = mean over judged, pp")
+    table.add_column("rating", no_wrap=True)
+    for col in ("n", "judged", "hits", "hit rate", "excess", "pending", "no data"):
+        table.add_column(col, justify="right", no_wrap=True)
+    rows = [*part["by_rating"].items(), ("all", part["overall"])]
+    for name, s in rows:
+        table.add_row(
+            name,
+            str(s["ratings"]),
+            str(s["evaluated"]),
+            str(s["hits"]),
+            _pct(s["hit_rate_pct"]),
+            _pct(s["mean_excess_pct"], signed=True),
+            str(s["pending"]),
+            str(s["no_data"]),
+            end_section=name == rows[-2][0],
+        )
+    return table
+
+
+def _confusion_table(horizon: str, scale: str, matrix: dict[str, dict[str, int]]) -> Table:
+    columns = list(next(iter(matrix.values())).keys()) if matrix else []
+    table = Table(title=f"{horizon} {scale}: given (rows) x realized (columns)")
+    table.add_column("given")
+    for c in columns:
+        table.add_column(c, justify="right")
+    for given, counts in matrix.items():
+        table.add_row(given, *(str(counts[c]) for c in columns))
+    return table

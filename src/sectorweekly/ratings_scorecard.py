@@ -1,0 +1,152 @@
+"""From a desk to its rating scorecard: seed, read the ratings, evaluate, summarise, write files.
+
+The CLI (`sectorweekly ratings evaluate`) and the report's 评级回顾 section both come through
+here, so the numbers in ``scorecard.json`` and in the report are the same computation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import rating_records, store
+from .analysis.rating_scale import RatingScales
+from .analysis.scorecard import evaluate, horizon_label, summarise
+from .desk import Desk
+from .errors import InputError
+from .markets import MARKETS
+from .providers.ratings_csv import load_rating_files
+from .ratings_seed import ensure_ratings_seeded, known_symbols
+
+SAMPLE_LABEL = "示例评级（非真实评级）"
+
+
+@dataclass
+class Scorecard:
+    rows: pd.DataFrame
+    summary: dict[str, Any]
+    horizons: list[int]
+    benchmarks: dict[str, str]  # market -> benchmark symbol
+    names: dict[str, str]  # symbol -> display name (desk), for tables
+    as_of: dt.date | None
+    ratings_source: str
+    sample: bool
+    prices_through: dict[str, dt.date] = field(default_factory=dict)  # benchmark -> last row
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "horizons": [horizon_label(h) for h in self.horizons],
+            "benchmarks": dict(self.benchmarks),
+            "benchmark_prices_through": {
+                s: d.isoformat() for s, d in sorted(self.prices_through.items())
+            },
+            "ratings_source": self.ratings_source,
+            "sample": self.sample,
+            "sample_label": SAMPLE_LABEL if self.sample else None,
+            "ratings": int(self.rows.drop_duplicates(["symbol", "date"]).shape[0]),
+            "summary": self.summary,
+            "rows": records(self.rows),
+        }
+
+
+def _clean(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return _clean(value.item())
+    return value
+
+
+def records(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: _clean(v) for k, v in rec.items()} for rec in rows.to_dict("records")]
+
+
+def parse_benchmark_overrides(items: Sequence[str]) -> dict[str, str]:
+    """``US=^IXIC`` style overrides of the desk's benchmark per market."""
+    out: dict[str, str] = {}
+    for item in items:
+        market, sep, symbol = item.partition("=")
+        key = market.strip().upper()
+        if not sep or key not in MARKETS or not symbol.strip():
+            raise InputError(
+                "--benchmark",
+                item,
+                f"expected MARKET=SYMBOL with MARKET one of {', '.join(MARKETS)}, e.g. US=^IXIC",
+            )
+        out[key] = symbol.strip()
+    return out
+
+
+def desk_scorecard(
+    desk: Desk,
+    *,
+    horizons: Sequence[int] = (6, 12),
+    as_of: dt.date | None = None,
+    dated_to: dt.date | None = None,
+    ratings_file: Path | None = None,
+    benchmarks: Mapping[str, str] | None = None,
+) -> Scorecard:
+    """Evaluate the desk's ratings (the store's, or those of ``ratings_file``) on stored prices.
+
+    ``as_of`` hides prices after that day (a report judges only what was known when it was
+    written); ``dated_to`` keeps ratings dated on or before it.
+    """
+    path, _ = ensure_ratings_seeded(desk)
+    scales = RatingScales.from_desk(desk.ratings)
+    if ratings_file is not None:
+        ratings = load_rating_files([ratings_file], scales, known_symbols(desk, path))
+        ratings = ratings.assign(sample=False)
+        source = str(ratings_file)
+    else:
+        with store.reader(path) as con:
+            ratings = rating_records.read_ratings(con)
+        source = f"store:{path}"
+    if dated_to is not None and not ratings.empty:
+        ratings = ratings[ratings["date"] <= dated_to]
+    bench = {**desk.ratings.benchmarks, **(benchmarks or {})}
+    markets = {s: i.market for s, i in desk.instruments.items()}
+    with store.reader(path) as con:
+        rows = evaluate(con, ratings, scales, bench, markets, horizons, as_of)
+        through = _benchmark_through(con, list(bench.values()), as_of)
+    names = {s: i.name for s, i in desk.instruments.items()}
+    return Scorecard(
+        rows=rows,
+        summary=summarise(rows, scales),
+        horizons=list(horizons),
+        benchmarks=bench,
+        names=names,
+        as_of=as_of,
+        ratings_source=source,
+        sample=bool(rows["sample"].fillna(False).astype(bool).any()) if len(rows) else False,
+        prices_through=through,
+    )
+
+
+def _benchmark_through(con: Any, symbols: list[str], as_of: dt.date | None) -> dict[str, dt.date]:
+    rows = con.execute(
+        "SELECT symbol, max(date) FROM prices WHERE list_contains(?, symbol) AND date <= ? "
+        "GROUP BY symbol",
+        [symbols, as_of or dt.date(9999, 12, 31)],
+    ).fetchall()
+    return dict(rows)
+
+
+def write_scorecard(card: Scorecard, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path = out_dir / "scorecard.json"
+    json_path.write_text(json.dumps(card.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+    csv_path = out_dir / "scorecard.csv"
+    card.rows.to_csv(csv_path, index=False, encoding="utf-8")
+    return [json_path, csv_path]
