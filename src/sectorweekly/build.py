@@ -64,10 +64,8 @@ def resolve_window(
         last = store_last_dates(con, markets)
     missing = [m for m in markets if m not in last]
     if missing:
-        last_known = {m: d for m, d in last.items()}
-        markets = [m for m in markets if m in last_known]
         ctx.messages.append(f"no prices in the store for {', '.join(missing)}")
-    s, e = latest_complete_week(markets, last)
+    s, e = latest_complete_week(last)
     ctx.messages.append(f"window: latest complete Monday–Friday week in the store, {s}..{e}")
     return Window(s, e)
 
@@ -378,3 +376,7 @@ def _rate_watch(report: Report) -> None:
 from .notes_part import notes_part, week_desk  # noqa: E402
 
 PART_BUILDERS.append(notes_part)
+
+from .tracker_part import tracker_part  # noqa: E402
+
+PART_BUILDERS.append(tracker_part)

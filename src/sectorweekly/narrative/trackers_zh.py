@@ -44,9 +44,9 @@ def period_label(p: Point | tuple[dt.date, dt.date], with_year: bool = False) ->
     return span_label(start, end)
 
 
-def when_word(p: Point) -> str:
-    """本周 for a week, N月 for a month, the span otherwise."""
-    if p.days == 7:
+def when_word(p: Point, current: tuple[dt.date, dt.date] | None = None) -> str:
+    """本周 for the report's current week, N月 for a month, the span otherwise."""
+    if p.days == 7 and (current is None or current == (p.period_start, p.period_end)):
         return "本周"
     return period_label(p)
 
@@ -70,8 +70,9 @@ def rename_note(new: str, old: str) -> str:
     return f"{new}即为原{old}"
 
 
-def series_sentence(s: SeriesSummary) -> str:
-    """E.g. ``Claude本周访问量增幅显著（0927-1003：2,190万次，环比+23.03%）``."""
+def series_sentence(s: SeriesSummary, current: tuple[dt.date, dt.date] | None = None) -> str:
+    """E.g. ``Claude本周访问量增幅显著（0927-1003：2,190万次，环比+23.03%）``; ``current`` is
+    the latest period of the section (a series that lags it is not said to be 本周)."""
     metric = METRIC.get(s.series.category, "")
     name, unit = s.series.name, s.series.unit
     tag = f"{SAMPLE}，" if s.series.sample else ""
@@ -82,7 +83,7 @@ def series_sentence(s: SeriesSummary) -> str:
         u = s.unfinished
         return f"{text}（{tag}{unfinished_note(u)}：{fmt_value(u.value)}{unit}）"
     p, t = s.latest, s.trend
-    when = when_word(p)
+    when = when_word(p, current)
     if t.code == "no_change":
         head = f"{name}{when}{metric}暂无环比数据"
     elif t.streak is not None:

@@ -1,0 +1,297 @@
+"""Report part: AI大模型跟踪 (site visits, app downloads) and GPU价格跟踪, with their charts.
+
+Reads the tracker tables of the store for what was known at the window's end, runs the tracker
+analysis, has the narrative write the sentences, and returns sections, chart specs and the
+``trackers`` entry of ``report.json``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from . import store, store_series
+from .analysis.market import Window
+from .analysis.trackers import (
+    GpuLevel,
+    Point,
+    SeriesSummary,
+    TrendRules,
+    gpu_levels,
+    last_periods,
+    load_series,
+    summarise,
+)
+from .desk import Desk, TrackerRules
+from .narrative import trackers_zh as tz
+from .report.model import ORDER_AI_TRACKING, ORDER_GPU, Chart, Paragraph, Review, Section
+
+if TYPE_CHECKING:
+    from .build import BuildContext, ReportPart
+
+NEW_COLOR, USED_COLOR = "#1f5fbf", "#d62728"  # new in blue, used in red
+Span = tuple[dt.date, dt.date]
+
+
+def _rules(r: TrackerRules) -> TrendRules:
+    return TrendRules(significant=r.significant, rise=r.rise, flat=r.flat, streak=r.streak)
+
+
+def _at(s: SeriesSummary, span: Span) -> Point | None:
+    return next((p for p in s.history if (p.period_start, p.period_end) == span), None)
+
+
+def _by_latest(summaries: list[SeriesSummary]) -> list[SeriesSummary]:
+    """Largest latest finished value first; series without one last."""
+    return sorted(summaries, key=lambda s: (s.latest is None, -(s.latest.value if s.latest else 0)))
+
+
+def _sources(summaries: list[SeriesSummary]) -> str:
+    return "、".join(sorted({src for s in summaries for src in s.series.sources}))
+
+
+def _bar_chart(
+    key: str, title: str, members: list[SeriesSummary], spans: list[Span], notes: list[str]
+) -> Chart:
+    series = []
+    for span in spans:
+        points = [_at(s, span) for s in members]
+        partial = any(p is not None and p.partial for p in points)
+        name = tz.period_label(span) + ("（非完全统计）" if partial else "")
+        series.append(
+            {
+                "name": name,
+                "values": [None if p is None else p.value for p in points],
+                "partial": partial,
+                "period_start": span[0].isoformat(),
+                "period_end": span[1].isoformat(),
+            }
+        )
+    sample = any(s.series.sample for s in members)
+    return Chart(
+        key=key,
+        title=title,
+        unit=members[0].series.unit if members else None,
+        kind="bar",
+        data={"categories": [s.series.name for s in members], "series": series},
+        source=_sources(members),
+        notes=notes + ([tz.sample_note()] if sample else []),
+        sample=sample,
+    )
+
+
+def _series_extra(s: SeriesSummary, sentence: str) -> dict[str, Any]:
+    def point(p: Point | None) -> dict[str, Any] | None:
+        if p is None:
+            return None
+        return {"period_start": p.period_start, "period_end": p.period_end, "value": p.value}
+
+    t = s.trend
+    return {
+        "category": s.series.category,
+        "series": s.series.name,
+        "group": s.series.group,
+        "unit": s.series.unit,
+        "alias_of": s.series.alias_of,
+        "latest": point(s.latest),
+        "previous": point(s.previous),
+        "change_pct": None if t.change is None else round(t.change * 100, 2),
+        "trend": t.code,
+        "streak": t.streak,
+        "run": t.run,
+        "word": tz.trend_word(t),
+        "sentence": sentence,
+        "unfinished": point(s.unfinished),
+        "sources": s.series.sources,
+        "sample": s.series.sample,
+    }
+
+
+def _ordered_groups(summaries: list[SeriesSummary], preferred: list[str]) -> list[str]:
+    present = {s.series.group for s in summaries}
+    return [g for g in preferred if g in present] + sorted(present - set(preferred))
+
+
+def _ai_section(
+    rules: TrackerRules, visits: list[SeriesSummary], downloads: list[SeriesSummary],
+    others: list[SeriesSummary], extras: dict[str, Any],
+) -> tuple[Section, list[Chart]]:  # fmt: skip
+    paragraphs: list[Paragraph] = []
+    charts: list[Chart] = []
+    entries: list[dict[str, Any]] = []
+    notes: list[str] = []
+    if visits:
+        spans = last_periods(visits, rules.visit_periods_shown)
+        label = tz.span_label(spans[0][0], spans[-1][1])
+        extras["data_period"] = label
+        sample = any(s.series.sample for s in visits)
+        paragraphs.append(Paragraph(text=tz.visits_intro(label, visits[0].series.unit, sample)))
+        for group in _ordered_groups(visits, rules.visit_groups):
+            members = _by_latest([s for s in visits if s.series.group == group])
+            sentences = [tz.series_sentence(s, spans[-1]) for s in members]
+            entries += [_series_extra(s, t) for s, t in zip(members, sentences, strict=True)]
+            paragraphs.append(Paragraph(text=tz.group_paragraph(group, sentences)))
+            charts.append(
+                _bar_chart(
+                    f"visits:{group}",
+                    f"网站周访问量：{tz.group_title(group)}",
+                    members,
+                    spans,
+                    [f"数据区间{label}（{'、'.join(tz.period_label(sp) for sp in spans)}）"],
+                )
+            )
+    if downloads:
+        members = _by_latest(downloads)
+        spans = last_periods(members, rules.download_periods_shown)
+        unfinished = sorted({(p.period_start, p.period_end) for s in members for p in s.history
+                             if p.partial and (p.period_start, p.period_end) in spans})  # fmt: skip
+        dl_notes = [tz.unfinished_note(Point(a, b, 0.0, True)) for a, b in unfinished]
+        renames = [
+            tz.rename_note(s.series.name, s.series.alias_of) for s in members if s.series.alias_of
+        ]
+        sample = any(s.series.sample for s in members)
+        sentences = [tz.series_sentence(s) for s in members]
+        entries += [_series_extra(s, t) for s, t in zip(members, sentences, strict=True)]
+        paragraphs.append(
+            Paragraph(
+                text=tz.downloads_intro(spans[0], spans[-1], members[0].series.unit, sample)
+                + "；".join(sentences)
+                + "。"
+            )
+        )
+        notes += dl_notes + renames
+        charts.append(
+            _bar_chart(
+                "downloads",
+                "国内主要大模型应用月度下载量",
+                members,
+                spans,
+                [
+                    f"数据区间{tz.period_label(spans[0], True)}至{tz.period_label(spans[-1], True)}",
+                    *dl_notes,
+                    *renames,
+                ],
+            )
+        )
+    if others:
+        sentences = [tz.series_sentence(s) for s in _by_latest(others)]
+        entries += [_series_extra(s, t) for s, t in zip(_by_latest(others), sentences, strict=True)]
+        paragraphs.append(Paragraph(text="其他跟踪指标：" + "；".join(sentences) + "。"))
+    if notes:
+        paragraphs.append(Paragraph(text="注：" + "；".join(notes) + "。"))
+    extras["series"] = entries
+    extras["notes"] = notes
+    section = Section(
+        key="ai_tracking",
+        title="AI大模型跟踪",
+        order=ORDER_AI_TRACKING,
+        paragraphs=paragraphs,
+        figures=[c.key for c in charts],
+        sample=any(e["sample"] for e in entries),
+    )
+    return section, charts
+
+
+def _gpu_chart(rules: TrackerRules, model: str, levels: list[GpuLevel]) -> Chart:
+    last = max(lv.date for lv in levels)
+    since = last - dt.timedelta(weeks=rules.gpu_weeks_shown)
+    dates = sorted({d for lv in levels for d, _ in lv.history if d >= since})
+    series = []
+    for cond, name, color in (("new", "全新", NEW_COLOR), ("used", "二手", USED_COLOR)):
+        level = next((lv for lv in levels if lv.condition == cond), None)
+        if level is None:
+            continue
+        prices = dict(level.history)
+        series.append({"name": name, "color": color, "values": [prices.get(d) for d in dates]})
+    sample = any(lv.sample for lv in levels)
+    return Chart(
+        key=f"gpu:{model}",
+        title=f"{model}价格走势（全新/二手）",
+        unit=tz.currency_word(levels[0].currency),
+        kind="line",
+        data={"categories": [d.isoformat() for d in dates], "series": series},
+        source="、".join(sorted({s for lv in levels for s in lv.sources})),
+        notes=[f"数据区间{dates[0]:%Y-%m-%d}至{dates[-1]:%Y-%m-%d}；蓝线为全新，红线为二手"]
+        + ([tz.sample_note()] if sample else []),
+        sample=sample,
+    )
+
+
+def _gpu_section(
+    rules: TrackerRules, levels: list[GpuLevel], extras: dict[str, Any]
+) -> tuple[Section, list[Chart]]:
+    present = {lv.model for lv in levels}
+    models = [m for m in rules.gpu_models if m in present] + sorted(present - set(rules.gpu_models))
+    paragraphs, charts, entries = [], [], []
+    for model in models:
+        mine = [lv for lv in levels if lv.model == model]
+        sentence = tz.gpu_sentence(model, mine)
+        paragraphs.append(Paragraph(text=sentence))
+        charts.append(_gpu_chart(rules, model, mine))
+        for lv in mine:
+            entries.append(
+                {
+                    "model": lv.model,
+                    "condition": lv.condition,
+                    "currency": lv.currency,
+                    "date": lv.date,
+                    "price": lv.price,
+                    "base_date": lv.base_date,
+                    "base_price": lv.base_price,
+                    "weeks": lv.weeks,
+                    "change_pct": None if lv.change is None else round(lv.change * 100, 2),
+                    "sentence": sentence,
+                    "sources": list(lv.sources),
+                    "sample": lv.sample,
+                }
+            )
+    extras["gpu"] = entries
+    section = Section(
+        key="gpu",
+        title="GPU价格跟踪",
+        order=ORDER_GPU,
+        paragraphs=paragraphs,
+        figures=[c.key for c in charts],
+        sample=any(lv.sample for lv in levels),
+    )
+    return section, charts
+
+
+def tracker_part(desk: Desk, window: Window, review: Review, ctx: BuildContext) -> ReportPart:
+    """The two tracker sections; nothing when the store holds no tracker data."""
+    from .build import ReportPart
+    from .workspace import store_path
+
+    rules = desk.trackers
+    with store.reader(store_path(desk)) as con:
+        rows = store_series.series_rows(con)
+        gpu = store_series.gpu_rows(con, window.end)
+    summaries = [summarise(s, _rules(rules)) for s in load_series(rows, window.end)]
+    by_kind = {k: [s for s in summaries if s.series.category == k] for k in ("visits", "downloads")}
+    others = [s for s in summaries if s.series.category not in by_kind]
+    levels = gpu_levels(gpu, window.end, rules.gpu_change_weeks)
+    part = ReportPart()
+    extras: dict[str, Any] = {}
+    if summaries:
+        section, charts = _ai_section(
+            rules, by_kind["visits"], by_kind["downloads"], others, extras
+        )
+        part.sections.append(section)
+        part.charts += charts
+    else:
+        ctx.messages.append(
+            "no tracker series in the store known by the window's end: no AI大模型跟踪"
+        )
+    if levels:
+        section, charts = _gpu_section(rules, levels, extras)
+        part.sections.append(section)
+        part.charts += charts
+    else:
+        ctx.messages.append(
+            "no GPU prices in the store on or before the window's end: no GPU价格跟踪"
+        )
+    if extras:
+        extras["sample"] = any(s.sample for s in part.sections)
+        extras["as_of"] = window.end
+        part.extras["trackers"] = extras
+    return part
