@@ -71,15 +71,9 @@ def session_frame(market_code: str, start: dt.date, end: dt.date) -> pd.DataFram
 
 def previous_session(market_code: str, day: dt.date, *, strictly: bool) -> dt.date:
     """Last session before ``day`` (strictly) or on or before it."""
-    cal = _check(market_code, day)
-    ts = pd.Timestamp(day)
-    if strictly:
-        return (
-            cal.date_to_session(ts, direction="previous").date()
-            if not cal.is_session(ts)
-            else cal.previous_session(ts).date()
-        )
-    return cal.date_to_session(ts, direction="previous").date()
+    probe = day - dt.timedelta(days=1) if strictly else day
+    cal = _check(market_code, probe)
+    return cal.date_to_session(pd.Timestamp(probe), direction="previous").date()
 
 
 def sessions_back(market_code: str, day: dt.date, count: int) -> dt.date:
@@ -116,24 +110,17 @@ def market_window(market_code: str, start: dt.date, end: dt.date) -> MarketWindo
     )
 
 
-def latest_complete_week(
-    market_codes: list[str], last_dates: dict[str, dt.date]
-) -> tuple[dt.date, dt.date]:
-    """The latest Monday–Friday week that every market in the store covers to its end.
+def latest_complete_week(last_dates: dict[str, dt.date]) -> tuple[dt.date, dt.date]:
+    """The latest Monday–Friday week that the store covers in every market.
 
-    A week is complete for a market when the store has data up to that market's last session
-    on or before the Friday.
+    The week ending on the last Friday on or before the earliest of the markets' last stored
+    dates: every market then has its rows up to its last session of that week.
     """
     if not last_dates:
         raise CalendarError("the store has no prices; import or update first")
     horizon = min(last_dates.values())
     friday = horizon - dt.timedelta(days=(horizon.weekday() - 4) % 7)
-    for _ in range(60):
-        ok = all(previous_session(m, friday, strictly=False) <= last_dates[m] for m in market_codes)
-        if ok:
-            return friday - dt.timedelta(days=4), friday
-        friday -= dt.timedelta(days=7)
-    raise CalendarError("no complete Monday–Friday week found in the store")
+    return friday - dt.timedelta(days=4), friday
 
 
 @lru_cache(maxsize=8)
