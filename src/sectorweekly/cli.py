@@ -6,6 +6,7 @@ import datetime as dt
 import shutil
 import sys
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -103,6 +104,53 @@ def import_shares(
     path = store_path(d)
     added = import_shares_file(path, file)
     console.print(f"{added} new share counts into {path}")
+
+
+class TrackerKind(StrEnum):
+    visits = "visits"
+    downloads = "downloads"
+    gpu_price = "gpu-price"
+    other = "other"
+
+
+@import_app.command("series")
+def import_series(
+    files: Annotated[list[Path], typer.Argument(help="CSV or .xlsx files, long or wide layout.")],
+    kind: Annotated[TrackerKind, typer.Option("--kind", help="What the files hold.")],
+    desk: DeskOpt = None,
+    group: Annotated[
+        str | None, typer.Option(help="Group of every series of a wide file, e.g. 文本-海外.")
+    ] = None,
+    unit: Annotated[str | None, typer.Option(help="Unit when the file has none (万次…).")] = None,
+    source: Annotated[str | None, typer.Option(help="Source when the file has none.")] = None,
+    alias: Annotated[
+        list[str] | None,
+        typer.Option(help="NEW=OLD: a renamed app (note 'NEW即为原OLD'); repeatable."),
+    ] = None,
+    sample: Annotated[
+        bool, typer.Option("--sample", help="Invented numbers: label them 示例数据.")
+    ] = False,
+    sheet: Annotated[str | None, typer.Option(help="Excel sheet (default: the first).")] = None,
+) -> None:
+    """Import tracker series (site visits, app downloads…) or GPU prices; one transaction."""
+    from .desk import load_desk
+    from .providers.tracker_files import SeriesOptions, import_tracker_files
+    from .workspace import store_path
+
+    aliases = {}
+    for pair in alias or []:
+        new, sep, old = pair.partition("=")
+        if not sep or not new.strip() or not old.strip():
+            raise typer.BadParameter(f"{pair!r}: expected NEW=OLD", param_hint="--alias")
+        aliases[new.strip()] = old.strip()
+    d = load_desk(desk)
+    path = store_path(d)
+    opts = SeriesOptions(group, unit, source, aliases, sample, sheet)
+    result = import_tracker_files(path, files, kind.value, opts)
+    console.print(
+        f"{result.added} new rows, {result.replaced} unfinished periods updated "
+        f"({result.unchanged} already stored) into {path}"
+    )
 
 
 @app.command()

@@ -52,7 +52,7 @@ def when_word(p: Point, current: tuple[dt.date, dt.date] | None = None) -> str:
 
 
 def fmt_value(v: float) -> str:
-    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.1f}"
+    return f"{v:,.0f}" if float(v).is_integer() or abs(v) >= 100 else f"{v:,.1f}"
 
 
 def trend_word(t: Trend) -> str:

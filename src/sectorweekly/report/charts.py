@@ -25,6 +25,7 @@ matplotlib.use("Agg")
 from matplotlib import font_manager, rcParams
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
+from matplotlib.ticker import FuncFormatter
 
 from ..errors import SectorWeeklyError
 from .model import Chart, Report, Table
@@ -98,9 +99,9 @@ def _check_glyphs(key: str, texts: Iterable[str]) -> None:
 
 
 def _fmt(v: float) -> str:
-    if abs(v) >= 1000:
+    if float(v).is_integer() or abs(v) >= 100:
         return f"{v:,.0f}"
-    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.1f}"
+    return f"{v:,.1f}"
 
 
 def _frame(fig: Figure, title: str, unit: str | None, sample: bool) -> None:
@@ -114,11 +115,16 @@ def _frame(fig: Figure, title: str, unit: str | None, sample: bool) -> None:
                  color="#b00000", alpha=0.07, rotation=20, zorder=0)  # fmt: skip
 
 
-def _style(ax: Any) -> None:
+def _style(ax: Any, unit: str | None) -> None:
+    """Light grid, no top/right frame, thousands separators, the unit written above the axis."""
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.grid(axis="y", color="#e3e6ea", linewidth=0.8)
     ax.set_axisbelow(True)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _fmt(v)))
+    if unit:
+        ax.text(0, 1.03, unit, transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
+                color="#5b6570")  # fmt: skip
 
 
 def _values(raw: Iterable[Any]) -> list[float]:
@@ -131,7 +137,7 @@ def draw_bar(chart: Chart) -> Figure:
     series = chart.data["series"]
     fig = Figure(figsize=(8, 4.4), dpi=DPI)
     ax = fig.add_axes((0.08, 0.16, 0.9, 0.68))
-    _style(ax)
+    _style(ax, chart.unit)
     n = max(len(series), 1)
     width = 0.8 / n
     for i, s in enumerate(series):
@@ -155,8 +161,6 @@ def draw_bar(chart: Chart) -> Figure:
         ax.set_yscale("log")
     else:
         ax.margins(y=0.18)
-    if chart.unit:
-        ax.set_ylabel(chart.unit, fontsize=9)
     if len(series) > 1 or any(s.get("partial") for s in series):
         ax.legend(fontsize=8, frameon=False, ncol=min(len(series), 6), loc="upper right")
     _frame(fig, chart.title, chart.unit, chart.sample)
@@ -168,7 +172,7 @@ def draw_line(chart: Chart) -> Figure:
     cats = [str(c) for c in chart.data["categories"]]
     fig = Figure(figsize=(8, 4.2), dpi=DPI)
     ax = fig.add_axes((0.09, 0.17, 0.88, 0.67))
-    _style(ax)
+    _style(ax, chart.unit)
     xs = list(range(len(cats)))
     for i, s in enumerate(chart.data["series"]):
         vals = _values(s["values"])
@@ -183,8 +187,6 @@ def draw_line(chart: Chart) -> Figure:
     step = max(1, math.ceil(len(cats) / 9))
     ticks = xs[::step]
     ax.set_xticks(ticks, [cats[t] for t in ticks], fontsize=8, rotation=30, ha="right")
-    if chart.unit:
-        ax.set_ylabel(chart.unit, fontsize=9)
     ax.margins(x=0.03, y=0.12)
     ax.legend(fontsize=9, frameon=False, loc="upper right")
     _frame(fig, chart.title, chart.unit, chart.sample)
