@@ -35,3 +35,31 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         else:
             os.environ["SECTORWEEKLY_HOME"] = old
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_report(demo_store: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The demo week (2024-10-07..09) built once and written in every format (read-only).
+
+    Returns (report, out_dir, console messages).
+    """
+    import datetime as dt
+    import os
+
+    from sectorweekly.build import BuildContext, build_report
+    from sectorweekly.desk import load_desk
+    from sectorweekly.report.render import write_all
+
+    out = tmp_path_factory.mktemp("demo_report")
+    old = os.environ.get("SECTORWEEKLY_HOME")
+    os.environ["SECTORWEEKLY_HOME"] = str(demo_store.parent.parent)
+    try:
+        ctx = BuildContext()
+        report = build_report(load_desk(), dt.date(2024, 10, 7), dt.date(2024, 10, 9), ctx)
+        write_all(report, out)
+    finally:
+        if old is None:
+            os.environ.pop("SECTORWEEKLY_HOME", None)
+        else:
+            os.environ["SECTORWEEKLY_HOME"] = old
+    return report, out, ctx.messages

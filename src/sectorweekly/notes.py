@@ -32,6 +32,7 @@ _SOURCE_SUFFIX = re.compile(
 _MD_DATE = re.compile(r"^(?P<who>.*?)\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日$")
 _ISO_DATE = re.compile(r"^(?P<who>.*?)\s*(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$")
 _BULLET = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,2}[.)、])\s+(?P<text>.+)$")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 _NUMBERED_TITLE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d{1,2}[、.．)]\s*)")
 
 
@@ -82,6 +83,12 @@ def load_notes(path: Path) -> WeekNotes | None:
 
 def parse_notes(text: str, path: Path) -> WeekNotes:
     lines = text.lstrip("\ufeff").splitlines()
+    for n, line in enumerate(lines, start=1):
+        bad = _CONTROL.search(line)
+        if bad:
+            raise InputError(
+                path, n, f"control character U+{ord(bad[0]):04X} in the text; remove it"
+            )
     front: dict[str, Any] = {}
     body_start = 0
     if lines and lines[0].strip() == "---":

@@ -21,6 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.table import Table as DocxTable
 
+from .cells import cell_kind, cell_text
 from .markdown import caption
 from .model import Chart, Report, Section, Table
 
@@ -41,8 +42,6 @@ _STYLES = (
     "Footer",
 )
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_SIGNED_PCT = re.compile(r"^[+-]\d[\d,.]*%$")
-_NUMBER = re.compile(r"^-?\d[\d,.]*%?$")
 
 
 def clean(text: object) -> str:
@@ -144,15 +143,16 @@ def _front(doc: DocxDocument, report: Report) -> None:
     _muted(doc, "    ".join(meta), 9.5)
 
 
-def _cell(cell: object, text: str, header: bool) -> None:
+def _cell(cell: object, value: object, header: bool) -> None:
     p = cell.paragraphs[0]  # type: ignore[attr-defined]
-    run = p.add_run(clean(text))
+    run = p.add_run(clean(cell_text(value)))
     run.font.size = Pt(8)
     run.bold = header
-    if not header and _NUMBER.match(text):
+    kind = "text" if header else cell_kind(value)
+    if kind != "text":
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        if _SIGNED_PCT.match(text):
-            run.font.color.rgb = UP if text.startswith("+") else DOWN
+    if kind in ("up", "down"):
+        run.font.color.rgb = UP if kind == "up" else DOWN
 
 
 def _repeat_header(table: DocxTable) -> None:
@@ -167,11 +167,11 @@ def word_table(doc: DocxDocument, columns: list[str], rows: list[list[object]]) 
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for j, name in enumerate(columns):
-        _cell(table.rows[0].cells[j], str(name), header=True)
+        _cell(table.rows[0].cells[j], name, header=True)
     for i, row in enumerate(rows, start=1):
         cells = table.rows[i].cells
         for j, value in enumerate(row):
-            _cell(cells[j], "" if value is None else str(value), header=False)
+            _cell(cells[j], value, header=False)
     _repeat_header(table)
     return table
 

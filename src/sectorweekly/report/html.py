@@ -7,6 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from .cells import cell_kind, cell_text
 from .fonts import embedded_font_css
 from .markdown import caption
 from .model import Report
@@ -18,6 +19,8 @@ _env = Environment(
     lstrip_blocks=True,
 )
 _env.globals["caption"] = caption
+_env.globals["cell_kind"] = cell_kind
+_env.globals["cell_text"] = cell_text
 
 
 def image_data_uri(path: Path) -> str:

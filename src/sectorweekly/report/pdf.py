@@ -41,7 +41,6 @@ th, td {{ white-space: normal; padding: .15rem .3rem; }}
 th {{ color: #1d2733; }}
 thead {{ display: table-header-group; }}
 tr {{ break-inside: avoid; }}
-.scroll {{ overflow: visible; }}
 img.chart {{ max-width: 100%; max-height: 110mm; }}
 .closing {{ break-before: page; font-size: 8.5pt; }}
 """
