@@ -164,6 +164,15 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the new desk
     console.print(f"desk created in {directory}; edit {directory / 'desk.yaml'}")
 
 
+def _register_update() -> None:
+    from .update.command import update
+
+    app.command("update")(update)
+
+
+_register_update()
+
+
 def main() -> None:
     try:
         app()

@@ -1,0 +1,249 @@
+"""What every price source is: a query in, the store's standard ``prices`` rows out.
+
+A provider knows its library (call signatures, column names, units, how it fails) and nothing
+about the store, the desk or the other providers. Callers look providers up by name in the
+registry, so adding a source means adding a module here, never editing a caller.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import importlib.metadata
+import importlib.util
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import pandas as pd
+
+from ..errors import ProviderError, SectorWeeklyError
+from ..store import PRICE_COLUMNS
+
+if TYPE_CHECKING:
+    from ..desk import Desk
+
+ONLINE_EXTRA_HINT = "pip install 'sectorweekly[online]'"
+
+
+@dataclass(frozen=True)
+class PriceQuery:
+    """Daily bars of one instrument over [start, end] (exchange-local dates, inclusive)."""
+
+    symbol: str
+    market: str  # CN_A | HK | US
+    start: dt.date
+    end: dt.date
+    kind: str = "stock"  # stock | index
+    exchange: str | None = None  # listing venue, for sources that need it (US: NASDAQ/NYSE/AMEX)
+
+
+@dataclass(frozen=True)
+class SharesRow:
+    """Shares outstanding of one stock on a date, for market caps."""
+
+    symbol: str
+    as_of: dt.date
+    shares: float
+    source: str
+    note: str | None = None
+
+
+class Provider(ABC):
+    """One source of daily bars. Subclasses set ``name`` and ``markets`` and implement prices()."""
+
+    name: ClassVar[str]
+    markets: ClassVar[frozenset[str]] = frozenset({"CN_A", "HK", "US"})
+    library: ClassVar[str | None] = None  # the optional package the provider needs, if any
+
+    @classmethod
+    def for_desk(cls, desk: Desk) -> Provider:
+        """The provider as an update of ``desk`` uses it (most need nothing from the desk)."""
+        return cls()
+
+    def supports(self, query: PriceQuery) -> bool:
+        return query.market in self.markets
+
+    def unavailable_reason(self) -> str | None:
+        """None when usable; otherwise what to install."""
+        if self.library and importlib.util.find_spec(self.library) is None:
+            return f"{self.library} is not installed; {ONLINE_EXTRA_HINT}"
+        return None
+
+    @abstractmethod
+    def prices(self, query: PriceQuery) -> pd.DataFrame:
+        """Standard rows (``store.PRICE_COLUMNS``) for the query, or raise ProviderError."""
+
+    def shares(self, symbol: str, market: str) -> SharesRow | None:
+        """Shares outstanding where the source offers them; None where it does not."""
+        return None
+
+    def error(self, kind: str, query: PriceQuery | str, detail: str) -> ProviderError:
+        symbol = query.symbol if isinstance(query, PriceQuery) else query
+        return ProviderError(kind, self.name, symbol, detail)
+
+
+# --- registry --------------------------------------------------------------------------------
+
+ProviderFactory = Callable[..., Provider]
+_REGISTRY: dict[str, type[Provider]] = {}
+BUILTIN_MODULES = (
+    "sectorweekly.providers.akshare",
+    "sectorweekly.providers.yfinance",
+    "sectorweekly.providers.csv_source",
+)
+ENTRY_POINT_GROUP = "sectorweekly.providers"
+_loaded = False
+
+
+def register(cls: type[Provider]) -> type[Provider]:
+    """Class decorator: make a provider available by its ``name``."""
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def _load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    for module in BUILTIN_MODULES:
+        importlib.import_module(module)  # provider modules import their library lazily
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        register(ep.load())
+    _loaded = True
+
+
+def provider_names() -> list[str]:
+    _load()
+    return list(_REGISTRY)
+
+
+def provider_class(name: str) -> type[Provider]:
+    _load()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise SectorWeeklyError(
+            f"unknown data source {name!r}; expected one of {', '.join(_REGISTRY)}"
+        ) from None
+
+
+# --- turning a library's frame into standard rows ----------------------------------------------
+
+NUMERIC = ("open", "high", "low", "close", "volume", "adj_close")
+
+
+def _as_dates(values: pd.Series) -> pd.Series:
+    """Dates from strings, datetime.date objects or (timezone-aware) timestamps, as dt.date."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return pd.Series([ts.date() for ts in values], index=values.index, dtype=object)
+    parsed = pd.to_datetime(values.astype(str), format="mixed", errors="raise")
+    return pd.Series([ts.date() for ts in parsed], index=values.index, dtype=object)
+
+
+def standard_rows(
+    query: PriceQuery,
+    frame: pd.DataFrame,
+    *,
+    source: str,
+    source_name: str,
+    volume_unit: str | None,
+    adjustment: str,
+    fetched_at: dt.datetime | None = None,
+) -> pd.DataFrame:
+    """Check and shape a renamed library frame (date, open, …) into the store's columns.
+
+    Rows outside the query's dates are left out (some sources only serve whole histories); a
+    frame that cannot be read as numbers and dates raises ``malformed``, one with no row in the
+    asked range raises ``empty``. Nothing is filled in: a missing close is an error, not a gap.
+    """
+
+    def fail(kind: str, detail: str) -> ProviderError:
+        return ProviderError(kind, source_name, query.symbol, detail)
+
+    if frame is None or not isinstance(frame, pd.DataFrame):
+        raise fail("malformed", f"{source} returned {type(frame).__name__}, expected a table")
+    if frame.empty:
+        raise fail("empty", f"{source} returned no rows for {query.start}..{query.end}")
+    missing = [c for c in ("date", "close") if c not in frame.columns]
+    if missing:
+        raise fail(
+            "malformed", f"{source} response lacks {', '.join(missing)}; got {list(frame.columns)}"
+        )
+    out = pd.DataFrame(index=frame.index)
+    try:
+        out["date"] = _as_dates(frame["date"])
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise fail("malformed", f"{source} dates unreadable ({exc})") from None
+    for col in NUMERIC:
+        if col in frame.columns:
+            try:
+                out[col] = pd.to_numeric(frame[col], errors="raise").astype("float64")
+            except (ValueError, TypeError) as exc:
+                raise fail("malformed", f"{source} column {col} is not numeric ({exc})") from None
+        else:
+            out[col] = math.nan
+    out = out[(out["date"] >= query.start) & (out["date"] <= query.end)]
+    if out.empty:
+        raise fail("empty", f"{source} returned no rows for {query.start}..{query.end}")
+    dupes = out["date"][out["date"].duplicated()]
+    if len(dupes):
+        raise fail("malformed", f"{source} returned {dupes.iloc[0]} twice")
+    bad = out[out["close"].isna()]
+    if len(bad):
+        raise fail("malformed", f"{source} has no close on {bad['date'].iloc[0]}")
+    out = out.sort_values("date").reset_index(drop=True)
+    out["symbol"] = query.symbol
+    out["market"] = query.market
+    out["volume_unit"] = volume_unit
+    out["adjustment"] = adjustment
+    out["source"] = source
+    stamp = fetched_at or dt.datetime.now(dt.UTC)
+    out["fetched_at"] = stamp.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
+    return out[PRICE_COLUMNS]
+
+
+# --- turning a library's exception into one error kind -----------------------------------------
+
+
+def _names(exc: BaseException) -> list[str]:
+    return [k.__name__ for k in type(exc).__mro__]
+
+
+def classify_exception(exc: BaseException) -> str:
+    """The error kind of an exception raised inside a library call (requests, curl_cffi, …).
+
+    Matched on class names and HTTP status so that no library needs importing here.
+    """
+    names = _names(exc)
+    text = str(exc)
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    if status in (429, 503) or any("RateLimit" in n for n in names) or "Too Many Requests" in text:
+        return "throttled"
+    if any("Timeout" in n for n in names) or isinstance(exc, TimeoutError):
+        return "timeout"
+    if any(
+        n in ("ConnectionError", "DNSError", "ProxyError", "SSLError", "gaierror") for n in names
+    ) or isinstance(exc, ConnectionError | OSError):
+        return "offline"
+    if any(n in ("YFTzMissingError", "YFTickerMissingError") for n in names):
+        return "unknown_symbol"
+    if any(n == "YFPricesMissingError" for n in names):
+        return "empty"
+    if status == 404:
+        return "unknown_symbol"
+    return "malformed"
+
+
+def guarded(provider: Provider, query: PriceQuery, what: str, call: Callable[[], Any]) -> Any:
+    """Run one library call; every exception it raises becomes a ProviderError with a kind."""
+    try:
+        return call()
+    except ProviderError:
+        raise
+    except Exception as exc:  # the library boundary: anything it raises is classified
+        kind = classify_exception(exc)
+        detail = f"{what}: {type(exc).__name__}: {str(exc)[:200]}"
+        raise provider.error(kind, query, detail) from exc

@@ -1,0 +1,219 @@
+"""Sanity checks on a provider's rows before they reach the store.
+
+Hard failures (a date that is not a session, a high below the close, a non-positive price)
+reject the whole frame as ``malformed``, so the next source gets a chance and nothing partial
+is written. Softer findings are flags kept for the summary: an A-share move beyond its board's
+daily limit (kept: it may be an ex-rights day), a stored row the source now reports differently
+(kept unless ``--force``), sessions the source did not return.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .. import calendars
+from ..analysis import limits
+from ..desk import Instrument
+from ..errors import ProviderError
+from ..markets import MARKETS
+from .plan import StoredBar, SymbolPlan
+
+PRICE_FIELDS = ("open", "high", "low", "close")
+COMPARED = (*PRICE_FIELDS, "volume")
+
+
+@dataclass(frozen=True)
+class Flag:
+    symbol: str
+    date: dt.date | None
+    kind: str  # limit_move | changed | missing_sessions
+    detail: str
+
+
+@dataclass(frozen=True)
+class Change:
+    symbol: str
+    date: dt.date
+    column: str
+    old: float | None
+    new: float | None
+
+
+@dataclass
+class CheckedRows:
+    new: pd.DataFrame  # sessions the store does not have
+    changed: pd.DataFrame  # stored sessions the source reports differently
+    changes: list[Change] = field(default_factory=list)
+    identical: int = 0
+    flags: list[Flag] = field(default_factory=list)
+
+
+def _val(x: object) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)  # type: ignore[arg-type]
+
+
+def _close_enough(a: float | None, b: float | None, *, rel: float, absolute: float) -> bool:
+    if a is None or b is None:
+        return (a is None) == (b is None)
+    return abs(a - b) <= max(absolute, rel * abs(b))
+
+
+def _malformed(source: str, symbol: str, detail: str) -> ProviderError:
+    return ProviderError("malformed", source, symbol, detail)
+
+
+def check_bars(plan: SymbolPlan, rows: pd.DataFrame, source: str) -> None:
+    """Hard checks: sessions of the exchange, positive prices, high/low around open/close."""
+    mkt = MARKETS[plan.market]
+    days = list(rows["date"])
+    valid = set(calendars.sessions(plan.market, min(days), max(days)))
+    for rec in rows.itertuples(index=False):
+        day = rec.date
+        if day not in valid:
+            raise _malformed(
+                source, plan.symbol, f"{day} is not a {mkt.code} ({mkt.calendar}) session"
+            )
+        values = {c: _val(getattr(rec, c)) for c in PRICE_FIELDS}
+        for col, v in values.items():
+            if v is not None and not v > 0:
+                raise _malformed(source, plan.symbol, f"{day} {col} {v:g} is not a positive price")
+        vol = _val(rec.volume)
+        if vol is not None and vol < 0:
+            raise _malformed(source, plan.symbol, f"{day} volume {vol:g} is negative")
+        body = [v for v in (values["open"], values["close"]) if v is not None]
+        hi, lo = values["high"], values["low"]
+        tol = 1e-6 * max(body)
+        if hi is not None and hi < max(body) - tol:
+            raise _malformed(
+                source, plan.symbol, f"{day} high {hi:g} is below open/close {max(body):g}"
+            )
+        if lo is not None and lo > min(body) + tol:
+            raise _malformed(
+                source, plan.symbol, f"{day} low {lo:g} is above open/close {min(body):g}"
+            )
+
+
+def _in_st(inst: Instrument, day: dt.date) -> bool:
+    return any(p.start <= day and (p.end is None or day <= p.end) for p in inst.st)
+
+
+def _listing_free(inst: Instrument, board: str, market: str, day: dt.date) -> bool:
+    """True in the first sessions after listing, when the board has no daily limit (or a cap)."""
+    if inst.listed is None or day < inst.listed:
+        return False
+    for rule in limits.LISTING_RULES:
+        ends = rule.listed_to or dt.date.max
+        if rule.board == board and rule.listed_from <= inst.listed < ends:
+            free = max(rule.free_sessions, 1)  # the first day is special under every rule
+            return len(calendars.sessions(market, inst.listed, day)) <= free
+    return False
+
+
+def limit_flags(plan: SymbolPlan, rows: pd.DataFrame, inst: Instrument) -> list[Flag]:
+    """A-share closes beyond the board's daily limit against the previous close."""
+    board = limits.board_of(plan.symbol)
+    if plan.market != "CN_A" or inst.kind != "stock" or board is None:
+        return []
+    closes: dict[dt.date, float] = {d: bar.close for d, bar in plan.stored.items()}
+    if plan.prev is not None:
+        closes[plan.prev[0]] = plan.prev[1]
+    new_days = set(rows["date"]) - set(plan.stored)
+    closes.update(zip(rows["date"], rows["close"].astype(float), strict=True))
+    flags = []
+    ordered = sorted(closes)
+    for prev_day, day in itertools.pairwise(ordered):
+        if day not in new_days or _listing_free(inst, board, plan.market, day):
+            continue
+        pct = limits.limit_pct(board, day, st=_in_st(inst, day))
+        if pct is None:
+            continue
+        prev, close = closes[prev_day], closes[day]
+        up, down = limits.limit_prices(prev, pct)
+        if close > up + 1e-9 or close < down - 1e-9:
+            flags.append(
+                Flag(
+                    plan.symbol,
+                    day,
+                    "limit_move",
+                    f"close {close:g} is {close / prev - 1:+.2%} from {prev:g} ({prev_day}), "
+                    f"beyond the ±{pct}% limit of {limits.BOARD_ZH[board]}; kept "
+                    "(check for an ex-rights day or a bad print)",
+                )
+            )
+    return flags
+
+
+def _same_bar(rec: dict[str, object], bar: StoredBar, unit: str | None) -> list[str]:
+    """Columns where a fetched row differs from the stored bar (volume only in the same unit)."""
+    diff = []
+    for col in PRICE_FIELDS:
+        new = _val(rec[col])
+        old = getattr(bar, col)
+        if new is None or old is None:
+            continue  # a side without the field says nothing about it
+        if not _close_enough(new, old, rel=1e-6, absolute=5e-4):
+            diff.append(col)
+    new_vol, old_vol = _val(rec["volume"]), bar.volume
+    if (
+        unit == bar.volume_unit
+        and new_vol is not None
+        and old_vol is not None
+        and not _close_enough(new_vol, old_vol, rel=1e-6, absolute=0.5)
+    ):
+        diff.append("volume")
+    return diff
+
+
+def check_rows(plan: SymbolPlan, rows: pd.DataFrame, inst: Instrument, source: str) -> CheckedRows:
+    """Vet one provider frame for one symbol; raises ProviderError('malformed'/'empty')."""
+    check_bars(plan, rows, source)
+    wanted = set(plan.wanted)
+    got = set(rows["date"])
+    if not got & wanted:
+        raise ProviderError(
+            "empty",
+            source,
+            plan.symbol,
+            f"none of the {len(wanted)} asked session(s) {plan.wanted[0]}..{plan.wanted[-1]} "
+            "came back",
+        )
+    is_new = [d not in plan.stored for d in rows["date"]]
+    new = rows[is_new].reset_index(drop=True)
+    changes: list[Change] = []
+    changed_idx = []
+    identical = 0
+    for idx, rec in rows[[not n for n in is_new]].iterrows():
+        bar = plan.stored[rec["date"]]
+        cols = _same_bar(rec.to_dict(), bar, rec["volume_unit"])
+        if not cols:
+            identical += 1
+            continue
+        changed_idx.append(idx)
+        changes += [
+            Change(plan.symbol, rec["date"], c, getattr(bar, c), _val(rec[c])) for c in cols
+        ]
+    flags = limit_flags(plan, rows, inst)
+    missing = sorted(wanted - got)
+    if missing:
+        shown = ", ".join(str(d) for d in missing[:5]) + ("…" if len(missing) > 5 else "")
+        flags.append(
+            Flag(
+                plan.symbol,
+                missing[0],
+                "missing_sessions",
+                f"{source} returned no bar for {len(missing)} of {len(wanted)} asked session(s): "
+                f"{shown} (suspension, or not published yet)",
+            )
+        )
+    return CheckedRows(
+        new=new,
+        changed=rows.loc[changed_idx].reset_index(drop=True),
+        changes=changes,
+        identical=identical,
+        flags=flags,
+    )

@@ -1,0 +1,89 @@
+"""``sectorweekly update``: the command line of the weekly data update (registered in cli.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+
+def _since(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a date; expected YYYY-MM-DD", param_hint="--since"
+        ) from None
+
+
+def update(
+    desk: Annotated[
+        Path | None, typer.Option("--desk", help="Desk folder (default: the embedded demo desk).")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="Fill sessions missing since this date (default: after each symbol's last row)."
+        ),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            help="Use only this source: akshare, yfinance or csv (default: akshare, "
+            "then yfinance as fallback)."
+        ),
+    ] = None,
+    symbols: Annotated[
+        list[str] | None,
+        typer.Option("--symbols", help="Only these desk instruments (repeat or comma-separate)."),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Refetch stored sessions too and overwrite rows that differ (they are listed).",
+        ),
+    ] = False,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="Symbols fetched at once.")] = 4,
+    rate: Annotated[
+        float, typer.Option(min=0.05, help="Requests per second to each source.")
+    ] = 2.0,
+    shares: Annotated[
+        bool, typer.Option("--shares", help="Also read A-share shares outstanding (AKShare).")
+    ] = False,
+    wait: Annotated[
+        float, typer.Option(min=0, help="Seconds to wait for another writer to finish.")
+    ] = 30.0,
+) -> None:
+    """Fetch the daily bars the store lacks for every watchlist member and benchmark."""
+    from ..desk import load_desk
+    from ..workspace import ensure_seeded
+    from .console import render_summary, run_with_progress
+    from .run import UpdateFailed, UpdateOptions
+
+    out = Console()
+    err = Console(stderr=True)
+    d = load_desk(desk)
+    wanted = tuple(s.strip() for v in symbols or [] for s in v.split(",") if s.strip())
+    options = UpdateOptions(
+        since=_since(since),
+        source=source,
+        symbols=wanted,
+        force=force,
+        workers=workers,
+        rate=rate,
+        shares=shares,
+        lock_timeout=wait,
+    )
+    path, seeded = ensure_seeded(d)
+    if seeded:
+        err.print(f"[dim]seeded {path} with {seeded} rows from the desk's files[/dim]")
+    summary = run_with_progress(d, path, options, err)
+    out.print(render_summary(summary))
+    if not summary.ok:
+        raise UpdateFailed(summary.failure_message())

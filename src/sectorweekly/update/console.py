@@ -1,0 +1,191 @@
+"""How an update looks in a terminal: a progress bar while fetching, a summary table after."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console, Group
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from ..desk import Desk
+from .resilience import NOT_ASKED
+from .run import ProgressFn, SymbolResult, UpdateOptions, UpdateSummary, run_update
+
+MAX_CHANGES_SHOWN = 20
+
+
+@contextmanager
+def progress_bar(console: Console) -> Iterator[ProgressFn]:
+    """A rich progress bar (symbols done / total, current source) fed by update events."""
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]update[/bold]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[current]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+    task = bar.add_task("update", total=None, current="planning…")
+
+    def on_event(event: str, symbol: str, source: str | None) -> None:
+        if event == "start":
+            bar.update(task, total=int(symbol), current="")
+        elif event == "fetch":
+            bar.update(task, current=f"{symbol} ← {source}")
+        elif event == "done":
+            bar.update(task, advance=1, current=f"{symbol} {'✓ ' + source if source else '✗'}")
+
+    with bar:
+        yield on_event
+
+
+def run_with_progress(
+    desk: Desk, path: Path, options: UpdateOptions, console: Console
+) -> UpdateSummary:
+    with progress_bar(console) as on_event:
+        return run_update(desk, path, options, progress=on_event)
+
+
+def _date(day: dt.date | None) -> str:
+    return day.isoformat() if day else "—"
+
+
+def _status(r: SymbolResult) -> Text:
+    if r.asked is None:
+        return Text("up to date", "dim")
+    if r.failure is not None:
+        return Text(f"FAILED {r.failure.kind}", "bold red")
+    notes = []
+    if r.flags:
+        notes.append(f"{len(r.flags)} flag{'s' if len(r.flags) > 1 else ''}")
+    if r.replaced:
+        notes.append(f"{r.replaced} overwritten")
+    elif r.kept_changes:
+        notes.append(f"{len({c.date for c in r.changes})} differ, kept")
+    return Text("ok" + (", " + ", ".join(notes) if notes else ""), "yellow" if notes else "green")
+
+
+def summary_table(summary: UpdateSummary) -> Table:
+    """Per symbol: rows added, last date now in the store, source, and any failure."""
+    table = Table(title=f"update of {summary.store_path}", title_justify="left")
+    table.add_column("symbol", no_wrap=True)
+    table.add_column("market", no_wrap=True)
+    table.add_column("asked", no_wrap=True)
+    table.add_column("added", justify="right")
+    table.add_column("last date", no_wrap=True)
+    table.add_column("source")
+    table.add_column("status")
+    for r in summary.results:
+        asked = "" if r.asked is None else f"{r.asked[0]}..{r.asked[1]}"
+        table.add_row(
+            r.symbol,
+            r.market,
+            asked,
+            str(r.added) if r.asked is not None else "",
+            _date(r.last_date),
+            r.source_detail or r.source or "",
+            _status(r),
+        )
+    return table
+
+
+def failure_lines(summary: UpdateSummary) -> list[Text]:
+    """Why symbols failed, grouped by source and kind (one line each, with the first detail)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    first: dict[tuple[str, str], str] = {}
+    for r in summary.failed:
+        for e in r.errors:
+            key = (e.source, e.kind)
+            groups.setdefault(key, []).append(r.symbol)
+            if not e.detail.startswith(NOT_ASKED):
+                first.setdefault(key, e.detail)
+    lines = []
+    for (source, kind), symbols in groups.items():
+        shown = ", ".join(symbols[:6]) + ("…" if len(symbols) > 6 else "")
+        detail = first.get((source, kind), "")
+        detail = detail if len(detail) <= 160 else detail[:157] + "…"
+        lines.append(Text(f"{source} {kind} ×{len(symbols)} ({shown}): {detail}", "red"))
+    return lines
+
+
+def flag_lines(summary: UpdateSummary) -> list[Text]:
+    return [
+        Text(f"{f.symbol} {f.kind} {f.date}: {f.detail}", "yellow")
+        for r in summary.results
+        for f in r.flags
+    ]
+
+
+def changes_table(summary: UpdateSummary) -> Table | None:
+    """Rows that differ between store and source: overwritten with --force, else kept."""
+    changes = [(r, c) for r in summary.results for c in r.changes]
+    if not changes:
+        return None
+    forced = any(r.replaced for r in summary.results)
+    title = "rows overwritten (--force)" if forced else "stored rows that differ (kept)"
+    table = Table(title=title, title_justify="left")
+    for col in ("symbol", "date", "column", "stored", "source"):
+        table.add_column(col)
+    for _, c in changes[:MAX_CHANGES_SHOWN]:
+        table.add_row(
+            c.symbol,
+            str(c.date),
+            c.column,
+            f"{c.old:g}" if c.old is not None else "—",
+            f"{c.new:g}" if c.new is not None else "—",
+        )
+    if len(changes) > MAX_CHANGES_SHOWN:
+        table.caption = f"{len(changes) - MAX_CHANGES_SHOWN} more not shown"
+    return table
+
+
+def shares_table(summary: UpdateSummary) -> Table | None:
+    if not summary.shares:
+        return None
+    table = Table(title="shares outstanding", title_justify="left")
+    for col in ("symbol", "shares", "as of", "source", "failure"):
+        table.add_column(col)
+    for s in summary.shares:
+        table.add_row(
+            s.symbol,
+            f"{s.shares:,.0f}" if s.shares else "",
+            _date(s.as_of),
+            s.source or "",
+            f"{s.error.kind}: {s.error.detail}" if s.error else "",
+        )
+    return table
+
+
+def render_summary(summary: UpdateSummary) -> Group:
+    parts: list[Table | Text] = [summary_table(summary), *failure_lines(summary)]
+    parts += flag_lines(summary)
+    for extra in (changes_table(summary), shares_table(summary)):
+        if extra is not None:
+            parts.append(extra)
+    for name, reason in summary.unavailable.items():
+        parts.append(Text(f"{name} not used: {reason}", "dim"))
+    added = sum(r.added for r in summary.results)
+    asked = sum(1 for r in summary.results if r.asked is not None)
+    parts.append(
+        Text(
+            f"{added} rows added for {asked} of {len(summary.results)} symbols asked "
+            f"in {summary.seconds:.1f}s"
+            + ("; the store was already up to date" if summary.up_to_date else ""),
+            "dim",
+        )
+    )
+    return Group(*parts)
