@@ -20,6 +20,13 @@ system-deps:
 	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends poppler-utils >/dev/null 2>&1)) \
 	    || echo "note: could not install poppler-utils; PDF text checks will be skipped"; \
 	  else echo "note: no apt-get; install poppler-utils for the PDF checks"; fi; }
+	@# headless Chromium screenshots the HTML report in the tests (skipped when absent)
+	@test -x /usr/bin/chromium || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get install -y -q --no-install-recommends chromium >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends chromium >/dev/null 2>&1)) \
+	    || echo "note: could not install chromium; the HTML screenshot test will be skipped"; \
+	  else echo "note: no apt-get; install chromium for the HTML screenshot test"; fi; }
 
 report: $(STAMP)
 	$(BIN)/sectorweekly build --start 2024-10-07 --end 2024-10-09 --out reports/2024-10-10

@@ -148,6 +148,11 @@ def _cell(cell: object, value: object, header: bool) -> None:
     run = p.add_run(clean(cell_text(value)))
     run.font.size = Pt(8)
     run.bold = header
+    if header:
+        shade = OxmlElement("w:shd")
+        shade.set(qn("w:val"), "clear")
+        shade.set(qn("w:fill"), "F3F4F6")
+        cell._tc.get_or_add_tcPr().append(shade)  # type: ignore[attr-defined]
     kind = "text" if header else cell_kind(value)
     if kind != "text":
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -186,7 +191,8 @@ def _figure_foot(doc: DocxDocument, figure: Table | Chart) -> None:
 
 def _figure(doc: DocxDocument, report: Report, key: str, out_dir: Path) -> None:
     figure = report.figure(key)
-    doc.add_paragraph(clean(caption(figure.number, figure.title, figure.unit)), style="Caption")
+    cap = doc.add_paragraph(clean(caption(figure.number, figure.title, figure.unit)), "Caption")
+    cap.paragraph_format.keep_with_next = True  # never a caption alone at a page foot
     if isinstance(figure, Table):
         word_table(doc, figure.columns, figure.rows)
     elif figure.file and (out_dir / figure.file).is_file():

@@ -29,10 +29,16 @@ def table_md(table: Table) -> list[str]:
     return [*out, ""]
 
 
+def link(path: str) -> str:
+    """A link destination relative to report.md; <…> keeps spaces and brackets in the path."""
+    posix = path.replace("\\", "/")
+    return f"<{posix}>" if re.search(r"[\s()<>]", posix) else posix
+
+
 def chart_md(chart: Chart) -> list[str]:
     out = [f"**{esc(caption(chart.number, chart.title, chart.unit))}**", ""]
     if chart.file:
-        out.append(f"![{esc(chart.title)}]({chart.file})")
+        out.append(f"![{esc(chart.title)}]({link(chart.file)})")
     out += ["", f"来源：{esc(chart.source)}"]
     out += [f"注：{esc(n)}" for n in chart.notes]
     return [*out, ""]
