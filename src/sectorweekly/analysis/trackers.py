@@ -15,6 +15,7 @@ from typing import Literal
 
 from ..store_series import GpuRow, SeriesRow
 
+EPS = 1e-9  # ratios such as 120/100 - 1 land a hair off 0.20; a boundary value counts as met
 TrendCode = Literal["surge", "rise", "flat", "pullback", "fall", "drop", "no_change"]
 StreakCode = Literal["climbing", "sliding"]
 
@@ -68,7 +69,7 @@ def run_length(chg: Sequence[float | None]) -> int:
     """Consecutive rises (+n) or falls (-n) ending at the last change; any strict move counts."""
     run = 0
     for c in reversed(chg):
-        if c is None or c == 0:
+        if c is None or abs(c) < EPS:
             break
         step = 1 if c > 0 else -1
         if run and (run > 0) != (step > 0):
@@ -95,13 +96,13 @@ def classify(chg: Sequence[float | None], rules: TrendRules = TrendRules()) -> T
     elif run <= -rules.streak:
         streak = "sliding"
     code: TrendCode
-    if last >= rules.significant:
+    if last >= rules.significant - EPS:
         code = "surge"
-    elif last >= rules.rise:
+    elif last >= rules.rise - EPS:
         code = "rise"
-    elif last > -rules.flat:
+    elif last > -rules.flat + EPS:
         code = "flat"
-    elif last <= -rules.significant:
+    elif last <= -rules.significant + EPS:
         code = "drop"
     elif prev is not None and prev > 0:
         code = "pullback"

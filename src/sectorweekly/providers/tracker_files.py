@@ -307,6 +307,33 @@ def _same_value(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-9 * max(1.0, abs(a))
 
 
+_FIELDS = (
+    ("value", "value"),
+    ("period_end", "period_end"),
+    ("partial", "partial"),
+    ("series_group", "group"),
+    ("unit", "unit"),
+)
+
+
+def _difference(a: Mapping[str, object], b: Mapping[str, object]) -> str | None:
+    """The first field in which two rows of the same period differ (None when identical)."""
+    for col, label in _FIELDS:
+        x, y = a[col], b[col]
+        same = _same_value(float(x), float(y)) if col == "value" else x == y  # type: ignore[arg-type]
+        if col == "partial":
+            same = bool(x) == bool(y)
+        if not same:
+            return label
+    return None
+
+
+def _show(rec: Mapping[str, object], label: str) -> str:
+    col = dict((lbl, c) for c, lbl in _FIELDS)[label]
+    v = rec[col]
+    return f"{v:g}" if isinstance(v, float) else f"'{v}'"
+
+
 def _check_series(rows: pd.DataFrame, stored: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Reject conflicts; return (rows to insert, stored unfinished rows they replace)."""
     seen: dict[tuple, dict] = {}
@@ -317,42 +344,34 @@ def _check_series(rows: pd.DataFrame, stored: pd.DataFrame) -> tuple[pd.DataFram
         if prev is None:
             seen[key] = rec
             keep.append(rec)
-        elif not (
-            _same_value(rec["value"], prev["value"])
-            and rec["period_end"] == prev["period_end"]
-            and rec["partial"] == prev["partial"]
-        ):
+        elif (label := _difference(rec, prev)) is not None:
             raise InputError(
                 rec["file"],
                 rec["line"],
-                f"duplicate {rec['series']} {rec['period_start']} with value {rec['value']:g} "
-                f"(already {prev['value']:g} at {_where(prev)}); expected one value per period",
+                f"duplicate {rec['series']} {rec['period_start']} with {label} "
+                f"{_show(rec, label)} (already {_show(prev, label)} at {_where(prev)}); "
+                "expected one value per period",
             )
     old = {(r["category"], r["series"], r["period_start"]): r for r in stored.to_dict("records")}
     insert, replace = [], []
     for rec in keep:
         key = (rec["category"], rec["series"], rec["period_start"])
-        have = old.get(key)
-        if have is None:
-            insert.append(rec)
+        have = old.pop(key, None)
+        label = None if have is None else _difference(rec, have)
+        if have is not None and label is None:
             continue
-        if (
-            _same_value(rec["value"], have["value"])
-            and rec["period_end"] == have["period_end"]
-            and bool(rec["partial"]) == bool(have["partial"])
-        ):
-            continue
-        if not have["partial"]:
+        if have is not None and not have["partial"]:
             raise InputError(
                 rec["file"],
                 rec["line"],
-                f"{rec['series']} {rec['period_start']}..{rec['period_end']} value "
-                f"{rec['value']:g} differs from the stored {have['value']:g}; expected the same "
-                "value (only periods stored as unfinished are replaced)",
+                f"{rec['series']} {rec['period_start']}..{rec['period_end']} {label} "
+                f"{_show(rec, label)} differs from the stored {_show(have, label)}; expected "
+                "the same (only periods stored as unfinished are replaced)",
             )
         insert.append(rec)
-        replace.append(have)
-    _check_series_shape(insert, [r for k, r in old.items() if r not in replace])
+        if have is not None:
+            replace.append(have)
+    _check_series_shape(keep, list(old.values()))
     return pd.DataFrame.from_records(insert), pd.DataFrame.from_records(replace)
 
 
