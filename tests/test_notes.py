@@ -225,3 +225,25 @@ def test_demo_notes_give_the_demo_week_its_sections(demo_report):
     ]
     assert all(p.source for s in news for p in s.paragraphs)
     assert any("news sections from" in m for m in messages)
+
+
+def test_names_to_watch_show_the_rating_a_part_sets_and_the_weekly_change(
+    demo_desk_with_notes, monkeypatch
+):
+    from sectorweekly import build
+    from sectorweekly.build import ReportPart
+
+    def rate(desk, window, review, ctx):  # stands in for the ratings part: it sets ratings only
+        for theme in review.watch:
+            for m in theme.members:
+                m.rating = "买入" if m.symbol == "688256" else None
+        return ReportPart()
+
+    monkeypatch.setattr(build, "PART_BUILDERS", [*build.PART_BUILDERS, rate])
+    desk, _ = demo_desk_with_notes
+    report = build_report(desk, START, END, BuildContext())
+    watch = next(s for s in report.sections if s.key == "watch")
+    assert watch.bullets[0].startswith(
+        "国产算力链：寒武纪（买入，本周+28.48%）、海光信息（本周+26.84%）"
+    )
+    assert report.review.watch[0].line == watch.bullets[0]
