@@ -185,7 +185,7 @@ def draw_line(chart: Chart) -> Figure:
             ax.annotate(_fmt(v), (x, v), textcoords="offset points", xytext=(4, 4),
                         fontsize=8, color=color)  # fmt: skip
     step = max(1, math.ceil(len(cats) / 9))
-    ticks = xs[::step]
+    ticks = xs[::-1][::step][::-1]  # anchored on the latest point, which is always labelled
     ax.set_xticks(ticks, [cats[t] for t in ticks], fontsize=8, rotation=30, ha="right")
     ax.margins(x=0.03, y=0.12)
     ax.legend(fontsize=9, frameon=False, loc="upper right")
