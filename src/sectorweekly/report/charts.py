@@ -41,7 +41,7 @@ UP, DOWN = "#c62828", "#2e7d32"  # 涨红跌绿
 class FontError(SectorWeeklyError):
     """The CJK font is missing, or a character has no glyph in it."""
 
-    exit_code = 5
+    exit_code = 6  # 5 is ProviderError
 
 
 def _register_font() -> Path:
