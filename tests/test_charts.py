@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import sys
 import warnings
 
 import pytest
@@ -211,3 +212,14 @@ def test_renumbering_reuses_images_and_drops_stale_files(tmp_path):
 def test_default_cache_lives_in_the_user_folder():
     home = os.environ["SECTORWEEKLY_HOME"]
     assert str(charts.default_cache_dir()) == os.path.join(home, "cache", "charts")
+
+
+def test_a_missing_font_fails_loudly(monkeypatch, tmp_path):
+    import pylopdf_fonts_zh_cn
+
+    monkeypatch.setattr(pylopdf_fonts_zh_cn, "sans_path", lambda: tmp_path / "gone.otf")
+    with pytest.raises(FontError, match=r"gone\.otf: the CJK font file is missing; reinstall"):
+        charts._register_font()
+    monkeypatch.setitem(sys.modules, "pylopdf_fonts_zh_cn", None)
+    with pytest.raises(FontError, match=r"pylopdf-fonts-zh-cn==0\.1\.1 is not installed"):
+        charts._register_font()
