@@ -69,7 +69,7 @@ def _status(r: SymbolResult) -> Text:
         return Text("up to date", "dim")
     if r.failure is not None:
         return Text(f"FAILED {r.failure.kind}", "bold red")
-    notes = []
+    notes = [f"after {e.source} {e.kind}" for e in r.errors]  # fell back to a later source
     if r.flags:
         notes.append(f"{len(r.flags)} flag{'s' if len(r.flags) > 1 else ''}")
     if r.replaced:

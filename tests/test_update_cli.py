@@ -1,0 +1,120 @@
+"""The update command as a user meets it, and what a build says after a failed update."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from rich.console import Console
+
+from sectorweekly import cli, store
+from sectorweekly.build import build_report
+from sectorweekly.desk import load_desk
+from sectorweekly.providers.akshare import AkshareProvider
+from sectorweekly.providers.yfinance import YfinanceProvider
+from sectorweekly.update import console as update_console
+from sectorweekly.update import run as update_run
+from sectorweekly.update.console import render_summary
+from sectorweekly.workspace import ensure_seeded
+from test_update import FRIDAY_NOON, ConnectionError, Sleeps, run
+from update_fixtures import RecordedAkshare, RecordedYfinance, make_desk
+
+D = dt.date
+
+
+def _offline(*args, **kwargs):
+    raise ConnectionError("HTTPSConnectionPool(host='push2his.eastmoney.com'): Max retries")
+
+
+class ReadTimeout(OSError):
+    pass
+
+
+def _timeout(*args, **kwargs):
+    raise ReadTimeout("Read timed out. (read timeout=15)")
+
+
+def _cli(monkeypatch: pytest.MonkeyPatch, desk_dir: Path, chain, *args: str) -> int:
+    monkeypatch.setattr(update_run, "source_chain", lambda desk, source: chain)
+    monkeypatch.setattr(
+        update_console,
+        "run_update",
+        functools.partial(update_run.run_update, now=FRIDAY_NOON, sleep=Sleeps()),
+    )
+    monkeypatch.setattr(sys, "argv", ["sectorweekly", "update", "--desk", str(desk_dir), *args])
+    try:
+        cli.main()
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+def test_update_command_prints_the_summary_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "140")
+    desk_dir = make_desk(tmp_path / "desk")
+    chain = [AkshareProvider(call=RecordedAkshare()), YfinanceProvider(call=RecordedYfinance())]
+    code = _cli(monkeypatch, desk_dir, chain, "--symbols", "688256,0981.HK", "--symbols", "NVDA")
+    out = capsys.readouterr().out
+    assert code == 0
+    lines = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") > 5}
+    assert {"688256", "0981.HK", "NVDA"} <= set(lines)
+    assert (
+        "2024-10-08..2024-10-11" in lines["688256"] and "akshare:stock_zh_a_hist" in lines["688256"]
+    )
+    assert "│     4 │ 2024-10-11" in lines["688256"]
+    assert "│     7 │ 2024-10-10" in lines["0981.HK"]
+    assert "19 rows added for 3 of 3 symbols asked" in out
+
+
+def test_update_offline_exits_non_zero_with_the_store_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    desk_dir = make_desk(tmp_path / "desk")
+    desk = load_desk(desk_dir)
+    ensure_seeded(desk)
+    before = store.fingerprint(desk.store_path)
+    chain = [
+        AkshareProvider(call=_offline),
+        YfinanceProvider(call=_offline),
+    ]
+    code = _cli(monkeypatch, desk_dir, chain)
+    err = capsys.readouterr().err
+    assert code == 5
+    assert "error: offline: no data source could be reached (akshare: " in err
+    assert "nothing was written" in err
+    assert store.fingerprint(desk.store_path) == before
+
+
+def test_build_after_a_failed_update_states_how_far_the_data_goes(tmp_path: Path) -> None:
+    desk = load_desk(make_desk(tmp_path / "desk"))
+    ensure_seeded(desk)
+    summary = run(desk, RecordedAkshare(fail={s: _timeout for s in ("688256", "300308", "000300")}))
+    assert {r.symbol for r in summary.failed} == {"688256", "300308", "000300"}
+    report = build_report(desk, D(2024, 10, 7), D(2024, 10, 11))
+    cn = report.review.markets["CN_A"]
+    assert cn.end_date == D(2024, 10, 11) and cn.data_through == D(2024, 9, 30)
+    assert report.review.markets["HK"].data_through is None  # HK was updated to 10-10
+    assert "A股数据截至2024年9月30日" in report.review.summary_zh
+
+
+def test_summary_table_shows_rows_last_dates_sources_and_failures(tmp_path: Path) -> None:
+    desk = load_desk(make_desk(tmp_path / "desk"))
+    ensure_seeded(desk)
+    ak = RecordedAkshare(fail={"00981": _timeout, "106.TSM": pd.DataFrame})
+    summary = run(desk, ak, RecordedYfinance())
+    console = Console(record=True, width=150)
+    console.print(render_summary(summary))
+    text = console.export_text()
+    rows = {line.split("│")[1].strip(): line for line in text.splitlines() if line.count("│") > 5}
+    assert "yfinance:Ticker.history" in rows["0981.HK"] and "2024-10-10" in rows["0981.HK"]
+    assert "FAILED empty" in rows["TSM"]  # yfinance has nothing recorded for TSM either
+    assert "up to date" not in text
+    assert "ok, after akshare timeout" in rows["0981.HK"]
+    assert "akshare empty ×1 (TSM)" in text
+    assert "yfinance empty ×1 (TSM)" in text
