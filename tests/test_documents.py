@@ -200,3 +200,29 @@ def test_html_screenshot_in_headless_chromium_is_not_blank(demo_report, tmp_path
     accent = int(((r > 110) & (g < 70) & (b < 70)).sum())
     assert ink > 0.02, f"page looks blank ({ink:.3%} dark pixels)"
     assert accent > 500, "the accent-coloured title and rules are missing"
+
+
+def test_closing_pages_use_the_desk_text_and_mark_the_template(demo_report, pdf_text):
+    from sectorweekly.desk import load_desk
+
+    report, out, _ = demo_report
+    desk = load_desk()
+    assert desk.firm.template and report.closing.template
+    marker = "以下为模板文本，请替换为贵机构内容"
+    flat_pdf = re.sub(r"\s+", "", "".join(pdf_text)) if shutil.which("pdftotext") else None
+    doc = Document(str(out / "report.docx"))
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    doc_text = "\n".join([p.text for p in doc.paragraphs] + cells)
+    texts = {
+        "html": (out / "report.html").read_text(encoding="utf-8"),
+        "md": (out / "report.md").read_text(encoding="utf-8"),
+        "docx": doc_text,
+    }
+    if flat_pdf is not None:
+        texts["pdf"] = flat_pdf
+    for fmt, text in texts.items():
+        squeezed = re.sub(r"\s+", "", text) if fmt == "pdf" else text
+        assert marker in squeezed, fmt
+        assert re.sub(r"\s+", "", desk.firm.copyright)[:30] in re.sub(r"\s+", "", text), fmt
+        for band in desk.ratings.company + desk.ratings.industry:
+            assert band.name in text and band.text in text, (fmt, band.name)

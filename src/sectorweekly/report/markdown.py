@@ -81,6 +81,8 @@ def render_markdown(report: Report) -> str:
         for key in sorted(rest, key=lambda k: report.figure(k).number):
             lines += figures[key]
     c = report.closing
+    if c.template:
+        lines += ["**以下为模板文本，请替换为贵机构内容**", ""]
     lines += [
         "## 分析师声明",
         "",
