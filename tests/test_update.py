@@ -457,3 +457,32 @@ def test_a_second_writer_waits_then_fails_clearly(desk: Desk) -> None:
     assert "another sectorweekly process is writing to this store" in str(err.value)
     assert store.fingerprint(desk.store_path) == before
     assert run(desk, RecordedAkshare()).ok  # once the other writer is done
+
+
+def test_several_workers_store_the_same_rows_as_one(tmp_path: Path) -> None:
+    serial = load_desk(make_desk(tmp_path / "serial"))
+    parallel = load_desk(make_desk(tmp_path / "parallel"))
+    for d in (serial, parallel):
+        ensure_seeded(d)
+    run(serial, RecordedAkshare(), workers=1)
+    ak = RecordedAkshare()
+    summary = run(parallel, ak, workers=4, rate=50.0)
+    assert len(ak.calls) == 8 and summary.ok
+    cols = ["symbol", "date", "open", "high", "low", "close", "volume", "source"]
+    for symbol in DESK_ORDER:
+        a, b = stored(serial, symbol)[cols], stored(parallel, symbol)[cols]
+        pd.testing.assert_frame_equal(a, b)
+
+
+def test_shares_outstanding_from_akshare_go_to_the_shares_table(desk: Desk) -> None:
+    summary = run(desk, RecordedAkshare(), symbols=("300308", "NVDA"), shares=True)
+    assert [(s.symbol, s.shares, s.source) for s in summary.shares] == [
+        ("300308", 1121166509.0, "akshare:stock_individual_info_em")
+    ]  # A-shares only: AKShare's 总股本 is a mainland item
+    with store.reader(desk.store_path) as con:
+        rows = con.execute(
+            "SELECT symbol, as_of, shares, source FROM shares WHERE source LIKE 'akshare:%'"
+        ).fetchall()
+    assert rows == [
+        ("300308", summary.shares[0].as_of, 1121166509.0, "akshare:stock_individual_info_em")
+    ]
