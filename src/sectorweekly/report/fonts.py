@@ -14,6 +14,8 @@ from pathlib import Path
 
 from pylopdf_fonts_zh_cn import sans_path, serif_path
 
+from ..errors import SectorWeeklyError
+
 SANS = "Noto Sans SC"
 SERIF = "Noto Serif SC"
 # Characters every document may show besides its own text (digits, Latin, punctuation).
@@ -21,7 +23,14 @@ _ALWAYS = "".join(chr(c) for c in range(0x20, 0x7F)) + "，。、；：？！“
 
 
 def font_files() -> dict[str, Path]:
-    return {SANS: sans_path(), SERIF: serif_path()}
+    """The font files; missing ones stop the build (WeasyPrint would print boxes silently)."""
+    files = {SANS: sans_path(), SERIF: serif_path()}
+    for family, path in files.items():
+        if not path.is_file():
+            raise SectorWeeklyError(
+                f"{path}: the {family} font file is missing; reinstall pylopdf-fonts-zh-cn"
+            )
+    return files
 
 
 def css_string(text: str) -> str:
@@ -52,7 +61,7 @@ def _subset(chars: frozenset[str]) -> bytes:
     options = subset.Options()
     options.layout_features = ["*"]
     options.flavor = "woff"  # zlib: smaller than the raw font, no extra dependency
-    font = TTFont(str(sans_path()), lazy=True)
+    font = TTFont(str(font_files()[SANS]), lazy=True)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text="".join(sorted(chars)))
     subsetter.subset(font)
