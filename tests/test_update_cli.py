@@ -101,6 +101,9 @@ def test_build_after_a_failed_update_states_how_far_the_data_goes(tmp_path: Path
     assert cn.end_date == D(2024, 10, 11) and cn.data_through == D(2024, 9, 30)
     assert report.review.markets["HK"].data_through is None  # HK was updated to 10-10
     assert "A股数据截至2024年9月30日" in report.review.summary_zh
+    fetched = {(s.symbol, s.source): s for s in report.review.sources}
+    hk = fetched[("0981.HK", "akshare:stock_hk_hist")]  # report.json names the fetched rows
+    assert hk.last_date == D(2024, 10, 10) and hk.fetched_at is not None
 
 
 def test_summary_table_shows_rows_last_dates_sources_and_failures(tmp_path: Path) -> None:
