@@ -287,8 +287,7 @@ def market_part(desk: Desk, review: Review) -> ReportPart:
             key="market",
             title="本周行情回顾",
             order=ORDER_MARKET,
-            paragraphs=[Paragraph(text=item) for item in review.items_zh]
-            + [Paragraph(text=review.as_of_note)],
+            paragraphs=[Paragraph(text=zh.review_table_lead(len(review.boards)))],
             figures=["review_table"],
         )
     ]

@@ -115,6 +115,14 @@ def board_item(index: int, board_name: str, members: Sequence[NamedMove], breadt
     return text
 
 
+def review_table_lead(n_boards: int) -> str:
+    """The line above 图表1 in the body; the paragraph itself sits in 投资要点."""
+    return (
+        f"本周跟踪标的按{n_boards}个板块及建议关注主题列示如下，"
+        "板块内按周涨跌幅由高到低排序，市值与涨跌幅均按各交易所本地交易日计算。"
+    )
+
+
 def benchmark_sentence(benchmarks: Sequence[NamedMove]) -> str:
     if not benchmarks:
         return ""
