@@ -58,10 +58,12 @@ class Scorecard:
 
 
 def _clean(value: Any) -> Any:
-    if value is None:
+    if value is None or value is pd.NaT:
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     if hasattr(value, "item"):  # numpy scalars

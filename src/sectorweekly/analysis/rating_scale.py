@@ -53,6 +53,13 @@ class RatingScales:
                 return scale
         return None
 
+    def flat(self) -> list[tuple[str, str]]:
+        """Every (name, scale), company first: a name's position is its code in SQL."""
+        out: list[tuple[str, str]] = []
+        for scale in SCALES:
+            out += [(b.name, scale) for b in self.bands(scale) if b.name not in dict(out)]
+        return out
+
     def expected_text(self) -> str:
         parts = []
         for scale in SCALES:
@@ -73,15 +80,16 @@ def band_of(bands: Sequence[Band], excess_pct: float) -> str | None:
 
 
 def band_case_sql(scales: RatingScales, value: str, scale_col: str) -> str:
-    """The same rule as :func:`band_of` as one SQL CASE over a rounded excess column."""
+    """The rule of :func:`band_of` as one SQL CASE giving the band's code (``flat()`` index);
+    ``scale_col`` holds the scale's index in ``SCALES``."""
+    codes = {name: i for i, (name, _) in enumerate(scales.flat())}
     whens = []
-    for scale in SCALES:
+    for k, scale in enumerate(SCALES):
         for band in scales.bands(scale):
-            cond = [f"{scale_col} = '{scale}'"]
+            cond = [f"{scale_col} = {k}"]
             if band.above is not None:
                 cond.append(f"{value} > {float(band.above)!r}")
             if band.up_to is not None:
                 cond.append(f"{value} <= {float(band.up_to)!r}")
-            name = band.name.replace("'", "''")
-            whens.append(f"WHEN {' AND '.join(cond)} THEN '{name}'")
+            whens.append(f"WHEN {' AND '.join(cond)} THEN {codes[band.name]}")
     return "CASE " + " ".join(whens) + " END"

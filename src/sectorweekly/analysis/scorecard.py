@@ -130,16 +130,27 @@ def _symbol_frame(
     return pd.DataFrame(rows, columns=["symbol", "market", "bench", "bench_market"])
 
 
-def _rating_scales(ratings: pd.DataFrame, scales: RatingScales) -> pd.Series:
-    names = {n: scales.scale_of(n) for n in ratings["rating"].unique()}
-    unknown = [n for n, s in names.items() if s is None]
-    if unknown:
-        row = ratings[ratings["rating"] == unknown[0]].iloc[0]
+def _rating_codes(ratings: pd.DataFrame, scales: RatingScales) -> tuple[np.ndarray, np.ndarray]:
+    """Each rating's code (position in ``scales.flat()``) and its scale's index in SCALES."""
+    flat = scales.flat()
+    code_of = {name: i for i, (name, _) in enumerate(flat)}
+    cat = pd.Categorical(ratings["rating"])
+    cat_codes = np.array([code_of.get(str(c), -1) for c in cat.categories], dtype=np.int64)
+    unknown = [str(c) for c, k in zip(cat.categories, cat_codes, strict=True) if k < 0]
+    if unknown or (cat.codes < 0).any():
+        bad = unknown[0] if unknown else "(empty)"
+        row = ratings[(ratings["rating"] == bad) | ratings["rating"].isna()].iloc[0]
         raise StoreError(
-            f"rating {unknown[0]!r} ({row['symbol']} {row['date']}) is not on the desk's scales "
+            f"rating {bad!r} ({row['symbol']} {row['date']}) is not on the desk's scales "
             f"({scales.expected_text()}); fix the desk's ratings scale or the rating"
         )
-    return ratings["rating"].map(names)
+    codes = cat_codes[cat.codes]
+    scale_idx = np.array([SCALES.index(scale) for _, scale in flat], dtype=np.int64)
+    return codes, scale_idx[codes]
+
+
+def _categorical(values: Sequence[Any]) -> pd.Categorical:
+    return pd.Categorical([v if isinstance(v, str) else None for v in values])
 
 
 def empty_rows() -> pd.DataFrame:
@@ -155,173 +166,279 @@ def evaluate(
     horizons: Sequence[int] = (6, 12),
     as_of: dt.date | None = None,
 ) -> pd.DataFrame:
-    """One row per rating and horizon (columns ``OUTPUT_COLUMNS``), oldest rating first.
+    """One row per rating and horizon (columns ``OUTPUT_COLUMNS``), in the order of
+    ``ratings``, shorter horizon first.
 
     ``ratings`` has columns symbol, date, rating (canonical name) and optionally analyst and
     sample; ``benchmarks`` maps market -> benchmark symbol; ``markets`` maps symbol -> market
-    ahead of the store's instruments table; ``as_of`` hides prices after that day.
+    ahead of the store's instruments table; ``as_of`` hides prices after that day. Text
+    columns come back as pandas categoricals (cheap at a million rows).
     """
     if ratings.empty:
         return empty_rows()
+    n, h = len(ratings), len(horizons)
+    rating_code, scale_idx = _rating_codes(ratings, scales)
+    symbols = pd.Categorical(ratings["symbol"].astype(str))
+    dates = pd.to_datetime(ratings["date"]).to_numpy(dtype="datetime64[s]")
     rq = pd.DataFrame(
         {
-            "symbol": ratings["symbol"].astype(str).to_numpy(),
-            "date": pd.to_datetime(ratings["date"]).to_numpy(dtype="datetime64[s]"),
-            "rating": ratings["rating"].to_numpy(),
-            "scale": _rating_scales(ratings, scales).to_numpy(),
-            "analyst": ratings["analyst"].to_numpy() if "analyst" in ratings else None,
-            "sample": ratings["sample"].fillna(False).astype(bool).to_numpy()
-            if "sample" in ratings
-            else False,
+            "rid": np.arange(n),
+            "sid": symbols.codes.astype(np.int64),
+            "date": dates,
+            "rating": rating_code,
+            "scale": scale_idx,
         }
     )
-    sm = _symbol_frame(con, rq["symbol"].unique().tolist(), markets or {}, benchmarks)
-    first = pd.Timestamp(rq["date"].min()).date()
-    last = pd.Timestamp(rq["date"].max()).date()
+    sm = _symbol_frame(con, list(symbols.categories), markets or {}, benchmarks)
+    sm.insert(0, "sid", np.arange(len(sm)))
+    first = pd.Timestamp(dates.min()).date()
+    last = pd.Timestamp(dates.max()).date()
     daymap = day_session_map(
         [m for m in [*sm["market"], *sm["bench_market"]] if m],
         first - dt.timedelta(days=31),
         _add_months(last, max(horizons)) + dt.timedelta(days=1),
     )
-    hz = pd.DataFrame({"horizon": list(horizons)})
+    hz = pd.DataFrame({"hidx": np.arange(h), "horizon": list(horizons)})
     names = {"sw_rq": rq, "sw_sm": sm, "sw_daymap": daymap, "sw_hz": hz}
     for name, frame in names.items():
         con.register(name, frame)
     try:
-        out = con.execute(_query(scales), [as_of or dt.date(9999, 12, 31)]).df()
+        rel = con.sql(_query(scales), params={"as_of": as_of or dt.date(9999, 12, 31)})
+        table = rel.to_arrow_table()
     finally:
         for name in names:
             con.unregister(name)
-    return _tidy(out)
+    # every (rating, horizon) comes back exactly once: put row rid*h + hidx in its place
+    pos = table.column("rid").to_numpy() * h + table.column("hidx").to_numpy()
+    order = np.empty(n * h, dtype=np.int64)
+    order[pos] = np.arange(n * h)
+    got = table.take(order).to_pandas(date_as_object=False)
+    return _assemble(got, ratings, symbols, sm, rating_code, scale_idx, horizons, scales)
+
+
+def _assemble(
+    got: pd.DataFrame,
+    ratings: pd.DataFrame,
+    symbols: pd.Categorical,
+    sm: pd.DataFrame,
+    rating_code: np.ndarray,
+    scale_idx: np.ndarray,
+    horizons: Sequence[int],
+    scales: RatingScales,
+) -> pd.DataFrame:
+    """Per-rating columns repeated per horizon, codes turned into categoricals."""
+    h = len(horizons)
+    rep = np.repeat(np.arange(len(ratings)), h)
+    sid = symbols.codes[rep]
+    flat_names = [name for name, _ in scales.flat()]
+    market = _categorical(sm["market"].to_list())
+    bench = _categorical(sm["bench"].to_list())
+    analyst = (
+        pd.Categorical(ratings["analyst"])
+        if "analyst" in ratings
+        else pd.Categorical([None] * len(ratings))
+    )
+    sample = (
+        ratings["sample"].fillna(False).astype(bool).to_numpy()
+        if "sample" in ratings
+        else np.zeros(len(ratings), dtype=bool)
+    )
+    adjusted = got["adjusted"]
+    basis = np.where(adjusted.isna(), -1, np.where(adjusted.fillna(False), 0, 1))
+    realized = got["realized"].fillna(-1).to_numpy(dtype=np.int64)
+    columns = {
+        "symbol": pd.Categorical.from_codes(sid, symbols.categories),
+        "market": pd.Categorical.from_codes(market.codes[sid], market.categories),
+        "date": pd.to_datetime(ratings["date"]).to_numpy(dtype="datetime64[s]")[rep],
+        "rating": pd.Categorical.from_codes(rating_code[rep], flat_names),
+        "scale": pd.Categorical.from_codes(scale_idx[rep], list(SCALES)),
+        "analyst": pd.Categorical.from_codes(analyst.codes[rep], analyst.categories),
+        "horizon": pd.Categorical.from_codes(
+            np.tile(np.arange(h), len(ratings)), [horizon_label(m) for m in horizons]
+        ),
+        **{c: got[c] for c in OUTPUT_COLUMNS[7:15]},
+        "benchmark": pd.Categorical.from_codes(bench.codes[sid], bench.categories),
+        **{c: got[c] for c in OUTPUT_COLUMNS[16:20]},
+        "realized_rating": pd.Categorical.from_codes(realized, flat_names),
+        "status": pd.Categorical.from_codes(got["status"].to_numpy(dtype=np.int64), STATUSES),
+        "price_basis": pd.Categorical.from_codes(basis, ["adjusted", "unadjusted"]),
+        "adjustment": got["adjustment"],
+        "sample": sample[rep],
+    }
+    return pd.DataFrame(columns)[OUTPUT_COLUMNS]
 
 
 def _query(scales: RatingScales) -> str:
     band = band_case_sql(scales, "excess_pct", "scale")
+    status = {name: i for i, name in enumerate(STATUSES)}
     return f"""
-WITH px AS MATERIALIZED (
-    SELECT symbol, date, close, adj_close, volume, adjustment FROM prices
-    WHERE date <= $1
-      AND symbol IN (SELECT symbol FROM sw_sm UNION SELECT bench FROM sw_sm)
-),
-last AS (SELECT symbol, max(date) AS last_date FROM px GROUP BY symbol),
-base AS (
-    SELECT r.symbol, CAST(r.date AS DATE) AS rating_date, r.rating, r.scale, r.analyst,
-           r.sample, h.horizon, sm.market, sm.bench, sm.bench_market,
-           CAST(CAST(r.date AS DATE) + to_months(h.horizon) AS DATE) AS target_end
-    FROM sw_rq r CROSS JOIN sw_hz h LEFT JOIN sw_sm sm USING (symbol)
+WITH syms AS (SELECT symbol FROM sw_sm UNION SELECT bench FROM sw_sm WHERE bench IS NOT NULL),
+last AS (
+    SELECT symbol, max(date) AS last_date FROM prices
+    WHERE date <= $as_of AND symbol IN (SELECT symbol FROM syms) GROUP BY symbol
 ),
 dm AS (SELECT market, CAST(day AS DATE) AS day, CAST(session AS DATE) AS session
        FROM sw_daymap),
-sess AS (
-    SELECT b.*, cs.session AS start_date, ce.session AS end_date,
-           bs.session AS bench_start, be.session AS bench_end,
-           ls.last_date AS stock_last, lb.last_date AS bench_last
-    FROM base b
-    LEFT JOIN dm cs ON cs.market = b.market AND cs.day = b.rating_date
-    LEFT JOIN dm ce ON ce.market = b.market AND ce.day = b.target_end
-    LEFT JOIN dm bs ON bs.market = b.bench_market AND bs.day = b.rating_date
-    LEFT JOIN dm be ON be.market = b.bench_market AND be.day = b.target_end
-    LEFT JOIN last ls ON ls.symbol = b.symbol
-    LEFT JOIN last lb ON lb.symbol = b.bench
+-- one row per rating: its start sessions and how far each series is stored
+r0 AS (
+    SELECT q.rid, q.rating, q.scale, sm.symbol, CAST(q.date AS DATE) AS rating_date,
+           sm.market, sm.bench, sm.bench_market,
+           cs.session AS start_date, bs.session AS bench_start,
+           ls.last_date AS stock_last, lb.last_date AS bench_last,
+           coalesce(cs.session <= ls.last_date, false) AS s_started,
+           coalesce(bs.session <= lb.last_date, false) AS b_started
+    FROM sw_rq q
+    JOIN sw_sm sm ON sm.sid = q.sid
+    LEFT JOIN dm cs ON cs.market = sm.market AND cs.day = CAST(q.date AS DATE)
+    LEFT JOIN dm bs ON bs.market = sm.bench_market AND bs.day = CAST(q.date AS DATE)
+    LEFT JOIN last ls ON ls.symbol = sm.symbol
+    LEFT JOIN last lb ON lb.symbol = sm.bench
 ),
-flags AS (
-    SELECT *,
-        coalesce(end_date <= stock_last AND bench_end <= bench_last, false) AS complete,
-        coalesce(start_date <= stock_last, false) AS s_started,
-        coalesce(bench_start <= bench_last, false) AS b_started
-    FROM sess
+-- the stock's start close: the session's own row (hash join; the ASOF fallback is below)
+r AS (
+    SELECT r0.*, p0.close AS e0c, p0.adj_close AS e0a
+    FROM r0 LEFT JOIN prices p0
+        ON p0.symbol = r0.symbol AND p0.date = CASE WHEN r0.s_started THEN r0.start_date END
 ),
-measure AS (
+-- one row per rating and horizon: end sessions, complete or pending, the days to measure
+rh0 AS (
+    SELECT r.*, h.hidx, CAST(r.rating_date + to_months(h.horizon) AS DATE) AS target_end
+    FROM r CROSS JOIN sw_hz h
+),
+rh1 AS (
+    SELECT x.*, ce.session AS end_date, be.session AS bench_end,
+        coalesce(ce.session <= x.stock_last AND be.session <= x.bench_last, false) AS complete
+    FROM rh0 x
+    LEFT JOIN dm ce ON ce.market = x.market AND ce.day = x.target_end
+    LEFT JOIN dm be ON be.market = x.bench_market AND be.day = x.target_end
+),
+rh2 AS (
     SELECT *,
         CASE WHEN complete THEN end_date
              ELSE least(coalesce(end_date, stock_last), stock_last,
                         coalesce(bench_last, stock_last)) END AS stock_to,
-        s_started AND b_started AS started,
         CASE WHEN complete THEN bench_end
-             ELSE least(coalesce(bench_end, bench_last), bench_last, stock_last) END AS bench_to
-    FROM flags
+             ELSE least(coalesce(bench_end, bench_last), bench_last, stock_last) END AS bench_to,
+        s_started AND b_started AS started
+    FROM rh1
+),
+rh AS (
+    SELECT *,
+        CASE WHEN s_started AND stock_to >= start_date THEN stock_to END AS s1_day,
+        CASE WHEN started AND stock_to >= start_date THEN bench_start END AS b0_day,
+        CASE WHEN started AND stock_to >= start_date AND bench_to >= bench_start
+             THEN bench_to END AS b1_day
+    FROM rh2
+),
+-- stock end closes: the session's own row (hash join) ...
+exact AS (
+    SELECT x.*,
+        p1.close AS e1c, p1.adj_close AS e1a, p1.volume AS e1v, p1.adjustment AS e1j
+    FROM rh x
+    LEFT JOIN prices p1 ON p1.symbol = x.symbol AND p1.date = x.s1_day
+),
+-- ... or, with no row that day (suspended, or no data yet), the last row before it (ASOF JOIN)
+miss AS (
+    SELECT rid, -1 AS hidx, 0 AS leg, symbol, start_date AS day FROM r
+    WHERE e0c IS NULL AND s_started
+    UNION ALL
+    SELECT rid, hidx, 1 AS leg, symbol, s1_day AS day FROM exact
+    WHERE e1c IS NULL AND s1_day IS NOT NULL
+),
+fallback AS (
+    SELECT miss.rid, miss.hidx, miss.leg, p.date, p.close, p.adj_close, p.volume,
+           p.adjustment
+    FROM miss ASOF LEFT JOIN (
+        SELECT symbol, date, close, adj_close, volume, adjustment FROM prices
+        WHERE symbol IN (SELECT DISTINCT symbol FROM miss)
+    ) p ON p.symbol = miss.symbol AND miss.day >= p.date
+),
+-- benchmark closes: few distinct (benchmark, day) pairs, each found once (ASOF JOIN)
+bq AS (
+    SELECT DISTINCT bench, day FROM (
+        SELECT bench, b0_day AS day FROM rh UNION ALL SELECT bench, b1_day FROM rh
+    ) WHERE bench IS NOT NULL AND day IS NOT NULL
+),
+bp AS (
+    SELECT bq.bench, bq.day, p.close, p.adj_close
+    FROM bq ASOF LEFT JOIN (
+        SELECT symbol, date, close, adj_close FROM prices
+        WHERE symbol IN (SELECT bench FROM sw_sm)
+    ) p ON p.symbol = bq.bench AND bq.day >= p.date
 ),
 priced AS (
-    SELECT m.*,
-        p0.close AS s0c, p0.adj_close AS s0a,
-        p1.close AS s1c, p1.adj_close AS s1a, p1.date AS end_close_date,
-        p1.volume AS s1v, p1.adjustment AS adjustment,
+    SELECT x.*,
+        coalesce(x.e0c, f0.close) AS s0c,
+        CASE WHEN x.e0c IS NOT NULL THEN x.e0a ELSE f0.adj_close END AS s0a,
+        coalesce(x.e1c, f1.close) AS s1c,
+        CASE WHEN x.e1c IS NOT NULL THEN x.e1a ELSE f1.adj_close END AS s1a,
+        CASE WHEN x.e1c IS NOT NULL THEN x.s1_day ELSE f1.date END AS end_close_date,
+        CASE WHEN x.e1c IS NOT NULL THEN x.e1v ELSE f1.volume END AS s1v,
+        CASE WHEN x.e1c IS NOT NULL THEN x.e1j ELSE f1.adjustment END AS adjustment,
         b0.close AS b0c, b0.adj_close AS b0a, b1.close AS b1c, b1.adj_close AS b1a
-    FROM measure m
-    ASOF LEFT JOIN px p0 ON p0.symbol = m.symbol AND m.start_date >= p0.date
-    ASOF LEFT JOIN px p1 ON p1.symbol = m.symbol AND m.stock_to >= p1.date
-    ASOF LEFT JOIN px b0 ON b0.symbol = m.bench AND m.bench_start >= b0.date
-    ASOF LEFT JOIN px b1 ON b1.symbol = m.bench AND m.bench_to >= b1.date
+    FROM exact x
+    LEFT JOIN fallback f0 ON f0.rid = x.rid AND f0.leg = 0
+    LEFT JOIN fallback f1 ON f1.rid = x.rid AND f1.hidx = x.hidx AND f1.leg = 1
+    LEFT JOIN bp b0 ON b0.bench = x.bench AND b0.day = x.b0_day
+    LEFT JOIN bp b1 ON b1.bench = x.bench AND b1.day = x.b1_day
 ),
-returns AS (
+pct AS (
     SELECT *,
         (s0a IS NOT NULL AND s1a IS NOT NULL) AS s_adj,
         (b0a IS NOT NULL AND b1a IS NOT NULL) AS b_adj,
-        s_started AND stock_to >= start_date AS measured,
-        s_started AND b_started AND stock_to >= start_date AND bench_to >= bench_start
-            AS b_measured
+        s1_day IS NOT NULL AND s0c IS NOT NULL AS measured,
+        b1_day IS NOT NULL AND b0c IS NOT NULL AND s0c IS NOT NULL AS b_measured
     FROM priced
 ),
-pct AS (
+rets AS (
     SELECT *,
         CASE WHEN measured THEN
             (CASE WHEN s_adj THEN s1a / s0a ELSE s1c / s0c END - 1) * 100 END AS s_ret,
         CASE WHEN b_measured THEN
             (CASE WHEN b_adj THEN b1a / b0a ELSE b1c / b0c END - 1) * 100 END AS b_ret
-    FROM returns
+    FROM pct
 ),
-excess AS (
-    SELECT *, round(s_ret - b_ret, {BAND_DECIMALS}) AS excess_pct FROM pct
+banded AS (
+    SELECT *, {band.replace("excess_pct", f"round(s_ret - b_ret, {BAND_DECIMALS})")} AS band
+    FROM rets
 ),
 judged AS (
     SELECT *,
         CASE
-            WHEN market IS NULL OR stock_last IS NULL THEN 'no_data'
-            WHEN bench IS NULL OR bench_last IS NULL THEN 'no_benchmark'
-            WHEN NOT started AND start_date IS NULL AND rating_date <= stock_last
-                THEN 'no_data'
-            WHEN NOT started THEN 'pending'
-            WHEN s0c IS NULL THEN 'no_data'
-            WHEN b0c IS NULL THEN 'no_benchmark'
-            WHEN NOT complete THEN 'pending'
-            WHEN ({band}) = rating THEN 'hit'
-            ELSE 'miss'
+            WHEN market IS NULL OR stock_last IS NULL THEN {status["no_data"]}
+            WHEN bench IS NULL OR bench_last IS NULL THEN {status["no_benchmark"]}
+            WHEN NOT s_started AND start_date IS NULL AND rating_date <= stock_last
+                THEN {status["no_data"]}
+            WHEN NOT started THEN {status["pending"]}
+            WHEN s0c IS NULL THEN {status["no_data"]}
+            WHEN b0c IS NULL THEN {status["no_benchmark"]}
+            WHEN NOT complete THEN {status["pending"]}
+            WHEN band = rating THEN {status["hit"]}
+            ELSE {status["miss"]}
         END AS status
-    FROM excess
+    FROM banded
 )
-SELECT symbol, market, rating_date AS date, rating, scale, analyst, horizon,
+SELECT rid, hidx,
     start_date, end_date,
     CASE WHEN measured THEN stock_to END AS as_of_date,
-    CASE WHEN s0c IS NOT NULL THEN CASE WHEN s_adj THEN s0a ELSE s0c END END AS start_close,
-    CASE WHEN measured AND s0c IS NOT NULL THEN CASE WHEN s_adj THEN s1a ELSE s1c END END
-        AS end_close,
-    CASE WHEN measured AND s0c IS NOT NULL THEN end_close_date END AS end_close_date,
-    CASE WHEN measured AND s0c IS NOT NULL
-         THEN end_close_date < stock_to OR coalesce(s1v = 0, false) END AS suspended_at_end,
+    CASE WHEN s_adj THEN s0a ELSE s0c END AS start_close,
+    CASE WHEN measured THEN CASE WHEN s_adj THEN s1a ELSE s1c END END AS end_close,
+    CASE WHEN measured THEN end_close_date END AS end_close_date,
+    CASE WHEN measured THEN end_close_date < stock_to OR coalesce(s1v = 0, false) END
+        AS suspended_at_end,
     round(s_ret, {BAND_DECIMALS}) AS stock_return_pct,
-    bench AS benchmark,
-    CASE WHEN b0c IS NOT NULL THEN CASE WHEN b_adj THEN b0a ELSE b0c END END
-        AS benchmark_start_close,
-    CASE WHEN b_measured AND b0c IS NOT NULL THEN CASE WHEN b_adj THEN b1a ELSE b1c END END
+    CASE WHEN b_adj THEN b0a ELSE b0c END AS benchmark_start_close,
+    CASE WHEN b_measured THEN CASE WHEN b_adj THEN b1a ELSE b1c END END
         AS benchmark_end_close,
     round(b_ret, {BAND_DECIMALS}) AS benchmark_return_pct,
-    CASE WHEN status IN ('hit', 'miss', 'pending') THEN excess_pct END AS excess_pct,
-    CASE WHEN status IN ('hit', 'miss') THEN {band} END AS realized_rating,
+    CASE WHEN status IN ({status["hit"]}, {status["miss"]}, {status["pending"]})
+         THEN round(s_ret - b_ret, {BAND_DECIMALS}) END AS excess_pct,
+    CASE WHEN status IN ({status["hit"]}, {status["miss"]}) THEN band END AS realized,
     status,
-    CASE WHEN s_ret IS NULL THEN NULL WHEN s_adj THEN 'adjusted' ELSE 'unadjusted' END
-        AS price_basis,
-    CASE WHEN measured AND s0c IS NOT NULL THEN adjustment END AS adjustment,
-    sample
+    CASE WHEN s_ret IS NOT NULL THEN s_adj END AS adjusted,
+    CASE WHEN measured THEN adjustment END AS adjustment
 FROM judged
-ORDER BY date, symbol, horizon
 """
-
-
-def _tidy(out: pd.DataFrame) -> pd.DataFrame:
-    out["horizon"] = [horizon_label(int(h)) for h in out["horizon"]]
-    for col in ("date", "start_date", "end_date", "as_of_date", "end_close_date"):
-        out[col] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in out[col]]
-    return out[OUTPUT_COLUMNS]
 
 
 # --- summary ---------------------------------------------------------------------------------

@@ -1,0 +1,123 @@
+"""Time the rating scorecard on a synthetic store: 1,000,000 ratings over 5,000 symbols x 5 years.
+
+Run: .venv/bin/python benchmarks/scorecard.py [--symbols N] [--ratings N] [--years N]
+
+The store is built in a temporary DuckDB file (the same schema as a desk's store); the timed
+call is ``analysis.scorecard.evaluate``, the very function the CLI and the report use.
+Figures are printed; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from sectorweekly import calendars, store
+from sectorweekly.analysis.rating_scale import RatingScales
+from sectorweekly.analysis.scorecard import evaluate, summarise
+from sectorweekly.desk import Ratings
+
+BENCH = "000300"
+
+
+def build_store(path: Path, n_symbols: int, years: int) -> tuple[int, list[dt.date]]:
+    """Synthetic A-share prices on real XSHG sessions; half the symbols carry adj_close."""
+    start, end = dt.date(2019, 1, 2), dt.date(2019 + years - 1, 12, 31)
+    days = calendars.sessions("CN_A", start, end)
+    con = duckdb.connect(str(path))
+    store._init(con)
+    con.register("sess", pd.DataFrame({"date": days, "i": range(len(days))}))
+    con.register("syms", pd.DataFrame({"k": range(n_symbols + 1)}))
+    con.execute(
+        f"""
+        INSERT INTO instruments
+        SELECT CASE WHEN k = 0 THEN '{BENCH}' ELSE 'S' || lpad(k::VARCHAR, 5, '0') END,
+               'CN_A', NULL, 'CNY' FROM syms
+        """
+    ).fetchall()
+    con.execute(
+        f"""
+        INSERT INTO prices
+        SELECT CASE WHEN k = 0 THEN '{BENCH}' ELSE 'S' || lpad(k::VARCHAR, 5, '0') END,
+               'CN_A', date, NULL, NULL, NULL,
+               20 + 10 * sin(k + i / 40.0) + (hash(k, i) % 100) / 100.0 AS close,
+               1000, 'shares', 'none',
+               CASE WHEN k % 2 = 1 THEN 0.9 * (20 + 10 * sin(k + i / 40.0)) END,
+               'synthetic', NULL
+        FROM syms CROSS JOIN sess
+        -- a few symbols start late (no data at their earliest ratings)
+        WHERE NOT (k % 97 = 3 AND i < 300)
+        """
+    ).fetchall()
+    rows = con.execute("SELECT count(*) FROM prices").fetchall()[0][0]
+    con.execute("CHECKPOINT").fetchall()
+    con.close()
+    return rows, days
+
+
+def synthetic_ratings(n: int, n_symbols: int, days: list[dt.date], seed: int = 7) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    first = np.datetime64(days[0], "D")
+    span = (np.datetime64(days[-1], "D") - first).astype(int)
+    names = np.array(["买入", "持有", "中性", "回避", "卖出"])
+    return pd.DataFrame(
+        {
+            "symbol": np.char.add(
+                "S", np.char.zfill(rng.integers(1, n_symbols + 1, n).astype(str), 5)
+            ),
+            "date": first + rng.integers(0, span, n).astype("timedelta64[D]"),
+            "rating": names[rng.integers(0, 5, n)],
+            "analyst": np.array(["A", "B", "C"])[rng.integers(0, 3, n)],
+        }
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--symbols", type=int, default=5000)
+    parser.add_argument("--ratings", type=int, default=1_000_000)
+    parser.add_argument("--years", type=int, default=5)
+    args = parser.parse_args()
+    scales = RatingScales.from_desk(Ratings())
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "store.duckdb"
+        t0 = time.perf_counter()
+        rows, days = build_store(path, args.symbols, args.years)
+        size = path.stat().st_size / 1e6
+        print(
+            f"store: {args.symbols:,} symbols x {len(days):,} sessions = {rows:,} price rows, "
+            f"{size:.0f} MB, built in {time.perf_counter() - t0:.1f} s"
+        )
+        ratings = synthetic_ratings(args.ratings, args.symbols, days)
+        bench = {"CN_A": BENCH}
+        with store.reader(path) as con:  # loads the exchange calendar once (cached after)
+            t0 = time.perf_counter()
+            evaluate(con, ratings.head(1000), scales, bench, None, (6, 12))
+            print(f"warm-up (calendar load, 1,000 ratings): {time.perf_counter() - t0:.2f} s")
+        for horizons in ((6,), (6, 12)):
+            with store.reader(path) as con:
+                t0 = time.perf_counter()
+                out = evaluate(con, ratings, scales, bench, None, horizons)
+                t_eval = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            summary = summarise(out, scales)
+            t_sum = time.perf_counter() - t0
+            counts = out["status"].value_counts().to_dict()
+            label = "+".join(f"{h}M" for h in horizons)
+            overall = summary[f"{horizons[0]}M"]["overall"]
+            print(
+                f"evaluate {len(ratings):,} ratings, horizon {label}: {len(out):,} rows in "
+                f"{t_eval:.2f} s (summary {t_sum:.2f} s); statuses {counts}; "
+                f"{horizons[0]}M hit rate {overall['hit_rate_pct']}%"
+            )
+
+
+if __name__ == "__main__":
+    main()
