@@ -379,3 +379,7 @@ PART_BUILDERS.append(notes_part)
 from .tracker_part import tracker_part  # noqa: E402
 
 PART_BUILDERS.append(tracker_part)
+
+from .ratings_part import ratings_part  # noqa: E402
+
+PART_BUILDERS.append(ratings_part)

@@ -1,0 +1,225 @@
+"""Report part: 评级回顾 — the desk's past ratings judged against their benchmarks.
+
+A report judges only what was known when it was written: ratings dated up to the publication
+date, prices up to the window's end. Names under review get their current rating (the latest
+dated on or before the publication date), which the names-to-watch lines then show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from .analysis.market import Window
+from .desk import Desk
+from .markets import MARKETS
+from .narrative import ratings_zh as rz
+from .rating_records import current_ratings
+from .ratings_scorecard import Scorecard, desk_scorecard
+from .report.model import ORDER_RATINGS, Chart, MemberOut, Paragraph, Review, Section, Table
+
+if TYPE_CHECKING:
+    from .build import BuildContext, ReportPart
+
+SOURCE = "本地数据库：评级记录及交易所日收盘价"
+
+
+def _day(value: Any) -> dt.date | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _members(review: Review) -> list[MemberOut]:
+    out = [m for b in review.boards for m in b.members]
+    out += [m for t in review.watch for m in t.members]
+    return out + list(review.benchmarks)
+
+
+def rate_members(review: Review, ratings: dict[str, tuple[str, bool]]) -> None:
+    """Set each reviewed name's current rating (labelled when illustrative)."""
+    for m in _members(review):
+        found = ratings.get(m.symbol)
+        if found:
+            m.rating = rz.watch_rating(*found)
+
+
+def _bench_names(desk: Desk, card: Scorecard) -> dict[str, str]:
+    names = {}
+    for market, symbol in card.benchmarks.items():
+        inst = desk.instruments.get(symbol)
+        label = MARKETS[market].label_zh if market in MARKETS else market
+        names[label] = inst.name if inst else symbol
+    return names
+
+
+def scorecard_table(card: Scorecard) -> Table:
+    rows = []
+    for horizon, part in card.summary.items():
+        entries = [*part["by_rating"].items(), ("合计", part["overall"])]
+        for name, s in entries:
+            rows.append(
+                [
+                    name,
+                    rz.horizon_zh(horizon),
+                    s["ratings"],
+                    s["evaluated"],
+                    s["hits"],
+                    rz.rate(s["hit_rate_pct"]),
+                    rz.pp(s["mean_excess_pct"]),
+                    s["pending"],
+                    s["no_data"],
+                ]
+            )
+    notes = ["平均超额收益只计已到期评级；命中率=命中数/已到期数"]
+    if card.sample:
+        notes.insert(0, rz.SAMPLE_LABEL)
+    return Table(
+        key="ratings_scorecard",
+        title="评级回顾：命中率与平均超额收益",
+        unit="超额收益：百分点",
+        columns=[
+            "评级",
+            "期限",
+            "评级数",
+            "已到期",
+            "命中",
+            "命中率",
+            "平均超额收益",
+            "待到期",
+            "数据缺失",
+        ],
+        rows=rows,
+        source=SOURCE,
+        notes=notes,
+        sample=card.sample,
+    )
+
+
+def detail_table(card: Scorecard) -> Table:
+    """One row per rating, the horizons side by side."""
+    horizons = list(card.summary)
+    rows = card.rows
+    columns = ["评级日", "公司", "代码", "评级", "基准"]
+    for h in horizons:
+        columns += [f"{rz.horizon_zh(h)}超额收益", f"{rz.horizon_zh(h)}结果"]
+    out = []
+    for (symbol, day), group in rows.groupby(["symbol", "date"], sort=False, observed=True):
+        first = group.iloc[0]
+        line = [
+            _day(day).isoformat() if _day(day) else "",
+            card.names.get(str(symbol), str(symbol)),
+            str(symbol),
+            str(first["rating"]),
+            card.names.get(str(first["benchmark"]), str(first["benchmark"]))
+            if pd.notna(first["benchmark"])
+            else "无",
+        ]
+        by_h = {str(r["horizon"]): r for _, r in group.iterrows()}
+        for h in horizons:
+            r = by_h.get(h)
+            if r is None:
+                line += ["", ""]
+                continue
+            realized = None if pd.isna(r["realized_rating"]) else str(r["realized_rating"])
+            line += [
+                rz.pp(_num(r["excess_pct"])),
+                rz.outcome(str(r["status"]), realized, _day(r["as_of_date"])),
+            ]
+        out.append(line)
+    notes = ["超额收益单位：百分点；待到期评级的超额收益为截至最新交易日的区间数"]
+    if card.sample:
+        notes.insert(0, rz.SAMPLE_LABEL)
+    return Table(
+        key="ratings_detail",
+        title="评级明细",
+        unit="超额收益：百分点",
+        columns=columns,
+        rows=out,
+        source=SOURCE,
+        notes=notes,
+        sample=card.sample,
+    )
+
+
+def excess_chart(card: Scorecard) -> Chart | None:
+    """Mean excess return of matured ratings, per rating given; None when none has matured."""
+    names: list[str] = []
+    for part in card.summary.values():
+        names += [n for n in part["by_rating"] if n not in names]
+    series = []
+    for horizon, part in card.summary.items():
+        values = [part["by_rating"].get(n, {}).get("mean_excess_pct") for n in names]
+        if any(v is not None for v in values):
+            series.append({"name": f"{rz.horizon_zh(horizon)}（已到期）", "values": values})
+    if not series:
+        return None
+    notes = ["无已到期评级的类别标为“无数据”"]
+    if card.sample:
+        notes.insert(0, rz.SAMPLE_LABEL)
+    return Chart(
+        key="ratings_excess",
+        title="各评级已到期评级的平均超额收益",
+        unit="百分点",
+        kind="bar",
+        data={"categories": names, "series": series},
+        source=SOURCE,
+        notes=notes,
+        sample=card.sample,
+    )
+
+
+def ratings_part(desk: Desk, window: Window, review: Review, ctx: BuildContext) -> ReportPart:
+    """The 评级回顾 section; nothing when the desk has no ratings."""
+    from .build import ReportPart
+    from .workspace import store_path
+
+    published = desk.publication_date(window.end)
+    card = desk_scorecard(desk, as_of=window.end, dated_to=published)
+    rate_members(review, current_ratings(store_path(desk), published))
+    if card.rows.empty:
+        return ReportPart()
+    paragraphs = []
+    if card.sample:
+        paragraphs.append(Paragraph(text=rz.sample_sentence()))
+    unadjusted = bool((card.rows["price_basis"] == "unadjusted").any())
+    paragraphs.append(
+        Paragraph(
+            text=rz.method_sentence(
+                published, window.end, list(card.summary), _bench_names(desk, card), unadjusted
+            )
+        )
+    )
+    paragraphs += [
+        Paragraph(text=rz.horizon_sentence(h, p["overall"])) for h, p in card.summary.items()
+    ]
+    missing = card.rows[card.rows["status"].isin(["no_data", "no_benchmark"])]
+    entries = [
+        (card.names.get(str(s), str(s)), _day(d), rz.missing_reason(str(st)))
+        for (s, d), st in missing.groupby(["symbol", "date"], sort=False, observed=True)["status"]
+        .first()
+        .items()
+    ]
+    if sentence := rz.missing_sentence(entries):
+        paragraphs.append(Paragraph(text=sentence))
+    tables = [scorecard_table(card), detail_table(card)]
+    chart = excess_chart(card)
+    figures = ["ratings_scorecard", *(["ratings_excess"] if chart else []), "ratings_detail"]
+    section = Section(
+        key="ratings",
+        title="评级回顾",
+        order=ORDER_RATINGS,
+        paragraphs=paragraphs,
+        figures=figures,
+        sample=card.sample,
+    )
+    return ReportPart(
+        sections=[section],
+        tables=tables,
+        charts=[chart] if chart else [],
+        extras={"scorecard": card.to_dict()},
+    )
