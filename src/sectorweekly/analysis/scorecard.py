@@ -194,7 +194,7 @@ def evaluate(
     first = pd.Timestamp(dates.min()).date()
     last = pd.Timestamp(dates.max()).date()
     daymap = day_session_map(
-        [m for m in [*sm["market"], *sm["bench_market"]] if m],
+        [m for m in [*sm["market"], *sm["bench_market"]] if isinstance(m, str)],
         first - dt.timedelta(days=31),
         _add_months(last, max(horizons)) + dt.timedelta(days=1),
     )
