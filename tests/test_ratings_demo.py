@@ -202,10 +202,10 @@ def test_demo_report_has_the_ratings_section_judged_as_of_the_window_end(demo_re
     assert series["values"][-1] is None  # no 回避 rating had matured
 
     detail = report.figure("ratings_detail")
-    nvda = next(r for r in detail.rows if r[2] == "NVDA")
-    assert nvda[:5] == ["2024-04-01", "英伟达", "NVDA", "买入", "标普500"]
-    assert nvda[5:7] == ["+20.61", "命中"]
-    assert nvda[8] == "待到期（截至10月9日）"
+    nvda = next(r for r in detail.rows if r[1] == "英伟达（NVDA）")
+    assert nvda[:4] == ["2024-04-01", "英伟达（NVDA）", "买入", "标普500"]
+    assert nvda[4:6] == ["+20.61", "命中"]
+    assert nvda[7] == "待到期（截至10月9日）"
     numbers = [report.figure(k).number for k in section.figures]
     assert numbers == sorted(numbers)
 

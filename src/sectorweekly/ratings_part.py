@@ -104,7 +104,7 @@ def detail_table(card: Scorecard) -> Table:
     """One row per rating, the horizons side by side."""
     horizons = list(card.summary)
     rows = card.rows
-    columns = ["评级日", "公司", "代码", "评级", "基准"]
+    columns = ["评级日", "公司", "评级", "基准"]
     for h in horizons:
         columns += [f"{rz.horizon_zh(h)}超额收益", f"{rz.horizon_zh(h)}结果"]
     out = []
@@ -112,8 +112,7 @@ def detail_table(card: Scorecard) -> Table:
         first = group.iloc[0]
         line = [
             _day(day).isoformat() if _day(day) else "",
-            card.names.get(str(symbol), str(symbol)),
-            str(symbol),
+            f"{card.names.get(str(symbol), str(symbol))}（{symbol}）",
             str(first["rating"]),
             card.names.get(str(first["benchmark"]), str(first["benchmark"]))
             if pd.notna(first["benchmark"])
