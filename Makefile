@@ -37,6 +37,7 @@ test: $(STAMP) system-deps
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/full_market.py
+	$(BIN)/python benchmarks/scorecard.py
 
 clean:
 	rm -rf $(VENV) reports build *.egg-info

@@ -83,6 +83,11 @@ def evaluate_ratings(
         ratings_file=ratings,
         benchmarks=parse_benchmark_overrides(benchmark or []),
     )
+    if card.rows.empty:
+        console.print(
+            f"no ratings to evaluate in {card.ratings_source}; "
+            "add some with `sectorweekly ratings import FILE.csv`"
+        )
     for h, part in card.summary.items():
         console.print(_summary_table(h, part, card.benchmarks, card.sample))
         for scale, matrix in part["confusion"].items():
