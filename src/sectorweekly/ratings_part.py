@@ -81,7 +81,7 @@ def scorecard_table(card: Scorecard) -> Table:
     return Table(
         key="ratings_scorecard",
         title="评级回顾：命中率与平均超额收益",
-        unit="超额收益：百分点",
+        unit=None,
         columns=[
             "评级",
             "期限",
@@ -89,7 +89,7 @@ def scorecard_table(card: Scorecard) -> Table:
             "已到期",
             "命中",
             "命中率",
-            "平均超额收益",
+            "平均超额收益（百分点）",
             "待到期",
             "数据缺失",
         ],
@@ -106,7 +106,7 @@ def detail_table(card: Scorecard) -> Table:
     rows = card.rows
     columns = ["评级日", "公司", "评级", "基准"]
     for h in horizons:
-        columns += [f"{rz.horizon_zh(h)}超额收益", f"{rz.horizon_zh(h)}结果"]
+        columns += [f"{rz.horizon_zh(h)}超额收益（百分点）", f"{rz.horizon_zh(h)}结果"]
     out = []
     for (symbol, day), group in rows.groupby(["symbol", "date"], sort=False, observed=True):
         first = group.iloc[0]
@@ -130,13 +130,13 @@ def detail_table(card: Scorecard) -> Table:
                 rz.outcome(str(r["status"]), realized, _day(r["as_of_date"])),
             ]
         out.append(line)
-    notes = ["超额收益单位：百分点；待到期评级的超额收益为截至最新交易日的区间数"]
+    notes = ["待到期评级的超额收益为截至最新交易日的区间数"]
     if card.sample:
         notes.insert(0, rz.SAMPLE_LABEL)
     return Table(
         key="ratings_detail",
         title="评级明细",
-        unit="超额收益：百分点",
+        unit=None,
         columns=columns,
         rows=out,
         source=SOURCE,
