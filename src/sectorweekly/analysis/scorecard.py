@@ -10,9 +10,13 @@ A horizon not yet over (its end session beyond the last stored row of the stock 
 benchmark) is ``pending`` with the interim excess to the last date both series have. Adjusted
 closes (``adj_close``) are used where the store has them at both ends, the close otherwise.
 
-Sessions come from a day -> session map built from the exchange calendars (an equi-join);
-prices are found with ASOF joins, so a stock suspended at an end date is measured at its last
-close before it. The same function serves the CLI, the report and the benchmark script.
+Sessions come from a day -> session map built from the exchange calendars (an equi-join). A
+stock's close is its row on that session (a hash join) or, when it has none (suspended, or no
+data yet), the last row before it (an ASOF JOIN on just those rows) — so a stock suspended at an
+end date is measured at its last close. Benchmark closes are found once per distinct (benchmark,
+day) with an ASOF JOIN. Measured on 1,000,000 ratings: this shape takes 1.6–1.8 s where four
+ASOF joins over the whole price table took 6 s (benchmarks/scorecard.py). The same function
+serves the CLI, the report and the benchmark script.
 """
 
 from __future__ import annotations
