@@ -14,7 +14,7 @@ Sessions come from a day -> session map built from the exchange calendars (an eq
 stock's close is its row on that session (a hash join) or, when it has none (suspended, or no
 data yet), the last row before it (an ASOF JOIN on just those rows) — so a stock suspended at an
 end date is measured at its last close. Benchmark closes are found once per distinct (benchmark,
-day) with an ASOF JOIN. Measured on 1,000,000 ratings: this shape takes 1.6–1.8 s where a query
+day) with an ASOF JOIN. Measured on 1,000,000 ratings: this shape takes 1.6–2.0 s where a query
 with four ASOF joins over the whole price table took about 8.5 s (benchmarks/scorecard.py). The
 same function serves the CLI, the report and the benchmark script.
 """
