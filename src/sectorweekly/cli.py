@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import sys
 import time
@@ -13,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from .cli_options import DeskOpt, option_date
 from .cli_ratings import ratings_app
 from .errors import SectorWeeklyError
 
@@ -28,21 +28,6 @@ app.add_typer(ratings_app, name="ratings")
 
 console = Console()
 err_console = Console(stderr=True)
-
-DeskOpt = Annotated[
-    Path | None, typer.Option("--desk", help="Desk folder (default: the embedded demo desk).")
-]
-
-
-def _date(value: str | None, flag: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not a date; expected YYYY-MM-DD", param_hint=flag
-        ) from None
 
 
 @app.command()
@@ -62,7 +47,7 @@ def build(
     t0 = time.perf_counter()
     d = load_desk(desk)
     ctx = BuildContext()
-    report = build_report(d, _date(start, "--start"), _date(end, "--end"), ctx)
+    report = build_report(d, option_date(start, "--start"), option_date(end, "--end"), ctx)
     for msg in ctx.messages:
         err_console.print(f"[dim]{msg}[/dim]")
     folder = out or Path("reports") / report.front.publication_date.isoformat()

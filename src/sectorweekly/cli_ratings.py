@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,14 +9,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .cli_options import DeskOpt, option_date
+
 ratings_app = typer.Typer(
     no_args_is_help=True, help="Rating history and its scorecard (hit rates vs benchmarks)."
 )
 console = Console()
-
-DeskOpt = Annotated[
-    Path | None, typer.Option("--desk", help="Desk folder (default: the embedded demo desk).")
-]
 
 
 @ratings_app.command("import")
@@ -66,14 +63,7 @@ def evaluate_ratings(
         horizons = parse_horizons(horizon)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--horizon") from None
-    day = None
-    if as_of is not None:
-        try:
-            day = dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise typer.BadParameter(
-                f"{as_of!r} is not a date; expected YYYY-MM-DD", param_hint="--as-of"
-            ) from None
+    day = option_date(as_of, "--as-of")
     d = load_desk(desk)
     card = desk_scorecard(
         d,

@@ -17,6 +17,7 @@ import pandas as pd
 from .. import calendars, store
 from ..errors import InputError
 from ..markets import MARKETS, normalise_market
+from .rows import drop_repeats, drop_stored, parse_date
 
 FULL_LAYOUT = [
     "symbol",
@@ -38,16 +39,6 @@ EXPECTED_HEADER = (
     "expected a header symbol,date,close[,open,high,low,volume] "
     "or symbol,market,name,date,close,open,high,low,volume,volume_unit,adjustment,source"
 )
-
-
-def _parse_date(text: str) -> dt.date | None:
-    text = text.strip()
-    for fmt in ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
 
 
 def _parse_number(text: str | None) -> float | None:
@@ -135,7 +126,7 @@ def _check_row(
                 f"({', '.join(MARKETS)}) or list the symbol under the desk's instruments",
             )
     date_text = get("date") or ""
-    date = _parse_date(date_text)
+    date = parse_date(date_text)
     if date is None:
         raise InputError(path, line_no, f"date '{date_text}' is not a date; expected YYYY-MM-DD")
     values: dict[str, float | None] = {}
@@ -199,26 +190,6 @@ def _check_sessions(path: Path, frame: pd.DataFrame) -> None:
 _COMPARE = ["close", "open", "high", "low", "volume"]
 
 
-def _same(a: object, b: object) -> bool:
-    if (
-        a is None
-        or b is None
-        or (isinstance(a, float) and math.isnan(a))
-        or (isinstance(b, float) and math.isnan(b))
-    ):
-        return (a is None or (isinstance(a, float) and math.isnan(a))) == (
-            b is None or (isinstance(b, float) and math.isnan(b))
-        )
-    return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
-
-
-def _first_difference(a: Mapping[str, object], b: Mapping[str, object]) -> str | None:
-    for col in _COMPARE:
-        if not _same(a.get(col), b.get(col)):
-            return col
-    return None
-
-
 def load_price_files(paths: Iterable[Path], known_markets: Mapping[str, str]) -> pd.DataFrame:
     """Read every file, then reject conflicting duplicates inside the call."""
     frames = []
@@ -227,26 +198,14 @@ def load_price_files(paths: Iterable[Path], known_markets: Mapping[str, str]) ->
         frame["file"] = str(path)
         frames.append(frame)
     rows = pd.concat(frames, ignore_index=True)
-    seen: dict[tuple[str, dt.date], Mapping[str, object]] = {}
-    keep = []
-    for rec in rows.to_dict("records"):
-        key = (rec["symbol"], rec["date"])
-        prev = seen.get(key)
-        if prev is None:
-            seen[key] = rec
-            keep.append(True)
-            continue
-        col = _first_difference(rec, prev)
-        if col is not None:
-            raise InputError(
-                rec["file"],
-                rec["line"],
-                f"duplicate {rec['symbol']} {rec['date']} with {col} {rec[col]} "
-                f"(already {prev[col]} at {Path(str(prev['file'])).name}:{prev['line']}); "
-                "expected one value per symbol and date",
-            )
-        keep.append(False)
-    return rows[keep].reset_index(drop=True)
+    return drop_repeats(
+        rows,
+        _COMPARE,
+        lambda rec, prev, col, where: (
+            f"duplicate {rec['symbol']} {rec['date']} with {col} {rec[col]} "
+            f"(already {prev[col]} at {where}); expected one value per symbol and date"
+        ),
+    )
 
 
 def import_price_files(
@@ -258,22 +217,15 @@ def import_price_files(
     """
     rows = load_price_files(paths, known_markets)
     stored = store.existing_prices(store_path, rows[["symbol", "date"]])
-    if len(stored):
-        merged = rows.merge(stored, on=["symbol", "date"], suffixes=("", "_stored"))
-        for rec in merged.to_dict("records"):
-            old = {c: rec[f"{c}_stored"] for c in _COMPARE}
-            col = _first_difference(rec, old)
-            if col is not None:
-                raise InputError(
-                    rec["file"],
-                    rec["line"],
-                    f"{rec['symbol']} {rec['date']} {col} {rec[col]} differs from the stored "
-                    f"{old[col]}; expected the same value (the store is not overwritten)",
-                )
-        known = set(zip(stored["symbol"], stored["date"], strict=True))
-        rows = rows[
-            [(s, d) not in known for s, d in zip(rows["symbol"], rows["date"], strict=True)]
-        ]
+    rows = drop_stored(
+        rows,
+        stored,
+        _COMPARE,
+        lambda rec, old, col: (
+            f"{rec['symbol']} {rec['date']} {col} {rec[col]} differs from the stored "
+            f"{old[col]}; expected the same value (the store is not overwritten)"
+        ),
+    )
     if rows.empty:
         return len(stored), 0
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
@@ -297,7 +249,7 @@ def read_shares_file(path: Path) -> pd.DataFrame:
             )
         out = []
         for line_no, row in enumerate(reader, start=2):
-            day = _parse_date(row["as_of"] or "")
+            day = parse_date(row["as_of"] or "")
             if day is None:
                 raise InputError(
                     path, line_no, f"as_of '{row['as_of']}' is not a date; expected YYYY-MM-DD"

@@ -17,7 +17,7 @@ import pandas as pd
 from .. import rating_records
 from ..analysis.rating_scale import RatingScales
 from ..errors import InputError
-from .csv_prices import _parse_date
+from .rows import drop_repeats, drop_stored, parse_date
 
 REQUIRED = ["date", "symbol", "rating"]
 OPTIONAL = ["analyst", "target_price", "note"]
@@ -29,32 +29,6 @@ def _text(value: object) -> str | None:
         return None
     text = str(value).strip()
     return text or None
-
-
-def _same(a: object, b: object) -> bool:
-    if isinstance(a, float | int) or isinstance(b, float | int):
-        fa, fb = (_number_or_none(v) for v in (a, b))
-        if fa is None or fb is None:
-            return fa is None and fb is None
-        return abs(fa - fb) <= 1e-9 * max(1.0, abs(fa))
-    return _text(a) == _text(b)
-
-
-def _number_or_none(value: object) -> float | None:
-    if value is None:
-        return None
-    try:
-        f = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
-
-
-def first_difference(a: Mapping[str, object], b: Mapping[str, object]) -> str | None:
-    for col in rating_records.COMPARED:
-        if not _same(a.get(col), b.get(col)):
-            return col
-    return None
 
 
 def read_ratings_file(
@@ -106,7 +80,7 @@ def _check_row(
         return raw[i].strip() if i is not None else ""
 
     date_text = get("date")
-    day = _parse_date(date_text)
+    day = parse_date(date_text)
     if day is None:
         raise InputError(path, line_no, f"date '{date_text}' is not a date; expected YYYY-MM-DD")
     symbol = get("symbol")
@@ -159,48 +133,29 @@ def load_rating_files(
     """Read every file, then reject conflicting duplicates (same symbol and date) inside the call."""
     frames = [read_ratings_file(p, scales, known_symbols) for p in paths]
     rows = pd.concat(frames, ignore_index=True)
-    seen: dict[tuple[str, object], Mapping[str, object]] = {}
-    keep = []
-    for rec in rows.to_dict("records"):
-        key = (rec["symbol"], rec["date"])
-        prev = seen.get(key)
-        if prev is None:
-            seen[key] = rec
-            keep.append(True)
-            continue
-        col = first_difference(rec, prev)
-        if col is not None:
-            raise InputError(
-                rec["file"],
-                rec["line"],
-                f"duplicate rating for {rec['symbol']} on {rec['date']} with {col} "
-                f"'{rec[col]}' (already '{prev[col]}' at {Path(str(prev['file'])).name}:"
-                f"{prev['line']}); expected one rating per symbol and date",
-            )
-        keep.append(False)
-    return rows[keep].reset_index(drop=True)
+    return drop_repeats(
+        rows,
+        rating_records.COMPARED,
+        lambda rec, prev, col, where: (
+            f"duplicate rating for {rec['symbol']} on {rec['date']} with {col} "
+            f"'{rec[col]}' (already '{prev[col]}' at {where}); expected one rating per symbol and date"
+        ),
+    )
 
 
 def new_rows(store_path: Path, rows: pd.DataFrame) -> pd.DataFrame:
     """The rows not yet stored; a stored row with the same key but other values is an error."""
     stored = rating_records.stored_for_keys(store_path, rows)
-    if stored.empty:
-        return rows
-    merged = rows.merge(stored, on=["symbol", "date"], suffixes=("", "_stored"))
-    for rec in merged.to_dict("records"):
-        old = {c: rec[f"{c}_stored"] for c in rating_records.COMPARED}
-        col = first_difference(rec, old)
-        if col is not None:
-            raise InputError(
-                rec["file"],
-                rec["line"],
-                f"{rec['symbol']} {rec['date']} {col} '{_text(rec[col]) or ''}' differs from "
-                f"the stored '{_text(old[col]) or ''}'; expected the same value "
-                "(stored ratings are not overwritten)",
-            )
-    known = set(zip(stored["symbol"], stored["date"], strict=True))
-    mask = [(s, d) not in known for s, d in zip(rows["symbol"], rows["date"], strict=True)]
-    return rows[mask].reset_index(drop=True)
+    return drop_stored(
+        rows,
+        stored,
+        rating_records.COMPARED,
+        lambda rec, old, col: (
+            f"{rec['symbol']} {rec['date']} {col} '{_text(rec[col]) or ''}' differs from "
+            f"the stored '{_text(old[col]) or ''}'; expected the same value "
+            "(stored ratings are not overwritten)"
+        ),
+    )
 
 
 def import_rating_files(

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-
-def _since(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not a date; expected YYYY-MM-DD", param_hint="--since"
-        ) from None
+from ..cli_options import DeskOpt, option_date
 
 
 def update(
-    desk: Annotated[
-        Path | None, typer.Option("--desk", help="Desk folder (default: the embedded demo desk).")
-    ] = None,
+    desk: DeskOpt = None,
     since: Annotated[
         str | None,
         typer.Option(
@@ -71,7 +58,7 @@ def update(
     d = load_desk(desk)
     wanted = tuple(s.strip() for v in symbols or [] for s in v.split(",") if s.strip())
     options = UpdateOptions(
-        since=_since(since),
+        since=option_date(since, "--since"),
         source=source,
         symbols=wanted,
         force=force,
