@@ -226,3 +226,12 @@ def test_closing_pages_use_the_desk_text_and_mark_the_template(demo_report, pdf_
         assert re.sub(r"\s+", "", desk.firm.copyright)[:30] in re.sub(r"\s+", "", text), fmt
         for band in desk.ratings.company + desk.ratings.industry:
             assert band.name in text and band.text in text, (fmt, band.name)
+
+
+def test_cell_kinds_align_signed_numbers_alike():
+    from sectorweekly.report.cells import cell_kind
+
+    assert cell_kind("+3.14") == cell_kind("-16.03") == "num"  # excess returns in points
+    assert cell_kind("+28.48%") == "up" and cell_kind("-0.55%") == "down"
+    assert cell_kind("688256") == "text"  # a code, not a quantity
+    assert cell_kind("1,865.6") == "num"

@@ -106,7 +106,7 @@ def detail_table(card: Scorecard) -> Table:
     rows = card.rows
     columns = ["评级日", "公司", "评级", "基准"]
     for h in horizons:
-        columns += [f"{rz.horizon_zh(h)}超额收益（百分点）", f"{rz.horizon_zh(h)}结果"]
+        columns += [f"{rz.horizon_zh(h)}超额", f"{rz.horizon_zh(h)}结果"]
     out = []
     for (symbol, day), group in rows.groupby(["symbol", "date"], sort=False, observed=True):
         first = group.iloc[0]
@@ -136,7 +136,7 @@ def detail_table(card: Scorecard) -> Table:
     return Table(
         key="ratings_detail",
         title="评级明细",
-        unit=None,
+        unit="超额收益：百分点",
         columns=columns,
         rows=out,
         source=SOURCE,

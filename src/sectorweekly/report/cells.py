@@ -10,7 +10,7 @@ import re
 from typing import Literal
 
 _SIGNED_PCT = re.compile(r"^[+-]\d[\d,]*(\.\d+)?%$")
-_FORMATTED = re.compile(r"^-?\d{1,3}(,\d{3})*(\.\d+)?%?$|^-?\d+\.\d+%?$|^-?\d+%$")
+_FORMATTED = re.compile(r"^[+-]?\d{1,3}(,\d{3})*(\.\d+)?%?$|^[+-]?\d+\.\d+%?$|^[+-]?\d+%$")
 
 CellKind = Literal["up", "down", "num", "text"]
 

@@ -155,8 +155,9 @@ def draw_bar(chart: Chart) -> Figure:
         for x, v in zip(xs, vals, strict=True):
             if math.isnan(v):
                 ax.text(x, 0, "无数据", ha="center", va="bottom", fontsize=7, color="#888",
-                        rotation=90)  # fmt: skip
+                        rotation=90 if n > 2 else 0)  # fmt: skip
     ax.set_xticks(range(len(cats)), cats, fontsize=9, rotation=0 if len(cats) <= 8 else 30)
+    ax.set_xlim(-0.6, len(cats) - 0.4)  # keep categories with no value inside the axes
     if chart.data.get("log"):
         ax.set_yscale("log")
     else:

@@ -38,6 +38,7 @@ p {{ text-align: justify; orphans: 2; widows: 2; }}
 .closing table td:first-child, .closing table th:first-child {{ width: 32%; }}
 table {{ font-size: 8pt; }}
 th, td {{ white-space: normal; padding: .15rem .3rem; }}
+td.short, td.num {{ white-space: nowrap; }}
 th {{ color: #1d2733; }}
 thead {{ display: table-header-group; }}
 tr {{ break-inside: avoid; }}
