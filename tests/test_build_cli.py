@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import subprocess
@@ -12,6 +13,8 @@ import pytest
 
 from sectorweekly.desk import load_desk
 from sectorweekly.errors import DeskError
+
+D = dt.date.fromisoformat
 
 
 @pytest.fixture(scope="module")
@@ -161,3 +164,19 @@ def test_desk_unknown_key_and_bad_market(tmp_path):
         DeskError, match=r"desk.yaml:boardz: unknown key; remove it or check its spelling"
     ):
         load_desk(tmp_path)
+
+
+def test_window_past_the_store_says_where_data_stops(demo_store):
+    from sectorweekly.build import BuildContext, build_report
+
+    ctx = BuildContext()
+    report = build_report(load_desk(), D("2025-07-07"), D("2025-07-11"), ctx)
+    review = report.review
+    summary = review.summary_zh
+    assert "A股、港股、美股数据截至2025年6月30日，晚于该日的行情尚未入库。" in summary
+    assert summary.endswith("注：以上市值、涨跌幅信息截至各地时间2025年6月30日。")
+    assert "寒武纪数据截至" not in summary  # said once per market, not per member
+    assert "海光信息数据截至5月23日，本周无行情" in summary  # stops earlier than its market
+    assert review.markets["US"].data_through == D("2025-06-30")
+    assert all(m.change_pct is None for b in review.boards for m in b.members)
+    assert "CN_A: the store stops at 2025-06-30, before 2025-07-11" in ctx.messages

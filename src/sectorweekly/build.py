@@ -140,20 +140,7 @@ def build_review(desk: Desk, window: Window, ctx: BuildContext) -> Review:
     by_symbol = {m.symbol: m for m in moves}
     outs = {s: _member_out(desk, by_symbol[s]) for s in symbols}
 
-    boards, items = [], []
-    for i, board in enumerate(desk.boards, start=1):
-        members = sorted((outs[s] for s in board.members), key=_sort_key)
-        breadth = zh.breadth_word([m.change_pct for m in members if m.status != "suspended"])
-        boards.append(BoardOut(name=board.name, breadth=breadth, members=members))
-        named = [zh.NamedMove(m.name, by_symbol[m.symbol]) for m in members]
-        items.append(zh.board_item(i, board.name, named, breadth))
-    bench = [outs[s] for s in desk.benchmark_symbols()]
-    bench_sentence = zh.benchmark_sentence(
-        [zh.NamedMove(b.name, by_symbol[b.symbol]) for b in bench]
-    )
-
     markets_out: dict[str, MarketOut] = {}
-    behind = []
     for code, view in sorted(views.items()):
         last_rows = [m.last_date for m in moves if m.market == code and m.last_date]
         through = max(last_rows) if last_rows else None
@@ -166,8 +153,22 @@ def build_review(desk: Desk, window: Window, ctx: BuildContext) -> Review:
             data_through=through if lagging else None,
         )
         if lagging and through is not None:
-            behind.append(zh.data_through_sentence(code, through))
             ctx.messages.append(f"{code}: the store stops at {through}, before {view.end_date}")
+    through_by_market = {c: m.data_through for c, m in markets_out.items() if m.data_through}
+    behind = zh.data_through_sentence(through_by_market)
+
+    boards, items = [], []
+    for i, board in enumerate(desk.boards, start=1):
+        members = sorted((outs[s] for s in board.members), key=_sort_key)
+        breadth = zh.breadth_word([m.change_pct for m in members if m.status != "suspended"])
+        boards.append(BoardOut(name=board.name, breadth=breadth, members=members))
+        named = [zh.NamedMove(m.name, by_symbol[m.symbol]) for m in members]
+        items.append(zh.board_item(i, board.name, named, breadth, through_by_market))
+    bench = [outs[s] for s in desk.benchmark_symbols()]
+    bench_sentence = zh.benchmark_sentence(
+        [zh.NamedMove(b.name, by_symbol[b.symbol]) for b in bench]
+    )
+
     watch = [
         WatchThemeOut(
             theme=t.theme,
@@ -176,7 +177,9 @@ def build_review(desk: Desk, window: Window, ctx: BuildContext) -> Review:
         )
         for t in desk.watch
     ]
-    note = zh.as_of_note({c: v.end_date for c, v in views.items()})
+    note = zh.as_of_note(
+        {c: min(v.end_date, through_by_market.get(c, v.end_date)) for c, v in views.items()}
+    )
     summary = zh.review_paragraph(window.label, items, bench_sentence, note, behind)
     return Review(
         window=WindowOut(start=window.start, end=window.end, label=window.label),

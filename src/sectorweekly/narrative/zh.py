@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..analysis.market import LimitRun, MemberMove
@@ -95,7 +95,19 @@ class NamedMove:
     move: MemberMove
 
 
-def board_item(index: int, board_name: str, members: Sequence[NamedMove], breadth: str) -> str:
+def board_item(
+    index: int,
+    board_name: str,
+    members: Sequence[NamedMove],
+    breadth: str,
+    market_through: Mapping[str, dt.date] | None = None,
+) -> str:
+    """`（1）<board>板块：<breadth>，<name>+x%，…。其中，<events>。`
+
+    A member whose data stops where its whole market's does is not noted one by one: the
+    paragraph says it once per market (data_through_sentence).
+    """
+    market_through = market_through or {}
     parts = []
     for m in members:
         if m.move.suspended:
@@ -108,6 +120,8 @@ def board_item(index: int, board_name: str, members: Sequence[NamedMove], breadt
     events = []
     for m in members:
         notes = [n for n in member_notes(m.move) if not n.startswith("停牌")]
+        if m.move.last_date is not None and m.move.last_date == market_through.get(m.move.market):
+            notes = [n for n in notes if not n.startswith("数据截至")]
         if notes:
             events.append(m.name + "，".join(notes))
     if events:
@@ -126,7 +140,12 @@ def review_table_lead(n_boards: int) -> str:
 def benchmark_sentence(benchmarks: Sequence[NamedMove]) -> str:
     if not benchmarks:
         return ""
-    parts = [f"{b.name}{signed_pct(b.move.change_pct)}" for b in benchmarks]
+    parts = [
+        f"{b.name}{signed_pct(b.move.change_pct)}"
+        if b.move.change_pct is not None
+        else f"{b.name}（涨跌幅缺失）"
+        for b in benchmarks
+    ]
     return "同期" + "，".join(parts) + "。"
 
 
@@ -145,16 +164,22 @@ def as_of_note(end_dates: dict[str, dt.date]) -> str:
 
 
 def review_paragraph(
-    label: str, items: Sequence[str], benchmarks: str, note: str, behind: Sequence[str] = ()
+    label: str, items: Sequence[str], benchmarks: str, note: str, behind: str = ""
 ) -> str:
     head = f"本周（{label}），我们跟踪的标的表现如下："
-    body = "".join(items)
-    tail = "".join(behind)
-    return f"{head}{body}{benchmarks}{tail}{note}。" if note else f"{head}{body}{benchmarks}{tail}"
+    text = head + "".join(items) + benchmarks + behind
+    return f"{text}{note}。" if note else text
 
 
-def data_through_sentence(market: str, day: dt.date) -> str:
-    return f"{MARKETS[market].label_zh}数据截至{ymd(day)}，晚于该日的行情尚未入库。"
+def data_through_sentence(through: Mapping[str, dt.date]) -> str:
+    """`A股、港股数据截至…` once per date, for markets whose store stops before the window end."""
+    by_day: dict[dt.date, list[str]] = {}
+    for market, day in sorted(through.items()):
+        by_day.setdefault(day, []).append(MARKETS[market].label_zh)
+    return "".join(
+        f"{'、'.join(labels)}数据截至{ymd(day)}，晚于该日的行情尚未入库。"
+        for day, labels in sorted(by_day.items())
+    )
 
 
 def watch_line(theme: str, members: Sequence[tuple[str, float | None]]) -> str:
