@@ -12,7 +12,7 @@ from sectorweekly.build import BuildContext, build_report
 from sectorweekly.desk import load_desk
 from sectorweekly.errors import InputError
 from sectorweekly.notes import format_source, load_notes, parse_notes
-from sectorweekly.notes_part import chinese_numeral
+from sectorweekly.parts.notes import chinese_numeral
 
 START, END = dt.date(2024, 10, 7), dt.date(2024, 10, 9)
 
@@ -231,7 +231,7 @@ def test_names_to_watch_show_the_rating_a_part_sets_and_the_weekly_change(
     demo_desk_with_notes, monkeypatch
 ):
     from sectorweekly import build
-    from sectorweekly.build import ReportPart
+    from sectorweekly.parts import ReportPart
 
     def rate(desk, window, review, ctx):  # stands in for the ratings part: it sets ratings only
         for theme in review.watch:

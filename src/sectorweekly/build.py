@@ -6,8 +6,6 @@ This is the only place that knows the whole flow; each step below it knows only 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from . import store
@@ -17,35 +15,23 @@ from .calendars import latest_complete_week
 from .desk import Desk
 from .markets import MARKETS
 from .narrative import zh
+from .parts import PART_BUILDERS, BuildContext
+from .parts.market import market_part
+from .parts.notes import week_desk
 from .report.model import (
-    ORDER_MARKET,
-    ORDER_RISKS,
-    ORDER_WATCH,
     BoardOut,
-    Chart,
     Closing,
     FrontMatter,
     MarketOut,
     MemberOut,
-    Paragraph,
     RatingRow,
     Report,
     Review,
-    Section,
     SourceOut,
-    Table,
     WatchThemeOut,
     WindowOut,
 )
 from .workspace import ensure_seeded
-
-
-@dataclass
-class BuildContext:
-    """What a build learned along the way (console messages, the analyst's headline)."""
-
-    messages: list[str] = field(default_factory=list)
-    headline: str | None = None  # set by a part that reads the analyst's notes
 
 
 def resolve_window(
@@ -194,56 +180,6 @@ def build_review(desk: Desk, window: Window, ctx: BuildContext) -> Review:
     )
 
 
-def _change_text(m: MemberOut) -> str:
-    if m.status == "suspended":
-        return "停牌"
-    return "缺失" if m.change_pct is None else zh.signed_pct(m.change_pct)
-
-
-def _cap_text(m: MemberOut) -> str:
-    if m.market_cap is None:
-        return "无股本数据"
-    return f"{m.market_cap / 1e8:,.1f}"
-
-
-def review_table(review: Review) -> Table:
-    """图表1: every watchlist member, boards first, then names to watch not on a board."""
-    on_boards = {m.symbol for b in review.boards for m in b.members}
-    groups = [(b.name, b.members) for b in review.boards]
-    seen = set(on_boards)
-    for w in review.watch:
-        extra = [m for m in w.members if m.symbol not in seen]
-        seen.update(m.symbol for m in extra)
-        groups.append((w.theme, extra))
-    rows = []
-    for group, members in groups:
-        for m in members:
-            rows.append(
-                [
-                    m.name,
-                    m.symbol,
-                    MARKETS[m.market].label_zh,
-                    group,
-                    _cap_text(m),
-                    MARKETS[m.market].cap_unit_zh if m.market_cap is not None else "",
-                    _change_text(m),
-                ]
-            )
-    notes = [review.as_of_note.removeprefix("注：")]
-    if any(row[4] == "无股本数据" for row in rows):
-        notes.append("“无股本数据”：本地数据库缺少该标的的股本数据，市值不作估算")
-    return Table(
-        key="review_table",
-        title="算力板块标的周度表现",
-        unit="市值：亿元/亿港元/亿美元；涨跌幅：%",
-        columns=["公司", "代码", "市场", "板块/主题", "总市值", "单位", "周涨跌幅"],
-        rows=rows,
-        source="交易所行情（本地数据库）；"
-        + "、".join(sorted({s.source.split("@")[0] for s in review.sources})),
-        notes=notes,
-    )
-
-
 def _bands(bands: list) -> list[RatingRow]:
     return [RatingRow(name=b.name, name_en=b.name_en, text=b.text) for b in bands]
 
@@ -263,52 +199,6 @@ def closing(desk: Desk) -> Closing:
             f"评级以报告发布日后{desk.ratings.horizon_months}个月内的相对收益为准：{bench_text}。"
         ),
         template=desk.firm.template,
-    )
-
-
-@dataclass
-class ReportPart:
-    """What one part of the report contributes: sections, figures, key points, JSON extras."""
-
-    sections: list[Section] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    charts: list[Chart] = field(default_factory=list)
-    key_points: list[str] = field(default_factory=list)
-    extras: dict[str, Any] = field(default_factory=dict)
-
-
-# A part builder reads the desk and the store for the window and returns its ReportPart.
-# Parts beyond the market review register here (trackers, notes, ratings…), in any order:
-# sections carry their own `order`, and figures are numbered after all parts are in.
-PartBuilder = Callable[[Desk, Window, Review, BuildContext], ReportPart]
-PART_BUILDERS: list[PartBuilder] = []
-
-
-def market_part(desk: Desk, review: Review) -> ReportPart:
-    sections = [
-        Section(
-            key="market",
-            title="本周行情回顾",
-            order=ORDER_MARKET,
-            paragraphs=[Paragraph(text=zh.review_table_lead(len(review.boards)))],
-            figures=["review_table"],
-        )
-    ]
-    if review.watch:
-        sections.append(
-            Section(
-                key="watch",
-                title="建议关注",
-                order=ORDER_WATCH,
-                bullets=[w.line for w in review.watch],
-            )
-        )
-    if desk.risks:
-        sections.append(
-            Section(key="risks", title="风险提示", order=ORDER_RISKS, bullets=list(desk.risks))
-        )
-    return ReportPart(
-        sections=sections, tables=[review_table(review)], key_points=[review.summary_zh]
     )
 
 
@@ -372,17 +262,3 @@ def _rate_watch(report: Report) -> None:
     for section in report.sections:
         if section.key == "watch":
             section.bullets = [w.line for w in report.review.watch]
-
-
-# Parts contributed by their own modules (imported here, after the names they build on).
-from .notes_part import notes_part, week_desk  # noqa: E402
-
-PART_BUILDERS.append(notes_part)
-
-from .tracker_part import tracker_part  # noqa: E402
-
-PART_BUILDERS.append(tracker_part)
-
-from .ratings_part import ratings_part  # noqa: E402
-
-PART_BUILDERS.append(ratings_part)

@@ -9,16 +9,13 @@ news sections and the console says so.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .analysis.market import Window
-from .desk import Desk, WatchTheme
-from .errors import InputError
-from .notes import WeekNotes, load_notes, notes_path
-from .report.model import ORDER_AI_TRACKING, ORDER_NEWS, Paragraph, Review, Section
-
-if TYPE_CHECKING:
-    from .build import BuildContext, ReportPart
+from ..analysis.market import Window
+from ..desk import Desk, WatchTheme
+from ..errors import InputError
+from ..notes import WeekNotes, load_notes, notes_path
+from ..report.model import ORDER_AI_TRACKING, ORDER_NEWS, Paragraph, Review, Section
+from .base import BuildContext, ReportPart
 
 _DIGITS = "零一二三四五六七八九"
 MAX_SECTIONS = ORDER_AI_TRACKING - ORDER_NEWS - 1  # news sections fit before the next part
@@ -92,7 +89,6 @@ def news_sections(notes: WeekNotes) -> list[Section]:
 
 def notes_part(desk: Desk, window: Window, review: Review, ctx: BuildContext) -> ReportPart:
     """News sections and the headline from the week's notes (a part builder, see build.py)."""
-    from .build import ReportPart  # build.py registers this part, so import it at call time
 
     path = notes_file(desk, window)
     notes = load_notes(path)

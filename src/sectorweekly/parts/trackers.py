@@ -8,11 +8,11 @@ analysis, has the narrative write the sentences, and returns sections, chart spe
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import store, store_series
-from .analysis.market import Window
-from .analysis.trackers import (
+from .. import store, store_series
+from ..analysis.market import Window
+from ..analysis.trackers import (
     GpuLevel,
     Point,
     SeriesSummary,
@@ -22,12 +22,10 @@ from .analysis.trackers import (
     load_series,
     summarise,
 )
-from .desk import Desk, TrackerRules
-from .narrative import trackers_zh as tz
-from .report.model import ORDER_AI_TRACKING, ORDER_GPU, Chart, Paragraph, Review, Section
-
-if TYPE_CHECKING:
-    from .build import BuildContext, ReportPart
+from ..desk import Desk, TrackerRules
+from ..narrative import trackers_zh as tz
+from ..report.model import ORDER_AI_TRACKING, ORDER_GPU, Chart, Paragraph, Review, Section
+from .base import BuildContext, ReportPart
 
 NEW_COLOR, USED_COLOR = "#1f5fbf", "#d62728"  # new in blue, used in red
 Span = tuple[dt.date, dt.date]
@@ -259,8 +257,7 @@ def _gpu_section(
 
 def tracker_part(desk: Desk, window: Window, review: Review, ctx: BuildContext) -> ReportPart:
     """The two tracker sections; nothing when the store holds no tracker data."""
-    from .build import ReportPart
-    from .workspace import store_path
+    from ..workspace import store_path
 
     rules = desk.trackers
     with store.reader(store_path(desk)) as con:

@@ -8,20 +8,18 @@ dated on or before the publication date), which the names-to-watch lines then sh
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-from .analysis.market import Window
-from .desk import Desk
-from .markets import MARKETS
-from .narrative import ratings_zh as rz
-from .rating_records import current_ratings
-from .ratings_scorecard import Scorecard, desk_scorecard
-from .report.model import ORDER_RATINGS, Chart, MemberOut, Paragraph, Review, Section, Table
-
-if TYPE_CHECKING:
-    from .build import BuildContext, ReportPart
+from ..analysis.market import Window
+from ..desk import Desk
+from ..markets import MARKETS
+from ..narrative import ratings_zh as rz
+from ..rating_records import current_ratings
+from ..ratings_scorecard import Scorecard, desk_scorecard
+from ..report.model import ORDER_RATINGS, Chart, MemberOut, Paragraph, Review, Section, Table
+from .base import BuildContext, ReportPart
 
 SOURCE = "本地数据库：评级记录及交易所日收盘价"
 
@@ -174,8 +172,7 @@ def excess_chart(card: Scorecard) -> Chart | None:
 
 def ratings_part(desk: Desk, window: Window, review: Review, ctx: BuildContext) -> ReportPart:
     """The 评级回顾 section; nothing when the desk has no ratings."""
-    from .build import ReportPart
-    from .workspace import store_path
+    from ..workspace import store_path
 
     published = desk.publication_date(window.end)
     card = desk_scorecard(desk, as_of=window.end, dated_to=published)

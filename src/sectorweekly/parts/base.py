@@ -1,0 +1,38 @@
+"""What a part of the report is: the contract between the build and each part builder.
+
+A part builder reads the desk and the store for the window and returns a ReportPart. Parts
+come in any order: sections carry their own `order`, and figures are numbered after all parts
+are in (Report.number_figures).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..analysis.market import Window
+from ..desk import Desk
+from ..report.model import Chart, Review, Section, Table
+
+
+@dataclass
+class BuildContext:
+    """What a build learned along the way (console messages, the analyst's headline)."""
+
+    messages: list[str] = field(default_factory=list)
+    headline: str | None = None  # set by a part that reads the analyst's notes
+
+
+@dataclass
+class ReportPart:
+    """What one part of the report contributes: sections, figures, key points, JSON extras."""
+
+    sections: list[Section] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    key_points: list[str] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+PartBuilder = Callable[[Desk, Window, Review, BuildContext], ReportPart]
