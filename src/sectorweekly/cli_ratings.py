@@ -28,12 +28,12 @@ def import_ratings(
     from .analysis.rating_scale import RatingScales
     from .desk import load_desk
     from .providers.ratings_csv import import_rating_files
-    from .ratings_seed import ensure_ratings_seeded, known_symbols
+    from .workspace import ensure_seeded, rating_symbols
 
     d = load_desk(desk)
-    path, _ = ensure_ratings_seeded(d)
+    path, _ = ensure_seeded(d)
     scales = RatingScales.from_desk(d.ratings)
-    read, added = import_rating_files(path, files, scales, known_symbols(d, path))
+    read, added = import_rating_files(path, files, scales, rating_symbols(d, path))
     console.print(f"{added} new ratings ({read - added} already stored) into {path}")
 
 

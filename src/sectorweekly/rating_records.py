@@ -121,11 +121,3 @@ def write_ratings(path: Path, rows: pd.DataFrame, meta: Mapping[str, str] | None
         for key, value in (meta or {}).items():
             con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value]).fetchall()
     return int(added)
-
-
-def meta_value(path: Path, key: str) -> str | None:
-    if not path.exists():
-        return None
-    with store.reader(path) as con:
-        rows = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
-    return rows[0][0] if rows else None

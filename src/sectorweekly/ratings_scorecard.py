@@ -23,7 +23,7 @@ from .desk import Desk
 from .errors import InputError
 from .markets import MARKETS
 from .providers.ratings_csv import load_rating_files
-from .ratings_seed import ensure_ratings_seeded, known_symbols
+from .workspace import ensure_seeded, rating_symbols
 
 SAMPLE_LABEL = "示例评级（非真实评级）"
 
@@ -105,10 +105,10 @@ def desk_scorecard(
     ``as_of`` hides prices after that day (a report judges only what was known when it was
     written); ``dated_to`` keeps ratings dated on or before it.
     """
-    path, _ = ensure_ratings_seeded(desk)
+    path, _ = ensure_seeded(desk)
     scales = RatingScales.from_desk(desk.ratings)
     if ratings_file is not None:
-        ratings = load_rating_files([ratings_file], scales, known_symbols(desk, path))
+        ratings = load_rating_files([ratings_file], scales, rating_symbols(desk, path))
         ratings = ratings.assign(sample=False)
         source = str(ratings_file)
     else:

@@ -199,3 +199,17 @@ def fingerprint(path: Path) -> str:
     if not path.exists():
         return "absent"
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def meta_value(path: Path, key: str) -> str | None:
+    """A value of the store's meta table (e.g. a seed digest); None when absent."""
+    if not path.exists():
+        return None
+    with reader(path) as con:
+        rows = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    """Inside a writer: remember a value, so a later run can tell what was done."""
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value]).fetchall()

@@ -1,4 +1,11 @@
-"""Where a desk's store lives and how a new store is seeded from the desk's own files."""
+"""Where a desk's store lives, and how it is seeded from the desk's own files.
+
+A desk may carry files to load into its store: prices and shares (``seed_prices``,
+``seed_shares``), tracker series (``trackers.seed``) and a rating history (``ratings.history``).
+Each kind is imported once and again only when its files change: a digest of the files is kept
+in the store's meta table. Every command that reads the store seeds it first, so all of them
+see the same rows.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +13,13 @@ import hashlib
 import os
 from pathlib import Path
 
-from . import store
+from . import rating_records, store, store_series
+from .analysis.rating_scale import RatingScales
 from .desk import Desk, demo_desk_dir
+from .errors import DeskError
 from .providers.csv_prices import import_price_files, import_shares_file
-from .tracker_seed import seed_trackers
+from .providers.ratings_csv import import_rating_files
+from .providers.tracker_files import SeriesOptions, import_tracker_files
 
 
 def home() -> Path:
@@ -37,31 +47,96 @@ def seed_files(desk: Desk) -> tuple[list[Path], Path | None]:
     return files, shares
 
 
-def _digest(paths: list[Path]) -> str:
+def _digest(parts: list[bytes]) -> str:
     h = hashlib.sha256()
-    for p in paths:
-        h.update(p.name.encode())
-        h.update(p.read_bytes())
+    for part in parts:
+        h.update(part)
     return h.hexdigest()[:16]
 
 
+PRICES_KEY = "seed_digest"
+TRACKERS_KEY = "tracker_seed_digest"
+RATINGS_KEY = "ratings_seed_digest"
+
+
 def ensure_seeded(desk: Desk) -> tuple[Path, int]:
-    """Import the desk's seed files once (again only when they change); returns rows added."""
+    """Load every seed the desk carries that the store lacks; returns (store, price rows added)."""
     path = store_path(desk)
-    seed_trackers(desk, path)  # the desk's tracker files (trackers.seed), digest-checked too
+    added = _seed_prices(desk, path)
+    _seed_trackers(desk, path)
+    _seed_ratings(desk, path)
+    return path, added
+
+
+def _seed_prices(desk: Desk, path: Path) -> int:
     files, shares = seed_files(desk)
     if not files:
-        return path, 0
-    digest = _digest(files + ([shares] if shares else []))
-    if path.exists():
-        with store.reader(path) as con:
-            row = con.execute("SELECT value FROM meta WHERE key = 'seed_digest'").fetchall()
-        if row and row[0][0] == digest:
-            return path, 0
+        return 0
+    every = files + ([shares] if shares else [])
+    digest = _digest([p.name.encode() + p.read_bytes() for p in every])
+    if store.meta_value(path, PRICES_KEY) == digest:
+        return 0
     known = {s: i.market for s, i in desk.instruments.items()}
     _, added = import_price_files(path, files, known)
     if shares is not None:
         import_shares_file(path, shares)
     with store.writer(path) as con:
-        con.execute("INSERT OR REPLACE INTO meta VALUES ('seed_digest', ?)", [digest]).fetchall()
-    return path, added
+        store.set_meta(con, PRICES_KEY, digest)
+    return added
+
+
+def _seed_trackers(desk: Desk, path: Path) -> int:
+    seeds = desk.trackers.seed
+    if not seeds:
+        return 0
+    for i, seed in enumerate(seeds):
+        if not (desk.root / seed.file).is_file():
+            raise DeskError(
+                desk.root / "desk.yaml",
+                f"trackers.seed[{i}].file",
+                f"{seed.file} does not exist; expected a CSV or xlsx path relative to the desk",
+            )
+    digest = _digest(
+        [s.model_dump_json().encode() + (desk.root / s.file).read_bytes() for s in seeds]
+    )
+    if store.meta_value(path, TRACKERS_KEY) == digest:
+        with store.reader(path) as con:
+            if store_series.has_tables(con):
+                return 0
+    added = 0
+    for seed in seeds:
+        opts = SeriesOptions(
+            group=seed.group,
+            unit=seed.unit,
+            source=seed.source,
+            aliases=seed.aliases,
+            sample=seed.sample,
+        )
+        added += import_tracker_files(path, [desk.root / seed.file], seed.kind, opts).added
+    with store.writer(path) as con:
+        store.set_meta(con, TRACKERS_KEY, digest)
+    return added
+
+
+def rating_symbols(desk: Desk, path: Path) -> set[str]:
+    """Symbols a rating may name: the desk's instruments and whatever the store holds."""
+    return set(desk.instruments) | rating_records.stored_symbols(path)
+
+
+def _seed_ratings(desk: Desk, path: Path) -> int:
+    history = desk.ratings.history
+    if not history:
+        return 0
+    file = desk.root / history
+    digest = _digest([file.read_bytes(), str(desk.ratings.history_sample).encode()])
+    if store.meta_value(path, RATINGS_KEY) == digest:
+        return 0
+    _, added = import_rating_files(
+        path,
+        [file],
+        RatingScales.from_desk(desk.ratings),
+        rating_symbols(desk, path),
+        sample=desk.ratings.history_sample,
+        meta={RATINGS_KEY: digest},  # written in the same transaction as the ratings
+    )
+    return added
