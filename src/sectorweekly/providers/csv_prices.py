@@ -17,7 +17,7 @@ import pandas as pd
 from .. import calendars, store
 from ..errors import InputError
 from ..markets import MARKETS, normalise_market
-from .rows import drop_repeats, drop_stored, parse_date
+from .rows import csv_rows, drop_repeats, drop_stored, parse_date
 
 FULL_LAYOUT = [
     "symbol",
@@ -61,29 +61,11 @@ def guess_market(symbol: str) -> str | None:
 
 def read_price_file(path: Path, known_markets: Mapping[str, str]) -> pd.DataFrame:
     """Parse and check one file; raises InputError at the first bad row."""
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise InputError(path, None, f"cannot read the file ({exc.strerror})") from None
-    with handle:
-        reader = csv.reader(handle)
-        header = [h.strip().lower() for h in next(reader, [])]
-        if not header:
-            raise InputError(path, 1, f"empty file; {EXPECTED_HEADER}")
-        for col in REQUIRED:
-            if col not in header:
-                raise InputError(path, 1, f"missing column '{col}'; {EXPECTED_HEADER}")
-        idx = {name: i for i, name in enumerate(header)}
-        source_default = f"csv:{path.name}"
-        records = []
-        for line_no, raw in enumerate(reader, start=2):
-            if not raw or all(not c.strip() for c in raw):
-                continue
-            if len(raw) != len(header):
-                raise InputError(
-                    path, line_no, f"{len(raw)} fields, expected {len(header)} as in the header"
-                )
-            records.append(_check_row(path, line_no, raw, idx, known_markets, source_default))
+    source_default = f"csv:{path.name}"
+    records = [
+        _check_row(path, line_no, raw, idx, known_markets, source_default)
+        for idx, line_no, raw in csv_rows(path, REQUIRED, EXPECTED_HEADER)
+    ]
     if not records:
         raise InputError(path, 2, "no data rows; expected at least one price row")
     frame = pd.DataFrame.from_records(records)

@@ -7,7 +7,6 @@ the store byte-for-byte as it was; identical re-imports write nothing.
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Collection, Mapping
 from pathlib import Path
@@ -17,7 +16,7 @@ import pandas as pd
 from .. import rating_records
 from ..analysis.rating_scale import RatingScales
 from ..errors import InputError
-from .rows import drop_repeats, drop_stored, parse_date
+from .rows import csv_rows, drop_repeats, drop_stored, parse_date
 
 REQUIRED = ["date", "symbol", "rating"]
 OPTIONAL = ["analyst", "target_price", "note"]
@@ -35,32 +34,11 @@ def read_ratings_file(
     path: Path, scales: RatingScales, known_symbols: Collection[str]
 ) -> pd.DataFrame:
     """Parse and check one file; raises InputError naming FILE:ROW at the first bad row."""
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise InputError(path, None, f"cannot read the file ({exc.strerror})") from None
     lookup = scales.lookup()
-    with handle:
-        reader = csv.reader(handle)
-        header = [h.strip().lower() for h in next(reader, [])]
-        if not header:
-            raise InputError(path, 1, f"empty file; {EXPECTED_HEADER}")
-        for col in REQUIRED:
-            if col not in header:
-                raise InputError(path, 1, f"missing column '{col}'; {EXPECTED_HEADER}")
-        for col in header:
-            if col not in REQUIRED + OPTIONAL:
-                raise InputError(path, 1, f"unknown column '{col}'; {EXPECTED_HEADER}")
-        idx = {name: i for i, name in enumerate(header)}
-        records = []
-        for line_no, raw in enumerate(reader, start=2):
-            if not raw or all(not c.strip() for c in raw):
-                continue
-            if len(raw) != len(header):
-                raise InputError(
-                    path, line_no, f"{len(raw)} fields, expected {len(header)} as in the header"
-                )
-            records.append(_check_row(path, line_no, raw, idx, lookup, scales, known_symbols))
+    records = [
+        _check_row(path, line_no, raw, idx, lookup, scales, known_symbols)
+        for idx, line_no, raw in csv_rows(path, REQUIRED, EXPECTED_HEADER, REQUIRED + OPTIONAL)
+    ]
     if not records:
         raise InputError(path, 2, "no data rows; expected at least one rating row")
     return pd.DataFrame.from_records(records)

@@ -7,9 +7,10 @@ is a no-op and nothing stored is ever silently overwritten.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,45 @@ from ..errors import InputError
 
 KEY = ["symbol", "date"]
 Record = Mapping[str, object]
+
+
+def csv_rows(
+    path: Path,
+    required: Sequence[str],
+    expected: str,
+    allowed: Sequence[str] | None = None,
+) -> Iterator[tuple[dict[str, int], int, list[str]]]:
+    """Yield (column index, line number, fields) of each non-blank row of a CSV file.
+
+    The header is checked first (lower-cased; every ``required`` column present; only
+    ``allowed`` ones when given) and every row must have as many fields as the header: each
+    failure is an InputError naming the file and line, ending with ``expected``.
+    """
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise InputError(path, None, f"cannot read the file ({exc.strerror})") from None
+    with handle:
+        reader = csv.reader(handle)
+        header = [h.strip().lower() for h in next(reader, [])]
+        if not header:
+            raise InputError(path, 1, f"empty file; {expected}")
+        for col in required:
+            if col not in header:
+                raise InputError(path, 1, f"missing column '{col}'; {expected}")
+        if allowed is not None:
+            for col in header:
+                if col not in allowed:
+                    raise InputError(path, 1, f"unknown column '{col}'; {expected}")
+        idx = {name: i for i, name in enumerate(header)}
+        for line_no, raw in enumerate(reader, start=2):
+            if not raw or all(not c.strip() for c in raw):
+                continue
+            if len(raw) != len(header):
+                raise InputError(
+                    path, line_no, f"{len(raw)} fields, expected {len(header)} as in the header"
+                )
+            yield idx, line_no, raw
 
 
 def parse_date(text: str) -> dt.date | None:
