@@ -235,3 +235,35 @@ def test_cell_kinds_align_signed_numbers_alike():
     assert cell_kind("+28.48%") == "up" and cell_kind("-0.55%") == "down"
     assert cell_kind("688256") == "text"  # a code, not a quantity
     assert cell_kind("1,865.6") == "num"
+
+
+def test_word_file_carries_the_chinese_font_for_every_character(demo_report):
+    """A machine with no CJK font still shows the Word file's Chinese: the font travels in it."""
+    import io
+    import zipfile
+
+    from fontTools.ttLib import TTFont
+    from lxml import etree
+
+    from sectorweekly.report.docx_fonts import obfuscate
+
+    _, out, _ = demo_report
+    with zipfile.ZipFile(out / "report.docx") as z:
+        table = etree.fromstring(z.read("word/fontTable.xml"))
+        rels = etree.fromstring(z.read("word/_rels/fontTable.xml.rels"))
+        settings = z.read("word/settings.xml").decode("utf-8")
+        body = "".join(etree.fromstring(z.read("word/document.xml")).itertext())
+        ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+        embed = table.find(".//w:font[@w:name='Noto Sans SC']/w:embedRegular", ns)
+        assert embed is not None
+        rid = embed.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")
+        key = embed.get(f"{{{ns['w']}}}fontKey")
+        target = next(r.get("Target") for r in rels if r.get("Id") == rid)
+        blob = z.read("word/" + target.lstrip("/").removeprefix("word/"))
+    assert "<w:embedTrueTypeFonts/>" in settings
+    font = TTFont(io.BytesIO(obfuscate(blob, key)))  # the XOR is its own inverse
+    assert "glyf" in font  # TrueType outlines, what Word embeds
+    cmap = font.getBestCmap()
+    cjk = {ch for ch in body if "\u4e00" <= ch <= "\u9fff"}
+    assert len(cjk) > 500
+    assert not [ch for ch in cjk if ord(ch) not in cmap]

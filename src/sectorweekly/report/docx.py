@@ -22,10 +22,12 @@ from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.table import Table as DocxTable
 
 from .cells import cell_kind, cell_text
+from .docx_fonts import embed_east_asian_font
+from .fonts import SANS
 from .markdown import caption
 from .model import Chart, Report, Section, Table
 
-EAST_ASIA_FONT = "微软雅黑"  # present wherever Word runs (Windows, Office for Mac)
+EAST_ASIA_FONT = SANS  # embedded in the file (docx_fonts); Word falls back to 微软雅黑
 LATIN_FONT = "Arial"
 ACCENT = RGBColor(0x8C, 0x1D, 0x18)
 MUTED = RGBColor(0x5B, 0x65, 0x70)
@@ -236,6 +238,15 @@ def _closing(doc: DocxDocument, report: Report) -> None:
     _muted(doc, c.copyright, 9)
 
 
+def _all_text(doc: DocxDocument) -> str:
+    """Every character the file shows: body, headers and footers (for the embedded font)."""
+    parts = ["".join(doc.element.itertext())]
+    for section in doc.sections:
+        for part in (section.header, section.footer):
+            parts.append("".join(part._element.itertext()))
+    return "".join(parts)
+
+
 def render_docx(report: Report, out_dir: Path, path: Path) -> None:
     """Write ``path``; chart pictures are read from ``out_dir`` (Chart.file is relative to it)."""
     doc = Document()
@@ -260,4 +271,5 @@ def render_docx(report: Report, out_dir: Path, path: Path) -> None:
         for figure in rest:
             _figure(doc, report, figure.key, out_dir)
     _closing(doc, report)
+    embed_east_asian_font(doc, _all_text(doc))
     doc.save(str(path))
