@@ -9,6 +9,7 @@ back to its own East-Asian font for characters typed later that the subset lacks
 
 from __future__ import annotations
 
+import hashlib
 import io
 import uuid
 from functools import cache
@@ -21,14 +22,35 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
+from ..workspace import home
 from .fonts import _ALWAYS, SANS, font_files
 
 OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
 FALLBACK_NAME = "微软雅黑"  # what Word uses when it will not load the embedded font
 
 
-@cache
 def truetype_subset(chars: frozenset[str]) -> bytes:
+    """The subset for ``chars``, from the user cache when an earlier build made the same one."""
+    source = font_files()[SANS]
+    key = hashlib.sha256(
+        "".join(sorted(chars)).encode() + str(source.stat().st_size).encode() + _VERSION
+    ).hexdigest()[:24]
+    cached = home() / "cache" / "fonts" / f"{key}.ttf"
+    if cached.is_file():
+        return cached.read_bytes()
+    data = _convert(chars)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_suffix(".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(cached)  # atomic: a concurrent build never reads half a file
+    return data
+
+
+_VERSION = b"1"  # bump when _convert changes what it writes
+
+
+@cache
+def _convert(chars: frozenset[str]) -> bytes:
     """Noto Sans SC with only ``chars``, its CFF outlines turned into TrueType quadratics."""
     from fontTools import subset
     from fontTools.pens.cu2quPen import Cu2QuPen
