@@ -58,17 +58,6 @@ def sessions(market_code: str, start: dt.date, end: dt.date) -> list[dt.date]:
     return [ts.date() for ts in cal.sessions_in_range(pd.Timestamp(start), pd.Timestamp(end))]
 
 
-def is_session(market_code: str, day: dt.date) -> bool:
-    cal = _check(market_code, day)
-    return bool(cal.is_session(pd.Timestamp(day)))
-
-
-def session_frame(market_code: str, start: dt.date, end: dt.date) -> pd.DataFrame:
-    """Sessions in [start, end] with a running index, for vectorised joins in the store."""
-    days = sessions(market_code, start, end)
-    return pd.DataFrame({"date": pd.to_datetime(days).date, "session_idx": range(len(days))})
-
-
 def previous_session(market_code: str, day: dt.date, *, strictly: bool) -> dt.date:
     """Last session before ``day`` (strictly) or on or before it."""
     probe = day - dt.timedelta(days=1) if strictly else day

@@ -8,7 +8,6 @@ touches the file.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -183,13 +182,6 @@ def replace_prices(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> int:
     finally:
         con.unregister("replacing")
     return len(frame)
-
-
-def last_dates(path: Path) -> dict[str, dt.date]:
-    """Last stored date per market."""
-    with reader(path) as con:
-        rows = con.execute("SELECT market, max(date) FROM prices GROUP BY market").fetchall()
-    return {m: d for m, d in rows}
 
 
 def fingerprint(path: Path) -> str:

@@ -208,8 +208,7 @@ agg AS (
         bool_or(touch_hit) FILTER (WHERE session_idx = end_idx) AS end_touch_hit,
         bool_or(volume = 0) FILTER (WHERE session_idx = end_idx) AS end_zero_volume,
         max(limit_pct) FILTER (WHERE session_idx = end_idx) AS end_limit_pct,
-        any_value(end_idx) AS end_idx, any_value(end_date) AS end_date,
-        min(session_idx) AS first_idx
+        any_value(end_idx) AS end_idx, any_value(end_date) AS end_date
     FROM marked GROUP BY symbol
 ),
 caps AS (
@@ -226,7 +225,7 @@ SELECT m.symbol, m.market, m.board, a.base_close, a.end_close, a.last_date, a.ba
     coalesce(a.end_touch_hit, false) AS end_touch_hit,
     coalesce(a.end_zero_volume, false) AS end_zero_volume,
     a.end_limit_pct,
-    i_end.n AS run_to_end, i_end.s0 = a.first_idx AS run_to_end_truncated,
+    i_end.n AS run_to_end,
     i_prev.n AS run_to_prev,
     c.shares, c.as_of AS shares_as_of
 FROM members m
