@@ -247,3 +247,13 @@ def test_names_to_watch_show_the_rating_a_part_sets_and_the_weekly_change(
         "国产算力链：寒武纪（买入，本周+28.48%）、海光信息（本周+26.84%）"
     )
     assert report.review.watch[0].line == watch.bullets[0]
+
+
+def test_without_a_headline_the_first_news_theme_is_suggested(demo_desk_with_notes):
+    desk, notes_dir = demo_desk_with_notes
+    (notes_dir / "2024-10-10.md").write_text("## Blackwell 平台交付\n正文。\n", encoding="utf-8")
+    ctx = BuildContext()
+    report = build_report(desk, START, END, ctx)
+    assert report.front.title == "Blackwell 平台交付-算力周跟踪"
+    assert report.front.headline_suggested
+    assert any("the title suggests one" in m for m in ctx.messages)

@@ -221,7 +221,7 @@ def build_report(
         best_board.name if best_board else None,
         best_board.breadth if best_board else None,
     )
-    headline = str(ctx.headline or suggested)
+    headline = str(ctx.headline or ctx.headline_hint or suggested)
     front = FrontMatter(
         title=f"{headline}-{desk.series}",
         headline=headline,

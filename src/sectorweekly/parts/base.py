@@ -22,6 +22,7 @@ class BuildContext:
 
     messages: list[str] = field(default_factory=list)
     headline: str | None = None  # set by a part that reads the analyst's notes
+    headline_hint: str | None = None  # a suggestion from the notes (their first news theme)
 
 
 @dataclass

@@ -102,7 +102,12 @@ def notes_part(desk: Desk, window: Window, review: Review, ctx: BuildContext) ->
     if notes.headline:
         ctx.headline = notes.headline
     else:
-        ctx.messages.append(f"{path}: no headline in the front matter; the title uses a suggestion")
+        if notes.sections:
+            ctx.headline_hint = notes.sections[0].title
+        ctx.messages.append(
+            f"{path}: no headline in the front matter; the title suggests one "
+            "(the first news theme, else the market review)"
+        )
     ctx.messages.append(f"notes: {len(sections)} news sections from {path}")
     return ReportPart(
         sections=sections,
