@@ -39,7 +39,7 @@ def build(
     ] = None,
     desk: DeskOpt = None,
 ) -> None:
-    """Build the week's report: report.json, report.md, report.html (and more when available)."""
+    """Build the week's report: PDF, Word, HTML, Markdown and report.json in one folder."""
     from .build import BuildContext, build_report
     from .desk import load_desk
     from .report.render import write_all
