@@ -147,7 +147,7 @@ def test_desk_error_names_file_key_and_fix(tmp_path):
     with pytest.raises(DeskError) as err:
         load_desk(tmp_path)
     assert str(err.value) == (
-        f"{tmp_path / 'desk.yaml'}:(top level): boards[0].members[1]: 'BBB' is not under "
+        f"{tmp_path / 'desk.yaml'}:boards[0].members[1]: 'BBB' is not under "
         "instruments; add it there"
     )
 

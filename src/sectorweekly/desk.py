@@ -274,6 +274,8 @@ def parse_desk(data: Any, path: Path) -> Desk:
             msg = "missing; add this key"
         elif err["type"] == "extra_forbidden":
             msg = "unknown key; remove it or check its spelling"
+        elif not err["loc"] and ": " in msg:  # a cross-key check names its key in the message
+            key, msg = msg.split(": ", 1)
         raise DeskError(path, key, msg) from None
     desk.root = path.parent
     return desk
