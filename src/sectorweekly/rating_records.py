@@ -108,16 +108,9 @@ def write_ratings(path: Path, rows: pd.DataFrame, meta: Mapping[str, str] | None
     frame["sample"] = frame["sample"].fillna(False).astype(bool)
     with store.writer(path) as con:
         con.execute(RATINGS_DDL).fetchall()
-        con.register("incoming", frame)
-        try:
-            before = con.execute("SELECT count(*) FROM ratings").fetchall()[0][0]
-            con.execute(
-                f"INSERT INTO ratings SELECT {', '.join(RATING_COLUMNS)}, imported_at "
-                "FROM incoming ON CONFLICT (symbol, date) DO NOTHING"
-            ).fetchall()
-            added = con.execute("SELECT count(*) FROM ratings").fetchall()[0][0] - before
-        finally:
-            con.unregister("incoming")
+        added = store.insert_new(
+            con, "ratings", frame, f"{', '.join(RATING_COLUMNS)}, imported_at", "symbol, date"
+        )
         for key, value in (meta or {}).items():
-            con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value]).fetchall()
+            store.set_meta(con, key, value)
     return int(added)

@@ -148,23 +148,47 @@ def existing_prices(path: Path, keys: pd.DataFrame) -> pd.DataFrame:
     return found
 
 
+@contextlib.contextmanager
+def registered(
+    con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A pandas frame visible to SQL as ``name`` for the block, and gone after it."""
+    con.register(name, frame)
+    try:
+        yield con
+    finally:
+        con.unregister(name)
+
+
+def count_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+
+
+def insert_new(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: pd.DataFrame,
+    select: str,
+    key: str | None = None,
+) -> int:
+    """``INSERT INTO table SELECT select FROM frame``, skipping stored keys; returns rows added."""
+    with registered(con, "incoming", frame):
+        before = count_rows(con, table)
+        conflict = f" ON CONFLICT ({key}) DO NOTHING" if key else ""
+        con.execute(f"INSERT INTO {table} SELECT {select} FROM incoming{conflict}").fetchall()
+        return count_rows(con, table) - before
+
+
 def insert_prices(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> int:
     """Insert validated rows not already stored (and their instruments); returns how many were new."""
     frame = rows.reindex(columns=[*PRICE_COLUMNS, "name", "currency"])
-    con.register("incoming", frame)
-    try:
-        before = con.execute("SELECT count(*) FROM prices").fetchall()[0][0]
-        con.execute(
-            f"INSERT INTO prices SELECT {', '.join(PRICE_COLUMNS)} FROM incoming "
-            "ON CONFLICT (symbol, date) DO NOTHING"
-        ).fetchall()
+    added = insert_new(con, "prices", frame, ", ".join(PRICE_COLUMNS), "symbol, date")
+    with registered(con, "incoming", frame):
         con.execute(
             "INSERT INTO instruments SELECT symbol, any_value(market), any_value(name), "
             "any_value(currency) FROM incoming GROUP BY symbol ON CONFLICT (symbol) DO NOTHING"
         ).fetchall()
-        return con.execute("SELECT count(*) FROM prices").fetchall()[0][0] - before
-    finally:
-        con.unregister("incoming")
+    return added
 
 
 def replace_prices(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> int:

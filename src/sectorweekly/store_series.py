@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from . import store
+
 CATEGORIES = ("visits", "downloads", "gpu-price", "other")
 
 SERIES_SCHEMA = """
@@ -172,25 +174,15 @@ def write_series(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, replace: pd
             con.unregister("gone")
     if rows.empty:
         return 0
-    con.register("incoming", rows.reindex(columns=SERIES_COLUMNS))
-    try:
-        con.execute(
-            f"INSERT INTO tracker_series SELECT {', '.join(SERIES_COLUMNS)} FROM incoming"
-        ).fetchall()
-    finally:
-        con.unregister("incoming")
-    return len(rows)
+    return store.insert_new(
+        con, "tracker_series", rows.reindex(columns=SERIES_COLUMNS), ", ".join(SERIES_COLUMNS)
+    )
 
 
 def write_gpu(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> int:
     ensure_tables(con)
     if rows.empty:
         return 0
-    con.register("incoming", rows.reindex(columns=GPU_COLUMNS))
-    try:
-        con.execute(
-            f"INSERT INTO gpu_prices SELECT {', '.join(GPU_COLUMNS)} FROM incoming"
-        ).fetchall()
-    finally:
-        con.unregister("incoming")
-    return len(rows)
+    return store.insert_new(
+        con, "gpu_prices", rows.reindex(columns=GPU_COLUMNS), ", ".join(GPU_COLUMNS)
+    )

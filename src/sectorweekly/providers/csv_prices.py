@@ -259,11 +259,6 @@ def read_shares_file(path: Path) -> pd.DataFrame:
 def import_shares_file(store_path: Path, path: Path) -> int:
     frame = read_shares_file(path)
     with store.writer(store_path) as con:
-        con.register("incoming", frame)
-        before = con.execute("SELECT count(*) FROM shares").fetchall()[0][0]
-        con.execute(
-            "INSERT INTO shares SELECT symbol, as_of, shares, source, note FROM incoming "
-            "ON CONFLICT (symbol, as_of) DO NOTHING"
-        ).fetchall()
-        con.unregister("incoming")
-        return con.execute("SELECT count(*) FROM shares").fetchall()[0][0] - before
+        return store.insert_new(
+            con, "shares", frame, "symbol, as_of, shares, source, note", "symbol, as_of"
+        )

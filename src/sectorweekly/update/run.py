@@ -259,17 +259,10 @@ def _fetch_shares(
             res.error, res.shares, res.as_of, res.source = None, row.shares, row.as_of, row.source
             frame = pd.DataFrame([vars(row)])
             with store.transaction(path) as con:
-                con.register("incoming", frame)
-                try:
-                    before = con.execute("SELECT count(*) FROM shares").fetchall()[0][0]
-                    con.execute(
-                        "INSERT INTO shares SELECT symbol, as_of, shares, source, note "
-                        "FROM incoming ON CONFLICT (symbol, as_of) DO NOTHING"
-                    ).fetchall()
-                    after = con.execute("SELECT count(*) FROM shares").fetchall()[0][0]
-                finally:
-                    con.unregister("incoming")
-            res.added = after > before
+                added = store.insert_new(
+                    con, "shares", frame, "symbol, as_of, shares, source, note", "symbol, as_of"
+                )
+            res.added = added > 0
             break
         out.append(res)
     return out
