@@ -1,4 +1,4 @@
-""""Now" and "today" as inputs: ``SECTORWEEKLY_TODAY`` stands the whole tool on another day.
+"""Now and today as inputs: ``SECTORWEEKLY_TODAY`` stands the whole tool on another day.
 
 Tests (and an analyst rebuilding an old week) can stand in 2027 by setting the variable to a date
 (``2027-03-01``, read as the end of that day in Shanghai) or an ISO timestamp with a zone. Every
