@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import store
+from . import calendars, store
+from .analysis import observed_sessions
 from .analysis.market import MemberMove, MemberSpec, Thresholds, Window, compute_moves
 from .analysis.sources import price_sources, store_last_dates
 from .calendars import latest_complete_week
@@ -119,7 +120,9 @@ def build_review(desk: Desk, window: Window, ctx: BuildContext) -> Review:
         rules.big_drop,
         rules.streak_lookback_sessions,
     )
+    markets = sorted({desk.instruments[s].market for s in symbols})
     with store.reader(path) as con:
+        provisional = observed_sessions.settle(con, markets)
         moves, views = compute_moves(con, [_spec(desk, s) for s in symbols], window, thresholds)
         lookback = min(m.base_date for m in moves) - dt.timedelta(days=60)
         sources = price_sources(con, symbols, lookback, window.end)
@@ -131,13 +134,33 @@ def build_review(desk: Desk, window: Window, ctx: BuildContext) -> Review:
         last_rows = [m.last_date for m in moves if m.market == code and m.last_date]
         through = max(last_rows) if last_rows else None
         lagging = through is not None and through < view.end_date
+        span = (view.base_date, max(view.end_date, window.end))
         markets_out[code] = MarketOut(
             base_date=view.base_date,
             end_date=view.end_date,
             sessions=list(view.sessions),
             closed=view.closed_all_window,
             data_through=through if lagging else None,
+            provisional_years=sorted(
+                {d.year for d in calendars.provisional_days(code, *span)}
+            ),
+            inferred_closed=[
+                d
+                for d in (provisional[code].inferred_closed if code in provisional else ())
+                if span[0] <= d <= span[1]
+            ],
         )
+        if markets_out[code].provisional_years:
+            years = "、".join(str(y) for y in markets_out[code].provisional_years)
+            ctx.messages.append(
+                f"{code}: no holiday list for {years} yet, so its sessions are provisional "
+                "(weekdays); add the year under `holidays:` in desk.yaml when the notice is out"
+            )
+        if markets_out[code].inferred_closed:
+            days = ", ".join(str(d) for d in markets_out[code].inferred_closed)
+            ctx.messages.append(
+                f"{code}: no stored row for any instrument on {days}; treated as closed"
+            )
         if lagging and through is not None:
             ctx.messages.append(f"{code}: the store stops at {through}, before {view.end_date}")
     through_by_market = {c: m.data_through for c, m in markets_out.items() if m.data_through}
@@ -166,6 +189,11 @@ def build_review(desk: Desk, window: Window, ctx: BuildContext) -> Review:
     note = zh.as_of_note(
         {c: min(v.end_date, through_by_market.get(c, v.end_date)) for c, v in views.items()}
     )
+    calendar_note = zh.calendar_note(
+        {c: (m.provisional_years, m.inferred_closed) for c, m in markets_out.items()}
+    )
+    if calendar_note:
+        behind += calendar_note.removeprefix("注：") + "。"
     summary = zh.review_paragraph(window.label, items, bench_sentence, note, behind)
     return Review(
         window=WindowOut(start=window.start, end=window.end, label=window.label),
@@ -176,6 +204,7 @@ def build_review(desk: Desk, window: Window, ctx: BuildContext) -> Review:
         summary_zh=summary,
         items_zh=items,
         as_of_note=note,
+        calendar_note=calendar_note,
         sources=[SourceOut(**vars(s)) for s in sources],
     )
 

@@ -2,26 +2,224 @@
 
 Each market is judged on its own exchange calendar: base close = last session strictly before
 the window start; end close = last session on or before the window end.
+
+The calendars are exchange_calendars' own, extended by data (``holidays/``): a year the library
+does not know yet (Shanghai/Shenzhen past its release) comes from the package's holiday file or
+the desk's ``holidays:`` key; past every known year, sessions are *provisional* — every weekday —
+until the notice is added, and a weekday on which the store holds no row for any stock of the
+market is declared closed by inference (:func:`infer_closures`). The extended calendar is a
+subclass of the library's, registered with exchange_calendars as ``<CODE>-sectorweekly``, so
+windows, imports, the update's plan and the scorecard all see the same sessions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Literal
 
 import exchange_calendars as xcals
 import pandas as pd
+from exchange_calendars.calendar_utils import _default_calendar_factories
+from exchange_calendars.precomputed_exchange_calendar import PrecomputedExchangeCalendar
 
+from . import clock, holidays
 from .errors import CalendarError
 from .markets import market
 
 CALENDAR_START = pd.Timestamp("2000-01-04")
+# provisional sessions run this many years past the later of today and the last known year
+PROVISIONAL_YEARS = 1
+
+YearOrigin = Literal["library", "package", "desk", "provisional"]
+
+
+@dataclass
+class _Extensions:
+    """What the project adds to the library's calendars (set at the edge, read everywhere)."""
+
+    desk: dict[str, dict[int, holidays.HolidayYear]] = field(default_factory=dict)
+    inferred: dict[str, frozenset[dt.date]] = field(default_factory=dict)
+
+
+_EXT = _Extensions()
+
+
+def use_desk_holidays(years: Mapping[str, Mapping[int, holidays.HolidayYear]]) -> None:
+    """Make a desk's holiday years part of every calendar (the desk's ``holidays:`` key)."""
+    new = {m: dict(y) for m, y in years.items() if y}
+    if new != _EXT.desk:
+        _EXT.desk = new
+        _EXT.inferred = {}
+        _changed()
+
+
+def infer_closures(market_code: str, days: Iterable[dt.date]) -> tuple[dt.date, ...]:
+    """Treat these weekdays as closed where they are provisional; returns the days taken."""
+    code = market(market_code).code
+    wanted = frozenset(d for d in days if is_provisional(code, d))
+    if wanted != _EXT.inferred.get(code, frozenset()):
+        _EXT.inferred = {**_EXT.inferred, code: wanted}
+        _changed()
+    return tuple(sorted(wanted))
+
+
+def inferred_closures(market_code: str) -> tuple[dt.date, ...]:
+    return tuple(sorted(_EXT.inferred.get(market(market_code).code, ())))
+
+
+def reset() -> None:
+    """Back to the library and the package's holiday files only."""
+    if _EXT.desk or _EXT.inferred:
+        _EXT.desk, _EXT.inferred = {}, {}
+        _changed()
+
+
+def _changed() -> None:
+    _calendar.cache_clear()
+    all_sessions.cache_clear()
+
+
+# --- which years are known, and from where -------------------------------------------------
+
+
+def _library_type(calendar_code: str) -> type[xcals.ExchangeCalendar]:
+    return _default_calendar_factories[calendar_code]
+
+
+def _library_years(calendar_code: str) -> range | None:
+    """Years whose holidays the library holds as a list; None when it computes them by rule."""
+    cls = _library_type(calendar_code)
+    if _is_holiday_list(cls):
+        return range(cls._earliest_precomputed_year(), cls._latest_precomputed_year() + 1)
+    return None
+
+
+def _is_holiday_list(cls: type[xcals.ExchangeCalendar]) -> bool:
+    """A calendar whose holidays are one hard-coded list of days (XSHG), not rules (XHKG's
+    precomputed lunar dates feed rules, so it counts as computed by rule)."""
+    return issubclass(cls, PrecomputedExchangeCalendar) and isinstance(
+        cls.precomputed_holidays(), pd.DatetimeIndex
+    )
+
+
+def _given_years(market_code: str) -> dict[int, holidays.HolidayYear]:
+    """Years from data: the package's file, then the desk's (a desk year replaces the package's)."""
+    return {**holidays.package_years(market_code), **_EXT.desk.get(market_code, {})}
+
+
+def last_known_year(market_code: str) -> int | None:
+    """The last year whose holidays are known; None for a calendar computed by rule."""
+    mkt = market(market_code)
+    lib = _library_years(mkt.calendar)
+    if lib is None:
+        return None
+    return max([lib[-1], *_given_years(mkt.code)])
+
+
+def is_provisional(market_code: str, day: dt.date) -> bool:
+    """True past every known holiday list: the day's sessions are weekdays, not a notice."""
+    last = last_known_year(market_code)
+    return last is not None and day.year > last
+
+
+def provisional_days(market_code: str, start: dt.date, end: dt.date) -> list[dt.date]:
+    """Provisional weekdays in [start, end] (closed by inference or not)."""
+    if end < start:
+        return []
+    days = pd.bdate_range(start, end)
+    return [d.date() for d in days if is_provisional(market_code, d.date())]
+
+
+@dataclass(frozen=True)
+class YearSource:
+    """Where one market's sessions of one year come from, for the ``calendar`` command."""
+
+    market: str
+    year: int
+    origin: YearOrigin
+    source: str  # the notice, the library version, or why the year is provisional
+    closed: tuple[dt.date, ...]  # weekdays closed by the holiday list (or inferred)
+    inferred: tuple[dt.date, ...]
+
+
+def year_source(market_code: str, year: int) -> YearSource:
+    mkt = market(market_code)
+    given = _given_years(mkt.code)
+    inferred = tuple(d for d in inferred_closures(mkt.code) if d.year == year)
+    if year in given:
+        entry = given[year]
+        source = entry.source or "(no notice cited)"
+        return YearSource(mkt.code, year, entry.origin, f"{source} [{entry.file}]", entry.closed, ())
+    if is_provisional(mkt.code, dt.date(year, 1, 1)):
+        why = (
+            f"no holiday list for {year} yet (library, package and desk end in "
+            f"{last_known_year(mkt.code)}): every weekday counts as a session"
+        )
+        return YearSource(mkt.code, year, "provisional", why, (), inferred)
+    cal = _calendar(mkt.code)
+    lo, hi = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
+    weekdays = pd.bdate_range(lo, hi)
+    sess = set(cal.sessions_in_range(max(lo, cal.first_session), min(hi, cal.last_session)))
+    closed = tuple(d.date() for d in weekdays if d not in sess and cal.first_session <= d)
+    version = getattr(xcals, "__version__", "")
+    return YearSource(
+        mkt.code, year, "library", f"exchange_calendars {version} ({mkt.calendar})", closed, ()
+    )
+
+
+# --- the extended calendar ------------------------------------------------------------------
+
+
+def _horizon(market_code: str) -> pd.Timestamp:
+    """Last day a calendar is built to: provisional years reach a year past today."""
+    today = max(clock.today(), dt.date.today())
+    last = last_known_year(market_code)
+    year = max(last or 0, today.year) + PROVISIONAL_YEARS
+    return pd.Timestamp(year, 12, 31)
+
+
+def _extended_type(market_code: str) -> type[xcals.ExchangeCalendar]:
+    mkt = market(market_code)
+    base = _library_type(mkt.calendar)
+    given = _given_years(mkt.code)
+    added = [d for entry in given.values() for d in entry.closed]
+    added += list(_EXT.inferred.get(mkt.code, ()))
+    horizon = _horizon(mkt.code)
+    if _is_holiday_list(base):
+        kept = [t for t in pd.DatetimeIndex(base.precomputed_holidays()) if t.year not in given]
+        days = pd.DatetimeIndex(sorted({*kept, *(pd.Timestamp(d) for d in added)}))
+        attrs: dict[str, object] = {
+            "precomputed_holidays": classmethod(lambda cls: days),
+            "bound_max": classmethod(lambda cls: horizon),
+        }
+    else:  # a calendar computed by rule: data only adds closures (typhoons, mourning days)
+        extra = [pd.Timestamp(d) for d in added]
+        parent = base.adhoc_holidays
+
+        def adhoc(self: xcals.ExchangeCalendar) -> list[pd.Timestamp]:
+            return [*parent.fget(self), *extra]  # type: ignore[attr-defined]
+
+        attrs = {"adhoc_holidays": property(adhoc)}
+    return type(f"{base.__name__}Extended", (base,), attrs)
+
+
+def calendar_name(market_code: str) -> str:
+    """The name the project's calendar of a market is registered under in exchange_calendars."""
+    return f"{market(market_code).calendar}-sectorweekly"
 
 
 @lru_cache(maxsize=8)
-def _calendar(code: str) -> xcals.ExchangeCalendar:
-    return xcals.get_calendar(code, start=CALENDAR_START)
+def _calendar(market_code: str) -> xcals.ExchangeCalendar:
+    cls = _extended_type(market_code)
+    end = _horizon(market_code)
+    if cls.bound_max() is not None:
+        end = min(end, cls.bound_max())
+    cal = cls(start=CALENDAR_START, end=end)
+    xcals.register_calendar(calendar_name(market_code), cal, force=True)
+    return cal
 
 
 @dataclass(frozen=True)
@@ -31,19 +229,20 @@ class CalendarBounds:
 
 
 def bounds(market_code: str) -> CalendarBounds:
-    cal = _calendar(market(market_code).calendar)
+    cal = _calendar(market(market_code).code)
     return CalendarBounds(cal.first_session.date(), cal.last_session.date())
 
 
 def _check(market_code: str, *days: dt.date) -> xcals.ExchangeCalendar:
     mkt = market(market_code)
-    cal = _calendar(mkt.calendar)
+    cal = _calendar(mkt.code)
     first, last = cal.first_session.date(), cal.last_session.date()
     for day in days:
         if day > last:
             raise CalendarError(
-                f"{day} is after the last session exchange_calendars knows for {mkt.calendar} "
-                f"({last}); upgrade exchange-calendars (pip install -U exchange-calendars)"
+                f"{day} is after the last session known for {mkt.label_zh} ({mkt.calendar}, "
+                f"{last}, provisional sessions included); add the year's holidays under "
+                f"`holidays:` in desk.yaml or upgrade exchange-calendars"
             )
         if day < first:
             raise CalendarError(
@@ -115,7 +314,7 @@ def latest_complete_week(last_dates: dict[str, dt.date]) -> tuple[dt.date, dt.da
 @lru_cache(maxsize=8)
 def all_sessions(market_code: str) -> pd.DatetimeIndex:
     """Every session the calendar knows, for turning dates into session ordinals."""
-    return _calendar(market(market_code).calendar).sessions
+    return _calendar(market(market_code).code).sessions
 
 
 def last_closed_session(
@@ -135,6 +334,6 @@ def last_closed_session(
         return cal.minute_to_past_session(moment).date()
     except (ValueError, xcals.errors.MinuteOutOfBounds) as exc:
         raise CalendarError(
-            f"{moment:%Y-%m-%d %H:%M} UTC is outside what exchange_calendars knows for "
-            f"{mkt.calendar} ({exc}); upgrade exchange-calendars (pip install -U exchange-calendars)"
+            f"{moment:%Y-%m-%d %H:%M} UTC is outside what the calendar knows for "
+            f"{mkt.calendar} ({exc})"
         ) from None

@@ -158,6 +158,15 @@ def _register_update() -> None:
 _register_update()
 
 
+def _register_calendar() -> None:
+    from .cli_calendar import calendar
+
+    app.command("calendar")(calendar)
+
+
+_register_calendar()
+
+
 def main() -> None:
     try:
         app()

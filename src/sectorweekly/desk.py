@@ -204,6 +204,8 @@ class Desk(_Strict):
     seed_shares: str | None = None
     sample_data: bool = False
     notes_dir: str = "notes"  # the analyst's weekly notes: <notes_dir>/<publication date>.md
+    # closed weekdays by market and year, added to or replacing the calendars' (see holidays/)
+    holidays: dict[str, dict[int, Any]] = Field(default_factory=dict)
 
     # where the desk was read from; not part of the YAML
     root: Path = Field(default=Path("."), exclude=True)
@@ -295,7 +297,16 @@ def load_desk(directory: Path | str | None = None) -> Desk:
         mark = getattr(exc, "problem_mark", None)
         where = mark.line + 1 if mark is not None else None
         raise DeskError(path, where, f"not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    return parse_desk(data, path)
+    desk = parse_desk(data, path)
+    use_calendar(desk, path)
+    return desk
+
+
+def use_calendar(desk: Desk, path: Path) -> None:
+    """Make the desk's holiday years part of every market calendar the project uses."""
+    from . import calendars, holidays
+
+    calendars.use_desk_holidays(holidays.desk_years(desk.holidays, str(path)))
 
 
 def demo_desk_dir() -> Path:

@@ -163,6 +163,20 @@ def as_of_note(end_dates: dict[str, dt.date]) -> str:
     return note
 
 
+def calendar_note(markets: Mapping[str, tuple[Sequence[int], Sequence[dt.date]]]) -> str:
+    """`2027年A股交易日历为暂定…；…推定为休市` for markets whose holiday list is not loaded."""
+    parts = []
+    for code, (years, inferred) in sorted(markets.items()):
+        label = MARKETS[code].label_zh
+        if years:
+            ys = "、".join(f"{y}年" for y in years)
+            parts.append(f"{ys}{label}交易日历为暂定（休市安排尚未载入，按工作日计）")
+        if inferred:
+            days = "、".join(f"{d.month}月{d.day}日" for d in inferred)
+            parts.append(f"{days}本地数据库无任何{label}行情，推定为休市")
+    return "注：" + "；".join(parts) if parts else ""
+
+
 def review_paragraph(
     label: str, items: Sequence[str], benchmarks: str, note: str, behind: str = ""
 ) -> str:

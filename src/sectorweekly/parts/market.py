@@ -54,6 +54,8 @@ def review_table(review: Review) -> Table:
                 ]
             )
     notes = [review.as_of_note.removeprefix("注：")]
+    if review.calendar_note:
+        notes.append(review.calendar_note.removeprefix("注："))
     if any(row[4] == "无股本数据" for row in rows):
         notes.append("“无股本数据”：本地数据库缺少该标的的股本数据，市值不作估算")
     return Table(

@@ -24,6 +24,8 @@ class MarketOut(BaseModel):
     sessions: list[dt.date]
     closed: bool  # no session of this market inside the window
     data_through: dt.date | None = None  # set when the store stops before end_date
+    provisional_years: list[int] = Field(default_factory=list)  # no holiday list loaded yet
+    inferred_closed: list[dt.date] = Field(default_factory=list)  # weekdays without any row
 
 
 class MemberOut(BaseModel):
@@ -78,6 +80,7 @@ class Review(BaseModel):
     summary_zh: str
     items_zh: list[str]
     as_of_note: str
+    calendar_note: str = ""  # provisional calendar years and closures inferred from the store
     sources: list[SourceOut]
 
 

@@ -1,0 +1,70 @@
+"""`sectorweekly calendar MARKET YEAR`: a year's sessions, and where each part comes from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from .cli_options import DeskOpt
+
+console = Console(soft_wrap=True, highlight=False, markup=False)
+
+ORIGIN_TEXT = {
+    "library": "exchange_calendars (library)",
+    "package": "package holiday file",
+    "desk": "desk file (desk.yaml, holidays:)",
+    "provisional": "provisional",
+}
+
+
+def calendar(
+    market: Annotated[str, typer.Argument(help="CN_A (A股), HK or US.")],
+    year: Annotated[int, typer.Argument(help="Calendar year, e.g. 2027.")],
+    desk: DeskOpt = None,
+) -> None:
+    """Print a market's sessions of one year by month, where they come from, and its holidays."""
+    from . import calendars, store
+    from .analysis import observed_sessions
+    from .desk import load_desk
+    from .markets import MARKETS
+    from .markets import market as find_market
+    from .workspace import store_path
+
+    try:
+        mkt = find_market(market)
+    except KeyError:
+        raise typer.BadParameter(
+            f"{market!r} is not a market; expected one of {', '.join(MARKETS)}",
+            param_hint="MARKET",
+        ) from None
+    d = load_desk(desk)
+    path = store_path(d)
+    if path.exists():
+        with store.reader(path) as con:
+            observed_sessions.settle(con, [mkt.code])
+    days = calendars.sessions(mkt.code, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    src = calendars.year_source(mkt.code, year)
+    console.print(
+        f"{mkt.label_zh} {mkt.code} ({calendars.calendar_name(mkt.code)}) {year}: "
+        f"{len(days)} sessions"
+    )
+    console.print(f"source: {ORIGIN_TEXT[src.origin]}: {src.source}")
+    if src.origin == "provisional":
+        console.print(
+            f"holidays: none known for {year}; when the notice is out add one line to desk.yaml: "
+            f"holidays: {{{mkt.code}: {{{year}: [{year}-01-01, …]}}}}"
+        )
+    else:
+        listed = ", ".join(f"{h} {h:%a}" for h in src.closed) or "none"
+        console.print(f"holidays ({len(src.closed)} weekdays closed): {listed}")
+    if src.inferred:
+        listed = ", ".join(f"{h} {h:%a}" for h in src.inferred)
+        console.print(
+            f"inferred from the store {path} (no row for any {mkt.code} instrument): {listed}"
+        )
+    for month in range(1, 13):
+        in_month = [f"{s.day:2d}" for s in days if s.month == month]
+        console.print(f"{year}-{month:02d} ({len(in_month):2d}): {' '.join(in_month)}")
