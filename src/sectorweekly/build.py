@@ -141,9 +141,7 @@ def build_review(desk: Desk, window: Window, ctx: BuildContext) -> Review:
             sessions=list(view.sessions),
             closed=view.closed_all_window,
             data_through=through if lagging else None,
-            provisional_years=sorted(
-                {d.year for d in calendars.provisional_days(code, *span)}
-            ),
+            provisional_years=sorted({d.year for d in calendars.provisional_days(code, *span)}),
             inferred_closed=[
                 d
                 for d in (provisional[code].inferred_closed if code in provisional else ())

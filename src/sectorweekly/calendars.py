@@ -152,7 +152,9 @@ def year_source(market_code: str, year: int) -> YearSource:
     if year in given:
         entry = given[year]
         source = entry.source or "(no notice cited)"
-        return YearSource(mkt.code, year, entry.origin, f"{source} [{entry.file}]", entry.closed, ())
+        return YearSource(
+            mkt.code, year, entry.origin, f"{source} [{entry.file}]", entry.closed, ()
+        )
     if is_provisional(mkt.code, dt.date(year, 1, 1)):
         why = (
             f"no holiday list for {year} yet (library, package and desk end in "
