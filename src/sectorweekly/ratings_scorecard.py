@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from . import rating_records, store
+from .analysis import observed_sessions
 from .analysis.rating_scale import RatingScales
 from .analysis.scorecard import evaluate, horizon_label, summarise
 from .desk import Desk
@@ -120,6 +121,7 @@ def desk_scorecard(
     bench = {**desk.ratings.benchmarks, **(benchmarks or {})}
     markets = {s: i.market for s, i in desk.instruments.items()}
     with store.reader(path) as con:
+        observed_sessions.settle(con, sorted(set(markets.values())))
         rows = evaluate(con, ratings, scales, bench, markets, horizons, as_of)
         through = _benchmark_through(con, list(bench.values()), as_of)
     names = {s: i.name for s, i in desk.instruments.items()}
