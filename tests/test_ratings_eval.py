@@ -274,10 +274,12 @@ def test_horizon_option():
         parse_horizons("6 months")
 
 
-def test_horizon_beyond_the_installed_calendar_is_pending_not_an_error():
+def test_horizon_beyond_the_calendar_is_pending_not_an_error(monkeypatch):
+    monkeypatch.setenv("SECTORWEEKLY_TODAY", "2026-11-27")  # provisional sessions to 2027-12-31
     con = memory_store()
     flat(con, "000300", "CN_A", "2024-03-01", "2024-10-31", 100.0)
     flat(con, "688256", "CN_A", "2024-03-01", "2024-10-31", 50.0)
-    out = evaluate(con, ratings(("688256", "2026-09-01", "买入")), SCALES, BENCH, {}, [6, 12])
+    out = evaluate(con, ratings(("688256", "2027-03-01", "买入")), SCALES, BENCH, {}, [6, 12])
     assert list(out["status"]) == ["pending", "pending"]
-    assert pd.isna(out.iloc[1]["end_date"])  # 2027-09-01 is past XSHG's last known session
+    assert pd.Timestamp(out.iloc[0]["end_date"]) == pd.Timestamp("2027-09-01")  # provisional
+    assert pd.isna(out.iloc[1]["end_date"])  # 2028-03-01 is past the provisional horizon

@@ -78,8 +78,7 @@ def reset() -> None:
 
 
 def _changed() -> None:
-    _calendar.cache_clear()
-    all_sessions.cache_clear()
+    _calendar_to.cache_clear()
 
 
 # --- which years are known, and from where -------------------------------------------------
@@ -177,7 +176,7 @@ def year_source(market_code: str, year: int) -> YearSource:
 
 def _horizon(market_code: str) -> pd.Timestamp:
     """Last day a calendar is built to: provisional years reach a year past today."""
-    today = max(clock.today(), dt.date.today())
+    today = clock.today()
     last = last_known_year(market_code)
     year = max(last or 0, today.year) + PROVISIONAL_YEARS
     return pd.Timestamp(year, 12, 31)
@@ -213,10 +212,13 @@ def calendar_name(market_code: str) -> str:
     return f"{market(market_code).calendar}-sectorweekly"
 
 
-@lru_cache(maxsize=8)
 def _calendar(market_code: str) -> xcals.ExchangeCalendar:
+    return _calendar_to(market_code, _horizon(market_code))
+
+
+@lru_cache(maxsize=8)
+def _calendar_to(market_code: str, end: pd.Timestamp) -> xcals.ExchangeCalendar:
     cls = _extended_type(market_code)
-    end = _horizon(market_code)
     if cls.bound_max() is not None:
         end = min(end, cls.bound_max())
     cal = cls(start=CALENDAR_START, end=end)
@@ -313,7 +315,6 @@ def latest_complete_week(last_dates: dict[str, dt.date]) -> tuple[dt.date, dt.da
     return friday - dt.timedelta(days=4), friday
 
 
-@lru_cache(maxsize=8)
 def all_sessions(market_code: str) -> pd.DatetimeIndex:
     """Every session the calendar knows, for turning dates into session ordinals."""
     return _calendar(market(market_code).code).sessions
