@@ -248,3 +248,16 @@ def gpu_levels(rows: Sequence[GpuRow], until: dt.date, weeks: int = 4) -> list[G
             )
         )
     return out
+
+
+WEEK_DAYS = 7
+MONTH_DAYS = 31
+
+
+def is_stale(last_day: dt.date, cadence_days: int, window_start: dt.date) -> bool:
+    """True when the latest observation ends more than one cadence before the window starts.
+
+    A weekly series whose last week ended 4 days before the window is this week's news; one
+    that ended a year before is not, and the report must date it instead of saying 本周.
+    """
+    return last_day + dt.timedelta(days=cadence_days) < window_start

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..analysis.trackers import GpuLevel, Point, SeriesSummary, Trend
-from .zh import md, signed_pct
+from .zh import md, signed_pct, ymd
 
 TREND_WORDS = {
     "surge": "增幅显著",
@@ -41,11 +41,27 @@ def period_label(p: Point | tuple[dt.date, dt.date], with_year: bool = False) ->
     start, end = (p.period_start, p.period_end) if isinstance(p, Point) else p
     if is_month((start, end)):
         return f"{start.year}年{start.month}月" if with_year else f"{start.month}月"
+    if with_year:
+        return dated_span(start, end)
     return span_label(start, end)
 
 
-def when_word(p: Point, current: tuple[dt.date, dt.date] | None = None) -> str:
-    """本周 for the report's current week, N月 for a month, the span otherwise."""
+def dated_span(start: dt.date, end: dt.date) -> str:
+    """``2024年9月27日-10月3日``: a period stated with its year (data older than the window)."""
+    tail = ymd(end) if end.year != start.year else md(end)
+    return f"{ymd(start)}-{tail}"
+
+
+def through_note(day: dt.date) -> str:
+    """Said of a series whose latest data end more than a period before the window."""
+    return f"数据截至{ymd(day)}，早于本报告区间，为最近可得数据"
+
+
+def when_word(p: Point, current: tuple[dt.date, dt.date] | None = None, dated: bool = False) -> str:
+    """本周 for the report's current week, N月 for a month, the span otherwise; with
+    ``dated`` (data older than the window) 最近一期, the period itself following in brackets."""
+    if dated:
+        return "最近一期"
     if p.days == 7 and (current is None or current == (p.period_start, p.period_end)):
         return "本周"
     return period_label(p)
@@ -62,17 +78,20 @@ def trend_word(t: Trend) -> str:
     return TREND_WORDS[t.code]
 
 
-def unfinished_note(p: Point) -> str:
-    return f"{period_label(p)}数据为非完全统计"
+def unfinished_note(p: Point, dated: bool = False) -> str:
+    return f"{period_label(p, dated)}数据为非完全统计"
 
 
 def rename_note(new: str, old: str) -> str:
     return f"{new}即为原{old}"
 
 
-def series_sentence(s: SeriesSummary, current: tuple[dt.date, dt.date] | None = None) -> str:
+def series_sentence(
+    s: SeriesSummary, current: tuple[dt.date, dt.date] | None = None, dated: bool = False
+) -> str:
     """E.g. ``Claude本周访问量增幅显著（0927-1003：2,190万次，环比+23.03%）``; ``current`` is
-    the latest period of the section (a series that lags it is not said to be 本周)."""
+    the latest period of the section (a series that lags it is not said to be 本周); ``dated``
+    states every period with its year and never says 本周 (data older than the window)."""
     metric = METRIC.get(s.series.category, "")
     name, unit = s.series.name, s.series.unit
     tag = f"{SAMPLE}，" if s.series.sample else ""
@@ -81,9 +100,9 @@ def series_sentence(s: SeriesSummary, current: tuple[dt.date, dt.date] | None = 
         if s.unfinished is None:
             return text + (f"（{SAMPLE}）" if s.series.sample else "")
         u = s.unfinished
-        return f"{text}（{tag}{unfinished_note(u)}：{fmt_value(u.value)}{unit}）"
+        return f"{text}（{tag}{unfinished_note(u, dated)}：{fmt_value(u.value)}{unit}）"
     p, t = s.latest, s.trend
-    when = when_word(p, current)
+    when = when_word(p, current, dated)
     if t.code == "no_change":
         head = f"{name}{when}{metric}暂无环比数据"
     elif t.streak is not None:
@@ -92,12 +111,12 @@ def series_sentence(s: SeriesSummary, current: tuple[dt.date, dt.date] | None = 
             head += f"，{when}{TREND_WORDS[t.code]}"
     else:
         head = f"{name}{when}{metric}{TREND_WORDS[t.code]}"
-    numbers = f"{period_label(p)}：{fmt_value(p.value)}{unit}"
+    numbers = f"{period_label(p, dated)}：{fmt_value(p.value)}{unit}"
     if t.change is not None:
         numbers += f"，环比{signed_pct(t.change * 100)}"
     if s.unfinished is not None:
         u = s.unfinished
-        numbers += f"；{unfinished_note(u)}，{fmt_value(u.value)}{unit}"
+        numbers += f"；{unfinished_note(u, dated)}，{fmt_value(u.value)}{unit}"
     return f"{head}（{tag}{numbers}）"
 
 
@@ -111,16 +130,28 @@ def group_paragraph(group: str, sentences: list[str]) -> str:
     return f"{group_title(group)}：" + "；".join(sentences) + "。"
 
 
-def visits_intro(label: str, unit: str, sample: bool) -> str:
-    text = f"网站访问量（周度，单位：{unit}），数据区间{label}，本周与上周对比如下"
+def visits_intro(label: str, unit: str, sample: bool, through: dt.date | None = None) -> str:
+    """The visits paragraph's opening; ``through`` set when the data end before the window."""
+    if through is not None:
+        text = f"网站访问量（周度，单位：{unit}），数据区间{label}，{through_note(through)}"
+    else:
+        text = f"网站访问量（周度，单位：{unit}），数据区间{label}，本周与上周对比如下"
     return text + (f"（{SAMPLE}）" if sample else "") + "。"
 
 
-def downloads_intro(first: Point | tuple, last: Point | tuple, unit: str, sample: bool) -> str:
+def downloads_intro(
+    first: Point | tuple,
+    last: Point | tuple,
+    unit: str,
+    sample: bool,
+    through: dt.date | None = None,
+) -> str:
     text = (
         f"国内主要大模型应用月度下载量（单位：{unit}），数据区间"
         f"{period_label(first, True)}至{period_label(last, True)}"
     )
+    if through is not None:
+        text += f"，{through_note(through)}"
     return text + (f"（{SAMPLE}）" if sample else "") + "："
 
 
@@ -128,9 +159,10 @@ def currency_word(code: str) -> str:
     return CURRENCY.get(code, code)
 
 
-def gpu_clause(level: GpuLevel) -> str:
+def gpu_clause(level: GpuLevel, dated: bool = False) -> str:
+    day = ymd(level.date) if dated else md(level.date)
     text = (
-        f"{CONDITION.get(level.condition, level.condition)}卡{md(level.date)}报价"
+        f"{CONDITION.get(level.condition, level.condition)}卡{day}报价"
         f"{level.price:,.0f}{currency_word(level.currency)}"
     )
     if level.change is None:
@@ -138,12 +170,16 @@ def gpu_clause(level: GpuLevel) -> str:
     return text + f"，较{level.weeks}周前{signed_pct(level.change * 100)}"
 
 
-def gpu_sentence(model: str, levels: list[GpuLevel]) -> str:
-    """E.g. ``H100全新卡10月7日报价28,900美元，较4周前-1.20%；二手卡…``."""
+def gpu_sentence(model: str, levels: list[GpuLevel], through: dt.date | None = None) -> str:
+    """E.g. ``H100全新卡10月7日报价28,900美元，较4周前-1.20%；二手卡…``; with ``through``
+    (prices older than the window) every date carries its year and the sentence says so."""
     order = {"new": 0, "used": 1}
     ranked = sorted(levels, key=lambda lv: order.get(lv.condition, 2))
-    text = model + "；".join(gpu_clause(lv) for lv in ranked)
-    return text + (f"（{SAMPLE}）" if any(lv.sample for lv in levels) else "") + "。"
+    text = model + "；".join(gpu_clause(lv, through is not None) for lv in ranked)
+    notes = ([through_note(through)] if through is not None else []) + (
+        [SAMPLE] if any(lv.sample for lv in levels) else []
+    )
+    return text + (f"（{'；'.join(notes)}）" if notes else "") + "。"
 
 
 def sample_note() -> str:

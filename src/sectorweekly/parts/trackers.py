@@ -13,11 +13,14 @@ from typing import Any
 from .. import store, store_series
 from ..analysis.market import Window
 from ..analysis.trackers import (
+    MONTH_DAYS,
+    WEEK_DAYS,
     GpuLevel,
     Point,
     SeriesSummary,
     TrendRules,
     gpu_levels,
+    is_stale,
     last_periods,
     load_series,
     summarise,
@@ -112,7 +115,7 @@ def _ordered_groups(summaries: list[SeriesSummary], preferred: list[str]) -> lis
 
 def _ai_section(
     rules: TrackerRules, visits: list[SeriesSummary], downloads: list[SeriesSummary],
-    others: list[SeriesSummary], extras: dict[str, Any],
+    others: list[SeriesSummary], extras: dict[str, Any], window: Window, ctx: BuildContext,
 ) -> tuple[Section, list[Chart]]:  # fmt: skip
     paragraphs: list[Paragraph] = []
     charts: list[Chart] = []
@@ -120,13 +123,25 @@ def _ai_section(
     notes: list[str] = []
     if visits:
         spans = last_periods(visits, rules.visit_periods_shown)
-        label = tz.span_label(spans[0][0], spans[-1][1])
+        through = spans[-1][1]
+        stale = is_stale(through, WEEK_DAYS, window.start)
+        label = (tz.dated_span if stale else tz.span_label)(spans[0][0], through)
         extras["data_period"] = label
+        extras["visits_through"] = through
+        extras["visits_stale"] = stale
+        if stale:
+            ctx.messages.append(
+                f"site visits end {through}, more than a week before the window ({window.start}): "
+                "the section dates them (数据截至…) instead of saying 本周"
+            )
         sample = any(s.series.sample for s in visits)
-        paragraphs.append(Paragraph(text=tz.visits_intro(label, visits[0].series.unit, sample)))
+        unit = visits[0].series.unit
+        paragraphs.append(
+            Paragraph(text=tz.visits_intro(label, unit, sample, through if stale else None))
+        )
         for group in _ordered_groups(visits, rules.visit_groups):
             members = _by_latest([s for s in visits if s.series.group == group])
-            sentences = [tz.series_sentence(s, spans[-1]) for s in members]
+            sentences = [tz.series_sentence(s, spans[-1], dated=stale) for s in members]
             entries += [_series_extra(s, t) for s, t in zip(members, sentences, strict=True)]
             paragraphs.append(Paragraph(text=tz.group_paragraph(group, sentences)))
             charts.append(
@@ -135,24 +150,43 @@ def _ai_section(
                     f"网站周访问量：{tz.group_title(group)}",
                     members,
                     spans,
-                    [f"数据区间{label}（{'、'.join(tz.period_label(sp) for sp in spans)}）"],
+                    [
+                        f"数据区间{label}（{'、'.join(tz.period_label(sp) for sp in spans)}）"
+                        + (f"；{tz.through_note(through)}" if stale else "")
+                    ],
                 )
             )
     if downloads:
         members = _by_latest(downloads)
         spans = last_periods(members, rules.download_periods_shown)
+        finished = [s.latest.period_end for s in members if s.latest is not None]
+        dl_through = max(finished) if finished else spans[-1][1]
+        dl_stale = is_stale(dl_through, MONTH_DAYS, window.start)
+        extras["downloads_through"] = dl_through
+        extras["downloads_stale"] = dl_stale
+        if dl_stale:
+            ctx.messages.append(
+                f"app downloads end {dl_through}, more than a month before the window "
+                f"({window.start}): the section dates them (数据截至…)"
+            )
         unfinished = sorted({(p.period_start, p.period_end) for s in members for p in s.history
                              if p.partial and (p.period_start, p.period_end) in spans})  # fmt: skip
-        dl_notes = [tz.unfinished_note(Point(a, b, 0.0, True)) for a, b in unfinished]
+        dl_notes = [tz.unfinished_note(Point(a, b, 0.0, True), dl_stale) for a, b in unfinished]
         renames = [
             tz.rename_note(s.series.name, s.series.alias_of) for s in members if s.series.alias_of
         ]
         sample = any(s.series.sample for s in members)
-        sentences = [tz.series_sentence(s) for s in members]
+        sentences = [tz.series_sentence(s, dated=dl_stale) for s in members]
         entries += [_series_extra(s, t) for s, t in zip(members, sentences, strict=True)]
         paragraphs.append(
             Paragraph(
-                text=tz.downloads_intro(spans[0], spans[-1], members[0].series.unit, sample)
+                text=tz.downloads_intro(
+                    spans[0],
+                    spans[-1],
+                    members[0].series.unit,
+                    sample,
+                    dl_through if dl_stale else None,
+                )
                 + "；".join(sentences)
                 + "。"
             )
@@ -216,14 +250,25 @@ def _gpu_chart(rules: TrackerRules, model: str, levels: list[GpuLevel]) -> Chart
 
 
 def _gpu_section(
-    rules: TrackerRules, levels: list[GpuLevel], extras: dict[str, Any]
+    rules: TrackerRules,
+    levels: list[GpuLevel],
+    extras: dict[str, Any],
+    window: Window,
+    ctx: BuildContext,
 ) -> tuple[Section, list[Chart]]:
     present = {lv.model for lv in levels}
     models = [m for m in rules.gpu_models if m in present] + sorted(present - set(rules.gpu_models))
     paragraphs, charts, entries = [], [], []
     for model in models:
         mine = [lv for lv in levels if lv.model == model]
-        sentence = tz.gpu_sentence(model, mine)
+        through = max(lv.date for lv in mine)
+        stale = is_stale(through, WEEK_DAYS, window.start)
+        if stale:
+            ctx.messages.append(
+                f"{model} prices end {through}, more than a week before the window "
+                f"({window.start}): the section dates them (数据截至…)"
+            )
+        sentence = tz.gpu_sentence(model, mine, through if stale else None)
         paragraphs.append(Paragraph(text=sentence))
         charts.append(_gpu_chart(rules, model, mine))
         for lv in mine:
@@ -239,6 +284,7 @@ def _gpu_section(
                     "weeks": lv.weeks,
                     "change_pct": None if lv.change is None else round(lv.change * 100, 2),
                     "sentence": sentence,
+                    "stale": stale,
                     "sources": list(lv.sources),
                     "sample": lv.sample,
                 }
@@ -271,7 +317,7 @@ def tracker_part(desk: Desk, window: Window, review: Review, ctx: BuildContext) 
     extras: dict[str, Any] = {}
     if summaries:
         section, charts = _ai_section(
-            rules, by_kind["visits"], by_kind["downloads"], others, extras
+            rules, by_kind["visits"], by_kind["downloads"], others, extras, window, ctx
         )
         part.sections.append(section)
         part.charts += charts
@@ -280,7 +326,7 @@ def tracker_part(desk: Desk, window: Window, review: Review, ctx: BuildContext) 
             "no tracker series in the store known by the window's end: no AI大模型跟踪"
         )
     if levels:
-        section, charts = _gpu_section(rules, levels, extras)
+        section, charts = _gpu_section(rules, levels, extras, window, ctx)
         part.sections.append(section)
         part.charts += charts
     else:
