@@ -1,0 +1,71 @@
+"""Tracker sections a year after their data: dated, never 本周, and said on the console."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from sectorweekly.build import BuildContext, build_report
+from sectorweekly.desk import load_desk
+
+
+@pytest.fixture(scope="module")
+def late_week(demo_store, tmp_path_factory):
+    """The demo desk's week of 2025-06-23..27: prices to 2025-06, trackers end 2024-10."""
+    import os
+
+    old = os.environ.get("SECTORWEEKLY_HOME")
+    os.environ["SECTORWEEKLY_HOME"] = str(demo_store.parent.parent)
+    try:
+        ctx = BuildContext()
+        report = build_report(load_desk(), dt.date(2025, 6, 23), dt.date(2025, 6, 27), ctx)
+    finally:
+        if old is None:
+            os.environ.pop("SECTORWEEKLY_HOME", None)
+        else:
+            os.environ["SECTORWEEKLY_HOME"] = old
+    return report, ctx.messages
+
+
+def _texts(report, key):
+    section = next(s for s in report.sections if s.key == key)
+    return [p.text for p in section.paragraphs]
+
+
+def test_visits_and_downloads_a_year_old_are_dated_not_this_week(late_week):
+    report, _ = late_week
+    texts = _texts(report, "ai_tracking")
+    assert texts[0].startswith("网站访问量（周度，单位：万次），数据区间2024年9月20日-10月3日，")
+    assert "数据截至2024年10月3日" in texts[0]
+    assert not any("本周" in t or "上周" in t for t in texts)
+    assert "Claude最近一期访问量增幅显著（示例数据，2024年9月27日-10月3日：2,190万次" in texts[1]
+    downloads = next(t for t in texts if t.startswith("国内主要大模型应用月度下载量"))
+    assert "数据截至2024年9月30日" in downloads
+    assert "2024年10月数据为非完全统计" in downloads
+    visits_chart = next(c for c in report.charts if c.key == "visits:文本-海外")
+    assert "数据截至2024年10月3日" in visits_chart.notes[0]
+    assert report.extras["trackers"]["visits_stale"] is True
+
+
+def test_gpu_prices_a_year_old_carry_their_year(late_week):
+    report, _ = late_week
+    h100 = _texts(report, "gpu")[0]
+    assert h100.startswith("H100全新卡2024年10月7日报价28,620美元，较4周前-3.47%")
+    assert "数据截至2024年10月7日" in h100
+
+
+def test_the_console_warns_about_each_old_tracker(late_week):
+    _, messages = late_week
+    text = "\n".join(messages)
+    assert "site visits end 2024-10-03" in text
+    assert "app downloads end 2024-09-30" in text
+    assert "H100 prices end 2024-10-07" in text
+
+
+def test_the_demo_week_still_speaks_of_this_week(demo_report):
+    report, _, messages = demo_report
+    texts = _texts(report, "ai_tracking")
+    assert "本周与上周对比如下" in texts[0]
+    assert "数据截至" not in "".join(texts)
+    assert not any("more than a week before" in m for m in messages)
