@@ -202,7 +202,6 @@ class Desk(_Strict):
     store: str = "store.duckdb"
     seed_prices: list[str] = Field(default_factory=list)  # CSVs imported into a new store
     seed_shares: str | None = None
-    sample_data: bool = False
     notes_dir: str = "notes"  # the analyst's weekly notes: <notes_dir>/<publication date>.md
     # closed weekdays by market and year, added to or replacing the calendars' (see holidays/)
     holidays: dict[str, dict[int, Any]] = Field(default_factory=dict)
