@@ -64,16 +64,17 @@ def _spec(desk: Desk, symbol: str) -> MemberSpec:
         market=inst.market,
         listed=inst.listed,
         st_periods=tuple((p.start, p.end) for p in inst.st),
+        kind=inst.kind,
     )
 
 
 def _status(move: MemberMove) -> str:
     if move.end_close is None:
         return "no_data"
+    if move.market_closed:  # closed all window wins over the zero-volume row before it
+        return "market_closed"
     if move.suspended:
         return "suspended"
-    if move.market_closed:
-        return "market_closed"
     if move.data_behind:
         return "data_behind"
     if move.no_base:
@@ -167,7 +168,10 @@ def build_review(desk: Desk, window: Window, ctx: BuildContext) -> Review:
     boards, items = [], []
     for i, board in enumerate(desk.boards, start=1):
         members = sorted((outs[s] for s in board.members), key=_sort_key)
-        breadth = zh.breadth_word([m.change_pct for m in members if m.status != "suspended"])
+        breadth = zh.breadth_word(
+            [m.change_pct for m in members if m.status not in ("suspended", "market_closed")],
+            closed=all(m.status == "market_closed" for m in members),
+        )
         boards.append(BoardOut(name=board.name, breadth=breadth, members=members))
         named = [zh.NamedMove(m.name, by_symbol[m.symbol]) for m in members]
         items.append(zh.board_item(i, board.name, named, breadth, through_by_market))
@@ -185,7 +189,8 @@ def build_review(desk: Desk, window: Window, ctx: BuildContext) -> Review:
         for t in desk.watch
     ]
     note = zh.as_of_note(
-        {c: min(v.end_date, through_by_market.get(c, v.end_date)) for c, v in views.items()}
+        {c: min(v.end_date, through_by_market.get(c, v.end_date)) for c, v in views.items()},
+        [outs[m.symbol].name for m in moves if m.basis == "reference"],
     )
     calendar_note = zh.calendar_note(
         {c: (m.provisional_years, m.inferred_closed) for c, m in markets_out.items()}

@@ -36,7 +36,7 @@ class Instrument(_Strict):
     listed: dt.date | None = None  # listing date, for the first-sessions-without-limit rule
     registration_ipo: bool = False  # main-board IPO under the registration system
     st: list[StPeriod] = Field(default_factory=list)
-    kind: str = "stock"  # stock | index
+    kind: Literal["stock", "index"] = "stock"  # index: no board, no limits (000300, 000001…)
     exchange: str | None = None  # listing venue where a data source needs it (US: NASDAQ/NYSE/AMEX)
 
     @field_validator("market")

@@ -36,6 +36,8 @@ CREATE TABLE IF NOT EXISTS prices (
     adj_close DOUBLE,
     source VARCHAR NOT NULL,
     fetched_at TIMESTAMP,
+    prev_close DOUBLE,
+    prev_close_source VARCHAR,
     PRIMARY KEY (symbol, date)
 );
 CREATE TABLE IF NOT EXISTS shares (
@@ -58,7 +60,16 @@ PRICE_COLUMNS = [
     "adj_close",
     "source",
     "fetched_at",
+    "prev_close",  # the exchange's reference previous close (除权除息参考价); NULL = prior close
+    "prev_close_source",
 ]
+
+# Columns added after the first release, for stores made before them (appended, so the
+# positional inserts above line up with old and new tables alike).
+MIGRATIONS = (
+    "ALTER TABLE prices ADD COLUMN IF NOT EXISTS prev_close DOUBLE",
+    "ALTER TABLE prices ADD COLUMN IF NOT EXISTS prev_close_source VARCHAR",
+)
 
 LOCK_TIMEOUT_S = 30.0
 
@@ -69,6 +80,8 @@ def _lock(path: Path) -> FileLock:
 
 def _init(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA).fetchall()
+    for statement in MIGRATIONS:
+        con.execute(statement).fetchall()
     con.execute(
         "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
         [str(SCHEMA_VERSION)],

@@ -12,12 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import duckdb
+import exchange_calendars as xcals
 import pandas as pd
 
 from .. import calendars
+from ..markets import market
 from .limits import board_of, listing_frame, rules_frame
 
 
@@ -39,6 +42,7 @@ class MemberSpec:
     market: str
     listed: dt.date | None = None
     st_periods: tuple[tuple[dt.date, dt.date | None], ...] = ()
+    kind: str = "stock"  # "index": no board, no limits, whatever the code looks like
 
 
 @dataclass(frozen=True)
@@ -67,13 +71,20 @@ class MemberMove:
     limit_pct: int | None  # limit in force on the last session (A-shares)
     limit_up_streak: int = 0
     limit_touch_only: bool = False
-    suspended: bool = False  # a zero-volume row on the market's end session
+    suspended: bool = False  # 停牌 on the market's end session (see _suspended_on)
     data_behind: bool = False  # the store has no row on the market's end session
     no_base: bool = False
     market_closed: bool = False  # no session of this market inside the window
     reversal: bool = False  # 冲高回落
     big_drop: bool = False  # 出现大幅回调
     window_runs: list[LimitRun] = field(default_factory=list)
+    # Ex-rights (除权除息) inside the window: sessions whose stored reference previous close
+    # differs from the prior close; the change is chained through them (basis "reference").
+    ex_dates: list[dt.date] = field(default_factory=list)
+    basis: str = "close"  # "close": end / base − 1; "reference": chained through ex_dates
+    # A session inside the window that moved beyond the daily limit with no reference stored:
+    # an ex-date the store cannot price, so the change is withheld rather than shown as a loss.
+    reference_missing: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -98,7 +109,10 @@ def _members_frame(specs: Iterable[MemberSpec]) -> tuple[pd.DataFrame, pd.DataFr
         {
             "symbol": [s.symbol for s in specs],
             "market": [s.market for s in specs],
-            "board": [board_of(s.symbol) if s.market == "CN_A" else None for s in specs],
+            "board": [
+                board_of(s.symbol) if s.market == "CN_A" and s.kind != "index" else None
+                for s in specs
+            ],
             "listed": [s.listed for s in specs],
             "listed_idx": pd.array(listed_idx, dtype="Int64"),
         }
@@ -152,12 +166,26 @@ REVIEW_SQL = """
 WITH px AS (
     SELECT p.symbol, m.market, m.board, m.listed, m.listed_idx, p.date, p.open, p.high, p.low, p.close,
            p.volume, s.session_idx, w.base_date, w.end_date, w.end_idx, w.first_window_idx,
-           lag(p.close) OVER (PARTITION BY p.symbol ORDER BY p.date) AS prev_close
+           lag(p.close) OVER (PARTITION BY p.symbol ORDER BY p.date) AS prior_close,
+           {reference} AS ref_close
     FROM prices p
     JOIN members m USING (symbol)
     JOIN windows w ON w.market = m.market
     LEFT JOIN sess s ON s.market = m.market AND s.date = p.date
     WHERE p.date BETWEEN $lo AND $hi AND p.date BETWEEN w.lookback_date AND w.end_date
+),
+refd AS (
+    SELECT px.*,
+        coalesce(ref_close, prior_close) AS prev_close,
+        (date > base_date AND date <= end_date AND ref_close IS NOT NULL
+         AND prior_close IS NOT NULL AND abs(ref_close - prior_close) >= 0.005) AS ex_date
+    FROM px
+),
+chained AS (
+    SELECT refd.*,
+        sum(CASE WHEN ex_date THEN ln(prior_close / ref_close) ELSE 0 END) OVER (
+            PARTITION BY symbol ORDER BY date ROWS UNBOUNDED PRECEDING) AS cum_ln
+    FROM refd
 ),
 flagged AS (
     SELECT px.*,
@@ -166,7 +194,7 @@ flagged AS (
           WHEN lr.free_sessions > 0 AND px.listed_idx IS NOT NULL
                AND px.session_idx - px.listed_idx < lr.free_sessions THEN NULL
           ELSE r.pct END AS limit_pct
-    FROM px
+    FROM chained px
     LEFT JOIN listing lr ON lr.board = px.board
          AND px.listed >= lr.listed_from AND px.listed < lr.listed_to
     LEFT JOIN rules r ON r.board = px.board AND px.date >= r.start AND px.date < r."end"
@@ -177,14 +205,24 @@ hits AS (
     SELECT *,
         CASE WHEN limit_pct IS NULL THEN NULL
              ELSE (CAST(round(prev_close * 100) AS BIGINT) * (100 + limit_pct) + 50) // 100
-        END AS up_cents
+        END AS up_cents,
+        CASE WHEN limit_pct IS NULL THEN NULL
+             ELSE (CAST(round(prev_close * 100) AS BIGINT) * (100 - limit_pct) + 50) // 100
+        END AS down_cents
     FROM flagged
 ),
 marked AS (
     SELECT *,
         coalesce(CAST(round(close * 100) AS BIGINT) = up_cents, false) AS close_hit,
         coalesce(CAST(round(high * 100) AS BIGINT) = up_cents
-                 AND CAST(round(close * 100) AS BIGINT) <> up_cents, false) AS touch_hit
+                 AND CAST(round(close * 100) AS BIGINT) <> up_cents, false) AS touch_hit,
+        coalesce(ref_close IS NULL AND date > base_date AND date <= end_date AND (
+            CAST(round(coalesce(low, close) * 100) AS BIGINT) < down_cents
+            OR CAST(round(close * 100) AS BIGINT) > up_cents), false) AS unexplained_gap,
+        coalesce(volume = 0 AND coalesce(open, close) = close AND coalesce(high, close) = close
+                 AND coalesce(low, close) = close
+                 AND CAST(round(close * 100) AS BIGINT) = CAST(round(prev_close * 100) AS BIGINT),
+                 false) AS idle_row
     FROM hits
 ),
 islands AS (
@@ -201,12 +239,15 @@ agg AS (
     SELECT symbol, any_value(market) AS market, any_value(board) AS board,
         arg_max(close, date) FILTER (WHERE date <= base_date) AS base_close,
         arg_max(close, date) FILTER (WHERE date <= end_date) AS end_close,
+        arg_max(exp(cum_ln), date) FILTER (WHERE date <= end_date) AS end_factor,
+        list(date ORDER BY date) FILTER (WHERE ex_date) AS ex_dates,
+        min(date) FILTER (WHERE unexplained_gap) AS gap_date,
         max(date) FILTER (WHERE date <= end_date) AS last_date,
         max(date) FILTER (WHERE date <= base_date) AS base_row_date,
-        max(high) FILTER (WHERE date > base_date) AS week_high,
+        max(coalesce(high, close) * exp(cum_ln)) FILTER (WHERE date > base_date) AS week_high,
         bool_or(close_hit) FILTER (WHERE session_idx = end_idx) AS end_close_hit,
         bool_or(touch_hit) FILTER (WHERE session_idx = end_idx) AS end_touch_hit,
-        bool_or(volume = 0) FILTER (WHERE session_idx = end_idx) AS end_zero_volume,
+        bool_or(idle_row) FILTER (WHERE session_idx = end_idx) AS end_idle,
         max(limit_pct) FILTER (WHERE session_idx = end_idx) AS end_limit_pct,
         any_value(end_idx) AS end_idx, any_value(end_date) AS end_date
     FROM marked GROUP BY symbol
@@ -218,12 +259,19 @@ caps AS (
     QUALIFY row_number() OVER (
         PARTITION BY sh.symbol
         ORDER BY abs(datediff('day', sh.as_of, w.end_date)), sh.as_of) = 1
+),
+latest AS (
+    -- where the data stop for a member with no row since the lookback: at any distance
+    SELECT p.symbol, max(p.date) AS last_any, arg_max(p.close, p.date) AS close_any
+    FROM prices p JOIN members m USING (symbol) JOIN windows w ON w.market = m.market
+    WHERE p.date <= $hi AND p.date < w.lookback_date
+    GROUP BY p.symbol
 )
 SELECT m.symbol, m.market, m.board, a.base_close, a.end_close, a.last_date, a.base_row_date,
-    a.week_high,
+    a.week_high, a.end_factor, a.ex_dates, a.gap_date, l.last_any, l.close_any,
     coalesce(a.end_close_hit, false) AS end_close_hit,
     coalesce(a.end_touch_hit, false) AS end_touch_hit,
-    coalesce(a.end_zero_volume, false) AS end_zero_volume,
+    coalesce(a.end_idle, false) AS end_idle,
     a.end_limit_pct,
     i_end.n AS run_to_end,
     i_prev.n AS run_to_prev,
@@ -233,6 +281,7 @@ LEFT JOIN agg a USING (symbol)
 LEFT JOIN islands i_end ON i_end.symbol = m.symbol AND i_end.s1 = a.end_idx
 LEFT JOIN islands i_prev ON i_prev.symbol = m.symbol AND i_prev.s1 = a.end_idx - 1
 LEFT JOIN caps c ON c.symbol = m.symbol
+LEFT JOIN latest l ON l.symbol = m.symbol
 """
 
 
@@ -256,13 +305,14 @@ def compute_moves(
         "listing": listing_frame(),
     }.items():
         con.register(name, frame)
+    sql = REVIEW_SQL.replace("{reference}", _reference_column(con))
     try:
         params = {"lo": windows["lookback_date"].min(), "hi": windows["end_date"].max()}
-        cur = con.execute(REVIEW_SQL, params)
+        cur = con.execute(sql, params)
         columns = [d[0] for d in cur.description]
         frame = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
         runs = con.execute(
-            REVIEW_SQL.split("agg AS")[0].rstrip().rstrip(",")
+            sql.split("agg AS")[0].rstrip().rstrip(",")
             + """
             SELECT i.symbol, i.d0, i.d1, i.n, i.s1 FROM islands i
             JOIN members m USING (symbol) JOIN windows w ON w.market = m.market
@@ -283,6 +333,29 @@ def compute_moves(
     return _to_moves(frame, runs, views, thresholds), views
 
 
+def _reference_column(con: duckdb.DuckDBPyConnection) -> str:
+    """The stored reference previous close; a store made before that column reads as none."""
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.columns "
+        "WHERE table_name = 'prices' AND column_name = 'prev_close'"
+    ).fetchall()[0][0]
+    return "p.prev_close" if found else "CAST(NULL AS DOUBLE)"
+
+
+@lru_cache(maxsize=8)
+def _half_days(market_code: str) -> frozenset[dt.date]:
+    """Sessions that close early (HK: Christmas Eve, New Year's Eve, Lunar New Year's Eve)."""
+    cal = xcals.get_calendar(market(market_code).calendar, start=calendars.CALENDAR_START)
+    return frozenset(ts.date() for ts in cal.early_closes)
+
+
+def _suspended_on(market_code: str, day: dt.date, idle_row: bool) -> bool:
+    """停牌 needs more than a zero volume, which some sources write on half days for stocks that
+    traded: a zero-volume row whose price did not move at all (open = high = low = close = the
+    previous close) on a full session. A session with no row is missing data, not a suspension."""
+    return idle_row and day not in _half_days(market_code)
+
+
 def _to_moves(
     frame: list[dict[str, Any]],
     runs: list[tuple[Any, ...]],
@@ -299,11 +372,17 @@ def _to_moves(
         view = views[rec["market"]]
         base, end, last = rec["base_close"], rec["end_close"], rec["last_date"]
         base_row = rec["base_row_date"]
+        if last is None and rec["last_any"] is not None:  # the data stop before the lookback
+            last, end = rec["last_any"], rec["close_any"]
+            base, base_row = end, last
         no_rows_in_window = bool(view.sessions) and (last is None or last <= view.base_date)
+        factor = rec["end_factor"] or 1.0
+        ex_dates = list(rec["ex_dates"] or [])
+        gap = rec["gap_date"]
         change = (
             None
-            if base is None or end is None or no_rows_in_window
-            else round((end / base - 1) * 100, 2)
+            if base is None or end is None or no_rows_in_window or gap is not None
+            else round((end * factor / base - 1) * 100, 2)
         )
         streak, touch = 0, False
         if rec["end_close_hit"]:
@@ -313,11 +392,13 @@ def _to_moves(
             touch = True
         high = rec["week_high"]
         reversal = big_drop = False
-        if base and end and high and view.sessions:
+        if base and end and high and view.sessions and gap is None:
+            end_adj = end * factor  # in the base session's units, like the week high
             reversal = (
-                high / base - 1 >= th.reversal_high_gain and end / high - 1 <= -th.reversal_pullback
+                high / base - 1 >= th.reversal_high_gain
+                and end_adj / high - 1 <= -th.reversal_pullback
             )
-            big_drop = end / base - 1 <= -th.big_drop
+            big_drop = end_adj / base - 1 <= -th.big_drop
         shares = rec["shares"]
         out.append(
             MemberMove(
@@ -337,13 +418,17 @@ def _to_moves(
                 limit_pct=rec["end_limit_pct"],
                 limit_up_streak=streak,
                 limit_touch_only=touch,
-                suspended=bool(rec["end_zero_volume"]),
+                suspended=bool(view.sessions)
+                and _suspended_on(rec["market"], view.end_date, bool(rec["end_idle"])),
                 data_behind=last is not None and last < view.end_date,
                 no_base=base is None,
                 market_closed=not view.sessions,
                 reversal=reversal,
                 big_drop=big_drop,
                 window_runs=runs_by_symbol.get(rec["symbol"], []),
+                ex_dates=ex_dates,
+                basis="reference" if ex_dates else "close",
+                reference_missing=gap,
             )
         )
     return out

@@ -12,6 +12,10 @@ from ..markets import MARKETS
 BREADTH_ALL_UP = "普涨"
 BREADTH_ALL_DOWN = "普跌"
 BREADTH_MIXED = "涨跌互现"
+BREADTH_FLAT = "持平"  # every member unchanged
+BREADTH_UP_OR_FLAT = "上涨或持平"  # some up, the rest unchanged, none down
+BREADTH_DOWN_OR_FLAT = "下跌或持平"
+BREADTH_CLOSED = "休市"  # every member's market was closed all window
 BREADTH_NONE = "无数据"
 NUMERALS = "一二三四五六七八九十"
 
@@ -30,15 +34,39 @@ def signed_pct(value: float | None) -> str:
     return f"{value:+.2f}%" if value != 0 else "0.00%"
 
 
-def breadth_word(changes: Sequence[float | None]) -> str:
+def breadth_word(changes: Sequence[float | None], *, closed: bool = False) -> str:
+    """普涨 / 普跌 / 涨跌互现 only for what moved: a board whose markets were all closed is 休市,
+    one where nothing moved is 持平, and 涨跌互现 needs both a rise and a fall."""
+    if closed:
+        return BREADTH_CLOSED
     known = [c for c in changes if c is not None]
     if not known:
         return BREADTH_NONE
+    ups, downs = any(c > 0 for c in known), any(c < 0 for c in known)
+    if ups and downs:
+        return BREADTH_MIXED
     if all(c > 0 for c in known):
         return BREADTH_ALL_UP
     if all(c < 0 for c in known):
         return BREADTH_ALL_DOWN
-    return BREADTH_MIXED
+    if ups:
+        return BREADTH_UP_OR_FLAT
+    if downs:
+        return BREADTH_DOWN_OR_FLAT
+    return BREADTH_FLAT
+
+
+def name_with_change(name: str, change: float | None, *, closed: bool = False) -> str:
+    """`寒武纪+1.23%`, `沪深300 +1.23%`, `沪深300持平`: a number is never glued to a name that
+    ends in digits, and an unchanged price reads 持平 rather than 0.00%."""
+    if closed:
+        return f"{name}休市"
+    if change is None:
+        return f"{name}（涨跌幅缺失）"
+    if change == 0:
+        return f"{name}持平"
+    gap = " " if name[-1:].isdigit() else ""
+    return f"{name}{gap}{signed_pct(change)}"
 
 
 def streak_phrase(streak: int, touch_only: bool) -> str | None:
@@ -62,11 +90,21 @@ def member_notes(move: MemberMove) -> list[str]:
     notes: list[str] = []
     if move.market_closed:
         notes.append(f"本周{MARKETS[move.market].label_zh}休市")
-    if move.suspended:
+    elif move.suspended:  # a market closed all window is 休市, whatever its last row says
         notes.append(f"停牌（最新收盘价{move.end_close:.2f}）")
     if move.data_behind and move.last_date is not None:
         missing = "，本周无行情" if move.change_pct is None and not move.no_base else ""
-        notes.append(f"数据截至{md(move.last_date)}{missing}")
+        day = (
+            md(move.last_date) if move.last_date.year == move.end_date.year else ymd(move.last_date)
+        )
+        notes.append(f"数据截至{day}{missing}")
+    for day in move.ex_dates:
+        notes.append(f"{md(day)}除权除息，涨跌幅按交易所除权参考价连乘计算")
+    if move.reference_missing is not None:
+        notes.append(
+            f"{md(move.reference_missing)}价格变动超出涨跌停限制，疑为除权除息日而库中缺少"
+            "除权参考价，涨跌幅暂不计算"
+        )
     if (
         move.base_row_date is not None
         and move.base_row_date < move.base_date
@@ -110,16 +148,18 @@ def board_item(
     market_through = market_through or {}
     parts = []
     for m in members:
-        if m.move.suspended:
+        if m.move.suspended and not m.move.market_closed:
             parts.append(f"{m.name}停牌")
-        elif m.move.change_pct is None:
-            parts.append(f"{m.name}（涨跌幅缺失）")
         else:
-            parts.append(f"{m.name}{signed_pct(m.move.change_pct)}")
+            parts.append(name_with_change(m.name, m.move.change_pct, closed=m.move.market_closed))
     text = f"（{index}）{board_name}板块：{breadth}，" + "，".join(parts) + "。"
     events = []
     for m in members:
-        notes = [n for n in member_notes(m.move) if not n.startswith("停牌")]
+        notes = [
+            n
+            for n in member_notes(m.move)
+            if not n.startswith("停牌") and not (n.startswith("本周") and n.endswith("休市"))
+        ]
         if m.move.last_date is not None and m.move.last_date == market_through.get(m.move.market):
             notes = [n for n in notes if not n.startswith("数据截至")]
         if notes:
@@ -141,16 +181,14 @@ def benchmark_sentence(benchmarks: Sequence[NamedMove]) -> str:
     if not benchmarks:
         return ""
     parts = [
-        f"{b.name}{signed_pct(b.move.change_pct)}"
-        if b.move.change_pct is not None
-        else f"{b.name}（涨跌幅缺失）"
-        for b in benchmarks
+        name_with_change(b.name, b.move.change_pct, closed=b.move.market_closed) for b in benchmarks
     ]
     return "同期" + "，".join(parts) + "。"
 
 
-def as_of_note(end_dates: dict[str, dt.date]) -> str:
-    """`注：以上市值、涨跌幅信息截至各地时间…`, naming markets whose last session differs."""
+def as_of_note(end_dates: dict[str, dt.date], ex_rights: Sequence[str] = ()) -> str:
+    """`注：以上市值、涨跌幅信息截至各地时间…`, naming markets whose last session differs, and
+    the basis of the changes when a member went ex-rights in the window."""
     if not end_dates:
         return ""
     latest = max(end_dates.values())
@@ -160,6 +198,11 @@ def as_of_note(end_dates: dict[str, dt.date]) -> str:
     note = f"注：以上市值、涨跌幅信息截至各地时间{ymd(latest)}"
     if others:
         note += "（" + "，".join(others) + "）"
+    if ex_rights:
+        note += (
+            f"；{'、'.join(ex_rights)}本周除权除息，其涨跌幅以除权除息日的交易所参考前收盘价"
+            "逐日连乘计算，其余标的按收盘价计算"
+        )
     return note
 
 

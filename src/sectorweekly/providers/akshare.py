@@ -75,6 +75,15 @@ VOLUME_UNITS = {
 }
 
 
+def reference_prev_close(raw: pd.DataFrame) -> pd.Series | None:
+    """The exchange's previous close of each row, 收盘 − 涨跌额: on an ex-rights date this is the
+    reference price (除权除息参考价), not the prior session's close."""
+    if "涨跌额" not in raw.columns or "收盘" not in raw.columns:
+        return None
+    change = pd.to_numeric(raw["涨跌额"], errors="coerce")
+    return (pd.to_numeric(raw["收盘"], errors="coerce") - change).round(2)
+
+
 def _library_call(function: str, **kwargs: Any) -> pd.DataFrame:
     """Call ``akshare.<function>``; arguments the installed version lacks are left out."""
     ak = importlib.import_module("akshare")
@@ -167,7 +176,10 @@ class AkshareProvider(Provider):
                     query,
                     f"{function} response lacks {', '.join(absent)}; got {list(raw.columns)}",
                 )
+            reference = reference_prev_close(raw)
             raw = raw[list(columns)].rename(columns=columns)
+            if reference is not None:
+                raw["prev_close"] = reference
         return standard_rows(
             query,
             raw,

@@ -132,7 +132,7 @@ def provider_class(name: str) -> type[Provider]:
 
 # --- turning a library's frame into standard rows ----------------------------------------------
 
-NUMERIC = ("open", "high", "low", "close", "volume", "adj_close")
+NUMERIC = ("open", "high", "low", "close", "volume", "adj_close", "prev_close")
 
 
 def _as_dates(values: pd.Series) -> pd.Series:
@@ -200,6 +200,7 @@ def standard_rows(
     out["volume_unit"] = volume_unit
     out["adjustment"] = adjustment
     out["source"] = source
+    out["prev_close_source"] = [source if pd.notna(v) else None for v in out["prev_close"]]
     stamp = fetched_at or dt.datetime.now(dt.UTC)
     out["fetched_at"] = stamp.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
     return out[PRICE_COLUMNS]

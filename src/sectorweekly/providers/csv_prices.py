@@ -35,6 +35,9 @@ FULL_LAYOUT = [
 ]
 REQUIRED = ["symbol", "date", "close"]
 OPTIONAL_NUMERIC = ["open", "high", "low", "volume"]
+# Optional in either layout: the exchange's reference previous close of a row (除权除息参考价)
+# with where it came from, or a cumulative adjustment factor from which it follows.
+REFERENCE_NUMERIC = ["prev_close", "adj_factor"]
 EXPECTED_HEADER = (
     "expected a header symbol,date,close[,open,high,low,volume] "
     "or symbol,market,name,date,close,open,high,low,volume,volume_unit,adjustment,source"
@@ -70,6 +73,22 @@ def read_price_file(path: Path, known_markets: Mapping[str, str]) -> pd.DataFram
         raise InputError(path, 2, "no data rows; expected at least one price row")
     frame = pd.DataFrame.from_records(records)
     _check_sessions(path, frame)
+    return _reference_from_factors(frame, f"csv:{path.name}:adj_factor")
+
+
+def _reference_from_factors(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Where a row has no prev_close but the factor changed since the symbol's prior row, the
+    reference previous close is prior close × prior factor / factor (how terminals chain it)."""
+    frame = frame.sort_values(["symbol", "date"], kind="stable").reset_index(drop=True)
+    factor = frame.pop("adj_factor")
+    same = frame["symbol"].eq(frame["symbol"].shift(1))
+    prior_close, prior_factor = frame["close"].shift(1), factor.shift(1)
+    moved = same & factor.notna() & prior_factor.notna() & (factor != prior_factor)
+    fill = moved & frame["prev_close"].isna()
+    if fill.any():
+        reference = (prior_close * prior_factor / factor).round(4)
+        frame["prev_close"] = frame["prev_close"].astype("float64").mask(fill, reference)
+        frame["prev_close_source"] = frame["prev_close_source"].astype(object).mask(fill, source)
     return frame
 
 
@@ -112,7 +131,7 @@ def _check_row(
     if date is None:
         raise InputError(path, line_no, f"date '{date_text}' is not a date; expected YYYY-MM-DD")
     values: dict[str, float | None] = {}
-    for col in ["close", *OPTIONAL_NUMERIC]:
+    for col in ["close", *OPTIONAL_NUMERIC, *REFERENCE_NUMERIC]:
         text = get(col)
         try:
             values[col] = _parse_number(text)
@@ -122,7 +141,7 @@ def _check_row(
             ) from None
     if values["close"] is None:
         raise InputError(path, line_no, "close is empty; expected a positive price")
-    for col in ["close", "open", "high", "low"]:
+    for col in ["close", "open", "high", "low", *REFERENCE_NUMERIC]:
         v = values[col]
         if v is not None and v <= 0:
             raise InputError(path, line_no, f"{col} {v:g} is not positive; expected a price > 0")
@@ -149,6 +168,9 @@ def _check_row(
         "adjustment": get("adjustment") or "none",
         "adj_close": None,
         "source": get("source") or source_default,
+        "prev_close_source": (
+            (get("prev_close_source") or source_default) if values["prev_close"] else None
+        ),
         "line": line_no,
     }
 

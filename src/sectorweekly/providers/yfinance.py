@@ -110,6 +110,17 @@ def flatten(raw: pd.DataFrame, ticker: str) -> pd.DataFrame:
     return frame
 
 
+def dividend_prev_close(frame: pd.DataFrame) -> pd.Series | None:
+    """On an ex-dividend day, the reference previous close: the prior (split-adjusted) Close less
+    the dividend. Other rows, and an ex-date whose prior session is not in the frame, stay NaN;
+    splits need nothing here because Yahoo's Close is already split-adjusted."""
+    if "Dividends" not in frame.columns or "Close" not in frame.columns:
+        return None
+    dividend = pd.to_numeric(frame["Dividends"], errors="coerce").fillna(0.0)
+    prior = pd.to_numeric(frame["Close"], errors="coerce").shift(1)
+    return (prior - dividend).where(dividend > 0)
+
+
 @register
 class YfinanceProvider(Provider):
     name = "yfinance"
@@ -150,7 +161,10 @@ class YfinanceProvider(Provider):
                     "malformed", query, f"{ticker}: no Close column; got {list(frame.columns)}"
                 )
             renamed = frame.rename(columns=COLUMNS)
-            raw = renamed[[c for c in COLUMNS.values() if c in renamed.columns]]
+            raw = renamed[[c for c in COLUMNS.values() if c in renamed.columns]].copy()
+            reference = dividend_prev_close(frame)
+            if reference is not None:
+                raw["prev_close"] = reference
         return standard_rows(
             query,
             raw,
