@@ -190,7 +190,7 @@ def build_review(desk: Desk, window: Window, ctx: BuildContext) -> Review:
     ]
     note = zh.as_of_note(
         {c: min(v.end_date, through_by_market.get(c, v.end_date)) for c, v in views.items()},
-        [outs[m.symbol].name for m in moves if m.basis == "reference"],
+        [outs[s].name for s in symbols if by_symbol[s].basis == "reference"],
     )
     calendar_note = zh.calendar_note(
         {c: (m.provisional_years, m.inferred_closed) for c, m in markets_out.items()}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -241,6 +242,8 @@ agg AS (
         arg_max(close, date) FILTER (WHERE date <= end_date) AS end_close,
         arg_max(exp(cum_ln), date) FILTER (WHERE date <= end_date) AS end_factor,
         list(date ORDER BY date) FILTER (WHERE ex_date) AS ex_dates,
+        list(prior_close ORDER BY date) FILTER (WHERE ex_date) AS ex_priors,
+        list(ref_close ORDER BY date) FILTER (WHERE ex_date) AS ex_refs,
         min(date) FILTER (WHERE unexplained_gap) AS gap_date,
         max(date) FILTER (WHERE date <= end_date) AS last_date,
         max(date) FILTER (WHERE date <= base_date) AS base_row_date,
@@ -268,7 +271,7 @@ latest AS (
     GROUP BY p.symbol
 )
 SELECT m.symbol, m.market, m.board, a.base_close, a.end_close, a.last_date, a.base_row_date,
-    a.week_high, a.end_factor, a.ex_dates, a.gap_date, l.last_any, l.close_any,
+    a.week_high, a.end_factor, a.ex_dates, a.ex_priors, a.ex_refs, a.gap_date, l.last_any, l.close_any,
     coalesce(a.end_close_hit, false) AS end_close_hit,
     coalesce(a.end_touch_hit, false) AS end_touch_hit,
     coalesce(a.end_idle, false) AS end_idle,
@@ -333,6 +336,15 @@ def compute_moves(
     return _to_moves(frame, runs, views, thresholds), views
 
 
+def change_pct(base: float, end: float, references: Iterable[tuple[float, float]] = ()) -> float:
+    """end / base − 1 in percent, chained through each (prior close, reference previous close) of
+    an ex-date, rounded half-up to 2 decimals in decimal arithmetic (4.225 is 4.23, as quoted)."""
+    ratio = Decimal(repr(end)) / Decimal(repr(base))
+    for prior, reference in references:
+        ratio *= Decimal(repr(prior)) / Decimal(repr(reference))
+    return float(((ratio - 1) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
 def _reference_column(con: duckdb.DuckDBPyConnection) -> str:
     """The stored reference previous close; a store made before that column reads as none."""
     found = con.execute(
@@ -382,7 +394,9 @@ def _to_moves(
         change = (
             None
             if base is None or end is None or no_rows_in_window or gap is not None
-            else round((end * factor / base - 1) * 100, 2)
+            else change_pct(
+                base, end, zip(rec["ex_priors"] or [], rec["ex_refs"] or [], strict=True)
+            )
         )
         streak, touch = 0, False
         if rec["end_close_hit"]:
