@@ -134,6 +134,8 @@ def test_ex_rights_week_report_says_the_basis(demo_home) -> None:
     assert "5月28日除权除息，涨跌幅按交易所除权参考价连乘计算" in members["300502"].notes
     assert "出现大幅回调" not in members["300502"].notes
     assert "英维克（示例评级：中性，本周+0.74%）" in report.review.watch[1].line
+    cited = {(s.symbol, s.source) for s in report.review.sources}
+    assert ("300502", "Overwatch-mercy/stock-data@94897568e0:300502.csv") in cited
     assert report.review.as_of_note == (
         "注：以上市值、涨跌幅信息截至各地时间2025年5月30日；新易盛、英维克本周除权除息，"
         "其涨跌幅以除权除息日的交易所参考前收盘价逐日连乘计算，其余标的按收盘价计算"
