@@ -81,7 +81,7 @@ def reference_prev_close(raw: pd.DataFrame) -> pd.Series | None:
     if "涨跌额" not in raw.columns or "收盘" not in raw.columns:
         return None
     change = pd.to_numeric(raw["涨跌额"], errors="coerce")
-    return (pd.to_numeric(raw["收盘"], errors="coerce") - change).round(2)
+    return (pd.to_numeric(raw["收盘"], errors="coerce") - change).round(4)  # HK quotes 3 dp
 
 
 def _library_call(function: str, **kwargs: Any) -> pd.DataFrame:
