@@ -191,3 +191,22 @@ def test_a_store_made_before_the_column_is_read_and_migrated(tmp_path) -> None:
     with store.reader(db) as con:
         got = con.execute("SELECT date, prev_close FROM prices ORDER BY date").fetchall()
     assert got == [(D("2025-05-27"), None), (D("2025-05-28"), None), (D("2025-05-29"), 84.62)]
+
+
+def test_reimport_fills_the_reference_a_seeded_store_lacks(tmp_path) -> None:
+    plain = [
+        "300502,2025-05-27,112.13,114.12,115.05,108.88,366623,",
+        "300502,2025-05-28,84.62,81.03,85.8,81.03,580524,",
+    ]
+    db = tmp_path / "s.duckdb"
+    import_price_files(db, [_minimal(tmp_path / "a.csv", ",prev_close", plain)], {})
+    assert _change(db, "300502", "2025-05-28", "2025-05-28") is None  # the gap is not priced
+    with_ref = [plain[0], plain[1] + "79.77"]
+    read, added = import_price_files(
+        db, [_minimal(tmp_path / "b.csv", ",prev_close", with_ref)], {}
+    )
+    assert (read, added) == (2, 0)
+    assert _change(db, "300502", "2025-05-28", "2025-05-28") == 6.08
+    before = store.fingerprint(db)
+    import_price_files(db, [tmp_path / "b.csv"], {})  # nothing left to fill: the store is as it was
+    assert store.fingerprint(db) == before

@@ -220,6 +220,7 @@ def import_price_files(
     Returns (rows read, rows added). Identical re-imports add nothing and do not open the writer.
     """
     rows = load_price_files(paths, known_markets)
+    fill = _references_to_fill(store_path, rows)
     stored = store.existing_prices(store_path, rows[["symbol", "date"]])
     rows = drop_stored(
         rows,
@@ -230,13 +231,40 @@ def import_price_files(
             f"{old[col]}; expected the same value (the store is not overwritten)"
         ),
     )
-    if rows.empty:
+    if rows.empty and fill.empty:
         return len(stored), 0
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     rows = rows.assign(fetched_at=now)
     with store.writer(store_path) as con:
-        added = store.insert_prices(con, rows)
+        added = store.insert_prices(con, rows) if not rows.empty else 0
+        if not fill.empty:
+            with store.registered(con, "filling", fill):
+                con.execute(
+                    "UPDATE prices SET prev_close = f.prev_close, "
+                    "prev_close_source = f.prev_close_source FROM filling f "
+                    "WHERE prices.symbol = f.symbol AND prices.date = f.date "
+                    "AND prices.prev_close IS NULL"
+                ).fetchall()
     return len(stored) + len(rows), added
+
+
+def _references_to_fill(store_path: Path, rows: pd.DataFrame) -> pd.DataFrame:
+    """Stored rows without the reference previous close that this import carries: a store
+    seeded before the column existed gains it; a stored reference is never overwritten."""
+    refs = rows.loc[
+        rows["prev_close"].notna(), ["symbol", "date", "prev_close", "prev_close_source"]
+    ]
+    if refs.empty or not store_path.exists():
+        return refs.iloc[0:0]
+    with store.reader(store_path) as con, store.registered(con, "refs", refs):
+        has_column = con.execute(
+            "SELECT count(*) FROM information_schema.columns "
+            "WHERE table_name = 'prices' AND column_name = 'prev_close'"
+        ).fetchall()[0][0]
+        lacking = "p.prev_close IS NULL" if has_column else "true"
+        return con.execute(
+            f"SELECT r.* FROM refs r JOIN prices p USING (symbol, date) WHERE {lacking}"
+        ).df()
 
 
 SHARES_HEADER = ["symbol", "as_of", "shares"]
