@@ -160,7 +160,7 @@ def test_missing_reference_is_said_instead_of_a_false_loss(tmp_path) -> None:
     report = report_for("2025-05-26", "2025-05-30", desk)
     members = {m.symbol: m for t in report.review.watch for m in t.members}
     xys = members["300502"]
-    assert xys.change_pct is None  # not −23.86%
+    assert xys.change_pct is None and xys.status == "no_reference"  # not −23.86%
     assert (
         "5月28日价格变动超出涨跌停限制，疑为除权除息日而库中缺少除权参考价，涨跌幅暂不计算"
         in xys.notes

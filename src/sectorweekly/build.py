@@ -79,6 +79,8 @@ def _status(move: MemberMove) -> str:
         return "data_behind"
     if move.no_base:
         return "no_base"
+    if move.reference_missing is not None:  # an ex-date the store has no reference for
+        return "no_reference"
     return "ok"
 
 

@@ -43,7 +43,9 @@ class MemberOut(BaseModel):
     limit_board: str | None = None
     limit_up_streak: int = 0
     limit_touch_only: bool = False
-    status: Literal["ok", "suspended", "data_behind", "no_base", "no_data", "market_closed"] = "ok"
+    status: Literal[
+        "ok", "suspended", "data_behind", "no_base", "no_data", "market_closed", "no_reference"
+    ] = "ok"
     last_date: dt.date | None = None
     notes: list[str] = Field(default_factory=list)
     rating: str | None = None
