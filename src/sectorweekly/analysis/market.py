@@ -262,16 +262,9 @@ caps AS (
     QUALIFY row_number() OVER (
         PARTITION BY sh.symbol
         ORDER BY abs(datediff('day', sh.as_of, w.end_date)), sh.as_of) = 1
-),
-latest AS (
-    -- where the data stop for a member with no row since the lookback: at any distance
-    SELECT p.symbol, max(p.date) AS last_any, arg_max(p.close, p.date) AS close_any
-    FROM prices p JOIN members m USING (symbol) JOIN windows w ON w.market = m.market
-    WHERE p.date <= $hi AND p.date < w.lookback_date
-    GROUP BY p.symbol
 )
 SELECT m.symbol, m.market, m.board, a.base_close, a.end_close, a.last_date, a.base_row_date,
-    a.week_high, a.end_factor, a.ex_dates, a.ex_priors, a.ex_refs, a.gap_date, l.last_any, l.close_any,
+    a.week_high, a.end_factor, a.ex_dates, a.ex_priors, a.ex_refs, a.gap_date,
     coalesce(a.end_close_hit, false) AS end_close_hit,
     coalesce(a.end_touch_hit, false) AS end_touch_hit,
     coalesce(a.end_idle, false) AS end_idle,
@@ -284,7 +277,15 @@ LEFT JOIN agg a USING (symbol)
 LEFT JOIN islands i_end ON i_end.symbol = m.symbol AND i_end.s1 = a.end_idx
 LEFT JOIN islands i_prev ON i_prev.symbol = m.symbol AND i_prev.s1 = a.end_idx - 1
 LEFT JOIN caps c ON c.symbol = m.symbol
-LEFT JOIN latest l ON l.symbol = m.symbol
+"""
+
+# Where the data stop for members with no row since the lookback, at any distance: asked only
+# for those members, so an ordinary week still reads nothing older than its lookback.
+LATEST_SQL = """
+SELECT p.symbol, max(p.date) AS last_any, arg_max(p.close, p.date) AS close_any
+FROM prices p JOIN members m USING (symbol) JOIN windows w ON w.market = m.market
+WHERE list_contains($symbols, p.symbol) AND p.date <= w.end_date
+GROUP BY p.symbol
 """
 
 
@@ -314,6 +315,14 @@ def compute_moves(
         cur = con.execute(sql, params)
         columns = [d[0] for d in cur.description]
         frame = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+        behind = [rec["symbol"] for rec in frame if rec["last_date"] is None]
+        latest = (
+            {r[0]: r[1:] for r in con.execute(LATEST_SQL, {"symbols": behind}).fetchall()}
+            if behind
+            else {}
+        )
+        for rec in frame:
+            rec["last_any"], rec["close_any"] = latest.get(rec["symbol"], (None, None))
         runs = con.execute(
             sql.split("agg AS")[0].rstrip().rstrip(",")
             + """
