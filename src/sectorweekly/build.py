@@ -248,7 +248,12 @@ def build_report(
     review = build_review(desk, window, ctx)
     parts = [market_part(desk, review)]
     parts += [builder(desk, window, review, ctx) for builder in PART_BUILDERS]
-    ranked = [(b, m) for b in review.boards for m in b.members if m.change_pct is not None]
+    ranked = [
+        (b, m)
+        for b in review.boards
+        for m in b.members
+        if m.change_pct is not None and m.status not in ("market_closed", "suspended")
+    ]
     best_board, best = max(ranked, key=lambda bm: bm[1].change_pct or 0.0, default=(None, None))
     suggested = zh.suggested_headline(
         (best.name, best.change_pct or 0.0) if best else None,

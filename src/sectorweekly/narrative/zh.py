@@ -255,7 +255,9 @@ def suggested_headline(
     if best is None:
         return "算力板块周度回顾"
     lead = f"{board_name}板块{breadth}" if board_name and breadth else "算力板块"
-    verb = "周涨" if best[1] >= 0 else "周跌"
+    if best[1] == 0:
+        return f"{lead}，{best[0]}周内持平"
+    verb = "周涨" if best[1] > 0 else "周跌"
     return f"{lead}，{best[0]}{verb}{abs(best[1]):.2f}%"
 
 
