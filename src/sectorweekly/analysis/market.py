@@ -2,9 +2,11 @@
 
 For every instrument: base and end close under each market's window rule, weekly change,
 market cap, week high, limit-up flags per session, the limit-up streak ending at the window's
-last session, and limit events earlier in the window. The same engine serves a 20-member desk
-and a 14,000-symbol full market: it reads only the rows between the lookback start and the
-window end, so its cost does not grow with the length of history.
+last session, and limit events earlier in the window. On an ex-rights date the stored reference
+previous close (除权除息参考价) replaces the prior close, both in the chained weekly change and in
+that day's limit price. The same engine serves a 20-member desk and a 14,000-symbol full
+market: it reads only the rows between the lookback start and the window end (plus, for a member
+with none there, its last row), so its cost does not grow with the length of history.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ class MemberMove:
     last_date: dt.date | None  # the stock's own last row on or before end_date
     base_row_date: dt.date | None  # the row the base close came from (earlier if rows are missing)
     change_pct: float | None
-    week_high: float | None
+    week_high: float | None  # highest high in the window, in base-session units (ex-rights chained)
     market_cap: float | None
     shares_as_of: dt.date | None
     limit_board: str | None
