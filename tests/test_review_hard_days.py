@@ -254,6 +254,8 @@ def test_every_market_closed_reads_xiushi(demo_home) -> None:
     assert {b.breadth for b in report.review.boards} == {"休市"}
     assert "同期沪深300休市，恒生指数休市，标普500休市，纳斯达克综指休市。" in summary
     assert "0.00%" not in report.front.title  # no 寒武纪周涨0.00% for a closed week
+    table = next(t for t in report.tables if t.key == "review_table")
+    assert {row[-1] for row in table.rows} == {"0.00%（休市）"}  # 0 with the reason
 
 
 def test_a_name_ending_in_digits_is_never_glued_to_a_number(demo_home) -> None:

@@ -79,6 +79,7 @@ def reset() -> None:
 
 def _changed() -> None:
     _calendar_to.cache_clear()
+    _half_days.cache_clear()
 
 
 # --- which years are known, and from where -------------------------------------------------
@@ -318,6 +319,16 @@ def latest_complete_week(last_dates: dict[str, dt.date]) -> tuple[dt.date, dt.da
 def all_sessions(market_code: str) -> pd.DatetimeIndex:
     """Every session the calendar knows, for turning dates into session ordinals."""
     return _calendar(market(market_code).code).sessions
+
+
+def half_days(market_code: str) -> frozenset[dt.date]:
+    """Sessions that close early (HK: Christmas Eve, New Year's Eve, Lunar New Year's Eve)."""
+    return _half_days(market(market_code).code, _horizon(market_code))
+
+
+@lru_cache(maxsize=8)
+def _half_days(market_code: str, end: pd.Timestamp) -> frozenset[dt.date]:
+    return frozenset(ts.date() for ts in _calendar_to(market_code, end).early_closes)
 
 
 def last_closed_session(

@@ -15,15 +15,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 from typing import Any
 
 import duckdb
-import exchange_calendars as xcals
 import pandas as pd
 
 from .. import calendars
-from ..markets import market
 from .limits import board_of, listing_frame, rules_frame
 
 
@@ -365,18 +362,11 @@ def _reference_column(con: duckdb.DuckDBPyConnection) -> str:
     return "p.prev_close" if found else "CAST(NULL AS DOUBLE)"
 
 
-@lru_cache(maxsize=8)
-def _half_days(market_code: str) -> frozenset[dt.date]:
-    """Sessions that close early (HK: Christmas Eve, New Year's Eve, Lunar New Year's Eve)."""
-    cal = xcals.get_calendar(market(market_code).calendar, start=calendars.CALENDAR_START)
-    return frozenset(ts.date() for ts in cal.early_closes)
-
-
 def _suspended_on(market_code: str, day: dt.date, idle_row: bool) -> bool:
     """停牌 needs more than a zero volume, which some sources write on half days for stocks that
     traded: a zero-volume row whose price did not move at all (open = high = low = close = the
     previous close) on a full session. A session with no row is missing data, not a suspension."""
-    return idle_row and day not in _half_days(market_code)
+    return idle_row and day not in calendars.half_days(market_code)
 
 
 def _to_moves(

@@ -21,6 +21,8 @@ from .base import ReportPart
 def _change_text(m: MemberOut) -> str:
     if m.status == "suspended":
         return "停牌"
+    if m.status == "market_closed" and m.change_pct is not None:
+        return f"{zh.signed_pct(m.change_pct)}（休市）"
     return "缺失" if m.change_pct is None else zh.signed_pct(m.change_pct)
 
 
