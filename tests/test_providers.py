@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import requests
+from curl_cffi.requests import exceptions as curl_exceptions
+from yfinance import exceptions as yf_exceptions
 
 from sectorweekly.errors import ProviderError, SectorWeeklyError
 from sectorweekly.providers import base
@@ -77,7 +81,8 @@ def q(symbol: str, market: str, start: str, end: str, kind: str = "stock", **kw)
     ],
 )
 def test_akshare_request(query: PriceQuery, function: str, args: dict) -> None:
-    got_function, got_args = AkshareProvider(call=RecordedAkshare()).request(query)
+    request = AkshareProvider(call=RecordedAkshare()).request(query)
+    got_function, got_args = request.function, request.kwargs
     assert got_function == function
     assert {k: got_args[k] for k in args} == args
 
@@ -92,7 +97,7 @@ def test_akshare_us_stock_without_venue_is_unknown_symbol_naming_the_fix() -> No
 # --- AKShare: recorded frames -> standard rows ------------------------------------------------
 
 
-def test_akshare_a_share_rows_are_unadjusted_in_lots_with_source() -> None:
+def test_akshare_a_share_rows_are_unadjusted_in_shares_with_source() -> None:
     rec = RecordedAkshare()
     rows = AkshareProvider(call=rec).prices(q("688256", "CN_A", "2024-10-08", "2024-10-11"))
     assert list(rows.columns) == PRICE_COLUMNS
@@ -101,7 +106,8 @@ def test_akshare_a_share_rows_are_unadjusted_in_lots_with_source() -> None:
     raw = ak_frame("stock_zh_a_hist", "688256").set_index("日期")
     assert rows["close"].tolist() == [raw.loc[d, "收盘"] for d in rows["date"]]
     assert rows["close"].iloc[0] == pytest.approx(346.99)
-    assert set(rows["volume_unit"]) == {"lots(100sh)"}
+    assert set(rows["volume_unit"]) == {"shares"}  # Eastmoney's 手 (lots of 100) × 100
+    assert rows["volume"].tolist() == [raw.loc[d, "成交量"] * 100 for d in rows["date"]]
     assert set(rows["adjustment"]) == {"none"}
     assert set(rows["source"]) == {"akshare:stock_zh_a_hist"}
     assert rows["adj_close"].isna().all()
@@ -178,45 +184,32 @@ def test_yfinance_empty_frame_is_an_empty_error() -> None:
 # --- one error kind for every library's way of failing ----------------------------------------
 
 
-class ConnectionError_(OSError):
-    pass
-
-
-ConnectionError_.__name__ = "ConnectionError"
-
-
-class ReadTimeout(OSError):
-    pass
-
-
-class HTTPError(OSError):
-    def __init__(self, status: int) -> None:
-        super().__init__(f"{status} error")
-        self.response = type("R", (), {"status_code": status})()
-
-
-class YFTzMissingError(Exception):
-    pass
-
-
-class YFRateLimitError(Exception):
-    pass
-
-
-class JSONDecodeError(ValueError):
-    pass
+def _http_error(status: int) -> requests.exceptions.HTTPError:
+    response = requests.Response()
+    response.status_code = status
+    return requests.exceptions.HTTPError(f"{status} Client Error", response=response)
 
 
 @pytest.mark.parametrize(
     ("exc", "kind"),
     [
-        (ConnectionError_("Max retries exceeded"), "offline"),
-        (ReadTimeout("read timed out"), "timeout"),
+        (requests.exceptions.ConnectionError("Max retries exceeded"), "offline"),
+        (ConnectionRefusedError(111, "Connection refused"), "offline"),
+        (curl_exceptions.ConnectionError("Failed to connect"), "offline"),
+        (curl_exceptions.DNSError("Could not resolve host"), "offline"),
+        (requests.exceptions.ReadTimeout("read timed out"), "timeout"),
+        (requests.exceptions.ConnectTimeout("connect timed out"), "timeout"),
+        (curl_exceptions.Timeout("Operation timed out"), "timeout"),
         (TimeoutError(), "timeout"),
-        (HTTPError(429), "throttled"),
-        (YFRateLimitError("Too Many Requests. Rate limited."), "throttled"),
-        (YFTzMissingError("$XXXX: possibly delisted; no timezone found"), "unknown_symbol"),
-        (JSONDecodeError("Expecting value"), "malformed"),
+        (_http_error(429), "throttled"),
+        (_http_error(403), "blocked"),
+        (_http_error(404), "unknown_symbol"),
+        (yf_exceptions.YFRateLimitError(), "throttled"),
+        (yf_exceptions.YFTzMissingError("$XXXX"), "unknown_symbol"),
+        (yf_exceptions.YFPricesMissingError("NVDA", "(1d 2030-01-01 -> 2030-01-02)"), "empty"),
+        # an HTML page where JSON was expected: not offline, and not retried
+        (requests.exceptions.JSONDecodeError("Expecting value", "<html>", 0), "malformed"),
+        (json.JSONDecodeError("Expecting value", "<html>", 0), "malformed"),
         (KeyError("klines"), "malformed"),
     ],
 )

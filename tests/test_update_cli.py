@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import requests
 from rich.console import Console
 
 from sectorweekly import cli, store
@@ -30,8 +31,7 @@ def _offline(*args, **kwargs):
     raise ConnectionError("HTTPSConnectionPool(host='push2his.eastmoney.com'): Max retries")
 
 
-class ReadTimeout(OSError):
-    pass
+ReadTimeout = requests.exceptions.ReadTimeout
 
 
 def _timeout(*args, **kwargs):

@@ -44,7 +44,16 @@ class StoreError(SectorWeeklyError):
     exit_code = 4
 
 
-PROVIDER_ERROR_KINDS = ("offline", "timeout", "throttled", "empty", "malformed", "unknown_symbol")
+PROVIDER_ERROR_KINDS = (
+    "offline",  # no connection to the host (refused, reset, DNS)
+    "timeout",  # the host or the call did not answer within its deadline
+    "throttled",  # HTTP 429/503 or the library's rate-limit error
+    "blocked",  # HTTP 401/403/451: the host refuses this client
+    "empty",
+    "malformed",  # an answer that is not what the library parses (an HTML page, bad JSON)
+    "unknown_symbol",
+    "unsupported",  # the installed library lacks an argument the provider passes
+)
 TRANSIENT_KINDS = frozenset({"offline", "timeout", "throttled"})
 
 

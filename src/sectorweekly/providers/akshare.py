@@ -1,22 +1,40 @@
 """AKShare: the primary online source for A-shares, Hong Kong, US stocks and their indices.
 
-Each request is a function name plus keyword arguments (``request()``), sent through an
-injectable ``call`` so tests feed recorded frames to the same parsing code without the library.
-Prices are asked unadjusted (``adjust=""``): the review and the limit rules need exchange prices.
+A request is a function name plus keyword arguments and the host the function talks to
+(``request()``, read from the installed library's source: Eastmoney's ``push2his`` hosts for
+histories, ``80.push2`` for the index list, Sina for HK/US index histories). The call goes
+through an injectable ``call``; by default the real library, with every argument checked
+against the installed signature (a missing one is an ``unsupported`` error, never dropped).
+Prices are asked unadjusted (``adjust=""``): the review and the limit rules need exchange
+prices. Volumes are stored in shares: Eastmoney's A-share and index volumes (f56) are in lots
+of 100 (手) and are multiplied by 100 here.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
+import importlib.metadata
 import inspect
+import math
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
+from ..clock import now_utc
 from ..errors import ProviderError
-from .base import PriceQuery, Provider, SharesRow, guarded, register, standard_rows
+from .base import (
+    PriceQuery,
+    Provider,
+    Request,
+    SharesRow,
+    guarded,
+    register,
+    standard_rows,
+)
 
 AkCall = Callable[..., pd.DataFrame]  # (function name, **kwargs) -> the library's frame
 
@@ -64,15 +82,37 @@ EM_COLUMNS = {
 }
 SINA_COLUMNS = {c: c for c in ("date", "open", "high", "low", "close", "volume")}
 
-# Volume units as each function reports them (手 = lots of 100 shares on the mainland).
-VOLUME_UNITS = {
-    "stock_zh_a_hist": "lots(100sh)",
-    "index_zh_a_hist": "lots(100sh)",
-    "stock_hk_hist": "shares",
-    "stock_us_hist": "shares",
-    "stock_hk_index_daily_sina": "as reported",
-    "index_us_stock_sina": "as reported",
+# Hosts each function talks to (akshare 1.19: stock_hist_em.py, index_zh_em.py, index_stock_hk.py,
+# index_stock_us_sina.py, stock_info_em.py) and whether it takes a ``timeout`` argument.
+FUNCTIONS: dict[str, tuple[str, bool]] = {
+    "stock_zh_a_hist": ("push2his.eastmoney.com", True),
+    "index_zh_a_hist": ("push2his.eastmoney.com", False),
+    "index_code_id_map_em": ("80.push2.eastmoney.com", False),
+    "stock_hk_hist": ("33.push2his.eastmoney.com", False),  # 15 s inside the library
+    "stock_us_hist": ("63.push2his.eastmoney.com", False),  # 15 s inside the library
+    "stock_hk_index_daily_sina": ("finance.sina.com.cn", False),
+    "index_us_stock_sina": ("finance.sina.com.cn", False),
+    "stock_individual_info_em": ("push2.eastmoney.com", True),
 }
+# Volume units as each function's answer carries them, and the factor to shares. Eastmoney's
+# kline f56 is 手 (100 shares) for A-shares and A-share indices, shares for HK and US; Sina's
+# index volumes are passed through as the source reports them.
+VOLUME_UNITS = {
+    "stock_zh_a_hist": ("shares", 100.0),
+    "index_zh_a_hist": ("shares", 100.0),
+    "stock_hk_hist": ("shares", 1.0),
+    "stock_us_hist": ("shares", 1.0),
+    "stock_hk_index_daily_sina": ("as reported", 1.0),
+    "index_us_stock_sina": ("as reported", 1.0),
+}
+# AKShare's Sina functions run Sina's decoder in a V8 isolate (py-mini-racer), which is not safe
+# to use from several threads at once: one lock for the whole process.
+V8_LOCK = threading.Lock()
+INDEX_LIST = "index_code_id_map_em"
+
+
+def tested_range() -> str:
+    return "akshare>=1.19.5,<1.20"
 
 
 def reference_prev_close(raw: pd.DataFrame) -> pd.Series | None:
@@ -85,11 +125,56 @@ def reference_prev_close(raw: pd.DataFrame) -> pd.Series | None:
 
 
 def _library_call(function: str, **kwargs: Any) -> pd.DataFrame:
-    """Call ``akshare.<function>``; arguments the installed version lacks are left out."""
+    """Call ``akshare.<function>``; an argument the installed version lacks is an error."""
     ak = importlib.import_module("akshare")
-    fn = getattr(ak, function)
+    fn = _original_index_list() if function == INDEX_LIST else getattr(ak, function, None)
+    if fn is None:
+        raise _Unsupported(f"akshare has no {function}()")
     accepted = inspect.signature(fn).parameters
-    return fn(**{k: v for k, v in kwargs.items() if k in accepted})
+    missing = [k for k in kwargs if k not in accepted]
+    if missing:
+        raise _Unsupported(f"akshare.{function}() takes no {', '.join(missing)} argument")
+    return fn(**kwargs)
+
+
+_ORIGINAL: dict[str, Callable[[], dict[str, int]]] = {}
+
+
+def _original_index_list() -> Callable[[], dict[str, int]]:
+    """The library's own list reader, even after ``IndexList.install`` replaced it."""
+    module = importlib.import_module("akshare.index.index_zh_em")
+    return _ORIGINAL.setdefault(INDEX_LIST, module.index_code_id_map_em)
+
+
+class _Unsupported(Exception):
+    """The installed AKShare does not match what the provider calls."""
+
+
+class IndexList:
+    """Eastmoney's index code -> market map, read once per run for ``index_zh_a_hist``.
+
+    ``index_zh_a_hist`` calls ``index_code_id_map_em()`` first, which pages through the whole
+    list with sleeps between pages. The run fetches it once through the pacing of its own host
+    (``prerequisites``); the library then reads this copy. A list that could not be read is an
+    empty map: the library then finds the index's market by trying markets in turn.
+    """
+
+    def __init__(self) -> None:
+        self.codes: dict[str, int] | None = None
+        self.asked = False
+        self.lock = threading.Lock()  # held while the list is read: lookups wait for it
+        self.pages = 0
+
+    def lookup(self) -> dict[str, int]:
+        with self.lock:
+            return dict(self.codes or {})
+
+    def install(self) -> None:
+        """Point the library's list function at this copy (the library looks it up per call)."""
+        _original_index_list()
+        module = importlib.import_module("akshare.index.index_zh_em")
+        if getattr(module.index_code_id_map_em, "__self__", None) is not self:
+            module.index_code_id_map_em = self.lookup
 
 
 def hk_code(symbol: str) -> str:
@@ -108,17 +193,24 @@ class AkshareProvider(Provider):
     def __init__(self, call: AkCall | None = None, timeout: float = 15.0) -> None:
         self.call = call or _library_call
         self.timeout = timeout
+        self.index_list = IndexList()
 
     def unavailable_reason(self) -> str | None:
         return None if self.call is not _library_call else super().unavailable_reason()
 
-    def request(self, q: PriceQuery) -> tuple[str, dict[str, Any]]:
-        """The AKShare function and arguments that answer the query."""
+    def _request(self, function: str, kwargs: dict[str, Any]) -> Request:
+        host, bounded = FUNCTIONS[function]
+        if bounded:
+            kwargs = {**kwargs, "timeout": self.timeout}
+        return Request(function, kwargs, host, bounded=bounded or function in _BOUNDED_INSIDE)
+
+    def request(self, q: PriceQuery) -> Request:
+        """The AKShare function, arguments and host that answer the query."""
         start, end = q.start.strftime("%Y%m%d"), q.end.strftime("%Y%m%d")
         dated = {"period": "daily", "start_date": start, "end_date": end}
         if q.kind == "index":
             if q.market == "CN_A" and q.symbol.isdigit() and len(q.symbol) == 6:
-                return "index_zh_a_hist", {"symbol": q.symbol, **dated}
+                return self._request("index_zh_a_hist", {"symbol": q.symbol, **dated})
             found = INDEX_FUNCTIONS.get((q.market, q.symbol))
             if found is None:
                 raise self.error(
@@ -127,18 +219,17 @@ class AkshareProvider(Provider):
                     f"no AKShare index history known for {q.symbol} ({q.market}); "
                     f"known: 6-digit CSI codes, {', '.join(s for _, s in INDEX_FUNCTIONS)}",
                 )
-            return found[0], {"symbol": found[1]}
+            return self._request(found[0], {"symbol": found[1]})
         if q.market == "CN_A":
             if not (q.symbol.isdigit() and len(q.symbol) == 6):
                 raise self.error("unknown_symbol", q, "expected a 6-digit A-share code")
-            args = {"symbol": q.symbol, **dated, "adjust": "", "timeout": self.timeout}
-            return "stock_zh_a_hist", args
+            return self._request("stock_zh_a_hist", {"symbol": q.symbol, **dated, "adjust": ""})
         if q.market == "HK":
             try:
                 code = hk_code(q.symbol)
             except ValueError:
                 raise self.error("unknown_symbol", q, "expected a code such as 0981.HK") from None
-            return "stock_hk_hist", {"symbol": code, **dated, "adjust": ""}
+            return self._request("stock_hk_hist", {"symbol": code, **dated, "adjust": ""})
         venue = (q.exchange or US_VENUES.get(q.symbol.upper(), "")).upper()
         prefix = US_VENUE_PREFIX.get(venue)
         if prefix is None:
@@ -148,12 +239,40 @@ class AkshareProvider(Provider):
                 "stock_us_hist needs the listing venue; set exchange: NASDAQ|NYSE|AMEX "
                 f"under instruments.{q.symbol} in desk.yaml",
             )
-        return "stock_us_hist", {"symbol": f"{prefix}.{q.symbol.upper()}", **dated, "adjust": ""}
+        symbol = f"{prefix}.{q.symbol.upper()}"
+        return self._request("stock_us_hist", {"symbol": symbol, **dated, "adjust": ""})
 
-    def prices(self, query: PriceQuery) -> pd.DataFrame:
-        function, kwargs = self.request(query)
+    def prerequisites(self, request: Request) -> list[Request]:
+        """``index_zh_a_hist`` needs Eastmoney's index list: asked once per run."""
+        if request.function != "index_zh_a_hist" or self.call is not _library_call:
+            return []
+        if self.index_list.asked:
+            return []
+        host, _ = FUNCTIONS[INDEX_LIST]
+        return [Request(INDEX_LIST, {}, host)]
+
+    def fetch(self, query: PriceQuery, request: Request) -> Any:
+        """One library call; the Sina ones one at a time (their V8 decoder is not thread safe)."""
+        function, kwargs = request.function, request.kwargs
+        if function == INDEX_LIST:
+            return guarded(self, query, function, self._read_index_list)
+        if function == "index_zh_a_hist" and self.call is _library_call:
+            self.index_list.install()
+        serial = V8_LOCK if function.endswith("_sina") else contextlib.nullcontext()
+
+        def call() -> Any:
+            with serial:
+                try:
+                    return self.call(function, **kwargs)
+                except _Unsupported as exc:
+                    raise self.error(
+                        "unsupported",
+                        query,
+                        f"{exc}; installed akshare {_version()}, tested with {tested_range()}",
+                    ) from None
+
         try:
-            raw = guarded(self, query, function, lambda: self.call(function, **kwargs))
+            return guarded(self, query, function, call)
         except ProviderError as err:
             # Eastmoney answers an unknown code with "data": null, which some AKShare
             # functions then subscript: a TypeError about NoneType means "no such code".
@@ -163,10 +282,30 @@ class AkshareProvider(Provider):
                     "unknown_symbol", query, f"{function}: the source has no data for this code"
                 ) from err
             raise
-        return self.normalise(query, function, raw)
 
-    def normalise(self, query: PriceQuery, function: str, raw: Any) -> pd.DataFrame:
-        """The library's frame -> standard rows (unadjusted prices, the function's volume unit)."""
+    def _read_index_list(self) -> dict[str, int]:
+        with self.index_list.lock:
+            if not self.index_list.asked:
+                self.index_list.asked = True  # asked once per run, whatever the answer
+                codes = self.call(INDEX_LIST)
+                self.index_list.codes = dict(codes)
+                self.index_list.pages = max(1, math.ceil(len(codes) / 100))
+            return dict(self.index_list.codes or {})
+
+    def cost(self, request: Request, raw: Any) -> int:
+        return self.index_list.pages if request.function == INDEX_LIST else 1
+
+    def prices(self, query: PriceQuery) -> pd.DataFrame:
+        request = self.request(query)
+        for pre in self.prerequisites(request):
+            with contextlib.suppress(ProviderError):
+                self.fetch(query, pre)
+        return self.normalise(query, request, self.fetch(query, request))
+
+    def normalise(self, query: PriceQuery, request: Request, raw: Any) -> pd.DataFrame:
+        """The library's frame -> standard rows (unadjusted prices, volumes in shares)."""
+        function = request.function
+        unit, factor = VOLUME_UNITS[function]
         if isinstance(raw, pd.DataFrame) and not raw.empty:
             columns = SINA_COLUMNS if function.endswith("_sina") else EM_COLUMNS
             absent = [c for c in columns if c not in raw.columns]
@@ -180,12 +319,14 @@ class AkshareProvider(Provider):
             raw = raw[list(columns)].rename(columns=columns)
             if reference is not None:
                 raw["prev_close"] = reference
+            if factor != 1.0:
+                raw = raw.assign(volume=pd.to_numeric(raw["volume"], errors="coerce") * factor)
         return standard_rows(
             query,
             raw,
             source=f"akshare:{function}",
             source_name=self.name,
-            volume_unit=VOLUME_UNITS[function],
+            volume_unit=unit,
             adjustment="index" if query.kind == "index" else "none",
         )
 
@@ -195,18 +336,24 @@ class AkshareProvider(Provider):
             return None
         today = _china_today()
         query = PriceQuery(symbol, market, today, today)
-        function = "stock_individual_info_em"
-        raw = guarded(
-            self,
-            query,
-            function,
-            lambda: self.call(function, symbol=symbol, timeout=self.timeout),
-        )
+        request = self._request("stock_individual_info_em", {"symbol": symbol})
+        raw = self.fetch(query, request)
         return parse_individual_info(self, query, raw, today=today)
 
 
+# Functions without a timeout argument that still bound their own request (15 s inside).
+_BOUNDED_INSIDE = frozenset({"stock_hk_hist", "stock_us_hist"})
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("akshare")
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
+
+
 def _china_today() -> dt.date:
-    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).date()
+    return (now_utc() + dt.timedelta(hours=8)).date()
 
 
 def parse_individual_info(

@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import pandas as pd
 
+from ..clock import now_utc
 from ..errors import ProviderError, SectorWeeklyError
 from ..store import PRICE_COLUMNS
+from . import wire
 
 if TYPE_CHECKING:
     from ..desk import Desk
@@ -41,6 +43,22 @@ class PriceQuery:
 
 
 @dataclass(frozen=True)
+class Request:
+    """One library call that answers a query: the fetcher contract's middle stage.
+
+    ``host`` is the server the call talks to (pacing, retries and the circuit breaker are kept
+    per host, so one blocked host leaves the others alone); ``bounded`` says whether the library
+    call itself gives up after the provider's timeout (otherwise only the update's deadline
+    bounds it).
+    """
+
+    function: str
+    kwargs: dict[str, Any]
+    host: str
+    bounded: bool = False
+
+
+@dataclass(frozen=True)
 class SharesRow:
     """Shares outstanding of one stock on a date, for market caps."""
 
@@ -52,7 +70,13 @@ class SharesRow:
 
 
 class Provider(ABC):
-    """One source of daily bars. Subclasses set ``name`` and ``markets`` and implement prices()."""
+    """One source of daily bars, in the fetcher's stages: query -> request -> raw -> rows.
+
+    ``request()`` names the library call (and its host) for a query, ``prerequisites()`` the
+    calls it needs first (once per run), ``fetch()`` makes one call and returns the library's
+    raw answer, ``normalise()`` turns that answer into standard rows. The update runs the
+    stages itself (to pace, bound and retry each call per host); ``prices()`` chains them.
+    """
 
     name: ClassVar[str]
     markets: ClassVar[frozenset[str]] = frozenset({"CN_A", "HK", "US"})
@@ -71,6 +95,25 @@ class Provider(ABC):
         if self.library and importlib.util.find_spec(self.library) is None:
             return f"{self.library} is not installed; {ONLINE_EXTRA_HINT}"
         return None
+
+    def request(self, query: PriceQuery) -> Request:
+        """The library call that answers ``query``; raises ProviderError('unknown_symbol')."""
+        return Request("prices", {}, self.name)
+
+    def prerequisites(self, request: Request) -> list[Request]:
+        """Calls to make (once per run) before ``request``: none for most sources."""
+        return []
+
+    def fetch(self, query: PriceQuery, request: Request) -> Any:
+        """Make one library call; library exceptions come out as ProviderError."""
+        return self.prices(query)
+
+    def normalise(self, query: PriceQuery, request: Request, raw: Any) -> pd.DataFrame:
+        return raw
+
+    def cost(self, request: Request, raw: Any) -> int:
+        """HTTP requests one call made (a paged list counts each page), for the host's pacing."""
+        return 1
 
     @abstractmethod
     def prices(self, query: PriceQuery) -> pd.DataFrame:
@@ -201,7 +244,7 @@ def standard_rows(
     out["adjustment"] = adjustment
     out["source"] = source
     out["prev_close_source"] = [source if pd.notna(v) else None for v in out["prev_close"]]
-    stamp = fetched_at or dt.datetime.now(dt.UTC)
+    stamp = fetched_at or now_utc()
     out["fetched_at"] = stamp.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
     return out[PRICE_COLUMNS]
 
@@ -209,42 +252,26 @@ def standard_rows(
 # --- turning a library's exception into one error kind -----------------------------------------
 
 
-def _names(exc: BaseException) -> list[str]:
-    return [k.__name__ for k in type(exc).__mro__]
-
-
 def classify_exception(exc: BaseException) -> str:
-    """The error kind of an exception raised inside a library call (requests, curl_cffi, …).
-
-    Matched on class names and HTTP status so that no library needs importing here.
-    """
-    names = _names(exc)
-    text = str(exc)
-    status = getattr(getattr(exc, "response", None), "status_code", None)
-    if status in (429, 503) or any("RateLimit" in n for n in names) or "Too Many Requests" in text:
-        return "throttled"
-    if any("Timeout" in n for n in names) or isinstance(exc, TimeoutError):
-        return "timeout"
-    if any(
-        n in ("ConnectionError", "DNSError", "ProxyError", "SSLError", "gaierror") for n in names
-    ) or isinstance(exc, ConnectionError | OSError):
-        return "offline"
-    if any(n in ("YFTzMissingError", "YFTickerMissingError") for n in names):
-        return "unknown_symbol"
-    if any(n == "YFPricesMissingError" for n in names):
-        return "empty"
-    if status == 404:
-        return "unknown_symbol"
-    return "malformed"
+    """The error kind of an exception raised inside a library call (see ``wire.classify``)."""
+    return wire.classify(exc)
 
 
 def guarded(provider: Provider, query: PriceQuery, what: str, call: Callable[[], Any]) -> Any:
-    """Run one library call; every exception it raises becomes a ProviderError with a kind."""
+    """Run one library call; every exception it raises becomes a ProviderError with a kind.
+
+    The HTTP status the call last received (recorded per thread) refines the kind: a 403 page
+    that AKShare then fails to parse as JSON is ``blocked``, not ``malformed``.
+    """
+    wire.install_status_recorder()
+    wire.reset_status()
     try:
         return call()
     except ProviderError:
         raise
     except Exception as exc:  # the library boundary: anything it raises is classified
-        kind = classify_exception(exc)
-        detail = f"{what}: {type(exc).__name__}: {str(exc)[:200]}"
+        seen = wire.last_status()
+        kind = wire.classify(exc, seen[0] if seen else None)
+        http = f" (HTTP {seen[0]} from {seen[1].split('?')[0]})" if seen and seen[0] >= 400 else ""
+        detail = f"{what}: {type(exc).__name__}: {str(exc)[:200]}{http}"
         raise provider.error(kind, query, detail) from exc

@@ -2,8 +2,11 @@
 
 Bars are asked with ``auto_adjust=False``: Yahoo's Close is then adjusted for splits but not for
 dividends (stored as ``adjustment='split_adj'``), and its Adj Close goes to ``adj_close`` for the
-ratings scorecard. yfinance reports many failures as an empty frame rather than an exception;
-both become a ProviderError. Requests go through an injectable ``call`` so tests need no library.
+ratings scorecard. yfinance hides most failures by default (an empty frame, or a ticker
+"possibly delisted" when its time-zone lookup failed on the network); the provider turns that
+off (``config.debug.hide_exceptions = False``), so a connection error arrives as the
+connection error it is, and a missing ticker as YFTickerMissingError. Requests go through
+yfinance's own curl_cffi session, or one given to the provider (tests replay answers with it).
 """
 
 from __future__ import annotations
@@ -11,18 +14,25 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import logging
-import socket
+import threading
 import warnings
 from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
-from .base import PriceQuery, Provider, guarded, register, standard_rows
+from .base import PriceQuery, Provider, Request, guarded, register, standard_rows
 
 YfCall = Callable[[str, dt.date, dt.date], pd.DataFrame]  # (ticker, start, end exclusive)
 
-INDEX_TICKERS = {("HK", "HSI"): "^HSI", ("HK", "HSTECH"): "^HSTECH"}
+INDEX_TICKERS = {
+    ("HK", "HSI"): "^HSI",
+    ("HK", "HSTECH"): "HSTECH.HK",  # Yahoo lists the Hang Seng TECH index as HSTECH.HK
+    ("US", "^GSPC"): "^GSPC",
+    ("US", "^IXIC"): "^IXIC",
+    ("US", "^DJI"): "^DJI",
+    ("US", "^NDX"): "^NDX",
+}
 COLUMNS = {
     "Date": "date",
     "Open": "open",
@@ -33,64 +43,67 @@ COLUMNS = {
     "Volume": "volume",
 }
 SOURCE = "yfinance:Ticker.history"
-
-
 YAHOO_HOST = "query2.finance.yahoo.com"
+_CONFIG_LOCK = threading.Lock()
 
 
-def _resolvable(host: str) -> str | None:
-    """None when the host name resolves; otherwise why not (no request is sent)."""
-    try:
-        socket.getaddrinfo(host, 443)
-    except OSError as exc:
-        return f"cannot resolve {host} ({exc})"
-    return None
+def _configure(yf: Any) -> None:
+    """Errors raised, not logged: a network failure must not read as a delisted ticker."""
+    with _CONFIG_LOCK:
+        yf.config.debug.hide_exceptions = False
+        logging.getLogger("yfinance").setLevel(logging.CRITICAL)
 
 
-def _library_call(ticker: str, start: dt.date, end: dt.date, timeout: float = 15.0) -> Any:
-    """``Ticker.history`` with errors raised, not logged (yfinance hides them by default).
-
-    Offline, yfinance first fails to look up the ticker's time zone and reports the ticker as
-    "possibly delisted"; that is told apart from a truly unknown ticker by resolving Yahoo's host.
-    """
+def _library_call(
+    ticker: str, start: dt.date, end: dt.date, timeout: float = 15.0, session: Any = None
+) -> Any:
+    """``Ticker.history`` through yfinance's session (or ``session``), errors raised."""
     yf = importlib.import_module("yfinance")
-    logging.getLogger("yfinance").setLevel(logging.CRITICAL)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the raise_errors deprecation notice of yfinance 1.x
-            return yf.Ticker(ticker).history(
-                start=start.isoformat(),
-                end=end.isoformat(),
-                interval="1d",
-                auto_adjust=False,
-                actions=False,
-                raise_errors=True,
-                timeout=timeout,
-            )
-    except Exception as exc:
-        if "Missing" in type(exc).__name__ and (why := _resolvable(YAHOO_HOST)):
-            raise ConnectionError(why) from exc
-        raise
+    _configure(yf)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return yf.Ticker(ticker, session=session).history(
+            start=start.isoformat(),
+            end=end.isoformat(),
+            interval="1d",
+            auto_adjust=False,
+            actions=False,
+            timeout=timeout,
+        )
 
 
 def a_share_ticker(symbol: str) -> str | None:
-    """688256 -> 688256.SS (Shanghai), 300308 -> 300308.SZ (Shenzhen)."""
+    """688256 -> 688256.SS (Shanghai), 300308 -> 300308.SZ (Shenzhen), 920xxx -> .BJ (Beijing).
+
+    Beijing Stock Exchange codes start 920 (since 2024), 8 and 43 (the older ones); Shanghai
+    codes start 6 and 9 (B shares 900); Shenzhen 0, 2 (B shares) and 3.
+    """
     if not (symbol.isdigit() and len(symbol) == 6):
         return None
+    if symbol.startswith(("920", "8", "43")):
+        return f"{symbol}.BJ"
     return f"{symbol}.SS" if symbol.startswith(("6", "9")) else f"{symbol}.SZ"
+
+
+def a_share_index_ticker(symbol: str) -> str | None:
+    """000300 -> 000300.SS (CSI/SSE indices), 399006 -> 399006.SZ (SZSE indices), 899050 -> .BJ."""
+    if not (symbol.isdigit() and len(symbol) == 6):
+        return None
+    if symbol.startswith("399"):
+        return f"{symbol}.SZ"
+    if symbol.startswith("899"):
+        return f"{symbol}.BJ"
+    return f"{symbol}.SS"
 
 
 def yahoo_ticker(q: PriceQuery) -> str | None:
     """The Yahoo ticker of a store symbol; None when there is no sensible mapping."""
     if q.market == "CN_A":
-        if q.kind == "index":
-            return f"{q.symbol}.SS" if q.symbol.isdigit() else None
-        return a_share_ticker(q.symbol)
+        return a_share_index_ticker(q.symbol) if q.kind == "index" else a_share_ticker(q.symbol)
+    if q.kind == "index":
+        found = INDEX_TICKERS.get((q.market, q.symbol))
+        return found or (q.symbol if q.symbol.startswith("^") else None)
     if q.market == "HK":
-        if q.kind == "index":
-            return INDEX_TICKERS.get(
-                ("HK", q.symbol), q.symbol if q.symbol.startswith("^") else None
-            )
         return q.symbol.upper() if q.symbol.upper().endswith(".HK") else None
     return q.symbol.upper()
 
@@ -126,9 +139,12 @@ class YfinanceProvider(Provider):
     name = "yfinance"
     library = "yfinance"
 
-    def __init__(self, call: YfCall | None = None, timeout: float = 15.0) -> None:
+    def __init__(
+        self, call: YfCall | None = None, timeout: float = 15.0, session: Any = None
+    ) -> None:
         self.call = call
         self.timeout = timeout
+        self.session = session
 
     def unavailable_reason(self) -> str | None:
         return None if self.call is not None else super().unavailable_reason()
@@ -136,24 +152,33 @@ class YfinanceProvider(Provider):
     def supports(self, query: PriceQuery) -> bool:
         return super().supports(query) and yahoo_ticker(query) is not None
 
-    def prices(self, query: PriceQuery) -> pd.DataFrame:
+    def request(self, query: PriceQuery) -> Request:
         ticker = yahoo_ticker(query)
         if ticker is None:
             raise self.error("unknown_symbol", query, "no Yahoo ticker for this code")
         end = query.end + dt.timedelta(days=1)  # Yahoo's end is exclusive
-        call = self.call
-        if call is None:
-            raw = guarded(
-                self,
-                query,
-                f"history({ticker})",
-                lambda: _library_call(ticker, query.start, end, self.timeout),
-            )
-        else:
-            raw = guarded(self, query, f"history({ticker})", lambda: call(ticker, query.start, end))
-        return self.normalise(query, ticker, raw)
+        kwargs = {"ticker": ticker, "start": query.start, "end": end}
+        return Request("Ticker.history", kwargs, YAHOO_HOST, bounded=True)
 
-    def normalise(self, query: PriceQuery, ticker: str, raw: Any) -> pd.DataFrame:
+    def fetch(self, query: PriceQuery, request: Request) -> Any:
+        ticker, start, end = (request.kwargs[k] for k in ("ticker", "start", "end"))
+        call = self.call
+        what = f"history({ticker})"
+        if call is not None:
+            return guarded(self, query, what, lambda: call(ticker, start, end))
+        return guarded(
+            self,
+            query,
+            what,
+            lambda: _library_call(ticker, start, end, self.timeout, self.session),
+        )
+
+    def prices(self, query: PriceQuery) -> pd.DataFrame:
+        request = self.request(query)
+        return self.normalise(query, request, self.fetch(query, request))
+
+    def normalise(self, query: PriceQuery, request: Request, raw: Any) -> pd.DataFrame:
+        ticker = request.kwargs["ticker"]
         if isinstance(raw, pd.DataFrame) and not raw.empty:
             frame = flatten(raw, ticker)
             if not frame.empty and "Close" not in frame.columns:

@@ -25,6 +25,7 @@ from .plan import StoredBar, SymbolPlan
 
 PRICE_FIELDS = ("open", "high", "low", "close")
 COMPARED = (*PRICE_FIELDS, "volume")
+VOLUME_SLACK = 100.0  # shares: a volume reported in lots is exact only to the lot
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,8 @@ def _same_bar(rec: dict[str, object], bar: StoredBar, unit: str | None) -> list[
         unit == bar.volume_unit
         and new_vol is not None
         and old_vol is not None
-        and not _close_enough(new_vol, old_vol, rel=1e-6, absolute=0.5)
+        # within one lot: Eastmoney counts A-share volume in 手 (100 shares), stored × 100
+        and not _close_enough(new_vol, old_vol, rel=1e-6, absolute=VOLUME_SLACK)
     ):
         diff.append("volume")
     return diff

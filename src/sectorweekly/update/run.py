@@ -4,27 +4,38 @@ One writer: the store's lock is held for the whole run (a second update waits, t
 a clear message), and each symbol's rows are committed in their own transaction as soon as they
 arrive and pass the checks, so an interrupted update resumes where it stopped. A symbol that no
 source could deliver writes nothing; the summary says what failed and why.
+
+Each library call goes through its host's gate (pacing, retries, breaker) and under the run's
+deadline; Ctrl-C cancels every wait and stops the run within a second or so. A source that
+answers without the last sessions asked (Sina's HK index history often lags a day or two) has
+the missing tail asked from the next source; what no source has is flagged as incomplete.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from .. import store
+from ..clock import now_utc
 from ..desk import Desk
 from ..errors import ProviderError, SectorWeeklyError
 from ..markets import MARKETS
-from ..providers.base import Provider, provider_class
+from ..providers.base import PriceQuery, Provider, Request, provider_class
 from .checks import Change, CheckedRows, Flag, check_rows
+from .deadline import Cancel, DeadlineExceeded, call_with_deadline
 from .plan import DEFAULT_SETTLE, SymbolPlan, plan_update, update_symbols
-from .resilience import NOT_ASKED, Clock, RetryPolicy, Sleep, SourceGate
+from .resilience import NOT_ASKED, Clock, Gates, RetryPolicy, Sleep
+from .writer import commit_prices, commit_shares
 
 DEFAULT_CHAIN = ("akshare", "yfinance")
 
@@ -47,6 +58,7 @@ class UpdateOptions:
     lock_timeout: float = store.LOCK_TIMEOUT_S
     settle: dt.timedelta = DEFAULT_SETTLE
     shares: bool = False
+    deadline: float = 30.0  # seconds any one library call may take before it is abandoned
 
 
 @dataclass
@@ -63,6 +75,8 @@ class SymbolResult:
     flags: list[Flag] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     kept_changes: bool = False  # differences found but not written (no --force)
+    tail_source: str | None = None  # the later source that filled the last sessions
+    missing: list[dt.date] = field(default_factory=list)  # asked sessions no source had
 
     @property
     def failed(self) -> bool:
@@ -157,30 +171,92 @@ class _Outcome:
     checked: CheckedRows | None
     rows: pd.DataFrame | None
     errors: list[ProviderError]
+    tail_source: str | None = None
 
 
-def _fetch(
-    plan: SymbolPlan,
-    chain: Sequence[Provider],
-    gates: dict[str, SourceGate],
-    desk: Desk,
-    progress: ProgressFn,
-) -> _Outcome:
+@dataclass
+class _Context:
+    gates: Gates
+    deadline: float
+    cancel: Cancel
+    progress: ProgressFn
+
+
+def _call(provider: Provider, query: PriceQuery, request: Request, ctx: _Context) -> Any:
+    """One library call through its host's gate, under the deadline."""
+
+    def once() -> Any:
+        try:
+            raw = call_with_deadline(
+                lambda: provider.fetch(query, request), ctx.deadline, ctx.cancel
+            )
+        except DeadlineExceeded as exc:
+            raise ProviderError(
+                "timeout",
+                provider.name,
+                query.symbol,
+                f"{request.function} ({request.host}): {exc}",
+            ) from exc
+        ctx.gates[request.host].charge(provider.cost(request, raw) - 1)
+        return raw
+
+    return ctx.gates[request.host].call(query.symbol, once, source=provider.name)
+
+
+def _ask(provider: Provider, query: PriceQuery, ctx: _Context) -> pd.DataFrame:
+    """query -> request -> raw -> rows, each call paced, bounded and retried per host."""
+    request = provider.request(query)
+    for pre in provider.prerequisites(request):
+        # a prerequisite only saves requests; the call itself still works without it
+        with contextlib.suppress(ProviderError):
+            _call(provider, query, pre, ctx)
+    raw = _call(provider, query, request, ctx)
+    return provider.normalise(query, request, raw)
+
+
+def _fill_tail(
+    plan: SymbolPlan, rows: pd.DataFrame, later: Sequence[Provider], ctx: _Context
+) -> tuple[pd.DataFrame, str | None]:
+    """Ask later sources for the asked sessions after the last row a source returned."""
+    last = max(rows["date"])
+    tail = tuple(d for d in plan.wanted if d > last)
+    if not tail:
+        return rows, None
+    query = dataclasses.replace(plan, wanted=tail).query
+    assert query is not None
+    for provider in later:
+        if not provider.supports(query):
+            continue
+        ctx.progress("fetch", plan.symbol, f"{provider.name} (last {len(tail)})")
+        try:
+            extra = _ask(provider, query, ctx)
+        except ProviderError:
+            continue
+        extra = extra[extra["date"] > last]
+        if len(extra):
+            return pd.concat([rows, extra], ignore_index=True), provider.name
+    return rows, None
+
+
+def _fetch(plan: SymbolPlan, chain: Sequence[Provider], desk: Desk, ctx: _Context) -> _Outcome:
     query = plan.query
     assert query is not None
     inst = desk.instruments[plan.symbol]
     errors: list[ProviderError] = []
-    for provider in chain:
+    for i, provider in enumerate(chain):
         if not provider.supports(query):
             continue
-        progress("fetch", plan.symbol, provider.name)
+        ctx.progress("fetch", plan.symbol, provider.name)
         try:
-            rows = gates[provider.name].call(plan.symbol, lambda p=provider: p.prices(query))
-            checked = check_rows(plan, rows, inst, provider.name)
+            rows = _ask(provider, query, ctx)
+            check_rows(plan, rows, inst, provider.name)
+            rows, tail_source = _fill_tail(plan, rows, chain[i + 1 :], ctx)
+            source = provider.name + (f"+{tail_source}" if tail_source else "")
+            checked = check_rows(plan, rows, inst, source)
         except ProviderError as err:
             errors.append(err)
             continue
-        return _Outcome(plan, provider.name, checked, rows, errors)
+        return _Outcome(plan, provider.name, checked, rows, errors, tail_source)
     if not errors:
         errors.append(
             ProviderError(
@@ -216,15 +292,17 @@ def _write(path: Path, desk: Desk, outcome: _Outcome, force: bool) -> SymbolResu
         result.source_detail = str(outcome.rows["source"].iloc[0])
     result.flags = list(checked.flags)
     result.changes = list(checked.changes)
+    result.tail_source = outcome.tail_source
+    result.missing = sorted(
+        set(plan.wanted) - set(outcome.rows["date"] if outcome.rows is not None else ())
+    )
     write_changed = force and len(checked.changed) > 0
     result.kept_changes = len(checked.changed) > 0 and not force
     if len(checked.new) or write_changed:
         new = checked.new.assign(name=inst.name, currency=MARKETS[plan.market].currency)
-        with store.transaction(path) as con:
-            if len(new):
-                result.added = store.insert_prices(con, new)
-            if write_changed:
-                result.replaced = store.replace_prices(con, checked.changed)
+        result.added, result.replaced = commit_prices(
+            path, new, checked.changed if write_changed else None
+        )
     dates = [d for d in (plan.last_stored, *checked.new["date"]) if d is not None]
     result.last_date = max(dates) if dates else None
     return result
@@ -235,7 +313,7 @@ def _fetch_shares(
     desk: Desk,
     symbols: Sequence[str],
     chain: Sequence[Provider],
-    gates: dict[str, SourceGate],
+    ctx: _Context,
 ) -> list[SharesResult]:
     out = []
     stocks = [
@@ -248,21 +326,23 @@ def _fetch_shares(
         market = desk.instruments[symbol].market
         for provider in chain:
             try:
-                row = gates[provider.name].call(
-                    symbol, lambda p=provider, s=symbol, m=market: p.shares(s, m)
+                row = ctx.gates[provider.name].call(
+                    symbol,
+                    lambda p=provider, s=symbol, m=market: call_with_deadline(
+                        lambda: p.shares(s, m), ctx.deadline, ctx.cancel
+                    ),
+                    source=provider.name,
                 )
+            except DeadlineExceeded as exc:
+                res.error = ProviderError("timeout", provider.name, symbol, str(exc))
+                continue
             except ProviderError as err:
                 res.error = err
                 continue
             if row is None:
                 continue
             res.error, res.shares, res.as_of, res.source = None, row.shares, row.as_of, row.source
-            frame = pd.DataFrame([vars(row)])
-            with store.transaction(path) as con:
-                added = store.insert_new(
-                    con, "shares", frame, "symbol, as_of, shares, source, note", "symbol, as_of"
-                )
-            res.added = added > 0
+            res.added = commit_shares(path, pd.DataFrame([vars(row)])) > 0
             break
         out.append(res)
     return out
@@ -275,9 +355,10 @@ def run_update(
     *,
     providers: Sequence[Provider] | None = None,
     now: dt.datetime | None = None,
-    sleep: Sleep = time.sleep,
+    sleep: Sleep | None = None,
     clock: Clock = time.monotonic,
     progress: ProgressFn = _no_progress,
+    cancel: Cancel | None = None,
 ) -> UpdateSummary:
     """Fetch what the store lacks for the desk's symbols; never raises for a source's failure.
 
@@ -292,8 +373,10 @@ def run_update(
     if not usable:
         reasons = "; ".join(f"{n}: {r}" for n, r in unavailable.items())
         raise SectorWeeklyError(f"no data source can be used ({reasons})")
-    gates = {p.name: SourceGate(p.name, options.rate, options.retry, sleep, clock) for p in usable}
-    now = now or dt.datetime.now(dt.UTC)
+    cancel = cancel or Cancel()
+    gates = Gates(options.rate, options.retry, sleep if sleep is not None else cancel.sleep, clock)
+    ctx = _Context(gates, options.deadline, cancel, progress)
+    now = now or now_utc()
     results: dict[str, SymbolResult] = {}
     shares: list[SharesResult] = []
     with store.held_lock(path, options.lock_timeout):
@@ -313,21 +396,12 @@ def run_update(
                     plan.symbol, plan.market, None, last_date=plan.last_stored
                 )
         progress("start", str(len(todo)), None)
+        for plan in todo:
+            progress("queued", plan.symbol, None)
         if todo:
-            with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
-                futures: dict[Future[_Outcome], SymbolPlan] = {
-                    pool.submit(_fetch, plan, usable, gates, desk, progress): plan for plan in todo
-                }
-                try:
-                    for fut in as_completed(futures):
-                        result = _write(path, desk, fut.result(), options.force)
-                        results[result.symbol] = result
-                        progress("done", result.symbol, result.source)
-                except BaseException:
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    raise
+            _fetch_all(path, desk, todo, usable, ctx, options, results)
         if options.shares:
-            shares = _fetch_shares(path, desk, symbols, usable, gates)
+            shares = _fetch_shares(path, desk, symbols, usable, ctx)
     with store.reader(path) as con:
         last = dict(con.execute("SELECT market, max(date) FROM prices GROUP BY market").fetchall())
     return UpdateSummary(
@@ -338,3 +412,32 @@ def run_update(
         seconds=time.perf_counter() - t0,
         store_last=last,
     )
+
+
+def _fetch_all(
+    path: Path,
+    desk: Desk,
+    todo: Sequence[SymbolPlan],
+    chain: Sequence[Provider],
+    ctx: _Context,
+    options: UpdateOptions,
+    results: dict[str, SymbolResult],
+) -> None:
+    """Fetch concurrently, write from this thread as results come; Ctrl-C stops it all."""
+    pool = ThreadPoolExecutor(max_workers=max(1, options.workers))
+    try:
+        pending: set[Future[_Outcome]] = {
+            pool.submit(_fetch, plan, chain, desk, ctx) for plan in todo
+        }
+        while pending:
+            # short waits keep this thread responsive to Ctrl-C (KeyboardInterrupt)
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            for fut in done:
+                result = _write(path, desk, fut.result(), options.force)
+                results[result.symbol] = result
+                ctx.progress("done", result.symbol, result.source)
+    except BaseException:
+        ctx.cancel.set()  # every wait in the workers wakes and raises Cancelled
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)

@@ -1,0 +1,131 @@
+"""What the wire said: the HTTP status a library saw before it failed, and exception kinds.
+
+AKShare reads ``requests.get(...).json()`` without checking the status, so a 403 block page
+surfaces as a JSON decode error; the status recorded here (per thread, from the requests
+adapter that built the response) tells a block or a throttle apart from a page that is merely
+not JSON. Classification matches the real exception classes of requests, curl_cffi and
+yfinance, imported when installed; nothing here sends a request.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import socket
+import threading
+from collections.abc import Callable
+from typing import Any
+
+_local = threading.local()
+_installed = False
+_install_lock = threading.Lock()
+
+
+def install_status_recorder() -> None:
+    """Record each response's status on the calling thread (once per process)."""
+    global _installed
+    with _install_lock:
+        if _installed:
+            return
+        try:
+            adapters = importlib.import_module("requests.adapters")
+        except ImportError:
+            return
+        original: Callable[..., Any] = adapters.HTTPAdapter.build_response
+
+        def build_response(self: Any, req: Any, resp: Any) -> Any:
+            response = original(self, req, resp)
+            _local.status = (response.status_code, req.url)
+            return response
+
+        adapters.HTTPAdapter.build_response = build_response
+        _installed = True
+
+
+def reset_status() -> None:
+    _local.status = None
+
+
+def last_status() -> tuple[int, str] | None:
+    """(status, url) of the last response this thread received, since reset_status()."""
+    return getattr(_local, "status", None)
+
+
+def _classes(module: str, *names: str) -> tuple[type[BaseException], ...]:
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        return ()
+    return tuple(c for n in names if isinstance(c := getattr(mod, n, None), type))
+
+
+def _status_of(exc: BaseException) -> int | None:
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    return status if isinstance(status, int) else None
+
+
+THROTTLED = frozenset({429, 503})
+BLOCKED = frozenset({401, 403, 451})
+
+
+def kind_of_status(status: int | None) -> str | None:
+    if status in THROTTLED:
+        return "throttled"
+    if status in BLOCKED:
+        return "blocked"
+    if status == 404:
+        return "unknown_symbol"
+    return None
+
+
+def classify(exc: BaseException, status: int | None = None) -> str:
+    """One error kind for an exception raised inside a library call.
+
+    Order matters: requests' JSONDecodeError and HTTPError are OSErrors, and yfinance's
+    YFPricesMissingError is a YFTickerMissingError, so the narrower classes come first.
+    ``status`` is the HTTP status the call last received, when known.
+    """
+    yf_missing_prices = _classes("yfinance.exceptions", "YFPricesMissingError")
+    yf_missing = _classes("yfinance.exceptions", "YFTickerMissingError")
+    yf_rate = _classes("yfinance.exceptions", "YFRateLimitError")
+    timeouts = (
+        TimeoutError,
+        socket.timeout,
+        *_classes("requests.exceptions", "Timeout"),
+        *_classes("curl_cffi.requests.exceptions", "Timeout"),
+    )
+    http_errors = (
+        *_classes("requests.exceptions", "HTTPError"),
+        *_classes("curl_cffi.requests.exceptions", "HTTPError"),
+    )
+    decode_errors = (
+        json.JSONDecodeError,
+        *_classes("requests.exceptions", "JSONDecodeError", "InvalidJSONError"),
+        *_classes("curl_cffi.requests.exceptions", "JSONDecodeError"),
+    )
+    connection_errors = (
+        ConnectionError,  # refused, reset, aborted (the builtin)
+        socket.gaierror,
+        *_classes("requests.exceptions", "ConnectionError", "ChunkedEncodingError"),
+        *_classes(
+            "curl_cffi.requests.exceptions", "ConnectionError", "DNSError", "ProxyError", "SSLError"
+        ),
+    )
+    if yf_rate and isinstance(exc, yf_rate):
+        return "throttled"
+    if yf_missing_prices and isinstance(exc, yf_missing_prices):
+        return "empty"
+    if yf_missing and isinstance(exc, yf_missing):
+        return "unknown_symbol"
+    if isinstance(exc, timeouts):  # before connection errors: ConnectTimeout is both
+        return "timeout"
+    if http_errors and isinstance(exc, http_errors):
+        return kind_of_status(_status_of(exc) or status) or "offline"
+    by_status = kind_of_status(status)
+    if by_status in ("throttled", "blocked"):  # e.g. a block page AKShare then fails to parse
+        return by_status
+    if isinstance(exc, decode_errors):
+        return "malformed"
+    if isinstance(exc, connection_errors):
+        return "offline"
+    return "malformed"
