@@ -18,6 +18,7 @@ import importlib
 import importlib.metadata
 import inspect
 import math
+import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -126,6 +127,7 @@ def reference_prev_close(raw: pd.DataFrame) -> pd.Series | None:
 
 def _library_call(function: str, **kwargs: Any) -> pd.DataFrame:
     """Call ``akshare.<function>``; an argument the installed version lacks is an error."""
+    os.environ.setdefault("TQDM_DISABLE", "1")  # the list's page bar would cut the console
     ak = importlib.import_module("akshare")
     fn = _original_index_list() if function == INDEX_LIST else getattr(ak, function, None)
     if fn is None:
