@@ -145,7 +145,9 @@ _ORIGINAL: dict[str, Callable[[], dict[str, int]]] = {}
 def _original_index_list() -> Callable[[], dict[str, int]]:
     """The library's own list reader, even after ``IndexList.install`` replaced it."""
     module = importlib.import_module("akshare.index.index_zh_em")
-    return _ORIGINAL.setdefault(INDEX_LIST, module.index_code_id_map_em)
+    original = module.index_code_id_map_em
+    # past the library's process-wide lru_cache: the list is kept per run (IndexList)
+    return _ORIGINAL.setdefault(INDEX_LIST, getattr(original, "__wrapped__", original))
 
 
 class _Unsupported(Exception):

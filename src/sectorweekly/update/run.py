@@ -105,6 +105,8 @@ class UpdateSummary:
     unavailable: dict[str, str] = field(default_factory=dict)  # source -> why it was not used
     seconds: float = 0.0
     store_last: dict[str, dt.date] = field(default_factory=dict)  # per market, after the run
+    requests: dict[str, int] = field(default_factory=dict)  # HTTP requests per host
+    given_up: dict[str, str] = field(default_factory=dict)  # host -> why it was not asked again
 
     @property
     def failed(self) -> list[SymbolResult]:
@@ -411,6 +413,8 @@ def run_update(
         unavailable=unavailable,
         seconds=time.perf_counter() - t0,
         store_last=last,
+        requests={host: gate.requests for host, gate in gates.items()},
+        given_up={h: g.down.detail for h, g in gates.items() if g.down is not None},
     )
 
 
