@@ -46,12 +46,18 @@ def update(
     wait: Annotated[
         float, typer.Option(min=0, help="Seconds to wait for another writer to finish.")
     ] = 30.0,
+    deadline: Annotated[
+        float,
+        typer.Option(
+            min=1, help="Seconds any one request may take before it is abandoned as a timeout."
+        ),
+    ] = 30.0,
 ) -> None:
     """Fetch the daily bars the store lacks for every watchlist member and benchmark."""
     from ..desk import load_desk
     from ..workspace import ensure_seeded
     from .console import render_summary, run_with_progress
-    from .run import UpdateFailed, UpdateOptions
+    from .run import UpdateFailed, UpdateInterrupted, UpdateOptions
 
     out = Console()
     err = Console(stderr=True)
@@ -66,11 +72,18 @@ def update(
         rate=rate,
         shares=shares,
         lock_timeout=wait,
+        deadline=deadline,
     )
     path, seeded = ensure_seeded(d)
     if seeded:
         err.print(f"[dim]seeded {path} with {seeded} rows from the desk's files[/dim]")
-    summary = run_with_progress(d, path, options, err)
+    try:
+        summary = run_with_progress(d, path, options, err)
+    except KeyboardInterrupt:
+        raise UpdateInterrupted(
+            "interrupted: every symbol committed before Ctrl-C stays in the store; "
+            "run `sectorweekly update` again to fetch the rest"
+        ) from None
     out.print(render_summary(summary))
     if not summary.ok:
         raise UpdateFailed(summary.failure_message())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +14,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -28,26 +30,38 @@ MAX_CHANGES_SHOWN = 20
 
 @contextmanager
 def progress_bar(console: Console) -> Iterator[ProgressFn]:
-    """A rich progress bar (symbols done / total, current source) fed by update events."""
+    """Rich progress: one line for the run (symbols done / total), one bar per symbol.
+
+    A symbol's line shows where it stands: waiting, the source being asked (and a retry or a
+    fallback as it happens), then ✓ with the source that delivered or ✗.
+    """
     bar = Progress(
         SpinnerColumn(),
-        TextColumn("[bold]update[/bold]"),
-        BarColumn(),
+        TextColumn("{task.description}", style="bold"),
+        BarColumn(bar_width=20),
         MofNCompleteColumn(),
         TextColumn("{task.fields[current]}"),
         TimeElapsedColumn(),
         console=console,
         transient=True,
     )
-    task = bar.add_task("update", total=None, current="planning…")
+    overall = bar.add_task("update", total=None, current="planning…")
+    rows: dict[str, TaskID] = {}
+    lock = threading.Lock()
 
     def on_event(event: str, symbol: str, source: str | None) -> None:
-        if event == "start":
-            bar.update(task, total=int(symbol), current="")
-        elif event == "fetch":
-            bar.update(task, current=f"{symbol} ← {source}")
-        elif event == "done":
-            bar.update(task, advance=1, current=f"{symbol} {'✓ ' + source if source else '✗'}")
+        with lock:  # events come from the worker threads
+            if event == "start":
+                bar.update(overall, total=int(symbol), current="")
+            elif event == "queued":
+                rows[symbol] = bar.add_task(f"  {symbol}", total=1, current="waiting")
+            elif event == "fetch" and symbol in rows:
+                bar.update(rows[symbol], current=f"← {source}")
+            elif event == "done":
+                mark = f"✓ {source}" if source else "✗ no source delivered"
+                if symbol in rows:
+                    bar.update(rows[symbol], completed=1, current=mark)
+                bar.update(overall, advance=1, current=f"{symbol} {mark}")
 
     with bar:
         yield on_event
@@ -70,6 +84,12 @@ def _status(r: SymbolResult) -> Text:
     if r.failure is not None:
         return Text(f"FAILED {r.failure.kind}", "bold red")
     notes = [f"after {e.source} {e.kind}" for e in r.errors]  # fell back to a later source
+    if r.tail_source:
+        notes.append(f"last sessions from {r.tail_source}")
+    if r.missing:
+        notes.append(
+            f"incomplete: {len(r.missing)} session{'s' if len(r.missing) > 1 else ''} missing"
+        )
     if r.flags:
         notes.append(f"{len(r.flags)} flag{'s' if len(r.flags) > 1 else ''}")
     if r.replaced:
@@ -178,6 +198,11 @@ def render_summary(summary: UpdateSummary) -> Group:
             parts.append(extra)
     for name, reason in summary.unavailable.items():
         parts.append(Text(f"{name} not used: {reason}", "dim"))
+    for host, why in summary.given_up.items():
+        parts.append(Text(f"{host} given up for this run: {why}", "red"))
+    if summary.requests:
+        asked = ", ".join(f"{h} {n}" for h, n in sorted(summary.requests.items()))
+        parts.append(Text(f"calls per host: {asked}", "dim"))
     added = sum(r.added for r in summary.results)
     asked = sum(1 for r in summary.results if r.asked is not None)
     parts.append(

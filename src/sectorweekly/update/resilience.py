@@ -4,8 +4,9 @@ Everything is kept per host (``push2his.eastmoney.com``, ``finance.sina.com.cn``
 ``query2.finance.yahoo.com`` …), not per library: a block on one Eastmoney host leaves Sina's
 index histories and Yahoo alone. Transient failures (offline, timeout, throttled) are retried
 with exponential backoff up to a cap; throttling (HTTP 429) backs off longer. A host found
-offline or still throttling after its retries, or refusing twice in a row (HTTP 403), is not
-asked again in the same run, so an update without network ends in seconds. ``sleep`` and
+offline, throttling or silent (timeouts) after its retries, or refusing twice in a row (HTTP
+403), is not asked again in the same run, so an update without network, or without one of its
+hosts, ends in seconds instead of waiting out every symbol's deadline. ``sleep`` and
 ``clock`` are injectable so tests run instantly; the default sleep wakes on cancellation.
 """
 
@@ -23,7 +24,7 @@ T = TypeVar("T")
 NOT_ASKED = "not asked:"
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
-BREAKING_KINDS = frozenset({"offline", "throttled"})  # after the retries
+BREAKING_KINDS = frozenset({"offline", "throttled", "timeout"})  # after the retries
 BLOCKED_IN_A_ROW = 2  # HTTP 401/403 answers from one host before it is given up
 
 

@@ -46,6 +46,12 @@ class UpdateFailed(SectorWeeklyError):
     exit_code = 5
 
 
+class UpdateInterrupted(SectorWeeklyError):
+    """Ctrl-C: the run stopped; symbols committed before it stay in the store."""
+
+    exit_code = 130
+
+
 @dataclass(frozen=True)
 class UpdateOptions:
     since: dt.date | None = None
