@@ -91,6 +91,38 @@ def test_update_offline_exits_non_zero_with_the_store_unchanged(
     assert store.fingerprint(desk.store_path) == before
 
 
+def test_ctrl_c_exits_130_with_one_line_and_no_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    desk_dir = make_desk(tmp_path / "desk")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(update_console, "run_update", interrupted)
+    monkeypatch.setattr(sys, "argv", ["sectorweekly", "update", "--desk", str(desk_dir)])
+    with pytest.raises(SystemExit) as exc:
+        cli.main()
+    err = capsys.readouterr().err
+    assert exc.value.code == 130
+    assert "error: interrupted: every symbol committed before Ctrl-C stays in the store" in err
+    assert "Traceback" not in err
+
+
+def test_progress_shows_a_bar_per_symbol() -> None:
+    console = Console(record=True, width=120, force_terminal=False)
+    with update_console.progress_bar(console) as bars:
+        bars("start", "2", None)
+        bars("queued", "688256", None)
+        bars("queued", "HSI", None)
+        bars("fetch", "HSI", "akshare")
+        bars("done", "688256", "akshare")
+    rows = {t.description.strip(): t for t in bars.progress.tasks}
+    assert rows["688256"].completed == 1 and rows["688256"].fields["current"] == "✓ akshare"
+    assert rows["HSI"].completed == 0 and rows["HSI"].fields["current"] == "← akshare"
+    assert rows["update"].completed == 1 and rows["update"].total == 2
+
+
 def test_build_after_a_failed_update_states_how_far_the_data_goes(tmp_path: Path) -> None:
     desk = load_desk(make_desk(tmp_path / "desk"))
     ensure_seeded(desk)

@@ -193,6 +193,7 @@ def hk_code(symbol: str) -> str:
 class AkshareProvider(Provider):
     name = "akshare"
     library = "akshare"
+    shares_host = "push2.eastmoney.com"  # stock_individual_info_em
 
     def __init__(self, call: AkCall | None = None, timeout: float = 15.0) -> None:
         self.call = call or _library_call

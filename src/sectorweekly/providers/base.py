@@ -81,6 +81,7 @@ class Provider(ABC):
     name: ClassVar[str]
     markets: ClassVar[frozenset[str]] = frozenset({"CN_A", "HK", "US"})
     library: ClassVar[str | None] = None  # the optional package the provider needs, if any
+    shares_host: ClassVar[str | None] = None  # the host shares() talks to, for its gate
 
     @classmethod
     def for_desk(cls, desk: Desk) -> Provider:

@@ -37,9 +37,7 @@ def update(
         ),
     ] = False,
     workers: Annotated[int, typer.Option(min=1, max=16, help="Symbols fetched at once.")] = 4,
-    rate: Annotated[
-        float, typer.Option(min=0.05, help="Requests per second to each source.")
-    ] = 2.0,
+    rate: Annotated[float, typer.Option(min=0.05, help="Requests per second to each host.")] = 2.0,
     shares: Annotated[
         bool, typer.Option("--shares", help="Also read A-share shares outstanding (AKShare).")
     ] = False,

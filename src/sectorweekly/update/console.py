@@ -23,48 +23,55 @@ from rich.text import Text
 
 from ..desk import Desk
 from .resilience import NOT_ASKED
-from .run import ProgressFn, SymbolResult, UpdateOptions, UpdateSummary, run_update
+from .run import SymbolResult, UpdateOptions, UpdateSummary, run_update
 
 MAX_CHANGES_SHOWN = 20
 
 
-@contextmanager
-def progress_bar(console: Console) -> Iterator[ProgressFn]:
+class SymbolBars:
     """Rich progress: one line for the run (symbols done / total), one bar per symbol.
 
-    A symbol's line shows where it stands: waiting, the source being asked (and a retry or a
-    fallback as it happens), then ✓ with the source that delivered or ✗.
+    A symbol's line shows where it stands: waiting, the source being asked (a fallback or the
+    source asked for the last sessions as it happens), then ✓ with the source that delivered,
+    or ✗. Called with update events from the worker threads.
     """
-    bar = Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}", style="bold"),
-        BarColumn(bar_width=20),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[current]}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
-    overall = bar.add_task("update", total=None, current="planning…")
-    rows: dict[str, TaskID] = {}
-    lock = threading.Lock()
 
-    def on_event(event: str, symbol: str, source: str | None) -> None:
-        with lock:  # events come from the worker threads
+    def __init__(self, console: Console) -> None:
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}", style="bold"),
+            BarColumn(bar_width=20),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[current]}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
+        self.overall = self.progress.add_task("update", total=None, current="planning…")
+        self.rows: dict[str, TaskID] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, event: str, symbol: str, source: str | None) -> None:
+        bar = self.progress
+        with self._lock:
             if event == "start":
-                bar.update(overall, total=int(symbol), current="")
+                bar.update(self.overall, total=int(symbol), current="")
             elif event == "queued":
-                rows[symbol] = bar.add_task(f"  {symbol}", total=1, current="waiting")
-            elif event == "fetch" and symbol in rows:
-                bar.update(rows[symbol], current=f"← {source}")
+                self.rows[symbol] = bar.add_task(f"  {symbol}", total=1, current="waiting")
+            elif event == "fetch" and symbol in self.rows:
+                bar.update(self.rows[symbol], current=f"← {source}")
             elif event == "done":
                 mark = f"✓ {source}" if source else "✗ no source delivered"
-                if symbol in rows:
-                    bar.update(rows[symbol], completed=1, current=mark)
-                bar.update(overall, advance=1, current=f"{symbol} {mark}")
+                if symbol in self.rows:
+                    bar.update(self.rows[symbol], completed=1, current=mark)
+                bar.update(self.overall, advance=1, current=f"{symbol} {mark}")
 
-    with bar:
-        yield on_event
+
+@contextmanager
+def progress_bar(console: Console) -> Iterator[SymbolBars]:
+    bars = SymbolBars(console)
+    with bars.progress:
+        yield bars
 
 
 def run_with_progress(

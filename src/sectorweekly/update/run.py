@@ -334,7 +334,7 @@ def _fetch_shares(
         market = desk.instruments[symbol].market
         for provider in chain:
             try:
-                row = ctx.gates[provider.name].call(
+                row = ctx.gates[provider.shares_host or provider.name].call(
                     symbol,
                     lambda p=provider, s=symbol, m=market: call_with_deadline(
                         lambda: p.shares(s, m), ctx.deadline, ctx.cancel
