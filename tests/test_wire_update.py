@@ -35,6 +35,8 @@ from wire_replay import (
     ReplaySession,
     Wire,
     akshare_wire,
+    closed_port,
+    curl_refused,
     stalled,
     stalled_server,
 )
@@ -141,6 +143,30 @@ def test_an_html_page_from_one_endpoint_leaves_every_other_symbol_fetched(desk: 
     assert hsi[dt.date(2025, 6, 26)] == "akshare:stock_hk_index_daily_sina"
     assert hsi[dt.date(2025, 6, 30)] == "yfinance:Ticker.history"
     assert summary.requests["80.push2.eastmoney.com"] == 1  # the index list: once, counted
+
+
+def test_without_yahoo_the_hk_index_is_stored_incomplete_and_yahoo_given_up(desk: Desk) -> None:
+    """A mainland desk with no route to Yahoo: Sina's lagging HSI is kept, its gap shown."""
+    summary, _, session = update(
+        desk,
+        {"116.00981": HTML_200},
+        {"*": curl_refused(closed_port())},
+        symbols=("HSI", "0981.HK", "0020.HK"),
+        workers=1,
+    )
+    by = {r.symbol: r for r in summary.results}
+    assert by["HSI"].source == "akshare" and by["HSI"].added == 4
+    assert by["HSI"].missing == [dt.date(2025, 6, 27), dt.date(2025, 6, 30)]
+    assert any(f.kind == "missing_sessions" for f in by["HSI"].flags)
+    assert [(e.source, e.kind) for e in by["0981.HK"].errors] == [
+        ("akshare", "malformed"),
+        ("yfinance", "offline"),
+    ]
+    assert by["0020.HK"].source == "akshare"  # same Eastmoney host, unaffected by the page
+    assert "query2.finance.yahoo.com" in summary.given_up
+    charts = [u for u in session.asked if "/v8/finance/chart/" in u]
+    assert len(charts) == 3  # HSI's tail: three tries, refused each time …
+    assert summary.requests["query2.finance.yahoo.com"] == 3  # … then given up for the run
 
 
 def test_a_blocking_host_is_given_up_and_the_other_hosts_still_asked(desk: Desk) -> None:
