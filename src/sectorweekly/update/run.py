@@ -27,7 +27,7 @@ import pandas as pd
 
 from .. import store
 from ..clock import now_utc
-from ..desk import Desk
+from ..desk import Desk, Instrument
 from ..errors import ProviderError, SectorWeeklyError
 from ..markets import MARKETS
 from ..providers.base import PriceQuery, Provider, Request, provider_class
@@ -223,14 +223,25 @@ def _ask(provider: Provider, query: PriceQuery, ctx: _Context) -> pd.DataFrame:
 
 
 def _fill_tail(
-    plan: SymbolPlan, rows: pd.DataFrame, later: Sequence[Provider], ctx: _Context
+    plan: SymbolPlan,
+    rows: pd.DataFrame,
+    inst: Instrument,
+    later: Sequence[Provider],
+    ctx: _Context,
 ) -> tuple[pd.DataFrame, str | None]:
-    """Ask later sources for the asked sessions after the last row a source returned."""
+    """Ask later sources for the asked sessions after the last row a source returned.
+
+    The tail is checked on its own first: a later source that fails or answers badly leaves
+    the first source's rows as they were (the gap is then reported, never filled in).
+    """
     last = max(rows["date"])
     tail = tuple(d for d in plan.wanted if d > last)
     if not tail:
         return rows, None
-    query = dataclasses.replace(plan, wanted=tail).query
+    tail_plan = dataclasses.replace(
+        plan, wanted=tail, prev=(last, float(rows.loc[rows["date"] == last, "close"].iloc[0]))
+    )
+    query = tail_plan.query
     assert query is not None
     for provider in later:
         if not provider.supports(query):
@@ -238,11 +249,13 @@ def _fill_tail(
         ctx.progress("fetch", plan.symbol, f"{provider.name} (last {len(tail)})")
         try:
             extra = _ask(provider, query, ctx)
+            extra = extra[extra["date"] > last].reset_index(drop=True)
+            if extra.empty:
+                continue
+            check_rows(tail_plan, extra, inst, provider.name)
         except ProviderError:
             continue
-        extra = extra[extra["date"] > last]
-        if len(extra):
-            return pd.concat([rows, extra], ignore_index=True), provider.name
+        return pd.concat([rows, extra], ignore_index=True), provider.name
     return rows, None
 
 
@@ -258,7 +271,7 @@ def _fetch(plan: SymbolPlan, chain: Sequence[Provider], desk: Desk, ctx: _Contex
         try:
             rows = _ask(provider, query, ctx)
             check_rows(plan, rows, inst, provider.name)
-            rows, tail_source = _fill_tail(plan, rows, chain[i + 1 :], ctx)
+            rows, tail_source = _fill_tail(plan, rows, inst, chain[i + 1 :], ctx)
             source = provider.name + (f"+{tail_source}" if tail_source else "")
             checked = check_rows(plan, rows, inst, source)
         except ProviderError as err:
