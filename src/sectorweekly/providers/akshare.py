@@ -95,9 +95,10 @@ FUNCTIONS: dict[str, tuple[str, bool]] = {
     "index_us_stock_sina": ("finance.sina.com.cn", False),
     "stock_individual_info_em": ("push2.eastmoney.com", True),
 }
-# Volume units as each function's answer carries them, and the factor to shares. Eastmoney's
-# kline f56 is 手 (100 shares) for A-shares and A-share indices, shares for HK and US; Sina's
-# index volumes are passed through as the source reports them.
+# Volume units as each function's answer carries them, and the factor to shares. The library
+# passes Eastmoney's kline f56 through untouched (``pd.to_numeric``); f56 is 手 (100 shares) for
+# A-shares and A-share indices — AKShare's docs say "注意单位: 手", and f57 (成交额, yuan) is about
+# 100 × f56 × price — and shares for HK and US. Sina's index volumes are kept as reported.
 VOLUME_UNITS = {
     "stock_zh_a_hist": ("shares", 100.0),
     "index_zh_a_hist": ("shares", 100.0),
