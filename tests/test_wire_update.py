@@ -170,15 +170,16 @@ def test_without_yahoo_the_hk_index_is_stored_incomplete_and_yahoo_given_up(desk
 
 
 def test_a_blocking_host_is_given_up_and_the_other_hosts_still_asked(desk: Desk) -> None:
-    blocked = {f"{1 if s.startswith('6') else 0}.{s}": FORBIDDEN for s in SYMBOLS[:10]}
-    blocked["1.000300"] = FORBIDDEN
-    summary, wire, _ = update(desk, blocked, workers=1)
+    a_shares = ("688256", "300502", "300308", "000300")
+    blocked = {f"{1 if s.startswith(('6', '000')) else 0}.{s}": FORBIDDEN for s in a_shares}
+    others = ("0981.HK", "0020.HK", "NVDA", "TSM", "HSI", "^GSPC")
+    summary, wire, _ = update(desk, blocked, workers=1, symbols=a_shares + others)
     by = {r.symbol: r for r in summary.results}
     assert summary.ok  # every A-share came from Yahoo instead
     # two 403s in a row from push2his.eastmoney.com, then it is not asked again in this run
     assert wire.count(r"//push2his\.eastmoney\.com/") == 2
     assert "push2his.eastmoney.com" in summary.given_up
-    for symbol in ("0981.HK", "0020.HK", "NVDA", "TSM", "HSI", "^GSPC"):
+    for symbol in others:
         assert by[symbol].source == "akshare", symbol  # other hosts: untouched
     assert by["688256"].errors[0].kind == "blocked"
 
