@@ -148,8 +148,9 @@ def test_summary_table_shows_rows_last_dates_sources_and_failures(tmp_path: Path
     text = console.export_text()
     rows = {line.split("│")[1].strip(): line for line in text.splitlines() if line.count("│") > 5}
     assert "yfinance:Ticker.history" in rows["0981.HK"] and "2024-10-10" in rows["0981.HK"]
-    assert "FAILED empty" in rows["TSM"]  # yfinance has nothing recorded for TSM either
+    # Yahoo answers 404 for a chart it has nothing for (nothing is recorded for TSM)
+    assert "FAILED unknown_symbol" in rows["TSM"]
     assert "up to date" not in text
     assert "ok, after akshare timeout" in rows["0981.HK"]
     assert "akshare empty ×1 (TSM)" in text
-    assert "yfinance empty ×1 (TSM)" in text
+    assert "yfinance unknown_symbol ×1 (TSM)" in text

@@ -225,10 +225,9 @@ class ReplaySession(curl_requests.Session):
         if fault is not None:
             code, body = fault(full)
             return _curl_response(url, code, body)
-        path = WIRE / f"yahoo_chart_{ticker}.json"
-        if not path.exists():
+        chart = self.chart(ticker)
+        if chart is None:
             return _curl_response(url, 404, YAHOO_NOT_FOUND)
-        chart = json.loads(path.read_text())
         if "period1" in params:  # Yahoo answers only the asked range
             lo, hi = int(params["period1"]), int(params["period2"])
             result = chart["chart"]["result"][0]
@@ -238,6 +237,11 @@ class ReplaySession(curl_requests.Session):
                 for key in block:
                     block[key] = [block[key][i] for i in keep]
         return _curl_response(url, 200, json.dumps(chart))
+
+    def chart(self, ticker: str) -> dict[str, Any] | None:
+        """The recorded chart answer of ``ticker`` (all its sessions), or None."""
+        path = WIRE / f"yahoo_chart_{ticker}.json"
+        return json.loads(path.read_text()) if path.exists() else None
 
 
 def _curl_response(url: str, code: int, body: str) -> curl_requests.Response:
