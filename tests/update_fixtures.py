@@ -67,25 +67,6 @@ def _yf_base(ticker: str) -> pd.DataFrame:
     return frame
 
 
-def yf_history(ticker: str, start: dt.date, end: dt.date) -> pd.DataFrame:
-    """``Ticker.history(auto_adjust=False)``: flat columns, tz-aware index named Date."""
-    frame = _yf_base(ticker)
-    index = pd.DatetimeIndex(pd.to_datetime(frame.pop("Date"))).tz_localize(YF_TZ[ticker])
-    frame.index = index.rename("Date")
-    local = index.date
-    return frame[(local >= start) & (local < end)]
-
-
-def yf_download(ticker: str, start: dt.date, end: dt.date) -> pd.DataFrame:
-    """``yf.download(auto_adjust=False)``: (Price, Ticker) MultiIndex columns, naive dates."""
-    frame = _yf_base(ticker)
-    frame.index = pd.DatetimeIndex(pd.to_datetime(frame.pop("Date"))).rename("Date")
-    frame = frame[(frame.index.date >= start) & (frame.index.date < end)]
-    frame = frame[["Adj Close", "Close", "High", "Low", "Open", "Volume"]]
-    frame.columns = pd.MultiIndex.from_product([frame.columns, [ticker]], names=["Price", "Ticker"])
-    return frame
-
-
 RECORDED_FILES = {
     "1.688256": "stock_zh_a_hist_688256", "0.300308": "stock_zh_a_hist_300308",
     "1.000300": "index_zh_a_hist_000300", "116.00981": "stock_hk_hist_00981",
