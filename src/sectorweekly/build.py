@@ -246,8 +246,8 @@ def build_report(
     window = resolve_window(desk, start, end, ctx)
     desk = week_desk(desk, window)  # the week's notes may replace names to watch and risks
     review = build_review(desk, window, ctx)
-    parts = [market_part(desk, review)]
-    parts += [builder(desk, window, review, ctx) for builder in PART_BUILDERS]
+    later = [builder(desk, window, review, ctx) for builder in PART_BUILDERS]
+    parts = [market_part(desk, review), *later]  # after them: a part may add to the review
     ranked = [
         (b, m)
         for b in review.boards
@@ -273,6 +273,8 @@ def build_report(
         analysts=[a.model_dump() for a in desk.analysts],
         publication_date=desk.publication_date(window.end),
         generated_at=dt.datetime.now().replace(microsecond=0),
+        related=[r for p in parts for r in p.related],
+        figures=[k for p in parts for k in p.front_figures],
     )
     extras: dict[str, Any] = {}
     for part in parts:

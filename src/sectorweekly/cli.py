@@ -38,21 +38,52 @@ def build(
         Path | None, typer.Option(help="Output folder (default reports/<pub. date>).")
     ] = None,
     desk: DeskOpt = None,
+    reports: Annotated[
+        Path | None,
+        typer.Option(
+            help="Reports folder of the series (archive.jsonl, index.html); default: "
+            "the folder holding --out, else reports."
+        ),
+    ] = None,
+    publish: Annotated[
+        bool, typer.Option("--publish", help="Record the issue in the series archive.")
+    ] = False,
 ) -> None:
     """Build the week's report: PDF, Word, HTML, Markdown and report.json in one folder."""
+    from .archive import read_archive
     from .build import BuildContext, build_report
     from .desk import load_desk
     from .report.render import write_all
+    from .series import publish as publish_issue
+    from .series import reports_folder
 
     t0 = time.perf_counter()
     d = load_desk(desk)
-    ctx = BuildContext()
+    series_dir = reports_folder(reports, out)
+    ctx = BuildContext(history=read_archive(series_dir))
     report = build_report(d, option_date(start, "--start"), option_date(end, "--end"), ctx)
     for msg in ctx.messages:
         err_console.print(f"[dim]{msg}[/dim]")
-    folder = out or Path("reports") / report.front.publication_date.isoformat()
-    for path in write_all(report, folder):
+    folder = out or series_dir / report.front.publication_date.isoformat()
+    written = write_all(report, folder)
+    for path in written:
         console.print(str(path))
+    if publish:
+        done = publish_issue(series_dir, report, [p for p in written if p.parent == folder])
+        day = report.front.publication_date
+        if done.replaced is not None:
+            err_console.print(
+                f"published {day}: replaced the {done.replaced.kind} issue of {day} recorded "
+                f"{done.replaced.recorded_at} in {done.path}",
+                highlight=False,
+            )
+        else:
+            err_console.print(f"published {day} in {done.path}", highlight=False)
+    else:
+        err_console.print(
+            f"[dim]draft: not recorded in the archive ({series_dir / 'archive.jsonl'}); "
+            "--publish records it[/dim]"
+        )
     err_console.print(f"[dim]built in {time.perf_counter() - t0:.2f}s[/dim]")
 
 
@@ -156,6 +187,16 @@ def _register_update() -> None:
 
 
 _register_update()
+
+
+def _register_archive() -> None:
+    from .cli_archive import archive_app, backfill
+
+    app.add_typer(archive_app, name="archive")
+    app.command("backfill")(backfill)
+
+
+_register_archive()
 
 
 def _register_calendar() -> None:

@@ -131,6 +131,15 @@ class ReviewRules(_Strict):
     streak_lookback_sessions: int = 30
 
 
+class BasketRules(_Strict):
+    """The sector basket drawn against the benchmark on the front page (行业相对走势)."""
+
+    members: list[str] | None = None  # default: the watchlist (boards and names to watch)
+    weighting: Literal["equal", "cap"] = "equal"  # cap: members with share counts only
+    benchmark: str = "000300"
+    months: int = Field(default=12, ge=1, le=60)
+
+
 class TrackerSeed(_Strict):
     """A tracker file the desk imports into a new store (like ``seed_prices``)."""
 
@@ -199,6 +208,7 @@ class Desk(_Strict):
     ratings: Ratings = Field(default_factory=Ratings)
     review: ReviewRules = Field(default_factory=ReviewRules)
     trackers: TrackerRules = Field(default_factory=TrackerRules)
+    basket: BasketRules = Field(default_factory=BasketRules)
     store: str = "store.duckdb"
     seed_prices: list[str] = Field(default_factory=list)  # CSVs imported into a new store
     seed_shares: str | None = None
@@ -224,6 +234,13 @@ class Desk(_Strict):
                     raise ValueError(
                         f"watch[{i}].names[{j}]: {sym!r} is not under instruments; add it there"
                     )
+        for j, sym in enumerate(self.basket.members or []):
+            if sym not in known:
+                raise ValueError(f"basket.members[{j}]: {sym!r} is not under instruments; add it")
+        if self.basket.benchmark not in known:
+            raise ValueError(
+                f"basket.benchmark: {self.basket.benchmark!r} is not under instruments; add it"
+            )
         for mkt, syms in self.benchmarks.items():
             if mkt not in MARKETS:
                 raise ValueError(

@@ -8,8 +8,9 @@ from __future__ import annotations
 from .base import BuildContext, PartBuilder, ReportPart
 from .notes import notes_part
 from .ratings import ratings_part
+from .series import series_part
 from .trackers import tracker_part
 
-PART_BUILDERS: list[PartBuilder] = [notes_part, tracker_part, ratings_part]
+PART_BUILDERS: list[PartBuilder] = [notes_part, tracker_part, ratings_part, series_part]
 
 __all__ = ["PART_BUILDERS", "BuildContext", "PartBuilder", "ReportPart"]

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..analysis.market import Window
 from ..desk import Desk
-from ..report.model import Chart, Review, Section, Table
+from ..report.model import Chart, RelatedIssue, Review, Section, Table
+
+if TYPE_CHECKING:
+    from ..archive import ArchivedIssue
 
 
 @dataclass
@@ -23,6 +26,7 @@ class BuildContext:
     messages: list[str] = field(default_factory=list)
     headline: str | None = None  # set by a part that reads the analyst's notes
     headline_hint: str | None = None  # a suggestion from the notes (their first news theme)
+    history: list[ArchivedIssue] = field(default_factory=list)  # earlier issues of the series
 
 
 @dataclass
@@ -34,6 +38,8 @@ class ReportPart:
     charts: list[Chart] = field(default_factory=list)
     key_points: list[str] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+    related: list[RelatedIssue] = field(default_factory=list)  # 相关报告 on the front page
+    front_figures: list[str] = field(default_factory=list)  # charts shown on the front page
 
 
 PartBuilder = Callable[[Desk, Window, Review, BuildContext], ReportPart]

@@ -13,9 +13,12 @@ from typing import Any
 import pandas as pd
 
 from ..analysis.market import Window
+from ..analysis.rating_scale import RatingScales
+from ..analysis.series import rating_actions
 from ..desk import Desk
 from ..markets import MARKETS
 from ..narrative import ratings_zh as rz
+from ..narrative.series_zh import ACTIONS
 from ..rating_records import current_ratings
 from ..ratings_scorecard import Scorecard, desk_scorecard
 from ..report.model import ORDER_RATINGS, Chart, MemberOut, Paragraph, Review, Section, Table
@@ -98,11 +101,14 @@ def scorecard_table(card: Scorecard) -> Table:
     )
 
 
-def detail_table(card: Scorecard) -> Table:
-    """One row per rating, the horizons side by side."""
+def detail_table(card: Scorecard, order: list[str]) -> Table:
+    """One row per rating, the horizons side by side, with its action against the same
+    name's previous rating (首次覆盖/维持/上调/下调; ``order`` is the scale, best first)."""
     horizons = list(card.summary)
     rows = card.rows
-    columns = ["评级日", "公司", "评级", "基准"]
+    given = rows.drop_duplicates(["symbol", "date"])[["symbol", "date", "rating"]]
+    actions = rating_actions(given.astype({"symbol": str, "rating": str}), order)
+    columns = ["评级日", "公司", "评级", "评级变动", "基准"]
     for h in horizons:
         columns += [f"{rz.horizon_zh(h)}超额", f"{rz.horizon_zh(h)}结果"]
     out = []
@@ -112,6 +118,7 @@ def detail_table(card: Scorecard) -> Table:
             _day(day).isoformat() if _day(day) else "",
             f"{card.names.get(str(symbol), str(symbol))}（{symbol}）",
             str(first["rating"]),
+            ACTIONS.get(actions.get((str(symbol), _day(day)), ""), ""),  # type: ignore[arg-type]
             card.names.get(str(first["benchmark"]), str(first["benchmark"]))
             if pd.notna(first["benchmark"])
             else "无",
@@ -202,7 +209,9 @@ def ratings_part(desk: Desk, window: Window, review: Review, ctx: BuildContext) 
     ]
     if sentence := rz.missing_sentence(entries):
         paragraphs.append(Paragraph(text=sentence))
-    tables = [scorecard_table(card), detail_table(card)]
+    scales = RatingScales.from_desk(desk.ratings)
+    order = scales.names("company") + scales.names("industry")
+    tables = [scorecard_table(card), detail_table(card, order)]
     chart = excess_chart(card)
     figures = ["ratings_scorecard", *(["ratings_excess"] if chart else []), "ratings_detail"]
     section = Section(

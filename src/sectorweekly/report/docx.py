@@ -143,6 +143,23 @@ def _front(doc: DocxDocument, report: Report) -> None:
         for a in f.analysts
     ]
     _muted(doc, "    ".join(meta), 9.5)
+    heading = doc.add_paragraph(style="Caption")
+    heading.add_run("相关报告")
+    for x in f.related:
+        doc.add_paragraph(clean(f"{x.publication_date:%Y-%m-%d} {x.title}"), style="List Bullet")
+    if not f.related:
+        _muted(doc, "暂无往期报告（报告存档中无本系列此前各期）", 9)
+
+
+def _front_figures(doc: DocxDocument, report: Report, out_dir: Path) -> None:
+    """The front page's charts (行业相对走势), titled but not numbered."""
+    for key in report.front.figures:
+        figure = report.figure(key)
+        cap = doc.add_paragraph(clean(figure.title), "Caption")
+        cap.paragraph_format.keep_with_next = True
+        if figure.file and (out_dir / figure.file).is_file():
+            doc.add_picture(str(out_dir / figure.file), width=Cm(12))
+        _figure_foot(doc, figure)
 
 
 def _cell(cell: object, value: object, header: bool) -> None:
@@ -256,12 +273,13 @@ def render_docx(report: Report, out_dir: Path, path: Path) -> None:
     doc.core_properties.author = clean(report.front.firm)
     doc.core_properties.language = "zh-CN"
     _front(doc, report)
+    _front_figures(doc, report, out_dir)
     doc.add_heading("投资要点", level=1)
     for point in report.key_points:
         doc.add_paragraph(clean(point))
     for section in report.sections:
         _section(doc, report, section, out_dir)
-    shown = {k for s in report.sections for k in s.figures}
+    shown = {k for s in report.sections for k in s.figures} | set(report.front.figures)
     rest = sorted(
         (f for f in [*report.tables, *report.charts] if f.key not in shown),
         key=lambda f: f.number,

@@ -47,7 +47,7 @@ def render_html(
     }
     figures = {t.key: ("table", t) for t in report.tables}
     figures.update({c.key: ("chart", c) for c in report.charts})
-    in_sections = {k for s in report.sections for k in s.figures}
+    in_sections = {k for s in report.sections for k in s.figures} | set(report.front.figures)
     return _env.get_template("report.html.j2").render(
         r=report,
         images=images,

@@ -36,7 +36,8 @@ def link(path: str) -> str:
 
 
 def chart_md(chart: Chart) -> list[str]:
-    out = [f"**{esc(caption(chart.number, chart.title, chart.unit))}**", ""]
+    head = caption(chart.number, chart.title, chart.unit) if chart.number else chart.title
+    out = [f"**{esc(head)}**", ""]
     if chart.file:
         out.append(f"![{esc(chart.title)}]({link(chart.file)})")
     out += ["", f"来源：{esc(chart.source)}"]
@@ -59,11 +60,18 @@ def render_markdown(report: Report) -> str:
                 for a in f.analysts
             )
         )
-    lines += ["", "## 投资要点", ""]
-    lines += [esc(p) + "\n" for p in report.key_points]
     figures = {t.key: table_md(t) for t in report.tables}
     figures.update({c.key: chart_md(c) for c in report.charts})
-    shown: set[str] = set()
+    lines += ["", "**相关报告**", ""]
+    lines += [f"- {x.publication_date:%Y-%m-%d} {esc(x.title)}" for x in f.related] or [
+        "- 暂无往期报告（报告存档中无本系列此前各期）"
+    ]
+    lines.append("")
+    for key in f.figures:
+        lines += figures.get(key, [])
+    shown: set[str] = set(f.figures)
+    lines += ["", "## 投资要点", ""]
+    lines += [esc(p) + "\n" for p in report.key_points]
     for section in report.sections:
         lines += [f"## {esc(section.title)}", ""]
         for p in section.paragraphs:

@@ -143,6 +143,13 @@ class Section(BaseModel):
     sample: bool = False
 
 
+class RelatedIssue(BaseModel):
+    """A previous issue of the series, as the front page lists it (相关报告)."""
+
+    publication_date: dt.date
+    title: str
+
+
 class FrontMatter(BaseModel):
     title: str
     headline: str
@@ -155,6 +162,8 @@ class FrontMatter(BaseModel):
     analysts: list[dict[str, str]]
     publication_date: dt.date
     generated_at: dt.datetime
+    related: list[RelatedIssue] = Field(default_factory=list)  # previous issues, newest first
+    figures: list[str] = Field(default_factory=list)  # front-page charts (unnumbered)
 
 
 class RatingRow(BaseModel):
@@ -197,8 +206,9 @@ class Report(BaseModel):
     def number_figures(self) -> None:
         """Sort sections into reading order and number figures in order of appearance."""
         self.sections.sort(key=lambda s: s.order)
-        keys = [k for s in self.sections for k in s.figures]
-        keys += [f.key for f in [*self.tables, *self.charts] if f.key not in keys]
+        front = set(self.front.figures)  # the front page's charts carry their title only
+        keys = [k for s in self.sections for k in s.figures if k not in front]
+        keys += [f.key for f in [*self.tables, *self.charts] if f.key not in [*keys, *front]]
         for n, key in enumerate(keys, start=1):
             self.figure(key).number = n
 

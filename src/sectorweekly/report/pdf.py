@@ -43,6 +43,10 @@ th {{ color: #1d2733; }}
 thead {{ display: table-header-group; }}
 tr {{ break-inside: avoid; }}
 img.chart {{ max-width: 100%; max-height: 110mm; }}
+.front-side {{ break-inside: avoid; padding: 2mm 3mm; }}
+.front-side .related {{ font-size: 8pt; }}
+.front-side img.chart {{ max-height: 62mm; }}
+.front-side .figure .src, .front-side .figure .note {{ font-size: 7pt; line-height: 1.35; }}
 .closing {{ break-before: page; font-size: 8.5pt; }}
 """
 

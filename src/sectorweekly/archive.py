@@ -1,0 +1,192 @@
+"""The series archive: every published (or backfilled) issue, kept beside the reports.
+
+A build never writes the data store: the store is a record of the market, the archive a record
+of what was published. The archive is one JSON-lines file, ``<reports folder>/archive.jsonl``,
+one issue per line (publication date, window, title, kind, documents, the whole report model),
+so it travels with the reports it describes, reads with any tool, and rebuilding a week only
+replaces that week's line. Writes take a file lock and replace the file atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from filelock import FileLock, Timeout
+from pydantic import BaseModel, ValidationError
+
+from . import clock
+from .errors import InputError, SectorWeeklyError
+from .report.model import Report
+
+ARCHIVE_FILE = "archive.jsonl"
+INDEX_FILE = "index.html"
+LOCK_TIMEOUT_S = 30.0
+
+
+class ArchiveError(SectorWeeklyError):
+    """The archive cannot be written (locked by another process, or another series)."""
+
+    exit_code = 4
+
+
+class ArchivedIssue(BaseModel):
+    """One issue of the series as it was published (or backfilled, without documents)."""
+
+    publication_date: dt.date
+    start: dt.date
+    end: dt.date
+    title: str
+    series: str
+    kind: Literal["published", "backfill"]
+    recorded_at: dt.datetime
+    documents: list[str] = []  # paths relative to the reports folder
+    report: Report
+
+    @property
+    def folder_name(self) -> str:
+        return self.publication_date.isoformat()
+
+
+def archive_path(reports: Path) -> Path:
+    return reports / ARCHIVE_FILE
+
+
+def read_archive(reports: Path) -> list[ArchivedIssue]:
+    """Every archived issue, oldest first; no file is an empty archive."""
+    path = archive_path(reports)
+    if not path.is_file():
+        return []
+    issues = []
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                issues.append(ArchivedIssue.model_validate_json(line))
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                key = ".".join(str(p) for p in err["loc"]) or "(line)"
+                raise InputError(
+                    path,
+                    n,
+                    f"not an archived issue ({key}: {err['msg']}); "
+                    "restore the line from a backup or delete it and rebuild that week",
+                ) from None
+    return sorted(issues, key=lambda i: i.publication_date)
+
+
+def history_before(
+    issues: Iterable[ArchivedIssue], day: dt.date, series: str
+) -> list[ArchivedIssue]:
+    """The issues of ``series`` published before ``day``: what that issue could know."""
+    return [i for i in issues if i.series == series and i.publication_date < day]
+
+
+@dataclass
+class Recorded:
+    """What recording an issue did: the archive file and whether it replaced an entry."""
+
+    path: Path
+    replaced: ArchivedIssue | None
+    skipped: bool = False  # a backfill never replaces a published issue
+
+
+def _lock(path: Path) -> FileLock:
+    return FileLock(str(path) + ".lock")
+
+
+def record(
+    reports: Path,
+    report: Report,
+    kind: Literal["published", "backfill"],
+    documents: Iterable[Path] = (),
+) -> Recorded:
+    """Add the issue to the archive, replacing the entry of the same publication date."""
+    reports.mkdir(parents=True, exist_ok=True)
+    path = archive_path(reports)
+    entry = ArchivedIssue(
+        publication_date=report.front.publication_date,
+        start=report.review.window.start,
+        end=report.review.window.end,
+        title=report.front.title,
+        series=report.front.series,
+        kind=kind,
+        recorded_at=clock.now_utc().replace(microsecond=0),
+        documents=[_relative(p, reports) for p in documents],
+        report=report,
+    )
+    lock = _lock(path)
+    try:
+        lock.acquire(timeout=LOCK_TIMEOUT_S)
+    except Timeout:
+        raise ArchiveError(
+            f"{path}: another sectorweekly process is writing the archive "
+            f"(lock {lock.lock_file} held for {LOCK_TIMEOUT_S:.0f}s); wait for it to finish"
+        ) from None
+    try:
+        issues = read_archive(reports)
+        others = {i.series for i in issues} - {entry.series}
+        if others:
+            raise ArchiveError(
+                f"{path}: holds the series {'、'.join(sorted(others))}, not {entry.series}; "
+                "give this desk its own reports folder (--reports)"
+            )
+        old = next((i for i in issues if i.publication_date == entry.publication_date), None)
+        if old is not None and old.kind == "published" and kind == "backfill":
+            return Recorded(path, old, skipped=True)
+        kept = [i for i in issues if i.publication_date != entry.publication_date]
+        _write(path, sorted([*kept, entry], key=lambda i: i.publication_date))
+        return Recorded(path, old)
+    finally:
+        lock.release()
+
+
+def _relative(path: Path, reports: Path) -> str:
+    try:
+        return path.resolve().relative_to(reports.resolve()).as_posix()
+    except ValueError:
+        return str(path.resolve())
+
+
+def _write(path: Path, issues: list[ArchivedIssue]) -> None:
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for issue in issues:
+            fh.write(issue.model_dump_json() + "\n")
+    os.replace(tmp, path)
+
+
+def summary(issue: ArchivedIssue) -> dict[str, Any]:
+    """The line `archive list` prints and index.html shows: best and worst names of the week."""
+    moves = [
+        (m.name, m.change_pct)
+        for b in issue.report.review.boards
+        for m in b.members
+        if m.change_pct is not None
+    ]
+    moves += [
+        (m.name, m.change_pct)
+        for t in issue.report.review.watch
+        for m in t.members
+        if m.change_pct is not None and m.name not in {n for n, _ in moves}
+    ]
+    moves.sort(key=lambda nm: -(nm[1] or 0.0))
+    return {
+        "publication_date": issue.publication_date,
+        "window": f"{issue.start}..{issue.end}",
+        "title": issue.title,
+        "kind": issue.kind,
+        "best": moves[0] if moves else None,
+        "worst": moves[-1] if moves else None,
+        "documents": issue.documents,
+    }
+
+
+def dump_line(issue: ArchivedIssue) -> str:
+    return json.dumps(summary(issue), ensure_ascii=False, default=str)

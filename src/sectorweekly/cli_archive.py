@@ -1,0 +1,93 @@
+"""`sectorweekly archive list` and `sectorweekly backfill`: the series archive beside the reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .cli_options import DeskOpt, option_date
+
+console = Console()
+err_console = Console(stderr=True)
+
+ReportsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--reports", help="Reports folder holding archive.jsonl and index.html (default: reports)."
+    ),
+]
+
+archive_app = typer.Typer(no_args_is_help=True, help="The series archive (published issues).")
+
+
+@archive_app.command("list")
+def archive_list(reports: ReportsOpt = None) -> None:
+    """Every archived issue: publication date, window, title, kind, best and worst names."""
+    from .archive import archive_path, read_archive, summary
+    from .series import reports_folder
+
+    folder = reports_folder(reports, None)
+    issues = read_archive(folder)
+    if not issues:
+        console.print(f"no issues archived in {archive_path(folder)}")
+        return
+    table = Table(title=f"{issues[0].series}: {len(issues)} issues ({archive_path(folder)})")
+    for col in ("publication", "window", "title", "kind", "best", "worst", "documents"):
+        table.add_column(col)
+    for issue in reversed(issues):
+        s = summary(issue)
+        best = f"{s['best'][0]} {s['best'][1]:+.2f}%" if s["best"] else "—"
+        worst = f"{s['worst'][0]} {s['worst'][1]:+.2f}%" if s["worst"] else "—"
+        table.add_row(
+            str(issue.publication_date), s["window"], issue.title, issue.kind, best, worst,
+            str(len(issue.documents)),
+        )  # fmt: skip
+    console.print(table)
+
+
+def backfill(
+    weeks: Annotated[int, typer.Option("--weeks", help="How many past weekly issues to build.")],
+    before: Annotated[
+        str | None,
+        typer.Option(
+            help="Only issues published before this date (default: up to the store's "
+            "latest complete week)."
+        ),
+    ] = None,
+    reports: ReportsOpt = None,
+    desk: DeskOpt = None,
+) -> None:
+    """Build the report model of the last N weekly issues from the store, without documents,
+    and archive them, so a new desk starts with a history."""
+    import time
+
+    from .desk import load_desk
+    from .series import backfill as run_backfill
+    from .series import reports_folder
+
+    folder = reports_folder(reports, None)
+    d = load_desk(desk)
+    t0 = time.perf_counter()
+
+    def progress(day, elapsed, done) -> None:  # type: ignore[no-untyped-def]
+        if done.skipped:
+            what = "kept the published issue"
+        elif done.replaced is not None:
+            what = f"replaced the {done.replaced.kind} issue recorded {done.replaced.recorded_at}"
+        else:
+            what = "recorded"
+        err_console.print(f"{day}: {what} ({elapsed:.2f}s)", highlight=False)
+
+    result = run_backfill(d, folder, weeks, option_date(before, "--before"), progress)
+    total = time.perf_counter() - t0
+    n = len(result.recorded)
+    for msg in result.messages:
+        err_console.print(f"[dim]{msg}[/dim]")
+    console.print(
+        f"{n} issues backfilled into {folder / 'archive.jsonl'} in {total:.2f}s "
+        f"({total / max(n, 1):.2f}s per issue); index: {folder / 'index.html'}"
+    )

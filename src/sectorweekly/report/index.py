@@ -1,0 +1,85 @@
+"""index.html beside the reports: every archived issue of the series, newest first.
+
+One file, no URL: styles inline and the CJK font subset embedded, like report.html. It reads
+only archived report models (and their document paths).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, select_autoescape
+
+from ..archive import ArchivedIssue, summary
+from .fonts import embedded_font_css
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ series }}：历期报告</title>
+<style>
+{{ font_css | safe }}
+body { font-family: "Noto Sans SC", sans-serif; color: #1d2733; margin: 0; line-height: 1.6; }
+main { max-width: 1040px; margin: 0 auto; padding: 1.2rem 1rem 3rem; }
+h1 { color: #8c1d18; font-size: 1.5rem; border-bottom: 3px solid #8c1d18; padding-bottom: .4rem; }
+.meta { color: #5b6570; font-size: .9rem; }
+table { border-collapse: collapse; width: 100%; font-size: .9rem; }
+th, td { border-bottom: 1px solid #d5d9de; padding: .35rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f3f4f6; white-space: nowrap; }
+td.date { white-space: nowrap; font-variant-numeric: tabular-nums; }
+.up { color: #c62828; } .down { color: #2e7d32; }
+.links a { margin-right: .5rem; white-space: nowrap; }
+.none { color: #8a939c; }
+</style>
+</head>
+<body>
+<main>
+<h1>{{ series }}：历期报告</h1>
+<p class="meta">共{{ rows|length }}期；报告存档：archive.jsonl。“仅存档”为回填生成的报告模型，未生成文档。</p>
+<table>
+<thead><tr><th>发布日期</th><th>数据区间</th><th>标题</th><th>本周最佳</th><th>本周最差</th><th>文件</th></tr></thead>
+<tbody>
+{% for r in rows %}<tr>
+<td class="date">{{ r.publication_date }}</td>
+<td class="date">{{ r.window }}</td>
+<td>{{ r.title }}</td>
+<td>{% if r.best %}{{ r.best[0] }} <span class="{{ 'up' if r.best[1] >= 0 else 'down' }}">{{ '%+.2f%%' % r.best[1] }}</span>{% else %}<span class="none">无</span>{% endif %}</td>
+<td>{% if r.worst %}{{ r.worst[0] }} <span class="{{ 'up' if r.worst[1] >= 0 else 'down' }}">{{ '%+.2f%%' % r.worst[1] }}</span>{% else %}<span class="none">无</span>{% endif %}</td>
+<td class="links">{% for label, href in r.links %}<a href="{{ href }}">{{ label }}</a>{% else %}<span class="none">仅存档（{{ '回填' if r.kind == 'backfill' else '文档缺失' }}）</span>{% endfor %}</td>
+</tr>{% endfor %}
+</tbody>
+</table>
+</main>
+</body>
+</html>
+"""
+
+_env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+_LABELS = {".html": "网页", ".pdf": "PDF", ".docx": "Word", ".md": "Markdown", ".json": "JSON"}
+
+
+def _links(issue: ArchivedIssue, reports: Path) -> list[tuple[str, str]]:
+    """Relative links to the documents that still exist (a moved folder is not linked)."""
+    out = []
+    for doc in issue.documents:
+        path = Path(doc)
+        full = path if path.is_absolute() else reports / path
+        if full.is_file() and full.suffix in _LABELS:
+            href = path.as_posix() if not path.is_absolute() else full.as_uri()
+            out.append((_LABELS[full.suffix], href))
+    return out
+
+
+def render_index(issues: list[ArchivedIssue], reports: Path) -> str:
+    rows: list[dict[str, Any]] = []
+    for issue in sorted(issues, key=lambda i: i.publication_date, reverse=True):
+        row = summary(issue)
+        row["links"] = _links(issue, reports)
+        rows.append(row)
+    series = issues[0].series if issues else "报告系列"
+    template = _env.from_string(_TEMPLATE)
+    page = template.render(rows=rows, series=series, font_css="")
+    return template.render(rows=rows, series=series, font_css=embedded_font_css(page))
