@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from .cli_options import DeskOpt, option_date
 
@@ -35,18 +34,18 @@ def archive_list(reports: ReportsOpt = None) -> None:
     if not issues:
         console.print(f"no issues archived in {archive_path(folder)}")
         return
-    table = Table(title=f"{issues[0].series}: {len(issues)} issues ({archive_path(folder)})")
-    for col in ("publication", "window", "title", "kind", "best", "worst", "documents"):
-        table.add_column(col)
+    console.print(f"{issues[0].series}: {len(issues)} issues in {archive_path(folder)}")
     for issue in reversed(issues):
         s = summary(issue)
-        best = f"{s['best'][0]} {s['best'][1]:+.2f}%" if s["best"] else "—"
-        worst = f"{s['worst'][0]} {s['worst'][1]:+.2f}%" if s["worst"] else "—"
-        table.add_row(
-            str(issue.publication_date), s["window"], issue.title, issue.kind, best, worst,
-            str(len(issue.documents)),
-        )  # fmt: skip
-    console.print(table)
+        best = f"{s['best'][0]}{s['best'][1]:+.2f}%" if s["best"] else "—"
+        worst = f"{s['worst'][0]}{s['worst'][1]:+.2f}%" if s["worst"] else "—"
+        docs = f"{len(issue.documents)} documents" if issue.documents else "model only"
+        console.print(
+            f"{issue.publication_date}  {s['window']}  {issue.kind:9}  best {best}  "
+            f"worst {worst}  {docs}  {issue.title}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def backfill(
@@ -87,6 +86,11 @@ def backfill(
     n = len(result.recorded)
     for msg in result.messages:
         err_console.print(f"[dim]{msg}[/dim]")
+    if result.without_notes:
+        err_console.print(
+            f"[dim]{len(result.without_notes)} of {n} issues have no notes file "
+            f"(notes/<publication date>.md), so no news sections[/dim]"
+        )
     console.print(
         f"{n} issues backfilled into {folder / 'archive.jsonl'} in {total:.2f}s "
         f"({total / max(n, 1):.2f}s per issue); index: {folder / 'index.html'}"

@@ -79,6 +79,7 @@ def backfill_windows(
 class BackfillResult:
     recorded: list[tuple[ArchivedIssue | None, Recorded, float]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    without_notes: list[dt.date] = field(default_factory=list)  # weeks built without notes
 
 
 def backfill(
@@ -100,7 +101,11 @@ def backfill(
         done = archive.record(reports, report, "backfill")
         elapsed = time.perf_counter() - t0
         result.recorded.append((None, done, elapsed))
-        result.messages += [m for m in ctx.messages if m not in result.messages]
+        for m in ctx.messages:
+            if m.startswith("no notes for"):
+                result.without_notes.append(report.front.publication_date)
+            elif m not in result.messages:
+                result.messages.append(m)
         if progress:
             progress(report.front.publication_date, elapsed, done)
     write_index(reports)

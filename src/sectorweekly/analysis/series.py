@@ -8,6 +8,7 @@ No text here: the narrative turns these results into sentences.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
@@ -170,13 +171,21 @@ def basket_index(
 
 
 def close_on_or_before(
-    closes: pd.DataFrame, symbol: str, day: dt.date
+    closes: Mapping[str, tuple[list[dt.date], list[float]]], symbol: str, day: dt.date
 ) -> tuple[dt.date, float] | None:
-    rows = closes[(closes["symbol"] == symbol) & (closes["date"] <= day)]
-    if rows.empty:
+    """The last stored close of ``symbol`` on or before ``day`` (its own sessions)."""
+    if symbol not in closes:
         return None
-    last = rows.iloc[-1]
-    return last["date"], float(last["close"])
+    dates, values = closes[symbol]
+    i = _last_on_or_before(dates, day)
+    return None if i is None else (dates[i], values[i])
+
+
+def by_symbol(frame: pd.DataFrame) -> dict[str, tuple[list[dt.date], list[float]]]:
+    return {
+        str(s): (list(g["date"]), [float(v) for v in g["close"]])
+        for s, g in frame.groupby("symbol", sort=False)
+    }
 
 
 @dataclass
@@ -211,7 +220,7 @@ def since_listed(
     starts = [cut for _, cut in first.values()]
     lo = min(starts) - dt.timedelta(days=14) if starts else end
     symbols = sorted({s for s, _, _ in names} | set(benchmarks.values()))
-    closes = load_closes(con, symbols, lo, end)
+    closes = by_symbol(load_closes(con, symbols, lo, end))
     out = []
     for symbol, market, status in names:
         item = SinceListed(symbol, None, False, status)
@@ -262,7 +271,7 @@ def rating_actions(ratings: pd.DataFrame, order: Sequence[str]) -> dict[tuple[st
     for symbol, group in ratings.sort_values("date").groupby("symbol", sort=False):
         prev = None
         for day, rating in zip(group["date"], group["rating"], strict=True):
-            out[(str(symbol), day)] = rating_action(prev, str(rating), order)
+            out[(str(symbol), pd.Timestamp(day).date())] = rating_action(prev, str(rating), order)
             prev = str(rating)
     return out
 
@@ -321,7 +330,7 @@ def judge_industry(
 
 
 def _last_on_or_before(dates: Sequence[dt.date], day: dt.date) -> int | None:
-    idx = int(np.searchsorted(np.array(dates, dtype="datetime64[D]"), np.datetime64(day), "right"))
+    idx = bisect.bisect_right(dates, day)
     return idx - 1 if idx > 0 else None
 
 

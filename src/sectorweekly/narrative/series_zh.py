@@ -134,7 +134,10 @@ def week_over_week_sentence(wow: WeekOverWeek) -> str:
     parts += [
         f"{n}连板延续（上期{was}连板，本期累计{now}连板）" for n, was, now in wow.streaks_continued
     ]
-    parts += [f"{n}周线连续{k}周上涨" for n, k in wow.rising_weeks]
+    by_weeks: dict[int, list[str]] = {}
+    for name, k in wow.rising_weeks:
+        by_weeks.setdefault(k, []).append(name)
+    parts += [f"{'、'.join(n)}连续{k}周上涨" for k, n in sorted(by_weeks.items(), reverse=True)]
     if not parts:
         return ""
     return f"与上期（{wow.previous.month}月{wow.previous.day}日）相比：" + "；".join(parts) + "。"

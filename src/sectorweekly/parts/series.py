@@ -17,10 +17,11 @@ import itertools
 from typing import Any
 
 from ..analysis import series as an
-from ..archive import history_before
 from ..analysis.market import Window
 from ..analysis.rating_scale import RatingScales
+from ..archive import history_before
 from ..desk import Desk
+from ..markets import MARKETS
 from ..narrative import series_zh as sz
 from ..narrative.zh import signed_pct
 from ..rating_records import read_ratings
@@ -156,7 +157,11 @@ def watch_table(desk: Desk, items: list[an.SinceListed], archive_start: dt.date 
         )
     notes = [
         "列入以来涨跌幅＝本期数据截止日收盘价/首次列入那期报告数据截止日收盘价−1，未复权；"
-        "基准：" + "、".join(f"{m}为{names.get(b, b)}" for m, b in desk.ratings.benchmarks.items())
+        "基准："
+        + "、".join(
+            f"{MARKETS[m].label_zh if m in MARKETS else m}为{names.get(b, b)}"
+            for m, b in desk.ratings.benchmarks.items()
+        )
     ]
     if archive_start is not None:
         notes.append(sz.archive_start_note(archive_start))
