@@ -214,7 +214,9 @@ def test_names_to_watch_show_their_current_rating(demo_report):
     cambricon = next(m for t in demo_report.review.watch for m in t.members if m.symbol == "688256")
     assert cambricon.rating == "示例评级：买入"  # 2024-09-02 rating, the latest before 10-10
     watch = next(s for s in demo_report.sections if s.key == "watch")
-    assert "寒武纪（示例评级：买入，本周+28.48%）" in watch.bullets[0]
+    # the action against the previous rating of the name (买入 again on 2024-09-02: 维持)
+    assert cambricon.rating_action == "维持"
+    assert "寒武纪（示例评级：维持买入，本周+28.48%）" in watch.bullets[0]
 
 
 def test_ratings_chart_draws(demo_report):

@@ -172,7 +172,7 @@ def test_relative_chart_from_the_data_start_to_the_window_end(series):
 def test_names_to_watch_since_first_listed_match_the_price_files(series):
     report = series["report"]
     table = report.figure("watch_performance")
-    rows = {r[1]: r for r in table.rows}
+    rows = {re.search(r"（(.+)）$", r[0]).group(1): r for r in table.rows}  # type: ignore[union-attr]
     desk = load_desk()
     watch = [s for t in desk.watch for s in t.names]
     assert list(rows) == watch
@@ -186,11 +186,11 @@ def test_names_to_watch_since_first_listed_match_the_price_files(series):
         returns.append(ret)
         excesses.append(ret - bench)
         row = rows[symbol]
-        assert row[2] == "2024-07-20（存档首期）"  # the archive's first issue: maybe earlier
-        assert row[3] == f"{c0:,.2f}（{d0:%m-%d}）" and row[4] == f"{c1:,.2f}（{d1:%m-%d}）"
-        assert row[5] == f"{ret:+.2f}%" and row[6] == f"{bench:+.2f}%"
-        assert row[7] == f"{ret - bench:+.2f}" and row[8] == "持续关注"
-    assert rows["688256"][5] == "+38.41%"  # 268.40 on 07-19 -> 371.50 on 10-09
+        assert row[1] == "2024-07-20（存档首期）"  # the archive's first issue: maybe earlier
+        assert row[2] == f"{c0:,.2f}（{d0:%m-%d}）" and row[3] == f"{c1:,.2f}（{d1:%m-%d}）"
+        assert row[4] == f"{ret:+.2f}%" and row[5] == f"{bench:+.2f}%"
+        assert row[6] == f"{ret - bench:+.2f}" and row[7] == "持续关注"
+    assert rows["688256"][4] == "+38.41%"  # 268.40 on 07-19 -> 371.50 on 10-09
     line = next(k for k in report.key_points if k.startswith("建议关注组合"))
     assert f"等权平均涨跌幅{sum(returns) / len(returns):+.2f}%" in line
     assert f"平均超额{sum(excesses) / len(excesses):+.2f}个百分点" in line
@@ -199,10 +199,13 @@ def test_names_to_watch_since_first_listed_match_the_price_files(series):
 
 def test_rating_actions_in_names_to_watch_and_rating_detail(series):
     report = series["report"]
+    cambricon = next(m for t in report.review.watch for m in t.members if m.symbol == "688256")
+    assert (cambricon.rating, cambricon.rating_action) == ("示例评级：买入", "维持")
     watch = next(s for s in report.sections if s.key == "watch")
     assert "寒武纪（示例评级：维持买入，本周+28.48%）" in watch.bullets[0]
     detail = report.figure("ratings_detail")
-    actions = {(r[0], r[1]): r[3] for r in detail.rows}
+    actions = {(r[0], r[1]): r[-1] for r in detail.rows}
+    assert detail.columns[-1] == "评级变动"
     assert actions[("2024-06-17", "工业富联（601138）")] == "下调"  # 买入 -> 持有
     assert actions[("2024-07-22", "天孚通信（300394）")] == "首次覆盖"
     assert actions[("2024-09-02", "寒武纪（688256）")] == "维持"
@@ -324,6 +327,6 @@ def test_first_issue_without_an_archive_says_so(demo_report):
     line = next(k for k in report.key_points if k.startswith("建议关注组合"))
     assert "存档中尚无往期建议关注记录" in line
     table = report.figure("watch_performance")
-    assert {r[2] for r in table.rows} == {"本期首次"} and {r[8] for r in table.rows} == {"本周新增"}
+    assert {r[1] for r in table.rows} == {"本期首次"} and {r[7] for r in table.rows} == {"本周新增"}
     assert report.figure("relative_performance").data["categories"][-1] == "2024-10-09"
     assert json.loads(report.to_json())["extras"]["series"]["archive_issues"] == 0

@@ -16,6 +16,7 @@ from .calendars import latest_complete_week
 from .desk import Desk
 from .markets import MARKETS
 from .narrative import zh
+from .narrative.series_zh import rated
 from .parts import PART_BUILDERS, BuildContext
 from .parts.market import market_part
 from .parts.notes import week_desk
@@ -298,7 +299,8 @@ def _rate_watch(report: Report) -> None:
     """Write the names-to-watch lines last, so they carry ratings that parts set on members."""
     for theme in report.review.watch:
         theme.line = zh.watch_line_rated(
-            theme.theme, [(m.name, m.change_pct, m.rating) for m in theme.members]
+            theme.theme,
+            [(m.name, m.change_pct, rated(m.rating_action, m.rating)) for m in theme.members],
         )
     for section in report.sections:
         if section.key == "watch":

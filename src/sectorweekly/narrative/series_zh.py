@@ -30,12 +30,11 @@ def pp(value: float | None) -> str:
 
 
 def rated(action: str | None, rating: str) -> str:
-    """`维持买入`, `示例评级：上调至买入`… the action in front of the rating as shown."""
+    """`维持买入`, `示例评级：上调至买入`… the action (its Chinese word) before the rating."""
     if not action:
         return rating
-    word = ACTIONS.get(action, "")
     prefix, sep, name = rating.rpartition("：")
-    joined = f"{word}至{name}" if action in ("upgrade", "downgrade") else f"{word}{name}"
+    joined = f"{action}至{name}" if action in ("上调", "下调") else f"{action}{name}"
     return f"{prefix}{sep}{joined}" if sep else joined
 
 

@@ -108,7 +108,7 @@ def detail_table(card: Scorecard, order: list[str]) -> Table:
     rows = card.rows
     given = rows.drop_duplicates(["symbol", "date"])[["symbol", "date", "rating"]]
     actions = rating_actions(given.astype({"symbol": str, "rating": str}), order)
-    columns = ["评级日", "公司", "评级", "评级变动", "基准"]
+    columns = ["评级日", "公司", "评级", "基准"]
     for h in horizons:
         columns += [f"{rz.horizon_zh(h)}超额", f"{rz.horizon_zh(h)}结果"]
     out = []
@@ -118,7 +118,6 @@ def detail_table(card: Scorecard, order: list[str]) -> Table:
             _day(day).isoformat() if _day(day) else "",
             f"{card.names.get(str(symbol), str(symbol))}（{symbol}）",
             str(first["rating"]),
-            ACTIONS.get(actions.get((str(symbol), _day(day)), ""), ""),  # type: ignore[arg-type]
             card.names.get(str(first["benchmark"]), str(first["benchmark"]))
             if pd.notna(first["benchmark"])
             else "无",
@@ -134,7 +133,9 @@ def detail_table(card: Scorecard, order: list[str]) -> Table:
                 rz.pp(_num(r["excess_pct"])),
                 rz.outcome(str(r["status"]), realized, _day(r["as_of_date"])),
             ]
+        line.append(ACTIONS.get(actions.get((str(symbol), _day(day)), ""), ""))  # type: ignore[arg-type]
         out.append(line)
+    columns.append("评级变动")  # against the same name's previous rating
     notes = ["待到期评级的超额收益为截至最新交易日的区间数"]
     if card.sample:
         notes.insert(0, rz.SAMPLE_LABEL)

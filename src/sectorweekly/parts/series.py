@@ -144,8 +144,7 @@ def watch_table(desk: Desk, items: list[an.SinceListed], archive_start: dt.date 
     for i in items:
         rows.append(
             [
-                names.get(i.symbol, i.symbol),
-                i.symbol,
+                f"{names.get(i.symbol, i.symbol)}（{i.symbol}）",
                 sz.first_listed_text(i),
                 f"{i.start_close:,.2f}（{i.start_date:%m-%d}）" if i.start_close else "—",
                 f"{i.end_close:,.2f}（{i.end_date:%m-%d}）" if i.end_close else "—",
@@ -173,7 +172,6 @@ def watch_table(desk: Desk, items: list[an.SinceListed], archive_start: dt.date 
         unit="涨跌幅：%；超额：百分点",
         columns=[
             "公司",
-            "代码",
             "首次列入",
             "列入时收盘",
             "最新收盘",
@@ -207,7 +205,7 @@ def rate_actions(desk: Desk, review: Review, con: Any, published: dt.date,
                 continue
             done.add(id(m))
             fresh = previous is None or day > previous
-            m.rating = sz.rated(actions[(m.symbol, day)] if fresh else "maintain", m.rating)
+            m.rating_action = sz.ACTIONS[actions[(m.symbol, day)] if fresh else "maintain"]
 
 
 def week_over_week(history: list[Report], review: Review) -> str:

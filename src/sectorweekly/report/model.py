@@ -49,6 +49,7 @@ class MemberOut(BaseModel):
     last_date: dt.date | None = None
     notes: list[str] = Field(default_factory=list)
     rating: str | None = None
+    rating_action: str | None = None  # 首次覆盖/维持/上调/下调 against the previous rating
 
 
 class BoardOut(BaseModel):
