@@ -70,7 +70,8 @@ def _links(issue: ArchivedIssue, reports: Path) -> list[tuple[str, str]]:
         if full.is_file() and full.suffix in _LABELS:
             href = path.as_posix() if not path.is_absolute() else full.as_uri()
             out.append((_LABELS[full.suffix], href))
-    return out
+    order = list(_LABELS.values())
+    return sorted(out, key=lambda lh: order.index(lh[0]))
 
 
 def render_index(issues: list[ArchivedIssue], reports: Path) -> str:
