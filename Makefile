@@ -29,7 +29,8 @@ system-deps:
 	  else echo "note: no apt-get; install chromium for the HTML screenshot test"; fi; }
 
 report: $(STAMP)
-	$(BIN)/sectorweekly build --start 2024-10-07 --end 2024-10-09 --out reports/2024-10-10
+	$(BIN)/sectorweekly backfill --weeks 12 --before 2024-10-10 --reports reports
+	$(BIN)/sectorweekly build --start 2024-10-07 --end 2024-10-09 --out reports/2024-10-10 --publish
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check src tests benchmarks

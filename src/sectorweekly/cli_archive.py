@@ -49,7 +49,9 @@ def archive_list(reports: ReportsOpt = None) -> None:
 
 
 def backfill(
-    weeks: Annotated[int, typer.Option("--weeks", help="How many past weekly issues to build.")],
+    weeks: Annotated[
+        int, typer.Option("--weeks", min=1, help="How many past weekly issues to build.")
+    ],
     before: Annotated[
         str | None,
         typer.Option(
