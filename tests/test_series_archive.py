@@ -8,7 +8,6 @@ project helper): closes on or before a date, returns, and the equal-weighted bas
 from __future__ import annotations
 
 import bisect
-import csv
 import datetime as dt
 import json
 import os
@@ -22,59 +21,11 @@ import pytest
 
 from sectorweekly import archive, store
 from sectorweekly.analysis.series import rating_action
-from sectorweekly.desk import demo_desk_dir, load_desk
+from sectorweekly.desk import load_desk
 from sectorweekly.report.model import Report
+from series_hand import close_on, hand_basket
 
 D = dt.date.fromisoformat
-PRICES = demo_desk_dir() / "data" / "prices"
-
-
-def read_prices() -> dict[str, tuple[list[dt.date], list[float]]]:
-    out: dict[str, tuple[list[dt.date], list[float]]] = {}
-    for path in sorted(PRICES.glob("*.csv")):
-        with path.open(encoding="utf-8") as fh:
-            rows = sorted((D(r["date"]), float(r["close"])) for r in csv.DictReader(fh))
-        with path.open(encoding="utf-8") as fh:
-            symbol = next(csv.DictReader(fh))["symbol"]
-        out[symbol] = ([d for d, _ in rows], [c for _, c in rows])
-    return out
-
-
-P = read_prices()
-
-
-def close_on(symbol: str, day: dt.date) -> tuple[dt.date, float]:
-    dates, closes = P[symbol]
-    i = bisect.bisect_right(dates, day) - 1
-    assert i >= 0
-    return dates[i], closes[i]
-
-
-def hand_basket(members: list[str], start: dt.date, end: dt.date) -> tuple[list, list, list]:
-    """Equal-weighted, rebalanced daily on CSI 300's dates: (dates, basket, benchmark)."""
-    grid = [d for d in P["000300"][0] if start <= d <= end]
-
-    def close(s: str, d: dt.date) -> float | None:
-        dates, closes = P[s]
-        i = bisect.bisect_right(dates, d) - 1
-        return closes[i] if i >= 0 else None
-
-    levels, dates = [], []
-    for k in range(1, len(grid)):
-        rets = []
-        for s in members:
-            a, b = close(s, grid[k - 1]), close(s, grid[k])
-            if a is not None and b is not None:
-                rets.append(b / a - 1)
-        if not rets and not levels:
-            continue
-        if not levels:
-            dates, levels = [grid[k - 1]], [100.0]
-        levels.append(levels[-1] * (1 + (sum(rets) / len(rets) if rets else 0.0)))
-        dates.append(grid[k])
-    base = close("000300", dates[0])
-    bench = [close("000300", d) / base * 100 for d in dates]  # type: ignore[operator]
-    return dates, levels, bench
 
 
 @pytest.fixture(scope="module")
@@ -330,3 +281,28 @@ def test_first_issue_without_an_archive_says_so(demo_report):
     assert {r[1] for r in table.rows} == {"本期首次"} and {r[7] for r in table.rows} == {"本周新增"}
     assert report.figure("relative_performance").data["categories"][-1] == "2024-10-09"
     assert json.loads(report.to_json())["extras"]["series"]["archive_issues"] == 0
+
+
+def test_watchlist_changes_between_issues_are_in_the_chart_note(series_copy):
+    from sectorweekly.parts.series import relative_chart
+
+    desk, index, history, review = series_copy
+    earliest = history[0]
+    theme = earliest.review.watch[0]
+    theme.members = [m for m in theme.members if m.symbol != "688702"]  # not yet listed then
+    chart = relative_chart(desk, index, history, review)
+    note = next(n for n in chart.notes if n.startswith("关注名单曾有变动"))
+    assert "2024年7月27日期纳入盛科通信" in note and "本图按本期名单回溯计算" in note
+
+
+@pytest.fixture
+def series_copy(series):
+    from sectorweekly.analysis.series import basket_index as index_of
+    from sectorweekly.parts.series import basket_members
+
+    desk = load_desk()
+    history = [i.report.model_copy(deep=True) for i in series["backfilled"]]
+    members = {s: desk.instruments[s].market for s in basket_members(desk)}
+    with store.reader(series["home"] / "demo" / "store.duckdb") as con:
+        index = index_of(con, members, "000300", D("2024-10-09"))
+    return desk, index, history, series["report"].review

@@ -1,0 +1,61 @@
+"""Hand computations from the demo's price CSVs (csv module only, no project helper), shared by
+the series tests: closes on or before a date and the equal-weighted basket."""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import datetime as dt
+
+from sectorweekly.desk import demo_desk_dir
+
+D = dt.date.fromisoformat
+PRICES = demo_desk_dir() / "data" / "prices"
+
+
+def read_prices() -> dict[str, tuple[list[dt.date], list[float]]]:
+    out: dict[str, tuple[list[dt.date], list[float]]] = {}
+    for path in sorted(PRICES.glob("*.csv")):
+        with path.open(encoding="utf-8") as fh:
+            rows = sorted((D(r["date"]), float(r["close"])) for r in csv.DictReader(fh))
+        with path.open(encoding="utf-8") as fh:
+            symbol = next(csv.DictReader(fh))["symbol"]
+        out[symbol] = ([d for d, _ in rows], [c for _, c in rows])
+    return out
+
+
+P = read_prices()
+
+
+def close_on(symbol: str, day: dt.date) -> tuple[dt.date, float]:
+    dates, closes = P[symbol]
+    i = bisect.bisect_right(dates, day) - 1
+    assert i >= 0
+    return dates[i], closes[i]
+
+
+def hand_basket(members: list[str], start: dt.date, end: dt.date) -> tuple[list, list, list]:
+    """Equal-weighted, rebalanced daily on CSI 300's dates: (dates, basket, benchmark)."""
+    grid = [d for d in P["000300"][0] if start <= d <= end]
+
+    def close(s: str, d: dt.date) -> float | None:
+        dates, closes = P[s]
+        i = bisect.bisect_right(dates, d) - 1
+        return closes[i] if i >= 0 else None
+
+    levels, dates = [], []
+    for k in range(1, len(grid)):
+        rets = []
+        for s in members:
+            a, b = close(s, grid[k - 1]), close(s, grid[k])
+            if a is not None and b is not None:
+                rets.append(b / a - 1)
+        if not rets and not levels:
+            continue
+        if not levels:
+            dates, levels = [grid[k - 1]], [100.0]
+        levels.append(levels[-1] * (1 + (sum(rets) / len(rets) if rets else 0.0)))
+        dates.append(grid[k])
+    base = close("000300", dates[0])
+    bench = [close("000300", d) / base * 100 for d in dates]  # type: ignore[operator]
+    return dates, levels, bench
