@@ -51,6 +51,12 @@ def test_build_prints_the_paths_it_wrote(demo_out):
         assert (out / name).stat().st_size > 1000
 
 
+def test_a_build_without_publish_is_a_draft(demo_out):
+    out, run = demo_out
+    assert "draft: not recorded in the archive" in run.stderr.replace("\n", " ")
+    assert not (out.parent / "archive.jsonl").exists()
+
+
 def test_report_json_review_has_every_field(demo_out):
     out, _ = demo_out
     review = json.loads((out / "report.json").read_text(encoding="utf-8"))["review"]
