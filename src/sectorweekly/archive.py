@@ -10,7 +10,6 @@ replaces that week's line. Writes take a file lock and replace the file atomical
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -47,10 +46,6 @@ class ArchivedIssue(BaseModel):
     recorded_at: dt.datetime
     documents: list[str] = []  # paths relative to the reports folder
     report: Report
-
-    @property
-    def folder_name(self) -> str:
-        return self.publication_date.isoformat()
 
 
 def archive_path(reports: Path) -> Path:
@@ -108,8 +103,13 @@ def record(
     documents: Iterable[Path] = (),
 ) -> Recorded:
     """Add the issue to the archive, replacing the entry of the same publication date."""
-    reports.mkdir(parents=True, exist_ok=True)
     path = archive_path(reports)
+    try:
+        reports.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ArchiveError(
+            f"{reports}: cannot create the reports folder ({exc.strerror})"
+        ) from None
     entry = ArchivedIssue(
         publication_date=report.front.publication_date,
         start=report.review.window.start,
@@ -156,10 +156,14 @@ def _relative(path: Path, reports: Path) -> str:
 
 def _write(path: Path, issues: list[ArchivedIssue]) -> None:
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for issue in issues:
-            fh.write(issue.model_dump_json() + "\n")
-    os.replace(tmp, path)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            for issue in issues:
+                fh.write(issue.model_dump_json() + "\n")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ArchiveError(f"{path}: cannot write the archive ({exc.strerror})") from None
 
 
 def summary(issue: ArchivedIssue) -> dict[str, Any]:
@@ -186,7 +190,3 @@ def summary(issue: ArchivedIssue) -> dict[str, Any]:
         "worst": moves[-1] if moves else None,
         "documents": issue.documents,
     }
-
-
-def dump_line(issue: ArchivedIssue) -> str:
-    return json.dumps(summary(issue), ensure_ascii=False, default=str)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import archive, clock, store
 from .analysis.sources import store_last_dates
-from .archive import ArchivedIssue, Recorded
+from .archive import Recorded
 from .calendars import latest_complete_week
 from .desk import Desk
 from .errors import SectorWeeklyError
@@ -77,7 +77,7 @@ def backfill_windows(
 
 @dataclass
 class BackfillResult:
-    recorded: list[tuple[ArchivedIssue | None, Recorded, float]] = field(default_factory=list)
+    recorded: list[tuple[dt.date, Recorded, float]] = field(default_factory=list)  # seconds
     messages: list[str] = field(default_factory=list)
     without_notes: list[dt.date] = field(default_factory=list)  # weeks built without notes
 
@@ -100,7 +100,7 @@ def backfill(
         report = build_report(desk, start, end, ctx)
         done = archive.record(reports, report, "backfill")
         elapsed = time.perf_counter() - t0
-        result.recorded.append((None, done, elapsed))
+        result.recorded.append((report.front.publication_date, done, elapsed))
         for m in ctx.messages:
             if m.startswith("no notes for"):
                 result.without_notes.append(report.front.publication_date)

@@ -29,9 +29,9 @@ def pp(value: float | None) -> str:
     return "缺失" if value is None else f"{value:+.2f}"
 
 
-def rated(action: str | None, rating: str) -> str:
+def rated(action: str | None, rating: str | None) -> str | None:
     """`维持买入`, `示例评级：上调至买入`… the action (its Chinese word) before the rating."""
-    if not action:
+    if not action or not rating:
         return rating
     prefix, sep, name = rating.rpartition("：")
     joined = f"{action}至{name}" if action in ("上调", "下调") else f"{action}{name}"

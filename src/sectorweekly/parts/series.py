@@ -43,9 +43,9 @@ INDUSTRY_ROWS = 12
 PRICE_SOURCE = "本地数据库：交易所日收盘价"
 
 
-def _members(report: Review) -> list[str]:
-    seen = dict.fromkeys(m.symbol for b in report.boards for m in b.members)
-    seen.update(dict.fromkeys(m.symbol for t in report.watch for m in t.members))
+def _members(review: Review) -> list[str]:
+    seen = dict.fromkeys(m.symbol for b in review.boards for m in b.members)
+    seen.update(dict.fromkeys(m.symbol for t in review.watch for m in t.members))
     return list(seen)
 
 
@@ -208,9 +208,20 @@ def rate_actions(desk: Desk, review: Review, con: Any, published: dt.date,
             m.rating_action = sz.ACTIONS[actions[(m.symbol, day)] if fresh else "maintain"]
 
 
+def _weekly_run(history: list[Report]) -> list[Report]:
+    """The latest issues published a week apart (a gap in the archive ends a streak)."""
+    run = history[-1:]
+    for r in reversed(history[:-1]):
+        if (run[0].front.publication_date - r.front.publication_date).days > 8:
+            break
+        run.insert(0, r)
+    return run
+
+
 def week_over_week(history: list[Report], review: Review) -> str:
     if not history:
         return ""
+    history = _weekly_run(history)
     prev = history[-1].review
     boards_now = {b.name: b.breadth for b in review.boards}
     boards_before = {b.name: b.breadth for b in prev.boards}
