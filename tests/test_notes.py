@@ -237,6 +237,7 @@ def test_names_to_watch_show_the_rating_a_part_sets_and_the_weekly_change(
         for theme in review.watch:
             for m in theme.members:
                 m.rating = "买入" if m.symbol == "688256" else None
+                m.rating_action = None  # no action (首次覆盖/维持…) against a previous rating
         return ReportPart()
 
     monkeypatch.setattr(build, "PART_BUILDERS", [*build.PART_BUILDERS, rate])
