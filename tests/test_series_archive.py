@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -211,6 +212,9 @@ def test_every_format_shows_the_front_page_items(series):
 
     text = "\n".join(p.text for p in Document(str(out / "report.docx")).paragraphs)
     assert text.index("相关报告") < text.index("行业相对走势") < text.index("投资要点")
+    with zipfile.ZipFile(out / "report.docx") as z:
+        body = z.read("word/document.xml").decode("utf-8")
+    assert body[: body.index("投资要点")].count("<w:drawing>") == 1  # the chart, on the front
     if shutil.which("pdftotext"):
         page = subprocess.run(
             ["pdftotext", "-f", "1", "-l", "1", str(out / "report.pdf"), "-"],
