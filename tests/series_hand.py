@@ -1,5 +1,10 @@
 """Hand computations from the demo's price CSVs (csv module only, no project helper), shared by
-the series tests: closes on or before a date and the equal-weighted basket."""
+the series tests: closes on or before a date and the equal-weighted basket.
+
+Returns across an ex-rights day start from the exchange's reference previous close
+(``prev_close`` in the CSV, e.g. 工业富联 on 2024-08-15: 20.80 after a 21.38 close), so each
+symbol also gets adjusted closes: the close divided by the running product of
+reference / prior close."""
 
 from __future__ import annotations
 
@@ -13,22 +18,33 @@ D = dt.date.fromisoformat
 PRICES = demo_desk_dir() / "data" / "prices"
 
 
-def read_prices() -> dict[str, tuple[list[dt.date], list[float]]]:
-    out: dict[str, tuple[list[dt.date], list[float]]] = {}
+def read_prices() -> tuple[dict, dict]:
+    """(raw, adjusted): symbol -> (dates, closes)."""
+    raw: dict[str, tuple[list[dt.date], list[float]]] = {}
+    adjusted: dict[str, tuple[list[dt.date], list[float]]] = {}
     for path in sorted(PRICES.glob("*.csv")):
         with path.open(encoding="utf-8") as fh:
-            rows = sorted((D(r["date"]), float(r["close"])) for r in csv.DictReader(fh))
-        with path.open(encoding="utf-8") as fh:
-            symbol = next(csv.DictReader(fh))["symbol"]
-        out[symbol] = ([d for d, _ in rows], [c for _, c in rows])
-    return out
+            rows = sorted(
+                (D(r["date"]), float(r["close"]), r.get("prev_close") or "", r["symbol"])
+                for r in csv.DictReader(fh)
+            )
+        symbol = rows[0][3]
+        factor, adj, prior = 1.0, [], None
+        for _, close, reference, _ in rows:
+            if reference and prior is not None:
+                factor *= float(reference) / prior
+            adj.append(close / factor)
+            prior = close
+        raw[symbol] = ([r[0] for r in rows], [r[1] for r in rows])
+        adjusted[symbol] = ([r[0] for r in rows], adj)
+    return raw, adjusted
 
 
-P = read_prices()
+P, A = read_prices()
 
 
-def close_on(symbol: str, day: dt.date) -> tuple[dt.date, float]:
-    dates, closes = P[symbol]
+def close_on(symbol: str, day: dt.date, prices: dict | None = None) -> tuple[dt.date, float]:
+    dates, closes = (prices or P)[symbol]
     i = bisect.bisect_right(dates, day) - 1
     assert i >= 0
     return dates[i], closes[i]
@@ -39,7 +55,7 @@ def hand_basket(members: list[str], start: dt.date, end: dt.date) -> tuple[list,
     grid = [d for d in P["000300"][0] if start <= d <= end]
 
     def close(s: str, d: dt.date) -> float | None:
-        dates, closes = P[s]
+        dates, closes = A[s]
         i = bisect.bisect_right(dates, d) - 1
         return closes[i] if i >= 0 else None
 

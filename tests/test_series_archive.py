@@ -24,7 +24,7 @@ from sectorweekly import archive, store
 from sectorweekly.analysis.series import rating_action
 from sectorweekly.desk import load_desk
 from sectorweekly.report.model import Report
-from series_hand import close_on, hand_basket
+from series_hand import A, close_on, hand_basket
 
 D = dt.date.fromisoformat
 
@@ -134,7 +134,9 @@ def test_names_to_watch_since_first_listed_match_the_price_files(series):
     returns, excesses = [], []
     for symbol in watch:
         (d0, c0), (d1, c1) = close_on(symbol, D("2024-07-19")), close_on(symbol, D("2024-10-09"))
-        ret = (c1 / c0 - 1) * 100
+        _, a0 = close_on(symbol, D("2024-07-19"), A)
+        _, a1 = close_on(symbol, D("2024-10-09"), A)
+        ret = (a1 / a0 - 1) * 100  # across an ex-rights day from its reference price
         returns.append(ret)
         excesses.append(ret - bench)
         row = rows[symbol]
@@ -143,6 +145,8 @@ def test_names_to_watch_since_first_listed_match_the_price_files(series):
         assert row[4] == f"{ret:+.2f}%" and row[5] == f"{bench:+.2f}%"
         assert row[6] == f"{ret - bench:+.2f}" and row[7] == "持续关注"
     assert rows["688256"][4] == "+38.41%"  # 268.40 on 07-19 -> 371.50 on 10-09
+    # 工业富联 24.66 -> 26.00, with the 2024-08-15 dividend (reference 20.80 after 21.38)
+    assert rows["601138"][4] == f"{(26.00 / 24.66 * 21.38 / 20.80 - 1) * 100:+.2f}%" == "+8.37%"
     line = next(k for k in report.key_points if k.startswith("建议关注组合"))
     assert f"等权平均涨跌幅{sum(returns) / len(returns):+.2f}%" in line
     assert f"平均超额{sum(excesses) / len(excesses):+.2f}个百分点" in line

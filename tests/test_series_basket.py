@@ -15,7 +15,7 @@ from sectorweekly import store
 from sectorweekly.analysis.series import basket_index, judge_industry
 from sectorweekly.desk import demo_desk_dir, load_desk, parse_desk
 from sectorweekly.errors import DeskError
-from series_hand import P, hand_basket
+from series_hand import A, P, hand_basket
 
 D = dt.date.fromisoformat
 
@@ -42,16 +42,17 @@ def test_cap_weighted_basket_uses_share_counts_of_the_benchmark_market(demo_stor
     assert sorted(index.members) == counted
     grid = [d for d in P["000300"][0] if D("2023-10-09") <= d <= D("2024-10-09")]
 
-    def close(s: str, d: dt.date) -> float | None:
-        i = bisect.bisect_right(P[s][0], d) - 1
-        return P[s][1][i] if i >= 0 else None
+    def close(s: str, d: dt.date, prices: dict) -> float | None:
+        i = bisect.bisect_right(prices[s][0], d) - 1
+        return prices[s][1][i] if i >= 0 else None
 
-    level = 100.0
+    level = 100.0  # weights: previous close x shares; returns from adjusted closes
     for a, b in itertools.pairwise(grid):
-        pairs = [(close(s, a), close(s, b), shares[s]) for s in counted]
-        pairs = [(x, y, n) for x, y, n in pairs if x is not None and y is not None]
-        if pairs:
-            level *= sum(y * n for _, y, n in pairs) / sum(x * n for x, _, n in pairs)
+        legs = [(close(s, a, P), close(s, a, A), close(s, b, A), shares[s]) for s in counted]
+        legs = [leg for leg in legs if leg[0] is not None and leg[2] is not None]
+        if legs:
+            caps = sum(p * n for p, _, _, n in legs)
+            level *= 1 + sum(p * n * (y / x - 1) for p, x, y, n in legs) / caps
     assert index.weighting == "cap"
     assert index.basket[-1] == pytest.approx(level, rel=1e-6)
 

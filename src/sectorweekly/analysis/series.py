@@ -37,12 +37,31 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def load_closes(
     con: duckdb.DuckDBPyConnection, symbols: Sequence[str], lo: dt.date, hi: dt.date
 ) -> pd.DataFrame:
-    """Stored closes (and adjusted closes) of ``symbols`` in ``[lo, hi]``, one row per day."""
+    """Stored closes of ``symbols`` in ``[lo, hi]``, one row per day, with ``adjusted``: the
+    close divided by the running product of the ex-rights factors (reference previous close
+    over the prior stored close) since ``lo``, so that the ratio of two adjusted closes is the
+    return with dividends and splits neutralised, as the weekly review measures it."""
     if not symbols:
-        return pd.DataFrame(columns=["symbol", "date", "close", "adj_close"])
+        return pd.DataFrame(columns=["symbol", "date", "close", "adjusted"])
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.columns "
+        "WHERE table_name = 'prices' AND column_name = 'prev_close'"
+    ).fetchall()[0][0]
+    reference = "prev_close" if found else "CAST(NULL AS DOUBLE)"
     frame = con.execute(
-        "SELECT symbol, date, close, adj_close FROM prices "
-        "WHERE symbol IN (SELECT unnest(?)) AND date BETWEEN ? AND ? ORDER BY symbol, date",
+        f"""
+        WITH f AS (
+            SELECT symbol, date, close,
+                   coalesce({reference} / lag(close) OVER (PARTITION BY symbol ORDER BY date),
+                            1.0) AS factor
+            FROM prices
+            WHERE symbol IN (SELECT unnest(?)) AND date BETWEEN ? AND ?
+        )
+        SELECT symbol, date, close,
+               close / exp(sum(ln(factor)) OVER (PARTITION BY symbol ORDER BY date
+                                                 ROWS UNBOUNDED PRECEDING)) AS adjusted
+        FROM f ORDER BY symbol, date
+        """,
         [list(symbols), lo, hi],
     ).df()
     frame["date"] = pd.to_datetime(frame["date"]).dt.date
@@ -103,7 +122,8 @@ def basket_index(
     member's close on a grid day is its last close on or before it (own calendar). A member
     counts from its second close on the grid (the first return). ``cap`` weights each day's
     returns by the previous close times the share count, for members of ``cap_markets`` (one
-    currency) that have share counts; the others are left out and named.
+    currency) that have share counts; the others are left out and named. Returns are measured
+    on ex-rights-adjusted closes (see :func:`load_closes`).
     """
     start = add_months(end, -months)
     symbols = list(members)
@@ -121,7 +141,7 @@ def basket_index(
                 left_out[s] = "no_shares"
     wide = (
         frame[frame["symbol"].isin([s for s in symbols if s not in left_out])]
-        .pivot(index="date", columns="symbol", values="close")
+        .pivot(index="date", columns="symbol", values="adjusted")
         .sort_index()
     )
     for s in symbols:
@@ -134,8 +154,12 @@ def basket_index(
     # a member counts only from its first stored close (ffill never reaches before it)
     prev = on_grid.shift(1)
     rets = on_grid / prev - 1.0
-    if weighting == "cap":
-        caps = prev * pd.Series(shares).reindex(on_grid.columns)
+    if weighting == "cap":  # market caps from unadjusted closes
+        raw = frame[frame["symbol"].isin(on_grid.columns)].pivot(
+            index="date", columns="symbol", values="close"
+        )
+        raw_prev = raw.reindex(every).ffill().reindex(grid)[on_grid.columns].shift(1)
+        caps = raw_prev * pd.Series(shares).reindex(on_grid.columns)
         weights = caps.where(rets.notna())
     else:
         weights = rets.notna().astype(float).where(rets.notna())
@@ -181,9 +205,11 @@ def close_on_or_before(
     return None if i is None else (dates[i], values[i])
 
 
-def by_symbol(frame: pd.DataFrame) -> dict[str, tuple[list[dt.date], list[float]]]:
+def by_symbol(
+    frame: pd.DataFrame, column: str = "close"
+) -> dict[str, tuple[list[dt.date], list[float]]]:
     return {
-        str(s): (list(g["date"]), [float(v) for v in g["close"]])
+        str(s): (list(g["date"]), [float(v) for v in g[column]])
         for s, g in frame.groupby("symbol", sort=False)
     }
 
@@ -216,11 +242,13 @@ def since_listed(
 ) -> list[SinceListed]:
     """``names``: (symbol, market, status); ``first``: symbol -> (publication date, data cut-off)
     of the first archived issue listing it. Returns are close to close, start = the last close on
-    or before that issue's cut-off, end = the last close on or before ``end``."""
+    or before that issue's cut-off, end = the last close on or before ``end``; an ex-rights day
+    between them counts from its reference previous close (除权除息参考价)."""
     starts = [cut for _, cut in first.values()]
     lo = min(starts) - dt.timedelta(days=14) if starts else end
     symbols = sorted({s for s, _, _ in names} | set(benchmarks.values()))
-    closes = by_symbol(load_closes(con, symbols, lo, end))
+    frame = load_closes(con, symbols, lo, end)
+    closes, adjusted = by_symbol(frame), by_symbol(frame, "adjusted")
     out = []
     for symbol, market, status in names:
         item = SinceListed(symbol, None, False, status)
@@ -235,7 +263,10 @@ def since_listed(
             continue
         item.start_date, item.start_close = a
         item.end_date, item.end_close = b
-        item.return_pct = (b[1] / a[1] - 1.0) * 100.0
+        a_adj = close_on_or_before(adjusted, symbol, cut)
+        b_adj = close_on_or_before(adjusted, symbol, end)
+        assert a_adj is not None and b_adj is not None
+        item.return_pct = (b_adj[1] / a_adj[1] - 1.0) * 100.0
         bench = benchmarks.get(market)
         if bench is None:
             continue

@@ -49,7 +49,7 @@ def basket_note(
     counted = [names.get(s, s) for s in index.members]
     notes = [
         f"行业指数为关注名单{len(counted)}只标的{WEIGHTING[index.weighting]}组合"
-        f"（按各标的本地收盘价计算日收益，每日再平衡），基准为{bench_name}，"
+        f"（按各标的本地收盘价计算日收益，除权除息日按参考价，每日再平衡），基准为{bench_name}，"
         f"两者均以{ymd(index.dates[0])}为100"
     ]
     if index.short:

@@ -155,7 +155,8 @@ def watch_table(desk: Desk, items: list[an.SinceListed], archive_start: dt.date 
             ]
         )
     notes = [
-        "列入以来涨跌幅＝本期数据截止日收盘价/首次列入那期报告数据截止日收盘价−1，未复权；"
+        "列入以来涨跌幅＝本期数据截止日收盘价/首次列入那期报告数据截止日收盘价−1，"
+        "其间除权除息日按交易所参考价计算（表中收盘价为未复权价）；"
         "基准："
         + "、".join(
             f"{MARKETS[m].label_zh if m in MARKETS else m}为{names.get(b, b)}"
