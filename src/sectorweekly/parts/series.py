@@ -188,9 +188,10 @@ def watch_table(desk: Desk, items: list[an.SinceListed], archive_start: dt.date 
 
 
 def rate_actions(desk: Desk, review: Review, con: Any, published: dt.date,
-                 previous: dt.date | None) -> None:  # fmt: skip
+                 since: dt.date) -> None:  # fmt: skip
     """Put the action (首次覆盖/维持/上调/下调) in front of each name's current rating: the
-    rating's own action when it was given since the previous issue, 维持 otherwise."""
+    rating's own action when it was given since the previous issue (without one: since the day
+    before the window), 维持 otherwise."""
     frame = read_ratings(con, dated_to=published)
     if frame.empty:
         return
@@ -205,7 +206,7 @@ def rate_actions(desk: Desk, review: Review, con: Any, published: dt.date,
             if m.rating is None or day is None or id(m) in done:
                 continue
             done.add(id(m))
-            fresh = previous is None or day > previous
+            fresh = day > since
             m.rating_action = sz.ACTIONS[actions[(m.symbol, day)] if fresh else "maintain"]
 
 
@@ -316,9 +317,10 @@ def series_part(desk: Desk, window: Window, review: Review, ctx: BuildContext) -
             desk.basket.weighting, [bench_market],
         )  # fmt: skip
         items = watch_items(con, desk, review, history, window.end)
-        rate_actions(
-            desk, review, con, published, history[-1].front.publication_date if history else None
+        since = (
+            history[-1].front.publication_date if history else window.start - dt.timedelta(days=1)
         )
+        rate_actions(desk, review, con, published, since)
     part = ReportPart()
     part.related = [
         RelatedIssue(publication_date=r.front.publication_date, title=r.front.title)
