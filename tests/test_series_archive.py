@@ -314,3 +314,32 @@ def series_copy(series):
     with store.reader(series["home"] / "demo" / "store.duckdb") as con:
         index = index_of(con, members, "000300", D("2024-10-09"))
     return desk, index, history, series["report"].review
+
+
+def test_a_name_dropped_this_week_is_measured_and_said(series, series_copy):
+    """英伟达 listed in the 2024-10-05 issue only: 本周移出, measured from that issue's cut-off."""
+    from sectorweekly.analysis.series import mean_of
+    from sectorweekly.narrative.series_zh import watch_key_point
+    from sectorweekly.parts.series import watch_items
+
+    desk, _, history, review = series_copy
+    last = history[-1]
+    nvda = next(m for b in last.review.boards for m in b.members if m.symbol == "NVDA")
+    last.review.watch[0].members.append(nvda)
+    with store.reader(series["home"] / "demo" / "store.duckdb") as con:
+        items = watch_items(con, desk, review, history, D("2024-10-09"))
+    dropped = next(i for i in items if i.symbol == "NVDA")
+    assert dropped.status == "dropped" and dropped.first_listed == D("2024-10-05")
+    assert not dropped.at_archive_start
+    (_, a0), (_, a1) = close_on("NVDA", D("2024-10-04"), A), close_on("NVDA", D("2024-10-09"), A)
+    (_, g0), (_, g1) = close_on("^GSPC", D("2024-10-04")), close_on("^GSPC", D("2024-10-09"))
+    assert dropped.return_pct == pytest.approx((a1 / a0 - 1) * 100, abs=1e-9)
+    assert dropped.excess_pct == pytest.approx((a1 / a0 - g1 / g0) * 100, abs=1e-9)
+    kept = [i for i in items if i.status != "dropped"]
+    line = watch_key_point(
+        items,
+        mean_of([i.return_pct for i in kept]),
+        mean_of([i.excess_pct for i in kept]),
+        {s: i.name for s, i in desk.instruments.items()},
+    )
+    assert line.endswith("；本周移出英伟达。") and "当前12只" in line
