@@ -39,6 +39,7 @@ test: $(STAMP) system-deps
 bench: $(STAMP)
 	$(BIN)/python benchmarks/full_market.py
 	$(BIN)/python benchmarks/scorecard.py
+	$(BIN)/python benchmarks/import.py
 
 clean:
 	rm -rf $(VENV) reports build *.egg-info

@@ -172,8 +172,10 @@ def test_desk_unknown_key_and_bad_market(tmp_path):
         load_desk(tmp_path)
 
 
-def test_window_past_the_store_says_where_data_stops(demo_store):
+def test_window_past_the_store_says_where_data_stops(demo_store, monkeypatch):
     from sectorweekly.build import BuildContext, build_report
+
+    monkeypatch.setenv("SECTORWEEKLY_HOME", str(demo_store.parent.parent))
 
     ctx = BuildContext()
     report = build_report(load_desk(), D("2025-07-07"), D("2025-07-11"), ctx)

@@ -179,9 +179,10 @@ def test_cli_bad_front_matter_is_one_line_and_exit_code_2(tmp_path, monkeypatch,
 
     desk_dir = tmp_path / "desk"
     (desk_dir / "notes").mkdir(parents=True)
+    demo_yaml = (demo_desk_dir() / "desk.yaml").read_text(encoding="utf-8")
     (desk_dir / "desk.yaml").write_text(
-        (demo_desk_dir() / "desk.yaml").read_text(encoding="utf-8"), encoding="utf-8"
-    )
+        cli._desk_yaml_without_demo_data(demo_yaml), encoding="utf-8"
+    )  # the demo's keys without its data files
     notes = desk_dir / "notes" / "2024-10-10.md"
     notes.write_text("---\nheadline: 标题\nheadlne: 拼错\n---\n## 主题\n正文\n", encoding="utf-8")
     argv = ["sectorweekly", "build", "--desk", str(desk_dir), "--start", "2024-10-07"]

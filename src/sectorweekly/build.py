@@ -14,6 +14,7 @@ from .analysis.market import MemberMove, MemberSpec, Thresholds, Window, compute
 from .analysis.sources import price_sources, store_last_dates
 from .calendars import latest_complete_week
 from .desk import Desk
+from .errors import StoreError
 from .markets import MARKETS
 from .narrative import zh
 from .narrative.series_zh import rated
@@ -33,7 +34,7 @@ from .report.model import (
     WatchThemeOut,
     WindowOut,
 )
-from .workspace import ensure_seeded
+from .workspace import store_path
 
 
 def resolve_window(
@@ -46,7 +47,7 @@ def resolve_window(
         assert day is not None
         monday = day - dt.timedelta(days=day.weekday())
         return Window(start or monday, end or monday + dt.timedelta(days=4))
-    path, _ = ensure_seeded(desk)
+    path = store_path(desk)
     markets = sorted({desk.instruments[s].market for s in desk.members()})
     with store.reader(path) as con:
         last = store_last_dates(con, markets)
@@ -113,9 +114,7 @@ def _sort_key(m: MemberOut) -> tuple[int, float]:
 
 
 def build_review(desk: Desk, window: Window, ctx: BuildContext) -> Review:
-    path, added = ensure_seeded(desk)
-    if added:
-        ctx.messages.append(f"seeded the store {path} with {added} price rows from the desk")
+    path = store_path(desk)
     symbols = desk.members() + [s for s in desk.benchmark_symbols() if s not in desk.members()]
     rules = desk.review
     thresholds = Thresholds(
@@ -128,6 +127,13 @@ def build_review(desk: Desk, window: Window, ctx: BuildContext) -> Review:
     with store.reader(path) as con:
         provisional = observed_sessions.settle(con, markets)
         moves, views = compute_moves(con, [_spec(desk, s) for s in symbols], window, thresholds)
+        if all(m.end_close is None for m in moves):
+            span = con.execute("SELECT min(date), max(date) FROM prices").fetchall()[0]
+            held = f"it holds {span[0]}..{span[1]}" if span[0] else "it holds no prices"
+            raise StoreError(
+                f"{path}: no prices for any of the desk's symbols in {window.start}..{window.end} "
+                f"({held}); import or update prices first, or choose another week"
+            )
         lookback = min(m.base_date for m in moves) - dt.timedelta(days=60)
         sources = price_sources(con, symbols, lookback, window.end)
     by_symbol = {m.symbol: m for m in moves}

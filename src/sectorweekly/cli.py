@@ -1,33 +1,113 @@
-"""The command line: a thin layer over the library (build, import, init…)."""
+"""The command line: a thin layer over the library (build, import, init…).
+
+Every command ends with a documented exit code and, on failure, one line on stderr:
+0 done, 2 bad input or usage, 3 a date the exchange calendars do not know, 4 the store is busy
+or lacks the data asked for, 5 an update source failed, 6 this machine lacks something (font,
+PDF engine, online extra), 70 an internal error (a bug; ``SECTORWEEKLY_DEBUG=1`` shows it).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import sys
 import time
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from typer._click import exceptions as click  # the click bundled with typer
 
-from .cli_options import DeskOpt, option_date
+from . import console as consoles
+from .cli_options import DeskOpt, EncodingOpt, WaitOpt, option_date
 from .cli_ratings import ratings_app
-from .errors import SectorWeeklyError
+from .clock import ClockError
+from .errors import InputError, SectorWeeklyError
+
+# typer prints Python types in help (`FILE... <list[Path]>`, `--symbols <list[str]>`); users
+# read an argument's metavar and a value's kind in words.
+_WORDS = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "path": "PATH", "list[str]": "TEXT",
+          "int range": "INTEGER", "float range": "NUMBER", "list[path]": "PATH"}  # fmt: skip
+_option_type = typer.core.TyperOption.display_type_rich
+
+
+def _plain_option_type(self: typer.core.TyperOption, ctx: typer.Context) -> str | None:
+    shown = _option_type(self, ctx)
+    if not shown or not shown.startswith("<"):
+        return shown
+    inner = shown.strip("<>.").lower()
+    return _WORDS.get(inner, "[" + inner + "]")
+
+
+typer.core.TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
+typer.core.TyperOption.display_type_rich = _plain_option_type  # type: ignore[method-assign]
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     help="Weekly sector tracking reports.",
 )
 import_app = typer.Typer(no_args_is_help=True, help="Import data files into a desk's store.")
 app.add_typer(import_app, name="import")
 app.add_typer(ratings_app, name="ratings")
 
-console = Console()
-err_console = Console(stderr=True)
+console = consoles.out()
+err_console = consoles.err()
+INTERNAL_ERROR = 70
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        console.print(f"sectorweekly {version('sectorweekly')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Weekly sector tracking reports."""
+
+
+@contextlib.contextmanager
+def progress_line() -> Iterator[Callable[[str], None]]:
+    """A live status line on a terminal (what an import is doing); silent in logs."""
+    if not sys.stderr.isatty():
+        yield lambda _msg: None
+        return
+    with err_console.status("") as status:
+        yield lambda msg: status.update(msg)
+
+
+def _prepare(desk_dir: Path | None, wait: float):
+    """The desk and its store, with the desk's own files loaded (the one step that seeds)."""
+    from .desk import load_desk
+    from .workspace import prepare
+
+    d = load_desk(desk_dir)
+    path, added = prepare(d, wait)
+    if added:
+        err_console.print(f"seeded the store {path} with {added} price rows from the desk")
+    return d, path
+
+
+def _desk(desk_dir: Path | None):
+    """The desk and its store path, for an import (which needs no seeds: it only adds rows)."""
+    from .desk import load_desk
+    from .workspace import store_path
+
+    d = load_desk(desk_dir)
+    return d, store_path(d)
 
 
 @app.command()
@@ -35,7 +115,8 @@ def build(
     start: Annotated[str | None, typer.Option(help="First calendar day of the window.")] = None,
     end: Annotated[str | None, typer.Option(help="Last calendar day of the window.")] = None,
     out: Annotated[
-        Path | None, typer.Option(help="Output folder (default reports/<pub. date>).")
+        Path | None,
+        typer.Option(metavar="FOLDER", help="Output folder (default reports/<pub. date>)."),
     ] = None,
     desk: DeskOpt = None,
     reports: Annotated[
@@ -48,26 +129,29 @@ def build(
     publish: Annotated[
         bool, typer.Option("--publish", help="Record the issue in the series archive.")
     ] = False,
+    wait: WaitOpt = 30.0,
 ) -> None:
     """Build the week's report: PDF, Word, HTML, Markdown and report.json in one folder."""
     from .archive import read_archive
     from .build import BuildContext, build_report
-    from .desk import load_desk
     from .report.render import write_all
     from .series import publish as publish_issue
     from .series import reports_folder
 
     t0 = time.perf_counter()
-    d = load_desk(desk)
+    s, e = option_date(start, "--start"), option_date(end, "--end")
+    if out is not None and out.exists() and not out.is_dir():
+        raise InputError(out, None, "is a file; expected a folder for the report files (--out)")
+    d, _ = _prepare(desk, wait)
     series_dir = reports_folder(reports, out)
     ctx = BuildContext(history=read_archive(series_dir))
-    report = build_report(d, option_date(start, "--start"), option_date(end, "--end"), ctx)
+    report = build_report(d, s, e, ctx)
     for msg in ctx.messages:
-        err_console.print(f"[dim]{msg}[/dim]")
+        err_console.print(msg, markup=False, style="dim")
     folder = out or series_dir / report.front.publication_date.isoformat()
     written = write_all(report, folder)
     for path in written:
-        console.print(str(path))
+        console.print(str(path), markup=False)
     if publish:
         done = publish_issue(series_dir, report, [p for p in written if p.parent == folder])
         day = report.front.publication_date
@@ -76,50 +160,57 @@ def build(
                 f"published {day}: replaced the {done.replaced.kind} issue of {day} recorded "
                 f"{done.replaced.recorded_at} in {done.path}",
                 highlight=False,
+                markup=False,
             )
         else:
-            err_console.print(f"published {day} in {done.path}", highlight=False)
+            err_console.print(f"published {day} in {done.path}", highlight=False, markup=False)
     else:
         err_console.print(
-            f"[dim]draft: not recorded in the archive ({series_dir / 'archive.jsonl'}); "
-            "--publish records it[/dim]"
+            f"draft: not recorded in the archive ({series_dir / 'archive.jsonl'}); "
+            "--publish records it",
+            markup=False,
+            style="dim",
         )
-    err_console.print(f"[dim]built in {time.perf_counter() - t0:.2f}s[/dim]")
+    err_console.print(f"built in {time.perf_counter() - t0:.2f}s", style="dim")
 
 
 @import_app.command("prices")
 def import_prices(
     files: Annotated[
-        list[Path], typer.Argument(help="CSV files (shared layout or symbol,date,close…).")
+        list[Path],
+        typer.Argument(metavar="FILE...", help="CSV files (shared layout or symbol,date,close…)."),
     ],
     desk: DeskOpt = None,
+    encoding: EncodingOpt = None,
+    wait: WaitOpt = 30.0,
 ) -> None:
     """Import daily prices; all files in one transaction, nothing written if any row is bad."""
-    from .desk import load_desk
     from .providers.csv_prices import import_price_files
-    from .workspace import store_path
 
-    d = load_desk(desk)
+    d, path = _desk(desk)
     known = {s: i.market for s, i in d.instruments.items()}
-    path = store_path(d)
-    read, added = import_price_files(path, files, known)
-    console.print(f"{added} new rows ({read - added} already stored) into {path}")
+    with progress_line() as say:
+        read, added = import_price_files(
+            path, files, known, encoding=encoding, wait=wait, progress=say
+        )
+    console.print(f"{added} new rows ({read - added} already stored) into {path}", markup=False)
 
 
 @import_app.command("shares")
 def import_shares(
-    file: Annotated[Path, typer.Argument(help="CSV: symbol,as_of,shares[,source,note].")],
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE...", help="CSV: symbol,as_of,shares[,source,note].")
+    ],
     desk: DeskOpt = None,
+    encoding: EncodingOpt = None,
+    wait: WaitOpt = 30.0,
 ) -> None:
-    """Import shares outstanding (for market caps)."""
-    from .desk import load_desk
+    """Import shares outstanding (for market caps); same rules as prices."""
     from .providers.csv_prices import import_shares_file
-    from .workspace import store_path
 
-    d = load_desk(desk)
-    path = store_path(d)
-    added = import_shares_file(path, file)
-    console.print(f"{added} new share counts into {path}")
+    _, path = _desk(desk)
+    added = import_shares_file(path, list(files), encoding=encoding, wait=wait)
+    console.print(f"{added} new share counts into {path}", markup=False)
 
 
 class TrackerKind(StrEnum):
@@ -131,7 +222,9 @@ class TrackerKind(StrEnum):
 
 @import_app.command("series")
 def import_series(
-    files: Annotated[list[Path], typer.Argument(help="CSV or .xlsx files, long or wide layout.")],
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE...", help="CSV or .xlsx files, long or wide layout.")
+    ],
     kind: Annotated[TrackerKind, typer.Option("--kind", help="What the files hold.")],
     desk: DeskOpt = None,
     group: Annotated[
@@ -141,17 +234,19 @@ def import_series(
     source: Annotated[str | None, typer.Option(help="Source when the file has none.")] = None,
     alias: Annotated[
         list[str] | None,
-        typer.Option(help="NEW=OLD: a renamed app (note 'NEW即为原OLD'); repeatable."),
+        typer.Option(
+            metavar="NEW=OLD", help="A renamed app (note 'NEW即为原OLD'); repeatable."
+        ),
     ] = None,
     sample: Annotated[
         bool, typer.Option("--sample", help="Invented numbers: label them 示例数据.")
     ] = False,
     sheet: Annotated[str | None, typer.Option(help="Excel sheet (default: the first).")] = None,
+    encoding: EncodingOpt = None,
+    wait: WaitOpt = 30.0,
 ) -> None:
     """Import tracker series (site visits, app downloads…) or GPU prices; one transaction."""
-    from .desk import load_desk
     from .providers.tracker_files import SeriesOptions, import_tracker_files
-    from .workspace import store_path
 
     aliases = {}
     for pair in alias or []:
@@ -159,25 +254,80 @@ def import_series(
         if not sep or not new.strip() or not old.strip():
             raise typer.BadParameter(f"{pair!r}: expected NEW=OLD", param_hint="--alias")
         aliases[new.strip()] = old.strip()
-    d = load_desk(desk)
-    path = store_path(d)
-    opts = SeriesOptions(group, unit, source, aliases, sample, sheet)
+    _, path = _desk(desk)
+    opts = SeriesOptions(group, unit, source, aliases, sample, sheet, encoding, wait)
     result = import_tracker_files(path, files, kind.value, opts)
     console.print(
         f"{result.added} new rows, {result.replaced} unfinished periods updated "
-        f"({result.unchanged} already stored) into {path}"
+        f"({result.unchanged} already stored) into {path}",
+        markup=False,
     )
 
 
-@app.command()
-def init(directory: Annotated[Path, typer.Argument(help="Folder for the new desk.")]) -> None:
-    """Create a desk folder from the demo desk, to edit into your own."""
-    from .desk import demo_desk_dir
+DEMO_ONLY_KEYS = ("seed_prices:", "seed_shares:", "  history:", "  history_sample:")
 
+
+def _desk_yaml_without_demo_data(text: str) -> str:
+    """The demo desk.yaml without the keys that load its sample data into a store."""
+    out, skipping = [], False
+    for line in text.splitlines(keepends=True):
+        if skipping and (line.startswith("    ") or not line.strip()):
+            continue
+        skipping = False
+        if line.startswith("  seed:"):
+            skipping = True
+            continue
+        if line.startswith(DEMO_ONLY_KEYS):
+            continue
+        out.append(line)
+    kept = []  # a top-level key left with no children (ratings:) goes too
+    for i, line in enumerate(out):
+        rest = [x for x in out[i + 1 :] if x.strip() and not x.lstrip().startswith("#")]
+        if line.rstrip().endswith(":") and not line.startswith((" ", "#")) and (
+            not rest or not rest[0].startswith(" ")
+        ):
+            continue
+        kept.append(line)
+    return "".join(kept)
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(metavar="FOLDER", help="Folder for the new desk.")],
+    demo_data: Annotated[
+        bool,
+        typer.Option(
+            "--demo-data",
+            help="Also copy the demo's prices, sample trackers and sample ratings, and load "
+            "them into the new desk's store now.",
+        ),
+    ] = False,
+) -> None:
+    """Create a desk folder from the demo desk, to edit into your own."""
+    from .desk import demo_desk_dir, load_desk
+    from .workspace import prepare
+
+    if directory.exists() and not directory.is_dir():
+        raise InputError(directory, None, "is a file; expected a new or empty folder")
     if directory.exists() and any(directory.iterdir()):
-        raise SectorWeeklyError(f"{directory}: folder is not empty; choose a new folder")
-    shutil.copytree(demo_desk_dir(), directory, dirs_exist_ok=True)
-    console.print(f"desk created in {directory}; edit {directory / 'desk.yaml'}")
+        raise InputError(directory, None, "folder is not empty; expected a new or empty folder")
+    src = demo_desk_dir()
+    if demo_data:
+        shutil.copytree(src, directory, dirs_exist_ok=True)
+        path, added = prepare(load_desk(directory))
+        console.print(f"desk created in {directory} with the demo data ({added} price rows in "
+                      f"{path}); edit {directory / 'desk.yaml'}", markup=False)  # fmt: skip
+        return
+    shutil.copytree(
+        src, directory, dirs_exist_ok=True, ignore=shutil.ignore_patterns("data", "ratings.csv")
+    )
+    text = (src / "desk.yaml").read_text(encoding="utf-8")
+    (directory / "desk.yaml").write_text(_desk_yaml_without_demo_data(text), encoding="utf-8")
+    console.print(
+        f"desk created in {directory}; edit {directory / 'desk.yaml'}, then import your prices "
+        "(sectorweekly import prices FILE.csv --desk …) or run sectorweekly update",
+        markup=False,
+    )
 
 
 def _register_update() -> None:
@@ -208,9 +358,43 @@ def _register_calendar() -> None:
 _register_calendar()
 
 
+def _usage_line(exc: click.ClickException) -> str:
+    msg = " ".join(exc.format_message().split())
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        msg += f" (see {ctx.command_path} --help)"
+    return msg
+
+
 def main() -> None:
     try:
-        app()
+        code = app(standalone_mode=False)
     except SectorWeeklyError as exc:
-        err_console.print(f"error: {exc}", highlight=False, soft_wrap=True, markup=False)
-        sys.exit(exc.exit_code)
+        _fail(str(exc), exc.exit_code)
+    except ClockError as exc:
+        _fail(str(exc), 2)
+    except click.NoArgsIsHelpError as exc:
+        if exc.ctx is not None:
+            console.print(exc.ctx.get_help(), markup=False)
+        sys.exit(2)
+    except click.UsageError as exc:
+        _fail(_usage_line(exc), 2)
+    except click.ClickException as exc:
+        _fail(_usage_line(exc), exc.exit_code or 2)
+    except (typer.Abort, KeyboardInterrupt):
+        _fail("interrupted; the store keeps only what was committed before", 130)
+    except Exception as exc:
+        if os.environ.get("SECTORWEEKLY_DEBUG"):
+            raise
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        _fail(
+            f"internal error ({type(exc).__name__}: {first}); please report it "
+            "(SECTORWEEKLY_DEBUG=1 shows where)",
+            INTERNAL_ERROR,
+        )
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, code: int) -> None:
+    err_console.print(f"error: {' '.join(message.split())}", markup=False)
+    sys.exit(code)

@@ -9,7 +9,23 @@ from typing import Annotated
 import typer
 
 DeskOpt = Annotated[
-    Path | None, typer.Option("--desk", help="Desk folder (default: the embedded demo desk).")
+    Path | None,
+    typer.Option("--desk", metavar="FOLDER", help="Desk folder (default: the embedded demo desk)."),
+]
+WaitOpt = Annotated[
+    float,
+    typer.Option(
+        min=0,
+        metavar="SECONDS",
+        help="Seconds to wait while another process writes (or reads) the store.",
+    ),
+]
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="NAME",
+        help="Text encoding of CSV files: utf-8 or gb18030 (default: detected).",
+    ),
 ]
 
 

@@ -6,40 +6,50 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from .cli_options import DeskOpt, option_date
+from . import console as consoles
+from .cli_options import DeskOpt, EncodingOpt, WaitOpt, option_date
+from .errors import InputError
 
 ratings_app = typer.Typer(
     no_args_is_help=True, help="Rating history and its scorecard (hit rates vs benchmarks)."
 )
-console = Console()
+console = consoles.out()
 
 
 @ratings_app.command("import")
 def import_ratings(
     files: Annotated[
-        list[Path], typer.Argument(help="CSV: date,symbol,rating[,analyst,target_price,note].")
+        list[Path],
+        typer.Argument(
+            metavar="FILE...", help="CSV: date,symbol,rating[,analyst,target_price,note]."
+        ),
     ],
     desk: DeskOpt = None,
+    encoding: EncodingOpt = None,
+    wait: WaitOpt = 30.0,
 ) -> None:
     """Import ratings; all files in one transaction, nothing written if any row is bad."""
     from .analysis.rating_scale import RatingScales
     from .desk import load_desk
     from .providers.ratings_csv import import_rating_files
-    from .workspace import ensure_seeded, rating_symbols
+    from .workspace import prepare, rating_symbols
 
     d = load_desk(desk)
-    path, _ = ensure_seeded(d)
+    path, _ = prepare(d, wait)
     scales = RatingScales.from_desk(d.ratings)
-    read, added = import_rating_files(path, files, scales, rating_symbols(d, path))
-    console.print(f"{added} new ratings ({read - added} already stored) into {path}")
+    read, added = import_rating_files(
+        path, files, scales, rating_symbols(d, path), encoding=encoding, wait=wait
+    )
+    console.print(f"{added} new ratings ({read - added} already stored) into {path}", markup=False)
 
 
 @ratings_app.command("evaluate")
 def evaluate_ratings(
-    out: Annotated[Path, typer.Option(help="Folder for scorecard.json and scorecard.csv.")],
+    out: Annotated[
+        Path, typer.Option(metavar="FOLDER", help="Folder for scorecard.json and scorecard.csv.")
+    ],
     desk: DeskOpt = None,
     horizon: Annotated[str, typer.Option(help="6M, 12M or both.")] = "both",
     ratings: Annotated[
@@ -51,20 +61,27 @@ def evaluate_ratings(
     ] = None,
     benchmark: Annotated[
         list[str] | None,
-        typer.Option(help="Override a market's benchmark, e.g. US=^IXIC (repeatable)."),
+        typer.Option(
+            metavar="MARKET=SYMBOL", help="Override a market's benchmark, e.g. US=^IXIC (repeatable)."
+        ),
     ] = None,
+    wait: WaitOpt = 30.0,
 ) -> None:
     """Judge every rating against its market's benchmark at 6 and/or 12 months."""
     from .analysis.scorecard import parse_horizons
     from .desk import load_desk
     from .ratings_scorecard import desk_scorecard, parse_benchmark_overrides, write_scorecard
+    from .workspace import prepare
 
     try:
         horizons = parse_horizons(horizon)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--horizon") from None
     day = option_date(as_of, "--as-of")
+    if out.exists() and not out.is_dir():
+        raise InputError(out, None, "is a file; expected a folder for the scorecard (--out)")
     d = load_desk(desk)
+    prepare(d, wait)
     card = desk_scorecard(
         d,
         horizons=horizons,

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import DeskError
 from .markets import MARKETS
+from .providers.textfile import read_text
 
 DESK_FILE = "desk.yaml"
 
@@ -50,6 +51,13 @@ class Instrument(_Strict):
 class Board(_Strict):
     name: str
     members: list[str]
+
+    @field_validator("members")
+    @classmethod
+    def _members(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError("empty board; expected at least one member symbol")
+        return v
 
 
 class WatchTheme(_Strict):
@@ -199,7 +207,7 @@ class Desk(_Strict):
     industry: str
     industry_rating: str = ""
     analysts: list[Analyst] = Field(default_factory=list)
-    publication_lag_days: int = 1
+    publication_lag_days: int = Field(default=1, ge=0)
     instruments: dict[str, Instrument]
     boards: list[Board]
     benchmarks: dict[str, list[str]]
@@ -222,12 +230,25 @@ class Desk(_Strict):
     @model_validator(mode="after")
     def _references_known(self) -> Desk:
         known = set(self.instruments)
+        placed: dict[str, tuple[int, int]] = {}
         for i, board in enumerate(self.boards):
             for j, sym in enumerate(board.members):
                 if sym not in known:
                     raise ValueError(
                         f"boards[{i}].members[{j}]: {sym!r} is not under instruments; add it there"
                     )
+                if sym in placed:
+                    bi, bj = placed[sym]
+                    where = (
+                        f"twice in this board (also members[{bj}])"
+                        if bi == i
+                        else f"also in board {self.boards[bi].name!r} (boards[{bi}].members[{bj}])"
+                    )
+                    raise ValueError(
+                        f"boards[{i}].members[{j}]: {sym!r} is {where}; expected each symbol "
+                        "in one board once"
+                    )
+                placed[sym] = (i, j)
         for i, theme in enumerate(self.watch):
             for j, sym in enumerate(theme.names):
                 if sym not in known:
@@ -279,7 +300,54 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
+class _Number(int):
+    """An integer read from YAML that remembers how it was written (``002130`` is octal 1112)."""
+
+    text: str
+
+
+class _DeskLoader(yaml.SafeLoader):
+    pass
+
+
+def _int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    value = _Number(yaml.SafeLoader.construct_yaml_int(loader, node))
+    value.text = str(node.value)
+    return value
+
+
+_DeskLoader.add_constructor("tag:yaml.org,2002:int", _int)
+
+
+def _codes_as_text(data: dict[str, Any]) -> dict[str, Any]:
+    """Symbols written without quotes (002130, 300308) are codes, not numbers: use the text as
+    written, never YAML's number (002130 would be read as octal 1112)."""
+
+    def code(v: Any) -> Any:
+        return v.text if isinstance(v, _Number) else v
+
+    def codes(v: Any) -> Any:
+        return [code(x) for x in v] if isinstance(v, list) else v
+
+    out = dict(data)
+    if isinstance(out.get("instruments"), dict):
+        out["instruments"] = {code(k): v for k, v in out["instruments"].items()}
+    for key, field in (("boards", "members"), ("watch", "names")):
+        if isinstance(out.get(key), list):
+            out[key] = [
+                {**b, field: codes(b.get(field))} if isinstance(b, dict) and field in b else b
+                for b in out[key]
+            ]
+    if isinstance(out.get("benchmarks"), dict):
+        out["benchmarks"] = {k: codes(v) for k, v in out["benchmarks"].items()}
+    if isinstance(out.get("risks"), list):
+        out["risks"] = codes(out["risks"])
+    return out
+
+
 def parse_desk(data: Any, path: Path) -> Desk:
+    if isinstance(data, dict):
+        data = _codes_as_text(data)
     if not isinstance(data, dict):
         raise DeskError(path, None, "expected a mapping of desk keys (firm, series, instruments…)")
     try:
@@ -308,7 +376,7 @@ def load_desk(directory: Path | str | None = None) -> Desk:
             path, None, "no desk.yaml here; run `sectorweekly init DIR` to create a desk"
         )
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(read_text(path), Loader=_DeskLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = mark.line + 1 if mark is not None else None

@@ -10,9 +10,10 @@ from pathlib import Path
 
 
 class SectorWeeklyError(Exception):
-    """Base of every error the project raises on purpose."""
+    """Base of every error the project raises on purpose; used directly for what this machine
+    lacks to run a command (a CJK font, the PDF engine, the ``[online]`` extra)."""
 
-    exit_code = 1
+    exit_code = 6
 
 
 class InputError(SectorWeeklyError):

@@ -74,11 +74,9 @@ def load_notes(path: Path) -> WeekNotes | None:
     """The notes in ``path``, or None when the file does not exist."""
     if not path.is_file():
         return None
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(path, None, f"not UTF-8 text ({exc.reason}); save it as UTF-8") from None
-    return parse_notes(text, path)
+    from .providers.textfile import read_text
+
+    return parse_notes(read_text(path), path)  # UTF-8 (BOM or not) or GB18030
 
 
 def parse_notes(text: str, path: Path) -> WeekNotes:

@@ -1,35 +1,18 @@
 """The store's ``ratings`` table: its schema, reading it, and the one transaction that adds rows.
 
-The table belongs to the ratings feature, so it is created here (``CREATE TABLE IF NOT EXISTS``
-inside the writer) rather than in the core schema; readers treat a store without it as having
-no ratings.
+The table is part of the store's schema (``store/schema.py``) and rows reach it only through
+``store.ingest``; readers treat a version-1 store without it as having no ratings.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from . import store
-
-RATINGS_DDL = """
-CREATE TABLE IF NOT EXISTS ratings (
-    symbol VARCHAR NOT NULL,
-    date DATE NOT NULL,
-    rating VARCHAR NOT NULL,
-    analyst VARCHAR,
-    target_price DOUBLE,
-    note VARCHAR,
-    source VARCHAR NOT NULL,
-    sample BOOLEAN NOT NULL DEFAULT false,
-    imported_at TIMESTAMP,
-    PRIMARY KEY (symbol, date)
-)
-"""
 
 RATING_COLUMNS = ["symbol", "date", "rating", "analyst", "target_price", "note", "source", "sample"]
 COMPARED = ["rating", "analyst", "target_price", "note"]  # what makes two rows "the same"
@@ -80,37 +63,3 @@ def stored_symbols(path: Path) -> set[str]:
         return set()
     with store.reader(path) as con:
         return {r[0] for r in con.execute("SELECT symbol FROM instruments").fetchall()}
-
-
-def stored_for_keys(path: Path, keys: pd.DataFrame) -> pd.DataFrame:
-    """Stored ratings matching the (symbol, date) pairs of ``keys``; for duplicate checks."""
-    if not path.exists():
-        return empty_ratings()
-    with store.reader(path) as con:
-        if not has_ratings_table(con):
-            return empty_ratings()
-        con.register("k", keys[["symbol", "date"]])
-        try:
-            found = con.execute(
-                f"SELECT {', '.join('r.' + c for c in RATING_COLUMNS)} "
-                "FROM ratings r JOIN k USING (symbol, date)"
-            ).df()
-        finally:
-            con.unregister("k")
-    found["date"] = pd.to_datetime(found["date"]).dt.date
-    return found
-
-
-def write_ratings(path: Path, rows: pd.DataFrame, meta: Mapping[str, str] | None = None) -> int:
-    """Insert validated rows (and optional meta entries) in one transaction; returns rows added."""
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    frame = rows.reindex(columns=RATING_COLUMNS).assign(imported_at=now)
-    frame["sample"] = frame["sample"].fillna(False).astype(bool)
-    with store.writer(path) as con:
-        con.execute(RATINGS_DDL).fetchall()
-        added = store.insert_new(
-            con, "ratings", frame, f"{', '.join(RATING_COLUMNS)}, imported_at", "symbol, date"
-        )
-        for key, value in (meta or {}).items():
-            store.set_meta(con, key, value)
-    return int(added)

@@ -1,4 +1,4 @@
-"""From a desk to its rating scorecard: seed, read the ratings, evaluate, summarise, write files.
+"""From a desk to its rating scorecard: read the ratings, evaluate, summarise, write files.
 
 The CLI (`sectorweekly ratings evaluate`) and the report's 评级回顾 section both come through
 here, so the numbers in ``scorecard.json`` and in the report are the same computation.
@@ -24,7 +24,7 @@ from .desk import Desk
 from .errors import InputError
 from .markets import MARKETS
 from .providers.ratings_csv import load_rating_files
-from .workspace import ensure_seeded, rating_symbols
+from .workspace import rating_symbols, store_path
 
 SAMPLE_LABEL = "示例评级（非真实评级）"
 
@@ -106,7 +106,7 @@ def desk_scorecard(
     ``as_of`` hides prices after that day (a report judges only what was known when it was
     written); ``dated_to`` keeps ratings dated on or before it.
     """
-    path, _ = ensure_seeded(desk)
+    path = store_path(desk)
     scales = RatingScales.from_desk(desk.ratings)
     if ratings_file is not None:
         ratings = load_rating_files([ratings_file], scales, rating_symbols(desk, path))

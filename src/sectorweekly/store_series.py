@@ -1,7 +1,7 @@
 """Alternative-data tables of the store: tracker series (visits, downloads…) and GPU prices.
 
-Kept apart from ``store.SCHEMA`` so that the tables are created by the first tracker import
-(inside the one writer transaction) and readers of older stores simply see no tracker data.
+The tables themselves are part of the store's schema (``store/schema.py``); rows reach them only
+through ``store.ingest``. Readers of a version-1 store that never had them see no tracker data.
 """
 
 from __future__ import annotations
@@ -12,38 +12,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from . import store
-
 CATEGORIES = ("visits", "downloads", "gpu-price", "other")
-
-SERIES_SCHEMA = """
-CREATE TABLE IF NOT EXISTS tracker_series (
-    category VARCHAR NOT NULL,      -- visits | downloads | other
-    series VARCHAR NOT NULL,        -- site or app name as shown in the report
-    series_group VARCHAR NOT NULL,  -- e.g. 文本-海外, 文本-国内, 图像, 视频 ('' when none)
-    period_start DATE NOT NULL,
-    period_end DATE NOT NULL,
-    value DOUBLE NOT NULL,
-    unit VARCHAR NOT NULL,
-    source VARCHAR NOT NULL,
-    partial BOOLEAN NOT NULL,       -- the period was not finished when the data was taken
-    alias_of VARCHAR,               -- the series' former name (an app renamed)
-    sample BOOLEAN NOT NULL,        -- invented demonstration numbers (示例数据)
-    fetched_at TIMESTAMP,
-    PRIMARY KEY (category, series, period_start)
-);
-CREATE TABLE IF NOT EXISTS gpu_prices (
-    date DATE NOT NULL,
-    model VARCHAR NOT NULL,
-    condition VARCHAR NOT NULL,     -- new | used
-    price DOUBLE NOT NULL,
-    currency VARCHAR NOT NULL,
-    source VARCHAR NOT NULL,
-    sample BOOLEAN NOT NULL,
-    fetched_at TIMESTAMP,
-    PRIMARY KEY (model, condition, date)
-);
-"""
 
 SERIES_COLUMNS = [
     "category",
@@ -60,11 +29,6 @@ SERIES_COLUMNS = [
     "fetched_at",
 ]
 GPU_COLUMNS = ["date", "model", "condition", "price", "currency", "source", "sample", "fetched_at"]
-
-
-def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the tracker tables (call inside ``store.writer``)."""
-    con.execute(SERIES_SCHEMA).fetchall()
 
 
 def has_tables(con: duckdb.DuckDBPyConnection) -> bool:
@@ -158,31 +122,3 @@ def stored_gpu_keys(con: duckdb.DuckDBPyConnection, keys: pd.DataFrame) -> pd.Da
         ).df()
     finally:
         con.unregister("k")
-
-
-def write_series(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, replace: pd.DataFrame) -> int:
-    """Replace the stored unfinished periods in ``replace`` and insert ``rows``; returns rows."""
-    ensure_tables(con)
-    if len(replace):
-        con.register("gone", replace[["category", "series", "period_start"]])
-        try:
-            con.execute(
-                "DELETE FROM tracker_series t USING gone g WHERE t.category = g.category "
-                "AND t.series = g.series AND t.period_start = g.period_start"
-            ).fetchall()
-        finally:
-            con.unregister("gone")
-    if rows.empty:
-        return 0
-    return store.insert_new(
-        con, "tracker_series", rows.reindex(columns=SERIES_COLUMNS), ", ".join(SERIES_COLUMNS)
-    )
-
-
-def write_gpu(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> int:
-    ensure_tables(con)
-    if rows.empty:
-        return 0
-    return store.insert_new(
-        con, "gpu_prices", rows.reindex(columns=GPU_COLUMNS), ", ".join(GPU_COLUMNS)
-    )

@@ -1,10 +1,10 @@
-"""Where a desk's store lives, and how it is seeded from the desk's own files.
+"""Where a desk's store lives, and :func:`prepare`, the one step that loads the desk's files.
 
 A desk may carry files to load into its store: prices and shares (``seed_prices``,
 ``seed_shares``), tracker series (``trackers.seed``) and a rating history (``ratings.history``).
-Each kind is imported once and again only when its files change: a digest of the files is kept
-in the store's meta table. Every command that reads the store seeds it first, so all of them
-see the same rows.
+Each kind is imported once through the store's one writer, and again only when its files
+change: a digest of the files is kept in the store's meta table. ``prepare`` runs at the command
+line's edge, before a build, an update or an import; a build itself only reads the store.
 """
 
 from __future__ import annotations
@@ -59,33 +59,49 @@ TRACKERS_KEY = "tracker_seed_digest"
 RATINGS_KEY = "ratings_seed_digest"
 
 
-def ensure_seeded(desk: Desk) -> tuple[Path, int]:
-    """Load every seed the desk carries that the store lacks; returns (store, price rows added)."""
+def prepare(desk: Desk, wait: float = store.LOCK_TIMEOUT_S) -> tuple[Path, int]:
+    """Load every seed the desk carries that the store lacks; returns (store, price rows added).
+
+    Called once per command at the CLI edge; a second call with unchanged files writes nothing.
+    """
     path = store_path(desk)
-    added = _seed_prices(desk, path)
-    _seed_trackers(desk, path)
-    _seed_ratings(desk, path)
+    added = _seed_prices(desk, path, wait)
+    _seed_trackers(desk, path, wait)
+    _seed_ratings(desk, path, wait)
     return path, added
 
 
-def _seed_prices(desk: Desk, path: Path) -> int:
+ensure_seeded = prepare  # the name callers used before seeding moved to the CLI edge
+
+
+def _missing_seed(desk: Desk, key: str, path: Path) -> DeskError:
+    return DeskError(
+        desk.root / "desk.yaml", key,
+        f"{path} does not exist; expected a file relative to the desk (or remove the key)",
+    )
+
+
+def _seed_prices(desk: Desk, path: Path, wait: float) -> int:
     files, shares = seed_files(desk)
     if not files:
         return 0
+    for i, f in enumerate(files):
+        if not f.is_file():
+            raise _missing_seed(desk, f"seed_prices[{i}]", f)
+    if shares is not None and not shares.is_file():
+        raise _missing_seed(desk, "seed_shares", shares)
     every = files + ([shares] if shares else [])
     digest = _digest([p.name.encode() + p.read_bytes() for p in every])
     if store.meta_value(path, PRICES_KEY) == digest:
         return 0
     known = {s: i.market for s, i in desk.instruments.items()}
-    _, added = import_price_files(path, files, known)
     if shares is not None:
-        import_shares_file(path, shares)
-    with store.writer(path) as con:
-        store.set_meta(con, PRICES_KEY, digest)
+        import_shares_file(path, shares, wait=wait)
+    _, added = import_price_files(path, files, known, wait=wait, meta={PRICES_KEY: digest})
     return added
 
 
-def _seed_trackers(desk: Desk, path: Path) -> int:
+def _seed_trackers(desk: Desk, path: Path, wait: float) -> int:
     seeds = desk.trackers.seed
     if not seeds:
         return 0
@@ -111,9 +127,10 @@ def _seed_trackers(desk: Desk, path: Path) -> int:
             source=seed.source,
             aliases=seed.aliases,
             sample=seed.sample,
+            wait=wait,
         )
         added += import_tracker_files(path, [desk.root / seed.file], seed.kind, opts).added
-    with store.writer(path) as con:
+    with store.writer(path, wait) as con:  # the digest only, after every file went in
         store.set_meta(con, TRACKERS_KEY, digest)
     return added
 
@@ -123,11 +140,13 @@ def rating_symbols(desk: Desk, path: Path) -> set[str]:
     return set(desk.instruments) | rating_records.stored_symbols(path)
 
 
-def _seed_ratings(desk: Desk, path: Path) -> int:
+def _seed_ratings(desk: Desk, path: Path, wait: float) -> int:
     history = desk.ratings.history
     if not history:
         return 0
     file = desk.root / history
+    if not file.is_file():
+        raise _missing_seed(desk, "ratings.history", file)
     digest = _digest([file.read_bytes(), str(desk.ratings.history_sample).encode()])
     if store.meta_value(path, RATINGS_KEY) == digest:
         return 0
@@ -138,5 +157,6 @@ def _seed_ratings(desk: Desk, path: Path) -> int:
         rating_symbols(desk, path),
         sample=desk.ratings.history_sample,
         meta={RATINGS_KEY: digest},  # written in the same transaction as the ratings
+        wait=wait,
     )
     return added

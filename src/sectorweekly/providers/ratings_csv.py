@@ -1,139 +1,95 @@
 """Rating history files: ``date,symbol,rating[,analyst,target_price,note]``.
 
-Every row is checked (date, known symbol, a rating on the desk's scales in Chinese or English,
-positive target price) and compared with the store before the writer opens, so a bad file leaves
-the store byte-for-byte as it was; identical re-imports write nothing.
+Every row is checked by the ratings column schema (date not after today, known symbol, a rating
+on the desk's scales in Chinese or English, positive target price); the store's one writer then
+refuses a stored rating with another value, so a bad file leaves the store byte for byte as it
+was and identical re-imports write nothing.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import pandas as pd
 
-from .. import rating_records
+from .. import clock, rating_records, store
 from ..analysis.rating_scale import RatingScales
 from ..errors import InputError
-from .rows import csv_rows, drop_repeats, drop_stored, parse_date
-
-REQUIRED = ["date", "symbol", "rating"]
-OPTIONAL = ["analyst", "target_price", "note"]
-EXPECTED_HEADER = "expected a header date,symbol,rating[,analyst,target_price,note]"
-
-
-def _text(value: object) -> str | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    text = str(value).strip()
-    return text or None
+from . import textfile
+from .columns import RATINGS, header_index, parse_row
 
 
 def read_ratings_file(
-    path: Path, scales: RatingScales, known_symbols: Collection[str]
+    path: Path,
+    scales: RatingScales,
+    known_symbols: Collection[str],
+    encoding: str | None = None,
+    label: str | None = None,
 ) -> pd.DataFrame:
     """Parse and check one file; raises InputError naming FILE:ROW at the first bad row."""
     lookup = scales.lookup()
-    records = [
-        _check_row(path, line_no, raw, idx, lookup, scales, known_symbols)
-        for idx, line_no, raw in csv_rows(path, REQUIRED, EXPECTED_HEADER, REQUIRED + OPTIONAL)
-    ]
-    if not records:
-        raise InputError(path, 2, "no data rows; expected at least one rating row")
-    return pd.DataFrame.from_records(records)
-
-
-def _check_row(
-    path: Path,
-    line_no: int,
-    raw: list[str],
-    idx: Mapping[str, int],
-    lookup: Mapping[str, tuple[str, str]],
-    scales: RatingScales,
-    known_symbols: Collection[str],
-) -> dict[str, object]:
-    def get(col: str) -> str:
-        i = idx.get(col)
-        return raw[i].strip() if i is not None else ""
-
-    date_text = get("date")
-    day = parse_date(date_text)
-    if day is None:
-        raise InputError(path, line_no, f"date '{date_text}' is not a date; expected YYYY-MM-DD")
-    symbol = get("symbol")
-    if not symbol:
-        raise InputError(path, line_no, "empty symbol; expected a code such as 688256 or NVDA")
-    if symbol not in known_symbols:
-        raise InputError(
-            path,
-            line_no,
-            f"symbol '{symbol}' is neither under the desk's instruments nor in the store; "
-            "add it to desk.yaml or import its prices first",
-        )
-    rating_text = get("rating")
-    found = lookup.get(rating_text.casefold())
-    if found is None:
-        raise InputError(
-            path,
-            line_no,
-            f"rating '{rating_text}' is not on the desk's scales; expected {scales.expected_text()}",
-        )
-    target_text = get("target_price")
-    target: float | None = None
-    if target_text:
-        try:
-            target = float(target_text.replace(",", ""))
-        except ValueError:
-            target = math.nan
-        if not (math.isfinite(target) and target > 0):
+    today = clock.today()
+    records = textfile.csv_records(path, encoding)
+    first = next(records, None)
+    idx = header_index(path, first[1] if first else [], RATINGS, strict=True)
+    out = []
+    for line, cells in records:
+        if len(cells) != len(idx):
+            raise InputError(path, line, f"{len(cells)} fields, expected {len(idx)} as in the header")
+        row = parse_row(path, line, cells, idx, RATINGS)
+        if row["date"] > today:
+            raise InputError(
+                path, line, f"date {row['date']} is after today ({today}); expected a rating "
+                "that has been given",
+            )
+        symbol = row["symbol"]
+        if symbol not in known_symbols:
             raise InputError(
                 path,
-                line_no,
-                f"target_price '{target_text}' is not a positive number; expected e.g. 123.45 or empty",
+                line,
+                f"symbol '{symbol}' is neither under the desk's instruments nor in the store; "
+                "add it to desk.yaml or import its prices first",
             )
-    return {
-        "symbol": symbol,
-        "date": day,
-        "rating": found[0],
-        "analyst": get("analyst") or None,
-        "target_price": target,
-        "note": get("note") or None,
-        "source": f"csv:{path.name}",
-        "file": str(path),
-        "line": line_no,
-    }
+        found = lookup.get(row["rating"].casefold())
+        if found is None:
+            raise InputError(
+                path,
+                line,
+                f"rating '{row['rating']}' is not on the desk's scales; expected "
+                f"{scales.expected_text()}",
+            )
+        out.append({**row, "rating": found[0], "source": f"csv:{path.name}",
+                    "file": label or str(path), "line": line})  # fmt: skip
+    if not out:
+        raise InputError(path, 2, "no data rows; expected at least one rating row")
+    return pd.DataFrame.from_records(out)
 
 
 def load_rating_files(
-    paths: list[Path], scales: RatingScales, known_symbols: Collection[str]
+    paths: list[Path],
+    scales: RatingScales,
+    known_symbols: Collection[str],
+    encoding: str | None = None,
 ) -> pd.DataFrame:
-    """Read every file, then reject conflicting duplicates (same symbol and date) inside the call."""
-    frames = [read_ratings_file(p, scales, known_symbols) for p in paths]
+    """Read every file (a file judged without storing it: the scorecard's ``--ratings``)."""
+    frames = [read_ratings_file(p, scales, known_symbols, encoding) for p in paths]
     rows = pd.concat(frames, ignore_index=True)
-    return drop_repeats(
-        rows,
-        rating_records.COMPARED,
-        lambda rec, prev, col, where: (
-            f"duplicate rating for {rec['symbol']} on {rec['date']} with {col} "
-            f"'{rec[col]}' (already '{prev[col]}' at {where}); expected one rating per symbol and date"
-        ),
-    )
-
-
-def new_rows(store_path: Path, rows: pd.DataFrame) -> pd.DataFrame:
-    """The rows not yet stored; a stored row with the same key but other values is an error."""
-    stored = rating_records.stored_for_keys(store_path, rows)
-    return drop_stored(
-        rows,
-        stored,
-        rating_records.COMPARED,
-        lambda rec, old, col: (
-            f"{rec['symbol']} {rec['date']} {col} '{_text(rec[col]) or ''}' differs from "
-            f"the stored '{_text(old[col]) or ''}'; expected the same value "
-            "(stored ratings are not overwritten)"
-        ),
-    )
+    key = ["symbol", "date"]
+    dup = rows[rows.duplicated(subset=key, keep=False)]
+    for (_, _), part in dup.groupby(key, sort=False):
+        a, b = part.iloc[0], part.iloc[1:]
+        for _, rec in b.iterrows():
+            for col in rating_records.COMPARED:
+                x, y = a[col], rec[col]
+                if not (pd.isna(x) and pd.isna(y)) and x != y:
+                    raise InputError(
+                        rec["file"], rec["line"],
+                        f"duplicate rating for {rec['symbol']} on {rec['date']} with {col} "
+                        f"'{y}' (already '{x}' at {Path(str(a['file'])).name}:{a['line']}); "
+                        "expected one rating per symbol and date",
+                    )
+    return rows.drop_duplicates(subset=key, keep="first").reset_index(drop=True)
 
 
 def import_rating_files(
@@ -144,14 +100,16 @@ def import_rating_files(
     *,
     sample: bool = False,
     meta: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+    wait: float = store.LOCK_TIMEOUT_S,
+    label: str | None = None,
 ) -> tuple[int, int]:
-    """Validate all files against the desk and the store, then add new rows in one transaction.
+    """Check every file against the desk, then hand the rows to the store's one writer, which
+    refuses a stored rating with another value and writes all files or none.
 
-    Returns (rows read, rows added); nothing new means the writer is never opened.
+    Returns (rows read, rows added).
     """
-    rows = load_rating_files(paths, scales, known_symbols)
-    fresh = new_rows(store_path, rows).assign(sample=sample)
-    if fresh.empty and not meta:
-        return len(rows), 0
-    added = rating_records.write_ratings(store_path, fresh, meta)
-    return len(rows), added
+    frames = [read_ratings_file(p, scales, known_symbols, encoding, label) for p in paths]
+    rows = pd.concat(frames, ignore_index=True).assign(sample=sample)
+    result = store.ingest(store_path, "ratings", rows, wait=wait, meta=meta)
+    return result.read, result.added

@@ -9,7 +9,6 @@ and the store, before the one writer transaction opens; errors name ``FILE:ROW``
 from __future__ import annotations
 
 import calendar
-import csv
 import datetime as dt
 import itertools
 import math
@@ -18,10 +17,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from .. import store, store_series
 from ..errors import InputError
+from . import textfile
+from .columns import GPU, header_index, parse_row
 
 SERIES_KINDS = ("visits", "downloads", "other")
 GPU_KIND = "gpu-price"
@@ -57,6 +59,9 @@ class SeriesOptions:
     aliases: Mapping[str, str] = field(default_factory=dict)  # new name -> old name
     sample: bool = False
     sheet: str | None = None
+    encoding: str | None = None  # CSV text encoding (default: detect UTF-8 / GB18030)
+    wait: float = store.LOCK_TIMEOUT_S
+    label: str | None = None  # how stored rows name their file (desk seeds: "desk seed …")
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,9 @@ class ImportResult:
 # --- reading cells ---------------------------------------------------------------------
 
 
-def read_rows(path: Path, sheet: str | None = None) -> tuple[list[str], Iterator[tuple[int, list]]]:
+def read_rows(
+    path: Path, sheet: str | None = None, encoding: str | None = None
+) -> tuple[list[str], Iterator[tuple[int, list]]]:
     """Header (stripped text) and data rows with their 1-based line numbers, CSV or xlsx."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx", ".xlsm"):
@@ -78,18 +85,22 @@ def read_rows(path: Path, sheet: str | None = None) -> tuple[list[str], Iterator
     if not path.is_file():
         raise InputError(path, None, "no such file; expected a .csv or .xlsx file")
     if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.reader(handle))
+        numbered = list(textfile.csv_records(path, encoding))
     else:
-        rows = _xlsx_rows(path, sheet)
-    if not rows or not any(_text(c) for c in rows[0]):
+        numbered = [(n, r) for n, r in enumerate(_xlsx_rows(path, sheet), start=1)]
+        for n, r in numbered:
+            for cell in r:
+                if isinstance(cell, str) and len(cell) > textfile.MAX_FIELD:
+                    raise InputError(path, n, f"a cell of {len(cell)} characters; expected at "
+                                     f"most {textfile.MAX_FIELD} (is this the right file?)")  # fmt: skip
+    if not numbered or numbered[0][0] != 1 or not any(_text(c) for c in numbered[0][1]):
         raise InputError(path, 1, "empty file; expected a header row")
-    header = [_text(c) for c in rows[0]]
+    header = [_text(c) for c in numbered[0][1]]
     while header and not header[-1]:
         header.pop()
     body = (
         (n, list(r) + [None] * (len(header) - len(r)))
-        for n, r in enumerate(rows[1:], start=2)
+        for n, r in numbered[1:]
         if any(_text(c) for c in r)
     )
     return header, body
@@ -101,7 +112,8 @@ def _xlsx_rows(path: Path, sheet: str | None) -> list[list]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for a bad file
-        raise InputError(path, None, f"not a readable .xlsx workbook ({exc})") from None
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(path, None, f"not a readable .xlsx workbook ({first})") from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
             raise InputError(
@@ -159,6 +171,16 @@ _RANGE = re.compile(r"^(.+?)\s*(?:~|～|\.\.|至)\s*(.+)$")
 
 def _period(path: Path, line: int, get: Mapping[str, object]) -> tuple[dt.date, dt.date]:
     """The period of one row from period_start/period_end, period or month."""
+    try:
+        return _period_of(path, line, get)
+    except ValueError:  # a month 13 or a day 32 in a text that has the shape of a date
+        cell = next((get[c] for c in PERIOD_COLUMNS if c in get), "")
+        raise InputError(
+            path, line, f"'{_text(cell)}' is not a month or period; expected YYYY-MM (month 1-12)"
+        ) from None
+
+
+def _period_of(path: Path, line: int, get: Mapping[str, object]) -> tuple[dt.date, dt.date]:
     if "period_start" in get or "period_end" in get:
         start, end = _date(get.get("period_start")), _date(get.get("period_end"))
         if start is None or end is None:
@@ -230,7 +252,7 @@ def read_series_file(path: Path, kind: str, opts: SeriesOptions) -> pd.DataFrame
     """Parse and check one series file (either layout); raises InputError at the first bad row."""
     if kind not in SERIES_KINDS:
         raise InputError(path, None, f"unknown kind '{kind}'; expected {', '.join(SERIES_KINDS)}")
-    header, body = read_rows(path, opts.sheet)
+    header, body = read_rows(path, opts.sheet, opts.encoding)
     idx = _check_header(path, header)
     long = "series" in idx or "value" in idx
     if long and not ("series" in idx and "value" in idx):
@@ -255,7 +277,8 @@ def read_series_file(path: Path, kind: str, opts: SeriesOptions) -> pd.DataFrame
             "source": _text(get.get("source")) or default_source,
             "unit": _text(get.get("unit")) or opts.unit or DEFAULT_UNIT.get(kind, ""),
             "line": line,
-            "file": str(path),
+            "file": opts.label or str(path),
+            "_path": str(path),
         }
         if long:
             pairs = [(_text(get["series"]), get["value"], "value")]
@@ -303,78 +326,6 @@ def _where(rec: Mapping[str, object]) -> str:
     return f"{Path(str(rec['file'])).name}:{rec['line']}"
 
 
-def _same_value(a: float, b: float) -> bool:
-    return abs(a - b) <= 1e-9 * max(1.0, abs(a))
-
-
-_FIELDS = (
-    ("value", "value"),
-    ("period_end", "period_end"),
-    ("partial", "partial"),
-    ("series_group", "group"),
-    ("unit", "unit"),
-)
-
-
-def _difference(a: Mapping[str, object], b: Mapping[str, object]) -> str | None:
-    """The first field in which two rows of the same period differ (None when identical)."""
-    for col, label in _FIELDS:
-        x, y = a[col], b[col]
-        same = _same_value(float(x), float(y)) if col == "value" else x == y  # type: ignore[arg-type]
-        if col == "partial":
-            same = bool(x) == bool(y)
-        if not same:
-            return label
-    return None
-
-
-def _show(rec: Mapping[str, object], label: str) -> str:
-    col = dict((lbl, c) for c, lbl in _FIELDS)[label]
-    v = rec[col]
-    return f"{v:g}" if isinstance(v, float) else f"'{v}'"
-
-
-def _check_series(rows: pd.DataFrame, stored: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Reject conflicts; return (rows to insert, stored unfinished rows they replace)."""
-    seen: dict[tuple, dict] = {}
-    keep: list[dict] = []
-    for rec in rows.to_dict("records"):
-        key = (rec["category"], rec["series"], rec["period_start"])
-        prev = seen.get(key)
-        if prev is None:
-            seen[key] = rec
-            keep.append(rec)
-        elif (label := _difference(rec, prev)) is not None:
-            raise InputError(
-                rec["file"],
-                rec["line"],
-                f"duplicate {rec['series']} {rec['period_start']} with {label} "
-                f"{_show(rec, label)} (already {_show(prev, label)} at {_where(prev)}); "
-                "expected one value per period",
-            )
-    old = {(r["category"], r["series"], r["period_start"]): r for r in stored.to_dict("records")}
-    insert, replace = [], []
-    for rec in keep:
-        key = (rec["category"], rec["series"], rec["period_start"])
-        have = old.pop(key, None)
-        label = None if have is None else _difference(rec, have)
-        if have is not None and label is None:
-            continue
-        if have is not None and not have["partial"]:
-            raise InputError(
-                rec["file"],
-                rec["line"],
-                f"{rec['series']} {rec['period_start']}..{rec['period_end']} {label} "
-                f"{_show(rec, label)} differs from the stored {_show(have, label)}; expected "
-                "the same (only periods stored as unfinished are replaced)",
-            )
-        insert.append(rec)
-        if have is not None:
-            replace.append(have)
-    _check_series_shape(keep, list(old.values()))
-    return pd.DataFrame.from_records(insert), pd.DataFrame.from_records(replace)
-
-
 def _check_series_shape(new: list[dict], stored: list[dict]) -> None:
     """One group and unit per series; no overlapping periods within a series."""
     by_series: dict[tuple[str, str], list[dict]] = {}
@@ -416,79 +367,50 @@ def _dates(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
 def import_series_files(
     store_path: Path, paths: list[Path], kind: str, opts: SeriesOptions | None = None
 ) -> ImportResult:
-    """Validate every file, compare with the store, then write in one transaction."""
+    """Read every file, check series shapes against the store, then hand the rows to the one
+    writer (which refuses conflicts and replaces stored unfinished periods)."""
     opts = opts or SeriesOptions()
     rows = pd.concat([read_series_file(p, kind, opts) for p in paths], ignore_index=True)
-    with store.reader(store_path) as con:
+    key = ["category", "series", "period_start"]
+    first = rows.drop_duplicates(subset=key, keep="first")
+
+    def shapes(con: duckdb.DuckDBPyConnection) -> None:  # under the writer's lock
         stored = store_series.stored_series_keys(con, rows)
-    if len(stored):
-        stored = _dates(stored, "period_start", "period_end")
-    insert, replace = _check_series(rows, stored)
-    if insert.empty:
-        return ImportResult(len(rows), 0, 0, len(rows))
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    insert = insert.assign(fetched_at=now)
-    with store.writer(store_path) as con:
-        store_series.write_series(con, insert, replace)
-    return ImportResult(
-        len(rows), len(insert) - len(replace), len(replace), len(rows) - len(insert)
+        if len(stored):
+            stored = _dates(stored, "period_start", "period_end")
+        fresh = {tuple(r) for r in first[key].itertuples(index=False)}
+        others = [r for r in stored.to_dict("records") if tuple(r[c] for c in key) not in fresh]
+        _check_series_shape([{**r, "file": r["_path"]} for r in first.to_dict("records")], others)
+
+    result = store.ingest(
+        store_path, "series", rows.drop(columns=["_path"]), wait=opts.wait, check=shapes
     )
+    return ImportResult(result.read, result.added, result.replaced, result.unchanged)
 
 
 # --- GPU prices ----------------------------------------------------------------------------
 
-GPU_REQUIRED = ["date", "model", "condition", "price", "currency"]
-GPU_HELP = "expected a header date,model,condition,price,currency[,source]"
-
-
 def read_gpu_file(path: Path, opts: SeriesOptions) -> pd.DataFrame:
-    header, body = read_rows(path, opts.sheet)
-    idx = {h.lower(): i for i, h in enumerate(header)}
-    for col in GPU_REQUIRED:
-        if col not in idx:
-            raise InputError(path, 1, f"missing column '{col}'; {GPU_HELP}")
+    """GPU prices: date,model,condition,price,currency[,source], checked by the GPU schema."""
+    header, body = read_rows(path, opts.sheet, opts.encoding)
+    idx = header_index(path, header, GPU)
     default_source = opts.source or f"{path.suffix.lstrip('.').lower()}:{path.name}"
     records = []
     for line, raw in body:
-        get = {k: raw[i] for k, i in idx.items()}
-        day = _date(get["date"])
-        if day is None:
-            raise InputError(
-                path, line, f"date '{_text(get['date'])}' is not a date; expected YYYY-MM-DD"
-            )
-        model = _text(get["model"])
-        if not model:
-            raise InputError(path, line, "model is empty; expected a GPU model such as H100")
-        cond_text = _text(get["condition"])
-        condition = CONDITIONS.get(cond_text.lower())
+        row = parse_row(path, line, [_text(c) for c in raw], idx, GPU)
+        condition = CONDITIONS.get(row["condition"].lower())
         if condition is None:
             raise InputError(
-                path, line, f"condition '{cond_text}' is not known; expected new or used"
+                path, line, f"condition '{row['condition']}' is not known; expected new or used"
             )
-        try:
-            price = _number(get["price"])
-        except ValueError:
-            price = -1.0
-        if price is None or price <= 0:
-            raise InputError(path, line, f"price '{_text(get['price'])}' is not a positive number")
-        currency = _text(get["currency"]).upper()
+        currency = row["currency"].upper()
         if not re.fullmatch(r"[A-Z]{3}", currency):
             raise InputError(
                 path, line, f"currency '{currency}' is not a code; expected e.g. USD or CNY"
             )
-        records.append(
-            {
-                "date": day,
-                "model": model,
-                "condition": condition,
-                "price": price,
-                "currency": currency,
-                "source": _text(get.get("source")) or default_source,
-                "sample": opts.sample,
-                "line": line,
-                "file": str(path),
-            }
-        )
+        records.append({**row, "condition": condition, "currency": currency,
+                        "source": row["source"] or default_source, "sample": opts.sample,
+                        "line": line, "file": opts.label or str(path)})  # fmt: skip
     if not records:
         raise InputError(path, 2, "no data rows; expected at least one price")
     return pd.DataFrame.from_records(records)
@@ -499,39 +421,8 @@ def import_gpu_files(
 ) -> ImportResult:
     opts = opts or SeriesOptions()
     rows = pd.concat([read_gpu_file(p, opts) for p in paths], ignore_index=True)
-    with store.reader(store_path) as con:
-        stored = store_series.stored_gpu_keys(con, rows)
-    if len(stored):
-        stored = _dates(stored, "date")
-    old = {(r["model"], r["condition"], r["date"]): r for r in stored.to_dict("records")}
-    seen: dict[tuple, dict] = {}
-    insert = []
-    for rec in rows.to_dict("records"):
-        key = (rec["model"], rec["condition"], rec["date"])
-        prev = seen.get(key)
-        have = old.get(key)
-        if prev is not None or have is not None:
-            other = prev if prev is not None else have
-            assert other is not None
-            if _same_value(rec["price"], other["price"]) and rec["currency"] == other["currency"]:
-                continue
-            where = _where(other) if prev is not None else "the store"
-            raise InputError(
-                rec["file"],
-                rec["line"],
-                f"{rec['model']} {rec['condition']} {rec['date']} price {rec['price']:g} "
-                f"{rec['currency']} differs from {other['price']:g} {other['currency']} "
-                f"({where}); expected one price per model, condition and date",
-            )
-        seen[key] = rec
-        insert.append(rec)
-    if not insert:
-        return ImportResult(len(rows), 0, 0, len(rows))
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    frame = pd.DataFrame.from_records(insert).assign(fetched_at=now)
-    with store.writer(store_path) as con:
-        store_series.write_gpu(con, frame)
-    return ImportResult(len(rows), len(insert), 0, len(rows) - len(insert))
+    result = store.ingest(store_path, "gpu-price", rows, wait=opts.wait)
+    return ImportResult(result.read, result.added, result.replaced, result.unchanged)
 
 
 def import_tracker_files(

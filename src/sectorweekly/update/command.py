@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from .. import console as consoles
 from ..cli_options import DeskOpt, option_date
 
 
@@ -57,8 +57,8 @@ def update(
     from .console import render_summary, run_with_progress
     from .run import UpdateFailed, UpdateInterrupted, UpdateOptions
 
-    out = Console()
-    err = Console(stderr=True)
+    out = consoles.out()
+    err = consoles.err()
     d = load_desk(desk)
     wanted = tuple(s.strip() for v in symbols or [] for s in v.split(",") if s.strip())
     options = UpdateOptions(

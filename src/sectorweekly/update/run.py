@@ -363,7 +363,10 @@ def _fetch_shares(
             if row is None:
                 continue
             res.error, res.shares, res.as_of, res.source = None, row.shares, row.as_of, row.source
-            res.added = commit_shares(path, pd.DataFrame([vars(row)])) > 0
+            try:
+                res.added = commit_shares(path, pd.DataFrame([vars(row)])) > 0
+            except ProviderError as err:  # the store holds another count for that day
+                res.error = err
             break
         out.append(res)
     return out
