@@ -23,6 +23,7 @@ from sectorweekly.build import BuildContext, _spec, _status, build_report
 from sectorweekly.desk import demo_desk_dir, load_desk
 from sectorweekly.narrative import zh
 from sectorweekly.report.model import Report
+from sectorweekly.workspace import prepare
 
 D = dt.date.fromisoformat
 GOLDEN = Path(__file__).parent / "fixtures" / "golden" / "review_windows.csv"
@@ -153,7 +154,9 @@ def _desk_without_references(tmp_path: Path):
         path.write_text(
             "\n".join(",".join(line.split(",")[:12]) for line in lines) + "\n", encoding="utf-8"
         )
-    return load_desk(root)
+    desk = load_desk(root)
+    prepare(desk)  # the command line does this before a build; a build only reads
+    return desk
 
 
 def test_missing_reference_is_said_instead_of_a_false_loss(tmp_path) -> None:
