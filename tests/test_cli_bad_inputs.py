@@ -96,6 +96,9 @@ CASES = [
     ("update --symbols AAPL", 2, "AAPL"),
     ("update --workers 99", 2, "--workers"),
     ("frobnicate", 2, "No such command"),
+    ("calendar MARS 2027", 2, "'MARS' is not a market"),
+    ("calendar CN_A 99999", 2, "less than or equal to 2100 (see sectorweekly calendar --help)"),
+    ("calendar CN_A 1995", 3, "before the first session"),
 ]
 
 

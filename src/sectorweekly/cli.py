@@ -368,7 +368,7 @@ def _usage_line(exc: click.ClickException) -> str:
 
 def main() -> None:
     try:
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="sectorweekly")
     except SectorWeeklyError as exc:
         _fail(str(exc), exc.exit_code)
     except ClockError as exc:

@@ -22,7 +22,7 @@ ORIGIN_TEXT = {
 
 def calendar(
     market: Annotated[str, typer.Argument(help="CN_A (A股), HK or US.")],
-    year: Annotated[int, typer.Argument(help="Calendar year, e.g. 2027.")],
+    year: Annotated[int, typer.Argument(min=1990, max=2100, help="Calendar year, e.g. 2027.")],
     desk: DeskOpt = None,
 ) -> None:
     """Print a market's sessions of one year by month, where they come from, and its holidays."""

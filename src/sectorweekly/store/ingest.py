@@ -236,6 +236,8 @@ def _fill(con: duckdb.DuckDBPyConnection, k: Kind, cols: list[str], on: str) -> 
     if not k.fill or k.fill[0] not in cols:
         return 0
     first = k.fill[0]
+    if not con.execute(f"SELECT count(*) FROM (FROM _uniq WHERE {first} IS NOT NULL LIMIT 1)").fetchall()[0][0]:
+        return 0  # nothing to fill: no join with the stored rows
     sets = ", ".join(f"{c} = a.{c}" for c in k.fill if c in cols)
     where = on.replace("s.", f"main.{k.table}.")
     rows = con.execute(

@@ -72,7 +72,7 @@ def update(
         lock_timeout=wait,
         deadline=deadline,
     )
-    path, seeded = ensure_seeded(d)
+    path, seeded = ensure_seeded(d, wait)
     if seeded:
         err.print(f"[dim]seeded {path} with {seeded} rows from the desk's files[/dim]")
     try:
