@@ -4,6 +4,7 @@ write, every encoding users' files come in, and the rules shared by every kind o
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 import subprocess
 import sys
@@ -292,8 +293,8 @@ def test_unreadable_notes_are_one_line_errors(tmp_path, bad):
         ("300308,2024-10-09,inf\n", 2, "shares 'inf' is not a finite number"),
         ("300308,2024-10-09,-5\n", 2, "shares '-5' is not a positive number"),
         ("300308,2024-10-09,0\n", 2, "shares '0' is not a positive number"),
-        ("300308,2024-10-09,5\n300308,2024-10-09,6\n", 3,
-         "duplicate 300308 2024-10-09 with shares 6 (already 5 at bad.csv:2)"),
+        ("300308,2024-10-10,5\n300308,2024-10-10,6\n", 3,
+         "duplicate 300308 2024-10-10 with shares 6 (already 5 at bad.csv:2)"),
         ("300308,2024-10-09,7\n", 2,
          "300308 2024-10-09 shares 7 differs from the stored 5 (stored from "),
     ],
@@ -415,3 +416,25 @@ def test_a_version_1_store_is_migrated_on_its_next_write(tmp_path):
         ]
         rows = con.execute("SELECT symbol, shares, origin FROM shares ORDER BY symbol").fetchall()
     assert rows == [("300308", 5.0, None), ("688256", 7.0, "s.csv")]
+
+
+def test_big_calls_find_repeated_keys_through_the_table_key(tmp_path, monkeypatch):
+    """Above a size the writer skips the up-front repeat count: the key finds repeats."""
+    from sectorweekly.errors import InputError
+    from sectorweekly.providers.csv_prices import import_price_files
+    ingest_module = importlib.import_module("sectorweekly.store.ingest")
+    monkeypatch.setattr(ingest_module, "EAGER_REPEAT_CHECK", 0)
+    db = tmp_path / "s.duckdb"
+    same = tmp_path / "same.csv"
+    same.write_text("symbol,date,close\n300308,2024-10-08,1\n300308,2024-10-08,1\n")
+    assert import_price_files(db, [same], {}) == (2, 1)  # identical repeat: one row
+    other = tmp_path / "other.csv"
+    other.write_text("symbol,date,close\n300308,2024-10-09,1\n300308,2024-10-09,2\n")
+    before = store.fingerprint(db)
+    with pytest.raises(InputError) as err:
+        import_price_files(db, [other], {})
+    assert str(err.value) == (
+        f"{other}:3: duplicate 300308 2024-10-09 with close 2 (already 1 at other.csv:2); "
+        "expected one value per symbol and date"
+    )
+    assert store.fingerprint(db) == before

@@ -194,33 +194,55 @@ def _first_ragged(path: Path, encoding: str | None, width: int) -> tuple[int, st
 
 
 def _calendar_tables(con: duckdb.DuckDBPyConnection, known: Mapping[str, str]) -> None:
-    """Markets by alias and by the desk's instruments; sessions, bounds and the last closed
-    session of every market, so that every row is checked in one pass."""
+    """Markets by alias and by the desk's instruments, and (empty) session tables that
+    :func:`_add_sessions` fills for the markets and dates a file actually has."""
     aliases = {**{m: m for m in MARKETS}, **MARKET_ALIASES}
     con.execute("CREATE OR REPLACE TEMP TABLE market_alias (alias VARCHAR, code VARCHAR)")
     con.executemany("INSERT INTO market_alias VALUES (?, ?)", list(aliases.items()))
     con.execute("CREATE OR REPLACE TEMP TABLE known_market (symbol VARCHAR, market VARCHAR)")
     if known:
         con.executemany("INSERT INTO known_market VALUES (?, ?)", list(known.items()))
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE market_info (market VARCHAR, calendar VARCHAR, "
-        "currency VARCHAR, first DATE, last DATE, closed DATE, today DATE)"
+    con.execute("CREATE OR REPLACE TEMP TABLE market_info (market VARCHAR, currency VARCHAR)")
+    con.executemany(
+        "INSERT INTO market_info VALUES (?, ?)", [(m.code, m.currency) for m in MARKETS.values()]
     )
-    frames = []
-    for code, mkt in MARKETS.items():
-        b = calendars.bounds(code)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE market_days (market VARCHAR, calendar VARCHAR, "
+        "first DATE, last DATE, closed DATE, today DATE, lo DATE, hi DATE)"
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE sessions (market VARCHAR, date DATE, open BOOLEAN)")
+
+
+def _add_sessions(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Sessions of every market in ``table`` over its dates (exchange calendars are built only
+    for the markets a file has: building one takes about half a second)."""
+    spans = con.execute(
+        f"SELECT market, min(date), max(date) FROM {table} GROUP BY market ORDER BY market"
+    ).fetchall()
+    have = {m: (lo, hi) for m, lo, hi in con.execute(
+        "SELECT market, lo, hi FROM market_days").fetchall()}  # fmt: skip
+    for market, lo, hi in spans:
+        old = have.get(market)
+        if old is not None and old[0] <= lo and hi <= old[1]:
+            continue
+        lo, hi = (min(lo, old[0]), max(hi, old[1])) if old else (lo, hi)
+        b = calendars.bounds(market)
+        con.execute("DELETE FROM market_days WHERE market = ?", [market]).fetchall()
+        con.execute("DELETE FROM sessions WHERE market = ?", [market]).fetchall()
         con.execute(
-            "INSERT INTO market_info VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [code, mkt.calendar, mkt.currency, b.first, b.last, _last_closed(code), clock.today()],
-        )
-        days = pd.to_datetime(calendars.sessions(code, b.first, b.last))
-        frames.append(pd.DataFrame({"market": code, "date": days}))
-    con.register("_days", pd.concat(frames, ignore_index=True))
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE sessions AS SELECT market, CAST(date AS DATE) AS date, "
-        "true AS open FROM _days"
-    )
-    con.unregister("_days")
+            "INSERT INTO market_days VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [market, MARKETS[market].calendar, b.first, b.last, _last_closed(market),
+             clock.today(), lo, hi],
+        ).fetchall()  # fmt: skip
+        start, end = max(lo, b.first), min(hi, b.last)
+        if start > end:
+            continue
+        days = pd.DataFrame({"date": pd.to_datetime(calendars.sessions(market, start, end))})
+        con.register("_days", days)
+        con.execute(
+            "INSERT INTO sessions SELECT ?, CAST(date AS DATE), true FROM _days", [market]
+        ).fetchall()
+        con.unregister("_days")
 
 
 def _last_closed(market: str) -> dt.date:
@@ -283,8 +305,6 @@ def _stage_file(
         f"{join_alias}"
         "LEFT JOIN known_market km ON km.symbol = trim(r.symbol)"
     )
-    dates = " ".join(f"WHEN {c} THEN {m}" for c, m in _DATE_CHECKS)
-    err = _errors_sql().removesuffix(" END") + f" WHEN p.date IS NOT NULL THEN CASE {dates} END END"
     source = f"coalesce(p.source_raw, {_q('csv:' + path.name)})"
     try:
         con.execute(
@@ -292,9 +312,8 @@ def _stage_file(
             "p.market, p.date, p.open, p.high, p.low, p.close, p.volume, p.volume_unit, "
             f"p.adjustment, {source} AS source, p.name, p.prev_close, p.adj_factor, "
             f"CASE WHEN p.prev_close IS NOT NULL THEN coalesce(p.prev_close_source_raw, "
-            f"{_q('csv:' + path.name)}) END AS prev_close_source, {err} AS err "
-            f"FROM ({parsed}) p LEFT JOIN market_info i ON i.market = p.market "
-            "LEFT JOIN sessions s ON s.market = p.market AND s.date = p.date"
+            f"{_q('csv:' + path.name)}) END AS prev_close_source, {_errors_sql()} AS err "
+            f"FROM ({parsed}) p"
         ).fetchall()
     except duckdb.Error as exc:
         line, msg = _first_ragged(path, encoding, len(names))
@@ -307,6 +326,15 @@ def _stage_file(
     found = con.execute(
         f"SELECT rec, err FROM _f{i} WHERE err IS NOT NULL ORDER BY rec LIMIT 1"
     ).fetchall()
+    if not found:  # every cell is good: now the dates against the market's sessions
+        _add_sessions(con, f"_f{i}")
+        dates = " ".join(f"WHEN {c} THEN {m}" for c, m in _DATE_CHECKS)
+        found = con.execute(
+            f"SELECT rec, err FROM (SELECT p.rec, CASE {dates} END AS err FROM _f{i} p "
+            "JOIN market_days i ON i.market = p.market "
+            "LEFT JOIN sessions s ON s.market = p.market AND s.date = p.date) "
+            "WHERE err IS NOT NULL ORDER BY rec LIMIT 1"
+        ).fetchall()
     if found:
         rec, message = found[0]
         got = con.execute(

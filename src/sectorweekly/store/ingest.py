@@ -28,6 +28,7 @@ from .kinds import Kind
 from .kinds import kind as kind_of
 
 Progress = Callable[[str], None]
+EAGER_REPEAT_CHECK = 100_000  # rows; above it, repeated keys are looked for only if there are any
 MEMORY_LIMIT = "256MB"  # DuckDB spills to a temporary folder beyond it (2M price rows fit)
 
 
@@ -122,7 +123,8 @@ def _stage(con: duckdb.DuckDBPyConnection, k: Kind, rows: Any, tmp: Path) -> tup
 
 
 def _check_call(con: duckdb.DuckDBPyConnection, k: Kind) -> int:
-    """Refuse a key repeated inside the call with other values; keep the first of identical ones."""
+    """Refuse a key repeated inside the call with other values; keep the first of identical ones
+    (``_uniq``); returns how many repeats were dropped. Run only when the insert found one."""
     keys = ", ".join(k.key)
     n, distinct = con.execute(
         f"SELECT count(*), count(DISTINCT ({keys})) FROM _in"
@@ -151,6 +153,7 @@ def _check_call(con: duckdb.DuckDBPyConnection, k: Kind) -> int:
             f"{_show(bad['_prev_' + col])} at {prev_where}); expected one value per "
             f"{' and '.join(k.key)}",
         )
+    con.execute("DROP VIEW IF EXISTS _uniq").fetchall()
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _uniq AS SELECT * FROM _in "
         f"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _ord) = 1"
@@ -287,17 +290,31 @@ def ingest(
             con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'").fetchall()
             con.execute("SET temp_directory = ?", [tmp]).fetchall()
             schema.check_readable(con, path)
-            con.execute("BEGIN TRANSACTION").fetchall()
+            # staged outside the transaction (temp tables, the store file is not touched), so
+            # that a retry after a repeated key keeps them
             cols, n = _stage(con, k, rows, Path(tmp))
             say(f"checking {n:,} rows against the store")
-            _check_call(con, k)
-            _check_store(con, k, replace)
-            if check is not None:
-                check(con)
-            say("writing")
-            schema.ensure(con, path)
-            now = clock.now_utc().replace(tzinfo=None, microsecond=0)
-            added, replaced = _write(con, k, cols, replace, now) if n else (0, 0)
+            if n <= EAGER_REPEAT_CHECK:
+                _check_call(con, k)  # repeats inside the call are named before any conflict
+            else:  # a big file: the table's key finds repeats during the insert, if any
+                con.execute("CREATE OR REPLACE TEMP VIEW _uniq AS SELECT * FROM _in").fetchall()
+            for attempt in (1, 2):
+                con.execute("BEGIN TRANSACTION").fetchall()
+                try:
+                    _check_store(con, k, replace)
+                    if check is not None:
+                        check(con)
+                    say("writing")
+                    schema.ensure(con, path)
+                    now = clock.now_utc().replace(tzinfo=None, microsecond=0)
+                    added, replaced = _write(con, k, cols, replace, now) if n else (0, 0)
+                    break
+                except duckdb.ConstraintException:
+                    # a key repeated inside the call (the table's key refused it): find it,
+                    # refuse it if its values differ, else keep the first and try again
+                    con.execute("ROLLBACK").fetchall()
+                    if attempt == 2 or n <= EAGER_REPEAT_CHECK or not _check_call(con, k):
+                        raise
             if added or replaced or meta:
                 for key, value in {**(meta or {}), f"last_ingest.{k.name}": now.isoformat()}.items():
                     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value]).fetchall()
