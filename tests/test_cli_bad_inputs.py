@@ -122,3 +122,37 @@ def test_bad_input_exit_code_one_line_store_unchanged(world, capsys, monkeypatch
     assert words in err, err
     assert store.fingerprint(db) == before
     shutil.rmtree(world["root"] / "card", ignore_errors=True)
+
+
+def test_logs_get_whole_lines_and_whole_tables(tmp_path):
+    """Output to a pipe (logs, CI) is neither wrapped nor cut; --version and help read plainly."""
+    import subprocess
+
+    from rich.table import Table
+
+    from sectorweekly import console as consoles
+
+    folder = tmp_path / ("a-rather-long-folder-name-for-a-desk-" * 4) / "desk"
+    run = subprocess.run(
+        [sys.executable, "-m", "sectorweekly", "init", str(folder)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("\n") == 1 and str(folder / "desk.yaml") in run.stdout
+    table = Table()
+    table.add_column("symbol")
+    table.add_column("status")
+    table.add_row("688256", "FAILED: offline: no data source could be reached " * 3)
+    out = consoles.out()  # stdout is not a terminal under pytest
+    with out.capture() as captured:
+        out.print(table)
+    assert "…" not in captured.get() and captured.get().count("offline") == 3
+    version = subprocess.run(
+        [sys.executable, "-m", "sectorweekly", "--version"], capture_output=True, text=True
+    )
+    assert version.returncode == 0 and version.stdout.startswith("sectorweekly ")
+    helps = subprocess.run(
+        [sys.executable, "-m", "sectorweekly", "import", "prices", "--help"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert "FILE..." in helps.stdout and "<" not in helps.stdout and "list[" not in helps.stdout
