@@ -49,6 +49,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     (files / "future.csv").write_text("symbol,date,close\n300308,2031-01-06,1\n")
     (files / "ratings_unknown.csv").write_text("date,symbol,rating\n2024-01-15,AAPL,买入\n")
     (desk / "notes").mkdir(exist_ok=True)
+    empty = root / "empty_desk"
+    sys.argv = ["sectorweekly", "init", str(empty)]
+    try:
+        main()
+    except SystemExit as exc:
+        assert exc.code in (0, None)
+    finally:
+        sys.argv = argv
     broken = root / "broken_desk"
     broken.mkdir()
     (broken / "desk.yaml").write_text("firm: [unclosed\n", encoding="utf-8")
@@ -97,6 +105,7 @@ CASES = [
     ("update --workers 99", 2, "--workers"),
     ("frobnicate", 2, "No such command"),
     ("calendar MARS 2027", 2, "'MARS' is not a market"),
+    ("build --desk {root}/empty_desk", 4, "the store has no prices for the desk's markets"),
     ("calendar CN_A 99999", 2, "less than or equal to 2100 (see sectorweekly calendar --help)"),
     ("calendar CN_A 1995", 3, "before the first session"),
 ]

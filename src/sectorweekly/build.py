@@ -54,6 +54,11 @@ def resolve_window(
     missing = [m for m in markets if m not in last]
     if missing:
         ctx.messages.append(f"no prices in the store for {', '.join(missing)}")
+    if not last:
+        raise StoreError(
+            f"{path}: the store has no prices for the desk's markets; import prices "
+            "(sectorweekly import prices FILE.csv) or run sectorweekly update first"
+        )
     s, e = latest_complete_week(last)
     ctx.messages.append(f"window: latest complete Monday–Friday week in the store, {s}..{e}")
     return Window(s, e)
