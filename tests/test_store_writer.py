@@ -438,3 +438,36 @@ def test_big_calls_find_repeated_keys_through_the_table_key(tmp_path, monkeypatc
         "expected one value per symbol and date"
     )
     assert store.fingerprint(db) == before
+
+
+@pytest.mark.parametrize("kind", list(FILES))
+def test_every_reader_takes_an_xlsx_workbook(desk, tmp_path, capsys, monkeypatch, kind):
+    from openpyxl import Workbook
+
+    name, text, command = FILES[kind]
+    book = Workbook()
+    for line in text.strip().splitlines():
+        book.active.append(line.split(","))
+    path = tmp_path / name.replace(".csv", ".xlsx")
+    book.save(path)
+    code, _, err = sw(capsys, monkeypatch, *command, path, "--desk", desk)
+    assert code == 0, err
+    sql, want = STORED[kind]
+    with duckdb.connect(str(desk / "store.duckdb"), read_only=True) as con:
+        assert con.execute(sql).fetchall()[0][0] == want
+
+
+def test_a_bad_workbook_row_is_named_by_its_row_number(desk, tmp_path, capsys, monkeypatch):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (["symbol", "date", "close"], ["300308", dt.datetime(2024, 10, 8), 185.83],
+                [None, None, None], ["300308", dt.datetime(2024, 10, 9), "n/a"]):  # fmt: skip
+        book.active.append(row)
+    path = tmp_path / "prices.xlsx"
+    book.save(path)
+    code, _, err = sw(capsys, monkeypatch, "import", "prices", path, "--desk", desk)
+    assert code == 2
+    assert one_line_error(err) == (
+        f"error: {path}:4: close 'n/a' is not a number; expected a decimal such as 12.34"
+    )

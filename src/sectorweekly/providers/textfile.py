@@ -107,6 +107,62 @@ def detect(path: Path, encoding: str | None = None) -> str:
     )
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def is_workbook(path: Path) -> bool:
+    return path.suffix.lower() in WORKBOOK_SUFFIXES
+
+
+def cell_text(cell: object) -> str:
+    """A workbook cell as the text a CSV export would hold (12.0 -> 12, a date -> 2024-10-08)."""
+    import datetime as dt
+
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, dt.datetime):
+        return cell.date().isoformat() if cell.time() == dt.time() else cell.isoformat()
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    return str(cell)
+
+
+def workbook_rows(path: Path, sheet: str | None = None) -> list[tuple[int, list[str]]]:
+    """(row number, cells as text) of a workbook's first sheet (or ``sheet``)."""
+    if not path.is_file():
+        raise InputError(path, None, "no such file; expected a .xlsx workbook")
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several unrelated types for a bad file
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(path, None, f"not a readable .xlsx workbook ({first})") from None
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise InputError(
+                path, None, f"no sheet '{sheet}'; expected one of {', '.join(book.sheetnames)}"
+            )
+        ws = book[sheet] if sheet else book.worksheets[0]
+        rows = [[cell_text(c) for c in r] for r in ws.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    out = []
+    for n, row in enumerate(rows, start=1):
+        while row and not row[-1].strip():
+            row.pop()
+        for cell in row:
+            if len(cell) > MAX_FIELD:
+                raise InputError(path, n, f"a cell of {len(cell)} characters; expected at most "
+                                 f"{MAX_FIELD} (is this the right file?)")  # fmt: skip
+        out.append((n, row))
+    return out
+
+
 def read_text(path: Path, encoding: str | None = None) -> str:
     """The whole file as text (small files: desk notes, rating and tracker CSVs)."""
     enc = detect(path, encoding)
@@ -114,7 +170,18 @@ def read_text(path: Path, encoding: str | None = None) -> str:
 
 
 def as_utf8(path: Path, encoding: str | None, folder: Path) -> Path:
-    """A UTF-8 file DuckDB can read: the file itself, or a transcoded copy in ``folder``."""
+    """A UTF-8 file DuckDB can read: the file itself, or a transcoded copy in ``folder`` (a
+    workbook's first sheet is written out as CSV)."""
+    if is_workbook(path):
+        out = folder / "sheet.csv"
+        rows = workbook_rows(path)
+        width = max((len(r) for _, r in rows[:1]), default=0)
+        with out.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            for _, row in rows:
+                if any(c.strip() for c in row):
+                    writer.writerow(row + [""] * (width - len(row)))
+        return out
     enc = detect(path, encoding)
     with path.open("rb") as fh:
         bom = fh.read(3) == codecs.BOM_UTF8
@@ -127,7 +194,11 @@ def as_utf8(path: Path, encoding: str | None, folder: Path) -> Path:
 
 
 def csv_records(path: Path, encoding: str | None = None) -> Iterator[tuple[int, list[str]]]:
-    """(line number, fields) of every row, header first; blank rows are skipped."""
+    """(line number, fields) of every row, header first; blank rows are skipped. A workbook
+    (.xlsx) gives its first sheet, numbered by its rows."""
+    if is_workbook(path):
+        yield from ((n, r) for n, r in workbook_rows(path) if any(c.strip() for c in r))
+        return
     text = read_text(path, encoding)
     reader = csv.reader(io.StringIO(text, newline=""))
     line = 1
