@@ -69,9 +69,11 @@ def backfill(
     from .desk import load_desk
     from .series import backfill as run_backfill
     from .series import reports_folder
+    from .workspace import prepare
 
     folder = reports_folder(reports, None)
     d = load_desk(desk)
+    prepare(d)  # the desk's own files, loaded once at the edge; the builds below only read
     t0 = time.perf_counter()
 
     def progress(day, elapsed, done) -> None:  # type: ignore[no-untyped-def]

@@ -62,9 +62,9 @@ def backfill_windows(
     if before is not None:
         last_friday = before - dt.timedelta(days=desk.publication_lag_days + 1)
     else:
-        from .workspace import ensure_seeded
+        from .workspace import store_path
 
-        path, _ = ensure_seeded(desk)
+        path = store_path(desk)  # read only: the command line prepared the store
         markets = sorted({desk.instruments[s].market for s in desk.members()})
         with store.reader(path) as con:
             last = store_last_dates(con, markets)
