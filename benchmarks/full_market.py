@@ -23,8 +23,8 @@ import duckdb
 import pandas as pd
 
 from sectorweekly import calendars, store
-from sectorweekly.analysis.limits import board_of, limit_pct, round_half_up_cents
 from sectorweekly.analysis.market import MemberSpec, Window, compute_moves
+from sectorweekly.markets.cn_limits import board_of, limit_pct, round_half_up_cents
 
 WINDOW = Window(dt.date(2024, 10, 7), dt.date(2024, 10, 9))
 SPLIT = {"CN_A": 0.38, "HK": 0.19, "US": 0.43}

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from sectorweekly.analysis.limits import (
+from sectorweekly.markets.cn_limits import (
     BSE,
     CHINEXT,
     MAIN,

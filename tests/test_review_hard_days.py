@@ -17,10 +17,10 @@ import duckdb
 import pytest
 
 from sectorweekly import store
-from sectorweekly.analysis.limits import limit_prices
 from sectorweekly.analysis.market import MemberMove, MemberSpec, Window, compute_moves
 from sectorweekly.build import BuildContext, _spec, _status, build_report
 from sectorweekly.desk import demo_desk_dir, load_desk
+from sectorweekly.markets.cn_limits import limit_prices
 from sectorweekly.narrative import zh
 from sectorweekly.report.model import Report
 from sectorweekly.workspace import prepare

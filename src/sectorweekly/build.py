@@ -65,14 +65,7 @@ def resolve_window(
 
 
 def _spec(desk: Desk, symbol: str) -> MemberSpec:
-    inst = desk.instruments[symbol]
-    return MemberSpec(
-        symbol=symbol,
-        market=inst.market,
-        listed=inst.listed,
-        st_periods=tuple((p.start, p.end) for p in inst.st),
-        kind=inst.kind,
-    )
+    return MemberSpec.of(symbol, desk.instruments[symbol])
 
 
 def _status(move: MemberMove) -> str:

@@ -21,7 +21,8 @@ import duckdb
 import pandas as pd
 
 from .. import calendars
-from .limits import board_of, listing_frame, rules_frame
+from ..markets import cn_limits
+from ..markets.cn_limits import MemberSpec
 
 
 @dataclass(frozen=True)
@@ -32,17 +33,6 @@ class Window:
     @property
     def label(self) -> str:
         return f"{self.start:%m%d}-{self.end:%m%d}"
-
-
-@dataclass(frozen=True)
-class MemberSpec:
-    """What the engine needs to know of an instrument beyond its prices."""
-
-    symbol: str
-    market: str
-    listed: dt.date | None = None
-    st_periods: tuple[tuple[dt.date, dt.date | None], ...] = ()
-    kind: str = "stock"  # "index": no board, no limits, whatever the code looks like
 
 
 @dataclass(frozen=True)
@@ -95,39 +85,6 @@ class Thresholds:
     streak_lookback_sessions: int = 30
 
 
-def _members_frame(specs: Iterable[MemberSpec]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    specs = list(specs)
-    listed_idx: list[int | None] = []
-    by_market: dict[str, pd.DatetimeIndex] = {}
-    for spec in specs:
-        if spec.listed is None:
-            listed_idx.append(None)
-            continue
-        sess = by_market.setdefault(spec.market, calendars.all_sessions(spec.market))
-        listed_idx.append(int(sess.searchsorted(pd.Timestamp(spec.listed))))
-    members = pd.DataFrame(
-        {
-            "symbol": [s.symbol for s in specs],
-            "market": [s.market for s in specs],
-            "board": [
-                board_of(s.symbol) if s.market == "CN_A" and s.kind != "index" else None
-                for s in specs
-            ],
-            "listed": [s.listed for s in specs],
-            "listed_idx": pd.array(listed_idx, dtype="Int64"),
-        }
-    )
-    st = pd.DataFrame(
-        [
-            {"symbol": s.symbol, "st_start": a, "st_end": b or dt.date(9999, 12, 31)}
-            for s in specs
-            for a, b in s.st_periods
-        ],
-        columns=["symbol", "st_start", "st_end"],
-    )
-    return members, st
-
-
 def _windows_frame(
     markets: Iterable[str], window: Window, lookback: int
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, calendars.MarketWindow]]:
@@ -162,56 +119,60 @@ def _windows_frame(
     return pd.DataFrame(rows), pd.concat(sess_frames, ignore_index=True), views
 
 
-REVIEW_SQL = """
-WITH px AS (
-    SELECT p.symbol, m.market, m.board, m.listed, m.listed_idx, p.date, p.open, p.high, p.low, p.close,
-           p.volume, s.session_idx, w.base_date, w.end_date, w.end_idx, w.first_window_idx,
+def _cte(name: str, what: str, body: str) -> tuple[str, str, str]:
+    return name, what, body
+
+
+# The review query, one named piece per step; each says what it computes. Every piece reads
+# only the pieces above it, so a prefix of the list is a query of its own (see _with).
+REVIEW_CTES: tuple[tuple[str, str, str], ...] = (
+    _cte(
+        "px",
+        "every member's stored rows from its lookback to its market's end session, with the "
+        "session ordinal, the prior row's close and the stored reference previous close",
+        """
+    SELECT p.symbol, m.market, m.board, p.date, p.open, p.high, p.low, p.close, p.volume,
+           s.session_idx, w.base_date, w.end_date, w.end_idx, w.first_window_idx,
            lag(p.close) OVER (PARTITION BY p.symbol ORDER BY p.date) AS prior_close,
            {reference} AS ref_close
     FROM prices p
-    JOIN members m USING (symbol)
+    JOIN lim_members m USING (symbol)
     JOIN windows w ON w.market = m.market
     LEFT JOIN sess s ON s.market = m.market AND s.date = p.date
-    WHERE p.date BETWEEN $lo AND $hi AND p.date BETWEEN w.lookback_date AND w.end_date
-),
-refd AS (
+    WHERE p.date BETWEEN $lo AND $hi AND p.date BETWEEN w.lookback_date AND w.end_date""",
+    ),
+    _cte(
+        "refd",
+        "the previous close each row is judged against (the reference where stored), and "
+        "whether the row is an ex-date inside the window (reference ≠ prior close)",
+        """
     SELECT px.*,
         coalesce(ref_close, prior_close) AS prev_close,
         (date > base_date AND date <= end_date AND ref_close IS NOT NULL
          AND prior_close IS NOT NULL AND abs(ref_close - prior_close) >= 0.005) AS ex_date
-    FROM px
-),
-chained AS (
+    FROM px""",
+    ),
+    _cte(
+        "chained",
+        "the running log of prior close ÷ reference over the ex-dates, to put every price in "
+        "the base session's units",
+        """
     SELECT refd.*,
         sum(CASE WHEN ex_date THEN ln(prior_close / ref_close) ELSE 0 END) OVER (
             PARTITION BY symbol ORDER BY date ROWS UNBOUNDED PRECEDING) AS cum_ln
-    FROM refd
-),
-flagged AS (
-    SELECT px.*,
-        CASE
-          WHEN px.board IS NULL OR px.prev_close IS NULL THEN NULL
-          WHEN lr.free_sessions > 0 AND px.listed_idx IS NOT NULL
-               AND px.session_idx - px.listed_idx < lr.free_sessions THEN NULL
-          ELSE r.pct END AS limit_pct
-    FROM chained px
-    LEFT JOIN listing lr ON lr.board = px.board
-         AND px.listed >= lr.listed_from AND px.listed < lr.listed_to
-    LEFT JOIN rules r ON r.board = px.board AND px.date >= r.start AND px.date < r."end"
-         AND r.st = EXISTS (SELECT 1 FROM st WHERE st.symbol = px.symbol
-                            AND px.date >= st.st_start AND px.date < st.st_end)
-),
-hits AS (
-    SELECT *,
-        CASE WHEN limit_pct IS NULL THEN NULL
-             ELSE (CAST(round(prev_close * 100) AS BIGINT) * (100 + limit_pct) + 50) // 100
-        END AS up_cents,
-        CASE WHEN limit_pct IS NULL THEN NULL
-             ELSE (CAST(round(prev_close * 100) AS BIGINT) * (100 - limit_pct) + 50) // 100
-        END AS down_cents
-    FROM flagged
-),
-marked AS (
+    FROM refd""",
+    ),
+    _cte(
+        "hits",
+        "the daily limit and its prices for every row, from the one limit engine "
+        "(markets.cn_limits)",
+        "{limits}",
+    ),
+    _cte(
+        "marked",
+        "per row: closed at the up-limit, only touched it, moved beyond a limit with no "
+        "reference stored (an ex-date the store cannot price), an idle zero-volume row",
+        """
     SELECT *,
         coalesce(CAST(round(close * 100) AS BIGINT) = up_cents, false) AS close_hit,
         coalesce(CAST(round(high * 100) AS BIGINT) = up_cents
@@ -223,9 +184,13 @@ marked AS (
                  AND coalesce(low, close) = close
                  AND CAST(round(close * 100) AS BIGINT) = CAST(round(prev_close * 100) AS BIGINT),
                  false) AS idle_row
-    FROM hits
-),
-islands AS (
+    FROM hits""",
+    ),
+    _cte(
+        "islands",
+        "runs of consecutive sessions closed at the up-limit (a missing row ends a run): "
+        "first and last session, length",
+        """
     SELECT symbol, min(session_idx) AS s0, max(session_idx) AS s1, count(*) AS n,
            min(date) AS d0, max(date) AS d1
     FROM (
@@ -233,9 +198,13 @@ islands AS (
                session_idx - row_number() OVER (PARTITION BY symbol ORDER BY session_idx) AS isl
         FROM marked WHERE close_hit AND session_idx IS NOT NULL
     )
-    GROUP BY symbol, isl
-),
-agg AS (
+    GROUP BY symbol, isl""",
+    ),
+    _cte(
+        "agg",
+        "per member: base and end close, the ex-date chain, the week high in base units, "
+        "what happened on the end session",
+        """
     SELECT symbol, any_value(market) AS market, any_value(board) AS board,
         arg_max(close, date) FILTER (WHERE date <= base_date) AS base_close,
         arg_max(close, date) FILTER (WHERE date <= end_date) AS end_close,
@@ -252,16 +221,24 @@ agg AS (
         bool_or(idle_row) FILTER (WHERE session_idx = end_idx) AS end_idle,
         max(limit_pct) FILTER (WHERE session_idx = end_idx) AS end_limit_pct,
         any_value(end_idx) AS end_idx, any_value(end_date) AS end_date
-    FROM marked GROUP BY symbol
-),
-caps AS (
+    FROM marked GROUP BY symbol""",
+    ),
+    _cte(
+        "caps",
+        "the share count nearest to the market's end session, within 92 days",
+        """
     SELECT sh.symbol, sh.shares, sh.as_of
-    FROM shares sh JOIN members m USING (symbol) JOIN windows w ON w.market = m.market
+    FROM shares sh JOIN lim_members m USING (symbol) JOIN windows w ON w.market = m.market
     WHERE abs(datediff('day', sh.as_of, w.end_date)) <= 92
     QUALIFY row_number() OVER (
         PARTITION BY sh.symbol
-        ORDER BY abs(datediff('day', sh.as_of, w.end_date)), sh.as_of) = 1
+        ORDER BY abs(datediff('day', sh.as_of, w.end_date)), sh.as_of) = 1""",
+    ),
 )
+
+# One row per member: the pieces above joined with the streak ending on the end session (or,
+# when the end session only touched the limit, the run ending the session before).
+REVIEW_SELECT = """
 SELECT m.symbol, m.market, m.board, a.base_close, a.end_close, a.last_date, a.base_row_date,
     a.week_high, a.end_factor, a.ex_dates, a.ex_priors, a.ex_refs, a.gap_date,
     coalesce(a.end_close_hit, false) AS end_close_hit,
@@ -271,18 +248,52 @@ SELECT m.symbol, m.market, m.board, a.base_close, a.end_close, a.last_date, a.ba
     i_end.n AS run_to_end,
     i_prev.n AS run_to_prev,
     c.shares, c.as_of AS shares_as_of
-FROM members m
+FROM lim_members m
 LEFT JOIN agg a USING (symbol)
 LEFT JOIN islands i_end ON i_end.symbol = m.symbol AND i_end.s1 = a.end_idx
 LEFT JOIN islands i_prev ON i_prev.symbol = m.symbol AND i_prev.s1 = a.end_idx - 1
 LEFT JOIN caps c ON c.symbol = m.symbol
 """
 
+# Earlier limit events inside the window: runs closed at the limit that ended before the end
+# session (not the one the end session's touch continues), and single touches.
+WINDOW_RUNS_SELECT = """
+SELECT i.symbol, i.d0, i.d1, i.n, i.s1 FROM islands i
+JOIN lim_members m USING (symbol) JOIN windows w ON w.market = m.market
+WHERE i.s1 >= w.first_window_idx AND i.s1 < w.end_idx
+  AND NOT (i.s1 = w.end_idx - 1 AND EXISTS (
+      SELECT 1 FROM marked mk WHERE mk.symbol = i.symbol
+      AND mk.session_idx = w.end_idx AND mk.touch_hit))
+UNION ALL
+SELECT symbol, date, date, 0, session_idx FROM marked
+WHERE touch_hit AND session_idx >= first_window_idx AND session_idx < end_idx
+ORDER BY 1, 5
+"""
+
+# Every row's limit as the review judged it (for checks that compare engines and rows).
+SESSION_LIMITS_SELECT = """
+SELECT symbol, date, prev_close, limit_pct, up_cents, down_cents, close_hit, touch_hit
+FROM marked ORDER BY symbol, date
+"""
+
+
+def _with(select: str, reference: str, upto: str | None = None) -> str:
+    """The review's pieces (up to and including ``upto``) followed by ``select``."""
+    pieces = []
+    for name, what, body in REVIEW_CTES:
+        body = body.replace("{reference}", reference)
+        body = body.replace("{limits}", cn_limits.limits_select("chained"))
+        pieces.append(f"-- {name}: {what}\n{name} AS ({body}\n)")
+        if name == upto:
+            break
+    return "WITH " + ",\n".join(pieces) + "\n" + select
+
+
 # Where the data stop for members with no row since the lookback, at any distance: asked only
 # for those members, so an ordinary week still reads nothing older than its lookback.
 LATEST_SQL = """
 SELECT p.symbol, max(p.date) AS last_any, arg_max(p.close, p.date) AS close_any
-FROM prices p JOIN members m USING (symbol) JOIN windows w ON w.market = m.market
+FROM prices p JOIN lim_members m USING (symbol) JOIN windows w ON w.market = m.market
 WHERE list_contains($symbols, p.symbol) AND p.date <= w.end_date
 GROUP BY p.symbol
 """
@@ -295,23 +306,18 @@ def compute_moves(
     thresholds: Thresholds = Thresholds(),
 ) -> tuple[list[MemberMove], dict[str, calendars.MarketWindow]]:
     """Every member's weekly move; the markets' windows as judged by their calendars."""
-    members, st = _members_frame(specs)
+    specs = list(specs)
+    members = cn_limits.members_frame(specs)
     windows, sess, views = _windows_frame(
         members["market"], window, thresholds.streak_lookback_sessions
     )
-    for name, frame in {
-        "members": members,
-        "st": st,
-        "windows": windows,
-        "sess": sess,
-        "rules": rules_frame(),
-        "listing": listing_frame(),
-    }.items():
-        con.register(name, frame)
-    sql = REVIEW_SQL.replace("{reference}", _reference_column(con))
+    cn_limits.register_tables(con, specs)
+    con.register("windows", windows)
+    con.register("sess", sess)
+    reference = _reference_column(con)
     try:
         params = {"lo": windows["lookback_date"].min(), "hi": windows["end_date"].max()}
-        cur = con.execute(sql, params)
+        cur = con.execute(_with(REVIEW_SELECT, reference), params)
         columns = [d[0] for d in cur.description]
         frame = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
         behind = [rec["symbol"] for rec in frame if rec["last_date"] is None]
@@ -323,25 +329,59 @@ def compute_moves(
         for rec in frame:
             rec["last_any"], rec["close_any"] = latest.get(rec["symbol"], (None, None))
         runs = con.execute(
-            sql.split("agg AS")[0].rstrip().rstrip(",")
-            + """
-            SELECT i.symbol, i.d0, i.d1, i.n, i.s1 FROM islands i
-            JOIN members m USING (symbol) JOIN windows w ON w.market = m.market
-            WHERE i.s1 >= w.first_window_idx AND i.s1 < w.end_idx
-              AND NOT (i.s1 = w.end_idx - 1 AND EXISTS (
-                  SELECT 1 FROM marked mk WHERE mk.symbol = i.symbol
-                  AND mk.session_idx = w.end_idx AND mk.touch_hit))
-            UNION ALL
-            SELECT symbol, date, date, 0, session_idx FROM marked
-            WHERE touch_hit AND session_idx >= first_window_idx AND session_idx < end_idx
-            ORDER BY 1, 5
-            """,
-            params,
+            _with(WINDOW_RUNS_SELECT, reference, upto="islands"), params
         ).fetchall()
     finally:
-        for name in ("members", "st", "windows", "sess", "rules", "listing"):
-            con.unregister(name)
+        cn_limits.unregister_tables(con)
+        con.unregister("windows")
+        con.unregister("sess")
     return _to_moves(frame, runs, views, thresholds), views
+
+
+@dataclass(frozen=True)
+class SessionLimit:
+    """A row's daily limit as the review judged it (None where no limit applies)."""
+
+    symbol: str
+    date: dt.date
+    prev_close: float | None
+    limit_pct: int | None
+    up: float | None
+    down: float | None
+    close_hit: bool
+    touch_hit: bool
+
+
+def session_limits(
+    con: duckdb.DuckDBPyConnection,
+    specs: Iterable[MemberSpec],
+    window: Window,
+    thresholds: Thresholds = Thresholds(),
+) -> list[SessionLimit]:
+    """Every stored row the review reads for ``window``, with the limit it applied."""
+    specs = list(specs)
+    members = cn_limits.members_frame(specs)
+    windows, sess, _ = _windows_frame(
+        members["market"], window, thresholds.streak_lookback_sessions
+    )
+    cn_limits.register_tables(con, specs)
+    con.register("windows", windows)
+    con.register("sess", sess)
+    try:
+        params = {"lo": windows["lookback_date"].min(), "hi": windows["end_date"].max()}
+        sql = _with(SESSION_LIMITS_SELECT, _reference_column(con), upto="marked")
+        rows = con.execute(sql, params).fetchall()
+    finally:
+        cn_limits.unregister_tables(con)
+        con.unregister("windows")
+        con.unregister("sess")
+    return [
+        SessionLimit(
+            sym, day, prev, pct, None if up is None else up / 100,
+            None if down is None else down / 100, bool(ch), bool(th),
+        )
+        for sym, day, prev, pct, up, down, ch, th in rows
+    ]
 
 
 def change_pct(base: float, end: float, references: Iterable[tuple[float, float]] = ()) -> float:

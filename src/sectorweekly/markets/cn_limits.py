@@ -1,39 +1,55 @@
-"""A-share daily price limits (涨跌停), as a table of rules with effective dates.
+"""The A-share daily price limit engine (涨跌停): the one home of the rule.
 
-The rules changed over time (ChiNext in 2020, main-board registration IPOs in 2023, main-board
-ST in 2025), so a limit is looked up by board, ST status and *date*, never hard-coded for today.
-Limit price = previous close × (1 ± limit), rounded half-up to 0.01 yuan: computed here in
-integer cents so that no float rounding can move a price by a cent.
+The weekly review (``analysis.market``) and the update's checks (``update.checks``) both ask
+this module, through the same SQL (:func:`limits_select`), which limit applies to a row and at
+which prices it binds. What it knows, written down once:
+
+- **Rules with effective dates.** A limit is looked up by board, ST status and *date* (ChiNext
+  went to ±20% on 2020-08-24, main-board ST to ±10% on 2025-07-07), never hard-coded for today.
+- **ST spans.** A desk's ``st: [{start, end}]`` span covers ``start <= day <= end``: both days
+  are inclusive, ``end`` is the last session traded under the ST tag (the exchange's
+  撤销风险警示 notice names the day *after* it), and a span without ``end`` is still open.
+- **Listing-free sessions.** The first sessions after listing have no daily limit (five on STAR,
+  ChiNext since 2020-08-24, the BSE and main-board registration IPOs from 2023-04-10); under
+  the old rules the first day alone was capped (+44%) instead, which this engine does not judge.
+- **Reference previous close.** The limit is computed from the row's ``prev_close`` — the
+  exchange's reference previous close on an ex-rights day (除权除息参考价) — and from the prior
+  row's close where it has none.
+- **Price.** Limit price = previous close × (1 ± limit), rounded half-up to 0.01 yuan, in
+  integer cents so that no float rounding moves it by a cent.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
+import duckdb
 import pandas as pd
 
-MAIN = "main"
-STAR = "star"
-CHINEXT = "chinext"
-BSE = "bse"
+from .codes import BOARD_ZH, BSE, CHINEXT, MAIN, STAR, board_of
 
-BOARD_ZH = {MAIN: "主板", STAR: "科创板", CHINEXT: "创业板", BSE: "北交所"}
+__all__ = [
+    "BOARD_ZH",
+    "BSE",
+    "CHINEXT",
+    "MAIN",
+    "STAR",
+    "LimitRule",
+    "ListingRule",
+    "MemberSpec",
+    "board_of",
+    "day_limits",
+    "limit_pct",
+    "limit_prices",
+    "limits_select",
+    "register_tables",
+    "st_covers",
+]
 
-
-def board_of(symbol: str) -> str | None:
-    """Board from the A-share code; None for codes that are not A-share stocks."""
-    if len(symbol) != 6 or not symbol.isdigit():
-        return None
-    if symbol.startswith(("688", "689")):
-        return STAR
-    if symbol.startswith(("300", "301", "302")):
-        return CHINEXT
-    if symbol.startswith(("600", "601", "603", "605", "000", "001", "002", "003")):
-        return MAIN
-    if symbol.startswith(("43", "83", "87", "88", "92")):
-        return BSE
-    return None
+OPEN_END = dt.date(9999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -109,32 +125,179 @@ def limit_prices(prev_close: float, pct: int) -> tuple[float, float]:
     return round_half_up_cents(prev_close, pct, True), round_half_up_cents(prev_close, pct, False)
 
 
+def st_covers(start: dt.date, end: dt.date | None, day: dt.date) -> bool:
+    """The ST span semantics (see the module docstring): both ends inclusive, ``None`` open."""
+    return start <= day and (end is None or day <= end)
+
+
+# The same semantics for the SQL below: one predicate, used by every query.
+ST_COVERS_SQL = "{day} BETWEEN st.st_start AND st.st_end"
+
+
+def free_sessions(board: str | None, listed: dt.date | None) -> int:
+    """Sessions from listing (the listing day is 1) without a daily limit from the table: the
+    board's free sessions, and at least the listing day itself, which every rule treats apart."""
+    if board is None or listed is None:
+        return 0
+    for rule in LISTING_RULES:
+        if rule.board == board and rule.listed_from <= listed < (rule.listed_to or OPEN_END):
+            return max(rule.free_sessions, 1)
+    return 0
+
+
+class InstrumentLike(Protocol):
+    """What the engine reads of a desk instrument (``desk.Instrument`` has it)."""
+
+    market: str
+    kind: str
+    listed: dt.date | None
+
+    @property
+    def st(self) -> Sequence[Any]: ...
+
+
+@dataclass(frozen=True)
+class MemberSpec:
+    """What the engine needs to know of an instrument beyond its prices."""
+
+    symbol: str
+    market: str
+    listed: dt.date | None = None
+    st_periods: tuple[tuple[dt.date, dt.date | None], ...] = ()  # inclusive spans, see above
+    kind: str = "stock"  # "index": no board, no limits, whatever the code looks like
+
+    @classmethod
+    def of(cls, symbol: str, inst: InstrumentLike) -> MemberSpec:
+        """The spec of a desk instrument."""
+        return cls(
+            symbol=symbol,
+            market=inst.market,
+            listed=inst.listed,
+            st_periods=tuple((p.start, p.end) for p in inst.st),
+            kind=inst.kind,
+        )
+
+    @property
+    def board(self) -> str | None:
+        return board_of(self.symbol, self.market, self.kind)
+
+
+def _session_ordinals(market: str, days: Sequence[dt.date | None]) -> list[int | None]:
+    from .. import calendars
+
+    sess = calendars.all_sessions(market)
+    return [None if d is None else int(sess.searchsorted(pd.Timestamp(d))) for d in days]
+
+
+def members_frame(specs: Iterable[MemberSpec]) -> pd.DataFrame:
+    """One row per instrument: market, board, listing session ordinal and free sessions."""
+    specs = list(specs)
+    listed_idx: list[int | None] = []
+    for spec in specs:
+        listed_idx += (
+            _session_ordinals(spec.market, [spec.listed]) if spec.listed else [None]
+        )
+    return pd.DataFrame(
+        {
+            "symbol": pd.Series([s.symbol for s in specs], dtype=object),
+            "market": pd.Series([s.market for s in specs], dtype=object),
+            "board": pd.Series([s.board for s in specs], dtype=object),
+            "listed_idx": pd.array(listed_idx, dtype="Int64"),
+            "free_sessions": pd.array([free_sessions(s.board, s.listed) for s in specs], "Int64"),
+        }
+    )
+
+
+def st_frame(specs: Iterable[MemberSpec]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"symbol": s.symbol, "st_start": a, "st_end": b or OPEN_END}
+            for s in specs
+            for a, b in s.st_periods
+        ],
+        columns=["symbol", "st_start", "st_end"],
+    )
+
+
 def rules_frame() -> pd.DataFrame:
     """The limit rules as a table for joins in the store."""
     return pd.DataFrame(
         [
-            {
-                "board": r.board,
-                "st": r.st,
-                "start": r.start,
-                "end": r.end or dt.date(9999, 12, 31),
-                "pct": r.pct,
-            }
+            {"board": r.board, "st": r.st, "start": r.start, "end": r.end or OPEN_END, "pct": r.pct}
             for r in LIMIT_RULES
         ]
     )
 
 
-def listing_frame() -> pd.DataFrame:
-    return pd.DataFrame(
+TABLES = ("lim_members", "lim_st", "lim_rules")
+
+
+def register_tables(con: duckdb.DuckDBPyConnection, specs: Iterable[MemberSpec]) -> None:
+    """Make ``lim_members``, ``lim_st`` and ``lim_rules`` visible to :func:`limits_select`."""
+    specs = list(specs)
+    con.register("lim_members", members_frame(specs))
+    con.register("lim_st", st_frame(specs))
+    con.register("lim_rules", rules_frame())
+
+
+def unregister_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for name in TABLES:
+        con.unregister(name)
+
+
+def limits_select(rows: str) -> str:
+    """SQL adding ``limit_pct``, ``up_cents`` and ``down_cents`` to every row of ``rows``.
+
+    ``rows`` (a CTE or table) needs ``symbol``, ``date``, ``session_idx`` (the market's session
+    ordinal, as :func:`members_frame` counts them) and ``prev_close`` (the reference previous
+    close, or the prior row's close); the limit is NULL for an index, another market, a row
+    without a previous close, the listing-free sessions, and a day no rule covers.
+    """
+    st_day = ST_COVERS_SQL.format(day="r.date")
+    return f"""
+    SELECT r.*,
+        lr.pct AS limit_pct,
+        (CAST(round(r.prev_close * 100) AS BIGINT) * (100 + lr.pct) + 50) // 100 AS up_cents,
+        (CAST(round(r.prev_close * 100) AS BIGINT) * (100 - lr.pct) + 50) // 100 AS down_cents
+    FROM {rows} r
+    JOIN lim_members lm ON lm.symbol = r.symbol
+    LEFT JOIN lim_rules lr
+        ON lr.board = lm.board AND r.prev_close IS NOT NULL
+       AND r.date >= lr.start AND r.date < lr."end"
+       AND lr.st = EXISTS (SELECT 1 FROM lim_st st WHERE st.symbol = r.symbol AND {st_day})
+       AND NOT coalesce(r.session_idx - lm.listed_idx < lm.free_sessions, false)
+    """
+
+
+def day_limits(frame: pd.DataFrame, specs: Iterable[MemberSpec]) -> pd.DataFrame:
+    """``frame`` (symbol, date, prev_close) with limit_pct, up and down (yuan) added, by the
+    same SQL as the review; rows of a symbol without a spec get no limit."""
+    specs = list(specs)
+    market_of = {s.symbol: s.market for s in specs}
+    rows = frame[["symbol", "date", "prev_close"]].copy()
+    rows["session_idx"] = pd.array(
         [
-            {
-                "board": r.board,
-                "listed_from": r.listed_from,
-                "listed_to": r.listed_to or dt.date(9999, 12, 31),
-                "free_sessions": r.free_sessions,
-                "first_day_cap_pct": r.first_day_cap_pct,
-            }
-            for r in LISTING_RULES
-        ]
+            _session_ordinals(market_of[s], [d])[0] if s in market_of else None
+            for s, d in zip(rows["symbol"], rows["date"], strict=True)
+        ],
+        dtype="Int64",
     )
+    rows["prev_close"] = rows["prev_close"].astype("float64")
+    rows["date"] = pd.to_datetime(rows["date"]).dt.date
+    rows["row_id"] = range(len(rows))
+    con = duckdb.connect(":memory:")
+    try:
+        register_tables(con, specs)
+        con.register("lim_rows", rows)
+        got = con.execute(
+            f"SELECT row_id, limit_pct, up_cents / 100.0 AS up, down_cents / 100.0 AS down "
+            f"FROM ({limits_select('lim_rows')}) ORDER BY row_id"
+        ).df()
+    finally:
+        con.close()
+    out = frame.copy()
+    full = pd.DataFrame({"row_id": range(len(rows))}).merge(got, on="row_id", how="left")
+    out["limit_pct"] = full["limit_pct"].astype("Int64").to_numpy()
+    out["up"] = full["up"].to_numpy()
+    out["down"] = full["down"].to_numpy()
+    return out

@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..clock import now_utc
 from ..errors import ProviderError
+from ..markets import codes
 from .base import (
     PriceQuery,
     Provider,
@@ -184,8 +185,8 @@ class IndexList:
 
 def hk_code(symbol: str) -> str:
     """``0981.HK`` -> ``00981`` (Eastmoney's five-digit Hong Kong code)."""
-    digits = symbol.upper().removesuffix(".HK")
-    if not digits.isdigit() or len(digits) > 5:
+    digits = codes.hk_digits(symbol)
+    if len(digits) > 5:
         raise ValueError(symbol)
     return digits.zfill(5)
 
@@ -215,7 +216,7 @@ class AkshareProvider(Provider):
         start, end = q.start.strftime("%Y%m%d"), q.end.strftime("%Y%m%d")
         dated = {"period": "daily", "start_date": start, "end_date": end}
         if q.kind == "index":
-            if q.market == "CN_A" and q.symbol.isdigit() and len(q.symbol) == 6:
+            if q.market == "CN_A" and codes.is_a_share_code(q.symbol):
                 return self._request("index_zh_a_hist", {"symbol": q.symbol, **dated})
             found = INDEX_FUNCTIONS.get((q.market, q.symbol))
             if found is None:
@@ -227,7 +228,7 @@ class AkshareProvider(Provider):
                 )
             return self._request(found[0], {"symbol": found[1]})
         if q.market == "CN_A":
-            if not (q.symbol.isdigit() and len(q.symbol) == 6):
+            if not codes.is_a_share_code(q.symbol):
                 raise self.error("unknown_symbol", q, "expected a 6-digit A-share code")
             return self._request("stock_zh_a_hist", {"symbol": q.symbol, **dated, "adjust": ""})
         if q.market == "HK":
@@ -338,7 +339,7 @@ class AkshareProvider(Provider):
 
     def shares(self, symbol: str, market: str) -> SharesRow | None:
         """总股本 from ``stock_individual_info_em`` (A-shares only), dated the day it was read."""
-        if market != "CN_A" or not (symbol.isdigit() and len(symbol) == 6):
+        if market != "CN_A" or not codes.is_a_share_code(symbol):
             return None
         today = _china_today()
         query = PriceQuery(symbol, market, today, today)

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .. import calendars, clock, store
 from ..errors import CalendarError, InputError
-from ..markets import MARKET_ALIASES, MARKETS
+from ..markets import MARKET_ALIASES, MARKETS, codes
 from . import textfile
 from .columns import SHARES, header_index, parse_row
 
@@ -38,15 +38,6 @@ EXPECTED_HEADER = (
     "or symbol,market,name,date,close,open,high,low,volume,volume_unit,adjustment,source"
 )
 Progress = Callable[[str], None]
-
-
-def guess_market(symbol: str) -> str | None:
-    """Market from the symbol's shape: 6 digits = A-share, NNNN.HK = Hong Kong."""
-    if len(symbol) == 6 and symbol.isdigit():
-        return "CN_A"
-    if symbol.upper().endswith(".HK"):
-        return "HK"
-    return None
 
 
 def _q(text: str) -> str:
@@ -123,10 +114,7 @@ def _errors_sql() -> str:
 
 def _parsed_sql(present: set[str]) -> str:
     symbol = "trim(r.symbol)"
-    guess = (
-        f"coalesce(km.market, CASE WHEN {symbol} GLOB '[0-9][0-9][0-9][0-9][0-9][0-9]' "
-        f"THEN 'CN_A' WHEN upper({symbol}) LIKE '%.HK' THEN 'HK' END)"
-    )
+    guess = f"coalesce(km.market, {codes.guess_market_sql(symbol)})"
     market = (
         f"CASE WHEN coalesce(trim(r.market), '') <> '' THEN ma.code ELSE {guess} END"
         if "market" in present

@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..markets import codes
 from .base import PriceQuery, Provider, Request, guarded, register, standard_rows
 
 YfCall = Callable[[str, dt.date, dt.date], pd.DataFrame]  # (ticker, start, end exclusive)
@@ -72,28 +73,19 @@ def _library_call(
         )
 
 
-def a_share_ticker(symbol: str) -> str | None:
-    """688256 -> 688256.SS (Shanghai), 300308 -> 300308.SZ (Shenzhen), 920xxx -> .BJ (Beijing).
+YAHOO_SUFFIX = {"SH": "SS", "SZ": "SZ", "BJ": "BJ"}  # Yahoo's names for the mainland exchanges
 
-    Beijing Stock Exchange codes start 920 (since 2024), 8 and 43 (the older ones); Shanghai
-    codes start 6 and 9 (B shares 900); Shenzhen 0, 2 (B shares) and 3.
-    """
-    if not (symbol.isdigit() and len(symbol) == 6):
-        return None
-    if symbol.startswith(("920", "8", "43")):
-        return f"{symbol}.BJ"
-    return f"{symbol}.SS" if symbol.startswith(("6", "9")) else f"{symbol}.SZ"
+
+def a_share_ticker(symbol: str) -> str | None:
+    """688256 -> 688256.SS (Shanghai), 300308 -> 300308.SZ (Shenzhen), 920xxx -> .BJ (Beijing)."""
+    exchange = codes.a_share_exchange(symbol)
+    return f"{symbol}.{YAHOO_SUFFIX[exchange]}" if exchange else None
 
 
 def a_share_index_ticker(symbol: str) -> str | None:
     """000300 -> 000300.SS (CSI/SSE indices), 399006 -> 399006.SZ (SZSE indices), 899050 -> .BJ."""
-    if not (symbol.isdigit() and len(symbol) == 6):
-        return None
-    if symbol.startswith("399"):
-        return f"{symbol}.SZ"
-    if symbol.startswith("899"):
-        return f"{symbol}.BJ"
-    return f"{symbol}.SS"
+    exchange = codes.a_share_exchange(symbol, kind="index")
+    return f"{symbol}.{YAHOO_SUFFIX[exchange]}" if exchange else None
 
 
 def yahoo_ticker(q: PriceQuery) -> str | None:
@@ -104,7 +96,7 @@ def yahoo_ticker(q: PriceQuery) -> str | None:
         found = INDEX_TICKERS.get((q.market, q.symbol))
         return found or (q.symbol if q.symbol.startswith("^") else None)
     if q.market == "HK":
-        return q.symbol.upper() if q.symbol.upper().endswith(".HK") else None
+        return q.symbol.upper() if codes.is_hk_code(q.symbol) else None
     return q.symbol.upper()
 
 

@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .. import calendars
-from ..analysis import limits
 from ..desk import Instrument
 from ..errors import ProviderError
-from ..markets import MARKETS
+from ..markets import MARKETS, cn_limits
 from .plan import StoredBar, SymbolPlan
 
 PRICE_FIELDS = ("open", "high", "low", "close")
@@ -99,50 +98,57 @@ def check_bars(plan: SymbolPlan, rows: pd.DataFrame, source: str) -> None:
             )
 
 
-def _in_st(inst: Instrument, day: dt.date) -> bool:
-    return any(p.start <= day and (p.end is None or day <= p.end) for p in inst.st)
-
-
-def _listing_free(inst: Instrument, board: str, market: str, day: dt.date) -> bool:
-    """True in the first sessions after listing, when the board has no daily limit (or a cap)."""
-    if inst.listed is None or day < inst.listed:
-        return False
-    for rule in limits.LISTING_RULES:
-        ends = rule.listed_to or dt.date.max
-        if rule.board == board and rule.listed_from <= inst.listed < ends:
-            free = max(rule.free_sessions, 1)  # the first day is special under every rule
-            return len(calendars.sessions(market, inst.listed, day)) <= free
-    return False
-
-
 def limit_flags(plan: SymbolPlan, rows: pd.DataFrame, inst: Instrument) -> list[Flag]:
-    """A-share closes beyond the board's daily limit against the previous close."""
-    board = limits.board_of(plan.symbol)
-    if plan.market != "CN_A" or inst.kind != "stock" or board is None:
+    """A-share closes beyond the daily limit, judged by the one limit engine
+    (``markets.cn_limits``, the review's own rule) against the row's reference previous close
+    where the source gives one (an ex-rights day), else the prior row's close."""
+    spec = cn_limits.MemberSpec.of(plan.symbol, inst)
+    board = spec.board
+    if board is None:
         return []
     closes: dict[dt.date, float] = {d: bar.close for d, bar in plan.stored.items()}
     if plan.prev is not None:
         closes[plan.prev[0]] = plan.prev[1]
     new_days = set(rows["date"]) - set(plan.stored)
     closes.update(zip(rows["date"], rows["close"].astype(float), strict=True))
+    references = {
+        d: float(v)
+        for d, v in zip(rows["date"], rows["prev_close"], strict=True)
+        if v is not None and not pd.isna(v)
+    } if "prev_close" in rows else {}
+    judged = [
+        {
+            "symbol": plan.symbol,
+            "date": day,
+            "prev_close": references.get(day, closes[prev_day]),
+            "close": closes[day],
+            "prior_day": prev_day,
+            "referenced": day in references,
+        }
+        for prev_day, day in itertools.pairwise(sorted(closes))
+        if day in new_days
+    ]
+    if not judged:
+        return []
+    limited = cn_limits.day_limits(pd.DataFrame(judged), [spec])
     flags = []
-    ordered = sorted(closes)
-    for prev_day, day in itertools.pairwise(ordered):
-        if day not in new_days or _listing_free(inst, board, plan.market, day):
+    for rec in limited.itertuples(index=False):
+        if pd.isna(rec.limit_pct):
             continue
-        pct = limits.limit_pct(board, day, st=_in_st(inst, day))
-        if pct is None:
-            continue
-        prev, close = closes[prev_day], closes[day]
-        up, down = limits.limit_prices(prev, pct)
-        if close > up + 1e-9 or close < down - 1e-9:
+        close, prev = rec.close, rec.prev_close
+        if close > rec.up + 1e-9 or close < rec.down - 1e-9:
+            against = (
+                f"its reference previous close {prev:g}"
+                if rec.referenced
+                else f"{prev:g} ({rec.prior_day})"
+            )
             flags.append(
                 Flag(
                     plan.symbol,
-                    day,
+                    rec.date,
                     "limit_move",
-                    f"close {close:g} is {close / prev - 1:+.2%} from {prev:g} ({prev_day}), "
-                    f"beyond the ±{pct}% limit of {limits.BOARD_ZH[board]}; kept "
+                    f"close {close:g} is {close / prev - 1:+.2%} from {against}, beyond the "
+                    f"±{rec.limit_pct}% limit of {cn_limits.BOARD_ZH[board]}; kept "
                     "(check for an ex-rights day or a bad print)",
                 )
             )
