@@ -313,14 +313,16 @@ def test_a_move_beyond_the_limit_is_flagged_and_kept(desk: Desk) -> None:
         frame = frame[frame["日期"] >= D(2024, 10, 8)].copy()
         i = frame.index[frame["日期"] == D(2024, 10, 10)][0]
         frame.loc[i, ["收盘", "最高"]] = 450.0  # +21.1% on 371.50, beyond STAR's ±20%
+        frame.loc[i, "涨跌额"] = 450.0 - 371.50  # the source's change against the 10-09 close
         return frame
 
     summary = run(desk, _a_share(spike), symbols=("688256",))
     result = summary.results[0]
     assert result.added == 4
     flags = [f for f in result.flags if f.kind == "limit_move"]
-    # 10-10 up beyond the limit, and 10-11 (333.00) down more than 20% from that 450
-    assert [f.date for f in flags] == [D(2024, 10, 10), D(2024, 10, 11)]
+    # 10-10 up beyond the limit; 10-11 (333.00) is judged against the source's reference
+    # previous close (收盘 − 涨跌额, the real 10-10 close), as the review judges it: no flag
+    assert [f.date for f in flags] == [D(2024, 10, 10)]
     assert "beyond the ±20% limit of 科创板" in flags[0].detail
     assert stored(desk, "688256").set_index("date").loc[D(2024, 10, 10), "close"] == 450.0
     # the real 10-08 close at exactly the limit (289.16 × 1.2 = 346.99) is not flagged

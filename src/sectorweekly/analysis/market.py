@@ -409,6 +409,21 @@ def _suspended_on(market_code: str, day: dt.date, idle_row: bool) -> bool:
     return idle_row and day not in calendars.half_days(market_code)
 
 
+def _dec(x: float) -> Decimal:
+    return Decimal(repr(x))
+
+
+def _week_events(base: float, end: float, high: float, th: Thresholds) -> tuple[bool, bool]:
+    """(冲高回落, 出现大幅回调) from the base close, the end close and the week high (both in the
+    base session's units), in decimal arithmetic so that a move exactly at a threshold (10.00
+    to a high of 10.80 against 8%) meets it, as the README's ``≥`` and ``≤`` say."""
+    gain = _dec(high) / _dec(base) - 1
+    pullback = _dec(end) / _dec(high) - 1
+    change = _dec(end) / _dec(base) - 1
+    reversal = gain >= _dec(th.reversal_high_gain) and pullback <= -_dec(th.reversal_pullback)
+    return reversal, change <= -_dec(th.big_drop)
+
+
 def _to_moves(
     frame: list[dict[str, Any]],
     runs: list[tuple[Any, ...]],
@@ -448,12 +463,7 @@ def _to_moves(
         high = rec["week_high"]
         reversal = big_drop = False
         if base and end and high and view.sessions and gap is None:
-            end_adj = end * factor  # in the base session's units, like the week high
-            reversal = (
-                high / base - 1 >= th.reversal_high_gain
-                and end_adj / high - 1 <= -th.reversal_pullback
-            )
-            big_drop = end_adj / base - 1 <= -th.big_drop
+            reversal, big_drop = _week_events(base, end * factor, high, th)
         shares = rec["shares"]
         out.append(
             MemberMove(

@@ -98,14 +98,14 @@ def check_bars(plan: SymbolPlan, rows: pd.DataFrame, source: str) -> None:
             )
 
 
-def limit_flags(plan: SymbolPlan, rows: pd.DataFrame, inst: Instrument) -> list[Flag]:
-    """A-share closes beyond the daily limit, judged by the one limit engine
-    (``markets.cn_limits``, the review's own rule) against the row's reference previous close
-    where the source gives one (an ex-rights day), else the prior row's close."""
+def new_row_limits(plan: SymbolPlan, rows: pd.DataFrame, inst: Instrument) -> pd.DataFrame:
+    """Each new row's daily limit from the one limit engine (``markets.cn_limits``, the review's
+    own rule), against the row's reference previous close where the source gives one (an
+    ex-rights day), else the prior row's close. Columns: date, prev_close, close, prior_day,
+    referenced, limit_pct, up, down; empty when the instrument has no limits."""
     spec = cn_limits.MemberSpec.of(plan.symbol, inst)
-    board = spec.board
-    if board is None:
-        return []
+    if spec.board is None:
+        return pd.DataFrame()
     closes: dict[dt.date, float] = {d: bar.close for d, bar in plan.stored.items()}
     if plan.prev is not None:
         closes[plan.prev[0]] = plan.prev[1]
@@ -129,8 +129,17 @@ def limit_flags(plan: SymbolPlan, rows: pd.DataFrame, inst: Instrument) -> list[
         if day in new_days
     ]
     if not judged:
+        return pd.DataFrame()
+    return cn_limits.day_limits(pd.DataFrame(judged), [spec])
+
+
+def limit_flags(plan: SymbolPlan, rows: pd.DataFrame, inst: Instrument) -> list[Flag]:
+    """A-share closes beyond the daily limit (see :func:`new_row_limits`); kept, flagged."""
+    limited = new_row_limits(plan, rows, inst)
+    if limited.empty:
         return []
-    limited = cn_limits.day_limits(pd.DataFrame(judged), [spec])
+    board = cn_limits.MemberSpec.of(plan.symbol, inst).board
+    assert board is not None
     flags = []
     for rec in limited.itertuples(index=False):
         if pd.isna(rec.limit_pct):
