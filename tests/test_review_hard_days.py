@@ -8,7 +8,6 @@ the raw price CSVs; every field of every member is compared with it.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from golden import GOLDEN_DIR, compare_with_golden, golden_rows
 from sectorweekly import store
 from sectorweekly.analysis.market import MemberMove, MemberSpec, Window, compute_moves
 from sectorweekly.build import BuildContext, _spec, _status, build_report
@@ -26,19 +26,7 @@ from sectorweekly.report.model import Report
 from sectorweekly.workspace import prepare
 
 D = dt.date.fromisoformat
-GOLDEN = Path(__file__).parent / "fixtures" / "golden" / "review_windows.csv"
-
-
-def golden_rows() -> dict[tuple[str, str], list[dict[str, str]]]:
-    with GOLDEN.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    out: dict[tuple[str, str], list[dict[str, str]]] = {}
-    for row in rows:
-        out.setdefault((row["start"], row["end"]), []).append(row)
-    return out
-
-
-WINDOWS = golden_rows()
+WINDOWS = golden_rows(GOLDEN_DIR / "review_windows.csv")
 
 
 @pytest.fixture
@@ -59,46 +47,11 @@ def report_for(start: str, end: str, desk=None) -> Report:
     return build_report(desk or load_desk(), D(start), D(end), BuildContext())
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    return str(value)
-
-
-def _same_number(got: str, want: str) -> bool:
-    if not got or not want:
-        return got == want
-    return abs(float(got) - float(want)) < 1e-9
-
-
 @pytest.mark.parametrize("window", sorted(WINDOWS), ids=lambda w: f"{w[0]}..{w[1]}")
 def test_every_field_of_every_member_matches_the_golden_answers(demo_store, window) -> None:
     desk = load_desk()
     moves = moves_for(demo_store, *window, desk=desk)
-    wanted = WINDOWS[window]
-    assert {r["symbol"] for r in wanted} == set(moves)
-    for row in wanted:
-        move = moves[row["symbol"]]
-        got = {
-            "market": move.market,
-            "limit_board": move.limit_board or "",
-            "base_date": _text(move.base_date),
-            "end_date": _text(move.end_date),
-            "base_close": _text(move.base_close),
-            "end_close": _text(move.end_close),
-            "last_date": _text(move.last_date),
-            "change_pct": _text(move.change_pct),
-            "basis": move.basis,
-            "ex_dates": " ".join(d.isoformat() for d in move.ex_dates),
-            "status": _status(move),
-        }
-        for field, value in got.items():
-            want = row[field]
-            if field in ("base_close", "end_close", "change_pct"):
-                ok = _same_number(value, want)
-            else:
-                ok = value == want
-            assert ok, f"{window} {row['symbol']} {field}: got {value!r}, golden {want!r}"
+    compare_with_golden(window, WINDOWS[window], moves)
 
 
 # --- 1. ex-rights and bonus-share days ------------------------------------------------------
