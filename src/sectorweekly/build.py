@@ -10,7 +10,7 @@ from typing import Any
 
 from . import calendars, store
 from .analysis import observed_sessions
-from .analysis.market import MemberMove, MemberSpec, Thresholds, Window, compute_moves
+from .analysis.market import MemberMove, MemberSpec, Window, compute_moves
 from .analysis.sources import price_sources, store_last_dates
 from .calendars import latest_complete_week
 from .desk import Desk
@@ -30,7 +30,6 @@ from .report.model import (
     RatingRow,
     Report,
     Review,
-    SourceOut,
     WatchThemeOut,
     WindowOut,
 )
@@ -114,17 +113,10 @@ def _sort_key(m: MemberOut) -> tuple[int, float]:
 def build_review(desk: Desk, window: Window, ctx: BuildContext) -> Review:
     path = store_path(desk)
     symbols = desk.members() + [s for s in desk.benchmark_symbols() if s not in desk.members()]
-    rules = desk.review
-    thresholds = Thresholds(
-        rules.reversal_high_gain,
-        rules.reversal_pullback,
-        rules.big_drop,
-        rules.streak_lookback_sessions,
-    )
     markets = sorted({desk.instruments[s].market for s in symbols})
     with store.reader(path) as con:
         provisional = observed_sessions.settle(con, markets)
-        moves, views = compute_moves(con, [_spec(desk, s) for s in symbols], window, thresholds)
+        moves, views = compute_moves(con, [_spec(desk, s) for s in symbols], window, desk.review)
         if all(m.end_close is None for m in moves):
             span = con.execute("SELECT min(date), max(date) FROM prices").fetchall()[0]
             held = f"it holds {span[0]}..{span[1]}" if span[0] else "it holds no prices"
@@ -215,7 +207,7 @@ def build_review(desk: Desk, window: Window, ctx: BuildContext) -> Review:
         items_zh=items,
         as_of_note=note,
         calendar_note=calendar_note,
-        sources=[SourceOut(**vars(s)) for s in sources],
+        sources=sources,
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .analysis.rules import Thresholds, TrendRules
 from .errors import DeskError
 from .markets import MARKETS
 from .providers.textfile import read_text
@@ -130,13 +131,7 @@ class Ratings(_Strict):
     history_sample: bool = False  # True when that history is illustrative (示例评级)
 
 
-class ReviewRules(_Strict):
-    """Thresholds of the review's event words (fractions, not percent)."""
-
-    reversal_high_gain: float = 0.08  # 冲高: week high at least this above the base close
-    reversal_pullback: float = 0.08  # 回落: week close at least this below the week high
-    big_drop: float = 0.10  # 出现大幅回调: weekly change at or below minus this
-    streak_lookback_sessions: int = 30
+ReviewRules = Thresholds  # desk key ``review``: the analysis's own thresholds
 
 
 class BasketRules(_Strict):
@@ -160,13 +155,12 @@ class TrackerSeed(_Strict):
     sample: bool = False  # invented numbers: labelled 示例数据 wherever they appear
 
 
-class TrackerRules(_Strict):
-    """Trend words of the AI tracking section and the layout of its charts (fractions)."""
+class TrackerRules(TrendRules):
+    """Desk key ``trackers``: the analysis's trend thresholds (:class:`TrendRules`, fractions)
+    plus the layout of the AI tracking charts and the files a new store is seeded with."""
 
-    significant: float = 0.20  # 增幅显著: latest period-on-period change at or above this
-    rise: float = 0.05  # 有所提高: from this up to ``significant``
-    flat: float = 0.05  # 基本持平: strictly inside ±this
-    streak: int = 3  # 持续攀升 / 持续下滑: at least this many consecutive rises / falls
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
     visit_groups: list[str] = Field(
         default_factory=lambda: ["文本-海外", "文本-国内", "图像", "视频"]
     )
@@ -176,14 +170,6 @@ class TrackerRules(_Strict):
     gpu_change_weeks: int = 4
     gpu_weeks_shown: int = 27
     seed: list[TrackerSeed] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> TrackerRules:
-        if not 0 <= self.flat <= self.rise <= self.significant:
-            raise ValueError("expected 0 ≤ flat ≤ rise ≤ significant (fractions, e.g. 0.05)")
-        if self.streak < 2:
-            raise ValueError("streak: expected at least 2 consecutive periods")
-        return self
 
 
 class Analyst(_Strict):

@@ -23,6 +23,7 @@ import pandas as pd
 from .. import calendars
 from ..markets import cn_limits
 from ..markets.cn_limits import MemberSpec
+from .rules import DEFAULT_THRESHOLDS, Thresholds
 
 
 @dataclass(frozen=True)
@@ -75,14 +76,6 @@ class MemberMove:
     # A session inside the window that moved beyond the daily limit with no reference stored:
     # an ex-date the store cannot price, so the change is withheld rather than shown as a loss.
     reference_missing: dt.date | None = None
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    reversal_high_gain: float = 0.08
-    reversal_pullback: float = 0.08
-    big_drop: float = 0.10
-    streak_lookback_sessions: int = 30
 
 
 def _windows_frame(
@@ -303,7 +296,7 @@ def compute_moves(
     con: duckdb.DuckDBPyConnection,
     specs: Iterable[MemberSpec],
     window: Window,
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> tuple[list[MemberMove], dict[str, calendars.MarketWindow]]:
     """Every member's weekly move; the markets' windows as judged by their calendars."""
     specs = list(specs)
@@ -356,7 +349,7 @@ def session_limits(
     con: duckdb.DuckDBPyConnection,
     specs: Iterable[MemberSpec],
     window: Window,
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> list[SessionLimit]:
     """Every stored row the review reads for ``window``, with the limit it applied."""
     specs = list(specs)

@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 
-
-@dataclass(frozen=True)
-class SeriesSource:
-    symbol: str
-    source: str
-    adjustment: str | None
-    rows: int
-    first_date: dt.date | None
-    last_date: dt.date | None
-    fetched_at: dt.datetime | None
+from .rules import SeriesSource
 
 
 def price_sources(
@@ -49,7 +39,8 @@ def price_sources(
             ).fetchall()
     finally:
         con.unregister("wanted")
-    return [SeriesSource(*r) for r in rows]
+    fields = list(SeriesSource.model_fields)
+    return [SeriesSource(**dict(zip(fields, r, strict=True))) for r in rows]
 
 
 def _has_references(con: duckdb.DuckDBPyConnection) -> bool:

@@ -14,20 +14,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..store_series import GpuRow, SeriesRow
+from .rules import DEFAULT_TREND_RULES, TrendRules
 
 EPS = 1e-9  # ratios such as 120/100 - 1 land a hair off 0.20; a boundary value counts as met
 TrendCode = Literal["surge", "rise", "flat", "pullback", "fall", "drop", "no_change"]
 StreakCode = Literal["climbing", "sliding"]
-
-
-@dataclass(frozen=True)
-class TrendRules:
-    """Thresholds as fractions (0.20 = 20%); see ``desk.TrackerRules``."""
-
-    significant: float = 0.20
-    rise: float = 0.05
-    flat: float = 0.05
-    streak: int = 3
 
 
 @dataclass(frozen=True)
@@ -78,7 +69,7 @@ def run_length(chg: Sequence[float | None]) -> int:
     return run
 
 
-def classify(chg: Sequence[float | None], rules: TrendRules = TrendRules()) -> Trend:
+def classify(chg: Sequence[float | None], rules: TrendRules = DEFAULT_TREND_RULES) -> Trend:
     """Trend code of the latest change, with the run that ends there.
 
     surge: change ≥ significant; rise: rise ≤ change < significant; flat: -flat < change <
@@ -169,7 +160,7 @@ def load_series(rows: Sequence[SeriesRow], until: dt.date) -> list[TrackerSeries
     return [s for s in out if (s.category, s.name) not in absorbed]
 
 
-def summarise(series: TrackerSeries, rules: TrendRules = TrendRules()) -> SeriesSummary:
+def summarise(series: TrackerSeries, rules: TrendRules = DEFAULT_TREND_RULES) -> SeriesSummary:
     complete = [p for p in series.points if not p.partial]
     trend = classify(changes(complete), rules)
     latest = complete[-1] if complete else None

@@ -18,7 +18,6 @@ from ..analysis.trackers import (
     GpuLevel,
     Point,
     SeriesSummary,
-    TrendRules,
     gpu_levels,
     is_stale,
     last_periods,
@@ -32,10 +31,6 @@ from .base import BuildContext, ReportPart
 
 NEW_COLOR, USED_COLOR = "#1f5fbf", "#d62728"  # new in blue, used in red
 Span = tuple[dt.date, dt.date]
-
-
-def _rules(r: TrackerRules) -> TrendRules:
-    return TrendRules(significant=r.significant, rise=r.rise, flat=r.flat, streak=r.streak)
 
 
 def _at(s: SeriesSummary, span: Span) -> Point | None:
@@ -309,7 +304,7 @@ def tracker_part(desk: Desk, window: Window, review: Review, ctx: BuildContext) 
     with store.reader(store_path(desk)) as con:
         rows = store_series.series_rows(con)
         gpu = store_series.gpu_rows(con, window.end)
-    summaries = [summarise(s, _rules(rules)) for s in load_series(rows, window.end)]
+    summaries = [summarise(s, rules) for s in load_series(rows, window.end)]
     by_kind = {k: [s for s in summaries if s.series.category == k] for k in ("visits", "downloads")}
     others = [s for s in summaries if s.series.category not in by_kind]
     levels = gpu_levels(gpu, window.end, rules.gpu_change_weeks)

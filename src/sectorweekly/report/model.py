@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from ..analysis.rules import SeriesSource
+
 
 class WindowOut(BaseModel):
     start: dt.date
@@ -58,14 +60,7 @@ class BoardOut(BaseModel):
     members: list[MemberOut]
 
 
-class SourceOut(BaseModel):
-    symbol: str
-    source: str
-    adjustment: str | None
-    rows: int
-    first_date: dt.date | None
-    last_date: dt.date | None
-    fetched_at: dt.datetime | None = None
+SourceOut = SeriesSource  # the analysis's own type, serialised as it is
 
 
 class WatchThemeOut(BaseModel):
