@@ -276,15 +276,22 @@ def _query(scales: RatingScales) -> str:
     band = band_case_sql(scales, "excess_pct", "scale")
     status = {name: i for i, name in enumerate(STATUSES)}
     return f"""
-WITH syms AS (SELECT symbol FROM sw_sm UNION SELECT bench FROM sw_sm WHERE bench IS NOT NULL),
-last AS (
-    SELECT symbol, max(date) AS last_date FROM prices
-    WHERE date <= $as_of AND symbol IN (SELECT symbol FROM syms) GROUP BY symbol
+WITH
+-- wanted_symbols: every rated stock and every benchmark
+wanted_symbols AS (
+    SELECT symbol FROM sw_sm UNION SELECT bench FROM sw_sm WHERE bench IS NOT NULL
 ),
-dm AS (SELECT market, CAST(day AS DATE) AS day, CAST(session AS DATE) AS session
-       FROM sw_daymap),
--- one row per rating: its start sessions and how far each series is stored
-r0 AS (
+-- stored_through: each wanted series' last stored date (up to --as-of)
+stored_through AS (
+    SELECT symbol, max(date) AS last_date FROM prices
+    WHERE date <= $as_of AND symbol IN (SELECT symbol FROM wanted_symbols) GROUP BY symbol
+),
+-- day_session: per market, every calendar day -> its last session on or before it
+day_session AS (
+    SELECT market, CAST(day AS DATE) AS day, CAST(session AS DATE) AS session FROM sw_daymap
+),
+-- rating_starts: one row per rating, its start sessions and how far each series is stored
+rating_starts AS (
     SELECT q.rid, q.rating, q.scale, sm.symbol, CAST(q.date AS DATE) AS rating_date,
            sm.market, sm.bench, sm.bench_market,
            cs.session AS start_date, bs.session AS bench_start,
@@ -293,30 +300,35 @@ r0 AS (
            coalesce(bs.session <= lb.last_date, false) AS b_started
     FROM sw_rq q
     JOIN sw_sm sm ON sm.sid = q.sid
-    LEFT JOIN dm cs ON cs.market = sm.market AND cs.day = CAST(q.date AS DATE)
-    LEFT JOIN dm bs ON bs.market = sm.bench_market AND bs.day = CAST(q.date AS DATE)
-    LEFT JOIN last ls ON ls.symbol = sm.symbol
-    LEFT JOIN last lb ON lb.symbol = sm.bench
+    LEFT JOIN day_session cs ON cs.market = sm.market AND cs.day = CAST(q.date AS DATE)
+    LEFT JOIN day_session bs ON bs.market = sm.bench_market AND bs.day = CAST(q.date AS DATE)
+    LEFT JOIN stored_through ls ON ls.symbol = sm.symbol
+    LEFT JOIN stored_through lb ON lb.symbol = sm.bench
 ),
--- the stock's start close: the session's own row (hash join; the ASOF fallback is below)
-r AS (
-    SELECT r0.*, p0.close AS e0c, p0.adj_close AS e0a
-    FROM r0 LEFT JOIN prices p0
-        ON p0.symbol = r0.symbol AND p0.date = CASE WHEN r0.s_started THEN r0.start_date END
+-- start_closes: the stock's start close, the session's own row (hash join; the fallback is
+-- closes_before below)
+start_closes AS (
+    SELECT rating_starts.*, p0.close AS e0c, p0.adj_close AS e0a
+    FROM rating_starts LEFT JOIN prices p0
+        ON p0.symbol = rating_starts.symbol
+       AND p0.date = CASE WHEN rating_starts.s_started THEN rating_starts.start_date END
 ),
--- one row per rating and horizon: end sessions, complete or pending, the days to measure
-rh0 AS (
-    SELECT r.*, h.hidx, CAST(r.rating_date + to_months(h.horizon) AS DATE) AS target_end
-    FROM r CROSS JOIN sw_hz h
+-- horizon_targets: one row per rating and horizon, with its calendar end date
+horizon_targets AS (
+    SELECT start_closes.*, h.hidx,
+           CAST(start_closes.rating_date + to_months(h.horizon) AS DATE) AS target_end
+    FROM start_closes CROSS JOIN sw_hz h
 ),
-rh1 AS (
+-- horizon_ends: each horizon's end session on both calendars, and whether both are stored
+horizon_ends AS (
     SELECT x.*, ce.session AS end_date, be.session AS bench_end,
         coalesce(ce.session <= x.stock_last AND be.session <= x.bench_last, false) AS complete
-    FROM rh0 x
-    LEFT JOIN dm ce ON ce.market = x.market AND ce.day = x.target_end
-    LEFT JOIN dm be ON be.market = x.bench_market AND be.day = x.target_end
+    FROM horizon_targets x
+    LEFT JOIN day_session ce ON ce.market = x.market AND ce.day = x.target_end
+    LEFT JOIN day_session be ON be.market = x.bench_market AND be.day = x.target_end
 ),
-rh2 AS (
+-- horizon_spans: the last days to measure (the end sessions, or the stored ends if pending)
+horizon_spans AS (
     SELECT *,
         CASE WHEN complete THEN end_date
              ELSE least(coalesce(end_date, stock_last), stock_last,
@@ -324,52 +336,58 @@ rh2 AS (
         CASE WHEN complete THEN bench_end
              ELSE least(coalesce(bench_end, bench_last), bench_last, stock_last) END AS bench_to,
         s_started AND b_started AS started
-    FROM rh1
+    FROM horizon_ends
 ),
-rh AS (
+-- horizon_days: the sessions whose closes are needed, NULL where nothing can be measured
+horizon_days AS (
     SELECT *,
         CASE WHEN s_started AND stock_to >= start_date THEN stock_to END AS s1_day,
         CASE WHEN started AND stock_to >= start_date THEN bench_start END AS b0_day,
         CASE WHEN started AND stock_to >= start_date AND bench_to >= bench_start
              THEN bench_to END AS b1_day
-    FROM rh2
+    FROM horizon_spans
 ),
--- stock end closes: the session's own row (hash join) ...
-exact AS (
+-- end_closes: the stock's end close, the session's own row (hash join) ...
+end_closes AS (
     SELECT x.*,
         p1.close AS e1c, p1.adj_close AS e1a, p1.volume AS e1v, p1.adjustment AS e1j
-    FROM rh x
+    FROM horizon_days x
     LEFT JOIN prices p1 ON p1.symbol = x.symbol AND p1.date = x.s1_day
 ),
--- ... or, with no row that day (suspended, or no data yet), the last row before it (ASOF JOIN)
-miss AS (
-    SELECT rid, -1 AS hidx, 0 AS leg, symbol, start_date AS day FROM r
+-- closes_missing: ... or, with no row that day (suspended, or no data yet), the days whose
+-- close must come from the last row before them
+closes_missing AS (
+    SELECT rid, -1 AS hidx, 0 AS leg, symbol, start_date AS day FROM start_closes
     WHERE e0c IS NULL AND s_started
     UNION ALL
-    SELECT rid, hidx, 1 AS leg, symbol, s1_day AS day FROM exact
+    SELECT rid, hidx, 1 AS leg, symbol, s1_day AS day FROM end_closes
     WHERE e1c IS NULL AND s1_day IS NOT NULL
 ),
-fallback AS (
-    SELECT miss.rid, miss.hidx, miss.leg, p.date, p.close, p.adj_close, p.volume,
-           p.adjustment
-    FROM miss ASOF LEFT JOIN (
+-- closes_before: the last stored row on or before each missing day (ASOF JOIN)
+closes_before AS (
+    SELECT closes_missing.rid, closes_missing.hidx, closes_missing.leg,
+           p.date, p.close, p.adj_close, p.volume, p.adjustment
+    FROM closes_missing ASOF LEFT JOIN (
         SELECT symbol, date, close, adj_close, volume, adjustment FROM prices
-        WHERE symbol IN (SELECT DISTINCT symbol FROM miss)
-    ) p ON p.symbol = miss.symbol AND miss.day >= p.date
+        WHERE symbol IN (SELECT DISTINCT symbol FROM closes_missing)
+    ) p ON p.symbol = closes_missing.symbol AND closes_missing.day >= p.date
 ),
--- benchmark closes: few distinct (benchmark, day) pairs, each found once (ASOF JOIN)
-bq AS (
+-- bench_days: the few distinct (benchmark, day) pairs, so each close is found once
+bench_days AS (
     SELECT DISTINCT bench, day FROM (
-        SELECT bench, b0_day AS day FROM rh UNION ALL SELECT bench, b1_day FROM rh
+        SELECT bench, b0_day AS day FROM horizon_days
+        UNION ALL SELECT bench, b1_day FROM horizon_days
     ) WHERE bench IS NOT NULL AND day IS NOT NULL
 ),
-bp AS (
-    SELECT bq.bench, bq.day, p.close, p.adj_close
-    FROM bq ASOF LEFT JOIN (
+-- bench_closes: the benchmark's close on or before each of those days
+bench_closes AS (
+    SELECT bench_days.bench, bench_days.day, p.close, p.adj_close
+    FROM bench_days ASOF LEFT JOIN (
         SELECT symbol, date, close, adj_close FROM prices
         WHERE symbol IN (SELECT bench FROM sw_sm)
-    ) p ON p.symbol = bq.bench AND bq.day >= p.date
+    ) p ON p.symbol = bench_days.bench AND bench_days.day >= p.date
 ),
+-- priced: start and end closes of stock and benchmark, from the exact row or the one before
 priced AS (
     SELECT x.*,
         coalesce(x.e0c, f0.close) AS s0c,
@@ -380,13 +398,14 @@ priced AS (
         CASE WHEN x.e1c IS NOT NULL THEN x.e1v ELSE f1.volume END AS s1v,
         CASE WHEN x.e1c IS NOT NULL THEN x.e1j ELSE f1.adjustment END AS adjustment,
         b0.close AS b0c, b0.adj_close AS b0a, b1.close AS b1c, b1.adj_close AS b1a
-    FROM exact x
-    LEFT JOIN fallback f0 ON f0.rid = x.rid AND f0.leg = 0
-    LEFT JOIN fallback f1 ON f1.rid = x.rid AND f1.hidx = x.hidx AND f1.leg = 1
-    LEFT JOIN bp b0 ON b0.bench = x.bench AND b0.day = x.b0_day
-    LEFT JOIN bp b1 ON b1.bench = x.bench AND b1.day = x.b1_day
+    FROM end_closes x
+    LEFT JOIN closes_before f0 ON f0.rid = x.rid AND f0.leg = 0
+    LEFT JOIN closes_before f1 ON f1.rid = x.rid AND f1.hidx = x.hidx AND f1.leg = 1
+    LEFT JOIN bench_closes b0 ON b0.bench = x.bench AND b0.day = x.b0_day
+    LEFT JOIN bench_closes b1 ON b1.bench = x.bench AND b1.day = x.b1_day
 ),
-pct AS (
+-- bases_chosen: adjusted closes where both ends have them, and whether each leg is measured
+bases_chosen AS (
     SELECT *,
         (s0a IS NOT NULL AND s1a IS NOT NULL) AS s_adj,
         (b0a IS NOT NULL AND b1a IS NOT NULL) AS b_adj,
@@ -394,18 +413,21 @@ pct AS (
         b1_day IS NOT NULL AND b0c IS NOT NULL AND s0c IS NOT NULL AS b_measured
     FROM priced
 ),
-rets AS (
+-- returns: stock and benchmark returns in percent
+returns AS (
     SELECT *,
         CASE WHEN measured THEN
             (CASE WHEN s_adj THEN s1a / s0a ELSE s1c / s0c END - 1) * 100 END AS s_ret,
         CASE WHEN b_measured THEN
             (CASE WHEN b_adj THEN b1a / b0a ELSE b1c / b0c END - 1) * 100 END AS b_ret
-    FROM pct
+    FROM bases_chosen
 ),
+-- banded: the rating band the excess return falls in
 banded AS (
     SELECT *, {band.replace("excess_pct", f"round(s_ret - b_ret, {BAND_DECIMALS})")} AS band
-    FROM rets
+    FROM returns
 ),
+-- judged: each row's status (hit, miss, pending, no_data, no_benchmark)
 judged AS (
     SELECT *,
         CASE
