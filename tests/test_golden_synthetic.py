@@ -28,7 +28,9 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Desk, Path]:
     shutil.copytree(GOLDEN_DIR / "synthetic", root)
     desk = load_desk(root)
     path, added = ensure_seeded(desk)
-    assert added == 6 * 55 - 1  # six stocks, 55 sessions 2024-08-01..10-25, 600995 without its 10-15 row
+    assert (
+        added == 6 * 55 - 1
+    )  # six stocks, 55 sessions 2024-08-01..10-25, 600995 without its 10-15 row
     return desk, path
 
 

@@ -76,9 +76,7 @@ def _update_view(path: Path, symbol: str, inst: Instrument, days: list[dt.date])
 @pytest.mark.parametrize(("desk_name", "window"), CASES, ids=lambda c: str(c))
 def test_review_and_update_agree_on_every_session(desks, desk_name, window) -> None:
     desk, path = desks[desk_name]
-    stocks = {
-        s: i for s, i in desk.instruments.items() if codes.board_of(s, i.market, i.kind)
-    }
+    stocks = {s: i for s, i in desk.instruments.items() if codes.board_of(s, i.market, i.kind)}
     days = calendars.sessions("CN_A", D(window[0]), D(window[1]))
     if not days:
         pytest.skip("the mainland market is closed all window")
@@ -109,8 +107,14 @@ def test_ex_date_close_is_judged_against_the_reference(desks) -> None:
     desk, _ = desks["demo"]
     inst = desk.instruments["300502"]
     plan = SymbolPlan(
-        "300502", "CN_A", "stock", None, D("2025-05-28"), D("2025-05-27"),
-        (D("2025-05-28"),), prev=(D("2025-05-27"), 112.13),
+        "300502",
+        "CN_A",
+        "stock",
+        None,
+        D("2025-05-28"),
+        D("2025-05-27"),
+        (D("2025-05-28"),),
+        prev=(D("2025-05-27"), 112.13),
     )
     with_ref = pd.DataFrame({"date": [D("2025-05-28")], "close": [88.27], "prev_close": [79.77]})
     assert limit_flags(plan, with_ref, inst) == []

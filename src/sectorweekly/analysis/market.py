@@ -321,9 +321,7 @@ def compute_moves(
         )
         for rec in frame:
             rec["last_any"], rec["close_any"] = latest.get(rec["symbol"], (None, None))
-        runs = con.execute(
-            _with(WINDOW_RUNS_SELECT, reference, upto="islands"), params
-        ).fetchall()
+        runs = con.execute(_with(WINDOW_RUNS_SELECT, reference, upto="islands"), params).fetchall()
     finally:
         cn_limits.unregister_tables(con)
         con.unregister("windows")
@@ -370,8 +368,14 @@ def session_limits(
         con.unregister("sess")
     return [
         SessionLimit(
-            sym, day, prev, pct, None if up is None else up / 100,
-            None if down is None else down / 100, bool(ch), bool(th),
+            sym,
+            day,
+            prev,
+            pct,
+            None if up is None else up / 100,
+            None if down is None else down / 100,
+            bool(ch),
+            bool(th),
         )
         for sym, day, prev, pct, up, down, ch, th in rows
     ]

@@ -194,9 +194,7 @@ def members_frame(specs: Iterable[MemberSpec]) -> pd.DataFrame:
     specs = list(specs)
     listed_idx: list[int | None] = []
     for spec in specs:
-        listed_idx += (
-            _session_ordinals(spec.market, [spec.listed]) if spec.listed else [None]
-        )
+        listed_idx += _session_ordinals(spec.market, [spec.listed]) if spec.listed else [None]
     return pd.DataFrame(
         {
             "symbol": pd.Series([s.symbol for s in specs], dtype=object),

@@ -111,11 +111,15 @@ def new_row_limits(plan: SymbolPlan, rows: pd.DataFrame, inst: Instrument) -> pd
         closes[plan.prev[0]] = plan.prev[1]
     new_days = set(rows["date"]) - set(plan.stored)
     closes.update(zip(rows["date"], rows["close"].astype(float), strict=True))
-    references = {
-        d: float(v)
-        for d, v in zip(rows["date"], rows["prev_close"], strict=True)
-        if v is not None and not pd.isna(v)
-    } if "prev_close" in rows else {}
+    references = (
+        {
+            d: float(v)
+            for d, v in zip(rows["date"], rows["prev_close"], strict=True)
+            if v is not None and not pd.isna(v)
+        }
+        if "prev_close" in rows
+        else {}
+    )
     judged = [
         {
             "symbol": plan.symbol,
