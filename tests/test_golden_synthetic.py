@@ -35,7 +35,7 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Desk, Path]:
 
 
 def moves(desk: Desk, path: Path, start: str, end: str) -> dict[str, MemberMove]:
-    specs = [MemberSpec.of(s, i) for s, i in desk.instruments.items()]
+    specs = [MemberSpec.of(s, desk.instruments[s]) for s in desk.members()]
     with store.reader(path) as con:
         got, _ = compute_moves(con, specs, Window(D(start), D(end)))
     return {m.symbol: m for m in got}
