@@ -151,3 +151,29 @@ def test_code_shapes_have_one_home(symbol, market, kind, board, exchange) -> Non
     assert codes.board_of(symbol, market, kind) == board
     assert codes.a_share_exchange(symbol, kind) == exchange
     assert codes.guess_market(symbol) == (market if market != "US" else None)
+
+
+REFERENCE = (
+    Path(__file__).parents[1]
+    / "src/sectorweekly/demo/desk/data/reference/a_share_limit_moves_2024-09-20_2024-10-18.csv"
+)
+
+
+def test_review_limits_match_the_shipped_limit_move_file(desks) -> None:
+    """The demo's limit-move file (its source and derivation in data/SOURCES.md, cross-checked
+    against a data vendor's 是否涨停 flags) for 13 stocks over 2024-09-20..10-18."""
+    desk, path = desks["demo"]
+    shipped = pd.read_csv(REFERENCE, dtype={"symbol": str})
+    specs = [MemberSpec.of(s, desk.instruments[s]) for s in sorted(set(shipped["symbol"]))]
+    with store.reader(path) as con:
+        review = session_limits(con, specs, Window(D("2024-09-23"), D("2024-10-18")))
+    by_review = {(r.symbol, r.date.isoformat()): r for r in review}
+    for rec in shipped.itertuples(index=False):
+        got = by_review[(rec.symbol, rec.date)]
+        assert (got.limit_pct, got.up, got.down) == (
+            int(rec.limit_pct),
+            rec.limit_up_price,
+            rec.limit_down_price,
+        ), (rec.symbol, rec.date)
+        assert got.close_hit == rec.limit_up_close, (rec.symbol, rec.date)
+    assert len(shipped) == 13 * 16 and sum(shipped["limit_up_close"]) > 0
