@@ -10,7 +10,6 @@ import csv
 from pathlib import Path
 
 from sectorweekly.analysis.market import MemberMove
-from sectorweekly.build import _status
 
 GOLDEN_DIR = Path(__file__).parent / "fixtures" / "golden"
 NUMBERS = ("base_close", "end_close", "change_pct")
@@ -49,7 +48,7 @@ def fields_of(move: MemberMove) -> dict[str, str]:
         "change_pct": _text(move.change_pct),
         "basis": move.basis,
         "ex_dates": " ".join(d.isoformat() for d in move.ex_dates),
-        "status": _status(move),
+        "status": move.status,
         "limit_pct": _text(move.limit_pct),
         "limit_up_streak": str(move.limit_up_streak),
         "limit_touch_only": str(move.limit_touch_only),

@@ -18,7 +18,7 @@ import pytest
 from golden import GOLDEN_DIR, compare_with_golden, golden_rows
 from sectorweekly import store
 from sectorweekly.analysis.market import MemberMove, MemberSpec, Window, compute_moves
-from sectorweekly.build import BuildContext, _spec, _status, build_report
+from sectorweekly.build import BuildContext, _spec, build_report
 from sectorweekly.desk import demo_desk_dir, load_desk
 from sectorweekly.markets.cn_limits import limit_prices
 from sectorweekly.narrative import zh
@@ -178,7 +178,7 @@ def test_index_kind_wins_over_the_shape_of_the_code(demo_store) -> None:
 def test_market_closed_all_window_is_not_also_suspended(demo_home) -> None:
     moves = moves_for(demo_home, "2024-12-25", "2024-12-26")
     hk = moves["0981.HK"]
-    assert hk.market_closed and not hk.suspended and _status(hk) == "market_closed"
+    assert hk.market_closed and not hk.suspended and hk.status == "market_closed"
     assert hk.base_date == hk.end_date == D("2024-12-24")  # a zero-volume half-day row
     summary = report_for("2024-12-25", "2024-12-26").review.summary_zh
     assert "停牌" not in summary

@@ -67,22 +67,6 @@ def _spec(desk: Desk, symbol: str) -> MemberSpec:
     return MemberSpec.of(symbol, desk.instruments[symbol])
 
 
-def _status(move: MemberMove) -> str:
-    if move.end_close is None:
-        return "no_data"
-    if move.market_closed:  # closed all window wins over the zero-volume row before it
-        return "market_closed"
-    if move.suspended:
-        return "suspended"
-    if move.data_behind:
-        return "data_behind"
-    if move.no_base:
-        return "no_base"
-    if move.reference_missing is not None:  # an ex-date the store has no reference for
-        return "no_reference"
-    return "ok"
-
-
 def _member_out(desk: Desk, move: MemberMove) -> MemberOut:
     inst = desk.instruments[move.symbol]
     return MemberOut(
@@ -100,7 +84,7 @@ def _member_out(desk: Desk, move: MemberMove) -> MemberOut:
         limit_board=move.limit_board,
         limit_up_streak=move.limit_up_streak,
         limit_touch_only=move.limit_touch_only,
-        status=_status(move),  # type: ignore[arg-type]
+        status=move.status,
         last_date=move.last_date,
         notes=zh.member_notes(move),
     )

@@ -23,7 +23,7 @@ import pandas as pd
 from .. import calendars
 from ..markets import cn_limits
 from ..markets.cn_limits import MemberSpec
-from .rules import DEFAULT_THRESHOLDS, Thresholds
+from .rules import DEFAULT_THRESHOLDS, MemberStatus, Thresholds
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,23 @@ class MemberMove:
     # A session inside the window that moved beyond the daily limit with no reference stored:
     # an ex-date the store cannot price, so the change is withheld rather than shown as a loss.
     reference_missing: dt.date | None = None
+
+    @property
+    def status(self) -> MemberStatus:
+        """What report.json calls the member: the first of these that holds."""
+        if self.end_close is None:
+            return "no_data"
+        if self.market_closed:  # closed all window wins over the zero-volume row before it
+            return "market_closed"
+        if self.suspended:
+            return "suspended"
+        if self.data_behind:
+            return "data_behind"
+        if self.no_base:
+            return "no_base"
+        if self.reference_missing is not None:  # an ex-date the store has no reference for
+            return "no_reference"
+        return "ok"
 
 
 def _windows_frame(

@@ -9,6 +9,7 @@ Kept free of heavy imports: the desk and the report model read this module.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -41,6 +42,12 @@ class TrendRules(_Rules):
         if self.streak < 2:
             raise ValueError("streak: expected at least 2 consecutive periods")
         return self
+
+
+# A member's state in the week, as the review judges it and report.json names it.
+MemberStatus = Literal[
+    "ok", "suspended", "data_behind", "no_base", "no_data", "market_closed", "no_reference"
+]
 
 
 class SeriesSource(BaseModel):

@@ -7,11 +7,11 @@ sentence written upstream (narrative); the model just holds them with where they
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..analysis.rules import SeriesSource
+from ..analysis.rules import MemberStatus, SeriesSource
 
 
 class WindowOut(BaseModel):
@@ -45,9 +45,7 @@ class MemberOut(BaseModel):
     limit_board: str | None = None
     limit_up_streak: int = 0
     limit_touch_only: bool = False
-    status: Literal[
-        "ok", "suspended", "data_behind", "no_base", "no_data", "market_closed", "no_reference"
-    ] = "ok"
+    status: MemberStatus = "ok"
     last_date: dt.date | None = None
     notes: list[str] = Field(default_factory=list)
     rating: str | None = None
