@@ -7,6 +7,7 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -151,6 +152,8 @@ def test_code_shapes_have_one_home(symbol, market, kind, board, exchange) -> Non
     assert codes.board_of(symbol, market, kind) == board
     assert codes.a_share_exchange(symbol, kind) == exchange
     assert codes.guess_market(symbol) == (market if market != "US" else None)
+    in_sql = f"SELECT {codes.guess_market_sql(repr(symbol))}"
+    assert duckdb.sql(in_sql).fetchall()[0][0] == codes.guess_market(symbol)
 
 
 REFERENCE = (
