@@ -60,11 +60,12 @@ def build_store(path: Path, syms: pd.DataFrame, years: int) -> int:
         # a smooth path per symbol plus hashed noise; some A-share days land on +10%/+20%
         con.execute(
             """
-            INSERT INTO prices
+            INSERT INTO prices (symbol, market, date, open, high, low, close, volume,
+                                volume_unit, adjustment, adj_close, source)
             SELECT symbol, market, date,
                    round(c * 0.995, 2) AS open, round(c * 1.01, 2) AS high,
                    round(c * 0.985, 2) AS low, c AS close, 1e6 AS volume, 'shares',
-                   'synthetic', NULL, 'synthetic benchmark data', NULL, NULL, NULL
+                   'synthetic', NULL, 'synthetic benchmark data'
             FROM (
                 SELECT s.symbol, s.market, d.date,
                        round(10 + 5 * sin(d.t / 40.0 + s.sid)
