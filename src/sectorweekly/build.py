@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import calendars, store
+from . import build_cache, calendars, store
 from .analysis import observed_sessions
 from .analysis.market import MemberMove, MemberSpec, Window, compute_moves
 from .analysis.sources import price_sources, store_last_dates
@@ -18,9 +18,9 @@ from .errors import StoreError
 from .markets import MARKETS
 from .narrative import zh
 from .narrative.series_zh import rated
-from .parts import PART_BUILDERS, BuildContext
+from .parts import PART_BUILDERS, BuildContext, ReportPart
 from .parts.market import market_part
-from .parts.notes import week_desk
+from .parts.notes import notes_part, week_desk
 from .report.model import (
     BoardOut,
     Closing,
@@ -226,9 +226,13 @@ def build_report(
     ctx = ctx or BuildContext()
     window = resolve_window(desk, start, end, ctx)
     desk = week_desk(desk, window)  # the week's notes may replace names to watch and risks
-    review = build_review(desk, window, ctx)
-    later = [builder(desk, window, review, ctx) for builder in PART_BUILDERS]
-    parts = [market_part(desk, review), *later]  # after them: a part may add to the review
+    review, parts, messages = _analysed(desk, window, ctx)
+    notes_ctx = BuildContext()
+    notes = notes_part(desk, window, review, notes_ctx)
+    ctx.headline = notes_ctx.headline or ctx.headline
+    ctx.headline_hint = notes_ctx.headline_hint or ctx.headline_hint
+    ctx.messages += messages[0] + notes_ctx.messages + messages[1]
+    parts.insert(1 + PART_BUILDERS.index(notes_part), notes)
     ranked = [
         (b, m)
         for b in review.boards
@@ -273,6 +277,33 @@ def build_report(
     _rate_watch(report)
     report.number_figures()
     return report
+
+
+def _analysed(
+    desk: Desk, window: Window, ctx: BuildContext
+) -> tuple[Review, list[ReportPart], tuple[list[str], list[str]]]:
+    """The review and every part but the notes, from the cache when nothing they read changed.
+
+    Returns the review, the parts in report order without the notes part, and the console
+    messages said before and after the notes part. The parts read the store, the week's desk,
+    the window and the series' earlier issues (``ctx.history``): all of them are in the key.
+    """
+    builders = [b for b in PART_BUILDERS if b is not notes_part]
+    history = [(i.publication_date, i.kind, i.recorded_at, i.series) for i in ctx.history]
+    key = build_cache.analysis_key(desk, window.start, window.end, builders, history)
+    cached = build_cache.load(key)
+    if cached is not None:
+        return cached
+    local = BuildContext(history=ctx.history)
+    review = build_review(desk, window, local)
+    before = list(local.messages)
+    local.messages.clear()
+    later = [b(desk, window, review, local) for b in builders]
+    parts = [market_part(desk, review), *later]  # after them: a part may add to the review
+    result = (review, parts, (before, list(local.messages)))
+    if build_cache.analysis_key(desk, window.start, window.end, builders, history) == key:
+        build_cache.save(key, result)  # not when the store changed meanwhile (e.g. seeding)
+    return result
 
 
 def _rate_watch(report: Report) -> None:

@@ -132,24 +132,30 @@ def build(
     wait: WaitOpt = 30.0,
 ) -> None:
     """Build the week's report: PDF, Word, HTML, Markdown and report.json in one folder."""
-    from .archive import read_archive
-    from .build import BuildContext, build_report
-    from .report.render import write_all
-    from .series import publish as publish_issue
-    from .series import reports_folder
+    from .report.pdf_worker import PdfWorker
 
     t0 = time.perf_counter()
     s, e = option_date(start, "--start"), option_date(end, "--end")
     if out is not None and out.exists() and not out.is_dir():
         raise InputError(out, None, "is a file; expected a folder for the report files (--out)")
-    d, _ = _prepare(desk, wait)
-    series_dir = reports_folder(reports, out)
-    ctx = BuildContext(history=read_archive(series_dir))
-    report = build_report(d, s, e, ctx)
-    for msg in ctx.messages:
-        err_console.print(msg, markup=False, style="dim")
-    folder = out or series_dir / report.front.publication_date.isoformat()
-    written = write_all(report, folder)
+    pdf = PdfWorker()  # forked before the store is opened: it imports WeasyPrint meanwhile
+    try:
+        from .archive import read_archive
+        from .build import BuildContext, build_report
+        from .report.render import write_all
+        from .series import publish as publish_issue
+        from .series import reports_folder
+
+        d, _ = _prepare(desk, wait)
+        series_dir = reports_folder(reports, out)
+        ctx = BuildContext(history=read_archive(series_dir))
+        report = build_report(d, s, e, ctx)
+        for msg in ctx.messages:
+            err_console.print(msg, markup=False, style="dim")
+        folder = out or series_dir / report.front.publication_date.isoformat()
+        written = write_all(report, folder, pdf)
+    finally:
+        pdf.close()
     for path in written:
         console.print(str(path), markup=False)
     if publish:

@@ -8,8 +8,10 @@ Noto Sans SC / Serif SC ship in one weight (regular): emphasis uses colour and s
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
-from functools import cache
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 from pylopdf_fonts_zh_cn import sans_path, serif_path
@@ -53,7 +55,35 @@ def file_font_css() -> str:
     )
 
 
-@cache
+_SUBSET_VERSION = b"1"  # bump when _subset changes what it writes
+
+
+def cached_subset(kind: str, chars: frozenset[str], make: Callable[[], bytes]) -> bytes:
+    """A font subset from the user cache (``cache/fonts``) by its characters, else made and kept.
+
+    Subsetting the CJK font takes seconds; the same characters always give the same bytes, so
+    a rebuild that shows the same text (or an earlier week's) reads the file instead.
+    """
+    from ..workspace import home
+
+    source = font_files()[SANS]
+    key = hashlib.sha256(
+        kind.encode()
+        + "".join(sorted(chars)).encode()
+        + str(source.stat().st_size).encode()
+        + _SUBSET_VERSION
+    ).hexdigest()[:24]
+    path = home() / "cache" / "fonts" / f"{key}.{kind}"
+    if path.is_file():
+        return path.read_bytes()
+    data = make()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)  # atomic: a concurrent build never reads half a file
+    return data
+
+
 def _subset(chars: frozenset[str]) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
@@ -61,7 +91,8 @@ def _subset(chars: frozenset[str]) -> bytes:
     options = subset.Options()
     options.layout_features = ["*"]
     options.flavor = "woff"  # zlib: smaller than the raw font, no extra dependency
-    font = TTFont(str(font_files()[SANS]), lazy=True)
+    # the bounding boxes of a CFF font take longer to recompute than the subset itself
+    font = TTFont(str(font_files()[SANS]), lazy=True, recalcBBoxes=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text="".join(sorted(chars)))
     subsetter.subset(font)
@@ -70,11 +101,16 @@ def _subset(chars: frozenset[str]) -> bytes:
     return buf.getvalue()
 
 
+def html_font_chars(text: str) -> frozenset[str]:
+    return frozenset(text) | frozenset(_ALWAYS)
+
+
 def embedded_font_css(text: str) -> str:
     """An @font-face rule with the sans font cut down to the characters of ``text``, inlined.
 
     The HTML then shows the same glyphs on any machine and needs no URL at all.
     """
-    data = _subset(frozenset(text) | frozenset(_ALWAYS))
+    chars = html_font_chars(text)
+    data = cached_subset("woff", chars, lambda: _subset(chars))
     uri = "data:font/woff;base64," + base64.b64encode(data).decode("ascii")
     return f'@font-face {{ font-family: {css_string(SANS)}; src: url("{uri}") format("woff"); }}'

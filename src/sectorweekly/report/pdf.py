@@ -57,7 +57,15 @@ def page_css(report: Report) -> str:
     return _PAGE_CSS.format(left=css_string(f.firm), right=css_string(right), font=css_string(SANS))
 
 
-def render_pdf(report: Report, out_dir: Path) -> bytes:
+def pdf_html(report: Report, out_dir: Path) -> str:
+    """The PDF's source: the report's HTML with the font files and the A4 page rules."""
+    return render_html(
+        report, out_dir, for_pdf=True, font_css=file_font_css(), extra_css=page_css(report)
+    )
+
+
+def html_to_pdf(html: str, base_url: Path) -> bytes:
+    """Lay ``html`` out on A4 pages with WeasyPrint (imported here: it is slow to import)."""
     try:
         from weasyprint import HTML
         from weasyprint.urls import URLFetcher
@@ -65,11 +73,12 @@ def render_pdf(report: Report, out_dir: Path) -> bytes:
         raise SectorWeeklyError(
             f"PDF: WeasyPrint cannot load its system libraries ({exc}); install Pango"
         ) from None
-    html = render_html(
-        report, out_dir, for_pdf=True, font_css=file_font_css(), extra_css=page_css(report)
-    )
     fetcher = URLFetcher(allowed_protocols={"file", "data"})  # never the network
-    document = HTML(string=html, base_url=str(out_dir.resolve()), url_fetcher=fetcher)
+    document = HTML(string=html, base_url=str(base_url.resolve()), url_fetcher=fetcher)
     pdf = document.write_pdf()
     assert pdf is not None
     return pdf
+
+
+def render_pdf(report: Report, out_dir: Path) -> bytes:
+    return html_to_pdf(pdf_html(report, out_dir), out_dir)

@@ -1,0 +1,145 @@
+"""Remember the week's analysis between builds: keyed by the store, the desk and the window.
+
+The market review, the trackers and the ratings scorecard take most of a build's time and
+depend only on the store's rows, the desk's files (not its notes), the window and the code. An
+analyst rebuilding after editing the notes gets them back from memory (a running preview) or
+from ``$SECTORWEEKLY_HOME/cache/analysis`` (a new process), and only the notes are read again.
+
+The store is identified by its files' size and modification time: every writer (import, update,
+seeding) changes them, and a build never writes the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections import OrderedDict
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .desk import Desk, demo_desk_dir
+
+_VERSION = b"1"
+_MEMORY: OrderedDict[str, bytes] = OrderedDict()
+_MEMORY_SIZE = 8
+_DISK_SIZE = 32  # files kept in the cache folder, newest first
+
+
+@cache
+def _code_digest() -> str:
+    """The package's code: a changed rule must never be answered from an older result."""
+    root = Path(__file__).parent
+    h = hashlib.sha256(_VERSION)
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _store_file(desk: Desk) -> Path:
+    """Same answer as ``workspace.store_path`` without importing the providers behind it."""
+    if desk.root.resolve() == demo_desk_dir().resolve():
+        from .workspace import home
+
+        return home() / "demo" / "store.duckdb"
+    return desk.store_path
+
+
+def _stamp(path: Path) -> str:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return "absent"
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def store_stamp(desk: Desk) -> str:
+    path = _store_file(desk)
+    return "|".join(_stamp(p) for p in (path, path.with_name(path.name + ".wal")))
+
+
+def desk_stamp(desk: Desk) -> str:
+    """Every file of the desk folder except the notes (and a store kept inside it)."""
+    root = desk.root.resolve()
+    notes = (root / desk.notes_dir).resolve()
+    store = _store_file(desk).resolve()
+    entries = []
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if (here / d).resolve() != notes)
+        for name in sorted(files):
+            path = here / name
+            if path.resolve().parent == store.parent and name.startswith(store.name):
+                continue  # the store, its WAL and lock: stamped by store_stamp
+            entries.append(f"{path.relative_to(root).as_posix()}={_stamp(path)}")
+    return "\n".join(entries)
+
+
+def analysis_key(
+    week_desk: Desk, start: Any, end: Any, steps: list[Any], history: list[Any]
+) -> str:
+    """Key of what ``steps`` (the part builders) compute for this desk, window and store, and
+    the series' earlier issues (``history``: what identifies each one)."""
+    h = hashlib.sha256()
+    for part in (
+        repr(history),
+        " ".join(f"{s.__module__}.{s.__qualname__}" for s in steps),
+        str(_store_file(week_desk)),
+        _code_digest(),
+        str(week_desk.root.resolve()),
+        week_desk.model_dump_json(),  # the notes' names to watch and risks are in here
+        desk_stamp(week_desk),
+        store_stamp(week_desk),
+        f"{start}..{end}",
+    ):
+        h.update(part.encode())
+        h.update(b"\0")
+    return h.hexdigest()[:32]
+
+
+def _folder() -> Path:
+    from .workspace import home
+
+    return home() / "cache" / "analysis"
+
+
+def load(key: str) -> Any | None:
+    """The results saved under ``key`` as fresh objects (the build may change them), else None."""
+    data = _MEMORY.get(key)
+    if data is None:
+        path = _folder() / f"{key}.pickle"
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+    try:
+        value = pickle.loads(data)
+    except Exception:  # written by other code, or cut short: recompute
+        return None
+    _remember(key, data)
+    return value
+
+
+def save(key: str, value: Any) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    _remember(key, data)
+    folder = _folder()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f"{key}.{os.getpid()}.tmp"
+        tmp.write_bytes(data)
+        tmp.replace(folder / f"{key}.pickle")
+        old = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for stale in old[_DISK_SIZE:]:
+            stale.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only cache folder slows the next build down, nothing more
+
+
+def _remember(key: str, data: bytes) -> None:
+    _MEMORY[key] = data
+    _MEMORY.move_to_end(key)
+    while len(_MEMORY) > _MEMORY_SIZE:
+        _MEMORY.popitem(last=False)
