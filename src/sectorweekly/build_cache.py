@@ -38,7 +38,7 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
-def _store_file(desk: Desk) -> Path:
+def store_file(desk: Desk) -> Path:
     """Same answer as ``workspace.store_path`` without importing the providers behind it."""
     if desk.root.resolve() == demo_desk_dir().resolve():
         from .workspace import home
@@ -56,7 +56,7 @@ def _stamp(path: Path) -> str:
 
 
 def store_stamp(desk: Desk) -> str:
-    path = _store_file(desk)
+    path = store_file(desk)
     return "|".join(_stamp(p) for p in (path, path.with_name(path.name + ".wal")))
 
 
@@ -64,7 +64,7 @@ def desk_stamp(desk: Desk) -> str:
     """Every file of the desk folder except the notes (and a store kept inside it)."""
     root = desk.root.resolve()
     notes = (root / desk.notes_dir).resolve()
-    store = _store_file(desk).resolve()
+    store = store_file(desk).resolve()
     entries = []
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
@@ -86,7 +86,7 @@ def analysis_key(
     for part in (
         repr(history),
         " ".join(f"{s.__module__}.{s.__qualname__}" for s in steps),
-        str(_store_file(week_desk)),
+        str(store_file(week_desk)),
         _code_digest(),
         str(week_desk.root.resolve()),
         week_desk.model_dump_json(),  # the notes' names to watch and risks are in here

@@ -180,6 +180,37 @@ def build(
     err_console.print(f"built in {time.perf_counter() - t0:.2f}s", style="dim")
 
 
+@app.command()
+def preview(
+    start: Annotated[str | None, typer.Option(help="First calendar day of the window.")] = None,
+    end: Annotated[str | None, typer.Option(help="Last calendar day of the window.")] = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 0,
+    desk: DeskOpt = None,
+) -> None:
+    """Serve the HTML report on 127.0.0.1 and rebuild it whenever the desk or the store changes."""
+    import signal
+    import threading
+
+    from .preview import serve
+
+    first, last = option_date(start, "--start"), option_date(end, "--end")
+    if desk is not None and not (desk / "desk.yaml").is_file():
+        raise SectorWeeklyError(f"{desk}: no desk.yaml in this folder; expected a desk folder")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+    def say(line: str) -> None:
+        err_console.print(line, highlight=False, soft_wrap=True, markup=False)
+
+    try:
+        serve(desk, first, last, port, say, stop)
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:  # the port is taken, or not ours to bind
+        raise SectorWeeklyError(f"preview: cannot serve on 127.0.0.1:{port} ({exc})") from None
+    say("preview stopped")
+
+
 @import_app.command("prices")
 def import_prices(
     files: Annotated[

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -28,23 +29,35 @@ def image_data_uri(path: Path) -> str:
 
 
 def render_html(
-    report: Report,
+    report: Report | None,
     out_dir: Path,
     *,
     for_pdf: bool = False,
     font_css: str = "",
     extra_css: str = "",
+    inline_images: bool = True,
+    live: LiveState | None = None,
 ) -> str:
     """HTML with images inlined as data URIs, so the file stands alone.
 
     ``font_css`` comes first in the style sheet (@font-face rules), ``extra_css`` last (it
-    overrides the screen layout, e.g. the PDF's page rules).
+    overrides the screen layout, e.g. the PDF's page rules). ``live`` makes the preview's page:
+    the last build's error above the report (or alone, before any build succeeded) and a script
+    that reloads the page when the next build is ready.
     """
-    images = {
-        c.key: image_data_uri(out_dir / c.file)
-        for c in report.charts
-        if c.file and (out_dir / c.file).exists()
-    }
+    if report is None:
+        return _env.get_template("report.html.j2").render(
+            r=None, for_pdf=False, font_css=font_css, extra_css=extra_css, live=live
+        )
+    images = (
+        {
+            c.key: image_data_uri(out_dir / c.file)
+            for c in report.charts
+            if c.file and (out_dir / c.file).exists()
+        }
+        if inline_images
+        else {}
+    )
     figures = {t.key: ("table", t) for t in report.tables}
     figures.update({c.key: ("chart", c) for c in report.charts})
     in_sections = {k for s in report.sections for k in s.figures} | set(report.front.figures)
@@ -58,10 +71,19 @@ def render_html(
         for_pdf=for_pdf,
         font_css=font_css,
         extra_css=extra_css,
+        live=live,
     )
+
+
+@dataclass
+class LiveState:
+    """What the preview page shows besides the report: its version and the last error."""
+
+    version: str
+    error: str | None = None
 
 
 def standalone_html(report: Report, out_dir: Path) -> str:
     """The browser file: carries a subset of the CJK font for exactly the characters it shows."""
-    page = render_html(report, out_dir)
-    return render_html(report, out_dir, font_css=embedded_font_css(page))
+    text = render_html(report, out_dir, inline_images=False)  # only its characters matter
+    return render_html(report, out_dir, font_css=embedded_font_css(text))
