@@ -8,6 +8,7 @@ CJK font) is imported only when some figure has to be drawn.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
@@ -112,6 +113,20 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
+def _rgb_png(fig: Figure) -> bytes:
+    """The figure as an opaque RGB PNG: with no alpha channel to split off, WeasyPrint embeds
+    it faster (about 0.1 s for the demo's eight), and every format shows the same white ground."""
+    from PIL import Image
+
+    raw = io.BytesIO()
+    fig.savefig(raw, format="png", dpi=DPI, facecolor="white")
+    raw.seek(0)
+    out = io.BytesIO()
+    with Image.open(raw) as image:
+        image.convert("RGB").save(out, format="PNG")
+    return out.getvalue()
+
+
 def _file_name(f: Table | Chart) -> str:
     if f.number:
         return f"figure_{f.number:02d}.png"
@@ -138,9 +153,8 @@ def draw_charts(
         if cached.is_file():
             stats.cached += 1
         else:
-            fig = render_figure(f)
             tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-            fig.savefig(tmp, format="png", dpi=DPI, facecolor="white")
+            tmp.write_bytes(_rgb_png(render_figure(f)))
             os.replace(tmp, cached)
             stats.drawn += 1
         dest = folder / _file_name(f)

@@ -1,0 +1,213 @@
+"""Time the demo build as an analyst meets it: cold, cached, after a notes edit, in the preview.
+
+Run: .venv/bin/python benchmarks/build.py [--runs 5] [--cold-runs 3]
+
+Every row but the last block is a new process running the README's command,
+``sectorweekly build --start 2024-10-07 --end 2024-10-09 --out DIR``, timed from outside (wall
+clock, Python start-up included):
+- cold: a new, empty SECTORWEEKLY_HOME each time: the store is seeded from the demo desk, the
+  charts are drawn, both font subsets are made, nothing is cached;
+- cached: the same home again: charts, font subsets and analysis results come from the cache;
+- notes edited: a desk folder (``sectorweekly init``) whose notes change before each build,
+  with new characters, so the analysis is cached but the font subsets are made again;
+- preview: ``sectorweekly preview`` on that desk; the notes file is rewritten and the time is
+  taken until the served page (GET /) holds the new text.
+Then, in this process, each step of a cached build on its own (median of ``--runs``).
+The machine's load average is printed before and after: the machine may be shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import selectors
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+ARGS = ["build", "--start", "2024-10-07", "--end", "2024-10-09"]
+NOTES = "notes/2024-10-10.md"
+
+
+def cli(home: Path, *args: str) -> float:
+    """Run ``sectorweekly ARGS`` in a new process; its wall time in seconds."""
+    env = {**os.environ, "SECTORWEEKLY_HOME": str(home)}
+    t0 = time.perf_counter()
+    run = subprocess.run(
+        [sys.executable, "-m", "sectorweekly", *args], env=env, capture_output=True, text=True
+    )
+    seconds = time.perf_counter() - t0
+    if run.returncode != 0:
+        raise SystemExit(f"sectorweekly {' '.join(args)} failed: {run.stderr.strip()}")
+    return seconds
+
+
+def stats(values: list[float]) -> str:
+    return f"{statistics.median(values):6.2f} s  (min {min(values):.2f}, max {max(values):.2f}, n={len(values)})"
+
+
+def edited_notes(original: str, i: int) -> str:
+    """The notes with a new first heading; each run adds characters no earlier run used."""
+    new = "".join(chr(0x4E00 + 97 * i + k) for k in range(6))  # common CJK ideographs
+    return original.replace("## ", f"## {new}：", 1)
+
+
+def time_preview(desk: Path, home: Path, runs: int) -> tuple[list[float], str]:
+    """Seconds from rewriting the notes to the served page holding the new text."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sectorweekly", "preview", "--desk", str(desk),
+         "--start", "2024-10-07", "--end", "2024-10-09"],
+        stderr=subprocess.PIPE, text=True, env={**os.environ, "SECTORWEEKLY_HOME": str(home)},
+    )  # fmt: skip
+    assert proc.stderr is not None
+    selector = selectors.DefaultSelector()
+    selector.register(proc.stderr, selectors.EVENT_READ)
+    url = ""
+    deadline = time.monotonic() + 180
+    while not url and time.monotonic() < deadline:
+        if selector.select(timeout=1):
+            match = re.search(r"preview on (http://127\.0\.0\.1:\d+/)", proc.stderr.readline())
+            url = match.group(1) if match else ""
+    if not url:
+        proc.kill()
+        raise SystemExit("preview did not start")
+    notes = desk / NOTES
+    original = notes.read_text(encoding="utf-8")
+    times = []
+    try:
+        for i in range(runs):
+            marker = f"预览计时{i}号"
+            t0 = time.perf_counter()
+            notes.write_text(original.replace("## ", f"## {marker}", 1), encoding="utf-8")
+            while time.perf_counter() - t0 < 30:
+                page = urllib.request.urlopen(url, timeout=30).read().decode()
+                if marker in page:
+                    times.append(time.perf_counter() - t0)
+                    break
+                time.sleep(0.01)
+            else:
+                raise SystemExit("the preview did not show the edit within 30 s")
+            time.sleep(0.3)
+    finally:
+        notes.write_text(original, encoding="utf-8")
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    said = [line for line in err.splitlines() if line.startswith("rebuilt in")]
+    return times, ", ".join(s.removeprefix("rebuilt in ") for s in said[-runs:])
+
+
+def in_process(runs: int, home: Path) -> list[tuple[str, list[float]]]:
+    """Each step of a cached build, timed inside one process (imports paid once, first)."""
+    os.environ["SECTORWEEKLY_HOME"] = str(home)
+    from sectorweekly import build_cache
+    from sectorweekly.build import build_report
+    from sectorweekly.desk import load_desk
+    from sectorweekly.report.charts import draw_charts
+    from sectorweekly.report.docx import render_docx
+    from sectorweekly.report.html import standalone_html
+    from sectorweekly.report.markdown import render_markdown
+    from sectorweekly.report.pdf import render_pdf
+
+    desk = load_desk()
+    start, end = dt.date(2024, 10, 7), dt.date(2024, 10, 9)
+    out = Path(tempfile.mkdtemp(prefix="bench-out-"))
+    report = build_report(desk, start, end)
+    draw_charts(report, out)
+
+    def uncached() -> None:
+        build_cache._MEMORY.clear()
+        for f in (home / "cache" / "analysis").glob("*.pickle"):
+            f.unlink()
+        build_report(desk, start, end)
+
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("report model, analysis computed (calendars warm)", uncached),
+        ("report model, analysis from the cache", lambda: build_report(desk, start, end)),
+        ("charts (8 figures, from the cache)", lambda: draw_charts(report, out)),
+        ("report.json", report.to_json),
+        ("report.md", lambda: render_markdown(report)),
+        ("report.html (font subset cached)", lambda: standalone_html(report, out)),
+        ("report.docx (font subset cached)", lambda: render_docx(report, out, out / "r.docx")),
+        ("report.pdf (WeasyPrint, this process)", lambda: render_pdf(report, out)),
+    ]
+    timed = []
+    for name, step in steps:
+        values = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            step()
+            values.append(time.perf_counter() - t0)
+        timed.append((name, values))
+    shutil.rmtree(out, ignore_errors=True)
+    return timed
+
+
+def machine() -> str:
+    model = ""
+    with open("/proc/cpuinfo", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"{os.cpu_count()} cores, {model}"
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--cold-runs", type=int, default=3)
+    args = parser.parse_args()
+    print(f"{dt.date.today()}  {machine()}  load average before: {load()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        out = root / "out"
+        cold = []
+        for i in range(args.cold_runs):
+            home = root / f"cold{i}"
+            cold.append(cli(home, *ARGS, "--out", str(out)))
+        home = root / f"cold{args.cold_runs - 1}"
+        cached = [cli(home, *ARGS, "--out", str(out)) for _ in range(args.runs)]
+
+        desk = root / "desk"
+        cli(home, "init", str(desk))
+        cli(home, *ARGS, "--desk", str(desk), "--out", str(out))  # seeds the desk's store
+        notes = desk / NOTES
+        original = notes.read_text(encoding="utf-8")
+        edited = []
+        for i in range(args.runs):
+            notes.write_text(edited_notes(original, i), encoding="utf-8")
+            edited.append(cli(home, *ARGS, "--desk", str(desk), "--out", str(out)))
+        notes.write_text(original, encoding="utf-8")
+
+        preview, said = time_preview(desk, home, args.runs + 2)
+        steps = in_process(args.runs, home)
+
+    print()
+    print("new process, the README's build command (wall, Python start-up included)")
+    print(f"  cold, nothing cached (store seeded, charts drawn)   {stats(cold)}")
+    print(f"  cached (charts, font subsets, analysis)             {stats(cached)}")
+    print(f"  after a notes edit with new characters              {stats(edited)}")
+    print("preview, notes rewritten -> served page has the new text")
+    print(f"  notes-only rebuild                                  {stats(preview)}")
+    print(f"  (the server's own rebuild times: {said})")
+    print("in one process, each step of a cached build")
+    for name, values in steps:
+        print(f"  {name:<50}  {stats(values)}")
+    print(f"load average after: {load()}")
+
+
+if __name__ == "__main__":
+    main()
