@@ -36,7 +36,11 @@ test: $(STAMP) system-deps
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q
 
+# every benchmark; pdf_engines.py times Typst too when the `typst` package is installed
 bench: $(STAMP)
+	$(BIN)/python benchmarks/build.py
+	$(BIN)/python benchmarks/pdf_engines.py
+	$(BIN)/python benchmarks/charts.py
 	$(BIN)/python benchmarks/full_market.py
 	$(BIN)/python benchmarks/scorecard.py
 	$(BIN)/python benchmarks/import.py

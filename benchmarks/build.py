@@ -169,6 +169,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--cold-runs", type=int, default=3)
+    parser.add_argument(
+        "--cli-only",
+        action="store_true",
+        help="only the new-process rows (e.g. to time an older checkout: PYTHONPATH=OLD/src)",
+    )
     args = parser.parse_args()
     print(f"{dt.date.today()}  {machine()}  load average before: {load()}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -192,18 +197,22 @@ def main() -> None:
             edited.append(cli(home, *ARGS, "--desk", str(desk), "--out", str(out)))
         notes.write_text(original, encoding="utf-8")
 
-        preview, said = time_preview(desk, home, args.runs + 2)
-        steps = in_process(args.runs, home)
+        if args.cli_only:
+            preview, said, steps = [], "", []
+        else:
+            preview, said = time_preview(desk, home, args.runs + 2)
+            steps = in_process(args.runs, home)
 
     print()
     print("new process, the README's build command (wall, Python start-up included)")
     print(f"  cold, nothing cached (store seeded, charts drawn)   {stats(cold)}")
     print(f"  cached (charts, font subsets, analysis)             {stats(cached)}")
     print(f"  after a notes edit with new characters              {stats(edited)}")
-    print("preview, notes rewritten -> served page has the new text")
-    print(f"  notes-only rebuild                                  {stats(preview)}")
-    print(f"  (the server's own rebuild times: {said})")
-    print("in one process, each step of a cached build")
+    if preview:
+        print("preview, notes rewritten -> served page has the new text")
+        print(f"  notes-only rebuild                                  {stats(preview)}")
+        print(f"  (the server's own rebuild times: {said})")
+        print("in one process, each step of a cached build")
     for name, values in steps:
         print(f"  {name:<50}  {stats(values)}")
     print(f"load average after: {load()}")

@@ -33,7 +33,7 @@ def typst_source(report, out_dir: Path) -> str:  # type: ignore[no-untyped-def]
     head = f"{f.series} ｜ {f.publication_date:%Y-%m-%d}"
     out = [
         '#set page(paper: "a4", margin: (top: 20mm, bottom: 18mm, x: 16mm),',
-        f"  header: [#set text(8pt, fill: rgb(\"#5b6570\")); {s(f.firm)} #h(1fr) {s(head)}"
+        f'  header: [#set text(8pt, fill: rgb("#5b6570")); {s(f.firm)} #h(1fr) {s(head)}'
         ' #line(length: 100%, stroke: 0.6pt + rgb("#8c1d18"))],',
         '  footer: context [#set text(8pt); #h(1fr) #counter(page).display("1 / 1", both: true)'
         " #h(1fr)])",

@@ -195,7 +195,9 @@ def preview(
 
     first, last = option_date(start, "--start"), option_date(end, "--end")
     if desk is not None and not (desk / "desk.yaml").is_file():
-        raise SectorWeeklyError(f"{desk}: no desk.yaml in this folder; expected a desk folder")
+        from .desk import load_desk
+
+        load_desk(desk)  # says what is missing (exit code 2); later desk errors show on the page
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
 
