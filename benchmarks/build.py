@@ -100,7 +100,12 @@ def time_preview(desk: Path, home: Path, runs: int) -> tuple[list[float], str]:
     finally:
         notes.write_text(original, encoding="utf-8")
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=30)
+        try:
+            _, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, err = proc.communicate()
+            print("note: the preview did not stop within 60 s of Ctrl-C; killed")
     said = [line for line in err.splitlines() if line.startswith("rebuilt in")]
     return times, ", ".join(s.removeprefix("rebuilt in ") for s in said[-runs:])
 

@@ -72,6 +72,7 @@ class Preview:
         self.changed = threading.Condition()
         self.store: Path | None = None
         self.last_build_s = 0.0
+        self.stopping = False
 
     def watched_dir(self) -> Path:
         from .desk import demo_desk_dir
@@ -111,8 +112,16 @@ class Preview:
     def wait_for(self, seen: str, timeout: float) -> str:
         """The version once it differs from ``seen`` (or after ``timeout`` seconds)."""
         with self.changed:
-            self.changed.wait_for(lambda: str(self.version) != seen, timeout=timeout)
+            self.changed.wait_for(
+                lambda: self.stopping or str(self.version) != seen, timeout=timeout
+            )
             return str(self.version)
+
+    def stop(self) -> None:
+        """Let every waiting page request go."""
+        with self.changed:
+            self.stopping = True
+            self.changed.notify_all()
 
 
 def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
@@ -151,6 +160,11 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # a page's pending /wait must not hold up Ctrl-C
+
+
 def serve(
     desk_dir: Path | None,
     start: dt.date | None,
@@ -171,8 +185,7 @@ def serve(
         preview.rebuild()
         if _snapshot(preview.watched_dir(), preview.store) != before:
             preview.rebuild()  # the first build seeded the store: build again to keep its analysis
-        server = ThreadingHTTPServer(("127.0.0.1", port), _handler(preview))
-        server.daemon_threads = True
+        server = _Server(("127.0.0.1", port), _handler(preview))
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         host, bound = server.server_address[:2]
@@ -184,8 +197,7 @@ def serve(
         finally:
             server.shutdown()
             server.server_close()
-            with preview.changed:
-                preview.changed.notify_all()
+            preview.stop()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
