@@ -22,6 +22,7 @@ import argparse
 import datetime as dt
 import os
 import re
+import resource
 import selectors
 import shutil
 import signal
@@ -38,16 +39,23 @@ ARGS = ["build", "--start", "2024-10-07", "--end", "2024-10-09"]
 NOTES = "notes/2024-10-10.md"
 
 
-def cli(home: Path, *args: str) -> float:
-    """Run ``sectorweekly ARGS`` in a new process; its wall time in seconds."""
+CPU: dict[str, list[float]] = {}  # CPU seconds (user + system, PDF process included) per row
+
+
+def cli(home: Path, *args: str, row: str = "") -> float:
+    """Run ``sectorweekly ARGS`` in a new process; its wall time in seconds (CPU kept in CPU)."""
     env = {**os.environ, "SECTORWEEKLY_HOME": str(home)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     run = subprocess.run(
         [sys.executable, "-m", "sectorweekly", *args], env=env, capture_output=True, text=True
     )
     seconds = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if run.returncode != 0:
         raise SystemExit(f"sectorweekly {' '.join(args)} failed: {run.stderr.strip()}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    CPU.setdefault(row, []).append(cpu)
     return seconds
 
 
@@ -187,9 +195,9 @@ def main() -> None:
         cold = []
         for i in range(args.cold_runs):
             home = root / f"cold{i}"
-            cold.append(cli(home, *ARGS, "--out", str(out)))
+            cold.append(cli(home, *ARGS, "--out", str(out), row="cold"))
         home = root / f"cold{args.cold_runs - 1}"
-        cached = [cli(home, *ARGS, "--out", str(out)) for _ in range(args.runs)]
+        cached = [cli(home, *ARGS, "--out", str(out), row="cached") for _ in range(args.runs)]
 
         desk = root / "desk"
         cli(home, "init", str(desk))
@@ -199,7 +207,7 @@ def main() -> None:
         edited = []
         for i in range(args.runs):
             notes.write_text(edited_notes(original, i), encoding="utf-8")
-            edited.append(cli(home, *ARGS, "--desk", str(desk), "--out", str(out)))
+            edited.append(cli(home, *ARGS, "--desk", str(desk), "--out", str(out), row="edited"))
         notes.write_text(original, encoding="utf-8")
 
         if args.cli_only:
@@ -213,6 +221,10 @@ def main() -> None:
     print(f"  cold, nothing cached (store seeded, charts drawn)   {stats(cold)}")
     print(f"  cached (charts, font subsets, analysis)             {stats(cached)}")
     print(f"  after a notes edit with new characters              {stats(edited)}")
+    print("the same runs, CPU seconds (user + system, both processes)")
+    for row, values in CPU.items():
+        if row:
+            print(f"  {row:<50}  {stats(values)}")
     if preview:
         print("preview, notes rewritten -> served page has the new text")
         print(f"  notes-only rebuild                                  {stats(preview)}")

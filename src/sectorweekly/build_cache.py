@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from . import clock
 from .desk import Desk, demo_desk_dir
 
 _VERSION = b"1"
@@ -29,12 +30,15 @@ _DISK_SIZE = 32  # files kept in the cache folder, newest first
 
 @cache
 def _code_digest() -> str:
-    """The package's code: a changed rule must never be answered from an older result."""
+    """The package's code and data files (holiday lists…): a changed rule must never be
+    answered from an older result. The demo desk is stamped as a desk, by ``desk_stamp``."""
     root = Path(__file__).parent
     h = hashlib.sha256(_VERSION)
-    for path in sorted(root.rglob("*.py")):
-        h.update(path.relative_to(root).as_posix().encode())
-        h.update(path.read_bytes())
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if path.suffix in (".py", ".yaml", ".yml", ".csv") and rel.parts[0] != "demo":
+            h.update(rel.as_posix().encode())
+            h.update(path.read_bytes())
     return h.hexdigest()
 
 
@@ -93,6 +97,7 @@ def analysis_key(
         desk_stamp(week_desk),
         store_stamp(week_desk),
         f"{start}..{end}",
+        str(clock.today()),  # the calendars' provisional sessions follow today
     ):
         h.update(part.encode())
         h.update(b"\0")

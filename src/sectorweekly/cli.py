@@ -200,6 +200,8 @@ def preview(
         load_desk(desk)  # says what is missing (exit code 2); later desk errors show on the page
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Ctrl-C is how it stops, even when started from a script that ignored SIGINT for its jobs
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     def say(line: str) -> None:
         err_console.print(line, highlight=False, soft_wrap=True, markup=False)
