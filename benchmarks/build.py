@@ -103,7 +103,8 @@ def time_preview(desk: Path, home: Path, runs: int) -> tuple[list[float], str]:
                     break
                 time.sleep(0.01)
             else:
-                raise SystemExit("the preview did not show the edit within 30 s")
+                shown = re.findall(r'id="build-error".*?</div>', page, re.S)
+                raise SystemExit(f"the preview did not show the edit within 30 s: {shown}")
             time.sleep(0.3)
     finally:
         notes.write_text(original, encoding="utf-8")

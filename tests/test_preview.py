@@ -117,3 +117,21 @@ def test_the_open_page_follows_edits_errors_and_fixes_of_the_notes(desk, tmp_pat
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=30)
     assert proc.returncode == 0
+
+
+def test_an_edit_made_right_after_start_is_not_missed(desk, tmp_path):
+    notes = desk / NOTES
+    original = notes.read_text(encoding="utf-8")
+    proc, url, _ = start_preview(desk, tmp_path / "home")
+    try:
+        notes.write_text(original.replace("## ", "## 开机即改", 1), encoding="utf-8")
+        deadline = time.monotonic() + BOUND_S
+        page = ""
+        while time.monotonic() < deadline and "开机即改" not in page:
+            time.sleep(0.05)
+            page = urllib.request.urlopen(url, timeout=30).read().decode()
+        assert "开机即改" in page
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+    assert proc.returncode == 0

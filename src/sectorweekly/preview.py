@@ -181,10 +181,10 @@ def serve(
 
         with contextlib.suppress(SectorWeeklyError):
             preview.store = store_file(load_desk(desk_dir))
+        # taken before the first build: an edit made while it runs, or before the watcher starts,
+        # is seen as a change (so is the store seeded by the first build: built again, cached)
         before = _snapshot(preview.watched_dir(), preview.store)
         preview.rebuild()
-        if _snapshot(preview.watched_dir(), preview.store) != before:
-            preview.rebuild()  # the first build seeded the store: build again to keep its analysis
         server = _Server(("127.0.0.1", port), _handler(preview))
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
@@ -193,7 +193,7 @@ def serve(
         if preview.error:
             say(preview.error)
         try:
-            _watch(preview, say, stop)
+            _watch(preview, say, stop, before)
         finally:
             server.shutdown()
             server.server_close()
@@ -202,9 +202,13 @@ def serve(
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _watch(preview: Preview, say: Callable[[str], None], stop: threading.Event) -> None:
+def _watch(
+    preview: Preview,
+    say: Callable[[str], None],
+    stop: threading.Event,
+    before: dict[str, tuple[int, int]],
+) -> None:
     folder = preview.watched_dir()
-    before = _snapshot(folder, preview.store)
     while not stop.wait(POLL_S):
         now = _snapshot(folder, preview.store)
         if now == before:
