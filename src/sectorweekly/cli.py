@@ -132,7 +132,7 @@ def build(
     wait: WaitOpt = 30.0,
 ) -> None:
     """Build the week's report: PDF, Word, HTML, Markdown and report.json in one folder."""
-    from .report.pdf_worker import PdfWorker
+    from .report.workers import PdfWorker
 
     t0 = time.perf_counter()
     s, e = option_date(start, "--start"), option_date(end, "--end")

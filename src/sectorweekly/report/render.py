@@ -1,7 +1,7 @@
 """Write every format of a report into the output folder.
 
-The PDF is laid out in a second process (``pdf_worker``) while this one writes the other
-formats; the renderers' libraries are imported only here, when a report is written.
+The PDF and the Word file are written by forked processes (``workers``) while this one writes
+the HTML, Markdown and JSON files; the renderers' libraries are imported only where they run.
 """
 
 from __future__ import annotations
@@ -9,7 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from .model import Report
-from .pdf_worker import PdfWorker
+from .workers import ForkedJob, PdfWorker
+
+
+def _write_docx(report: Report, out_dir: Path, path: Path) -> None:
+    from .docx import render_docx
+
+    render_docx(report, out_dir, path)
 
 
 def write_all(report: Report, out_dir: Path, pdf_worker: PdfWorker | None = None) -> list[Path]:
@@ -17,13 +23,15 @@ def write_all(report: Report, out_dir: Path, pdf_worker: PdfWorker | None = None
     from .charts import draw_charts
     from .pdf import pdf_html
 
-    worker = pdf_worker or PdfWorker()
+    pdf = pdf_worker or PdfWorker()
+    docx: ForkedJob | None = None
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         written = draw_charts(report, out_dir)  # once, before any renderer embeds them
-        worker.submit(pdf_html(report, out_dir), out_dir)
+        pdf.submit(pdf_html(report, out_dir), out_dir)
+        docx_path = out_dir / "report.docx"
+        docx = ForkedJob("Word", _write_docx, report, out_dir, docx_path)
 
-        from .docx import render_docx
         from .html import standalone_html
         from .markdown import render_markdown
 
@@ -36,12 +44,13 @@ def write_all(report: Report, out_dir: Path, pdf_worker: PdfWorker | None = None
         path = out_dir / "report.html"
         path.write_text(standalone_html(report, out_dir), encoding="utf-8")
         written.append(path)
-        path = out_dir / "report.docx"
-        render_docx(report, out_dir, path)
-        written.append(path)
+        docx.result()
+        written.append(docx_path)
         path = out_dir / "report.pdf"
-        path.write_bytes(worker.result())
+        path.write_bytes(pdf.result())
         written.append(path)
         return written
     finally:
-        worker.close()
+        pdf.close()
+        if docx is not None:
+            docx.close()
