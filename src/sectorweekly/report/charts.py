@@ -115,15 +115,18 @@ def __getattr__(name: str) -> Any:
 
 def _rgb_png(fig: Figure) -> bytes:
     """The figure as an opaque RGB PNG: with no alpha channel to split off, WeasyPrint embeds
-    it faster (about 0.1 s for the demo's eight), and every format shows the same white ground."""
+    it faster (about 0.1 s for the demo's eight), and every format shows the same white ground.
+    Drawn straight from the canvas's pixels: one PNG encoding, not two."""
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
-    raw = io.BytesIO()
-    fig.savefig(raw, format="png", dpi=DPI, facecolor="white")
-    raw.seek(0)
+    fig.set_facecolor("white")
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())[..., :3]
     out = io.BytesIO()
-    with Image.open(raw) as image:
-        image.convert("RGB").save(out, format="PNG")
+    Image.fromarray(np.ascontiguousarray(pixels)).save(out, format="PNG", dpi=(DPI, DPI))
     return out.getvalue()
 
 
