@@ -201,7 +201,7 @@ def main() -> None:
         cached = [cli(home, *ARGS, "--out", str(out), row="cached") for _ in range(args.runs)]
 
         desk = root / "desk"
-        cli(home, "init", str(desk))
+        cli(home, "init", str(desk), "--demo-data")
         cli(home, *ARGS, "--desk", str(desk), "--out", str(out))  # seeds the desk's store
         notes = desk / NOTES
         original = notes.read_text(encoding="utf-8")

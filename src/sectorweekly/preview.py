@@ -84,11 +84,12 @@ class Preview:
         from .build import BuildContext, build_report
         from .desk import load_desk
         from .report.charts import draw_charts
+        from .workspace import prepare
 
         t0 = time.perf_counter()
         try:
             desk = load_desk(self.desk_dir)
-            self.store = store_file(desk)
+            self.store, _ = prepare(desk)  # the edge step of every command: seeds the store
             report = build_report(desk, self.start, self.end, BuildContext())
             draw_charts(report, self.work)
         except SectorWeeklyError as exc:
