@@ -24,6 +24,7 @@ from sectorweekly import calendars, store
 from sectorweekly.analysis.rating_scale import RatingScales
 from sectorweekly.analysis.scorecard import evaluate, summarise
 from sectorweekly.desk import Ratings
+from sectorweekly.store import schema
 
 BENCH = "000300"
 
@@ -33,7 +34,7 @@ def build_store(path: Path, n_symbols: int, years: int) -> tuple[int, list[dt.da
     start, end = dt.date(2019, 1, 2), dt.date(2019 + years - 1, 12, 31)
     days = calendars.sessions("CN_A", start, end)
     con = duckdb.connect(str(path))
-    store._init(con)
+    schema.create_all(con)
     con.register("sess", pd.DataFrame({"date": days, "i": range(len(days))}))
     con.register("syms", pd.DataFrame({"k": range(n_symbols + 1)}))
     con.execute(
@@ -45,7 +46,8 @@ def build_store(path: Path, n_symbols: int, years: int) -> tuple[int, list[dt.da
     ).fetchall()
     con.execute(
         f"""
-        INSERT INTO prices
+        INSERT INTO prices (symbol, market, date, open, high, low, close, volume, volume_unit,
+                            adjustment, adj_close, source, fetched_at)
         SELECT CASE WHEN k = 0 THEN '{BENCH}' ELSE 'S' || lpad(k::VARCHAR, 5, '0') END,
                'CN_A', date, NULL, NULL, NULL,
                20 + 10 * sin(k + i / 40.0) + (hash(k, i) % 100) / 100.0 AS close,
