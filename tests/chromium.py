@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
+HEADLESS = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -29,8 +29,8 @@ FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--remote-debugging-pipe",
 ]
+FLAGS = [*HEADLESS, "--remote-debugging-pipe"]
 
 
 class Chromium:

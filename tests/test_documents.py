@@ -10,13 +10,13 @@ import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
-from pathlib import Path
 
 import numpy as np
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
+from chromium import CHROMIUM, HEADLESS
 from sectorweekly.narrative.zh import signed_pct
 from sectorweekly.report.docx import EAST_ASIA_FONT
 
@@ -24,7 +24,6 @@ needs_poppler = pytest.mark.skipif(
     shutil.which("pdftotext") is None or shutil.which("pdffonts") is None,
     reason="poppler-utils (pdftotext, pdffonts) not installed; `make system-deps` installs it",
 )
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def _members(report):
@@ -175,14 +174,7 @@ def test_html_screenshot_in_headless_chromium_is_not_blank(demo_report, tmp_path
     subprocess.run(
         [
             str(CHROMIUM),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
+            *HEADLESS,
             f"--user-data-dir={profile}",
             f"--screenshot={shot}",
             "--window-size=1000,1400",

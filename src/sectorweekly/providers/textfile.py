@@ -131,8 +131,8 @@ def cell_text(cell: object) -> str:
     return str(cell)
 
 
-def workbook_rows(path: Path, sheet: str | None = None) -> list[tuple[int, list[str]]]:
-    """(row number, cells as text) of a workbook's first sheet (or ``sheet``)."""
+def sheet_values(path: Path, sheet: str | None = None) -> list[list[object]]:
+    """The cell values of a workbook's first sheet (or ``sheet``), row by row."""
     if not path.is_file():
         raise InputError(path, None, "no such file; expected a .xlsx workbook")
     from openpyxl import load_workbook
@@ -148,9 +148,14 @@ def workbook_rows(path: Path, sheet: str | None = None) -> list[tuple[int, list[
                 path, None, f"no sheet '{sheet}'; expected one of {', '.join(book.sheetnames)}"
             )
         ws = book[sheet] if sheet else book.worksheets[0]
-        rows = [[cell_text(c) for c in r] for r in ws.iter_rows(values_only=True)]
+        return [list(r) for r in ws.iter_rows(values_only=True)]
     finally:
         book.close()
+
+
+def workbook_rows(path: Path, sheet: str | None = None) -> list[tuple[int, list[str]]]:
+    """(row number, cells as text) of a workbook's first sheet (or ``sheet``)."""
+    rows = [[cell_text(c) for c in r] for r in sheet_values(path, sheet)]
     out = []
     for n, row in enumerate(rows, start=1):
         while row and not row[-1].strip():

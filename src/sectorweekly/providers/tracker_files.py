@@ -87,7 +87,7 @@ def read_rows(
     if suffix == ".csv":
         numbered = list(textfile.csv_records(path, encoding))
     else:
-        numbered = [(n, r) for n, r in enumerate(_xlsx_rows(path, sheet), start=1)]
+        numbered = [(n, r) for n, r in enumerate(textfile.sheet_values(path, sheet), start=1)]
         for n, r in numbered:
             for cell in r:
                 if isinstance(cell, str) and len(cell) > textfile.MAX_FIELD:
@@ -104,25 +104,6 @@ def read_rows(
         if any(_text(c) for c in r)
     )
     return header, body
-
-
-def _xlsx_rows(path: Path, sheet: str | None) -> list[list]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several unrelated types for a bad file
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(path, None, f"not a readable .xlsx workbook ({first})") from None
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise InputError(
-                path, None, f"no sheet '{sheet}'; expected one of {', '.join(book.sheetnames)}"
-            )
-        ws = book[sheet] if sheet else book.worksheets[0]
-        return [list(r) for r in ws.iter_rows(values_only=True)]
-    finally:
-        book.close()
 
 
 def _text(cell: object) -> str:
