@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from sectorweekly.cli import app
 from sectorweekly.desk import Desk
-from sectorweekly.parts import PART_BUILDERS
+from sectorweekly.parts import PARTS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -66,7 +66,7 @@ def test_every_command_and_option_is_in_the_readme(command, flags):
     assert not missing, f"options of `{command}` not in the README: {missing}"
 
 
-@pytest.mark.parametrize("builder", PART_BUILDERS, ids=[b.__module__ for b in PART_BUILDERS])
-def test_every_report_part_is_in_the_readme(builder):
-    module = builder.__module__.removeprefix("sectorweekly.").replace(".", "/") + ".py"
+@pytest.mark.parametrize("part", PARTS, ids=[p.__module__ for p in PARTS])
+def test_every_report_part_is_in_the_readme(part):
+    module = part.__module__.removeprefix("sectorweekly.").replace(".", "/") + ".py"
     assert f"`{module}`" in README, f"report part {module} is not named in the README"

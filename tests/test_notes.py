@@ -228,27 +228,23 @@ def test_demo_notes_give_the_demo_week_its_sections(demo_report):
     assert any("news sections from" in m for m in messages)
 
 
-def test_names_to_watch_show_the_rating_a_part_sets_and_the_weekly_change(
-    demo_desk_with_notes, monkeypatch
-):
-    from sectorweekly import build
-    from sectorweekly.parts import ReportPart
+def test_names_to_watch_show_the_gathered_rating_and_the_weekly_change(demo_desk_with_notes):
+    from dataclasses import replace
 
-    def rate(desk, window, review, ctx):  # stands in for the ratings part: it sets ratings only
-        for theme in review.watch:
-            for m in theme.members:
-                m.rating = "买入" if m.symbol == "688256" else None
-                m.rating_action = None  # no action (首次覆盖/维持…) against a previous rating
-        return ReportPart()
+    from sectorweekly.build import assemble
+    from sectorweekly.week import CurrentRating, gather
 
-    monkeypatch.setattr(build, "PART_BUILDERS", [*build.PART_BUILDERS, rate])
     desk, _ = demo_desk_with_notes
-    report = build_report(desk, START, END, BuildContext())
+    week = gather(desk, START, END)  # ratings are gathered with the week, before any part runs
+    week = replace(week, ratings={"688256": CurrentRating("买入", sample=False, action="upgrade")})
+    report, _ = assemble(week)
     watch = next(s for s in report.sections if s.key == "watch")
     assert watch.bullets[0].startswith(
-        "国产算力链：寒武纪（买入，本周+28.48%）、海光信息（本周+26.84%）"
+        "国产算力链：寒武纪（上调至买入，本周+28.48%）、海光信息（本周+26.84%）"
     )
     assert report.review.watch[0].line == watch.bullets[0]
+    cambricon = next(m for b in report.review.boards for m in b.members if m.symbol == "688256")
+    assert (cambricon.rating, cambricon.rating_action) == ("买入", "上调")
 
 
 def test_without_a_headline_the_first_news_theme_is_suggested(demo_desk_with_notes):

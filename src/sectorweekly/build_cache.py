@@ -1,7 +1,8 @@
 """Remember the week's analysis between builds: keyed by the store, the desk and the window.
 
 The market review, the trackers and the ratings scorecard take most of a build's time and
-depend only on the store's rows, the desk's files (not its notes), the window and the code. An
+depend only on the gathered week (``week.Week``) but its notes, the store's rows, the desk's
+files (not its notes) and the code. An
 analyst rebuilding after editing the notes gets them back from memory (a running preview) or
 from ``$SECTORWEEKLY_HOME/cache/analysis`` (a new process), and only the notes are read again.
 
@@ -17,10 +18,14 @@ import pickle
 from collections import OrderedDict
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import clock
-from .desk import Desk, demo_desk_dir
+from .desk import Desk
+from .paths import cache_dir, store_path
+
+if TYPE_CHECKING:
+    from .week import Week
 
 _VERSION = b"1"
 _MEMORY: OrderedDict[str, bytes] = OrderedDict()
@@ -42,13 +47,7 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
-def store_file(desk: Desk) -> Path:
-    """Same answer as ``workspace.store_path`` without importing the providers behind it."""
-    if desk.root.resolve() == demo_desk_dir().resolve():
-        from .workspace import home
-
-        return home() / "demo" / "store.duckdb"
-    return desk.store_path
+store_file = store_path  # the store of a desk, without importing the providers behind prepare
 
 
 def _stamp(path: Path) -> str:
@@ -59,16 +58,16 @@ def _stamp(path: Path) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}"
 
 
-def store_stamp(desk: Desk) -> str:
-    path = store_file(desk)
+def store_stamp(path: Path) -> str:
+    """The store file and its WAL, by size and modification time."""
     return "|".join(_stamp(p) for p in (path, path.with_name(path.name + ".wal")))
 
 
-def desk_stamp(desk: Desk) -> str:
+def desk_stamp(desk: Desk, store: Path) -> str:
     """Every file of the desk folder except the notes (and a store kept inside it)."""
     root = desk.root.resolve()
     notes = (root / desk.notes_dir).resolve()
-    store = store_file(desk).resolve()
+    store = store.resolve()
     entries = []
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
@@ -81,22 +80,26 @@ def desk_stamp(desk: Desk) -> str:
     return "\n".join(entries)
 
 
-def analysis_key(
-    week_desk: Desk, start: Any, end: Any, steps: list[Any], history: list[Any]
-) -> str:
-    """Key of what ``steps`` (the part builders) compute for this desk, window and store, and
-    the series' earlier issues (``history``: what identifies each one)."""
+NOT_KEYED = ("notes_file", "notes", "messages")
+"""Fields of the week the key leaves out: the notes (read by the notes part alone, which is never
+cached; their names to watch and risks are in the week's desk) and what gathering said."""
+
+
+def analysis_key(week: Week, steps: list[Any]) -> str:
+    """Key of what ``steps`` (the parts) compute from ``week``: every field of the week but
+    ``NOT_KEYED``, the store's and the desk's files, the package's code and today."""
     h = hashlib.sha256()
     for part in (
-        repr(history),
         " ".join(f"{s.__module__}.{s.__qualname__}" for s in steps),
-        str(store_file(week_desk)),
         _code_digest(),
-        str(week_desk.root.resolve()),
-        week_desk.model_dump_json(),  # the notes' names to watch and risks are in here
-        desk_stamp(week_desk),
-        store_stamp(week_desk),
-        f"{start}..{end}",
+        f"{week.window.start}..{week.window.end} published {week.published}",
+        str(week.desk.root.resolve()),
+        week.desk.model_dump_json(),  # the notes' names to watch and risks are in here
+        desk_stamp(week.desk, week.store),
+        str(week.store),
+        store_stamp(week.store),
+        repr(sorted(week.ratings.items())),
+        repr([(i.publication_date, i.kind, i.recorded_at, i.series) for i in week.archive]),
         str(clock.today()),  # the calendars' provisional sessions follow today
     ):
         h.update(part.encode())
@@ -105,9 +108,7 @@ def analysis_key(
 
 
 def _folder() -> Path:
-    from .workspace import home
-
-    return home() / "cache" / "analysis"
+    return cache_dir("analysis")
 
 
 def load(key: str) -> Any | None:

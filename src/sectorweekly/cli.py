@@ -240,7 +240,8 @@ def import_prices(
 @import_app.command("shares")
 def import_shares(
     files: Annotated[
-        list[Path], typer.Argument(metavar="FILE...", help="CSV: symbol,as_of,shares[,source,note].")
+        list[Path],
+        typer.Argument(metavar="FILE...", help="CSV: symbol,as_of,shares[,source,note]."),
     ],
     desk: DeskOpt = None,
     encoding: EncodingOpt = None,
@@ -264,7 +265,8 @@ class TrackerKind(StrEnum):
 @import_app.command("series")
 def import_series(
     files: Annotated[
-        list[Path], typer.Argument(metavar="FILE...", help="CSV or .xlsx files, long or wide layout.")
+        list[Path],
+        typer.Argument(metavar="FILE...", help="CSV or .xlsx files, long or wide layout."),
     ],
     kind: Annotated[TrackerKind, typer.Option("--kind", help="What the files hold.")],
     desk: DeskOpt = None,
@@ -275,9 +277,7 @@ def import_series(
     source: Annotated[str | None, typer.Option(help="Source when the file has none.")] = None,
     alias: Annotated[
         list[str] | None,
-        typer.Option(
-            metavar="NEW=OLD", help="A renamed app (note 'NEW即为原OLD'); repeatable."
-        ),
+        typer.Option(metavar="NEW=OLD", help="A renamed app (note 'NEW即为原OLD'); repeatable."),
     ] = None,
     sample: Annotated[
         bool, typer.Option("--sample", help="Invented numbers: label them 示例数据.")
@@ -324,8 +324,10 @@ def _desk_yaml_without_demo_data(text: str) -> str:
     kept = []  # a top-level key left with no children (ratings:) goes too
     for i, line in enumerate(out):
         rest = [x for x in out[i + 1 :] if x.strip() and not x.lstrip().startswith("#")]
-        if line.rstrip().endswith(":") and not line.startswith((" ", "#")) and (
-            not rest or not rest[0].startswith(" ")
+        if (
+            line.rstrip().endswith(":")
+            and not line.startswith((" ", "#"))
+            and (not rest or not rest[0].startswith(" "))
         ):
             continue
         kept.append(line)

@@ -62,7 +62,8 @@ def evaluate_ratings(
     benchmark: Annotated[
         list[str] | None,
         typer.Option(
-            metavar="MARKET=SYMBOL", help="Override a market's benchmark, e.g. US=^IXIC (repeatable)."
+            metavar="MARKET=SYMBOL",
+            help="Override a market's benchmark, e.g. US=^IXIC (repeatable).",
         ),
     ] = None,
     wait: WaitOpt = 30.0,

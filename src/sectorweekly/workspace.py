@@ -1,4 +1,4 @@
-"""Where a desk's store lives, and :func:`prepare`, the one step that loads the desk's files.
+"""`prepare`, the one step that loads a desk's files into its store (locations: `paths`).
 
 A desk may carry files to load into its store: prices and shares (``seed_prices``,
 ``seed_shares``), tracker series (``trackers.seed``) and a rating history (``ratings.history``).
@@ -10,32 +10,16 @@ line's edge, before a build, an update or an import; a build itself only reads t
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 from . import rating_records, store, store_series
 from .analysis.rating_scale import RatingScales
-from .desk import Desk, demo_desk_dir
+from .desk import Desk
 from .errors import DeskError
+from .paths import home, store_path  # noqa: F401  (home: re-exported for callers)
 from .providers.csv_prices import import_price_files, import_shares_file
 from .providers.ratings_csv import import_rating_files
 from .providers.tracker_files import SeriesOptions, import_tracker_files
-
-
-def home() -> Path:
-    """User data folder (``SECTORWEEKLY_HOME``, default ``~/.local/share/sectorweekly``)."""
-    env = os.environ.get("SECTORWEEKLY_HOME")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "sectorweekly"
-
-
-def store_path(desk: Desk) -> Path:
-    """The embedded demo desk keeps its store in the user folder, not inside the package."""
-    if desk.root.resolve() == demo_desk_dir().resolve():
-        return home() / "demo" / "store.duckdb"
-    return desk.store_path
 
 
 def seed_files(desk: Desk) -> tuple[list[Path], Path | None]:
@@ -76,7 +60,8 @@ ensure_seeded = prepare  # the name callers used before seeding moved to the CLI
 
 def _missing_seed(desk: Desk, key: str, path: Path) -> DeskError:
     return DeskError(
-        desk.root / "desk.yaml", key,
+        desk.root / "desk.yaml",
+        key,
         f"{path} does not exist; expected a file relative to the desk (or remove the key)",
     )
 

@@ -1,16 +1,21 @@
-"""The parts of a report beyond the market review, each contributed by its own module.
+"""The parts of a report, each in its own module, in the one list below.
 
-To add a part, write a builder ``(desk, window, review, ctx) -> ReportPart`` and list it here.
+A part is ``(week, review) -> ReportPart`` (``parts/base.py``). To add one, write it and list it
+in ``PARTS``; the README's Report parts section names every module. The list's order is the
+order of key points, front-page entries, extras and console messages; sections and figures are
+placed by their own ``order``.
 """
 
 from __future__ import annotations
 
-from .base import BuildContext, PartBuilder, ReportPart
+from .base import BuildContext, Part, ReportPart
+from .closing import closing_part
+from .market import market_part, market_review
 from .notes import notes_part
 from .ratings import ratings_part
 from .series import series_part
 from .trackers import tracker_part
 
-PART_BUILDERS: list[PartBuilder] = [notes_part, tracker_part, ratings_part, series_part]
+PARTS: list[Part] = [market_part, notes_part, tracker_part, ratings_part, series_part, closing_part]
 
-__all__ = ["PART_BUILDERS", "BuildContext", "PartBuilder", "ReportPart"]
+__all__ = ["PARTS", "BuildContext", "Part", "ReportPart", "market_review"]

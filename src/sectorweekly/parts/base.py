@@ -1,8 +1,11 @@
-"""What a part of the report is: the contract between the build and each part builder.
+"""What a part of the report is: the contract between the build and each part.
 
-A part builder reads the desk and the store for the window and returns a ReportPart. Parts
-come in any order: sections carry their own `order`, and figures are numbered after all parts
-are in (Report.number_figures).
+A part is a function ``(week, review) -> ReportPart``: it reads the gathered week (and the
+store, read only) and the week's market review, and returns everything it contributes —
+sections, tables, charts, key points, front-page entries, headline candidates, console
+messages, ``report.json`` extras, the closing pages. It changes neither of its inputs nor any
+other part's result. Parts come in the order of ``parts.PARTS``; sections carry their own
+``order``, and figures are numbered after all parts are in (Report.number_figures).
 """
 
 from __future__ import annotations
@@ -11,27 +14,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..analysis.market import Window
-from ..desk import Desk
-from ..report.model import Chart, RelatedIssue, Review, Section, Table
+from ..report.model import Chart, Closing, RelatedIssue, Review, Section, Table
 
 if TYPE_CHECKING:
     from ..archive import ArchivedIssue
+    from ..week import Week
 
 
 @dataclass
 class BuildContext:
-    """What a build learned along the way (console messages, the analyst's headline)."""
+    """A build's edges: the series' archived issues in, the console messages out."""
 
     messages: list[str] = field(default_factory=list)
-    headline: str | None = None  # set by a part that reads the analyst's notes
-    headline_hint: str | None = None  # a suggestion from the notes (their first news theme)
     history: list[ArchivedIssue] = field(default_factory=list)  # earlier issues of the series
 
 
 @dataclass
 class ReportPart:
-    """What one part of the report contributes: sections, figures, key points, JSON extras."""
+    """What one part of the report contributes."""
 
     sections: list[Section] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
@@ -40,6 +40,10 @@ class ReportPart:
     extras: dict[str, Any] = field(default_factory=dict)
     related: list[RelatedIssue] = field(default_factory=list)  # 相关报告 on the front page
     front_figures: list[str] = field(default_factory=list)  # charts shown on the front page
+    headline: str | None = None  # the analyst's own headline (from the notes)
+    headline_hint: str | None = None  # a suggestion when the analyst gave none
+    messages: list[str] = field(default_factory=list)  # said on the console, in order
+    closing: Closing | None = None  # the closing pages (statements, rating scales)
 
 
-PartBuilder = Callable[[Desk, Window, Review, BuildContext], ReportPart]
+Part = Callable[["Week", Review], ReportPart]

@@ -1,21 +1,220 @@
-"""The market part: the 本周行情回顾 section with 图表1, names to watch and risks."""
+"""The market part: the week's review (every part reads it) and the 本周行情回顾 section with
+图表1, names to watch and risks.
+
+``market_review`` turns the store's prices for the window into the Review model: each member's
+move, each market's sessions, the boards' breadth, the review paragraph (with the week-over-week
+words from the previous issue) and the names-to-watch lines with their current ratings.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from .. import calendars, store
+from ..analysis import observed_sessions
+from ..analysis import series as an
+from ..analysis.market import MemberMove, MemberSpec, compute_moves
+from ..analysis.sources import price_sources
 from ..desk import Desk
+from ..errors import StoreError
 from ..markets import MARKETS
+from ..narrative import ratings_zh as rz
+from ..narrative import series_zh as sz
 from ..narrative import zh
 from ..report.model import (
     ORDER_MARKET,
     ORDER_RISKS,
     ORDER_WATCH,
+    BoardOut,
+    MarketOut,
     MemberOut,
     Paragraph,
+    Report,
     Review,
     Section,
     Table,
+    WatchThemeOut,
+    WindowOut,
 )
+from ..week import CurrentRating, Week
 from .base import ReportPart
+
+
+def _spec(desk: Desk, symbol: str) -> MemberSpec:
+    return MemberSpec.of(symbol, desk.instruments[symbol])
+
+
+def _member_out(desk: Desk, move: MemberMove, rating: CurrentRating | None) -> MemberOut:
+    inst = desk.instruments[move.symbol]
+    return MemberOut(
+        symbol=move.symbol,
+        name=inst.name,
+        market=move.market,
+        currency=MARKETS[move.market].currency,
+        base_date=move.base_date,
+        end_date=move.end_date,
+        base_close=move.base_close,
+        end_close=move.end_close,
+        change_pct=move.change_pct,
+        market_cap=None if move.market_cap is None else round(move.market_cap, 0),
+        market_cap_as_of_shares=move.shares_as_of,
+        limit_board=move.limit_board,
+        limit_up_streak=move.limit_up_streak,
+        limit_touch_only=move.limit_touch_only,
+        status=move.status,
+        last_date=move.last_date,
+        notes=zh.member_notes(move),
+        rating=None if rating is None else rz.watch_rating(rating.rating, rating.sample),
+    )
+
+
+def _sort_key(m: MemberOut) -> tuple[int, float]:
+    return (m.change_pct is None, -(m.change_pct or 0.0))
+
+
+def market_review(week: Week) -> Review:
+    """The week's review: every watched name's move, the boards, the markets, the paragraph."""
+    desk, window, path = week.desk, week.window, week.store
+    symbols = desk.members() + [s for s in desk.benchmark_symbols() if s not in desk.members()]
+    markets = sorted({desk.instruments[s].market for s in symbols})
+    with store.reader(path) as con:
+        provisional = observed_sessions.settle(con, markets)
+        moves, views = compute_moves(con, [_spec(desk, s) for s in symbols], window, desk.review)
+        if all(m.end_close is None for m in moves):
+            span = con.execute("SELECT min(date), max(date) FROM prices").fetchall()[0]
+            held = f"it holds {span[0]}..{span[1]}" if span[0] else "it holds no prices"
+            raise StoreError(
+                f"{path}: no prices for any of the desk's symbols in {window.start}..{window.end} "
+                f"({held}); import or update prices first, or choose another week"
+            )
+        lookback = min(m.base_date for m in moves) - dt.timedelta(days=60)
+        sources = price_sources(con, symbols, lookback, window.end)
+    by_symbol = {m.symbol: m for m in moves}
+    outs = {s: _member_out(desk, by_symbol[s], week.ratings.get(s)) for s in symbols}
+    for t in desk.watch:  # a name to watch shows its rating's action (维持, 上调…)
+        for s in t.names:
+            if outs[s].rating is not None:
+                outs[s].rating_action = sz.ACTIONS[week.ratings[s].action]
+
+    markets_out: dict[str, MarketOut] = {}
+    for code, view in sorted(views.items()):
+        last_rows = [m.last_date for m in moves if m.market == code and m.last_date]
+        through = max(last_rows) if last_rows else None
+        lagging = through is not None and through < view.end_date
+        span = (view.base_date, max(view.end_date, window.end))
+        markets_out[code] = MarketOut(
+            base_date=view.base_date,
+            end_date=view.end_date,
+            sessions=list(view.sessions),
+            closed=view.closed_all_window,
+            data_through=through if lagging else None,
+            provisional_years=sorted({d.year for d in calendars.provisional_days(code, *span)}),
+            inferred_closed=[
+                d
+                for d in (provisional[code].inferred_closed if code in provisional else ())
+                if span[0] <= d <= span[1]
+            ],
+        )
+    through_by_market = {c: m.data_through for c, m in markets_out.items() if m.data_through}
+    behind = zh.data_through_sentence(through_by_market)
+
+    boards, items = [], []
+    for i, board in enumerate(desk.boards, start=1):
+        members = sorted((outs[s] for s in board.members), key=_sort_key)
+        breadth = zh.breadth_word(
+            [m.change_pct for m in members if m.status not in ("suspended", "market_closed")],
+            closed=all(m.status == "market_closed" for m in members),
+        )
+        boards.append(BoardOut(name=board.name, breadth=breadth, members=members))
+        named = [zh.NamedMove(m.name, by_symbol[m.symbol]) for m in members]
+        items.append(zh.board_item(i, board.name, named, breadth, through_by_market))
+    bench = [outs[s] for s in desk.benchmark_symbols()]
+    bench_sentence = zh.benchmark_sentence(
+        [zh.NamedMove(b.name, by_symbol[b.symbol]) for b in bench]
+    )
+
+    watch = [
+        WatchThemeOut(
+            theme=t.theme,
+            members=[outs[s] for s in t.names],
+            line=zh.watch_line_rated(
+                t.theme,
+                [
+                    (
+                        outs[s].name,
+                        outs[s].change_pct,
+                        sz.rated(outs[s].rating_action, outs[s].rating),
+                    )
+                    for s in t.names
+                ],
+            ),
+        )
+        for t in desk.watch
+    ]
+    note = zh.as_of_note(
+        {c: min(v.end_date, through_by_market.get(c, v.end_date)) for c, v in views.items()},
+        [outs[s].name for s in symbols if by_symbol[s].basis == "reference"],
+    )
+    calendar_note = zh.calendar_note(
+        {c: (m.provisional_years, m.inferred_closed) for c, m in markets_out.items()}
+    )
+    if calendar_note:
+        behind += calendar_note.removeprefix("注：") + "。"
+    summary = zh.review_paragraph(window.label, items, bench_sentence, note, behind)
+    review = Review(
+        window=WindowOut(start=window.start, end=window.end, label=window.label),
+        markets=markets_out,
+        boards=boards,
+        benchmarks=bench,
+        watch=watch,
+        summary_zh=summary,
+        items_zh=items,
+        as_of_note=note,
+        calendar_note=calendar_note,
+        sources=sources,
+    )
+    if sentence := week_over_week(week.history, review):
+        review.summary_zh = sz.with_week_over_week(summary, note, sentence)
+    return review
+
+
+def _weekly_run(history: list[Report]) -> list[Report]:
+    """The latest issues published a week apart (a gap in the archive ends a streak)."""
+    run = history[-1:]
+    for r in reversed(history[:-1]):
+        if (run[0].front.publication_date - r.front.publication_date).days > 8:
+            break
+        run.insert(0, r)
+    return run
+
+
+def week_over_week(history: list[Report], review: Review) -> str:
+    if not history:
+        return ""
+    history = _weekly_run(history)
+    prev = history[-1].review
+    boards_now = {b.name: b.breadth for b in review.boards}
+    boards_before = {b.name: b.breadth for b in prev.boards}
+    members = [m for b in review.boards for m in b.members]
+    old = {m.name: m.limit_up_streak for b in prev.boards for m in b.members}
+    changes: dict[str, list[float | None]] = {}
+    for m in members:
+        series: list[float | None] = []
+        for r in history:
+            found = [
+                x.change_pct for b in r.review.boards for x in b.members if x.symbol == m.symbol
+            ]
+            series.append(found[0] if found else None)
+        changes[m.name] = [*series, m.change_pct]
+    wow = an.week_over_week(
+        history[-1].front.publication_date,
+        boards_now,
+        boards_before,
+        {m.name: m.limit_up_streak for m in members},
+        old,
+        changes,
+    )
+    return sz.week_over_week_sentence(wow)
 
 
 def _change_text(m: MemberOut) -> str:
@@ -72,7 +271,30 @@ def review_table(review: Review) -> Table:
     )
 
 
-def market_part(desk: Desk, review: Review) -> ReportPart:
+def market_messages(review: Review) -> list[str]:
+    """What the console says about each market: provisional sessions, inferred closures, and
+    data that stop before the market's last session."""
+    out = []
+    for code, market in review.markets.items():
+        if market.provisional_years:
+            years = "、".join(str(y) for y in market.provisional_years)
+            out.append(
+                f"{code}: no holiday list for {years} yet, so its sessions are provisional "
+                "(weekdays); add the year under `holidays:` in desk.yaml when the notice is out"
+            )
+        if market.inferred_closed:
+            days = ", ".join(str(d) for d in market.inferred_closed)
+            out.append(f"{code}: no stored row for any instrument on {days}; treated as closed")
+        if market.data_through is not None:
+            out.append(
+                f"{code}: the store stops at {market.data_through}, before {market.end_date}"
+            )
+    return out
+
+
+def market_part(week: Week, review: Review) -> ReportPart:
+    """本周行情回顾 with 图表1, 建议关注 and 风险提示; the review paragraph as the first key point."""
+    desk = week.desk
     sections = [
         Section(
             key="market",
@@ -96,5 +318,8 @@ def market_part(desk: Desk, review: Review) -> ReportPart:
             Section(key="risks", title="风险提示", order=ORDER_RISKS, bullets=list(desk.risks))
         )
     return ReportPart(
-        sections=sections, tables=[review_table(review)], key_points=[review.summary_zh]
+        sections=sections,
+        tables=[review_table(review)],
+        key_points=[review.summary_zh],
+        messages=market_messages(review),
     )

@@ -1,8 +1,7 @@
 """Report part: 评级回顾 — the desk's past ratings judged against their benchmarks.
 
 A report judges only what was known when it was written: ratings dated up to the publication
-date, prices up to the window's end. Names under review get their current rating (the latest
-dated on or before the publication date), which the names-to-watch lines then show.
+date, prices up to the window's end.
 """
 
 from __future__ import annotations
@@ -12,17 +11,16 @@ from typing import Any
 
 import pandas as pd
 
-from ..analysis.market import Window
 from ..analysis.rating_scale import RatingScales
 from ..analysis.series import rating_actions
 from ..desk import Desk
 from ..markets import MARKETS
 from ..narrative import ratings_zh as rz
 from ..narrative.series_zh import ACTIONS
-from ..rating_records import current_ratings
 from ..ratings_scorecard import Scorecard, desk_scorecard
-from ..report.model import ORDER_RATINGS, Chart, MemberOut, Paragraph, Review, Section, Table
-from .base import BuildContext, ReportPart
+from ..report.model import ORDER_RATINGS, Chart, Paragraph, Review, Section, Table
+from ..week import Week
+from .base import ReportPart
 
 SOURCE = "本地数据库：评级记录及交易所日收盘价"
 
@@ -33,20 +31,6 @@ def _day(value: Any) -> dt.date | None:
 
 def _num(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
-
-
-def _members(review: Review) -> list[MemberOut]:
-    out = [m for b in review.boards for m in b.members]
-    out += [m for t in review.watch for m in t.members]
-    return out + list(review.benchmarks)
-
-
-def rate_members(review: Review, ratings: dict[str, tuple[str, bool]]) -> None:
-    """Set each reviewed name's current rating (labelled when illustrative)."""
-    for m in _members(review):
-        found = ratings.get(m.symbol)
-        if found:
-            m.rating = rz.watch_rating(*found)
 
 
 def _bench_names(desk: Desk, card: Scorecard) -> dict[str, str]:
@@ -178,13 +162,11 @@ def excess_chart(card: Scorecard) -> Chart | None:
     )
 
 
-def ratings_part(desk: Desk, window: Window, review: Review, ctx: BuildContext) -> ReportPart:
-    """The 评级回顾 section; nothing when the desk has no ratings."""
-    from ..workspace import store_path
-
-    published = desk.publication_date(window.end)
+def ratings_part(week: Week, review: Review) -> ReportPart:
+    """The 评级回顾 section; nothing when the desk has no ratings. (Each name's current rating,
+    shown beside it in the review, is gathered with the week.)"""
+    desk, window, published = week.desk, week.window, week.published
     card = desk_scorecard(desk, as_of=window.end, dated_to=published)
-    rate_members(review, current_ratings(store_path(desk), published))
     if card.rows.empty:
         return ReportPart()
     paragraphs = []

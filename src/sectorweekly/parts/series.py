@@ -2,11 +2,11 @@
 
 - 相关报告 and 行业相对走势 on the front page;
 - 建议关注 performance since each name was first listed, and a line in 投资要点;
-- rating actions (首次覆盖/维持/上调/下调) on the names to watch;
-- week-over-week words in the review paragraph, from archived figures only;
+- the week-over-week words (which the market review's paragraph also carries), from archived
+  figures only;
 - the archived industry ratings judged like company ratings (行业评级回顾).
 
-The archive (``ctx.history``) holds only issues published before this one, so rebuilding an
+The archive (``week.history``) holds only issues published before this one, so rebuilding an
 old week sees what that week could have known; prices come from the store up to the window end.
 """
 
@@ -16,15 +16,12 @@ import datetime as dt
 import itertools
 from typing import Any
 
+from .. import store
 from ..analysis import series as an
-from ..analysis.market import Window
-from ..analysis.rating_scale import RatingScales
-from ..archive import history_before
 from ..desk import Desk
 from ..markets import MARKETS
 from ..narrative import series_zh as sz
 from ..narrative.zh import signed_pct
-from ..rating_records import read_ratings
 from ..report.model import (
     ORDER_RATINGS,
     ORDER_WATCH,
@@ -36,7 +33,9 @@ from ..report.model import (
     Section,
     Table,
 )
-from .base import BuildContext, ReportPart
+from ..week import Week
+from .base import ReportPart
+from .market import week_over_week
 
 RELATED_SHOWN = 6
 INDUSTRY_ROWS = 12
@@ -187,68 +186,6 @@ def watch_table(desk: Desk, items: list[an.SinceListed], archive_start: dt.date 
     )
 
 
-def rate_actions(desk: Desk, review: Review, con: Any, published: dt.date,
-                 since: dt.date) -> None:  # fmt: skip
-    """Put the action (首次覆盖/维持/上调/下调) in front of each name's current rating: the
-    rating's own action when it was given since the previous issue (without one: since the day
-    before the window), 维持 otherwise."""
-    frame = read_ratings(con, dated_to=published)
-    if frame.empty:
-        return
-    scales = RatingScales.from_desk(desk.ratings)
-    actions = an.rating_actions(frame, scales.names("company") + scales.names("industry"))
-    latest = frame.sort_values("date").groupby("symbol").tail(1)
-    current = dict(zip(latest["symbol"], latest["date"], strict=True))
-    done: set[int] = set()  # a name under two themes is one member object
-    for theme in review.watch:
-        for m in theme.members:
-            day = current.get(m.symbol)
-            if m.rating is None or day is None or id(m) in done:
-                continue
-            done.add(id(m))
-            fresh = day > since
-            m.rating_action = sz.ACTIONS[actions[(m.symbol, day)] if fresh else "maintain"]
-
-
-def _weekly_run(history: list[Report]) -> list[Report]:
-    """The latest issues published a week apart (a gap in the archive ends a streak)."""
-    run = history[-1:]
-    for r in reversed(history[:-1]):
-        if (run[0].front.publication_date - r.front.publication_date).days > 8:
-            break
-        run.insert(0, r)
-    return run
-
-
-def week_over_week(history: list[Report], review: Review) -> str:
-    if not history:
-        return ""
-    history = _weekly_run(history)
-    prev = history[-1].review
-    boards_now = {b.name: b.breadth for b in review.boards}
-    boards_before = {b.name: b.breadth for b in prev.boards}
-    members = [m for b in review.boards for m in b.members]
-    old = {m.name: m.limit_up_streak for b in prev.boards for m in b.members}
-    changes: dict[str, list[float | None]] = {}
-    for m in members:
-        series: list[float | None] = []
-        for r in history:
-            found = [
-                x.change_pct for b in r.review.boards for x in b.members if x.symbol == m.symbol
-            ]
-            series.append(found[0] if found else None)
-        changes[m.name] = [*series, m.change_pct]
-    wow = an.week_over_week(
-        history[-1].front.publication_date,
-        boards_now,
-        boards_before,
-        {m.name: m.limit_up_streak for m in members},
-        old,
-        changes,
-    )
-    return sz.week_over_week_sentence(wow)
-
-
 def industry_review(
     desk: Desk, index: an.BasketIndex, history: list[Report]
 ) -> tuple[Section, Table, list[dict[str, Any]]] | None:
@@ -296,13 +233,9 @@ def industry_review(
     return section, table, [vars(j) for j in judged]
 
 
-def series_part(desk: Desk, window: Window, review: Review, ctx: BuildContext) -> ReportPart:
+def series_part(week: Week, review: Review) -> ReportPart:
     """Everything the archive adds to this issue (little when the archive is empty)."""
-    from .. import store
-    from ..workspace import store_path
-
-    published = desk.publication_date(window.end)
-    history = [i.report for i in history_before(ctx.history, published, desk.series)]
+    desk, window, history = week.desk, week.window, week.history
     members = basket_members(desk)
     markets = {s: desk.instruments[s].market for s in members}
     bench_market = desk.instruments[desk.basket.benchmark].market
@@ -311,16 +244,12 @@ def series_part(desk: Desk, window: Window, review: Review, ctx: BuildContext) -
         span = (window.end.year - history[0].front.publication_date.year) * 12
         span += window.end.month - history[0].front.publication_date.month + 1
         months = max(months, span)
-    with store.reader(store_path(desk)) as con:
+    with store.reader(week.store) as con:
         long_index = an.basket_index(
             con, markets, desk.basket.benchmark, window.end, months,
             desk.basket.weighting, [bench_market],
         )  # fmt: skip
         items = watch_items(con, desk, review, history, window.end)
-        since = (
-            history[-1].front.publication_date if history else window.start - dt.timedelta(days=1)
-        )
-        rate_actions(desk, review, con, published, since)
     part = ReportPart()
     part.related = [
         RelatedIssue(publication_date=r.front.publication_date, title=r.front.title)
@@ -341,7 +270,7 @@ def series_part(desk: Desk, window: Window, review: Review, ctx: BuildContext) -
             "last_date": index.dates[-1].isoformat(),
         }
     else:
-        ctx.messages.append("行业相对走势: no stored prices for the basket or its benchmark")
+        part.messages.append("行业相对走势: no stored prices for the basket or its benchmark")
     if items:
         current = [i for i in items if i.status != "dropped"]
         measured = [i for i in current if i.first_listed is not None]
@@ -362,9 +291,7 @@ def series_part(desk: Desk, window: Window, review: Review, ctx: BuildContext) -
         extras["watch_since_listed"] = [
             {**vars(i), "return_pct_text": signed_pct(i.return_pct)} for i in items
         ]
-    sentence = week_over_week(history, review)
-    if sentence:
-        review.summary_zh = sz.with_week_over_week(review.summary_zh, review.as_of_note, sentence)
+    if sentence := week_over_week(history, review):  # the review's paragraph carries it too
         extras["week_over_week"] = sentence
     if long_index.dates and (found := industry_review(desk, long_index, history)):
         section, table, judged = found

@@ -24,10 +24,11 @@ from ..analysis.trackers import (
     load_series,
     summarise,
 )
-from ..desk import Desk, TrackerRules
+from ..desk import TrackerRules
 from ..narrative import trackers_zh as tz
 from ..report.model import ORDER_AI_TRACKING, ORDER_GPU, Chart, Paragraph, Review, Section
-from .base import BuildContext, ReportPart
+from ..week import Week
+from .base import ReportPart
 
 NEW_COLOR, USED_COLOR = "#1f5fbf", "#d62728"  # new in blue, used in red
 Span = tuple[dt.date, dt.date]
@@ -110,7 +111,7 @@ def _ordered_groups(summaries: list[SeriesSummary], preferred: list[str]) -> lis
 
 def _ai_section(
     rules: TrackerRules, visits: list[SeriesSummary], downloads: list[SeriesSummary],
-    others: list[SeriesSummary], extras: dict[str, Any], window: Window, ctx: BuildContext,
+    others: list[SeriesSummary], extras: dict[str, Any], window: Window, messages: list[str],
 ) -> tuple[Section, list[Chart]]:  # fmt: skip
     paragraphs: list[Paragraph] = []
     charts: list[Chart] = []
@@ -125,7 +126,7 @@ def _ai_section(
         extras["visits_through"] = through
         extras["visits_stale"] = stale
         if stale:
-            ctx.messages.append(
+            messages.append(
                 f"site visits end {through}, more than a week before the window ({window.start}): "
                 "the section dates them (数据截至…) instead of saying 本周"
             )
@@ -160,7 +161,7 @@ def _ai_section(
         extras["downloads_through"] = dl_through
         extras["downloads_stale"] = dl_stale
         if dl_stale:
-            ctx.messages.append(
+            messages.append(
                 f"app downloads end {dl_through}, more than a month before the window "
                 f"({window.start}): the section dates them (数据截至…)"
             )
@@ -249,7 +250,7 @@ def _gpu_section(
     levels: list[GpuLevel],
     extras: dict[str, Any],
     window: Window,
-    ctx: BuildContext,
+    messages: list[str],
 ) -> tuple[Section, list[Chart]]:
     present = {lv.model for lv in levels}
     models = [m for m in rules.gpu_models if m in present] + sorted(present - set(rules.gpu_models))
@@ -259,7 +260,7 @@ def _gpu_section(
         through = max(lv.date for lv in mine)
         stale = is_stale(through, WEEK_DAYS, window.start)
         if stale:
-            ctx.messages.append(
+            messages.append(
                 f"{model} prices end {through}, more than a week before the window "
                 f"({window.start}): the section dates them (数据截至…)"
             )
@@ -296,12 +297,10 @@ def _gpu_section(
     return section, charts
 
 
-def tracker_part(desk: Desk, window: Window, review: Review, ctx: BuildContext) -> ReportPart:
+def tracker_part(week: Week, review: Review) -> ReportPart:
     """The two tracker sections; nothing when the store holds no tracker data."""
-    from ..workspace import store_path
-
-    rules = desk.trackers
-    with store.reader(store_path(desk)) as con:
+    rules, window = week.desk.trackers, week.window
+    with store.reader(week.store) as con:
         rows = store_series.series_rows(con)
         gpu = store_series.gpu_rows(con, window.end)
     summaries = [summarise(s, rules) for s in load_series(rows, window.end)]
@@ -312,20 +311,20 @@ def tracker_part(desk: Desk, window: Window, review: Review, ctx: BuildContext) 
     extras: dict[str, Any] = {}
     if summaries:
         section, charts = _ai_section(
-            rules, by_kind["visits"], by_kind["downloads"], others, extras, window, ctx
+            rules, by_kind["visits"], by_kind["downloads"], others, extras, window, part.messages
         )
         part.sections.append(section)
         part.charts += charts
     else:
-        ctx.messages.append(
+        part.messages.append(
             "no tracker series in the store known by the window's end: no AI大模型跟踪"
         )
     if levels:
-        section, charts = _gpu_section(rules, levels, extras, window, ctx)
+        section, charts = _gpu_section(rules, levels, extras, window, part.messages)
         part.sections.append(section)
         part.charts += charts
     else:
-        ctx.messages.append(
+        part.messages.append(
             "no GPU prices in the store on or before the window's end: no GPU价格跟踪"
         )
     if extras:

@@ -83,7 +83,10 @@ def _errors_sql() -> str:
             "'date ''' || coalesce(trim(p.date_raw), '') || ''' is not a date; "
             "expected YYYY-MM-DD'",
         ),
-        (f"p.close IS NULL AND NOT {_given('close')}", "'close is empty; expected a positive price'"),
+        (
+            f"p.close IS NULL AND NOT {_given('close')}",
+            "'close is empty; expected a positive price'",
+        ),
     ]
     for col in ["close", *OPTIONAL_NUMERIC, *REFERENCE_NUMERIC]:
         checks.append((
@@ -286,7 +289,9 @@ def _stage_file(
         "auto_detect = false)"
     )
     join_alias = (
-        "LEFT JOIN market_alias ma ON ma.alias = upper(trim(r.market)) " if "market" in present else ""
+        "LEFT JOIN market_alias ma ON ma.alias = upper(trim(r.market)) "
+        if "market" in present
+        else ""
     )
     parsed = (
         f"SELECT {_parsed_sql(present)} FROM (SELECT row_number() OVER () AS rec, * FROM {src}) r "

@@ -36,11 +36,15 @@ def read_ratings_file(
     out = []
     for line, cells in records:
         if len(cells) != len(idx):
-            raise InputError(path, line, f"{len(cells)} fields, expected {len(idx)} as in the header")
+            raise InputError(
+                path, line, f"{len(cells)} fields, expected {len(idx)} as in the header"
+            )
         row = parse_row(path, line, cells, idx, RATINGS)
         if row["date"] > today:
             raise InputError(
-                path, line, f"date {row['date']} is after today ({today}); expected a rating "
+                path,
+                line,
+                f"date {row['date']} is after today ({today}); expected a rating "
                 "that has been given",
             )
         symbol = row["symbol"]
@@ -84,7 +88,8 @@ def load_rating_files(
                 x, y = a[col], rec[col]
                 if not (pd.isna(x) and pd.isna(y)) and x != y:
                     raise InputError(
-                        rec["file"], rec["line"],
+                        rec["file"],
+                        rec["line"],
                         f"duplicate rating for {rec['symbol']} on {rec['date']} with {col} "
                         f"'{y}' (already '{x}' at {Path(str(a['file'])).name}:{a['line']}); "
                         "expected one rating per symbol and date",

@@ -43,7 +43,9 @@ def normalise_encoding(name: str | None) -> str | None:
 def _check_head(path: Path, head: bytes) -> None:
     if head.startswith(_ZIP):
         raise InputError(
-            path, 1, "an Excel workbook or other zip archive, not text; save it as CSV (UTF-8), "
+            path,
+            1,
+            "an Excel workbook or other zip archive, not text; save it as CSV (UTF-8), "
             "or give it an .xlsx name where .xlsx is accepted",
         )
     if head.startswith(_OLE):
@@ -63,7 +65,8 @@ def _decodes(path: Path, encoding: str) -> tuple[bool, int, int]:
             nul = chunk.find(b"\x00")
             if nul >= 0:
                 raise InputError(
-                    path, line + chunk.count(b"\n", 0, nul),
+                    path,
+                    line + chunk.count(b"\n", 0, nul),
                     "binary data (a NUL byte), not text; expected a UTF-8 or GB18030 text file",
                 )
             try:
@@ -101,7 +104,8 @@ def detect(path: Path, encoding: str | None = None) -> str:
     line, byte = first_bad
     named = wanted or "UTF-8 or GB18030"
     raise InputError(
-        path, line,
+        path,
+        line,
         f"byte 0x{byte:02x} is not {named} text; save the file as UTF-8 CSV"
         + ("" if wanted else " or name its encoding with --encoding"),
     )
@@ -217,7 +221,9 @@ def csv_records(path: Path, encoding: str | None = None) -> Iterator[tuple[int, 
         for cell in row:
             if len(cell) > MAX_FIELD:
                 raise InputError(
-                    path, line, f"a field of {len(cell)} characters; expected at most {MAX_FIELD}"
+                    path,
+                    line,
+                    f"a field of {len(cell)} characters; expected at most {MAX_FIELD}"
                     " (is this the right file?)",
                 )
         if row and any(c.strip() for c in row):

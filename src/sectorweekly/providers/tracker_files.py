@@ -371,6 +371,7 @@ def import_series_files(
 
 # --- GPU prices ----------------------------------------------------------------------------
 
+
 def read_gpu_file(path: Path, opts: SeriesOptions) -> pd.DataFrame:
     """GPU prices: date,model,condition,price,currency[,source], checked by the GPU schema."""
     header, body = read_rows(path, opts.sheet, opts.encoding)

@@ -47,7 +47,9 @@ def connect(path: Path, *, read_only: bool, wait: float) -> duckdb.DuckDBPyConne
         except duckdb.IOException as exc:
             text = str(exc)
             if "lock" not in text.lower():
-                raise StoreError(f"{path}: cannot open the store ({text.splitlines()[0]})") from None
+                raise StoreError(
+                    f"{path}: cannot open the store ({text.splitlines()[0]})"
+                ) from None
             if time.monotonic() >= deadline:
                 raise _busy(path, wait, not read_only) from None
         except duckdb.Error as exc:
@@ -114,9 +116,7 @@ def held_lock(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def transaction(
-    path: Path, wait: float = LOCK_TIMEOUT_S
-) -> Iterator[duckdb.DuckDBPyConnection]:
+def transaction(path: Path, wait: float = LOCK_TIMEOUT_S) -> Iterator[duckdb.DuckDBPyConnection]:
     """One transaction on the current schema, committed only if the block succeeds.
 
     The caller holds the lock (``held_lock``); the connection waits for readers to let go.

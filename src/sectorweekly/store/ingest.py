@@ -44,8 +44,7 @@ def _differs(col: str, numeric: bool, a: str = "a", b: str = "b") -> str:
     x, y = f"{a}.{col}", f"{b}.{col}"
     if numeric:
         return (
-            f"(({x} IS NULL) <> ({y} IS NULL) OR "
-            f"abs({x} - {y}) > 1e-9 * greatest(1.0, abs({x})))"
+            f"(({x} IS NULL) <> ({y} IS NULL) OR abs({x} - {y}) > 1e-9 * greatest(1.0, abs({x})))"
         )
     return f"({x} IS DISTINCT FROM {y})"
 
@@ -126,9 +125,7 @@ def _check_call(con: duckdb.DuckDBPyConnection, k: Kind) -> int:
     """Refuse a key repeated inside the call with other values; keep the first of identical ones
     (``_uniq``); returns how many repeats were dropped. Run only when the insert found one."""
     keys = ", ".join(k.key)
-    n, distinct = con.execute(
-        f"SELECT count(*), count(DISTINCT ({keys})) FROM _in"
-    ).fetchall()[0]
+    n, distinct = con.execute(f"SELECT count(*), count(DISTINCT ({keys})) FROM _in").fetchall()[0]
     if n == distinct:
         con.execute("CREATE OR REPLACE TEMP VIEW _uniq AS SELECT * FROM _in").fetchall()
         return 0
@@ -239,7 +236,9 @@ def _fill(con: duckdb.DuckDBPyConnection, k: Kind, cols: list[str], on: str) -> 
     if not k.fill or k.fill[0] not in cols:
         return 0
     first = k.fill[0]
-    if not con.execute(f"SELECT count(*) FROM (FROM _uniq WHERE {first} IS NOT NULL LIMIT 1)").fetchall()[0][0]:
+    if not con.execute(
+        f"SELECT count(*) FROM (FROM _uniq WHERE {first} IS NOT NULL LIMIT 1)"
+    ).fetchall()[0][0]:
         return 0  # nothing to fill: no join with the stored rows
     sets = ", ".join(f"{c} = a.{c}" for c in k.fill if c in cols)
     where = on.replace("s.", f"main.{k.table}.")
@@ -316,8 +315,13 @@ def ingest(
                     if attempt == 2 or n <= EAGER_REPEAT_CHECK or not _check_call(con, k):
                         raise
             if added or replaced or meta:
-                for key, value in {**(meta or {}), f"last_ingest.{k.name}": now.isoformat()}.items():
-                    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value]).fetchall()
+                for key, value in {
+                    **(meta or {}),
+                    f"last_ingest.{k.name}": now.isoformat(),
+                }.items():
+                    con.execute(
+                        "INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value]
+                    ).fetchall()
                 con.execute("COMMIT").fetchall()
                 con.execute("CHECKPOINT").fetchall()
             else:

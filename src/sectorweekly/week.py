@@ -1,0 +1,178 @@
+"""The week a report is built for, gathered once and handed, unchanged, to every part.
+
+Everything a part may read about the week comes from here: the window, the publication date,
+the desk as it stands this week (the notes' names to watch and risks in place of its own), the
+notes parsed once, each name's current rating and its action, the earlier issues of the series
+and the store file. Gathering only reads the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from . import store
+from .analysis.market import Window
+from .analysis.rating_scale import RatingScales
+from .analysis.series import rating_actions
+from .analysis.sources import store_last_dates
+from .calendars import latest_complete_week
+from .desk import Desk, WatchTheme
+from .errors import InputError, StoreError
+from .notes import WeekNotes, load_notes, notes_path
+from .paths import store_path
+from .rating_records import read_ratings
+
+if TYPE_CHECKING:
+    from .archive import ArchivedIssue
+    from .report.model import Report
+
+
+@dataclass(frozen=True)
+class CurrentRating:
+    """A name's latest rating dated on or before the publication date."""
+
+    rating: str
+    sample: bool  # illustrative (示例评级)
+    action: str  # initiate/upgrade/downgrade/… when given since the previous issue, else maintain
+
+
+@dataclass(frozen=True)
+class Week:
+    """The inputs of one issue; parts read it and never change it."""
+
+    window: Window
+    published: dt.date
+    desk: Desk  # with the week's overrides from the notes
+    notes_file: Path
+    notes: WeekNotes | None  # None: no notes file for this publication date
+    ratings: Mapping[str, CurrentRating]
+    archive: tuple[ArchivedIssue, ...]  # issues of the series published before this one
+    store: Path
+    messages: tuple[str, ...] = ()  # what gathering said (how the window was chosen)
+
+    @property
+    def history(self) -> list[Report]:
+        """The earlier issues' report models, oldest first."""
+        return [i.report for i in self.archive]
+
+
+def resolve_window(
+    desk: Desk, path: Path, start: dt.date | None, end: dt.date | None
+) -> tuple[Window, list[str]]:
+    """The window asked for, or the store's latest complete Monday–Friday week."""
+    if start and end:
+        return Window(start, end), []
+    if start or end:
+        day = start or end
+        assert day is not None
+        monday = day - dt.timedelta(days=day.weekday())
+        return Window(start or monday, end or monday + dt.timedelta(days=4)), []
+    messages = []
+    markets = sorted({desk.instruments[s].market for s in desk.members()})
+    with store.reader(path) as con:
+        last = store_last_dates(con, markets)
+    missing = [m for m in markets if m not in last]
+    if missing:
+        messages.append(f"no prices in the store for {', '.join(missing)}")
+    if not last:
+        raise StoreError(
+            f"{path}: the store has no prices for the desk's markets; import prices "
+            "(sectorweekly import prices FILE.csv) or run sectorweekly update first"
+        )
+    s, e = latest_complete_week(last)
+    messages.append(f"window: latest complete Monday–Friday week in the store, {s}..{e}")
+    return Window(s, e), messages
+
+
+def _symbol(desk: Desk, name: str, notes: WeekNotes, line: int, theme: str) -> str:
+    if name in desk.instruments:
+        return name
+    by_name = [s for s, i in desk.instruments.items() if i.name == name]
+    if len(by_name) == 1:
+        return by_name[0]
+    raise InputError(
+        notes.path,
+        line,
+        f"watch theme {theme!r}: {name!r} is neither a symbol nor a single instrument name "
+        "under instruments in desk.yaml; add it there or use its symbol",
+    )
+
+
+def week_desk(desk: Desk, notes: WeekNotes | None) -> Desk:
+    """The desk as it stands for this week: the notes' names to watch and risks replace its own."""
+    if notes is None or (notes.watch is None and notes.risks is None):
+        return desk
+    update: dict[str, object] = {}
+    if notes.watch is not None:
+        update["watch"] = [
+            WatchTheme(
+                theme=w.theme,
+                names=list(
+                    dict.fromkeys(_symbol(desk, n, notes, w.line, w.theme) for n in w.names)
+                ),
+            )
+            for w in notes.watch
+        ]
+    if notes.risks is not None:
+        update["risks"] = list(notes.risks)
+    return desk.model_copy(update=update)
+
+
+def current_ratings(
+    desk: Desk, path: Path, published: dt.date, since: dt.date
+) -> dict[str, CurrentRating]:
+    """Each name's latest rating dated on or before ``published``, with its action when it was
+    given after ``since`` (the previous issue, or the day before the window), else 维持."""
+    if not path.exists():
+        return {}
+    with store.reader(path) as con:
+        frame = read_ratings(con, dated_to=published)
+    if frame.empty:
+        return {}
+    scales = RatingScales.from_desk(desk.ratings)
+    actions = rating_actions(frame, scales.names("company") + scales.names("industry"))
+    latest = frame.sort_values("date").groupby("symbol").tail(1)
+    return {
+        str(s): CurrentRating(
+            rating=str(r),
+            sample=bool(x),
+            action=actions[(str(s), day)] if day > since else "maintain",
+        )
+        for s, r, x, day in zip(
+            latest["symbol"], latest["rating"], latest["sample"], latest["date"], strict=True
+        )
+    }
+
+
+def gather(
+    desk: Desk,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    archive: Iterable[ArchivedIssue] = (),
+) -> Week:
+    """Read the week's inputs once: the window, the notes, the ratings and the earlier issues."""
+    from .archive import history_before
+
+    path = store_path(desk)
+    window, messages = resolve_window(desk, path, start, end)
+    published = desk.publication_date(window.end)
+    notes_file = notes_path(desk.root / desk.notes_dir, published)
+    notes = load_notes(notes_file)
+    earlier = tuple(history_before(archive, published, desk.series))
+    since = earlier[-1].publication_date if earlier else window.start - dt.timedelta(days=1)
+    return Week(
+        window=window,
+        published=published,
+        desk=week_desk(desk, notes),
+        notes_file=notes_file,
+        notes=notes,
+        ratings=MappingProxyType(current_ratings(desk, path, published, since)),
+        archive=earlier,
+        store=path,
+        messages=tuple(messages),
+    )
