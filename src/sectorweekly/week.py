@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from . import store
@@ -171,7 +170,7 @@ def gather(
         desk=week_desk(desk, notes),
         notes_file=notes_file,
         notes=notes,
-        ratings=MappingProxyType(current_ratings(desk, path, published, since)),
+        ratings=current_ratings(desk, path, published, since),
         archive=earlier,
         store=path,
         messages=tuple(messages),

@@ -1,0 +1,87 @@
+"""The build is one line: the week gathered once, every part behind one contract, no part
+changing its inputs or another part's result, and the parts listed in one place."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pkgutil
+
+import pytest
+
+from sectorweekly import notes, parts
+from sectorweekly.build import assemble, build_report
+from sectorweekly.desk import load_desk
+from sectorweekly.parts import PARTS, BuildContext, market_review
+from sectorweekly.week import gather
+
+START, END = dt.date(2024, 10, 7), dt.date(2024, 10, 9)
+
+
+@pytest.fixture
+def demo_home(demo_store, monkeypatch):
+    monkeypatch.setenv("SECTORWEEKLY_HOME", str(demo_store.parent.parent))
+    return demo_store
+
+
+def test_every_part_module_is_listed_once_market_first_closing_last():
+    modules = {m.name for m in pkgutil.iter_modules(parts.__path__)} - {"base"}
+    assert sorted(p.__module__.rsplit(".", 1)[1] for p in PARTS) == sorted(modules)
+    assert len(set(PARTS)) == len(PARTS)
+    assert PARTS[0].__name__ == "market_part" and PARTS[-1].__name__ == "closing_part"
+
+
+def test_the_week_holds_what_every_part_reads(demo_home):
+    week = gather(load_desk(), START, END)
+    assert (week.window.start, week.window.end, week.published) == (
+        START,
+        END,
+        dt.date(2024, 10, 10),
+    )
+    assert week.store == demo_home
+    assert week.notes is not None and week.notes_file.name == "2024-10-10.md"
+    assert week.archive == ()
+    # the demo's illustrative ratings, dated up to the publication date; with no earlier issue
+    # a rating counts as new when it was given since the day before the window
+    assert week.ratings["688256"].sample
+    assert week.ratings["688256"].rating == "买入"
+    with pytest.raises(AttributeError):
+        week.published = END  # type: ignore[misc]  # frozen
+
+
+def test_no_part_changes_the_week_or_the_review(demo_home):
+    week = gather(load_desk(), START, END)
+    review = market_review(week)
+    desk_before = week.desk.model_dump_json()
+    ratings_before = dict(week.ratings)
+    review_before = review.model_dump_json()
+    for part in PARTS:
+        part(week, review)
+        assert review.model_dump_json() == review_before, part.__module__
+        assert week.desk.model_dump_json() == desk_before, part.__module__
+        assert dict(week.ratings) == ratings_before, part.__module__
+
+
+def test_the_notes_are_read_once_per_build(demo_home, monkeypatch):
+    calls = []
+    real = notes.parse_notes
+
+    def counted(text, path):
+        calls.append(path)
+        return real(text, path)
+
+    monkeypatch.setattr(notes, "parse_notes", counted)
+    ctx = BuildContext()
+    report = build_report(load_desk(), START, END, ctx)
+    assert [p.name for p in calls] == ["2024-10-10.md"]
+    assert not report.front.headline_suggested  # the notes' headline, from that one reading
+    assert any(m.startswith("notes: ") for m in ctx.messages)
+
+
+def test_messages_and_headline_come_from_the_parts(demo_home):
+    week = gather(load_desk(), START, END)
+    report, messages = assemble(week)
+    assert report.front.headline == week.notes.headline
+    assert report.front.title == f"{week.notes.headline}-算力周跟踪"
+    assert messages[0].startswith("notes: ")  # the market says nothing of a complete week
+    assert report.closing.benchmarks_text.startswith("评级以报告发布日后6个月内的相对收益为准")
+    assert report.key_points[0] == report.review.summary_zh
