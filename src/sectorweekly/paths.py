@@ -1,16 +1,18 @@
 """Where things live on this machine: the user folder, a desk's store, the caches.
 
-Kept apart from ``workspace`` (which loads a desk's files into its store) so that the
-renderers and the build can find a cache folder or the store file without importing the
-providers and the store's writer.
+Kept apart from ``workspace`` (which loads a desk's files into its store) and importing
+nothing of the package at load time, so that the renderers can find their cache folders without
+reaching the store, the providers or the desk.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .desk import Desk, demo_desk_dir
+if TYPE_CHECKING:
+    from .desk import Desk
 
 
 def home() -> Path:
@@ -29,6 +31,8 @@ def cache_dir(kind: str) -> Path:
 
 def store_path(desk: Desk) -> Path:
     """The embedded demo desk keeps its store in the user folder, not inside the package."""
+    from .desk import demo_desk_dir  # here, so that the renderers import this module alone
+
     if desk.root.resolve() == demo_desk_dir().resolve():
         return home() / "demo" / "store.duckdb"
     return desk.store_path
