@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SectorWeeklyError
+from ..paths import cache_dir
 from .model import Chart, Report, Table
 
 if TYPE_CHECKING:
@@ -85,9 +86,7 @@ def digest(f: Table | Chart) -> str:
 
 
 def default_cache_dir() -> Path:
-    from ..workspace import home
-
-    return home() / "cache" / "charts"
+    return cache_dir("charts")
 
 
 def render_figure(f: Table | Chart) -> Figure:

@@ -22,7 +22,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
-from ..workspace import home
+from ..paths import cache_dir
 from .fonts import _ALWAYS, SANS, font_files
 
 OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
@@ -35,7 +35,7 @@ def truetype_subset(chars: frozenset[str]) -> bytes:
     key = hashlib.sha256(
         "".join(sorted(chars)).encode() + str(source.stat().st_size).encode() + _VERSION
     ).hexdigest()[:24]
-    cached = home() / "cache" / "fonts" / f"{key}.ttf"
+    cached = cache_dir("fonts") / f"{key}.ttf"
     if cached.is_file():
         return cached.read_bytes()
     data = _convert(chars)

@@ -17,6 +17,7 @@ from pathlib import Path
 from pylopdf_fonts_zh_cn import sans_path, serif_path
 
 from ..errors import SectorWeeklyError
+from ..paths import cache_dir
 
 SANS = "Noto Sans SC"
 SERIF = "Noto Serif SC"
@@ -64,8 +65,6 @@ def cached_subset(kind: str, chars: frozenset[str], make: Callable[[], bytes]) -
     Subsetting the CJK font takes seconds; the same characters always give the same bytes, so
     a rebuild that shows the same text (or an earlier week's) reads the file instead.
     """
-    from ..workspace import home
-
     source = font_files()[SANS]
     key = hashlib.sha256(
         kind.encode()
@@ -73,7 +72,7 @@ def cached_subset(kind: str, chars: frozenset[str], make: Callable[[], bytes]) -
         + str(source.stat().st_size).encode()
         + _SUBSET_VERSION
     ).hexdigest()[:24]
-    path = home() / "cache" / "fonts" / f"{key}.{kind}"
+    path = cache_dir("fonts") / f"{key}.{kind}"
     if path.is_file():
         return path.read_bytes()
     data = make()
