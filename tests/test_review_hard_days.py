@@ -19,10 +19,10 @@ from golden import GOLDEN_DIR, compare_with_golden, golden_rows
 from sectorweekly import store
 from sectorweekly.analysis.market import MemberMove, MemberSpec, Window, compute_moves
 from sectorweekly.build import BuildContext, build_report
-from sectorweekly.parts.market import _spec
 from sectorweekly.desk import demo_desk_dir, load_desk
 from sectorweekly.markets.cn_limits import limit_prices
 from sectorweekly.narrative import zh
+from sectorweekly.parts.market import _spec
 from sectorweekly.report.model import Report
 from sectorweekly.workspace import prepare
 
