@@ -114,7 +114,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("line", "code", "words"), CASES, ids=[c[0] for c in CASES])
-def test_bad_input_exit_code_one_line_store_unchanged(world, capsys, monkeypatch, line, code, words):
+def test_bad_input_exit_code_one_line_store_unchanged(
+    world, capsys, monkeypatch, line, code, words
+):
     places = {k: str(v) for k, v in world.items()}
     args = [part.format(**places) for part in line.split()]
     if args[0] not in ("init", "frobnicate") and "--desk" not in args:
