@@ -20,6 +20,7 @@ def _write_docx(report: Report, out_dir: Path, path: Path) -> None:
 
 def write_all(report: Report, out_dir: Path, pdf_worker: PdfWorker | None = None) -> list[Path]:
     """Write report.json, .md, .html, .docx and .pdf; ``pdf_worker`` may be started early."""
+    from . import pdf_cache
     from .charts import draw_charts
     from .pdf import pdf_html
 
@@ -28,7 +29,13 @@ def write_all(report: Report, out_dir: Path, pdf_worker: PdfWorker | None = None
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         written = draw_charts(report, out_dir)  # once, before any renderer embeds them
-        pdf.submit(pdf_html(report, out_dir), out_dir)
+        html = pdf_html(report, out_dir)
+        pdf_key = pdf_cache.key(html, out_dir)
+        laid_out = pdf_cache.lookup(pdf_key)
+        if laid_out is None:
+            pdf.submit(html, out_dir)
+        else:
+            pdf.close()  # the same HTML and files were laid out before
         docx_path = out_dir / "report.docx"
         docx = ForkedJob("Word", _write_docx, report, out_dir, docx_path)
 
@@ -47,7 +54,10 @@ def write_all(report: Report, out_dir: Path, pdf_worker: PdfWorker | None = None
         docx.result()
         written.append(docx_path)
         path = out_dir / "report.pdf"
-        path.write_bytes(pdf.result())
+        if laid_out is None:
+            laid_out = pdf.result()
+            pdf_cache.keep(pdf_key, laid_out)
+        path.write_bytes(laid_out)
         written.append(path)
         return written
     finally:
