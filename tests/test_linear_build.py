@@ -82,6 +82,12 @@ def test_messages_and_headline_come_from_the_parts(demo_home):
     report, messages = assemble(week)
     assert report.front.headline == week.notes.headline
     assert report.front.title == f"{week.notes.headline}-算力周跟踪"
-    assert messages[0].startswith("notes: ")  # the market says nothing of a complete week
+    # the market part speaks first: of its markets, nothing (a complete week); of the names to
+    # watch, the three whose ratings are older than the 6-month horizon; then the notes
+    assert messages[0] == (
+        "ratings older than 6 months on names to watch: 688041 (2024-01-15), "
+        "688047 (2024-02-05), 688702 (2024-03-11); their lines give the rating's date"
+    )
+    assert messages[1].startswith("notes: ")
     assert report.closing.benchmarks_text.startswith("评级以报告发布日后6个月内的相对收益为准")
     assert report.key_points[0] == report.review.summary_zh

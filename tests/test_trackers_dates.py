@@ -69,3 +69,16 @@ def test_the_demo_week_still_speaks_of_this_week(demo_report):
     assert "本周与上周对比如下" in texts[0]
     assert "数据截至" not in "".join(texts)
     assert not any("more than a week before" in m for m in messages)
+
+
+def test_a_rating_older_than_the_horizon_is_given_with_its_date(demo_report, late_week):
+    """688041 was last rated 2024-01-15: in October 2024 that is not this week's view."""
+    report, _, messages = demo_report
+    line = next(w.line for w in report.review.watch if w.theme == "国产算力链")
+    assert "海光信息（示例评级：2024年1月15日评级买入，本周+26.84%）" in line
+    assert "寒武纪（示例评级：维持买入，本周+28.48%）" in line  # rated 2024-09-02
+    assert any(m.startswith("ratings older than 6 months") and "688041 (2024-01-15)" in m
+               for m in messages)  # fmt: skip
+    late, _ = late_week  # June 2025: every name's rating is older than 6 months
+    lines = "".join(w.line for w in late.review.watch)
+    assert "维持" not in lines and "寒武纪（示例评级：2024年9月2日评级买入" in lines

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from . import store
 from .analysis.market import Window
 from .analysis.rating_scale import RatingScales
@@ -38,6 +40,14 @@ class CurrentRating:
     rating: str
     sample: bool  # illustrative (示例评级)
     action: str  # initiate/upgrade/downgrade/… when given since the previous issue, else maintain
+    date: dt.date | None = None  # the day it was given
+
+    def older_than(self, published: dt.date, months: int) -> bool:
+        """Given more than the rating horizon before publication: not to be called current."""
+        if self.date is None:
+            return False
+        cutoff = (pd.Timestamp(published) - pd.DateOffset(months=months)).date()
+        return self.date < cutoff
 
 
 @dataclass(frozen=True)
@@ -141,6 +151,7 @@ def current_ratings(
             rating=str(r),
             sample=bool(x),
             action=actions[(str(s), day)] if day > since else "maintain",
+            date=pd.Timestamp(day).date(),
         )
         for s, r, x, day in zip(
             latest["symbol"], latest["rating"], latest["sample"], latest["date"], strict=True

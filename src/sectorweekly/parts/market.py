@@ -143,7 +143,7 @@ def market_review(week: Week) -> Review:
                     (
                         outs[s].name,
                         outs[s].change_pct,
-                        sz.rated(outs[s].rating_action, outs[s].rating),
+                        _watch_rating(week, s, outs[s]),
                     )
                     for s in t.names
                 ],
@@ -271,6 +271,34 @@ def review_table(review: Review) -> Table:
     )
 
 
+def _watch_rating(week: Week, symbol: str, out: MemberOut) -> str | None:
+    """`维持买入`; a rating older than the rating horizon is given with its date instead
+    (`2023年1月5日评级买入`), never as this week's view."""
+    current = week.ratings.get(symbol)
+    months = week.desk.ratings.horizon_months
+    if current is not None and current.date and current.older_than(week.published, months):
+        prefix, sep, name = (out.rating or "").rpartition("：")  # 示例评级：买入
+        return f"{prefix}{sep}{zh.ymd(current.date)}评级{name}"
+    return sz.rated(out.rating_action, out.rating)
+
+
+def old_rating_messages(week: Week) -> list[str]:
+    """Names to watch whose latest rating is older than the rating horizon."""
+    months = week.desk.ratings.horizon_months
+    old = sorted(
+        f"{s} ({r.date})"
+        for t in week.desk.watch
+        for s in t.names
+        if (r := week.ratings.get(s)) is not None and r.older_than(week.published, months)
+    )
+    if not old:
+        return []
+    return [
+        f"ratings older than {months} months on names to watch: {', '.join(old)}; "
+        "their lines give the rating's date"
+    ]
+
+
 def market_messages(review: Review) -> list[str]:
     """What the console says about each market: provisional sessions, inferred closures, and
     data that stop before the market's last session."""
@@ -321,5 +349,5 @@ def market_part(week: Week, review: Review) -> ReportPart:
         sections=sections,
         tables=[review_table(review)],
         key_points=[review.summary_zh],
-        messages=market_messages(review),
+        messages=market_messages(review) + old_rating_messages(week),
     )
