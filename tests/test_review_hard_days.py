@@ -88,8 +88,8 @@ def test_ex_rights_week_report_says_the_basis(demo_home) -> None:
     assert members["300502"].change_pct == 7.03
     assert "5月28日除权除息，涨跌幅按交易所除权参考价连乘计算" in members["300502"].notes
     assert "出现大幅回调" not in members["300502"].notes
-    # 维持: rated 中性 on 2024-08-12, before this week (the action against its previous rating)
-    assert "英维克（示例评级：维持中性，本周+0.74%）" in report.review.watch[1].line
+    # rated 中性 on 2024-08-12, more than the 6-month horizon before this week: shown with its date
+    assert "英维克（示例评级：2024年8月12日评级中性，本周+0.74%）" in report.review.watch[1].line
     cited = {(s.symbol, s.source) for s in report.review.sources}
     assert ("300502", "Overwatch-mercy/stock-data@94897568e0:300502.csv") in cited
     assert report.review.as_of_note == (
