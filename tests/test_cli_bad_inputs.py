@@ -15,19 +15,24 @@ from sectorweekly.cli import main
 DOCUMENTED = {2, 3, 4, 5, 6}
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A desk made by `init --demo-data` (seeded once) and a folder of bad files."""
-    root = tmp_path_factory.mktemp("bad_inputs")
-    desk = root / "desk"
+def _init(folder: Path, *flags: str) -> None:
+    """`sectorweekly init FOLDER [FLAGS]` in this process; it must succeed."""
     argv = sys.argv
-    sys.argv = ["sectorweekly", "init", str(desk), "--demo-data"]
+    sys.argv = ["sectorweekly", "init", str(folder), *flags]
     try:
         main()
     except SystemExit as exc:
         assert exc.code in (0, None)
     finally:
         sys.argv = argv
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A desk made by `init --demo-data` (seeded once) and a folder of bad files."""
+    root = tmp_path_factory.mktemp("bad_inputs")
+    desk = root / "desk"
+    _init(desk, "--demo-data")
     files = root / "files"
     files.mkdir()
     (files / "a_file.txt").write_text("not a folder\n", encoding="utf-8")
@@ -50,13 +55,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     (files / "ratings_unknown.csv").write_text("date,symbol,rating\n2024-01-15,AAPL,买入\n")
     (desk / "notes").mkdir(exist_ok=True)
     empty = root / "empty_desk"
-    sys.argv = ["sectorweekly", "init", str(empty)]
-    try:
-        main()
-    except SystemExit as exc:
-        assert exc.code in (0, None)
-    finally:
-        sys.argv = argv
+    _init(empty)
     broken = root / "broken_desk"
     broken.mkdir()
     (broken / "desk.yaml").write_text("firm: [unclosed\n", encoding="utf-8")

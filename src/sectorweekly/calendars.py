@@ -89,6 +89,7 @@ def _library_type(calendar_code: str) -> type[xcals.ExchangeCalendar]:
     return _default_calendar_factories[calendar_code]
 
 
+@lru_cache(maxsize=8)
 def _library_years(calendar_code: str) -> range | None:
     """Years whose holidays the library holds as a list; None when it computes them by rule."""
     cls = _library_type(calendar_code)

@@ -11,8 +11,9 @@ with none there, its last row), so its cost does not grow with the length of his
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -316,17 +317,8 @@ def compute_moves(
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> tuple[list[MemberMove], dict[str, calendars.MarketWindow]]:
     """Every member's weekly move; the markets' windows as judged by their calendars."""
-    specs = list(specs)
-    members = cn_limits.members_frame(specs)
-    windows, sess, views = _windows_frame(
-        members["market"], window, thresholds.streak_lookback_sessions
-    )
-    cn_limits.register_tables(con, specs)
-    con.register("windows", windows)
-    con.register("sess", sess)
-    reference = _reference_column(con)
-    try:
-        params = {"lo": windows["lookback_date"].min(), "hi": windows["end_date"].max()}
+    with _review_inputs(con, specs, window, thresholds) as (params, views):
+        reference = _reference_column(con)
         cur = con.execute(_with(REVIEW_SELECT, reference), params)
         columns = [d[0] for d in cur.description]
         frame = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
@@ -339,11 +331,32 @@ def compute_moves(
         for rec in frame:
             rec["last_any"], rec["close_any"] = latest.get(rec["symbol"], (None, None))
         runs = con.execute(_with(WINDOW_RUNS_SELECT, reference, upto="islands"), params).fetchall()
+    return _to_moves(frame, runs, views, thresholds), views
+
+
+@contextlib.contextmanager
+def _review_inputs(
+    con: duckdb.DuckDBPyConnection,
+    specs: Iterable[MemberSpec],
+    window: Window,
+    thresholds: Thresholds,
+) -> Iterator[tuple[dict[str, Any], dict[str, calendars.MarketWindow]]]:
+    """The members, their limit rules and each market's window and sessions, visible to the
+    review SQL for the block; yields the query's date bounds and the markets' windows."""
+    specs = list(specs)
+    members = cn_limits.members_frame(specs)
+    windows, sess, views = _windows_frame(
+        members["market"], window, thresholds.streak_lookback_sessions
+    )
+    cn_limits.register_tables(con, specs)
+    con.register("windows", windows)
+    con.register("sess", sess)
+    try:
+        yield {"lo": windows["lookback_date"].min(), "hi": windows["end_date"].max()}, views
     finally:
         cn_limits.unregister_tables(con)
         con.unregister("windows")
         con.unregister("sess")
-    return _to_moves(frame, runs, views, thresholds), views
 
 
 @dataclass(frozen=True)
@@ -367,22 +380,9 @@ def session_limits(
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> list[SessionLimit]:
     """Every stored row the review reads for ``window``, with the limit it applied."""
-    specs = list(specs)
-    members = cn_limits.members_frame(specs)
-    windows, sess, _ = _windows_frame(
-        members["market"], window, thresholds.streak_lookback_sessions
-    )
-    cn_limits.register_tables(con, specs)
-    con.register("windows", windows)
-    con.register("sess", sess)
-    try:
-        params = {"lo": windows["lookback_date"].min(), "hi": windows["end_date"].max()}
+    with _review_inputs(con, specs, window, thresholds) as (params, _):
         sql = _with(SESSION_LIMITS_SELECT, _reference_column(con), upto="marked")
         rows = con.execute(sql, params).fetchall()
-    finally:
-        cn_limits.unregister_tables(con)
-        con.unregister("windows")
-        con.unregister("sess")
     return [
         SessionLimit(
             sym,
