@@ -229,3 +229,22 @@ def test_a_day_past_the_provisional_horizon_is_a_clear_error():
 
     with pytest.raises(CalendarError, match="holidays:"):
         calendars.sessions("CN_A", D("2031-01-02"), D("2031-01-09"))
+
+
+@pytest.mark.parametrize(("code", "name"), [("CN_A", "XSHG"), ("HK", "XHKG"), ("US", "XNYS")])
+def test_last_closed_session_agrees_with_the_library_around_every_open_and_close(code, name):
+    """The update and the imports ask which session last closed; the answer is computed from
+    the session bounds and must equal exchange_calendars' own minute_to_past_session (half
+    days, lunch breaks and the minute of the close included)."""
+    library = xcals.get_calendar(name, start="2023-06-01", end="2025-06-30")
+    sessions = library.sessions[(library.sessions.year == 2024)]
+    minute = pd.Timedelta(minutes=1)
+    checked = 0
+    for session in sessions[::3]:
+        opens, closes = library.session_open(session), library.session_close(session)
+        for moment in (opens - minute, opens, opens + pd.Timedelta(hours=2), closes - minute,
+                       closes, closes + minute):  # fmt: skip
+            want = library.minute_to_past_session(moment).date()
+            assert calendars.last_closed_session(code, moment.to_pydatetime()) == want, moment
+            checked += 1
+    assert checked > 400

@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Literal
 
 import exchange_calendars as xcals
+import numpy as np
 import pandas as pd
 from exchange_calendars.calendar_utils import _default_calendar_factories
 from exchange_calendars.precomputed_exchange_calendar import PrecomputedExchangeCalendar
@@ -345,10 +346,19 @@ def last_closed_session(
     mkt = market(market_code)
     moment = pd.Timestamp(now - settle).tz_convert("UTC")
     cal = _check(market_code, moment.date())
-    try:
-        return cal.minute_to_past_session(moment).date()
-    except (ValueError, xcals.errors.MinuteOutOfBounds) as exc:
+    # the library's minute_to_past_session, from the session bounds alone: it would build the
+    # calendar's every trading minute first (half a second per market)
+    first, last = cal.first_minutes_nanos, cal.last_minutes_nanos
+    if moment.value < first[0] or moment.value > last[-1]:
         raise CalendarError(
             f"{moment:%Y-%m-%d %H:%M} UTC is outside what the calendar knows for "
-            f"{mkt.calendar} ({exc})"
-        ) from None
+            f"{mkt.calendar} ({pd.Timestamp(first[0], tz='UTC'):%Y-%m-%d %H:%M} to "
+            f"{pd.Timestamp(last[-1], tz='UTC'):%Y-%m-%d %H:%M} UTC)"
+        )
+    # sessions whose last trading minute is strictly before the moment have closed
+    done = int(np.searchsorted(last, moment.value, side="left"))
+    if done == 0:
+        raise CalendarError(
+            f"{moment:%Y-%m-%d %H:%M} UTC is before the first close {mkt.calendar} knows"
+        )
+    return cal.sessions[done - 1].date()
