@@ -132,13 +132,13 @@ def build(
     wait: WaitOpt = 30.0,
 ) -> None:
     """Build the week's report: PDF, Word, HTML, Markdown and report.json in one folder."""
-    from .report.workers import PdfWorker
+    from .report.workers import Worker
 
     t0 = time.perf_counter()
     s, e = option_date(start, "--start"), option_date(end, "--end")
     if out is not None and out.exists() and not out.is_dir():
         raise InputError(out, None, "is a file; expected a folder for the report files (--out)")
-    pdf = PdfWorker()  # forked before the store is opened: it imports WeasyPrint meanwhile
+    worker = Worker()  # forked before the store is opened: imports the renderers meanwhile
     try:
         from .archive import read_archive
         from .build import BuildContext, build_report
@@ -153,9 +153,9 @@ def build(
         for msg in ctx.messages:
             err_console.print(msg, markup=False, style="dim")
         folder = out or series_dir / report.front.publication_date.isoformat()
-        written = write_all(report, folder, pdf)
+        written = write_all(report, folder, worker)
     finally:
-        pdf.close()
+        worker.close()
     for path in written:
         console.print(str(path), markup=False)
     if publish:

@@ -32,9 +32,8 @@ from .charts import (
     UP,
     FontError,
     payload,
-    strings,
 )
-from .model import Chart, Table
+from .model import Chart, Table, strings
 
 
 def _register_font() -> Path:

@@ -13,7 +13,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -43,17 +43,6 @@ class FontError(SectorWeeklyError):
 _CODE_DIGEST = hashlib.sha256(
     b"".join((Path(__file__).parent / m).read_bytes() for m in ("charts.py", "chart_drawing.py"))
 ).hexdigest()
-
-
-def strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from strings(v)
-    elif isinstance(value, list | tuple):
-        for v in value:
-            yield from strings(v)
 
 
 # --- cache and output ----------------------------------------------------------------------
@@ -135,32 +124,53 @@ def _file_name(f: Table | Chart) -> str:
     return "figure_" + re.sub(r"[^A-Za-z0-9_-]+", "_", f.key) + ".png"
 
 
+def draw_into_cache(todo: list[tuple[Table | Chart, Path]]) -> None:
+    """Draw each figure into its cache file (written atomically: another build may read it)."""
+    for f, cached in todo:
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(_rgb_png(render_figure(f)))
+        os.replace(tmp, cached)
+
+
+def draw_in_two_processes(todo: list[tuple[Table | Chart, Path]]) -> None:
+    """``draw_into_cache``, half the figures in a forked copy of this process (two cores)."""
+    from .workers import in_two_processes
+
+    in_two_processes(draw_into_cache, todo)
+
+
+Drawer = Callable[[list[tuple[Table | Chart, Path]]], None]
+
+
 def draw_charts(
     report: Report,
     out_dir: Path,
     cache_dir: Path | None = None,
     stats: ChartStats | None = None,
+    draw: Drawer = draw_into_cache,
 ) -> list[Path]:
     """Write every table and chart of the report as ``out_dir/charts/figure_NN.png`` and set
-    each one's ``file``; an image whose digest is cached is copied, not drawn again."""
+    each one's ``file``; an image whose digest is cached is copied, not drawn again.
+
+    ``draw`` draws the figures the cache lacks into it (``draw_in_two_processes``, or a call
+    sent to a build's worker process, which has matplotlib imported already).
+    """
     cache = cache_dir or default_cache_dir()
     cache.mkdir(parents=True, exist_ok=True)
     folder = out_dir / "charts"
     folder.mkdir(parents=True, exist_ok=True)
     stats = stats if stats is not None else ChartStats()
-    figures: list[Table | Chart] = [*report.tables, *report.charts]
+    figures = sorted([*report.tables, *report.charts], key=lambda x: x.number)
+    cached = [cache / f"{digest(f)}.png" for f in figures]
+    todo = [(f, c) for f, c in zip(figures, cached, strict=True) if not c.is_file()]
+    if todo:
+        draw(todo)
+    stats.drawn += len(todo)
+    stats.cached += len(figures) - len(todo)
     written = []
-    for f in sorted(figures, key=lambda x: x.number):
-        cached = cache / f"{digest(f)}.png"
-        if cached.is_file():
-            stats.cached += 1
-        else:
-            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(_rgb_png(render_figure(f)))
-            os.replace(tmp, cached)
-            stats.drawn += 1
+    for f, c in zip(figures, cached, strict=True):
         dest = folder / _file_name(f)
-        shutil.copyfile(cached, dest)
+        shutil.copyfile(c, dest)
         f.file = dest.relative_to(out_dir).as_posix()
         written.append(dest)
     keep = {p.name for p in written}

@@ -23,7 +23,7 @@ from docx.table import Table as DocxTable
 
 from .cells import cell_kind, cell_text
 from .docx_fonts import embed_east_asian_font
-from .fonts import SANS
+from .fonts import SANS, FontSubset
 from .markdown import caption
 from .model import Chart, Report, Section, Table
 
@@ -264,8 +264,9 @@ def _all_text(doc: DocxDocument) -> str:
     return "".join(parts)
 
 
-def render_docx(report: Report, out_dir: Path, path: Path) -> None:
-    """Write ``path``; chart pictures are read from ``out_dir`` (Chart.file is relative to it)."""
+def render_docx(report: Report, out_dir: Path, path: Path, font: FontSubset | None = None) -> None:
+    """Write ``path``; chart pictures are read from ``out_dir`` (Chart.file is relative to it).
+    ``font`` is the build's font subset, used when it has every character the file shows."""
     doc = Document()
     _setup(doc)
     _header_footer(doc, report)
@@ -289,5 +290,5 @@ def render_docx(report: Report, out_dir: Path, path: Path) -> None:
         for figure in rest:
             _figure(doc, report, figure.key, out_dir)
     _closing(doc, report)
-    embed_east_asian_font(doc, _all_text(doc))
+    embed_east_asian_font(doc, _all_text(doc), font)
     doc.save(str(path))

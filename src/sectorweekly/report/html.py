@@ -9,7 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .cells import cell_kind, cell_text
-from .fonts import embedded_font_css
+from .fonts import FontSubset, embedded_font_css
 from .markdown import caption
 from .model import Report
 
@@ -80,7 +80,8 @@ class LiveState:
     error: str | None = None
 
 
-def standalone_html(report: Report, out_dir: Path) -> str:
-    """The browser file: carries a subset of the CJK font for exactly the characters it shows."""
+def standalone_html(report: Report, out_dir: Path, font: FontSubset | None = None) -> str:
+    """The browser file: carries a subset of the CJK font with every character it shows
+    (``font``, the build's subset, when it has them all)."""
     text = render_html(report, out_dir, inline_images=False)  # only its characters matter
-    return render_html(report, out_dir, font_css=embedded_font_css(text))
+    return render_html(report, out_dir, font_css=embedded_font_css(text, font))

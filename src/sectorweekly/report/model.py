@@ -7,11 +7,24 @@ sentence written upstream (narrative); the model just holds them with where they
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from ..analysis.rules import MemberStatus, SeriesSource
+
+
+def strings(value: Any) -> Iterable[str]:
+    """Every string inside a dumped model (dicts, lists and tuples walked)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from strings(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from strings(v)
 
 
 class WindowOut(BaseModel):

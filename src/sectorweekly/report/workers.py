@@ -1,62 +1,91 @@
-"""Formats written in forked processes, beside each other, on the machine's other core.
+"""A forked helper process for a build's slow steps, on the machine's other core.
 
-WeasyPrint (its import and about a second of layout for the demo week) and the Word file's font
-subset (seconds, when the report shows new characters) are the slow steps of a build, and both
-hold the GIL, so threads would not help. A forked process inherits the report as it is, so
-nothing has to be sent to it but the PDF's HTML.
+Drawing the charts (matplotlib) and laying out the PDF (WeasyPrint) are the slow steps of a
+build, and both hold the GIL, so threads would not help. ``Worker`` is forked when ``build``
+starts: it imports the libraries it will need while the parent reads the desk, seeds the store
+and builds the report model, then runs the calls it is sent, one at a time. A forked process
+inherits the parent's modules, so a call is sent as a reference to a module-level function
+and its arguments.
 
-``PdfWorker`` is forked at the start of ``build``: it imports WeasyPrint while the parent reads
-the desk and the store, then lays out the HTML it is sent. ``ForkedJob`` runs one call (the
-Word file) in a process of its own while the parent writes the HTML, Markdown and JSON files.
+``in_two_processes`` runs a list of work items in this process and a forked copy of it, half
+each: used for the charts, while the parent process makes the font subset.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import multiprocessing
+import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
-from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import SectorWeeklyError
+
+T = TypeVar("T")
+
+# what a build's worker imports while the parent builds the model
+BUILD_MODULES = ("weasyprint", "sectorweekly.report.chart_drawing", "sectorweekly.report.pdf")
 
 
 def _answer(conn: Connection, label: str, work: Callable[[], Any]) -> None:
     """Send ``("ok", value)`` or ``("error", one line, exit code)``; never a traceback."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops its workers, not Ctrl-C
     try:
         conn.send(("ok", work()))
-    except EOFError:
-        return  # the parent went away
     except SectorWeeklyError as exc:
         conn.send(("error", str(exc), exc.exit_code))
     except Exception as exc:  # reported by the parent as a one-line error
         conn.send(("error", f"{label}: {type(exc).__name__}: {exc}", 1))
+
+
+def _serve(conn: Connection, label: str, warm: Sequence[str]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops its worker, not Ctrl-C
+    for name in warm:
+        with contextlib.suppress(Exception):  # a failing import is reported by the call needing it
+            importlib.import_module(name)
+    try:
+        while True:
+            call = conn.recv()
+            if call is None:
+                return
+            fn, args = call
+            _answer(conn, label, lambda fn=fn, args=args: fn(*args))
+    except (EOFError, BrokenPipeError, KeyboardInterrupt):
+        return  # the parent went away
     finally:
         conn.close()
 
 
-class _Forked:
-    def __init__(self, label: str, target: Callable[..., None], *args: Any) -> None:
+class Worker:
+    """A forked process that imports ``warm`` at once, then runs ``submit``-ted calls in turn."""
+
+    def __init__(self, label: str = "build", warm: Sequence[str] = BUILD_MODULES) -> None:
         ctx = multiprocessing.get_context("fork")
         self.label = label
         self._conn, child = ctx.Pipe()
-        self._proc: Any = ctx.Process(target=target, args=(child, *args), daemon=True)
+        self._proc: Any = ctx.Process(target=_serve, args=(child, label, tuple(warm)), daemon=True)
         self._proc.start()
         child.close()
-        self._done = False
+        self._pending = 0
+        self._closed = False
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Start ``fn(*args)`` in the worker (``fn`` a module-level function)."""
+        if self._closed:
+            raise SectorWeeklyError(f"{self.label}: the worker was already stopped")
+        self._conn.send((fn, args))
+        self._pending += 1
 
     def result(self) -> Any:
-        """The call's value; its error raised here as the same one-line error."""
+        """The value of the oldest call not yet collected; its error raised here, one line."""
         try:
             answer = self._conn.recv()
-            self._done = True
         except EOFError:
-            answer = ("error", f"{self.label}: its process stopped before it finished", 1)
-        finally:
             self.close()
+            answer = ("error", f"{self.label}: its process stopped before it finished", 1)
+        self._pending -= 1
         if answer[0] == "ok":
             return answer[1]
         error = SectorWeeklyError(answer[1])
@@ -64,42 +93,60 @@ class _Forked:
         raise error
 
     def close(self) -> None:
-        """Stop the process if it has not answered (it exits by itself after answering)."""
-        if not self._done and self._proc.is_alive():
+        """Stop the process: at once if it is busy with a call nobody will collect."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._pending or not self._proc.is_alive():
             self._proc.terminate()
-        self._proc.join()
+        else:
+            with contextlib.suppress(OSError):
+                self._conn.send(None)
+        self._proc.join(timeout=5)
+        if self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join()
         self._conn.close()
-        self._done = True
+
+    def __enter__(self) -> Worker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
-def _pdf(conn: Connection) -> None:
-    def work() -> bytes:
-        from . import pdf
+def in_two_processes(fn: Callable[[list[T]], None], items: Sequence[T]) -> None:
+    """``fn`` over ``items``: every other item in a forked copy of this process, the rest here.
 
-        with contextlib.suppress(OSError):  # html_to_pdf says what is missing when asked
-            import weasyprint  # noqa: F401  (warm: the import is half the worker's work)
-        html, base_url = conn.recv()
-        return pdf.html_to_pdf(html, Path(base_url))
-
-    _answer(conn, "PDF", work)
-
-
-class PdfWorker(_Forked):
-    """One PDF, laid out in a forked process; ``submit`` the HTML, then ``result`` its bytes."""
-
-    def __init__(self) -> None:
-        super().__init__("PDF", _pdf)
-
-    def submit(self, html: str, base_url: Path) -> None:
-        self._conn.send((html, str(base_url)))
-
-
-def _call(conn: Connection, label: str, fn: Callable[..., Any], *args: Any) -> None:
-    _answer(conn, label, lambda: fn(*args))
-
-
-class ForkedJob(_Forked):
-    """``fn(*args)`` started now in a forked process; ``result()`` waits for its value."""
-
-    def __init__(self, label: str, fn: Callable[..., Any], *args: Any) -> None:
-        super().__init__(label, _call, label, fn, *args)
+    For CPU-bound work whose results land in files (the chart cache), on a two-core machine.
+    The copy's error, if any, is raised here as the same one-line error.
+    """
+    if len(items) < 2 or (os.cpu_count() or 1) < 2:
+        fn(list(items))
+        return
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the copy: its half, then an exit that runs no parent cleanup
+        os.close(read_fd)
+        code, message = 0, b""
+        try:
+            fn(list(items[1::2]))
+        except SectorWeeklyError as exc:
+            code, message = exc.exit_code, str(exc).encode()
+        except BaseException as exc:  # the parent reports it as one line
+            code, message = 1, f"{type(exc).__name__}: {exc}".encode()
+        finally:
+            os.write(write_fd, message[:4000])
+            os._exit(code)
+    os.close(write_fd)
+    try:
+        fn(list(items[0::2]))
+    finally:
+        with os.fdopen(read_fd, "rb") as pipe:
+            message = pipe.read().decode(errors="replace")
+        _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        error = SectorWeeklyError(message or f"a forked process stopped with code {code}")
+        error.exit_code = code if code > 0 else 1
+        raise error
