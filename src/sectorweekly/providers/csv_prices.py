@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import NoReturn
 
 import duckdb
 import pandas as pd
@@ -268,26 +269,31 @@ _DATE_CHECKS = [
 ]
 
 
+def _csv_source(utf8: Path, names: list[str]) -> str:
+    """DuckDB's reader of a UTF-8 CSV file, every column as text (typed and checked later)."""
+    columns = "{" + ", ".join(f"{_q(n)}: 'VARCHAR'" for n in names) + "}"
+    return (
+        f"read_csv({_q(str(utf8))}, header = true, columns = {columns}, delim = ',', "
+        "quote = '\"', escape = '\"', strict_mode = true, null_padding = false, "
+        "auto_detect = false)"
+    )
+
+
 def _stage_file(
     con: duckdb.DuckDBPyConnection,
     i: int,
     path: Path,
-    label: str,
     tmp: Path,
     encoding: str | None,
-) -> int:
-    """Parse and check one file into temp table ``_f{i}``; raises at its first bad row."""
+) -> Path:
+    """Parse one file into temp table ``_f{i}`` and check its cells; raises at its first bad
+    row. Returns the UTF-8 copy read (the file itself when it is UTF-8 already)."""
     folder = tmp / f"f{i}"
     folder.mkdir()
     utf8 = textfile.as_utf8(path, encoding, folder)
     names = _header(path, utf8)
     present = set(names)
-    columns = "{" + ", ".join(f"{_q(n)}: 'VARCHAR'" for n in names) + "}"
-    src = (
-        f"read_csv({_q(str(utf8))}, header = true, columns = {columns}, delim = ',', "
-        "quote = '\"', escape = '\"', strict_mode = true, null_padding = false, "
-        "auto_detect = false)"
-    )
+    src = _csv_source(utf8, names)
     join_alias = (
         "LEFT JOIN market_alias ma ON ma.alias = upper(trim(r.market)) "
         if "market" in present
@@ -319,26 +325,53 @@ def _stage_file(
     found = con.execute(
         f"SELECT rec, err FROM _f{i} WHERE err IS NOT NULL ORDER BY rec LIMIT 1"
     ).fetchall()
-    if not found:  # every cell is good: now the dates against the market's sessions
-        _add_sessions(con, f"_f{i}")
-        dates = " ".join(f"WHEN {c} THEN {m}" for c, m in _DATE_CHECKS)
-        found = con.execute(
-            f"SELECT rec, err FROM (SELECT p.rec, CASE {dates} END AS err FROM _f{i} p "
-            "JOIN market_days i ON i.market = p.market "
-            "LEFT JOIN sessions s ON s.market = p.market AND s.date = p.date) "
-            "WHERE err IS NOT NULL ORDER BY rec LIMIT 1"
-        ).fetchall()
     if found:
-        rec, message = found[0]
-        got = con.execute(
-            f"SELECT * FROM (SELECT row_number() OVER () AS rec, * FROM {src}) WHERE rec = ?",
-            [rec],
-        ).fetchall()
-        fields = list(got[0][1:]) if got else None
-        raise InputError(path, _line_of(path, encoding, fields, int(rec) + 1), message)
+        _raise_at(con, path, utf8, encoding, int(found[0][0]), found[0][1])
     if "adj_factor" in present:
         _reference_from_factors(con, f"_f{i}", f"csv:{path.name}:adj_factor")
-    return int(n)
+    return utf8
+
+
+def _raise_at(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    utf8: Path,
+    encoding: str | None,
+    rec: int,
+    message: str,
+) -> NoReturn:
+    """The InputError for record ``rec`` of ``path``, at its line in the file."""
+    src = _csv_source(utf8, _header(path, utf8))
+    got = con.execute(
+        f"SELECT * FROM (SELECT row_number() OVER () AS rec, * FROM {src}) WHERE rec = ?", [rec]
+    ).fetchall()
+    fields = list(got[0][1:]) if got else None
+    raise InputError(path, _line_of(path, encoding, fields, rec + 1), message)
+
+
+def _check_dates(
+    con: duckdb.DuckDBPyConnection, staged: list[tuple[Path, Path]], encoding: str | None
+) -> None:
+    """Every staged file's dates against its market's sessions, in one pass once each file's
+    cells are good; raises at the first bad row (files in the order given)."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _dates AS "
+        + " UNION ALL ".join(
+            f"SELECT {i} AS fi, rec, market, date FROM _f{i}" for i in range(len(staged))
+        )
+    ).fetchall()
+    _add_sessions(con, "_dates")
+    dates = " ".join(f"WHEN {c} THEN {m}" for c, m in _DATE_CHECKS)
+    found = con.execute(
+        f"SELECT fi, rec, err FROM (SELECT p.fi, p.rec, CASE {dates} END AS err FROM _dates p "
+        "JOIN market_days i ON i.market = p.market "
+        "LEFT JOIN sessions s ON s.market = p.market AND s.date = p.date) "
+        "WHERE err IS NOT NULL ORDER BY fi, rec LIMIT 1"
+    ).fetchall()
+    if found:
+        fi, rec, message = found[0]
+        path, utf8 = staged[int(fi)]
+        _raise_at(con, path, utf8, encoding, int(rec), message)
 
 
 def _reference_from_factors(con: duckdb.DuckDBPyConnection, table: str, source: str) -> None:
@@ -374,9 +407,10 @@ class PriceFiles:
         each, ``_ord`` their order; raises InputError at the first bad row of any file."""
         _calendar_tables(con, self.known)
         parts = []
+        staged = []
         for i, path in enumerate(self.paths):
             self.say(f"reading and checking {path.name}")
-            _stage_file(con, i, path, str(path), tmp, self.encoding)
+            staged.append((path, _stage_file(con, i, path, tmp, self.encoding)))
             parts.append(
                 f"SELECT symbol, f.market, date, open, high, low, close, volume, volume_unit, "
                 f"adjustment, NULL::DOUBLE AS adj_close, source, prev_close, prev_close_source, "
@@ -384,6 +418,8 @@ class PriceFiles:
                 f"{_q(str(path))} AS file, rec + 1 AS line, {i} * 10000000000 + rec AS _ord "
                 f"FROM _f{i} f JOIN market_info i ON i.market = f.market"
             )
+        self.say("checking the dates against each market's sessions")
+        _check_dates(con, staged, self.encoding)
         con.execute(f"CREATE OR REPLACE TEMP VIEW _rows AS {' UNION ALL '.join(parts)}")
 
 
