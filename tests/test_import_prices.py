@@ -151,3 +151,37 @@ def test_cli_import_error_is_one_line_with_nonzero_exit(tmp_path):
     assert run.returncode == 2
     assert run.stderr.strip() == f"error: {bad}:2: close -3 is not positive; expected a price > 0"
     assert not (desk / "store.duckdb").exists()
+
+
+def test_files_sharing_a_header_are_read_together_yet_named_one_by_one(tmp_path):
+    """Files with one header are parsed in one read; each row keeps its own file and line,
+    whatever each file's encoding, and a bad row is named in its own file."""
+    head = "symbol,date,close\n"
+    a = tmp_path / "a.csv"
+    a.write_text(head + "688256,2024-10-08,346.99\n688256,2024-10-09,371.5\n", encoding="utf-8")
+    b = tmp_path / "b.csv"
+    b.write_bytes((head + "NVDA,2024-10-08,132.89\n").encode("gb18030"))
+    c = tmp_path / "c.csv"
+    c.write_bytes(b"\xef\xbb\xbf" + (head + "NVDA,2024-10-09,132.65\n").encode())
+    store = tmp_path / "s.duckdb"
+    read, added = import_price_files(store, [a, b, c], KNOWN)
+    assert (read, added) == (4, 4)
+    con = duckdb.connect(str(store), read_only=True)
+    got = con.execute("SELECT symbol, CAST(date AS VARCHAR), source FROM prices ORDER BY 1, 2")
+    assert got.fetchall() == [
+        ("688256", "2024-10-08", "csv:a.csv"),
+        ("688256", "2024-10-09", "csv:a.csv"),
+        ("NVDA", "2024-10-08", "csv:b.csv"),
+        ("NVDA", "2024-10-09", "csv:c.csv"),
+    ]
+    con.close()
+    before = fingerprint(store)
+    d = write(tmp_path, "d.csv", head + "NVDA,2024-10-10,131\nNVDA,2024-10-11,x\n")
+    e = write(tmp_path, "e.csv", head + "NVDA,2024-10-14,1,5\n")  # ragged: 4 fields
+    with pytest.raises(InputError) as err:
+        import_price_files(store, [a, d, e], KNOWN)
+    assert str(err.value).startswith(f"{d}:3: close 'x' is not a number")
+    with pytest.raises(InputError) as err:
+        import_price_files(store, [a, e], KNOWN)
+    assert str(err.value).startswith(f"{e}:2: 4 fields, expected 3")
+    assert fingerprint(store) == before

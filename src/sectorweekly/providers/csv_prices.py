@@ -13,8 +13,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
 
 import duckdb
 import pandas as pd
@@ -269,96 +269,121 @@ _DATE_CHECKS = [
 ]
 
 
-def _csv_source(utf8: Path, names: list[str]) -> str:
-    """DuckDB's reader of a UTF-8 CSV file, every column as text (typed and checked later)."""
+def _csv_source(utf8: list[Path], names: list[str]) -> str:
+    """DuckDB's reader of UTF-8 CSV files with one header, every column as text (typed and
+    checked later); ``_sw_file`` names each row's file."""
     columns = "{" + ", ".join(f"{_q(n)}: 'VARCHAR'" for n in names) + "}"
+    files = "[" + ", ".join(_q(str(u)) for u in utf8) + "]"
     return (
-        f"read_csv({_q(str(utf8))}, header = true, columns = {columns}, delim = ',', "
+        f"read_csv({files}, header = true, columns = {columns}, delim = ',', "
         "quote = '\"', escape = '\"', strict_mode = true, null_padding = false, "
-        "auto_detect = false)"
+        "auto_detect = false, filename = '_sw_file')"
     )
 
 
-def _stage_file(
-    con: duckdb.DuckDBPyConnection,
-    i: int,
-    path: Path,
-    tmp: Path,
-    encoding: str | None,
-) -> Path:
-    """Parse one file into temp table ``_f{i}`` and check its cells; raises at its first bad
-    row. Returns the UTF-8 copy read (the file itself when it is UTF-8 already)."""
-    folder = tmp / f"f{i}"
-    folder.mkdir()
-    utf8 = textfile.as_utf8(path, encoding, folder)
-    names = _header(path, utf8)
+def _unreadable(
+    con: duckdb.DuckDBPyConnection, files: list[StagedFile], names: list[str]
+) -> tuple[int, InputError]:
+    """DuckDB could not read a group of files: the first file it cannot read, and its error
+    naming the line."""
+    for k, f in enumerate(files):
+        try:
+            con.execute(f"SELECT count(*) FROM {_csv_source([f.utf8], names)}").fetchall()
+        except duckdb.Error as exc:
+            line, msg = _first_ragged(f.path, f.encoding, len(names))
+            if line == 1:
+                msg = f"{msg} ({str(exc).splitlines()[0]})"
+            return k, InputError(f.path, line, msg)
+    return 0, InputError(files[0].path, 1, "not a well-formed CSV file")
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """One file of an import: its place in the call, its path and the UTF-8 text read."""
+
+    fi: int
+    path: Path
+    utf8: Path
+    encoding: str | None
+
+
+def _stage_group(
+    con: duckdb.DuckDBPyConnection, g: int, files: list[StagedFile], names: list[str]
+) -> tuple[int, InputError] | None:
+    """Parse the files that share one header into temp table ``_g{g}`` in one read (``fi``
+    names the file, ``rec`` the row in it) and check their cells; returns the first bad row's
+    error (files in the order given) with its file's place, or None. One read per header,
+    not per file: DuckDB plans the checks once, which is most of the cost of a small file."""
     present = set(names)
-    src = _csv_source(utf8, names)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _files{g} (fi INTEGER, utf8 VARCHAR, name VARCHAR)")
+    con.executemany(
+        f"INSERT INTO _files{g} VALUES (?, ?, ?)", [(f.fi, str(f.utf8), f.path.name) for f in files]
+    )
+    numbered = (
+        "SELECT fl.fi, fl.name AS file_name, "
+        "n._sw_row - min(n._sw_row) OVER (PARTITION BY n._sw_file) + 1 AS rec, "
+        f"n.* EXCLUDE (_sw_row, _sw_file) FROM (SELECT row_number() OVER () AS _sw_row, * "
+        f"FROM {_csv_source([f.utf8 for f in files], names)}) n "
+        f"JOIN _files{g} fl ON fl.utf8 = n._sw_file"
+    )
     join_alias = (
         "LEFT JOIN market_alias ma ON ma.alias = upper(trim(r.market)) "
         if "market" in present
         else ""
     )
     parsed = (
-        f"SELECT {_parsed_sql(present)} FROM (SELECT row_number() OVER () AS rec, * FROM {src}) r "
+        f"SELECT r.fi, r.file_name, {_parsed_sql(present)} FROM ({numbered}) r "
         f"{join_alias}"
         "LEFT JOIN known_market km ON km.symbol = trim(r.symbol)"
     )
-    source = f"coalesce(p.source_raw, {_q('csv:' + path.name)})"
     try:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _f{i} AS SELECT p.rec, p.symbol, "
+            f"CREATE OR REPLACE TEMP TABLE _g{g} AS SELECT p.fi, p.rec, p.symbol, "
             "p.market, p.date, p.open, p.high, p.low, p.close, p.volume, p.volume_unit, "
-            f"p.adjustment, {source} AS source, p.name, p.prev_close, p.adj_factor, "
-            f"CASE WHEN p.prev_close IS NOT NULL THEN coalesce(p.prev_close_source_raw, "
-            f"{_q('csv:' + path.name)}) END AS prev_close_source, {_errors_sql()} AS err "
-            f"FROM ({parsed}) p"
+            "p.adjustment, coalesce(p.source_raw, 'csv:' || p.file_name) AS source, p.name, "
+            "p.prev_close, p.adj_factor, CASE WHEN p.prev_close IS NOT NULL THEN "
+            "coalesce(p.prev_close_source_raw, 'csv:' || p.file_name) END AS prev_close_source, "
+            f"p.file_name, {_errors_sql()} AS err FROM ({parsed}) p"
         ).fetchall()
-    except duckdb.Error as exc:
-        line, msg = _first_ragged(path, encoding, len(names))
-        if line == 1:
-            msg = f"{msg} ({str(exc).splitlines()[0]})"
-        raise InputError(path, line, msg) from None
-    n = con.execute(f"SELECT count(*) FROM _f{i}").fetchall()[0][0]
-    if not n:
-        raise InputError(path, 2, "no data rows; expected at least one price row")
+    except duckdb.Error:
+        k, error = _unreadable(con, files, names)
+        earlier = _stage_group(con, g, files[:k], names) if k else None
+        return earlier or (files[k].fi, error)  # a bad row in an earlier file comes first
+    counts = dict(con.execute(f"SELECT fi, count(*) FROM _g{g} GROUP BY fi").fetchall())
     found = con.execute(
-        f"SELECT rec, err FROM _f{i} WHERE err IS NOT NULL ORDER BY rec LIMIT 1"
+        f"SELECT fi, rec, err FROM _g{g} WHERE err IS NOT NULL ORDER BY fi, rec LIMIT 1"
     ).fetchall()
-    if found:
-        _raise_at(con, path, utf8, encoding, int(found[0][0]), found[0][1])
+    for f in files:
+        if found and found[0][0] == f.fi:
+            return f.fi, _error_at(con, f, names, int(found[0][1]), found[0][2])
+        if not counts.get(f.fi):
+            return f.fi, InputError(f.path, 2, "no data rows; expected at least one price row")
     if "adj_factor" in present:
-        _reference_from_factors(con, f"_f{i}", f"csv:{path.name}:adj_factor")
-    return utf8
+        _reference_from_factors(con, f"_g{g}")
+    return None
 
 
-def _raise_at(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    utf8: Path,
-    encoding: str | None,
-    rec: int,
-    message: str,
-) -> NoReturn:
-    """The InputError for record ``rec`` of ``path``, at its line in the file."""
-    src = _csv_source(utf8, _header(path, utf8))
+def _error_at(
+    con: duckdb.DuckDBPyConnection, f: StagedFile, names: list[str], rec: int, message: str
+) -> InputError:
+    """The InputError for record ``rec`` of file ``f``, at its line in the file."""
     got = con.execute(
-        f"SELECT * FROM (SELECT row_number() OVER () AS rec, * FROM {src}) WHERE rec = ?", [rec]
+        "SELECT * EXCLUDE (_sw_file) FROM (SELECT row_number() OVER () AS rec, * FROM "
+        f"{_csv_source([f.utf8], names)}) WHERE rec = ?",
+        [rec],
     ).fetchall()
     fields = list(got[0][1:]) if got else None
-    raise InputError(path, _line_of(path, encoding, fields, rec + 1), message)
+    return InputError(f.path, _line_of(f.path, f.encoding, fields, rec + 1), message)
 
 
 def _check_dates(
-    con: duckdb.DuckDBPyConnection, staged: list[tuple[Path, Path]], encoding: str | None
+    con: duckdb.DuckDBPyConnection, groups: list[tuple[list[StagedFile], list[str]]]
 ) -> None:
-    """Every staged file's dates against its market's sessions, in one pass once each file's
-    cells are good; raises at the first bad row (files in the order given)."""
+    """Every staged row's date against its market's sessions, in one pass once the cells are
+    good; raises at the first bad row (files in the order given)."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _dates AS "
-        + " UNION ALL ".join(
-            f"SELECT {i} AS fi, rec, market, date FROM _f{i}" for i in range(len(staged))
-        )
+        + " UNION ALL ".join(f"SELECT fi, rec, market, date FROM _g{g}" for g in range(len(groups)))
     ).fetchall()
     _add_sessions(con, "_dates")
     dates = " ".join(f"WHEN {c} THEN {m}" for c, m in _DATE_CHECKS)
@@ -370,20 +395,22 @@ def _check_dates(
     ).fetchall()
     if found:
         fi, rec, message = found[0]
-        path, utf8 = staged[int(fi)]
-        _raise_at(con, path, utf8, encoding, int(rec), message)
+        files, names = next((fs, ns) for fs, ns in groups if any(f.fi == fi for f in fs))
+        raise _error_at(con, next(f for f in files if f.fi == fi), names, int(rec), message)
 
 
-def _reference_from_factors(con: duckdb.DuckDBPyConnection, table: str, source: str) -> None:
-    """Where a row has no prev_close but the factor changed since the symbol's prior row, the
-    reference previous close is prior close × prior factor / factor (how terminals chain it)."""
+def _reference_from_factors(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Where a row has no prev_close but the factor changed since the symbol's prior row in
+    the same file, the reference previous close is prior close × prior factor / factor (how
+    terminals chain it)."""
     con.execute(
         f"UPDATE {table} SET prev_close = round(q.prior_close * q.prior_factor / q.adj_factor, 4), "
-        f"prev_close_source = {_q(source)} FROM (SELECT rec, adj_factor, "
-        "lag(close) OVER w AS prior_close, lag(adj_factor) OVER w AS prior_factor "
-        f"FROM {table} WINDOW w AS (PARTITION BY symbol ORDER BY date, rec)) q "
-        f"WHERE {table}.rec = q.rec AND {table}.prev_close IS NULL AND q.adj_factor IS NOT NULL "
-        "AND q.prior_factor IS NOT NULL AND q.adj_factor <> q.prior_factor"
+        "prev_close_source = 'csv:' || q.file_name || ':adj_factor' FROM (SELECT fi, rec, "
+        "file_name, adj_factor, lag(close) OVER w AS prior_close, lag(adj_factor) OVER w AS "
+        f"prior_factor FROM {table} WINDOW w AS (PARTITION BY fi, symbol ORDER BY date, rec)) q "
+        f"WHERE {table}.fi = q.fi AND {table}.rec = q.rec AND {table}.prev_close IS NULL "
+        "AND q.adj_factor IS NOT NULL AND q.prior_factor IS NOT NULL "
+        "AND q.adj_factor <> q.prior_factor"
     ).fetchall()
 
 
@@ -404,23 +431,42 @@ class PriceFiles:
 
     def stage(self, con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
         """Create the temp view ``_rows``: typed rows of every file, ``file``/``line`` naming
-        each, ``_ord`` their order; raises InputError at the first bad row of any file."""
+        each, ``_ord`` their order; raises InputError at the first bad row (a file with a
+        wrong header is named before any row is read; then files in the order given)."""
         _calendar_tables(con, self.known)
-        parts = []
-        staged = []
+        by_header: dict[tuple[str, ...], list[StagedFile]] = {}
         for i, path in enumerate(self.paths):
-            self.say(f"reading and checking {path.name}")
-            staged.append((path, _stage_file(con, i, path, tmp, self.encoding)))
-            parts.append(
-                f"SELECT symbol, f.market, date, open, high, low, close, volume, volume_unit, "
-                f"adjustment, NULL::DOUBLE AS adj_close, source, prev_close, prev_close_source, "
-                f"name, i.currency, "
-                f"{_q(str(path))} AS file, rec + 1 AS line, {i} * 10000000000 + rec AS _ord "
-                f"FROM _f{i} f JOIN market_info i ON i.market = f.market"
-            )
+            self.say(f"reading {path.name}")
+            folder = tmp / f"f{i}"
+            folder.mkdir()
+            utf8 = textfile.as_utf8(path, self.encoding, folder)
+            names = tuple(_header(path, utf8))
+            by_header.setdefault(names, []).append(StagedFile(i, path, utf8, self.encoding))
+        groups = [(files, list(names)) for names, files in by_header.items()]
+        errors = []
+        for g, (files, names) in enumerate(groups):
+            self.say(f"checking {len(files)} file(s) with the columns {','.join(names)}")
+            found = _stage_group(con, g, files, names)
+            if found is not None:
+                errors.append(found)
+        if errors:
+            raise min(errors, key=lambda e: e[0])[1]  # the first bad file in the order given
         self.say("checking the dates against each market's sessions")
-        _check_dates(con, staged, self.encoding)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW _rows AS {' UNION ALL '.join(parts)}")
+        _check_dates(con, groups)
+        con.execute("CREATE OR REPLACE TEMP TABLE _paths (fi INTEGER, file VARCHAR)")
+        con.executemany("INSERT INTO _paths VALUES (?, ?)", [(i, str(p)) for i, p in
+                                                               enumerate(self.paths)])  # fmt: skip
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW _rows AS "
+            + " UNION ALL ".join(
+                "SELECT symbol, f.market, date, open, high, low, close, volume, volume_unit, "
+                "adjustment, NULL::DOUBLE AS adj_close, source, prev_close, prev_close_source, "
+                "name, i.currency, fp.file, rec + 1 AS line, f.fi * 10000000000 + rec AS _ord "
+                f"FROM _g{g} f JOIN market_info i ON i.market = f.market "
+                "JOIN _paths fp ON fp.fi = f.fi"
+                for g in range(len(groups))
+            )
+        )
 
 
 def read_price_file(
