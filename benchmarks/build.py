@@ -6,13 +6,15 @@ Every row but the last block is a new process running the README's command,
 ``sectorweekly build --start 2024-10-07 --end 2024-10-09 --out DIR``, timed from outside (wall
 clock, Python start-up included):
 - cold: a new, empty SECTORWEEKLY_HOME each time: the store is seeded from the demo desk, the
-  charts are drawn, both font subsets are made, nothing is cached;
-- cached: the same home again: charts, font subsets and analysis results come from the cache;
+  charts are drawn, the font subset is made, the PDF laid out: nothing is cached;
+- cached: the same home again: charts, font subset, analysis and PDF come from the cache;
 - notes edited: a desk folder (``sectorweekly init``) whose notes change before each build,
-  with new characters, so the analysis is cached but the font subsets are made again;
+  with new characters, so the analysis is cached but the font subset is made again and the
+  PDF laid out again;
 - preview: ``sectorweekly preview`` on that desk; the notes file is rewritten and the time is
   taken until the served page (GET /) holds the new text.
-Then, in this process, each step of a cached build on its own (median of ``--runs``).
+Then, in this process, each step of a build on its own (median of ``--runs``), cached unless
+the row says the step is made or drawn.
 The machine's load average is printed before and after: the machine may be shared.
 """
 
@@ -125,8 +127,9 @@ def in_process(runs: int, home: Path) -> list[tuple[str, list[float]]]:
     from sectorweekly import build_cache
     from sectorweekly.build import build_report
     from sectorweekly.desk import load_desk
-    from sectorweekly.report.charts import draw_charts
+    from sectorweekly.report.charts import draw_charts, draw_in_two_processes, draw_into_cache
     from sectorweekly.report.docx import render_docx
+    from sectorweekly.report.fonts import _truetype, document_chars, font_subset
     from sectorweekly.report.html import standalone_html
     from sectorweekly.report.markdown import render_markdown
     from sectorweekly.report.pdf import render_pdf
@@ -136,6 +139,13 @@ def in_process(runs: int, home: Path) -> list[tuple[str, list[float]]]:
     out = Path(tempfile.mkdtemp(prefix="bench-out-"))
     report = build_report(desk, start, end)
     draw_charts(report, out)
+    chars = frozenset("".join(document_chars(report)))
+    font = font_subset(document_chars(report))
+
+    def charts_drawn(draw: Callable[..., None]) -> None:
+        fresh = Path(tempfile.mkdtemp(prefix="bench-charts-"))
+        draw_charts(report, out, cache_dir=fresh, draw=draw)
+        shutil.rmtree(fresh, ignore_errors=True)
 
     def uncached() -> None:
         build_cache._MEMORY.clear()
@@ -147,10 +157,16 @@ def in_process(runs: int, home: Path) -> list[tuple[str, list[float]]]:
         ("report model, analysis computed (calendars warm)", uncached),
         ("report model, analysis from the cache", lambda: build_report(desk, start, end)),
         ("charts (every figure, from the cache)", lambda: draw_charts(report, out)),
+        ("charts drawn, one process", lambda: charts_drawn(draw_into_cache)),
+        ("charts drawn, two processes", lambda: charts_drawn(draw_in_two_processes)),
+        ("font subset for HTML and Word, made", lambda: _truetype(chars)),
         ("report.json", report.to_json),
         ("report.md", lambda: render_markdown(report)),
-        ("report.html (font subset cached)", lambda: standalone_html(report, out)),
-        ("report.docx (font subset cached)", lambda: render_docx(report, out, out / "r.docx")),
+        ("report.html (with the build's subset)", lambda: standalone_html(report, out, font)),
+        (
+            "report.docx (with the build's subset)",
+            lambda: render_docx(report, out, out / "r.docx", font),
+        ),
         ("report.pdf (WeasyPrint, this process)", lambda: render_pdf(report, out)),
     ]
     timed = []
@@ -220,7 +236,7 @@ def main() -> None:
     print()
     print("new process, the README's build command (wall, Python start-up included)")
     print(f"  cold, nothing cached (store seeded, charts drawn)   {stats(cold)}")
-    print(f"  cached (charts, font subsets, analysis)             {stats(cached)}")
+    print(f"  cached (charts, font subset, analysis, PDF)         {stats(cached)}")
     print(f"  after a notes edit with new characters              {stats(edited)}")
     print("the same runs, CPU seconds (user + system, both processes)")
     for row, values in CPU.items():
@@ -230,7 +246,7 @@ def main() -> None:
         print("preview, notes rewritten -> served page has the new text")
         print(f"  notes-only rebuild                                  {stats(preview)}")
         print(f"  (the server's own rebuild times: {said})")
-        print("in one process, each step of a cached build")
+        print("in one process, each step of a build (cached unless it says made or drawn)")
     for name, values in steps:
         print(f"  {name:<50}  {stats(values)}")
     print(f"load average after: {load()}")
