@@ -163,6 +163,26 @@ def test_yahoo_connection_errors_stay_offline_for_every_ticker() -> None:
     assert kinds == ["offline"] * 4
 
 
+@pytest.mark.parametrize(
+    ("status", "body", "kind"),
+    [
+        (403, "<html><head><title>403 Forbidden</title></head><body>403</body></html>", "blocked"),
+        (503, "<html><body>Service Unavailable</body></html>", "throttled"),
+        (200, "<html><body>consent page</body></html>", "malformed"),
+    ],
+)
+def test_a_yahoo_page_that_is_not_json_is_classed_by_its_status(status, body, kind) -> None:
+    """yfinance turns a block page into a JSON decode error; the status it came with decides."""
+    provider = YfinanceProvider(session=ReplaySession({"NVDA": lambda _url: (status, body)}))
+    with pytest.raises(ProviderError) as err:
+        provider.prices(q("NVDA", "US"))
+    assert err.value.kind == kind
+    if status >= 400:
+        assert f"HTTP {status} from https://query2.finance.yahoo.com/v8/finance/chart/NVDA" in (
+            err.value.detail
+        )
+
+
 def test_yahoo_no_prices_in_range_is_empty_and_unknown_ticker_is_unknown() -> None:
     provider = YfinanceProvider(session=ReplaySession())
     later = PriceQuery("NVDA", "US", D(2025, 8, 4), D(2025, 8, 8))  # past the recording

@@ -22,7 +22,9 @@ _install_lock = threading.Lock()
 
 
 def install_status_recorder() -> None:
-    """Record each response's status on the calling thread (once per process)."""
+    """Record each response's status on the calling thread (once per process): requests'
+    adapter (AKShare) and curl_cffi's session (yfinance, which also turns a block page into a
+    JSON decode error)."""
     global _installed
     with _install_lock:
         if _installed:
@@ -30,16 +32,37 @@ def install_status_recorder() -> None:
         try:
             adapters = importlib.import_module("requests.adapters")
         except ImportError:
-            return
-        original: Callable[..., Any] = adapters.HTTPAdapter.build_response
+            adapters = None
+        if adapters is not None:
+            original: Callable[..., Any] = adapters.HTTPAdapter.build_response
 
-        def build_response(self: Any, req: Any, resp: Any) -> Any:
-            response = original(self, req, resp)
-            _local.status = (response.status_code, req.url)
-            return response
+            def build_response(self: Any, req: Any, resp: Any) -> Any:
+                response = original(self, req, resp)
+                _local.status = (response.status_code, req.url)
+                return response
 
-        adapters.HTTPAdapter.build_response = build_response
+            adapters.HTTPAdapter.build_response = build_response
+        try:
+            curl = importlib.import_module("curl_cffi.requests")
+        except ImportError:
+            curl = None
+        if curl is not None:
+            for verb in ("get", "post"):
+                _record_curl(curl.Session, verb)
         _installed = True
+
+
+def _record_curl(session_class: type, verb: str) -> None:
+    sent: Callable[..., Any] = getattr(session_class, verb)
+
+    def call(self: Any, url: str, *args: Any, **kwargs: Any) -> Any:
+        response = sent(self, url, *args, **kwargs)
+        status = getattr(response, "status_code", None)
+        if isinstance(status, int):
+            _local.status = (status, url)
+        return response
+
+    setattr(session_class, verb, call)
 
 
 def reset_status() -> None:
