@@ -91,3 +91,35 @@ def test_messages_and_headline_come_from_the_parts(demo_home):
     assert messages[1].startswith("notes: ")
     assert report.closing.benchmarks_text.startswith("评级以报告发布日后6个月内的相对收益为准")
     assert report.key_points[0] == report.review.summary_zh
+
+
+def test_firm_texts_left_empty_are_shown_as_missing_in_every_document(demo_home, tmp_path):
+    """A compliance page is never blank: the closing pages say what is missing and where it
+    goes, in red, and the console says so once per text."""
+    from docx import Document
+
+    from sectorweekly.report.docx import render_docx
+    from sectorweekly.report.html import render_html
+    from sectorweekly.report.markdown import render_markdown
+
+    desk = load_desk()
+    firm = desk.firm.model_copy(update={"disclaimer": "", "copyright": "  "})
+    desk = desk.model_copy(update={"firm": firm})
+    report, messages = assemble(gather(desk, START, END))
+    closing = report.closing
+    assert closing.missing == ["disclaimer", "copyright"]
+    assert closing.disclaimer == "（未填写：请在desk.yaml的firm.disclaimer中写入贵机构的免责声明）"
+    assert closing.analyst_statement == desk.firm.analyst_statement
+    assert [m for m in messages if m.startswith("desk.yaml firm.")] == [
+        "desk.yaml firm.disclaimer is empty: the closing pages say 未填写 where the 免责声明 "
+        "goes; fill it in before publishing",
+        "desk.yaml firm.copyright is empty: the closing pages say 未填写 where the 版权声明 "
+        "goes; fill it in before publishing",
+    ]
+    assert f"## 免责声明\n\n{closing.disclaimer}" in render_markdown(report)
+    html = render_html(report, tmp_path, inline_images=False)
+    assert f'<h2>免责声明</h2><p class="template">{closing.disclaimer}</p>' in html
+    render_docx(report, tmp_path, tmp_path / "r.docx")
+    red = [p.text for p in Document(str(tmp_path / "r.docx")).paragraphs
+           if p.runs and p.runs[0].bold and "未填写" in p.text]  # fmt: skip
+    assert red == [closing.disclaimer, closing.copyright]

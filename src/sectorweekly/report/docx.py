@@ -238,21 +238,31 @@ def _section(doc: DocxDocument, report: Report, section: Section, out_dir: Path)
 
 def _closing(doc: DocxDocument, report: Report) -> None:
     c = report.closing
+
+    def firm_text(key: str, text: str) -> None:
+        if key in c.missing:
+            _warning(doc, text)  # 未填写: in red, as the template notice
+        else:
+            doc.add_paragraph(clean(text))
+
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     if c.template:
         _warning(doc, "以下为模板文本，请替换为贵机构内容")
     doc.add_heading("分析师声明", level=1)
-    doc.add_paragraph(clean(c.analyst_statement))
+    firm_text("analyst_statement", c.analyst_statement)
     doc.add_heading("评级说明", level=1)
     for head, bands in (("公司评级", c.company_ratings), ("行业评级", c.industry_ratings)):
         word_table(doc, [head, "说明"], [[f"{b.name}（{b.name_en}）", b.text] for b in bands])
         doc.add_paragraph()
     doc.add_paragraph(clean(c.benchmarks_text))
     doc.add_heading("免责声明", level=1)
-    doc.add_paragraph(clean(c.disclaimer))
+    firm_text("disclaimer", c.disclaimer)
     doc.add_heading("特别声明", level=1)
-    doc.add_paragraph(clean(c.special_statement))
-    _muted(doc, c.copyright, 9)
+    firm_text("special_statement", c.special_statement)
+    if "copyright" in c.missing:
+        _warning(doc, c.copyright)
+    else:
+        _muted(doc, c.copyright, 9)
 
 
 def _all_text(doc: DocxDocument) -> str:

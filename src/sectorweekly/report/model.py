@@ -188,6 +188,7 @@ class Closing(BaseModel):
     industry_ratings: list[RatingRow]
     benchmarks_text: str
     template: bool
+    missing: list[str] = Field(default_factory=list)  # firm texts the desk left empty
 
 
 class Report(BaseModel):
