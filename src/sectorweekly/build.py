@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import build_cache
+from . import build_cache, clock, store
 from .desk import Desk
 from .narrative import zh
 from .parts import PARTS, BuildContext, ReportPart, market_review
 from .parts.notes import notes_part
+from .paths import store_path
 from .report.model import FrontMatter, Report, Review
 from .week import Week, gather
 
@@ -29,9 +30,10 @@ def build_report(
 ) -> Report:
     """The week's report; ``ctx`` brings the series' archive and takes the console messages."""
     ctx = ctx or BuildContext()
-    week = gather(desk, start, end, ctx.history)
-    ctx.messages.extend(week.messages)
-    report, messages = assemble(week)
+    with store.shared_reader(store_path(desk)):  # one connection for every read of the build
+        week = gather(desk, start, end, ctx.history)
+        ctx.messages.extend(week.messages)
+        report, messages = assemble(week)
     ctx.messages.extend(messages)
     return report
 
@@ -96,7 +98,7 @@ def assemble(week: Week) -> tuple[Report, list[str]]:
         industry_rating=desk.industry_rating,
         analysts=[a.model_dump() for a in desk.analysts],
         publication_date=week.published,
-        generated_at=dt.datetime.now().replace(microsecond=0),
+        generated_at=clock.now_utc().astimezone(clock.SHANGHAI).replace(microsecond=0, tzinfo=None),
         related=[r for p in parts for r in p.related],
         figures=[k for p in parts for k in p.front_figures],
     )

@@ -14,7 +14,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .connect import LOCK_TIMEOUT_S, held_lock, holds_lock, lock_file, reader, transaction, writer
+from .connect import (
+    LOCK_TIMEOUT_S,
+    held_lock,
+    holds_lock,
+    lock_file,
+    reader,
+    shared_reader,
+    transaction,
+    writer,
+)
 from .ingest import IngestResult, ingest
 from .kinds import KINDS, PRICE_TYPES
 from .schema import SCHEMA_VERSION, create_all, table_names
@@ -35,6 +44,7 @@ __all__ = [
     "meta_value",
     "reader",
     "set_meta",
+    "shared_reader",
     "table_names",
     "transaction",
     "writer",
