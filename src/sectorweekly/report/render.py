@@ -44,8 +44,6 @@ def write_all(report: Report, out_dir: Path, worker: Worker | None = None) -> li
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         written = draw_charts(report, out_dir, draw=draw)  # before any renderer embeds them
-        if font is None:
-            make_font()
         html = pdf_html(report, out_dir)
         pdf_key = pdf_cache.key(html, out_dir)
         laid_out = pdf_cache.lookup(pdf_key)
@@ -53,6 +51,8 @@ def write_all(report: Report, out_dir: Path, worker: Worker | None = None) -> li
             work.submit(html_to_pdf, html, out_dir)
         else:
             work.close()  # the same HTML and files were laid out before
+        if font is None:  # the charts were cached: the subset is made beside the PDF's layout
+            make_font()
 
         docx_path = out_dir / "report.docx"
         docx = Worker("Word", warm=())  # a fork of this process: python-docx beside the rest
