@@ -1,7 +1,7 @@
 """Sina index histories from several threads: ``runs`` runs of ``workers`` threads, no crash.
 
-AKShare decodes Sina's scripts in a V8 isolate (py-mini-racer); the provider serialises those
-calls with one lock. The recorded payloads under tests/fixtures/providers/wire are served
+AKShare decodes Sina's scripts in a V8 isolate (py-mini-racer); the provider serialises every
+use of an isolate with one lock (not the HTTP request around it). The recorded payloads under tests/fixtures/providers/wire are served
 through the real requests stack (``responses``); nothing leaves the machine.
 
     python benchmarks/sina_stress.py [--runs 20] [--workers 4] [--calls 8] [--no-lock]
@@ -13,7 +13,6 @@ caller sees the signal, e.g. -11 for a segfault). ``--no-lock`` shows what the l
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import sys
 import time
@@ -41,7 +40,7 @@ def main() -> int:
     parser.add_argument("--no-lock", action="store_true")
     args = parser.parse_args()
     if args.no_lock:
-        ak_provider.V8_LOCK = contextlib.nullcontext()  # type: ignore[assignment]
+        ak_provider.serialise_v8 = lambda: None  # type: ignore[assignment]
     provider = ak_provider.AkshareProvider()
     started = time.perf_counter()
     rows = 0

@@ -148,6 +148,31 @@ def test_a_stalled_socket_with_a_timeout_argument_is_a_timeout() -> None:
     assert time.monotonic() - started < 3
 
 
+def test_a_stalled_sina_request_does_not_hold_up_another_threads_sina_call() -> None:
+    """Only Sina's decoding (V8) is serialised, not its HTTP request: while one Sina request
+    hangs on a silent server, another symbol's Sina history is fetched and decoded."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    provider = AkshareProvider()
+    hsi = PriceQuery("HSI", "HK", D(2025, 6, 3), D(2025, 6, 30), "index")
+    spx = PriceQuery("^GSPC", "US", D(2025, 6, 3), D(2025, 6, 30), "index")
+    with (
+        stalled_server(hold=4.0) as port,
+        akshare_wire({"HSI": stalled(port)}),
+        ThreadPoolExecutor(2) as pool,
+    ):
+        stuck = pool.submit(provider.prices, hsi)
+        time.sleep(0.3)  # the HSI request is out and waiting
+        started = time.monotonic()
+        frame = provider.prices(spx)
+        took = time.monotonic() - started
+        assert not stuck.done()
+        with pytest.raises(ProviderError):
+            stuck.result()
+    assert took < 2.0
+    assert frame["close"].iloc[-1] == float(demo("GSPC")[D(2025, 6, 30)]["close"])
+
+
 # --- yfinance: the network error, not "possibly delisted" -------------------------------------
 
 

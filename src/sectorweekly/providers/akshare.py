@@ -109,8 +109,35 @@ VOLUME_UNITS = {
     "index_us_stock_sina": ("as reported", 1.0),
 }
 # AKShare's Sina functions run Sina's decoder in a V8 isolate (py-mini-racer), which is not safe
-# to use from several threads at once: one lock for the whole process.
-V8_LOCK = threading.Lock()
+# to use from several threads at once: one lock for the whole process, held around each use of
+# an isolate (made, run, freed) and never around the HTTP request, so a stalled Sina request
+# does not hold up the other threads' decoding.
+V8_LOCK = threading.RLock()
+_V8_METHODS = ("__init__", "eval", "execute", "call", "_free", "__del__")
+
+
+def serialise_v8() -> None:
+    """Make every use of py-mini-racer's isolates take ``V8_LOCK`` (once per process)."""
+    try:
+        racer = importlib.import_module("py_mini_racer")
+    except ImportError:
+        return
+    base = racer.MiniRacer
+    if getattr(base, "_sectorweekly_serial", False):
+        return
+
+    def locked(name: str) -> Callable[..., Any]:
+        method = getattr(base, name)
+
+        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            with V8_LOCK:
+                return method(self, *args, **kwargs)
+
+        return call
+
+    attrs: dict[str, Any] = {n: locked(n) for n in _V8_METHODS if hasattr(base, n)}
+    attrs["_sectorweekly_serial"] = True
+    racer.MiniRacer = type("SerialMiniRacer", (base,), attrs)
 INDEX_LIST = "index_code_id_map_em"
 
 
@@ -265,18 +292,18 @@ class AkshareProvider(Provider):
             return guarded(self, query, function, self._read_index_list)
         if function == "index_zh_a_hist" and self.call is _library_call:
             self.index_list.install()
-        serial = V8_LOCK if function.endswith("_sina") else contextlib.nullcontext()
+        if function.endswith("_sina"):
+            serialise_v8()
 
         def call() -> Any:
-            with serial:
-                try:
-                    return self.call(function, **kwargs)
-                except _Unsupported as exc:
-                    raise self.error(
-                        "unsupported",
-                        query,
-                        f"{exc}; installed akshare {_version()}, tested with {tested_range()}",
-                    ) from None
+            try:
+                return self.call(function, **kwargs)
+            except _Unsupported as exc:
+                raise self.error(
+                    "unsupported",
+                    query,
+                    f"{exc}; installed akshare {_version()}, tested with {tested_range()}",
+                ) from None
 
         try:
             return guarded(self, query, function, call)
