@@ -138,6 +138,8 @@ def serialise_v8() -> None:
     attrs: dict[str, Any] = {n: locked(n) for n in _V8_METHODS if hasattr(base, n)}
     attrs["_sectorweekly_serial"] = True
     racer.MiniRacer = type("SerialMiniRacer", (base,), attrs)
+
+
 INDEX_LIST = "index_code_id_map_em"
 
 

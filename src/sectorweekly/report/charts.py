@@ -124,7 +124,10 @@ def _file_name(f: Table | Chart) -> str:
     return "figure_" + re.sub(r"[^A-Za-z0-9_-]+", "_", f.key) + ".png"
 
 
-def draw_into_cache(todo: list[tuple[Table | Chart, Path]]) -> None:
+Todo = list[tuple[Table | Chart, Path]]
+
+
+def draw_into_cache(todo: Todo) -> None:
     """Draw each figure into its cache file (written atomically: another build may read it)."""
     for f, cached in todo:
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")
@@ -132,14 +135,75 @@ def draw_into_cache(todo: list[tuple[Table | Chart, Path]]) -> None:
         os.replace(tmp, cached)
 
 
-def draw_in_two_processes(todo: list[tuple[Table | Chart, Path]]) -> None:
+def draw_in_two_processes(todo: Todo) -> None:
     """``draw_into_cache``, half the figures in a forked copy of this process (two cores)."""
     from .workers import in_two_processes
 
     in_two_processes(draw_into_cache, todo)
 
 
-Drawer = Callable[[list[tuple[Table | Chart, Path]]], None]
+def draw_charts_first(charts: Todo, tables: Todo) -> int | None:
+    """A build worker's drawing: the table images started in a forked copy at a lower
+    priority (no document embeds them), the charts drawn in two processes meanwhile; returns
+    the copy's pid (``workers.finish`` waits for it)."""
+    from .workers import in_background, in_two_processes
+
+    pid = in_background(draw_into_cache, tables)
+    in_two_processes(draw_into_cache, charts)
+    return pid
+
+
+Drawer = Callable[[Todo], None]
+
+
+@dataclass
+class FigureFiles:
+    """Every figure of a report with its cache file and its file in ``out_dir/charts``.
+
+    Making the plan names each figure's file (``file`` is set at once: the names depend only
+    on the figure numbers), so the files can be drawn and placed in any order: the PDF needs
+    the charts, while the table images, which no document embeds, can come last.
+    """
+
+    out_dir: Path
+    figures: list[Table | Chart]
+    cached: list[Path]
+
+    def missing(self, kind: type[Table] | type[Chart] | None = None) -> Todo:
+        """Figures (of ``kind``) whose image the cache lacks, with the file to draw."""
+        return [
+            (f, c)
+            for f, c in zip(self.figures, self.cached, strict=True)
+            if (kind is None or isinstance(f, kind)) and not c.is_file()
+        ]
+
+    def place(self, kind: type[Table] | type[Chart] | None = None) -> list[Path]:
+        """Copy the cached images (of ``kind``) into ``out_dir/charts``; their paths."""
+        placed = []
+        for f, c in zip(self.figures, self.cached, strict=True):
+            if kind is None or isinstance(f, kind):
+                dest = self.out_dir / (f.file or "")
+                shutil.copyfile(c, dest)
+                placed.append(dest)
+        return placed
+
+    def prune(self) -> None:
+        """Remove figure files an earlier build of this folder left that this report lacks."""
+        keep = {Path(f.file or "").name for f in self.figures}
+        for old in (self.out_dir / "charts").glob("figure_*.png"):
+            if old.name not in keep:
+                old.unlink()
+
+
+def plan_figures(report: Report, out_dir: Path, cache_dir: Path | None = None) -> FigureFiles:
+    """The report's figures in number order, each with its cache file; sets each ``file``."""
+    cache = cache_dir or default_cache_dir()
+    cache.mkdir(parents=True, exist_ok=True)
+    (out_dir / "charts").mkdir(parents=True, exist_ok=True)
+    figures = sorted([*report.tables, *report.charts], key=lambda x: x.number)
+    for f in figures:
+        f.file = f"charts/{_file_name(f)}"
+    return FigureFiles(out_dir, figures, [cache / f"{digest(f)}.png" for f in figures])
 
 
 def draw_charts(
@@ -152,29 +216,15 @@ def draw_charts(
     """Write every table and chart of the report as ``out_dir/charts/figure_NN.png`` and set
     each one's ``file``; an image whose digest is cached is copied, not drawn again.
 
-    ``draw`` draws the figures the cache lacks into it (``draw_in_two_processes``, or a call
-    sent to a build's worker process, which has matplotlib imported already).
+    ``draw`` draws the figures the cache lacks into it (``draw_in_two_processes``, say).
     """
-    cache = cache_dir or default_cache_dir()
-    cache.mkdir(parents=True, exist_ok=True)
-    folder = out_dir / "charts"
-    folder.mkdir(parents=True, exist_ok=True)
-    stats = stats if stats is not None else ChartStats()
-    figures = sorted([*report.tables, *report.charts], key=lambda x: x.number)
-    cached = [cache / f"{digest(f)}.png" for f in figures]
-    todo = [(f, c) for f, c in zip(figures, cached, strict=True) if not c.is_file()]
+    plan = plan_figures(report, out_dir, cache_dir)
+    todo = plan.missing()
     if todo:
         draw(todo)
-    stats.drawn += len(todo)
-    stats.cached += len(figures) - len(todo)
-    written = []
-    for f, c in zip(figures, cached, strict=True):
-        dest = folder / _file_name(f)
-        shutil.copyfile(c, dest)
-        f.file = dest.relative_to(out_dir).as_posix()
-        written.append(dest)
-    keep = {p.name for p in written}
-    for old in folder.glob("figure_*.png"):
-        if old.name not in keep:
-            old.unlink()  # left by an earlier build of this folder with other figures
+    if stats is not None:
+        stats.drawn += len(todo)
+        stats.cached += len(plan.figures) - len(todo)
+    written = plan.place()
+    plan.prune()
     return written

@@ -115,6 +115,52 @@ class Worker:
         self.close()
 
 
+_BACKGROUND: dict[int, int] = {}  # pid of a forked copy -> the read end of its error pipe
+
+
+def _fork(fn: Callable[[list[T]], None], items: list[T], nice: int = 0) -> int:
+    """``fn(items)`` in a forked copy of this process; its pid (``finish`` waits for it)."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the copy: the work, then an exit that runs no parent cleanup
+        os.close(read_fd)
+        code, message = 0, b""
+        try:
+            if nice:
+                os.nice(nice)
+            fn(items)
+        except SectorWeeklyError as exc:
+            code, message = exc.exit_code, str(exc).encode()
+        except BaseException as exc:  # the parent reports it as one line
+            code, message = 1, f"{type(exc).__name__}: {exc}".encode()
+        finally:
+            os.write(write_fd, message[:4000])
+            os._exit(code)
+    os.close(write_fd)
+    _BACKGROUND[pid] = read_fd
+    return pid
+
+
+def finish(pid: int | None) -> None:
+    """Wait for the forked copy ``pid``; its error, if any, raised here as one line."""
+    if pid is None:
+        return
+    with os.fdopen(_BACKGROUND.pop(pid), "rb") as pipe:
+        message = pipe.read().decode(errors="replace")
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        error = SectorWeeklyError(message or f"a forked process stopped with code {code}")
+        error.exit_code = code if code > 0 else 1
+        raise error
+
+
+def in_background(fn: Callable[[list[T]], None], items: Sequence[T]) -> int | None:
+    """``fn(items)`` started in a forked copy at a lower priority, for work nothing waits on
+    soon (the table images, while the PDF is laid out); its pid for ``finish``, or None."""
+    return _fork(fn, list(items), nice=10) if items else None
+
+
 def in_two_processes(fn: Callable[[list[T]], None], items: Sequence[T]) -> None:
     """``fn`` over ``items``: every other item in a forked copy of this process, the rest here.
 
@@ -124,29 +170,8 @@ def in_two_processes(fn: Callable[[list[T]], None], items: Sequence[T]) -> None:
     if len(items) < 2 or (os.cpu_count() or 1) < 2:
         fn(list(items))
         return
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the copy: its half, then an exit that runs no parent cleanup
-        os.close(read_fd)
-        code, message = 0, b""
-        try:
-            fn(list(items[1::2]))
-        except SectorWeeklyError as exc:
-            code, message = exc.exit_code, str(exc).encode()
-        except BaseException as exc:  # the parent reports it as one line
-            code, message = 1, f"{type(exc).__name__}: {exc}".encode()
-        finally:
-            os.write(write_fd, message[:4000])
-            os._exit(code)
-    os.close(write_fd)
+    pid = _fork(fn, list(items[1::2]))
     try:
         fn(list(items[0::2]))
     finally:
-        with os.fdopen(read_fd, "rb") as pipe:
-            message = pipe.read().decode(errors="replace")
-        _, status = os.waitpid(pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        error = SectorWeeklyError(message or f"a forked process stopped with code {code}")
-        error.exit_code = code if code > 0 else 1
-        raise error
+        finish(pid)
