@@ -47,10 +47,7 @@ def _serve(conn: Connection, label: str, warm: Sequence[str]) -> None:
             importlib.import_module(name)
     try:
         while True:
-            call = conn.recv()
-            if call is None:
-                return
-            fn, args = call
+            fn, args = conn.recv()
             _answer(conn, label, lambda fn=fn, args=args: fn(*args))
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         return  # the parent went away
@@ -68,7 +65,6 @@ class Worker:
         self._proc: Any = ctx.Process(target=_serve, args=(child, label, tuple(warm)), daemon=True)
         self._proc.start()
         child.close()
-        self._pending = 0
         self._closed = False
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> None:
@@ -76,7 +72,6 @@ class Worker:
         if self._closed:
             raise SectorWeeklyError(f"{self.label}: the worker was already stopped")
         self._conn.send((fn, args))
-        self._pending += 1
 
     def result(self) -> Any:
         """The value of the oldest call not yet collected; its error raised here, one line."""
@@ -85,7 +80,6 @@ class Worker:
         except EOFError:
             self.close()
             answer = ("error", f"{self.label}: its process stopped before it finished", 1)
-        self._pending -= 1
         if answer[0] == "ok":
             return answer[1]
         error = SectorWeeklyError(answer[1])
@@ -93,15 +87,13 @@ class Worker:
         raise error
 
     def close(self) -> None:
-        """Stop the process: at once if it is busy with a call nobody will collect."""
+        """Stop the process at once: it may still be importing, or busy with a call nobody will
+        collect (its results are files and answers; nothing is lost by stopping it)."""
         if self._closed:
             return
         self._closed = True
-        if self._pending or not self._proc.is_alive():
+        if self._proc.is_alive():
             self._proc.terminate()
-        else:
-            with contextlib.suppress(OSError):
-                self._conn.send(None)
         self._proc.join(timeout=5)
         if self._proc.is_alive():
             self._proc.kill()
