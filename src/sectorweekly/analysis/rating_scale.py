@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..desk import Band, Ratings
 
 BAND_DECIMALS = 6
@@ -79,17 +81,21 @@ def band_of(bands: Sequence[Band], excess_pct: float) -> str | None:
     return None
 
 
-def band_case_sql(scales: RatingScales, value: str, scale_col: str) -> str:
-    """The rule of :func:`band_of` as one SQL CASE giving the band's code (``flat()`` index);
-    ``scale_col`` holds the scale's index in ``SCALES``."""
+def band_codes(scales: RatingScales, excess_pct: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """The rule of :func:`band_of` over arrays: each value's band code (``flat()`` index), -1
+    where no band of its scale (index in ``SCALES``) covers it. ``excess_pct`` is already
+    rounded; NaN sorts above every number, as it does in DuckDB (a NaN excess is the top band)."""
     codes = {name: i for i, (name, _) in enumerate(scales.flat())}
-    whens = []
-    for k, scale in enumerate(SCALES):
-        for band in scales.bands(scale):
-            cond = [f"{scale_col} = {k}"]
+    nan = np.isnan(excess_pct)
+    out = np.full(excess_pct.shape, -1, dtype=np.int16)
+    todo = np.ones(excess_pct.shape, dtype=bool)
+    for k, name in enumerate(SCALES):
+        for band in scales.bands(name):
+            hit = todo & (scale == k)
             if band.above is not None:
-                cond.append(f"{value} > {float(band.above)!r}")
+                hit &= (excess_pct > float(band.above)) | nan
             if band.up_to is not None:
-                cond.append(f"{value} <= {float(band.up_to)!r}")
-            whens.append(f"WHEN {' AND '.join(cond)} THEN {codes[band.name]}")
-    return "CASE " + " ".join(whens) + " END"
+                hit &= (excess_pct <= float(band.up_to)) & ~nan
+            out[hit] = codes[band.name]
+            todo &= ~hit
+    return out

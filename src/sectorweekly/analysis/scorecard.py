@@ -31,7 +31,9 @@ import pandas as pd
 
 from .. import calendars
 from ..errors import StoreError
-from .rating_scale import BAND_DECIMALS, SCALES, RatingScales, band_case_sql
+from . import price_rows
+from .price_rows import NO_DAY, day_number
+from .rating_scale import BAND_DECIMALS, SCALES, RatingScales, band_codes
 
 STATUSES = ("hit", "miss", "pending", "no_data", "no_benchmark")
 EVALUATED = ("hit", "miss")
@@ -82,29 +84,49 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return (pd.Timestamp(day) + pd.DateOffset(months=months)).date()
 
 
-def day_session_map(markets: Sequence[str], lo: dt.date, hi: dt.date) -> pd.DataFrame:
-    """For every calendar day in [lo, hi] (within the calendar's bounds), per market, the last
-    session on or before it. Days outside the calendar's bounds are absent (unknown)."""
-    frames = []
-    for mkt in sorted(set(markets)):
+def session_table(markets: Sequence[str], lo: dt.date, hi: dt.date) -> np.ndarray:
+    """Per market (row, in the order given) and calendar day in [lo, hi] (column), the day
+    number of the last session on or before it on that market's calendar, ``NO_DAY`` where
+    unknown (outside the calendar's bounds, or no session since ``lo``). A last row, all
+    ``NO_DAY``, answers for "no market" (row -1)."""
+    table = np.full((len(markets) + 1, (hi - lo).days + 1), NO_DAY, dtype=np.int32)
+    for k, mkt in enumerate(markets):
         b = calendars.bounds(mkt)
         a, z = max(lo, b.first), min(hi, b.last)
         if a > z:
             continue
-        sess = np.array(calendars.sessions(mkt, a, z), dtype="datetime64[D]")
-        days = np.arange(np.datetime64(a, "D"), np.datetime64(z, "D") + 1)
+        sess = np.array(calendars.sessions(mkt, a, z), dtype="datetime64[D]").astype(np.int32)
+        days = np.arange(day_number(a), day_number(z) + 1, dtype=np.int32)
         pos = np.searchsorted(sess, days, side="right") - 1
         ok = pos >= 0
-        frames.append(pd.DataFrame({"market": mkt, "day": days[ok], "session": sess[pos[ok]]}))
-    if not frames:
-        return pd.DataFrame(
-            {
-                "market": pd.Series(dtype=str),
-                "day": pd.Series(dtype="datetime64[s]"),
-                "session": pd.Series(dtype="datetime64[s]"),
-            }
-        )
-    return pd.concat(frames, ignore_index=True)
+        row = table[k, (a - lo).days : (z - lo).days + 1]
+        row[ok] = sess[pos[ok]]
+    return table
+
+
+def add_months(day: np.ndarray, months: int) -> np.ndarray:
+    """Day numbers plus calendar months, a day past the target month's end clamped to it
+    (31 Aug + 6 months = 29 Feb), as DuckDB adds an interval of months to a date."""
+    d = day.astype("datetime64[D]")
+    month = d.astype("datetime64[M]")
+    day_of_month = (d - month.astype("datetime64[D]")).astype(np.int32)
+    target = month + months
+    start = target.astype("datetime64[D]")
+    length = ((target + 1).astype("datetime64[D]") - start).astype(np.int32)
+    return (start + np.minimum(day_of_month, length - 1)).astype(np.int32)
+
+
+def round_sql(values: np.ndarray, decimals: int = BAND_DECIMALS) -> np.ndarray:
+    """DuckDB's ``round(x, d)`` of a DOUBLE: ``std::round(x * 10^d) / 10^d`` (halves away
+    from zero, unlike numpy's ``round``), ``x`` itself where that is not finite."""
+    scale = 10.0**decimals
+    with np.errstate(invalid="ignore", over="ignore"):
+        y = values * scale
+        a = np.abs(y)
+        whole = np.floor(a)
+        whole += a - whole >= 0.5
+        out = np.copysign(whole, y) / scale
+    return np.where(np.isfinite(out), out, values)
 
 
 def _symbol_frame(
@@ -180,60 +202,194 @@ def evaluate(
     """
     if ratings.empty:
         return empty_rows()
-    n, h = len(ratings), len(horizons)
     rating_code, scale_idx = _rating_codes(ratings, scales)
     symbols = pd.Categorical(ratings["symbol"].astype(str))
     dates = pd.to_datetime(ratings["date"]).to_numpy(dtype="datetime64[s]")
-    rq = pd.DataFrame(
-        {
-            "rid": np.arange(n),
-            "sid": symbols.codes.astype(np.int64),
-            "date": dates,
-            "rating": rating_code,
-            "scale": scale_idx,
-        }
-    )
     sm = _symbol_frame(con, list(symbols.categories), markets or {}, benchmarks)
-    sm.insert(0, "sid", np.arange(len(sm)))
-    first = pd.Timestamp(dates.min()).date()
-    last = pd.Timestamp(dates.max()).date()
-    daymap = day_session_map(
-        [m for m in [*sm["market"], *sm["bench_market"]] if isinstance(m, str)],
-        first - dt.timedelta(days=31),
-        _add_months(last, max(horizons)) + dt.timedelta(days=1),
+    stocks = list(sm["symbol"])  # = symbols.categories: a stock's series is its code
+    known = set(stocks)
+    extra = [b for b in dict.fromkeys(sm["bench"]) if isinstance(b, str) and b not in known]
+    series_of = {s: i for i, s in enumerate([*stocks, *extra])}
+    market_names = sorted({m for m in [*sm["market"], *sm["bench_market"]] if isinstance(m, str)})
+    market_of = {m: i for i, m in enumerate(market_names)}
+
+    def codes(values: Sequence[Any], of: Mapping[str, int]) -> np.ndarray:
+        return np.array([of[v] if isinstance(v, str) else -1 for v in values], dtype=np.int64)
+
+    sid = symbols.codes.astype(np.int64)
+    day = dates.astype("datetime64[D]").astype(np.int32)
+    epoch = dt.date(1970, 1, 1)
+    lo = epoch + dt.timedelta(days=int(day.min()) - 31)
+    hi = _add_months(epoch + dt.timedelta(days=int(day.max())), max(horizons))
+    hi += dt.timedelta(days=1)
+    prices = price_rows.load(con, list(series_of), lo, as_of or dt.date(9999, 12, 31))
+    cols = _judge(
+        prices,
+        session_table(market_names, lo, hi),
+        day_number(lo),
+        day=day,
+        series=sid,
+        market=codes(sm["market"], market_of)[sid],
+        bench=codes(sm["bench"], series_of)[sid],
+        bench_market=codes(sm["bench_market"], market_of)[sid],
+        rating=rating_code,
+        scale=scale_idx,
+        horizons=horizons,
+        scales=scales,
     )
-    hz = pd.DataFrame({"hidx": np.arange(h), "horizon": list(horizons)})
-    names = {"sw_rq": rq, "sw_sm": sm, "sw_daymap": daymap, "sw_hz": hz}
-    for name, frame in names.items():
-        con.register(name, frame)
-    try:
-        rel = con.sql(_query(scales), params={"as_of": as_of or dt.date(9999, 12, 31)})
-        table = rel.to_arrow_table()
-    finally:
-        for name in names:
-            con.unregister(name)
-    # every (rating, horizon) comes back exactly once: put row rid*h + hidx in its place
-    pos = table.column("rid").to_numpy() * h + table.column("hidx").to_numpy()
-    order = np.empty(n * h, dtype=np.int64)
-    order[pos] = np.arange(n * h)
-    got = table.take(order).to_pandas(date_as_object=False)
-    return _assemble(got, ratings, symbols, sm, rating_code, scale_idx, horizons, scales)
+    adjustment = prices.text_at(prices.adjustment, cols.pop("adjustment_row").ravel())
+    return _assemble(
+        cols, ratings, dates, symbols, sm, rating_code, scale_idx, horizons, scales, adjustment
+    )
+
+
+def _judge(
+    prices: price_rows.PriceRows,
+    sessions: np.ndarray,
+    lo: int,
+    *,
+    day: np.ndarray,
+    series: np.ndarray,
+    market: np.ndarray,
+    bench: np.ndarray,
+    bench_market: np.ndarray,
+    rating: np.ndarray,
+    scale: np.ndarray,
+    horizons: Sequence[int],
+    scales: RatingScales,
+) -> dict[str, np.ndarray]:
+    """The rules of the module docstring over arrays: per rating (1-D inputs, ``series`` and
+    ``bench`` index ``prices``' series, the markets ``sessions``' rows, -1 for none) and
+    horizon (2-D results, one column per horizon). A missing day is ``NO_DAY``, a missing
+    price a False in its ``*_ok`` mask; values under a False mask are meaningless."""
+    n, h = len(day), len(horizons)
+    col = day - lo
+    # the start sessions, and how far each series is stored
+    start = sessions[market, col]
+    bench_start = sessions[bench_market, col]
+    stock_last = prices.last[series]
+    bench_last = np.where(bench >= 0, prices.last[bench], NO_DAY)
+    has_start, has_last = start != NO_DAY, stock_last != NO_DAY
+    has_bench_last = bench_last != NO_DAY
+    s_started = has_start & has_last & (start <= stock_last)
+    b_started = (bench_start != NO_DAY) & has_bench_last & (bench_start <= bench_last)
+    started = s_started & b_started
+    # the start closes: the last row on or before the start session
+    r0 = prices.at_or_before(np.where(s_started, series, -1), start)
+    s0_ok = r0 >= 0
+    s0c, s0a = prices.take(prices.close, r0), prices.take(prices.adj_close, r0)
+    s0a_ok = s0_ok & prices.take(prices.adj_valid, r0)
+    # per horizon: the calendar end date and its sessions on both calendars
+    target = np.stack([add_months(day, m) for m in horizons], axis=1) - lo
+    end = sessions[market[:, None], target]
+    bench_end = sessions[bench_market[:, None], target]
+    sl, bl = stock_last[:, None], bench_last[:, None]
+    complete = (
+        (end != NO_DAY)
+        & has_last[:, None]
+        & (end <= sl)
+        & (bench_end != NO_DAY)
+        & has_bench_last[:, None]
+        & (bench_end <= bl)
+    )
+    # the last days to measure: the end sessions, or the stored ends if pending (only read
+    # where the stock has started, i.e. where stock_last is known)
+    bl_or_sl = np.where(has_bench_last, bench_last, stock_last)[:, None]
+    stock_to = np.where(
+        complete, end, np.minimum(np.minimum(np.where(end != NO_DAY, end, sl), sl), bl_or_sl)
+    )
+    bench_to = np.where(
+        complete,
+        bench_end,
+        np.minimum(np.minimum(np.where(bench_end != NO_DAY, bench_end, bl), bl), sl),
+    )
+    reach = stock_to >= start[:, None]
+    s1_day = np.where(s_started[:, None] & reach, stock_to, NO_DAY)
+    b_on = started[:, None] & reach
+    b1_day = np.where(b_on & (bench_to >= bench_start[:, None]), bench_to, NO_DAY)
+    # the closes at those days: the last row on or before each
+    r1 = prices.at_or_before(np.broadcast_to(series[:, None], (n, h)), s1_day)
+    b0_first = prices.at_or_before(np.where(started, bench, -1), bench_start)
+    b0 = np.where(b_on, b0_first[:, None], price_rows.NO_ROW)
+    b1 = prices.at_or_before(np.broadcast_to(bench[:, None], (n, h)), b1_day)
+    s1_ok, b0_ok, b1_ok = r1 >= 0, b0 >= 0, b1 >= 0
+    s1c, s1a = prices.take(prices.close, r1), prices.take(prices.adj_close, r1)
+    s1a_ok = s1_ok & prices.take(prices.adj_valid, r1)
+    b0c, b0a = prices.take(prices.close, b0), prices.take(prices.adj_close, b0)
+    b0a_ok = b0_ok & prices.take(prices.adj_valid, b0)
+    b1c, b1a = prices.take(prices.close, b1), prices.take(prices.adj_close, b1)
+    b1a_ok = b1_ok & prices.take(prices.adj_valid, b1)
+    # adjusted closes where both ends have them; returns in percent
+    s_adj = s0a_ok[:, None] & s1a_ok
+    b_adj = b0a_ok & b1a_ok
+    measured = (s1_day != NO_DAY) & s0_ok[:, None]
+    b_measured = (b1_day != NO_DAY) & b0_ok & s0_ok[:, None]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        s_ret = (np.where(s_adj, s1a / s0a[:, None], s1c / s0c[:, None]) - 1) * 100
+        b_ret = (np.where(b_adj, b1a / b0a, b1c / b0c) - 1) * 100
+        excess = round_sql(s_ret - b_ret)
+    both = measured & b_measured
+    band = np.where(both, band_codes(scales, excess, scale[:, None]), -1)
+    # the status: the first rule that applies
+    st = {name: i for i, name in enumerate(STATUSES)}
+    status = np.full((n, h), st["miss"], dtype=np.int8)
+    rules = [  # first applies first: assigned last
+        ((market < 0) | ~has_last, st["no_data"]),
+        ((bench < 0) | ~has_bench_last, st["no_benchmark"]),
+        (~s_started & ~has_start & has_last & (day <= stock_last), st["no_data"]),
+        (~started, st["pending"]),
+        (~s0_ok, st["no_data"]),
+        (~b0_ok, st["no_benchmark"]),
+        (~complete, st["pending"]),
+        (band == rating[:, None], st["hit"]),
+    ]
+    for cond, code in reversed(rules):
+        status[np.broadcast_to(cond[:, None] if cond.ndim == 1 else cond, (n, h))] = code
+    judged = status <= st["miss"]
+    with_excess = status <= st["pending"]
+    end_close_day = np.where(measured & s1_ok, prices.take(prices.day, r1), NO_DAY)
+    zero_volume = s1_ok & prices.take(prices.volume_valid, r1)
+    zero_volume &= prices.take(prices.volume, r1) == 0
+    # suspended at the end: True, False or unknown (2)
+    suspended = np.where(zero_volume, 1, np.where(s1_ok, end_close_day < stock_to, 2))
+    nan = np.nan
+    return {
+        "start_date": np.broadcast_to(start[:, None], (n, h)),
+        "end_date": end,
+        "as_of_date": np.where(measured, stock_to, NO_DAY),
+        "start_close": np.where(s_adj, s0a[:, None], np.where(s0_ok, s0c, nan)[:, None]),
+        "end_close": np.where(measured, np.where(s_adj, s1a, np.where(s1_ok, s1c, nan)), nan),
+        "end_close_date": end_close_day,
+        "suspended_at_end": np.where(measured, suspended, 2).astype(np.int8),
+        "stock_return_pct": np.where(measured, round_sql(s_ret), nan),
+        "benchmark_start_close": np.where(b_adj, b0a, np.where(b0_ok, b0c, nan)),
+        "benchmark_end_close": np.where(
+            b_measured, np.where(b_adj, b1a, np.where(b1_ok, b1c, nan)), nan
+        ),
+        "benchmark_return_pct": np.where(b_measured, round_sql(b_ret), nan),
+        "excess_pct": np.where(with_excess & both, excess, nan),
+        "realized": np.where(judged, band, -1),
+        "status": status,
+        "price_basis": np.where(measured, np.where(s_adj, 0, 1), -1),
+        "adjustment_row": np.where(measured & s1_ok, r1, price_rows.NO_ROW),
+    }
 
 
 def _assemble(
-    got: pd.DataFrame,
+    cols: dict[str, np.ndarray],
     ratings: pd.DataFrame,
+    dates: np.ndarray,
     symbols: pd.Categorical,
     sm: pd.DataFrame,
     rating_code: np.ndarray,
     scale_idx: np.ndarray,
     horizons: Sequence[int],
     scales: RatingScales,
+    adjustment: pd.Series,
 ) -> pd.DataFrame:
     """Per-rating columns repeated per horizon, codes turned into categoricals."""
-    h = len(horizons)
-    rep = np.repeat(np.arange(len(ratings)), h)
-    sid = symbols.codes[rep]
+    n, h = len(ratings), len(horizons)
+    sid = np.repeat(symbols.codes, h)
     flat_names = [name for name, _ in scales.flat()]
     market = _categorical(sm["market"].to_list())
     bench = _categorical(sm["bench"].to_list())
@@ -247,224 +403,57 @@ def _assemble(
         if "sample" in ratings
         else np.zeros(len(ratings), dtype=bool)
     )
-    adjusted = got["adjusted"]
-    basis = np.where(adjusted.isna(), -1, np.where(adjusted.fillna(False), 0, 1))
-    realized = got["realized"].fillna(-1).to_numpy(dtype=np.int64)
+    suspended = cols["suspended_at_end"].ravel()
     columns = {
         "symbol": pd.Categorical.from_codes(sid, symbols.categories),
         "market": pd.Categorical.from_codes(market.codes[sid], market.categories),
-        "date": pd.to_datetime(ratings["date"]).to_numpy(dtype="datetime64[s]")[rep],
-        "rating": pd.Categorical.from_codes(rating_code[rep], flat_names),
-        "scale": pd.Categorical.from_codes(scale_idx[rep], list(SCALES)),
-        "analyst": pd.Categorical.from_codes(analyst.codes[rep], analyst.categories),
+        "date": np.repeat(dates, h),
+        "rating": pd.Categorical.from_codes(np.repeat(rating_code, h), flat_names),
+        "scale": pd.Categorical.from_codes(np.repeat(scale_idx, h), list(SCALES)),
+        "analyst": pd.Categorical.from_codes(np.repeat(analyst.codes, h), analyst.categories),
         "horizon": pd.Categorical.from_codes(
-            np.tile(np.arange(h), len(ratings)), [horizon_label(m) for m in horizons]
+            np.tile(np.arange(h, dtype=np.int8), n), [horizon_label(m) for m in horizons]
         ),
-        **{c: got[c] for c in OUTPUT_COLUMNS[7:15]},
+        **{c: _datetimes(cols[c]) for c in ("start_date", "end_date", "as_of_date")},
+        "start_close": cols["start_close"].ravel(),
+        "end_close": cols["end_close"].ravel(),
+        "end_close_date": _datetimes(cols["end_close_date"]),
+        # True/False, or None where not measured (an object column then, as a nullable
+        # boolean comes out of the store)
+        "suspended_at_end": (
+            np.array([False, True, None], dtype=object)[suspended]
+            if (suspended == 2).any()
+            else suspended.astype(bool)
+        ),
+        "stock_return_pct": cols["stock_return_pct"].ravel(),
         "benchmark": pd.Categorical.from_codes(bench.codes[sid], bench.categories),
-        **{c: got[c] for c in OUTPUT_COLUMNS[16:20]},
-        "realized_rating": pd.Categorical.from_codes(realized, flat_names),
-        "status": pd.Categorical.from_codes(got["status"].to_numpy(dtype=np.int64), STATUSES),
-        "price_basis": pd.Categorical.from_codes(basis, ["adjusted", "unadjusted"]),
-        "adjustment": got["adjustment"],
-        "sample": sample[rep],
+        **{
+            c: cols[c].ravel()
+            for c in (
+                "benchmark_start_close",
+                "benchmark_end_close",
+                "benchmark_return_pct",
+                "excess_pct",
+            )
+        },
+        "realized_rating": pd.Categorical.from_codes(cols["realized"].ravel(), flat_names),
+        "status": pd.Categorical.from_codes(cols["status"].ravel(), STATUSES),
+        "price_basis": pd.Categorical.from_codes(
+            cols["price_basis"].ravel(), ["adjusted", "unadjusted"]
+        ),
+        "adjustment": adjustment,
+        "sample": np.repeat(sample, h),
     }
-    return pd.DataFrame(columns)[OUTPUT_COLUMNS]
+    return pd.DataFrame(columns, columns=OUTPUT_COLUMNS, copy=False)
 
 
-def _query(scales: RatingScales) -> str:
-    band = band_case_sql(scales, "excess_pct", "scale")
-    status = {name: i for i, name in enumerate(STATUSES)}
-    return f"""
-WITH
--- wanted_symbols: every rated stock and every benchmark
-wanted_symbols AS (
-    SELECT symbol FROM sw_sm UNION SELECT bench FROM sw_sm WHERE bench IS NOT NULL
-),
--- stored_through: each wanted series' last stored date (up to --as-of)
-stored_through AS (
-    SELECT symbol, max(date) AS last_date FROM prices
-    WHERE date <= $as_of AND symbol IN (SELECT symbol FROM wanted_symbols) GROUP BY symbol
-),
--- day_session: per market, every calendar day -> its last session on or before it
-day_session AS (
-    SELECT market, CAST(day AS DATE) AS day, CAST(session AS DATE) AS session FROM sw_daymap
-),
--- rating_starts: one row per rating, its start sessions and how far each series is stored
-rating_starts AS (
-    SELECT q.rid, q.rating, q.scale, sm.symbol, CAST(q.date AS DATE) AS rating_date,
-           sm.market, sm.bench, sm.bench_market,
-           cs.session AS start_date, bs.session AS bench_start,
-           ls.last_date AS stock_last, lb.last_date AS bench_last,
-           coalesce(cs.session <= ls.last_date, false) AS s_started,
-           coalesce(bs.session <= lb.last_date, false) AS b_started
-    FROM sw_rq q
-    JOIN sw_sm sm ON sm.sid = q.sid
-    LEFT JOIN day_session cs ON cs.market = sm.market AND cs.day = CAST(q.date AS DATE)
-    LEFT JOIN day_session bs ON bs.market = sm.bench_market AND bs.day = CAST(q.date AS DATE)
-    LEFT JOIN stored_through ls ON ls.symbol = sm.symbol
-    LEFT JOIN stored_through lb ON lb.symbol = sm.bench
-),
--- start_closes: the stock's start close, the session's own row (hash join; the fallback is
--- closes_before below)
-start_closes AS (
-    SELECT rating_starts.*, p0.close AS e0c, p0.adj_close AS e0a
-    FROM rating_starts LEFT JOIN prices p0
-        ON p0.symbol = rating_starts.symbol
-       AND p0.date = CASE WHEN rating_starts.s_started THEN rating_starts.start_date END
-),
--- horizon_targets: one row per rating and horizon, with its calendar end date
-horizon_targets AS (
-    SELECT start_closes.*, h.hidx,
-           CAST(start_closes.rating_date + to_months(h.horizon) AS DATE) AS target_end
-    FROM start_closes CROSS JOIN sw_hz h
-),
--- horizon_ends: each horizon's end session on both calendars, and whether both are stored
-horizon_ends AS (
-    SELECT x.*, ce.session AS end_date, be.session AS bench_end,
-        coalesce(ce.session <= x.stock_last AND be.session <= x.bench_last, false) AS complete
-    FROM horizon_targets x
-    LEFT JOIN day_session ce ON ce.market = x.market AND ce.day = x.target_end
-    LEFT JOIN day_session be ON be.market = x.bench_market AND be.day = x.target_end
-),
--- horizon_spans: the last days to measure (the end sessions, or the stored ends if pending)
-horizon_spans AS (
-    SELECT *,
-        CASE WHEN complete THEN end_date
-             ELSE least(coalesce(end_date, stock_last), stock_last,
-                        coalesce(bench_last, stock_last)) END AS stock_to,
-        CASE WHEN complete THEN bench_end
-             ELSE least(coalesce(bench_end, bench_last), bench_last, stock_last) END AS bench_to,
-        s_started AND b_started AS started
-    FROM horizon_ends
-),
--- horizon_days: the sessions whose closes are needed, NULL where nothing can be measured
-horizon_days AS (
-    SELECT *,
-        CASE WHEN s_started AND stock_to >= start_date THEN stock_to END AS s1_day,
-        CASE WHEN started AND stock_to >= start_date THEN bench_start END AS b0_day,
-        CASE WHEN started AND stock_to >= start_date AND bench_to >= bench_start
-             THEN bench_to END AS b1_day
-    FROM horizon_spans
-),
--- end_closes: the stock's end close, the session's own row (hash join) ...
-end_closes AS (
-    SELECT x.*,
-        p1.close AS e1c, p1.adj_close AS e1a, p1.volume AS e1v, p1.adjustment AS e1j
-    FROM horizon_days x
-    LEFT JOIN prices p1 ON p1.symbol = x.symbol AND p1.date = x.s1_day
-),
--- closes_missing: ... or, with no row that day (suspended, or no data yet), the days whose
--- close must come from the last row before them
-closes_missing AS (
-    SELECT rid, -1 AS hidx, 0 AS leg, symbol, start_date AS day FROM start_closes
-    WHERE e0c IS NULL AND s_started
-    UNION ALL
-    SELECT rid, hidx, 1 AS leg, symbol, s1_day AS day FROM end_closes
-    WHERE e1c IS NULL AND s1_day IS NOT NULL
-),
--- closes_before: the last stored row on or before each missing day (ASOF JOIN)
-closes_before AS (
-    SELECT closes_missing.rid, closes_missing.hidx, closes_missing.leg,
-           p.date, p.close, p.adj_close, p.volume, p.adjustment
-    FROM closes_missing ASOF LEFT JOIN (
-        SELECT symbol, date, close, adj_close, volume, adjustment FROM prices
-        WHERE symbol IN (SELECT DISTINCT symbol FROM closes_missing)
-    ) p ON p.symbol = closes_missing.symbol AND closes_missing.day >= p.date
-),
--- bench_days: the few distinct (benchmark, day) pairs, so each close is found once
-bench_days AS (
-    SELECT DISTINCT bench, day FROM (
-        SELECT bench, b0_day AS day FROM horizon_days
-        UNION ALL SELECT bench, b1_day FROM horizon_days
-    ) WHERE bench IS NOT NULL AND day IS NOT NULL
-),
--- bench_closes: the benchmark's close on or before each of those days
-bench_closes AS (
-    SELECT bench_days.bench, bench_days.day, p.close, p.adj_close
-    FROM bench_days ASOF LEFT JOIN (
-        SELECT symbol, date, close, adj_close FROM prices
-        WHERE symbol IN (SELECT bench FROM sw_sm)
-    ) p ON p.symbol = bench_days.bench AND bench_days.day >= p.date
-),
--- priced: start and end closes of stock and benchmark, from the exact row or the one before
-priced AS (
-    SELECT x.*,
-        coalesce(x.e0c, f0.close) AS s0c,
-        CASE WHEN x.e0c IS NOT NULL THEN x.e0a ELSE f0.adj_close END AS s0a,
-        coalesce(x.e1c, f1.close) AS s1c,
-        CASE WHEN x.e1c IS NOT NULL THEN x.e1a ELSE f1.adj_close END AS s1a,
-        CASE WHEN x.e1c IS NOT NULL THEN x.s1_day ELSE f1.date END AS end_close_date,
-        CASE WHEN x.e1c IS NOT NULL THEN x.e1v ELSE f1.volume END AS s1v,
-        CASE WHEN x.e1c IS NOT NULL THEN x.e1j ELSE f1.adjustment END AS adjustment,
-        b0.close AS b0c, b0.adj_close AS b0a, b1.close AS b1c, b1.adj_close AS b1a
-    FROM end_closes x
-    LEFT JOIN closes_before f0 ON f0.rid = x.rid AND f0.leg = 0
-    LEFT JOIN closes_before f1 ON f1.rid = x.rid AND f1.hidx = x.hidx AND f1.leg = 1
-    LEFT JOIN bench_closes b0 ON b0.bench = x.bench AND b0.day = x.b0_day
-    LEFT JOIN bench_closes b1 ON b1.bench = x.bench AND b1.day = x.b1_day
-),
--- bases_chosen: adjusted closes where both ends have them, and whether each leg is measured
-bases_chosen AS (
-    SELECT *,
-        (s0a IS NOT NULL AND s1a IS NOT NULL) AS s_adj,
-        (b0a IS NOT NULL AND b1a IS NOT NULL) AS b_adj,
-        s1_day IS NOT NULL AND s0c IS NOT NULL AS measured,
-        b1_day IS NOT NULL AND b0c IS NOT NULL AND s0c IS NOT NULL AS b_measured
-    FROM priced
-),
--- returns: stock and benchmark returns in percent
-returns AS (
-    SELECT *,
-        CASE WHEN measured THEN
-            (CASE WHEN s_adj THEN s1a / s0a ELSE s1c / s0c END - 1) * 100 END AS s_ret,
-        CASE WHEN b_measured THEN
-            (CASE WHEN b_adj THEN b1a / b0a ELSE b1c / b0c END - 1) * 100 END AS b_ret
-    FROM bases_chosen
-),
--- banded: the rating band the excess return falls in
-banded AS (
-    SELECT *, {band.replace("excess_pct", f"round(s_ret - b_ret, {BAND_DECIMALS})")} AS band
-    FROM returns
-),
--- judged: each row's status (hit, miss, pending, no_data, no_benchmark)
-judged AS (
-    SELECT *,
-        CASE
-            WHEN market IS NULL OR stock_last IS NULL THEN {status["no_data"]}
-            WHEN bench IS NULL OR bench_last IS NULL THEN {status["no_benchmark"]}
-            WHEN NOT s_started AND start_date IS NULL AND rating_date <= stock_last
-                THEN {status["no_data"]}
-            WHEN NOT started THEN {status["pending"]}
-            WHEN s0c IS NULL THEN {status["no_data"]}
-            WHEN b0c IS NULL THEN {status["no_benchmark"]}
-            WHEN NOT complete THEN {status["pending"]}
-            WHEN band = rating THEN {status["hit"]}
-            ELSE {status["miss"]}
-        END AS status
-    FROM banded
-)
-SELECT rid, hidx,
-    start_date, end_date,
-    CASE WHEN measured THEN stock_to END AS as_of_date,
-    CASE WHEN s_adj THEN s0a ELSE s0c END AS start_close,
-    CASE WHEN measured THEN CASE WHEN s_adj THEN s1a ELSE s1c END END AS end_close,
-    CASE WHEN measured THEN end_close_date END AS end_close_date,
-    CASE WHEN measured THEN end_close_date < stock_to OR coalesce(s1v = 0, false) END
-        AS suspended_at_end,
-    round(s_ret, {BAND_DECIMALS}) AS stock_return_pct,
-    CASE WHEN b_adj THEN b0a ELSE b0c END AS benchmark_start_close,
-    CASE WHEN b_measured THEN CASE WHEN b_adj THEN b1a ELSE b1c END END
-        AS benchmark_end_close,
-    round(b_ret, {BAND_DECIMALS}) AS benchmark_return_pct,
-    CASE WHEN status IN ({status["hit"]}, {status["miss"]}, {status["pending"]})
-         THEN round(s_ret - b_ret, {BAND_DECIMALS}) END AS excess_pct,
-    CASE WHEN status IN ({status["hit"]}, {status["miss"]}) THEN band END AS realized,
-    status,
-    CASE WHEN s_ret IS NOT NULL THEN s_adj END AS adjusted,
-    CASE WHEN measured THEN adjustment END AS adjustment
-FROM judged
-"""
+def _datetimes(days: np.ndarray) -> np.ndarray:
+    """Day numbers as datetime64[ms] (the unit dates come from the store in), NaT for
+    ``NO_DAY``."""
+    flat = days.ravel()
+    ms = flat.astype(np.int64) * 86_400_000
+    ms[flat == NO_DAY] = np.iinfo(np.int64).min
+    return ms.view("datetime64[ms]")
 
 
 # --- summary ---------------------------------------------------------------------------------

@@ -1,0 +1,165 @@
+"""Stored price rows of a few series, indexed for "the last row on or before day D".
+
+The scorecard asks this question millions of times (a rating's start and end closes, the
+benchmark's). Answering it with joins in the store meant hashing millions of (symbol, date)
+keys on every call; here the rows are read once (one scan) and laid out per series on a
+calendar-day grid whose every cell holds the last row on or before that day, so each answer
+is two array lookups. A store's primary key (symbol, date) makes each row's cell unique.
+
+Days are ``int32`` day numbers (days since 1970-01-01); ``NO_DAY`` marks a missing one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+NO_DAY = np.iinfo(np.int32).min
+NO_ROW = -1
+
+
+def day_number(day: dt.date) -> int:
+    return (day - dt.date(1970, 1, 1)).days
+
+
+@dataclass
+class PriceRows:
+    """Rows of the wanted series (``series`` = position in the list given to :func:`load`)."""
+
+    day: np.ndarray  # int32 per row
+    close: np.ndarray  # float64 per row (the column is NOT NULL)
+    adj_close: np.ndarray  # float64 per row, meaningful where adj_valid
+    adj_valid: np.ndarray  # bool per row
+    volume: np.ndarray  # float64 per row, meaningful where volume_valid
+    volume_valid: np.ndarray  # bool per row
+    adjustment: pa.ChunkedArray  # text per row, nullable
+    last: np.ndarray  # int32 per series: its last stored day, NO_DAY if none
+    lo: int  # the first day a lookup may ask for
+    _base: np.ndarray  # int64 per series: the day of its grid's cell 1
+    _span: np.ndarray  # int64 per series: its grid's cells after cell 0
+    _offset: np.ndarray  # int64 per series: where its grid starts in _cells
+    _cells: np.ndarray  # per grid cell: the row stored on that day, or in cell 0 of a
+    #                     series the last row before ``lo``; NO_ROW if none
+    _filled: np.ndarray  # per grid cell: the cell of the last row on or before its day
+
+    def at_or_before(self, series: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Row index of the last row of ``series`` dated on or before ``day`` (same shapes),
+        ``NO_ROW`` where there is none or where ``series`` < 0 or ``day`` is ``NO_DAY``."""
+        ask = (series >= 0) & (day != NO_DAY)
+        if ask.any() and int(day[ask].min()) < self.lo:
+            raise ValueError(f"lookup before day {self.lo}, the first day this index covers")
+        s = np.where(ask, series, 0)
+        col = np.clip(day.astype(np.int64) - self._base[s] + 1, 0, self._span[s])
+        rows = self._cells[self._filled[self._offset[s] + col]]
+        return np.where(ask, rows, NO_ROW)
+
+    @staticmethod
+    def take(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """``values`` at ``rows``; where a row is ``NO_ROW`` the value is meaningless."""
+        if not len(values):
+            return np.zeros(rows.shape, dtype=values.dtype)
+        return values[rows]
+
+    @staticmethod
+    def text_at(column: pa.ChunkedArray, rows: np.ndarray) -> pd.Series:
+        """A text column at ``rows`` (null at ``NO_ROW``) as pandas text, as the store's
+        text reaches pandas."""
+        missing = rows < 0
+        index = pa.array(np.where(missing, 0, rows), mask=missing)
+        return column.take(index).to_pandas()
+
+
+def load(
+    con: duckdb.DuckDBPyConnection, symbols: Sequence[str], lo: dt.date, as_of: dt.date
+) -> PriceRows:
+    """Read every stored row of ``symbols`` dated up to ``as_of`` (one scan of ``prices``);
+    lookups may ask for any day from ``lo`` on."""
+    wanted = pa.table(
+        {
+            "series": pa.array(np.arange(len(symbols), dtype=np.int32)),
+            "symbol": pa.array(list(symbols), pa.string()),
+        }
+    )
+    con.register("sw_series", wanted)
+    try:
+        table = con.sql(
+            "SELECT s.series, p.date, p.close, p.adj_close, p.volume, p.adjustment "
+            "FROM prices p JOIN sw_series s ON p.symbol = s.symbol WHERE p.date <= $as_of",
+            params={"as_of": as_of},
+        ).to_arrow_table()
+    finally:
+        con.unregister("sw_series")
+    series = _numpy(table.column("series"))
+    day = _numpy(table.column("date").cast(pa.int32()))
+    adj = table.column("adj_close")
+    vol = table.column("volume")
+    rows = _grid(series, day, len(symbols), day_number(lo))
+    return PriceRows(
+        day=day,
+        close=_numpy(table.column("close")),
+        adj_close=_numpy(adj.fill_null(np.nan)) if adj.null_count else _numpy(adj),
+        adj_valid=_valid(adj),
+        volume=_numpy(vol.fill_null(np.nan)) if vol.null_count else _numpy(vol),
+        volume_valid=_valid(vol),
+        adjustment=table.column("adjustment"),
+        lo=day_number(lo),
+        **rows,
+    )
+
+
+def _numpy(column: pa.ChunkedArray) -> np.ndarray:
+    if column.num_chunks == 1:
+        return column.chunk(0).to_numpy(zero_copy_only=False)
+    return column.to_numpy()
+
+
+def _valid(column: pa.ChunkedArray) -> np.ndarray:
+    if not column.null_count:
+        return np.ones(len(column), dtype=bool)
+    return _numpy(column.is_valid())
+
+
+def _grid(series: np.ndarray, day: np.ndarray, n_series: int, lo: int) -> dict[str, np.ndarray]:
+    """Per series a run of cells: cell 0 for "before ``lo``", then one per calendar day from
+    its first row on or after ``lo`` to its last row; each cell points at the last row on or
+    before its day."""
+    last = np.full(n_series, NO_DAY, dtype=np.int32)
+    np.maximum.at(last, series, day)
+    late = day >= lo
+    first = np.full(n_series, np.iinfo(np.int32).max, dtype=np.int32)
+    np.minimum.at(first, series[late], day[late])
+    has = last >= lo
+    base = np.where(has, first, lo).astype(np.int64)
+    span = np.where(has, last.astype(np.int64) - base + 1, 0)
+    offset = np.zeros(n_series + 1, dtype=np.int64)
+    np.cumsum(span + 1, out=offset[1:])
+    small = max(len(day), int(offset[-1])) < 2**31
+    index = np.int32 if small else np.int64
+    cells = np.full(int(offset[-1]), NO_ROW, dtype=index)
+    row = np.arange(len(day), dtype=index)
+    cells[offset[series[late]] + 1 + (day[late] - base[series[late]])] = row[late]
+    early = ~late
+    if early.any():  # cell 0: each series' last row before lo
+        before = np.full(n_series, NO_DAY, dtype=np.int32)
+        np.maximum.at(before, series[early], day[early])
+        pick = early & (day == before[series])
+        cells[offset[series[pick]]] = row[pick]
+    filled = np.where(cells != NO_ROW, np.arange(len(cells), dtype=index), 0).astype(
+        index, copy=False
+    )
+    filled[offset[:-1]] = offset[:-1]  # a series never reads the cells of the one before it
+    np.maximum.accumulate(filled, out=filled)
+    return {
+        "last": last,
+        "_base": base,
+        "_span": span,
+        "_offset": offset[:-1],
+        "_cells": cells,
+        "_filled": filled,
+    }
