@@ -38,12 +38,13 @@ class PriceRows:
     adj_valid: np.ndarray  # bool per row
     volume: np.ndarray  # float64 per row, meaningful where volume_valid
     volume_valid: np.ndarray  # bool per row
-    adjustment: pa.ChunkedArray  # text per row, nullable
+    adjustment: np.ndarray  # int32 per row: its adjustment's index in adjustments, -1 if null
+    adjustments: list[str]  # the distinct adjustment codes
     last: np.ndarray  # int32 per series: its last stored day, NO_DAY if none
     lo: int  # the first day a lookup may ask for
-    _base: np.ndarray  # int64 per series: the day of its grid's cell 1
-    _span: np.ndarray  # int64 per series: its grid's cells after cell 0
-    _offset: np.ndarray  # int64 per series: where its grid starts in _cells
+    _start: np.ndarray  # per series: its cell of day 0 (its cell of day D is _start + D)
+    _first: np.ndarray  # per series: its cell 0 ("before lo")
+    _last: np.ndarray  # per series: its last cell (the day of its last row)
     _cells: np.ndarray  # per grid cell: the row stored on that day, or in cell 0 of a
     #                     series the last row before ``lo``; NO_ROW if none
     _filled: np.ndarray  # per grid cell: the cell of the last row on or before its day
@@ -52,12 +53,17 @@ class PriceRows:
         """Row index of the last row of ``series`` dated on or before ``day`` (same shapes),
         ``NO_ROW`` where there is none or where ``series`` < 0 or ``day`` is ``NO_DAY``."""
         ask = (series >= 0) & (day != NO_DAY)
-        if ask.any() and int(day[ask].min()) < self.lo:
+        if ask.all():
+            s, d = series, day
+        else:
+            s, d = np.where(ask, series, 0), np.where(ask, day, self.lo)
+        if d.size and int(d.min()) < self.lo:
             raise ValueError(f"lookup before day {self.lo}, the first day this index covers")
-        s = np.where(ask, series, 0)
-        col = np.clip(day.astype(np.int64) - self._base[s] + 1, 0, self._span[s])
-        rows = self._cells[self._filled[self._offset[s] + col]]
-        return np.where(ask, rows, NO_ROW)
+        cell = self._start[s] + d
+        np.clip(cell, self._first[s], self._last[s], out=cell)
+        rows = self._cells[self._filled[cell]]
+        rows[~ask] = NO_ROW
+        return rows
 
     @staticmethod
     def take(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -66,13 +72,14 @@ class PriceRows:
             return np.zeros(rows.shape, dtype=values.dtype)
         return values[rows]
 
-    @staticmethod
-    def text_at(column: pa.ChunkedArray, rows: np.ndarray) -> pd.Series:
-        """A text column at ``rows`` (null at ``NO_ROW``) as pandas text, as the store's
-        text reaches pandas."""
-        missing = rows < 0
-        index = pa.array(np.where(missing, 0, rows), mask=missing)
-        return column.take(index).to_pandas()
+    def adjustment_at(self, rows: np.ndarray) -> pd.Series:
+        """The adjustment of each row (null at ``NO_ROW``), as pandas text, the way a text
+        column of the store reaches pandas."""
+        code = np.where(rows >= 0, self.take(self.adjustment, rows), -1)
+        missing = code < 0
+        index = pa.array(np.where(missing, 0, code).astype(np.int32), mask=missing)
+        values = pa.array(self.adjustments, pa.string())
+        return pa.DictionaryArray.from_arrays(index, values).cast(pa.string()).to_pandas()
 
 
 def load(
@@ -86,10 +93,21 @@ def load(
             "symbol": pa.array(list(symbols), pa.string()),
         }
     )
+    # the adjustment travels as its index among the few distinct ones, not as text
+    adjustments = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT adjustment FROM prices WHERE adjustment IS NOT NULL ORDER BY 1"
+        ).fetchall()
+    ]
+    whens = " ".join(
+        "WHEN '" + a.replace("'", "''") + f"' THEN {i}" for i, a in enumerate(adjustments)
+    )
+    adjustment = f"CAST(CASE p.adjustment {whens} ELSE -1 END AS INTEGER)" if adjustments else "-1"
     con.register("sw_series", wanted)
     try:
         table = con.sql(
-            "SELECT s.series, p.date, p.close, p.adj_close, p.volume, p.adjustment "
+            f"SELECT s.series, p.date, p.close, p.adj_close, p.volume, {adjustment} AS code "
             "FROM prices p JOIN sw_series s ON p.symbol = s.symbol WHERE p.date <= $as_of",
             params={"as_of": as_of},
         ).to_arrow_table()
@@ -97,17 +115,20 @@ def load(
         con.unregister("sw_series")
     series = _numpy(table.column("series"))
     day = _numpy(table.column("date").cast(pa.int32()))
-    adj = table.column("adj_close")
+    adj_close = table.column("adj_close")
     vol = table.column("volume")
     rows = _grid(series, day, len(symbols), day_number(lo))
     return PriceRows(
         day=day,
         close=_numpy(table.column("close")),
-        adj_close=_numpy(adj.fill_null(np.nan)) if adj.null_count else _numpy(adj),
-        adj_valid=_valid(adj),
+        adj_close=_numpy(adj_close.fill_null(np.nan))
+        if adj_close.null_count
+        else _numpy(adj_close),
+        adj_valid=_valid(adj_close),
         volume=_numpy(vol.fill_null(np.nan)) if vol.null_count else _numpy(vol),
         volume_valid=_valid(vol),
-        adjustment=table.column("adjustment"),
+        adjustment=_numpy(table.column("code").cast(pa.int32())),
+        adjustments=adjustments,
         lo=day_number(lo),
         **rows,
     )
@@ -132,34 +153,39 @@ def _grid(series: np.ndarray, day: np.ndarray, n_series: int, lo: int) -> dict[s
     last = np.full(n_series, NO_DAY, dtype=np.int32)
     np.maximum.at(last, series, day)
     late = day >= lo
+    every = bool(late.all())
+    s_late, d_late = (series, day) if every else (series[late], day[late])
     first = np.full(n_series, np.iinfo(np.int32).max, dtype=np.int32)
-    np.minimum.at(first, series[late], day[late])
+    np.minimum.at(first, s_late, d_late)
     has = last >= lo
     base = np.where(has, first, lo).astype(np.int64)
-    span = np.where(has, last.astype(np.int64) - base + 1, 0)
+    span = np.where(has, last - base + 1, 0)
     offset = np.zeros(n_series + 1, dtype=np.int64)
     np.cumsum(span + 1, out=offset[1:])
-    small = max(len(day), int(offset[-1])) < 2**31
-    index = np.int32 if small else np.int64
-    cells = np.full(int(offset[-1]), NO_ROW, dtype=index)
-    row = np.arange(len(day), dtype=index)
-    cells[offset[series[late]] + 1 + (day[late] - base[series[late]])] = row[late]
-    early = ~late
-    if early.any():  # cell 0: each series' last row before lo
+    total = int(offset[-1])
+    index = (
+        np.int32 if max(len(day), total + int(np.abs(base).max(initial=0))) < 2**31 else np.int64
+    )
+    start = (offset[:-1] + 1 - base).astype(index)
+    cells = np.full(total, NO_ROW, dtype=index)
+    cells[start[s_late] + d_late] = (
+        np.arange(len(day), dtype=index) if every else np.flatnonzero(late).astype(index)
+    )
+    if not every:  # cell 0: each series' last row before lo
+        early = ~late
         before = np.full(n_series, NO_DAY, dtype=np.int32)
         np.maximum.at(before, series[early], day[early])
-        pick = early & (day == before[series])
-        cells[offset[series[pick]]] = row[pick]
-    filled = np.where(cells != NO_ROW, np.arange(len(cells), dtype=index), 0).astype(
-        index, copy=False
-    )
+        pick = np.flatnonzero(early & (day == before[series]))
+        cells[offset[series[pick]]] = pick.astype(index)
+    filled = np.arange(total, dtype=index)
+    np.multiply(filled, cells != NO_ROW, out=filled)
     filled[offset[:-1]] = offset[:-1]  # a series never reads the cells of the one before it
     np.maximum.accumulate(filled, out=filled)
     return {
         "last": last,
-        "_base": base,
-        "_span": span,
-        "_offset": offset[:-1],
+        "_start": start,
+        "_first": offset[:-1].astype(index),
+        "_last": (offset[:-1] + span).astype(index),
         "_cells": cells,
         "_filled": filled,
     }

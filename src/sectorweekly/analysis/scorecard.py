@@ -28,6 +28,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .. import calendars
 from ..errors import StoreError
@@ -106,27 +107,35 @@ def session_table(markets: Sequence[str], lo: dt.date, hi: dt.date) -> np.ndarra
 
 def add_months(day: np.ndarray, months: int) -> np.ndarray:
     """Day numbers plus calendar months, a day past the target month's end clamped to it
-    (31 Aug + 6 months = 29 Feb), as DuckDB adds an interval of months to a date."""
-    d = day.astype("datetime64[D]")
+    (31 Aug + 6 months = 29 Feb), as DuckDB adds an interval of months to a date. Worked out
+    once per distinct calendar day in the span of ``day``, then looked up."""
+    lo = int(day.min())
+    d = np.arange(lo, int(day.max()) + 1, dtype=np.int32).astype("datetime64[D]")
     month = d.astype("datetime64[M]")
     day_of_month = (d - month.astype("datetime64[D]")).astype(np.int32)
     target = month + months
     start = target.astype("datetime64[D]")
     length = ((target + 1).astype("datetime64[D]") - start).astype(np.int32)
-    return (start + np.minimum(day_of_month, length - 1)).astype(np.int32)
+    shifted = (start + np.minimum(day_of_month, length - 1)).astype(np.int32)
+    return shifted[day - lo]
 
 
-def round_sql(values: np.ndarray, decimals: int = BAND_DECIMALS) -> np.ndarray:
-    """DuckDB's ``round(x, d)`` of a DOUBLE: ``std::round(x * 10^d) / 10^d`` (halves away
-    from zero, unlike numpy's ``round``), ``x`` itself where that is not finite."""
-    scale = 10.0**decimals
-    with np.errstate(invalid="ignore", over="ignore"):
-        y = values * scale
-        a = np.abs(y)
-        whole = np.floor(a)
-        whole += a - whole >= 0.5
-        out = np.copysign(whole, y) / scale
-    return np.where(np.isfinite(out), out, values)
+def round_sql(con: duckdb.DuckDBPyConnection, *columns: np.ndarray) -> list[np.ndarray]:
+    """DuckDB's ``round(x, BAND_DECIMALS)`` of each array: the exact decimal rounding (ties
+    away from zero) that numpy's ``round`` does not reproduce, so DuckDB itself does it."""
+    names = [f"c{i}" for i in range(len(columns))]
+    con.register("sw_round", pa.table(dict(zip(names, (c.ravel() for c in columns), strict=True))))
+    try:
+        out = con.sql(
+            "SELECT "
+            + ", ".join(f"round({c}, {BAND_DECIMALS}) AS {c}" for c in names)
+            + " FROM sw_round"
+        ).to_arrow_table()
+    finally:
+        con.unregister("sw_round")
+    return [
+        out.column(c).to_numpy().reshape(col.shape) for c, col in zip(names, columns, strict=True)
+    ]
 
 
 def _symbol_frame(
@@ -224,6 +233,7 @@ def evaluate(
     hi += dt.timedelta(days=1)
     prices = price_rows.load(con, list(series_of), lo, as_of or dt.date(9999, 12, 31))
     cols = _judge(
+        con,
         prices,
         session_table(market_names, lo, hi),
         day_number(lo),
@@ -237,13 +247,14 @@ def evaluate(
         horizons=horizons,
         scales=scales,
     )
-    adjustment = prices.text_at(prices.adjustment, cols.pop("adjustment_row").ravel())
+    adjustment = prices.adjustment_at(cols.pop("adjustment_row").ravel())
     return _assemble(
         cols, ratings, dates, symbols, sm, rating_code, scale_idx, horizons, scales, adjustment
     )
 
 
 def _judge(
+    con: duckdb.DuckDBPyConnection,
     prices: price_rows.PriceRows,
     sessions: np.ndarray,
     lo: int,
@@ -327,7 +338,7 @@ def _judge(
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         s_ret = (np.where(s_adj, s1a / s0a[:, None], s1c / s0c[:, None]) - 1) * 100
         b_ret = (np.where(b_adj, b1a / b0a, b1c / b0c) - 1) * 100
-        excess = round_sql(s_ret - b_ret)
+        s_ret_r, b_ret_r, excess = round_sql(con, s_ret, b_ret, s_ret - b_ret)
     both = measured & b_measured
     band = np.where(both, band_codes(scales, excess, scale[:, None]), -1)
     # the status: the first rule that applies
@@ -361,12 +372,12 @@ def _judge(
         "end_close": np.where(measured, np.where(s_adj, s1a, np.where(s1_ok, s1c, nan)), nan),
         "end_close_date": end_close_day,
         "suspended_at_end": np.where(measured, suspended, 2).astype(np.int8),
-        "stock_return_pct": np.where(measured, round_sql(s_ret), nan),
+        "stock_return_pct": np.where(measured, s_ret_r, nan),
         "benchmark_start_close": np.where(b_adj, b0a, np.where(b0_ok, b0c, nan)),
         "benchmark_end_close": np.where(
             b_measured, np.where(b_adj, b1a, np.where(b1_ok, b1c, nan)), nan
         ),
-        "benchmark_return_pct": np.where(b_measured, round_sql(b_ret), nan),
+        "benchmark_return_pct": np.where(b_measured, b_ret_r, nan),
         "excess_pct": np.where(with_excess & both, excess, nan),
         "realized": np.where(judged, band, -1),
         "status": status,
