@@ -29,15 +29,45 @@ def day_number(day: dt.date) -> int:
 
 
 @dataclass
+class Nullable:
+    """A nullable DOUBLE column: values with NaN for null, and the validity of each row when
+    the column also holds NaN as a value (else null is exactly NaN and no mask is kept)."""
+
+    values: np.ndarray
+    valid: np.ndarray | None
+
+    @classmethod
+    def of(cls, column: pa.ChunkedArray) -> Nullable:
+        values = _numpy(column)
+        if values.dtype != np.float64:
+            values = values.astype(np.float64)
+        if int(np.isnan(values).sum()) == column.null_count:
+            return cls(values, None)
+        return cls(values, _numpy(column.is_valid()))
+
+    def at(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The values at ``rows`` and whether each is there (not null, row not ``NO_ROW``)."""
+        values = take(self.values, rows)
+        ok = rows >= 0
+        ok &= ~np.isnan(values) if self.valid is None else take(self.valid, rows)
+        return values, ok
+
+
+def take(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``values`` at ``rows``; where a row is ``NO_ROW`` the value is meaningless."""
+    if not len(values):
+        return np.zeros(rows.shape, dtype=values.dtype)
+    return values[rows]
+
+
+@dataclass
 class PriceRows:
     """Rows of the wanted series (``series`` = position in the list given to :func:`load`)."""
 
     day: np.ndarray  # int32 per row
     close: np.ndarray  # float64 per row (the column is NOT NULL)
-    adj_close: np.ndarray  # float64 per row, meaningful where adj_valid
-    adj_valid: np.ndarray  # bool per row
-    volume: np.ndarray  # float64 per row, meaningful where volume_valid
-    volume_valid: np.ndarray  # bool per row
+    adj_close: Nullable
+    no_volume: np.ndarray  # bool per row: volume is 0 (a suspension's row); False if null
     adjustment: np.ndarray  # int32 per row: its adjustment's index in adjustments, -1 if null
     adjustments: list[str]  # the distinct adjustment codes
     last: np.ndarray  # int32 per series: its last stored day, NO_DAY if none
@@ -45,9 +75,8 @@ class PriceRows:
     _start: np.ndarray  # per series: its cell of day 0 (its cell of day D is _start + D)
     _first: np.ndarray  # per series: its cell 0 ("before lo")
     _last: np.ndarray  # per series: its last cell (the day of its last row)
-    _cells: np.ndarray  # per grid cell: the row stored on that day, or in cell 0 of a
-    #                     series the last row before ``lo``; NO_ROW if none
-    _filled: np.ndarray  # per grid cell: the cell of the last row on or before its day
+    _cells: np.ndarray  # per grid cell: the last row on or before its day (in cell 0 of a
+    #                     series: before ``lo``), NO_ROW if none
 
     def at_or_before(self, series: np.ndarray, day: np.ndarray) -> np.ndarray:
         """Row index of the last row of ``series`` dated on or before ``day`` (same shapes),
@@ -61,21 +90,14 @@ class PriceRows:
             raise ValueError(f"lookup before day {self.lo}, the first day this index covers")
         cell = self._start[s] + d
         np.clip(cell, self._first[s], self._last[s], out=cell)
-        rows = self._cells[self._filled[cell]]
+        rows = self._cells[cell]
         rows[~ask] = NO_ROW
         return rows
-
-    @staticmethod
-    def take(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """``values`` at ``rows``; where a row is ``NO_ROW`` the value is meaningless."""
-        if not len(values):
-            return np.zeros(rows.shape, dtype=values.dtype)
-        return values[rows]
 
     def adjustment_at(self, rows: np.ndarray) -> pd.Series:
         """The adjustment of each row (null at ``NO_ROW``), as pandas text, the way a text
         column of the store reaches pandas."""
-        code = np.where(rows >= 0, self.take(self.adjustment, rows), -1)
+        code = np.where(rows >= 0, take(self.adjustment, rows), -1)
         missing = code < 0
         index = pa.array(np.where(missing, 0, code).astype(np.int32), mask=missing)
         values = pa.array(self.adjustments, pa.string())
@@ -103,11 +125,12 @@ def load(
     whens = " ".join(
         "WHEN '" + a.replace("'", "''") + f"' THEN {i}" for i, a in enumerate(adjustments)
     )
-    adjustment = f"CAST(CASE p.adjustment {whens} ELSE -1 END AS INTEGER)" if adjustments else "-1"
+    adjustment = f"CASE p.adjustment {whens} ELSE -1 END" if whens else "-1"
     con.register("sw_series", wanted)
     try:
         table = con.sql(
-            f"SELECT s.series, p.date, p.close, p.adj_close, p.volume, {adjustment} AS code "
+            "SELECT s.series, p.date, p.close, p.adj_close, "
+            f"coalesce(p.volume = 0, false) AS no_volume, CAST({adjustment} AS INTEGER) AS code "
             "FROM prices p JOIN sw_series s ON p.symbol = s.symbol WHERE p.date <= $as_of",
             params={"as_of": as_of},
         ).to_arrow_table()
@@ -115,19 +138,13 @@ def load(
         con.unregister("sw_series")
     series = _numpy(table.column("series"))
     day = _numpy(table.column("date").cast(pa.int32()))
-    adj_close = table.column("adj_close")
-    vol = table.column("volume")
     rows = _grid(series, day, len(symbols), day_number(lo))
     return PriceRows(
         day=day,
         close=_numpy(table.column("close")),
-        adj_close=_numpy(adj_close.fill_null(np.nan))
-        if adj_close.null_count
-        else _numpy(adj_close),
-        adj_valid=_valid(adj_close),
-        volume=_numpy(vol.fill_null(np.nan)) if vol.null_count else _numpy(vol),
-        volume_valid=_valid(vol),
-        adjustment=_numpy(table.column("code").cast(pa.int32())),
+        adj_close=Nullable.of(table.column("adj_close")),
+        no_volume=_numpy(table.column("no_volume")),
+        adjustment=_numpy(table.column("code")).astype(np.int32, copy=False),
         adjustments=adjustments,
         lo=day_number(lo),
         **rows,
@@ -138,12 +155,6 @@ def _numpy(column: pa.ChunkedArray) -> np.ndarray:
     if column.num_chunks == 1:
         return column.chunk(0).to_numpy(zero_copy_only=False)
     return column.to_numpy()
-
-
-def _valid(column: pa.ChunkedArray) -> np.ndarray:
-    if not column.null_count:
-        return np.ones(len(column), dtype=bool)
-    return _numpy(column.is_valid())
 
 
 def _grid(series: np.ndarray, day: np.ndarray, n_series: int, lo: int) -> dict[str, np.ndarray]:
@@ -180,12 +191,11 @@ def _grid(series: np.ndarray, day: np.ndarray, n_series: int, lo: int) -> dict[s
     filled = np.arange(total, dtype=index)
     np.multiply(filled, cells != NO_ROW, out=filled)
     filled[offset[:-1]] = offset[:-1]  # a series never reads the cells of the one before it
-    np.maximum.accumulate(filled, out=filled)
+    np.maximum.accumulate(filled, out=filled)  # each cell: the last cell with a row
     return {
         "last": last,
         "_start": start,
         "_first": offset[:-1].astype(index),
         "_last": (offset[:-1] + span).astype(index),
-        "_cells": cells,
-        "_filled": filled,
+        "_cells": cells[filled],
     }

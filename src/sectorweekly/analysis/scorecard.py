@@ -33,7 +33,7 @@ import pyarrow as pa
 from .. import calendars
 from ..errors import StoreError
 from . import price_rows
-from .price_rows import NO_DAY, day_number
+from .price_rows import NO_DAY, day_number, take
 from .rating_scale import BAND_DECIMALS, SCALES, RatingScales, band_codes
 
 STATUSES = ("hit", "miss", "pending", "no_data", "no_benchmark")
@@ -288,8 +288,8 @@ def _judge(
     # the start closes: the last row on or before the start session
     r0 = prices.at_or_before(np.where(s_started, series, -1), start)
     s0_ok = r0 >= 0
-    s0c, s0a = prices.take(prices.close, r0), prices.take(prices.adj_close, r0)
-    s0a_ok = s0_ok & prices.take(prices.adj_valid, r0)
+    s0c = take(prices.close, r0)
+    s0a, s0a_ok = prices.adj_close.at(r0)
     # per horizon: the calendar end date and its sessions on both calendars
     target = np.stack([add_months(day, m) for m in horizons], axis=1) - lo
     end = sessions[market[:, None], target]
@@ -320,27 +320,30 @@ def _judge(
     b1_day = np.where(b_on & (bench_to >= bench_start[:, None]), bench_to, NO_DAY)
     # the closes at those days: the last row on or before each
     r1 = prices.at_or_before(np.broadcast_to(series[:, None], (n, h)), s1_day)
-    b0_first = prices.at_or_before(np.where(started, bench, -1), bench_start)
-    b0 = np.where(b_on, b0_first[:, None], price_rows.NO_ROW)
+    b0 = prices.at_or_before(np.where(started, bench, -1), bench_start)
     b1 = prices.at_or_before(np.broadcast_to(bench[:, None], (n, h)), b1_day)
-    s1_ok, b0_ok, b1_ok = r1 >= 0, b0 >= 0, b1 >= 0
-    s1c, s1a = prices.take(prices.close, r1), prices.take(prices.adj_close, r1)
-    s1a_ok = s1_ok & prices.take(prices.adj_valid, r1)
-    b0c, b0a = prices.take(prices.close, b0), prices.take(prices.adj_close, b0)
-    b0a_ok = b0_ok & prices.take(prices.adj_valid, b0)
-    b1c, b1a = prices.take(prices.close, b1), prices.take(prices.adj_close, b1)
-    b1a_ok = b1_ok & prices.take(prices.adj_valid, b1)
+    s1_ok = r1 >= 0
+    s1c = take(prices.close, r1)
+    s1a, s1a_ok = prices.adj_close.at(r1)
+    b0_ok = b_on & (b0 >= 0)[:, None]  # the benchmark's start close counts where b_on
+    b0c = take(prices.close, b0)[:, None]
+    b0a, b0a_ok = prices.adj_close.at(b0)
+    b0a, b0a_ok = b0a[:, None], b0a_ok[:, None] & b_on
+    b1_ok = b1 >= 0
+    b1c = take(prices.close, b1)
+    b1a, b1a_ok = prices.adj_close.at(b1)
     # adjusted closes where both ends have them; returns in percent
     s_adj = s0a_ok[:, None] & s1a_ok
     b_adj = b0a_ok & b1a_ok
     measured = (s1_day != NO_DAY) & s0_ok[:, None]
     b_measured = (b1_day != NO_DAY) & b0_ok & s0_ok[:, None]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        s_ret = (np.where(s_adj, s1a / s0a[:, None], s1c / s0c[:, None]) - 1) * 100
-        b_ret = (np.where(b_adj, b1a / b0a, b1c / b0c) - 1) * 100
+        s_ret = _percent_change(s1c, s0c[:, None], s1a, s0a[:, None], s_adj)
+        b_ret = _percent_change(b1c, b0c, b1a, b0a, b_adj)
         s_ret_r, b_ret_r, excess = round_sql(con, s_ret, b_ret, s_ret - b_ret)
     both = measured & b_measured
-    band = np.where(both, band_codes(scales, excess, scale[:, None]), -1)
+    band = band_codes(scales, excess, scale[:, None])
+    band[~both] = -1
     # the status: the first rule that applies
     st = {name: i for i, name in enumerate(STATUSES)}
     status = np.full((n, h), st["miss"], dtype=np.int8)
@@ -358,9 +361,8 @@ def _judge(
         status[np.broadcast_to(cond[:, None] if cond.ndim == 1 else cond, (n, h))] = code
     judged = status <= st["miss"]
     with_excess = status <= st["pending"]
-    end_close_day = np.where(measured & s1_ok, prices.take(prices.day, r1), NO_DAY)
-    zero_volume = s1_ok & prices.take(prices.volume_valid, r1)
-    zero_volume &= prices.take(prices.volume, r1) == 0
+    end_close_day = np.where(measured & s1_ok, take(prices.day, r1), NO_DAY)
+    zero_volume = s1_ok & take(prices.no_volume, r1)
     # suspended at the end: True, False or unknown (2)
     suspended = np.where(zero_volume, 1, np.where(s1_ok, end_close_day < stock_to, 2))
     nan = np.nan
@@ -381,9 +383,25 @@ def _judge(
         "excess_pct": np.where(with_excess & both, excess, nan),
         "realized": np.where(judged, band, -1),
         "status": status,
-        "price_basis": np.where(measured, np.where(s_adj, 0, 1), -1),
+        "price_basis": np.where(measured, (~s_adj).view(np.int8), np.int8(-1)),
         "adjustment_row": np.where(measured & s1_ok, r1, price_rows.NO_ROW),
     }
+
+
+def _percent_change(
+    close_to: np.ndarray,
+    close_from: np.ndarray,
+    adj_to: np.ndarray,
+    adj_from: np.ndarray,
+    adjusted: np.ndarray,
+) -> np.ndarray:
+    """(to / from - 1) * 100 on adjusted closes where ``adjusted``, else on closes; the same
+    three floating-point steps as the SQL it replaces, so the same bits."""
+    out = np.divide(close_to, close_from)
+    np.divide(adj_to, adj_from, out=out, where=adjusted)
+    out -= 1
+    out *= 100
+    return out
 
 
 def _assemble(
