@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 NO_DAY = np.iinfo(np.int32).min
+BATCH_ROWS = 1 << 18  # price rows fetched at a time
 NO_ROW = -1
 
 
@@ -37,13 +38,11 @@ class Nullable:
     valid: np.ndarray | None
 
     @classmethod
-    def of(cls, column: pa.ChunkedArray) -> Nullable:
-        values = _numpy(column)
-        if values.dtype != np.float64:
-            values = values.astype(np.float64)
-        if int(np.isnan(values).sum()) == column.null_count:
+    def of(cls, values: np.ndarray, valid: np.ndarray) -> Nullable:
+        """From values read with NaN for null, and the validity of each."""
+        if int(np.isnan(values).sum()) == len(valid) - int(valid.sum()):
             return cls(values, None)
-        return cls(values, _numpy(column.is_valid()))
+        return cls(values, valid)
 
     def at(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The values at ``rows`` and whether each is there (not null, row not ``NO_ROW``)."""
@@ -128,33 +127,49 @@ def load(
     adjustment = f"CASE p.adjustment {whens} ELSE -1 END" if whens else "-1"
     con.register("sw_series", wanted)
     try:
-        table = con.sql(
+        bound = con.execute("SELECT count(*) FROM prices").fetchall()[0][0]
+        reader = con.sql(
             "SELECT s.series, p.date, p.close, p.adj_close, "
             f"coalesce(p.volume = 0, false) AS no_volume, CAST({adjustment} AS INTEGER) AS code "
             "FROM prices p JOIN sw_series s ON p.symbol = s.symbol WHERE p.date <= $as_of",
             params={"as_of": as_of},
-        ).to_arrow_table()
+        ).to_arrow_reader(BATCH_ROWS)
+        cols, adj_valid = _collect(reader, bound)
     finally:
         con.unregister("sw_series")
-    series = _numpy(table.column("series"))
-    day = _numpy(table.column("date").cast(pa.int32()))
+    series, day, close, adj_close, no_volume, code = cols
     rows = _grid(series, day, len(symbols), day_number(lo))
     return PriceRows(
         day=day,
-        close=_numpy(table.column("close")),
-        adj_close=Nullable.of(table.column("adj_close")),
-        no_volume=_numpy(table.column("no_volume")),
-        adjustment=_numpy(table.column("code")).astype(np.int32, copy=False),
+        close=close,
+        adj_close=Nullable.of(adj_close, adj_valid),
+        no_volume=no_volume,
+        adjustment=code,
         adjustments=adjustments,
         lo=day_number(lo),
         **rows,
     )
 
 
-def _numpy(column: pa.ChunkedArray) -> np.ndarray:
-    if column.num_chunks == 1:
-        return column.chunk(0).to_numpy(zero_copy_only=False)
-    return column.to_numpy()
+def _collect(reader: pa.RecordBatchReader, bound: int) -> tuple[list[np.ndarray], np.ndarray]:
+    """The batches' columns copied into numpy arrays of at most ``bound`` rows (batch by
+    batch, so the batches' memory is reused), dates as day numbers, NaN for a null
+    ``adj_close``; and the validity of ``adj_close``."""
+    dtypes = [np.int32, np.int32, np.float64, np.float64, np.bool_, np.int32]
+    out = [np.empty(bound, dtype=t) for t in dtypes]
+    valid = np.ones(bound, dtype=bool)
+    n = 0
+    for batch in reader:
+        k = batch.num_rows
+        for o, column in zip(out, batch.columns, strict=True):
+            if pa.types.is_date32(column.type):
+                column = column.view(pa.int32())
+            o[n : n + k] = column.to_numpy(zero_copy_only=False)
+        adj = batch.column(3)
+        if adj.null_count:
+            valid[n : n + k] = adj.is_valid().to_numpy(zero_copy_only=False)
+        n += k
+    return [o[:n] for o in out], valid[:n]
 
 
 def _grid(series: np.ndarray, day: np.ndarray, n_series: int, lo: int) -> dict[str, np.ndarray]:

@@ -38,6 +38,7 @@ from .rating_scale import BAND_DECIMALS, SCALES, RatingScales, band_codes
 
 STATUSES = ("hit", "miss", "pending", "no_data", "no_benchmark")
 EVALUATED = ("hit", "miss")
+BLOCK = 1 << 17  # ratings judged at a time
 OUTPUT_COLUMNS = [
     "symbol",
     "market",
@@ -232,21 +233,34 @@ def evaluate(
     hi = _add_months(epoch + dt.timedelta(days=int(day.max())), max(horizons))
     hi += dt.timedelta(days=1)
     prices = price_rows.load(con, list(series_of), lo, as_of or dt.date(9999, 12, 31))
-    cols = _judge(
-        con,
-        prices,
-        session_table(market_names, lo, hi),
-        day_number(lo),
-        day=day,
-        series=sid,
-        market=codes(sm["market"], market_of)[sid],
-        bench=codes(sm["bench"], series_of)[sid],
-        bench_market=codes(sm["bench_market"], market_of)[sid],
-        rating=rating_code,
-        scale=scale_idx,
-        horizons=horizons,
-        scales=scales,
-    )
+    sessions = session_table(market_names, lo, hi)
+    per_rating = {
+        "day": day,
+        "series": sid,
+        "market": codes(sm["market"], market_of)[sid],
+        "bench": codes(sm["bench"], series_of)[sid],
+        "bench_market": codes(sm["bench_market"], market_of)[sid],
+        "rating": rating_code,
+        "scale": scale_idx,
+    }
+    # in blocks of ratings: each block's intermediate arrays are small enough for the
+    # allocator to hand the same memory to the next block (fresh memory is slow to touch)
+    cols: dict[str, np.ndarray] = {}
+    for a in range(0, len(day), BLOCK):
+        part = slice(a, a + BLOCK)
+        got = _judge(
+            con,
+            prices,
+            sessions,
+            day_number(lo),
+            **{k: v[part] for k, v in per_rating.items()},
+            horizons=horizons,
+            scales=scales,
+        )
+        for k, v in got.items():
+            if k not in cols:
+                cols[k] = np.empty((len(day), len(horizons)), dtype=v.dtype)
+            cols[k][part] = v
     adjustment = prices.adjustment_at(cols.pop("adjustment_row").ravel())
     return _assemble(
         cols, ratings, dates, symbols, sm, rating_code, scale_idx, horizons, scales, adjustment
