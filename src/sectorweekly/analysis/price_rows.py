@@ -157,7 +157,7 @@ def _collect(reader: pa.RecordBatchReader, bound: int) -> tuple[list[np.ndarray]
     ``adj_close``; and the validity of ``adj_close``."""
     dtypes = [np.int32, np.int32, np.float64, np.float64, np.bool_, np.int32]
     out = [np.empty(bound, dtype=t) for t in dtypes]
-    valid = np.ones(bound, dtype=bool)
+    valid = None
     n = 0
     for batch in reader:
         k = batch.num_rows
@@ -167,9 +167,11 @@ def _collect(reader: pa.RecordBatchReader, bound: int) -> tuple[list[np.ndarray]
             o[n : n + k] = column.to_numpy(zero_copy_only=False)
         adj = batch.column(3)
         if adj.null_count:
+            if valid is None:
+                valid = np.ones(bound, dtype=bool)
             valid[n : n + k] = adj.is_valid().to_numpy(zero_copy_only=False)
         n += k
-    return [o[:n] for o in out], valid[:n]
+    return [o[:n] for o in out], (np.ones(n, dtype=bool) if valid is None else valid[:n])
 
 
 def _grid(series: np.ndarray, day: np.ndarray, n_series: int, lo: int) -> dict[str, np.ndarray]:
@@ -207,10 +209,11 @@ def _grid(series: np.ndarray, day: np.ndarray, n_series: int, lo: int) -> dict[s
     np.multiply(filled, cells != NO_ROW, out=filled)
     filled[offset[:-1]] = offset[:-1]  # a series never reads the cells of the one before it
     np.maximum.accumulate(filled, out=filled)  # each cell: the last cell with a row
+    np.take(cells, filled, out=filled, mode="clip")  # in place: each cell, that cell's row
     return {
         "last": last,
         "_start": start,
         "_first": offset[:-1].astype(index),
         "_last": (offset[:-1] + span).astype(index),
-        "_cells": cells[filled],
+        "_cells": filled,
     }

@@ -39,6 +39,7 @@ from .rating_scale import BAND_DECIMALS, SCALES, RatingScales, band_codes
 STATUSES = ("hit", "miss", "pending", "no_data", "no_benchmark")
 EVALUATED = ("hit", "miss")
 BLOCK = 1 << 17  # ratings judged at a time
+DATE_COLUMNS = ("start_date", "end_date", "as_of_date", "end_close_date")
 OUTPUT_COLUMNS = [
     "symbol",
     "market",
@@ -258,6 +259,8 @@ def evaluate(
             scales=scales,
         )
         for k, v in got.items():
+            if k in DATE_COLUMNS:
+                v = _datetimes(v)
             if k not in cols:
                 cols[k] = np.empty((len(day), len(horizons)), dtype=v.dtype)
             cols[k][part] = v
@@ -457,10 +460,10 @@ def _assemble(
         "horizon": pd.Categorical.from_codes(
             np.tile(np.arange(h, dtype=np.int8), n), [horizon_label(m) for m in horizons]
         ),
-        **{c: _datetimes(cols[c]) for c in ("start_date", "end_date", "as_of_date")},
+        **{c: cols[c].ravel() for c in ("start_date", "end_date", "as_of_date")},
         "start_close": cols["start_close"].ravel(),
         "end_close": cols["end_close"].ravel(),
-        "end_close_date": _datetimes(cols["end_close_date"]),
+        "end_close_date": cols["end_close_date"].ravel(),
         # True/False, or None where not measured (an object column then, as a nullable
         # boolean comes out of the store)
         "suspended_at_end": (
@@ -493,9 +496,9 @@ def _assemble(
 def _datetimes(days: np.ndarray) -> np.ndarray:
     """Day numbers as datetime64[ms] (the unit dates come from the store in), NaT for
     ``NO_DAY``."""
-    flat = days.ravel()
-    ms = flat.astype(np.int64) * 86_400_000
-    ms[flat == NO_DAY] = np.iinfo(np.int64).min
+    ms = days.astype(np.int64)
+    ms *= 86_400_000
+    ms[days == NO_DAY] = np.iinfo(np.int64).min
     return ms.view("datetime64[ms]")
 
 
