@@ -1,17 +1,24 @@
 """Time the rating scorecard on a synthetic store: 1,000,000 ratings over 5,000 symbols x 5 years.
 
 Run: .venv/bin/python benchmarks/scorecard.py [--symbols N] [--ratings N] [--years N]
+     [--runs N] [--store PATH]
 
-The store is built in a temporary DuckDB file (the same schema as a desk's store); the timed
-call is ``analysis.scorecard.evaluate``, the very function the CLI and the report use.
-Figures are printed; nothing is asserted.
+The store is built in a temporary DuckDB file (the same schema as a desk's store; ``--store``
+keeps it and reuses it next time); the timed call is ``analysis.scorecard.evaluate``, the very
+function the CLI and the report use, each run in a new process on a new connection (the
+calendar loaded first, as a CLI run has it before it evaluates). Figures are medians of
+``--runs`` processes; nothing is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -82,49 +89,85 @@ def synthetic_ratings(n: int, n_symbols: int, days: list[dt.date], seed: int = 7
     )
 
 
+def measure(path: Path, args: argparse.Namespace, horizons: tuple[int, ...]) -> dict:
+    """One run, as a ``ratings evaluate`` process sees it: the calendar loaded (a 1,000-rating
+    warm-up), then the million ratings on a new connection; then 3 more on that connection."""
+    scales = RatingScales.from_desk(Ratings())
+    days = calendars.sessions("CN_A", dt.date(2019, 1, 2), dt.date(2018 + args.years, 12, 31))
+    ratings = synthetic_ratings(args.ratings, args.symbols, days)
+    bench = {"CN_A": BENCH}
+    with store.reader(path) as con:
+        evaluate(con, ratings.head(1000), scales, bench, None, horizons)
+    with store.reader(path) as con:  # a new connection, as each CLI run opens one
+        t0 = time.perf_counter()
+        out = evaluate(con, ratings, scales, bench, None, horizons)
+        t_eval = time.perf_counter() - t0
+        again = []
+        for _ in range(3):  # the same connection, its buffers warm (a report build)
+            t0 = time.perf_counter()
+            evaluate(con, ratings, scales, bench, None, horizons)
+            again.append(time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    summary = summarise(out, scales)
+    t_sum = time.perf_counter() - t0
+    overall = summary[f"{horizons[0]}M"]["overall"]
+    return {
+        "rows": len(out),
+        "new": t_eval,
+        "warm": statistics.median(again),
+        "summary": t_sum,
+        "statuses": {str(k): int(v) for k, v in out["status"].value_counts().items()},
+        "hit_rate": overall["hit_rate_pct"],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--symbols", type=int, default=5000)
     parser.add_argument("--ratings", type=int, default=1_000_000)
     parser.add_argument("--years", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=5, help="fresh processes per horizon set")
+    parser.add_argument("--store", type=Path, help="keep the synthetic store here (reused)")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # a child run: horizons, e.g. 6,12
     args = parser.parse_args()
-    scales = RatingScales.from_desk(Ratings())
+    if args.one:
+        horizons = tuple(int(h) for h in args.one.split(","))
+        print(json.dumps(measure(args.store, args, horizons)))
+        return
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "store.duckdb"
+        path = args.store or Path(tmp) / "store.duckdb"
         t0 = time.perf_counter()
-        rows, days = build_store(path, args.symbols, args.years)
-        size = path.stat().st_size / 1e6
-        print(
-            f"store: {args.symbols:,} symbols x {len(days):,} sessions = {rows:,} price rows, "
-            f"{size:.0f} MB, built in {time.perf_counter() - t0:.1f} s"
-        )
-        ratings = synthetic_ratings(args.ratings, args.symbols, days)
-        bench = {"CN_A": BENCH}
-        with store.reader(path) as con:  # loads the exchange calendar once (cached after)
-            t0 = time.perf_counter()
-            evaluate(con, ratings.head(1000), scales, bench, None, (6, 12))
-            print(f"warm-up (calendar load, 1,000 ratings): {time.perf_counter() - t0:.2f} s")
-        for horizons in ((6,), (6, 12)):
-            with store.reader(path) as con:  # a new connection, as each CLI run opens one
-                t0 = time.perf_counter()
-                out = evaluate(con, ratings, scales, bench, None, horizons)
-                t_eval = time.perf_counter() - t0
-                again = []
-                for _ in range(3):  # the same connection, its buffers warm (a report build)
-                    t0 = time.perf_counter()
-                    evaluate(con, ratings, scales, bench, None, horizons)
-                    again.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            summary = summarise(out, scales)
-            t_sum = time.perf_counter() - t0
-            counts = out["status"].value_counts().to_dict()
-            label = "+".join(f"{h}M" for h in horizons)
-            overall = summary[f"{horizons[0]}M"]["overall"]
+        if path.exists():
+            print(f"store: {path} (reused)")
+        else:
+            rows, days = build_store(path, args.symbols, args.years)
+            size = path.stat().st_size / 1e6
             print(
-                f"evaluate {len(ratings):,} ratings, horizon {label}: {len(out):,} rows in "
-                f"{t_eval:.2f} s on a new connection, {statistics.median(again):.2f} s warm "
-                f"(median of 3) (summary {t_sum:.2f} s); statuses {counts}; "
-                f"{horizons[0]}M hit rate {overall['hit_rate_pct']}%"
+                f"store: {args.symbols:,} symbols x {len(days):,} sessions = {rows:,} price rows, "
+                f"{size:.0f} MB, built in {time.perf_counter() - t0:.1f} s"
+            )
+        for horizons in ((6,), (6, 12)):
+            label = "+".join(f"{h}M" for h in horizons)
+            runs = []
+            for _ in range(args.runs):  # a new process each time, as each CLI run is
+                load = os.getloadavg()[0]
+                child = subprocess.run(
+                    [sys.executable, __file__, "--store", str(path), "--one",
+                     ",".join(map(str, horizons)), "--symbols", str(args.symbols),
+                     "--ratings", str(args.ratings), "--years", str(args.years)],
+                    check=True, capture_output=True, text=True,
+                )  # fmt: skip
+                runs.append({**json.loads(child.stdout), "load": load})
+            new = [r["new"] for r in runs]
+            last = runs[-1]
+            print(
+                f"evaluate {args.ratings:,} ratings, horizon {label}: {last['rows']:,} rows; "
+                f"new process and connection: median {statistics.median(new):.2f} s "
+                f"(min {min(new):.2f}, max {max(new):.2f}, n={len(new)}); warm connection "
+                f"{statistics.median(r['warm'] for r in runs):.2f} s; summary "
+                f"{statistics.median(r['summary'] for r in runs):.2f} s; load average "
+                f"{min(r['load'] for r in runs):.1f}-{max(r['load'] for r in runs):.1f}; "
+                f"statuses {last['statuses']}; {horizons[0]}M hit rate {last['hit_rate']}%"
             )
 
 
