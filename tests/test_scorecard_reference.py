@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import calendar
 import datetime as dt
+import json
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -23,8 +24,9 @@ import pytest
 from helpers import memory_store
 from sectorweekly import calendars
 from sectorweekly.analysis.rating_scale import BAND_DECIMALS, RatingScales, band_of
-from sectorweekly.analysis.scorecard import OUTPUT_COLUMNS, evaluate
+from sectorweekly.analysis.scorecard import OUTPUT_COLUMNS, evaluate, summarise
 from sectorweekly.desk import Ratings
+from sectorweekly.ratings_scorecard import Scorecard, write_scorecard
 
 D = dt.date.fromisoformat
 SCALES = RatingScales.from_desk(Ratings())
@@ -295,3 +297,27 @@ def test_dtypes_callers_see():
     assert dtypes["suspended_at_end"] == "object"  # True/False, None where not measured
     assert dtypes["adjustment"] == "str" and dtypes["sample"] == "bool"
     assert got["suspended_at_end"].map(type).isin([bool, type(None)]).all()
+
+
+def test_scorecard_json_is_the_text_json_dumps_gives(tmp_path):
+    """write_scorecard builds the rows' text column by column: the same characters as
+    json.dumps(..., ensure_ascii=False, indent=2) of the whole card."""
+    rng = np.random.default_rng(21)
+    con = _store(rng)
+    rows = evaluate(con, _ratings(rng, 300), SCALES, BENCH, MARKETS, (6, 12), D("2024-05-15"))
+    rows.loc[3, "excess_pct"] = float("inf")  # the encoder's own spelling, not repr's
+    rows.loc[4, "start_close"] = -float("inf")
+    card = Scorecard(
+        rows=rows,
+        summary=summarise(rows, SCALES),
+        horizons=[6, 12],
+        benchmarks=dict(BENCH),
+        names={"688256": "寒武纪", "GHOST": 'a "quoted" name'},
+        as_of=D("2024-05-15"),
+        ratings_source="store:x",
+        sample=True,
+    )
+    write_scorecard(card, tmp_path)
+    text = (tmp_path / "scorecard.json").read_text(encoding="utf-8")
+    assert text == json.dumps(card.to_dict(), ensure_ascii=False, indent=2)
+    assert json.loads(text)["rows"][0]["symbol"] == rows["symbol"].iloc[0]

@@ -22,6 +22,7 @@ from .analysis.rating_scale import RatingScales
 from .analysis.scorecard import evaluate, horizon_label, summarise
 from .desk import Desk
 from .errors import InputError
+from .json_rows import rows_text
 from .markets import MARKETS
 from .providers.ratings_csv import load_rating_files
 from .workspace import rating_symbols, store_path
@@ -41,7 +42,8 @@ class Scorecard:
     sample: bool
     prices_through: dict[str, dt.date] = field(default_factory=dict)  # benchmark -> last row
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, rows: bool = True) -> dict[str, Any]:
+        """Everything, or without the rows (``rows`` = []) for writers that add them."""
         return {
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "horizons": [horizon_label(h) for h in self.horizons],
@@ -54,7 +56,7 @@ class Scorecard:
             "sample_label": SAMPLE_LABEL if self.sample else None,
             "ratings": int(self.rows.drop_duplicates(["symbol", "date"]).shape[0]),
             "summary": self.summary,
-            "rows": records(self.rows),
+            "rows": records(self.rows) if rows else [],
         }
 
 
@@ -150,7 +152,16 @@ def _benchmark_through(con: Any, symbols: list[str], as_of: dt.date | None) -> d
 def write_scorecard(card: Scorecard, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path = out_dir / "scorecard.json"
-    json_path.write_text(json.dumps(card.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+    head = json.dumps(card.to_dict(rows=False), ensure_ascii=False, indent=2)
+    with json_path.open("w", encoding="utf-8") as fh:
+        if card.rows.empty or not head.endswith('"rows": []\n}'):
+            fh.write(json.dumps(card.to_dict(), ensure_ascii=False, indent=2))
+        else:  # the same text as json.dumps of the whole, the rows written a block at a time
+            end = '"rows": []\n}'
+            fh.write(head.removesuffix(end) + '"rows": [\n')
+            for text in rows_text(card.rows, _clean, level=2):
+                fh.write(text)
+            fh.write("\n  ]\n}")
     csv_path = out_dir / "scorecard.csv"
     card.rows.to_csv(csv_path, index=False, encoding="utf-8")
     return [json_path, csv_path]
