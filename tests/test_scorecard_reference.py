@@ -299,14 +299,17 @@ def test_dtypes_callers_see():
     assert got["suspended_at_end"].map(type).isin([bool, type(None)]).all()
 
 
-def test_scorecard_json_is_the_text_json_dumps_gives(tmp_path):
+def test_scorecard_files_are_the_text_json_dumps_and_to_csv_give(tmp_path):
     """write_scorecard builds the rows' text column by column: the same characters as
-    json.dumps(..., ensure_ascii=False, indent=2) of the whole card."""
+    json.dumps(..., ensure_ascii=False, indent=2) of the whole card and as to_csv."""
     rng = np.random.default_rng(21)
     con = _store(rng)
     rows = evaluate(con, _ratings(rng, 300), SCALES, BENCH, MARKETS, (6, 12), D("2024-05-15"))
     rows.loc[3, "excess_pct"] = float("inf")  # the encoder's own spelling, not repr's
     rows.loc[4, "start_close"] = -float("inf")
+    rows["analyst"] = rows["analyst"].cat.add_categories(['王, "五"', "a\nb"])
+    rows.loc[5, "analyst"] = '王, "五"'  # a field the CSV must quote
+    rows.loc[6, "analyst"] = "a\nb"
     card = Scorecard(
         rows=rows,
         summary=summarise(rows, SCALES),
@@ -321,3 +324,6 @@ def test_scorecard_json_is_the_text_json_dumps_gives(tmp_path):
     text = (tmp_path / "scorecard.json").read_text(encoding="utf-8")
     assert text == json.dumps(card.to_dict(), ensure_ascii=False, indent=2)
     assert json.loads(text)["rows"][0]["symbol"] == rows["symbol"].iloc[0]
+    csv_text = (tmp_path / "scorecard.csv").read_text(encoding="utf-8")
+    assert csv_text == rows.to_csv(index=False)
+    assert '"王, ""五"""' in csv_text

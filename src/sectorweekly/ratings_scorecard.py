@@ -22,9 +22,9 @@ from .analysis.rating_scale import RatingScales
 from .analysis.scorecard import evaluate, horizon_label, summarise
 from .desk import Desk
 from .errors import InputError
-from .json_rows import rows_text
 from .markets import MARKETS
 from .providers.ratings_csv import load_rating_files
+from .table_text import csv_lines, json_items
 from .workspace import rating_symbols, store_path
 
 SAMPLE_LABEL = "示例评级（非真实评级）"
@@ -159,9 +159,14 @@ def write_scorecard(card: Scorecard, out_dir: Path) -> list[Path]:
         else:  # the same text as json.dumps of the whole, the rows written a block at a time
             end = '"rows": []\n}'
             fh.write(head.removesuffix(end) + '"rows": [\n')
-            for text in rows_text(card.rows, _clean, level=2):
+            for text in json_items(card.rows, _clean, level=2):
                 fh.write(text)
             fh.write("\n  ]\n}")
     csv_path = out_dir / "scorecard.csv"
-    card.rows.to_csv(csv_path, index=False, encoding="utf-8")
+    lines = csv_lines(card.rows)
+    if lines is None:
+        card.rows.to_csv(csv_path, index=False, encoding="utf-8")
+    else:  # the same text as to_csv, a block of rows at a time
+        with csv_path.open("w", encoding="utf-8", newline="") as fh:
+            fh.writelines(lines)
     return [json_path, csv_path]
