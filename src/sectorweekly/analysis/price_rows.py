@@ -4,7 +4,7 @@ The scorecard asks this question millions of times (a rating's start and end clo
 benchmark's). Answering it with joins in the store meant hashing millions of (symbol, date)
 keys on every call; here the rows are read once (one scan) and laid out per series on a
 calendar-day grid whose every cell holds the last row on or before that day, so each answer
-is two array lookups. A store's primary key (symbol, date) makes each row's cell unique.
+is an array lookup. A store's primary key (symbol, date) makes each row's cell unique.
 
 Days are ``int32`` day numbers (days since 1970-01-01); ``NO_DAY`` marks a missing one.
 """
