@@ -26,8 +26,16 @@ from ..errors import SectorWeeklyError
 
 T = TypeVar("T")
 
-# what a build's worker imports while the parent builds the model
-BUILD_MODULES = ("weasyprint", "sectorweekly.report.chart_drawing", "sectorweekly.report.pdf")
+# what a build's worker imports while the parent builds the model: the PDF's first (a build
+# whose charts are cached needs only those), then matplotlib in steps of a fifth of a second
+BUILD_MODULES = (
+    "weasyprint",
+    "sectorweekly.report.pdf",
+    "matplotlib",
+    "matplotlib.figure",
+    "matplotlib.backends.backend_agg",
+    "sectorweekly.report.chart_drawing",
+)
 
 
 def _answer(conn: Connection, label: str, work: Callable[[], Any]) -> None:
@@ -43,6 +51,8 @@ def _answer(conn: Connection, label: str, work: Callable[[], Any]) -> None:
 def _serve(conn: Connection, label: str, warm: Sequence[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops its worker, not Ctrl-C
     for name in warm:
+        if conn.poll():
+            break  # a call came: it imports what it needs itself
         with contextlib.suppress(Exception):  # a failing import is reported by the call needing it
             importlib.import_module(name)
     try:
