@@ -299,9 +299,10 @@ def test_dtypes_callers_see():
     assert got["suspended_at_end"].map(type).isin([bool, type(None)]).all()
 
 
-def test_scorecard_files_are_the_text_json_dumps_and_to_csv_give(tmp_path):
-    """write_scorecard builds the rows' text column by column: the same characters as
-    json.dumps(..., ensure_ascii=False, indent=2) of the whole card and as to_csv."""
+def test_scorecard_files_hold_what_json_dumps_and_to_csv_give(tmp_path):
+    """write_scorecard has DuckDB write the rows: scorecard.json parses to exactly what
+    json.dumps of the whole card gives (values bit for bit, infinities and missing values
+    included), and scorecard.csv is the text to_csv gives."""
     rng = np.random.default_rng(21)
     con = _store(rng)
     rows = evaluate(con, _ratings(rng, 300), SCALES, BENCH, MARKETS, (6, 12), D("2024-05-15"))
@@ -322,8 +323,9 @@ def test_scorecard_files_are_the_text_json_dumps_and_to_csv_give(tmp_path):
     )
     write_scorecard(card, tmp_path)
     text = (tmp_path / "scorecard.json").read_text(encoding="utf-8")
-    assert text == json.dumps(card.to_dict(), ensure_ascii=False, indent=2)
+    assert json.loads(text) == json.loads(json.dumps(card.to_dict(), ensure_ascii=False))
     assert json.loads(text)["rows"][0]["symbol"] == rows["symbol"].iloc[0]
+    assert sum(line.startswith('\t{"symbol":') for line in text.splitlines()) == len(rows)
     csv_text = (tmp_path / "scorecard.csv").read_text(encoding="utf-8")
     assert csv_text == rows.to_csv(index=False)
     assert '"王, ""五"""' in csv_text

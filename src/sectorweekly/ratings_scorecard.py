@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +26,6 @@ from .desk import Desk
 from .errors import InputError
 from .markets import MARKETS
 from .providers.ratings_csv import load_rating_files
-from .table_text import csv_lines, json_items
 from .workspace import rating_symbols, store_path
 
 SAMPLE_LABEL = "示例评级（非真实评级）"
@@ -149,24 +150,47 @@ def _benchmark_through(con: Any, symbols: list[str], as_of: dt.date | None) -> d
     return dict(rows)
 
 
+def _row_select(con: Any, csv: bool) -> str:
+    """The registered rows as the files show them: dates as dates; in the CSV, True and False
+    as pandas writes them (the file's text before the rows were written by DuckDB)."""
+    out = []
+    for name, kind, *_ in con.execute("DESCRIBE card_rows").fetchall():
+        col = '"' + str(name).replace('"', '""') + '"'
+        if kind.startswith("TIMESTAMP"):
+            out.append(f"CAST({col} AS DATE) AS {col}")
+        elif kind == "BOOLEAN" and csv:
+            out.append(f"CASE WHEN {col} THEN 'True' WHEN NOT {col} THEN 'False' END AS {col}")
+        else:
+            out.append(col)
+    return ", ".join(out)
+
+
 def write_scorecard(card: Scorecard, out_dir: Path) -> list[Path]:
+    """``scorecard.json`` (the summary, then every row, one object a line) and
+    ``scorecard.csv`` (every row). The rows are written by DuckDB: two million of them in a
+    few seconds, where Python's encoders took half a minute."""
+    import duckdb
+
     out_dir.mkdir(parents=True, exist_ok=True)
-    json_path = out_dir / "scorecard.json"
+    json_path, csv_path = out_dir / "scorecard.json", out_dir / "scorecard.csv"
     head = json.dumps(card.to_dict(rows=False), ensure_ascii=False, indent=2)
-    with json_path.open("w", encoding="utf-8") as fh:
-        if card.rows.empty or not head.endswith('"rows": []\n}'):
-            fh.write(json.dumps(card.to_dict(), ensure_ascii=False, indent=2))
-        else:  # the same text as json.dumps of the whole, the rows written a block at a time
-            end = '"rows": []\n}'
-            fh.write(head.removesuffix(end) + '"rows": [\n')
-            for text in json_items(card.rows, _clean, level=2):
-                fh.write(text)
-            fh.write("\n  ]\n}")
-    csv_path = out_dir / "scorecard.csv"
-    lines = csv_lines(card.rows)
-    if lines is None:
+    end = '"rows": []\n}'
+    if card.rows.empty or not head.endswith(end):
+        json_path.write_text(json.dumps(card.to_dict(), ensure_ascii=False, indent=2), "utf-8")
         card.rows.to_csv(csv_path, index=False, encoding="utf-8")
-    else:  # the same text as to_csv, a block of rows at a time
-        with csv_path.open("w", encoding="utf-8", newline="") as fh:
-            fh.writelines(lines)
+        return [json_path, csv_path]
+    rows_path = out_dir / f".scorecard-rows.{os.getpid()}.json"
+    try:
+        with duckdb.connect(":memory:") as con:
+            con.register("card_rows", card.rows)
+            to_csv = f"SELECT {_row_select(con, csv=True)} FROM card_rows"
+            to_json = f"SELECT {_row_select(con, csv=False)} FROM card_rows"
+            con.execute(f"COPY ({to_csv}) TO ? (FORMAT csv, HEADER)", [str(csv_path)])
+            con.execute(f"COPY ({to_json}) TO ? (FORMAT json, ARRAY true)", [str(rows_path)])
+        with json_path.open("wb") as out, rows_path.open("rb") as rows:
+            out.write((head.removesuffix(end) + '"rows": ').encode())
+            shutil.copyfileobj(rows, out, 1 << 22)
+            out.write(b"\n}")
+    finally:
+        rows_path.unlink(missing_ok=True)
     return [json_path, csv_path]
