@@ -185,3 +185,27 @@ def test_files_sharing_a_header_are_read_together_yet_named_one_by_one(tmp_path)
         import_price_files(store, [a, e], KNOWN)
     assert str(err.value).startswith(f"{e}:2: 4 fields, expected 3")
     assert fingerprint(store) == before
+
+
+def test_a_folder_of_hundreds_of_files_imports_within_the_memory_limit(tmp_path):
+    """One file per symbol is how terminals export: 300 files, headers differing (an extra
+    column of their own), go in as one import without DuckDB running out of memory."""
+    paths = []
+    for k in range(300):
+        symbol = f"{600000 + k:06d}"
+        path = tmp_path / f"{symbol}.csv"
+        path.write_text(
+            f"symbol,date,close,source_note_{k}\n"
+            f"{symbol},2024-10-08,{10 + k / 100:.2f},x\n{symbol},2024-10-09,{11 + k / 100:.2f},y\n",
+            encoding="utf-8",
+        )
+        paths.append(path)
+    store = tmp_path / "s.duckdb"
+    read, added = import_price_files(store, paths, {})
+    assert (read, added) == (600, 600)
+    con = duckdb.connect(str(store), read_only=True)
+    last = con.execute(
+        "SELECT close, source FROM prices WHERE symbol = '600299' AND date = '2024-10-09'"
+    ).fetchall()
+    con.close()
+    assert last == [(13.99, "csv:600299.csv")]

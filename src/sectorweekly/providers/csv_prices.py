@@ -308,23 +308,24 @@ class StagedFile:
 
 
 def _stage_group(
-    con: duckdb.DuckDBPyConnection, g: int, files: list[StagedFile], names: list[str]
+    con: duckdb.DuckDBPyConnection, files: list[StagedFile], names: list[str]
 ) -> tuple[int, InputError] | None:
-    """Parse the files that share one header into temp table ``_g{g}`` in one read (``fi``
-    names the file, ``rec`` the row in it) and check their cells; returns the first bad row's
-    error (files in the order given) with its file's place, or None. One read per header,
-    not per file: DuckDB plans the checks once, which is most of the cost of a small file."""
+    """Parse the files that share one header in one read (``fi`` names the file, ``rec`` the
+    row in it), check their cells and add them to temp table ``_staged``; returns the first bad
+    row's error (files in the order given) with its file's place, or None. One read per header,
+    not per file: DuckDB plans the checks once, which is most of the cost of a small file; and
+    one table for all, so a folder of hundreds of files stays within the memory limit."""
     present = set(names)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _files{g} (fi INTEGER, utf8 VARCHAR, name VARCHAR)")
+    con.execute("CREATE OR REPLACE TEMP TABLE _files (fi INTEGER, utf8 VARCHAR, name VARCHAR)")
     con.executemany(
-        f"INSERT INTO _files{g} VALUES (?, ?, ?)", [(f.fi, str(f.utf8), f.path.name) for f in files]
+        "INSERT INTO _files VALUES (?, ?, ?)", [(f.fi, str(f.utf8), f.path.name) for f in files]
     )
     numbered = (
         "SELECT fl.fi, fl.name AS file_name, "
         "n._sw_row - min(n._sw_row) OVER (PARTITION BY n._sw_file) + 1 AS rec, "
         f"n.* EXCLUDE (_sw_row, _sw_file) FROM (SELECT row_number() OVER () AS _sw_row, * "
         f"FROM {_csv_source([f.utf8 for f in files], names)}) n "
-        f"JOIN _files{g} fl ON fl.utf8 = n._sw_file"
+        "JOIN _files fl ON fl.utf8 = n._sw_file"
     )
     join_alias = (
         "LEFT JOIN market_alias ma ON ma.alias = upper(trim(r.market)) "
@@ -338,7 +339,7 @@ def _stage_group(
     )
     try:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _g{g} AS SELECT p.fi, p.rec, p.symbol, "
+            "CREATE OR REPLACE TEMP TABLE _g AS SELECT p.fi, p.rec, p.symbol, "
             "p.market, p.date, p.open, p.high, p.low, p.close, p.volume, p.volume_unit, "
             "p.adjustment, coalesce(p.source_raw, 'csv:' || p.file_name) AS source, p.name, "
             "p.prev_close, p.adj_factor, CASE WHEN p.prev_close IS NOT NULL THEN "
@@ -347,11 +348,11 @@ def _stage_group(
         ).fetchall()
     except duckdb.Error:
         k, error = _unreadable(con, files, names)
-        earlier = _stage_group(con, g, files[:k], names) if k else None
+        earlier = _stage_group(con, files[:k], names) if k else None
         return earlier or (files[k].fi, error)  # a bad row in an earlier file comes first
-    counts = dict(con.execute(f"SELECT fi, count(*) FROM _g{g} GROUP BY fi").fetchall())
+    counts = dict(con.execute("SELECT fi, count(*) FROM _g GROUP BY fi").fetchall())
     found = con.execute(
-        f"SELECT fi, rec, err FROM _g{g} WHERE err IS NOT NULL ORDER BY fi, rec LIMIT 1"
+        "SELECT fi, rec, err FROM _g WHERE err IS NOT NULL ORDER BY fi, rec LIMIT 1"
     ).fetchall()
     for f in files:
         if found and found[0][0] == f.fi:
@@ -359,7 +360,10 @@ def _stage_group(
         if not counts.get(f.fi):
             return f.fi, InputError(f.path, 2, "no data rows; expected at least one price row")
     if "adj_factor" in present:
-        _reference_from_factors(con, f"_g{g}")
+        _reference_from_factors(con, "_g")
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS _staged AS SELECT * FROM _g LIMIT 0")
+    con.execute("INSERT INTO _staged SELECT * FROM _g")
+    con.execute("DROP TABLE _g")
     return None
 
 
@@ -382,8 +386,7 @@ def _check_dates(
     """Every staged row's date against its market's sessions, in one pass once the cells are
     good; raises at the first bad row (files in the order given)."""
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _dates AS "
-        + " UNION ALL ".join(f"SELECT fi, rec, market, date FROM _g{g}" for g in range(len(groups)))
+        "CREATE OR REPLACE TEMP TABLE _dates AS SELECT fi, rec, market, date FROM _staged"
     ).fetchall()
     _add_sessions(con, "_dates")
     dates = " ".join(f"WHEN {c} THEN {m}" for c, m in _DATE_CHECKS)
@@ -444,9 +447,10 @@ class PriceFiles:
             by_header.setdefault(names, []).append(StagedFile(i, path, utf8, self.encoding))
         groups = [(files, list(names)) for names, files in by_header.items()]
         errors = []
-        for g, (files, names) in enumerate(groups):
+        con.execute("DROP TABLE IF EXISTS _staged")
+        for files, names in groups:
             self.say(f"checking {len(files)} file(s) with the columns {','.join(names)}")
-            found = _stage_group(con, g, files, names)
+            found = _stage_group(con, files, names)
             if found is not None:
                 errors.append(found)
         if errors:
@@ -458,14 +462,11 @@ class PriceFiles:
                                                                enumerate(self.paths)])  # fmt: skip
         con.execute(
             "CREATE OR REPLACE TEMP VIEW _rows AS "
-            + " UNION ALL ".join(
-                "SELECT symbol, f.market, date, open, high, low, close, volume, volume_unit, "
-                "adjustment, NULL::DOUBLE AS adj_close, source, prev_close, prev_close_source, "
-                "name, i.currency, fp.file, rec + 1 AS line, f.fi * 10000000000 + rec AS _ord "
-                f"FROM _g{g} f JOIN market_info i ON i.market = f.market "
-                "JOIN _paths fp ON fp.fi = f.fi"
-                for g in range(len(groups))
-            )
+            "SELECT symbol, f.market, date, open, high, low, close, volume, volume_unit, "
+            "adjustment, NULL::DOUBLE AS adj_close, source, prev_close, prev_close_source, "
+            "name, i.currency, fp.file, rec + 1 AS line, f.fi * 10000000000 + rec AS _ord "
+            "FROM _staged f JOIN market_info i ON i.market = f.market "
+            "JOIN _paths fp ON fp.fi = f.fi"
         )
 
 
