@@ -361,9 +361,12 @@ def _stage_group(
             return f.fi, InputError(f.path, 2, "no data rows; expected at least one price row")
     if "adj_factor" in present:
         _reference_from_factors(con, "_g")
-    con.execute("CREATE TEMP TABLE IF NOT EXISTS _staged AS SELECT * FROM _g LIMIT 0")
-    con.execute("INSERT INTO _staged SELECT * FROM _g")
-    con.execute("DROP TABLE _g")
+    staged = "SELECT count(*) FROM duckdb_tables() WHERE table_name = '_staged'"
+    if con.execute(staged).fetchall()[0][0]:
+        con.execute("INSERT INTO _staged SELECT * FROM _g")
+        con.execute("DROP TABLE _g")
+    else:  # the first group (often the only one) becomes the staging table as it is
+        con.execute("ALTER TABLE _g RENAME TO _staged")
     return None
 
 
