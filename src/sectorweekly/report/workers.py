@@ -8,7 +8,10 @@ inherits the parent's modules, so a call is sent as a reference to a module-leve
 and its arguments.
 
 ``in_two_processes`` runs a list of work items in this process and a forked copy of it, half
-each: used for the charts, while the parent process makes the font subset.
+each: used for the charts, while the parent process makes the font subset. ``in_background``
+starts work in a forked copy at a lower priority and ``finish`` waits for it (the table images,
+which nothing waits on until the build ends). A copy's error comes back as the same one-line
+error with its exit code.
 """
 
 from __future__ import annotations
