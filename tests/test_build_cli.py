@@ -188,3 +188,32 @@ def test_window_past_the_store_says_where_data_stops(demo_store, monkeypatch):
     assert review.markets["US"].data_through == D("2025-06-30")
     assert all(m.change_pct is None for b in review.boards for m in b.members)
     assert "CN_A: the store stops at 2025-06-30, before 2025-07-11" in ctx.messages
+
+
+@pytest.mark.parametrize("after", [0.6, 1.6, 3.0])
+def test_ctrl_c_during_a_build_is_one_line_and_exit_130_and_the_next_build_works(tmp_path, after):
+    """Ctrl-C while the store is seeded, the model built or the documents written: exit code
+    130 and one line, whichever library was running (typer, DuckDB inside a query)."""
+    import signal
+    import time
+
+    env = {"SECTORWEEKLY_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
+    args = [sys.executable, "-m", "sectorweekly", "build", "--start", "2024-10-14",
+            "--end", "2024-10-18", "--out", str(tmp_path / "out")]  # fmt: skip
+    proc = subprocess.Popen(
+        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    time.sleep(after)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip(f"the build finished within {after} s, before Ctrl-C")
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1] == (
+        "error: interrupted; the store keeps only what was committed before"
+    )
+    assert "Traceback" not in err
+    again = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "out" / "report.pdf").stat().st_size > 100_000

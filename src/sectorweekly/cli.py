@@ -409,9 +409,22 @@ def _usage_line(exc: click.ClickException) -> str:
     return msg
 
 
+INTERRUPTED = "interrupted; the store keeps only what was committed before"
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Ctrl-C that DuckDB caught inside a query and raised as its own error."""
+    duck = sys.modules.get("duckdb")
+    if duck is not None and isinstance(exc, getattr(duck, "InterruptException", ())):
+        return True
+    return isinstance(exc, RuntimeError) and str(exc).startswith("Query interrupted")
+
+
 def main() -> None:
     try:
         code = app(standalone_mode=False, prog_name="sectorweekly")
+        if code == 130:  # typer turns Ctrl-C into this code, silently
+            _fail(INTERRUPTED, 130)
     except SectorWeeklyError as exc:
         _fail(str(exc), exc.exit_code)
     except ClockError as exc:
@@ -425,8 +438,10 @@ def main() -> None:
     except click.ClickException as exc:
         _fail(_usage_line(exc), exc.exit_code or 2)
     except (typer.Abort, KeyboardInterrupt):
-        _fail("interrupted; the store keeps only what was committed before", 130)
+        _fail(INTERRUPTED, 130)
     except Exception as exc:
+        if _interrupted(exc):
+            _fail(INTERRUPTED, 130)
         if os.environ.get("SECTORWEEKLY_DEBUG"):
             raise
         first = str(exc).splitlines()[0] if str(exc) else ""
