@@ -33,7 +33,9 @@ main {{ max-width: none; padding: 0; }}
 * {{ font-weight: normal !important; }}
 header.front h1 {{ font-size: 18pt; }}
 h2 {{ font-size: 12.5pt; color: #8c1d18; break-after: avoid; margin-top: 1.2rem; }}
-p {{ text-align: justify; orphans: 2; widows: 2; }}
+/* ragged right: WeasyPrint justifies by widening spaces only, which opens wide gaps in a line
+   of Chinese with a few Latin words; a line of Chinese ends within a character anyway */
+p {{ text-align: left; orphans: 2; widows: 2; }}
 .figure.chart {{ break-inside: avoid; }}
 .figure .cap {{ color: #8c1d18; break-after: avoid; }}
 .closing table td:first-child, .closing table th:first-child {{ width: 32%; }}
