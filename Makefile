@@ -44,6 +44,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/full_market.py
 	$(BIN)/python benchmarks/scorecard.py
 	$(BIN)/python benchmarks/import.py
+	$(BIN)/python benchmarks/backfill.py
+	$(BIN)/python benchmarks/sina_stress.py
 
 clean:
 	rm -rf $(VENV) reports build *.egg-info

@@ -27,8 +27,11 @@ def main() -> None:
         import_s = time.perf_counter() - t0
         from sectorweekly.build import build_report
         from sectorweekly.desk import load_desk
+        from sectorweekly.workspace import prepare
 
-        report = build_report(load_desk(), dt.date(2024, 10, 7), dt.date(2024, 10, 9))
+        desk = load_desk()
+        prepare(desk)  # the CLI's edge step: seeds the demo store
+        report = build_report(desk, dt.date(2024, 10, 7), dt.date(2024, 10, 9))
         cache = Path(tmp) / "cache"
         timings = []
         for run in ("cold", "cached"):

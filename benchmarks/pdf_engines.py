@@ -113,9 +113,12 @@ def main() -> None:
         from sectorweekly.desk import load_desk
         from sectorweekly.report.charts import draw_charts
         from sectorweekly.report.pdf import html_to_pdf, pdf_html
+        from sectorweekly.workspace import prepare
 
         out = Path(tmp) / "out"
-        report = build_report(load_desk(), dt.date(2024, 10, 7), dt.date(2024, 10, 9))
+        desk = load_desk()
+        prepare(desk)  # the CLI's edge step: seeds the demo store
+        report = build_report(desk, dt.date(2024, 10, 7), dt.date(2024, 10, 9))
         draw_charts(report, out)
         print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
