@@ -60,7 +60,11 @@ def test_market_caps_from_shares_never_estimated(demo_store, desk):
     moves, _ = moves_for(demo_store, desk, "2024-10-07", "2024-10-09")
     assert moves["300308"].market_cap == pytest.approx(1121166509 * 166.4)
     assert moves["TSM"].market_cap == pytest.approx(5186600000 * 187.14)
-    for unknown in ("688256", "688041", "688981", "688702", "0981.HK", "0020.HK"):
+    # 海光信息: 总股本 of 2024-12-31 (nearest within 92 days) x the 10-09 close
+    assert moves["688041"].market_cap == pytest.approx(2324338091 * 131.0)
+    assert moves["688041"].shares_as_of == D("2024-12-31")
+    assert moves["688702"].market_cap == pytest.approx(410000000 * 54.49)
+    for unknown in ("688256", "688981", "0981.HK", "0020.HK"):
         assert moves[unknown].market_cap is None
 
 
