@@ -42,6 +42,7 @@ from ..errors import StoreError
 from . import price_rows
 from .price_rows import NO_DAY, day_number, take
 from .rating_scale import BAND_DECIMALS, SCALES, RatingScales, band_codes
+from .series import add_months as date_add_months
 
 STATUSES = ("hit", "miss", "pending", "no_data", "no_benchmark")
 EVALUATED = ("hit", "miss")
@@ -88,10 +89,6 @@ def parse_horizons(text: str) -> list[int]:
     if t.endswith("M") and t[:-1].isdigit() and int(t[:-1]) > 0:
         return [int(t[:-1])]
     raise ValueError(f"horizon {text!r}; expected 6M, 12M or both")
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    return (pd.Timestamp(day) + pd.DateOffset(months=months)).date()
 
 
 def session_table(markets: Sequence[str], lo: dt.date, hi: dt.date) -> np.ndarray:
@@ -238,7 +235,7 @@ def evaluate(
     day = dates.astype("datetime64[D]").astype(np.int32)
     epoch = dt.date(1970, 1, 1)
     lo = epoch + dt.timedelta(days=int(day.min()) - 31)
-    hi = _add_months(epoch + dt.timedelta(days=int(day.max())), max(horizons))
+    hi = date_add_months(epoch + dt.timedelta(days=int(day.max())), max(horizons))
     hi += dt.timedelta(days=1)
     prices = price_rows.load(con, list(series_of), lo, as_of or dt.date(9999, 12, 31))
     sessions = session_table(market_names, lo, hi)
