@@ -14,6 +14,7 @@ import io
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,7 +67,7 @@ def file_font_css() -> str:
 _SUBSET_VERSION = b"2"  # bump when _truetype changes what it writes
 
 
-def cached_subset(kind: str, chars: frozenset[str], make: Callable[[], bytes]) -> bytes:
+def cached_subset(chars: frozenset[str], make: Callable[[], bytes]) -> bytes:
     """A font subset from the user cache (``cache/fonts``) by its characters, else made and kept.
 
     Subsetting the CJK font takes most of a second; the same characters always give the same
@@ -74,12 +75,9 @@ def cached_subset(kind: str, chars: frozenset[str], make: Callable[[], bytes]) -
     """
     source = font_files()[SANS]
     key = hashlib.sha256(
-        kind.encode()
-        + "".join(sorted(chars)).encode()
-        + str(source.stat().st_size).encode()
-        + _SUBSET_VERSION
+        "".join(sorted(chars)).encode() + str(source.stat().st_size).encode() + _SUBSET_VERSION
     ).hexdigest()[:24]
-    path = cache_dir("fonts") / f"{key}.{kind}"
+    path = cache_dir("fonts") / f"{key}.ttf"
     if path.is_file():
         return path.read_bytes()
     data = make()
@@ -116,7 +114,7 @@ class FontSubset:
 def font_subset(text: Iterable[str]) -> FontSubset:
     """The subset for the characters of ``text`` (and ``_ALWAYS``), from the cache if made before."""
     chars = frozenset("".join(text)) | frozenset(_ALWAYS)
-    return FontSubset(chars, cached_subset("ttf", chars, lambda: _truetype(chars)))
+    return FontSubset(chars, cached_subset(chars, lambda: _truetype(chars)))
 
 
 def subset_covering(text: str, prepared: FontSubset | None) -> FontSubset:
@@ -126,6 +124,7 @@ def subset_covering(text: str, prepared: FontSubset | None) -> FontSubset:
     return font_subset([text])
 
 
+@cache
 def _renderer_labels() -> str:
     """The non-ASCII characters the renderers print themselves (headings, 来源, dates as
     年月日), read from their sources and templates: with the report's own strings they give
