@@ -5,7 +5,8 @@ the window start; end close = last session on or before the window end.
 
 The calendars are exchange_calendars' own, extended by data (``holidays/``): a year the library
 does not know yet (Shanghai/Shenzhen past its release) comes from the package's holiday file or
-the desk's ``holidays:`` key; past every known year, sessions are *provisional* — every weekday —
+the desk's ``holidays:`` key, and a desk's days for a known year are added to its closures (or,
+with ``replace: true``, are the year's whole list; :func:`desk_changes` says what moved); past every known year, sessions are *provisional* — every weekday —
 until the notice is added, and a weekday on which the store holds no row for any stock of the
 market is declared closed by inference (:func:`infer_closures`). The extended calendar is a
 subclass of the library's, registered with exchange_calendars as ``<CODE>-sectorweekly``, so
@@ -14,6 +15,7 @@ windows, imports, the update's plan and the scorecard all see the same sessions.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,7 +29,7 @@ from exchange_calendars.calendar_utils import _default_calendar_factories
 from exchange_calendars.precomputed_exchange_calendar import PrecomputedExchangeCalendar
 
 from . import clock, holidays
-from .errors import CalendarError
+from .errors import CalendarError, InputError
 from .markets import market
 
 CALENDAR_START = pd.Timestamp("2000-01-04")
@@ -48,13 +50,31 @@ class _Extensions:
 _EXT = _Extensions()
 
 
-def use_desk_holidays(years: Mapping[str, Mapping[int, holidays.HolidayYear]]) -> None:
-    """Make a desk's holiday years part of every calendar (the desk's ``holidays:`` key)."""
+def use_desk_holidays(
+    years: Mapping[str, Mapping[int, holidays.HolidayYear]],
+) -> list[YearChange]:
+    """Make a desk's holiday years part of every calendar (the desk's ``holidays:`` key).
+
+    Returns how the desk changes the years already known when it newly takes effect (empty
+    when the same holidays are already in use), for the console to say once.
+    """
     new = {m: dict(y) for m, y in years.items() if y}
-    if new != _EXT.desk:
-        _EXT.desk = new
-        _EXT.inferred = {}
-        _changed()
+    for code, entries in new.items():
+        if _library_years(market(code).calendar) is None:
+            for entry in entries.values():
+                if entry.replace:
+                    raise InputError(
+                        entry.file,
+                        f"holidays.{code}.{entry.year}.replace",
+                        f"{code}'s calendar is computed by rule: a desk can only add closures "
+                        "to it; leave replace out",
+                    )
+    if new == _EXT.desk:
+        return []
+    _EXT.desk = new
+    _EXT.inferred = {}
+    _changed()
+    return [c for code in sorted(new) for c in desk_changes(code)]
 
 
 def infer_closures(market_code: str, days: Iterable[dt.date]) -> tuple[dt.date, ...]:
@@ -107,9 +127,103 @@ def _is_holiday_list(cls: type[xcals.ExchangeCalendar]) -> bool:
     )
 
 
+def _library_closed(calendar_code: str, year: int) -> tuple[dt.date, ...] | None:
+    """The weekdays the library's holiday list closes in ``year``; None if it has no list."""
+    years = _library_years(calendar_code)
+    if years is None or year not in years:
+        return None
+    listed = pd.DatetimeIndex(_library_type(calendar_code).precomputed_holidays())
+    return tuple(sorted(t.date() for t in listed if t.year == year and t.weekday() < 5))
+
+
+@dataclass(frozen=True)
+class KnownYear:
+    """A year's closures before the desk: the package's file, else the library's list."""
+
+    closed: tuple[dt.date, ...]
+    label: str  # what they come from, for the console
+
+
+def known_year(market_code: str, year: int) -> KnownYear | None:
+    mkt = market(market_code)
+    package = holidays.package_years(mkt.code)
+    lib = _library_closed(mkt.calendar, year)
+    if lib is not None:
+        version = getattr(xcals, "__version__", "")
+        return KnownYear(lib, f"exchange_calendars {version} ({mkt.calendar})")
+    if year in package:
+        return KnownYear(package[year].closed, f"the package holiday file {mkt.code}.yaml")
+    return None
+
+
 def _given_years(market_code: str) -> dict[int, holidays.HolidayYear]:
-    """Years from data: the package's file, then the desk's (a desk year replaces the package's)."""
-    return {**holidays.package_years(market_code), **_EXT.desk.get(market_code, {})}
+    """Years from data: the package's file, then the desk's, whose days are added to the year's
+    known closures (or replace them, with ``replace: true``)."""
+    given = dict(holidays.package_years(market_code))
+    for year, entry in _EXT.desk.get(market_code, {}).items():
+        known = known_year(market_code, year)
+        if known is not None and not entry.replace:
+            entry = dataclasses.replace(entry, closed=tuple(sorted({*known.closed, *entry.closed})))
+        given[year] = entry
+    return given
+
+
+@dataclass(frozen=True)
+class YearChange:
+    """How a desk's ``holidays:`` year differs from what the library (or package) knew."""
+
+    market: str
+    year: int
+    file: str
+    replace: bool
+    against: str
+    known: int  # weekdays closed before the desk
+    closed: int  # weekdays closed with the desk
+    added: tuple[dt.date, ...]
+    removed: tuple[dt.date, ...]
+
+    def line(self) -> str:
+        """One console line: the year's difference, added and removed days listed."""
+        verb = "replaces (replace: true)" if self.replace else "adds to"
+        diff = [f"+{d}" for d in self.added] + [f"-{d}" for d in self.removed]
+        return (
+            f"{self.file}: holidays.{self.market}.{self.year} {verb} the {self.known} closed "
+            f"weekdays of {self.against}: {', '.join(diff)} ({self.closed} closed)"
+        )
+
+
+def desk_changes(market_code: str) -> list[YearChange]:
+    """The desk's years that change a known year's closures, with the days added and removed."""
+    code = market(market_code).code
+    given = _given_years(code)
+    out = []
+    for year, entry in sorted(_EXT.desk.get(code, {}).items()):
+        known = known_year(code, year)
+        if known is None:
+            continue
+        now, before = set(given[year].closed), set(known.closed)
+        if now == before:
+            continue
+        out.append(
+            YearChange(
+                code,
+                year,
+                entry.file,
+                entry.replace,
+                known.label,
+                len(before),
+                len(now),
+                tuple(sorted(now - before)),
+                tuple(sorted(before - now)),
+            )
+        )
+    return out
+
+
+def desk_closed_days(market_code: str) -> tuple[dt.date, ...]:
+    """The days the desk's ``holidays:`` key itself lists as closed for ``market_code``."""
+    years = _EXT.desk.get(market(market_code).code, {})
+    return tuple(sorted(d for entry in years.values() for d in entry.closed))
 
 
 def last_known_year(market_code: str) -> int | None:
@@ -153,10 +267,12 @@ def year_source(market_code: str, year: int) -> YearSource:
     inferred = tuple(d for d in inferred_closures(mkt.code) if d.year == year)
     if year in given:
         entry = given[year]
-        source = entry.source or "(no notice cited)"
-        return YearSource(
-            mkt.code, year, entry.origin, f"{source} [{entry.file}]", entry.closed, ()
-        )
+        source = f"{entry.source or '(no notice cited)'} [{entry.file}]"
+        known = known_year(mkt.code, year) if entry.origin == "desk" else None
+        if known is not None:
+            how = "replacing" if entry.replace else "added to"
+            source += f", {how} the closures of {known.label}"
+        return YearSource(mkt.code, year, entry.origin, source, entry.closed, ())
     if is_provisional(mkt.code, dt.date(year, 1, 1)):
         why = (
             f"no holiday list for {year} yet (library, package and desk end in "

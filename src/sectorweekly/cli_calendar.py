@@ -11,6 +11,7 @@ from rich.console import Console
 from .cli_options import DeskOpt
 
 console = Console(soft_wrap=True, highlight=False, markup=False)
+err_console = Console(stderr=True, soft_wrap=True, highlight=False, markup=False)
 
 ORIGIN_TEXT = {
     "library": "exchange_calendars (library)",
@@ -28,9 +29,11 @@ def calendar(
     """Print a market's sessions of one year by month, where they come from, and its holidays."""
     from . import calendars, store
     from .analysis import observed_sessions
+    from .analysis.declared_closed import rows_on_declared_closed
     from .desk import load_desk
     from .markets import MARKETS
     from .markets import market as find_market
+    from .parts.market import declared_closed_messages
     from .workspace import store_path
 
     try:
@@ -42,9 +45,12 @@ def calendar(
         ) from None
     d = load_desk(desk)
     path = store_path(d)
+    warnings: list[str] = []
     if path.exists():
         with store.reader(path) as con:
             observed_sessions.settle(con, [mkt.code])
+            found = rows_on_declared_closed(con, [mkt.code], year)
+        warnings = declared_closed_messages(found, str(d.root / "desk.yaml"))
     days = calendars.sessions(mkt.code, dt.date(year, 1, 1), dt.date(year, 12, 31))
     src = calendars.year_source(mkt.code, year)
     console.print(
@@ -68,3 +74,5 @@ def calendar(
     for month in range(1, 13):
         in_month = [f"{s.day:2d}" for s in days if s.month == month]
         console.print(f"{year}-{month:02d} ({len(in_month):2d}): {' '.join(in_month)}")
+    for line in warnings:
+        err_console.print(line)

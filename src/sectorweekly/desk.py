@@ -373,10 +373,13 @@ def load_desk(directory: Path | str | None = None) -> Desk:
 
 
 def use_calendar(desk: Desk, path: Path) -> None:
-    """Make the desk's holiday years part of every market calendar the project uses."""
+    """Make the desk's holiday years part of every market calendar the project uses, and say
+    on the console, once, how they change the years the library already knows."""
     from . import calendars, holidays
+    from .console import err
 
-    calendars.use_desk_holidays(holidays.desk_years(desk.holidays, str(path)))
+    for change in calendars.use_desk_holidays(holidays.desk_years(desk.holidays, str(path))):
+        err().print(change.line(), markup=False, highlight=False)
 
 
 def demo_desk_dir() -> Path:

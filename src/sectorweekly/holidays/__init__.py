@@ -4,8 +4,10 @@ The installed exchange_calendars knows the Shanghai/Shenzhen holidays only up to
 release; the State Council publishes the next year's schedule in November or December. So the
 closed days live in data that an analyst can extend the day a notice comes out: one YAML file
 per market shipped with the package (``holidays/<MARKET>.yaml``) and, on top of it, the desk's
-``holidays:`` key in ``desk.yaml``. A year given by the desk replaces the package's and the
-library's for that year; ``calendars`` builds the sessions from the result.
+``holidays:`` key in ``desk.yaml``. A year given by the desk adds its days to the closures the
+package or the library already know for that year (a notice they lack, a mourning day); only
+``replace: true`` makes the desk's list the whole year. ``calendars`` builds the sessions from
+the result.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class HolidayYear:
     origin: Origin
     source: str  # the notice cited (may be empty for a desk entry written in one line)
     file: str  # the file it was read from
+    replace: bool = False  # the list is the whole year, not days added to the known closures
 
 
 def _date(value: Any, file: str, key: str) -> dt.date:
@@ -51,21 +54,31 @@ def _date(value: Any, file: str, key: str) -> dt.date:
 def parse_year(
     market: str, year: Any, entry: Any, *, origin: Origin, file: str, key: str
 ) -> HolidayYear:
-    """One year's entry: a list of dates, or ``{source: …, closed: [dates]}``."""
+    """One year's entry: a list of dates, or ``{source: …, closed: [dates], replace: bool}``."""
     try:
         y = int(year)
     except (TypeError, ValueError):
         raise InputError(file, key, f"{year!r} is not a year; expected e.g. 2027") from None
     if isinstance(entry, Mapping):
-        unknown = set(entry) - {"source", "closed"}
+        unknown = set(entry) - {"source", "closed", "replace"}
         if unknown:
             raise InputError(
-                file, f"{key}.{sorted(unknown)[0]}", "unknown key; expected source or closed"
+                file,
+                f"{key}.{sorted(map(str, unknown))[0]}",
+                "unknown key; expected source, closed or replace",
             )
         source = str(entry.get("source") or "")
         days = entry.get("closed")
+        replace = entry.get("replace", False)
+        if not isinstance(replace, bool):
+            raise InputError(
+                file,
+                f"{key}.replace",
+                f"{replace!r} is not true or false; replace: true makes the list the whole "
+                "year's closures, leave it out to add the days to the known ones",
+            )
     else:
-        source, days = "", entry
+        source, days, replace = "", entry, False
     if not isinstance(days, list):
         raise InputError(
             file, key, "expected a list of closed weekdays, e.g. [2027-01-01, 2027-02-08]"
@@ -85,7 +98,7 @@ def parse_year(
     if len(set(closed)) != len(closed):
         dup = next(d for d in closed if closed.count(d) > 1)
         raise InputError(file, key, f"{dup} is listed twice")
-    return HolidayYear(market, y, tuple(sorted(closed)), origin, source, file)
+    return HolidayYear(market, y, tuple(sorted(closed)), origin, source, file, replace)
 
 
 def parse_market(

@@ -12,6 +12,7 @@ import datetime as dt
 
 from .. import calendars, store
 from ..analysis import observed_sessions
+from ..analysis.declared_closed import RowsOnClosedDay, rows_on_declared_closed
 from ..analysis import series as an
 from ..analysis.market import MemberMove, MemberSpec, compute_moves
 from ..analysis.sources import price_sources
@@ -320,6 +321,29 @@ def market_messages(review: Review) -> list[str]:
     return out
 
 
+def declared_closed_messages(found: list[RowsOnClosedDay], desk_file: str) -> list[str]:
+    """One console warning per market: stored rows on days the desk declares closed, with the
+    days, the symbols and how many rows."""
+    lines = []
+    for code in sorted({f.market for f in found}):
+        mine = [f for f in found if f.market == code]
+        count = sum(len(f.symbols) for f in mine)
+        days = "; ".join(f"{f.day}: {', '.join(f.symbols)}" for f in mine)
+        lines.append(
+            f"warning: {code}: the store holds {count} price row{'s' if count != 1 else ''} on "
+            f"days {desk_file} declares closed under holidays: ({days}); they are not sessions "
+            "of the calendar: delete the rows or take the day out of holidays:"
+        )
+    return lines
+
+
+def _declared_closed(week: Week) -> list[str]:
+    markets = sorted({i.market for i in week.desk.instruments.values()})
+    with store.reader(week.store) as con:
+        found = rows_on_declared_closed(con, markets)
+    return declared_closed_messages(found, str(week.desk.root / "desk.yaml"))
+
+
 def market_part(week: Week, review: Review) -> ReportPart:
     """本周行情回顾 with 图表1, 建议关注 and 风险提示; the review paragraph as the first key point."""
     desk = week.desk
@@ -349,5 +373,5 @@ def market_part(week: Week, review: Review) -> ReportPart:
         sections=sections,
         tables=[review_table(review)],
         key_points=[review.summary_zh],
-        messages=market_messages(review) + old_rating_messages(week),
+        messages=_declared_closed(week) + market_messages(review) + old_rating_messages(week),
     )
