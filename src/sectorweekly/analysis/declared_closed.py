@@ -41,4 +41,3 @@ def rows_on_declared_closed(
         ).fetchall()
         out.extend(RowsOnClosedDay(code, day, tuple(symbols)) for day, symbols in rows)
     return out
-

@@ -12,8 +12,8 @@ import datetime as dt
 
 from .. import calendars, store
 from ..analysis import observed_sessions
-from ..analysis.declared_closed import RowsOnClosedDay, rows_on_declared_closed
 from ..analysis import series as an
+from ..analysis.declared_closed import RowsOnClosedDay, rows_on_declared_closed
 from ..analysis.market import MemberMove, MemberSpec, compute_moves
 from ..analysis.sources import price_sources
 from ..desk import Desk
