@@ -181,8 +181,17 @@ def _watch(value: Any, node: yaml.Node, path: Path) -> tuple[WatchOverride, ...]
 # --- body ------------------------------------------------------------------------------------
 
 
+def _publication_year(path: Path) -> int | None:
+    """The year of the publication date a notes file is named for (`2025-01-03.md`)."""
+    try:
+        return dt.date.fromisoformat(path.stem).year
+    except ValueError:
+        return None
+
+
 def format_source(body: str, path: Path, line: int) -> str:
-    """`新华社 10月9日；路透 2024-10-08` -> `根据新华社10月9日、路透10月8日报道`."""
+    """`新华社 10月9日；路透 2024-10-08` -> `根据新华社10月9日、路透10月8日报道`; a dated source of
+    another year than the issue's keeps its year (`路透2024年12月30日` in a 2025 issue)."""
     parts = []
     for raw in re.split(r"[；;]", body):
         item = raw.strip().rstrip("。.")
@@ -201,7 +210,9 @@ def format_source(body: str, path: Path, line: int) -> str:
                 raise InputError(
                     path, line, f"source date in {item!r} is not a real date"
                 ) from None
-            when = f"{day.month}月{day.day}日"
+            year = _publication_year(path)
+            dated = "y" in m.groupdict() and year is not None and day.year != year
+            when = f"{day.year}年{day.month}月{day.day}日" if dated else f"{day.month}月{day.day}日"
         if not who:
             raise InputError(
                 path, line, f"source {item!r} names no medium; write 来源：<媒体> 10月9日"

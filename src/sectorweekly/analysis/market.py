@@ -469,9 +469,10 @@ def _to_moves(
             )
         )
         streak, touch = 0, False
-        if rec["end_close_hit"]:
+        # a market closed all window has no streak: its end session lies before the window
+        if view.sessions and rec["end_close_hit"]:
             streak = int(rec["run_to_end"])
-        elif rec["end_touch_hit"]:
+        elif view.sessions and rec["end_touch_hit"]:
             streak = int(rec["run_to_prev"] or 0) + 1
             touch = True
         high = rec["week_high"]

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .zh import ymd
+from .zh import day_zh, ymd
 
 SAMPLE_LABEL = "示例评级（非真实评级）"
 
@@ -83,14 +83,15 @@ def missing_reason(status: str) -> str:
     return "本地数据库无评级日及以前的行情"
 
 
-def outcome(status: str, realized: str | None, as_of: dt.date | None) -> str:
-    """One cell of the detail table: 命中 / 未命中（实际：中性） / 待到期（截至10月9日） …"""
+def outcome(status: str, realized: str | None, as_of: dt.date | None, year: int) -> str:
+    """One cell of the detail table: 命中 / 未命中（实际：中性） / 待到期（截至10月9日） …, the
+    date with its year when it is not ``year`` (the scorecard's)."""
     if status == "hit":
         return "命中"
     if status == "miss":
         return f"未命中（实际：{realized}）" if realized else "未命中"
     if status == "pending":
-        return f"待到期（截至{as_of.month}月{as_of.day}日）" if as_of else "待到期（尚未开始）"
+        return f"待到期（截至{day_zh(as_of, year)}）" if as_of else "待到期（尚未开始）"
     if status == "no_benchmark":
         return "无基准数据"
     return "无行情数据"

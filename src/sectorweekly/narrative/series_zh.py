@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from ..analysis.series import BasketIndex, IndustryJudgement, SinceListed, WeekOverWeek
-from .zh import signed_pct, ymd
+from .zh import day_zh, signed_pct, ymd
 
 ACTIONS = {
     "initiate": "首次覆盖",
@@ -127,7 +127,7 @@ def watch_key_point(
     return text + "。"
 
 
-def week_over_week_sentence(wow: WeekOverWeek) -> str:
+def week_over_week_sentence(wow: WeekOverWeek, year: int) -> str:
     """`与上期（M月D日）相比：CPU/GPU板块由普跌转为普涨；…` or empty when nothing to say."""
     parts = [f"{b}板块由上期{was}转为{now}" for b, was, now in wow.breadth_turns]
     parts += [
@@ -139,7 +139,7 @@ def week_over_week_sentence(wow: WeekOverWeek) -> str:
     parts += [f"{'、'.join(n)}连续{k}周上涨" for k, n in sorted(by_weeks.items(), reverse=True)]
     if not parts:
         return ""
-    return f"与上期（{wow.previous.month}月{wow.previous.day}日）相比：" + "；".join(parts) + "。"
+    return f"与上期（{day_zh(wow.previous, year)}）相比：" + "；".join(parts) + "。"
 
 
 def with_week_over_week(summary: str, note: str, sentence: str) -> str:

@@ -28,6 +28,13 @@ def ymd(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def day_zh(day: dt.date, year: int) -> str:
+    """`6月30日`, or `2025年6月30日` when the day is not of ``year`` (the year of the report
+    window's end): in a week across New Year a date of the year before never reads as this
+    year's."""
+    return md(day) if day.year == year else ymd(day)
+
+
 def signed_pct(value: float | None) -> str:
     if value is None:
         return "—"
@@ -77,16 +84,18 @@ def streak_phrase(streak: int, touch_only: bool) -> str | None:
     return "涨停" if streak == 1 else f"{streak}连板"
 
 
-def run_phrase(run: LimitRun) -> str:
+def run_phrase(run: LimitRun, year: int) -> str:
+    end = day_zh(run.end_date, year)
     if run.touch_only:
-        return f"{md(run.end_date)}盘中触及涨停"
+        return f"{end}盘中触及涨停"
     if run.sessions == 1:
-        return f"{md(run.end_date)}涨停"
-    return f"{md(run.start_date)}至{md(run.end_date)}{run.sessions}连板"
+        return f"{end}涨停"
+    return f"{day_zh(run.start_date, year)}至{end}{run.sessions}连板"
 
 
-def member_notes(move: MemberMove) -> list[str]:
-    """Short phrases about one member's week, in the order a reader wants them."""
+def member_notes(move: MemberMove, year: int) -> list[str]:
+    """Short phrases about one member's week, in the order a reader wants them; dates carry
+    their year when it is not ``year``, the window end's."""
     notes: list[str] = []
     if move.market_closed:
         notes.append(f"本周{MARKETS[move.market].label_zh}休市")
@@ -94,15 +103,12 @@ def member_notes(move: MemberMove) -> list[str]:
         notes.append(f"停牌（最新收盘价{move.end_close:.2f}）")
     if move.data_behind and move.last_date is not None:
         missing = "，本周无行情" if move.change_pct is None and not move.no_base else ""
-        day = (
-            md(move.last_date) if move.last_date.year == move.end_date.year else ymd(move.last_date)
-        )
-        notes.append(f"数据截至{day}{missing}")
+        notes.append(f"数据截至{day_zh(move.last_date, year)}{missing}")
     for day in move.ex_dates:
-        notes.append(f"{md(day)}除权除息，涨跌幅按交易所除权参考价连乘计算")
+        notes.append(f"{day_zh(day, year)}除权除息，涨跌幅按交易所除权参考价连乘计算")
     if move.reference_missing is not None:
         notes.append(
-            f"{md(move.reference_missing)}价格变动超出涨跌停限制，疑为除权除息日而库中缺少"
+            f"{day_zh(move.reference_missing, year)}价格变动超出涨跌停限制，疑为除权除息日而库中缺少"
             "除权参考价，涨跌幅暂不计算"
         )
     if (
@@ -111,12 +117,12 @@ def member_notes(move: MemberMove) -> list[str]:
         and not move.suspended
         and move.change_pct is not None
     ):
-        notes.append(f"基期收盘价取自{md(move.base_row_date)}")
+        notes.append(f"基期收盘价取自{day_zh(move.base_row_date, year)}")
     if move.end_close is None:
         notes.append("本地数据库无此标的行情")
     elif move.no_base:
         notes.append("无基期收盘价，涨跌幅缺失")
-    notes.extend(run_phrase(r) for r in move.window_runs)
+    notes.extend(run_phrase(r, year) for r in move.window_runs)
     streak = streak_phrase(move.limit_up_streak, move.limit_touch_only)
     if streak:
         notes.append(streak)
@@ -139,6 +145,8 @@ def board_item(
     members: Sequence[NamedMove],
     breadth: str,
     market_through: Mapping[str, dt.date] | None = None,
+    *,
+    year: int,
 ) -> str:
     """`（1）<board>板块：<breadth>，<name>+x%，…。其中，<events>。`
 
@@ -157,7 +165,7 @@ def board_item(
     for m in members:
         notes = [
             n
-            for n in member_notes(m.move)
+            for n in member_notes(m.move, year)
             if not n.startswith("停牌") and not (n.startswith("本周") and n.endswith("休市"))
         ]
         if m.move.last_date is not None and m.move.last_date == market_through.get(m.move.market):
@@ -206,7 +214,7 @@ def as_of_note(end_dates: dict[str, dt.date], ex_rights: Sequence[str] = ()) -> 
     return note
 
 
-def calendar_note(markets: Mapping[str, tuple[Sequence[int], Sequence[dt.date]]]) -> str:
+def calendar_note(markets: Mapping[str, tuple[Sequence[int], Sequence[dt.date]]], year: int) -> str:
     """`2027年A股交易日历为暂定…；…推定为休市` for markets whose holiday list is not loaded."""
     parts = []
     for code, (years, inferred) in sorted(markets.items()):
@@ -215,7 +223,7 @@ def calendar_note(markets: Mapping[str, tuple[Sequence[int], Sequence[dt.date]]]
             ys = "、".join(f"{y}年" for y in years)
             parts.append(f"{ys}{label}交易日历为暂定（休市安排尚未载入，按工作日计）")
         if inferred:
-            days = "、".join(f"{d.month}月{d.day}日" for d in inferred)
+            days = "、".join(day_zh(d, year) for d in inferred)
             parts.append(f"{days}本地数据库无任何{label}行情，推定为休市")
     return "注：" + "；".join(parts) if parts else ""
 

@@ -45,7 +45,7 @@ def _spec(desk: Desk, symbol: str) -> MemberSpec:
     return MemberSpec.of(symbol, desk.instruments[symbol])
 
 
-def _member_out(desk: Desk, move: MemberMove, rating: CurrentRating | None) -> MemberOut:
+def _member_out(desk: Desk, move: MemberMove, rating: CurrentRating | None, year: int) -> MemberOut:
     inst = desk.instruments[move.symbol]
     return MemberOut(
         symbol=move.symbol,
@@ -64,7 +64,7 @@ def _member_out(desk: Desk, move: MemberMove, rating: CurrentRating | None) -> M
         limit_touch_only=move.limit_touch_only,
         status=move.status,
         last_date=move.last_date,
-        notes=zh.member_notes(move),
+        notes=zh.member_notes(move, year),
         rating=None if rating is None else rz.watch_rating(rating.rating, rating.sample),
     )
 
@@ -91,7 +91,8 @@ def market_review(week: Week) -> Review:
         lookback = min(m.base_date for m in moves) - dt.timedelta(days=60)
         sources = price_sources(con, symbols, lookback, window.end)
     by_symbol = {m.symbol: m for m in moves}
-    outs = {s: _member_out(desk, by_symbol[s], week.ratings.get(s)) for s in symbols}
+    year = window.end.year  # a date of another year is written with its year
+    outs = {s: _member_out(desk, by_symbol[s], week.ratings.get(s), year) for s in symbols}
     for t in desk.watch:  # a name to watch shows its rating's action (维持, 上调…)
         for s in t.names:
             if outs[s].rating is not None:
@@ -128,7 +129,7 @@ def market_review(week: Week) -> Review:
         )
         boards.append(BoardOut(name=board.name, breadth=breadth, members=members))
         named = [zh.NamedMove(m.name, by_symbol[m.symbol]) for m in members]
-        items.append(zh.board_item(i, board.name, named, breadth, through_by_market))
+        items.append(zh.board_item(i, board.name, named, breadth, through_by_market, year=year))
     bench = [outs[s] for s in desk.benchmark_symbols()]
     bench_sentence = zh.benchmark_sentence(
         [zh.NamedMove(b.name, by_symbol[b.symbol]) for b in bench]
@@ -157,7 +158,7 @@ def market_review(week: Week) -> Review:
         [outs[s].name for s in symbols if by_symbol[s].basis == "reference"],
     )
     calendar_note = zh.calendar_note(
-        {c: (m.provisional_years, m.inferred_closed) for c, m in markets_out.items()}
+        {c: (m.provisional_years, m.inferred_closed) for c, m in markets_out.items()}, year
     )
     if calendar_note:
         behind += calendar_note.removeprefix("注：") + "。"
@@ -215,7 +216,7 @@ def week_over_week(history: list[Report], review: Review) -> str:
         old,
         changes,
     )
-    return sz.week_over_week_sentence(wow)
+    return sz.week_over_week_sentence(wow, review.window.end.year)
 
 
 def _change_text(m: MemberOut) -> str:

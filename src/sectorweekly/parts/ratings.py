@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import clock
 from ..analysis.rating_scale import RatingScales
 from ..analysis.series import rating_actions
 from ..desk import Desk
@@ -93,6 +94,7 @@ def detail_table(card: Scorecard, order: list[str]) -> Table:
     given = rows.drop_duplicates(["symbol", "date"])[["symbol", "date", "rating"]]
     actions = rating_actions(given.astype({"symbol": str, "rating": str}), order)
     columns = ["评级日", "公司", "评级", "基准"]
+    year = (card.as_of or clock.today()).year  # a pending rating's date of another year says so
     for h in horizons:
         columns += [f"{rz.horizon_zh(h)}超额", f"{rz.horizon_zh(h)}结果"]
     out = []
@@ -115,7 +117,7 @@ def detail_table(card: Scorecard, order: list[str]) -> Table:
             realized = None if pd.isna(r["realized_rating"]) else str(r["realized_rating"])
             line += [
                 rz.pp(_num(r["excess_pct"])),
-                rz.outcome(str(r["status"]), realized, _day(r["as_of_date"])),
+                rz.outcome(str(r["status"]), realized, _day(r["as_of_date"]), year),
             ]
         line.append(ACTIONS.get(actions.get((str(symbol), _day(day)), ""), ""))  # type: ignore[arg-type]
         out.append(line)
