@@ -82,3 +82,19 @@ def test_a_rating_older_than_the_horizon_is_given_with_its_date(demo_report, lat
     late, _ = late_week  # June 2025: every name's rating is older than 6 months
     lines = "".join(w.line for w in late.review.watch)
     assert "维持" not in lines and "寒武纪（示例评级：2024年9月2日评级买入" in lines
+
+
+def test_every_tracker_chart_of_old_data_says_so_like_the_visits_charts(late_week, demo_report):
+    """图表2–8 alike: a chart whose data end before the window says how old they are."""
+    report, _ = late_week
+    notes = {c.key: c.notes[0] for c in report.charts}
+    assert notes["downloads"] == (
+        "数据区间2024年6月至2024年10月；数据截至2024年9月30日，早于本报告区间，为最近可得数据"
+    )
+    gpu = sorted(k for k in notes if k.startswith("gpu:"))
+    assert len(gpu) == 2
+    for key in gpu:
+        assert notes[key].endswith("；数据截至2024年10月7日，早于本报告区间，为最近可得数据"), key
+    assert all("早于本报告区间" in n for k, n in notes.items() if k.startswith("visits:"))
+    this_week, _, _ = demo_report
+    assert not any("早于本报告区间" in n for c in this_week.charts for n in c.notes)

@@ -195,7 +195,8 @@ def _ai_section(
                 members,
                 spans,
                 [
-                    f"数据区间{tz.period_label(spans[0], True)}至{tz.period_label(spans[-1], True)}",
+                    f"数据区间{tz.period_label(spans[0], True)}至{tz.period_label(spans[-1], True)}"
+                    + (f"；{tz.through_note(dl_through)}" if dl_stale else ""),
                     *dl_notes,
                     *renames,
                 ],
@@ -220,7 +221,11 @@ def _ai_section(
     return section, charts
 
 
-def _gpu_chart(rules: TrackerRules, model: str, levels: list[GpuLevel]) -> Chart:
+def _gpu_chart(
+    rules: TrackerRules, model: str, levels: list[GpuLevel], stale_through: dt.date | None
+) -> Chart:
+    """A model's new and used prices; ``stale_through``: the last price, when it is older than
+    the window (the chart then says so, as the section does)."""
     last = max(lv.date for lv in levels)
     since = last - dt.timedelta(weeks=rules.gpu_weeks_shown)
     dates = sorted({d for lv in levels for d, _ in lv.history if d >= since})
@@ -239,7 +244,10 @@ def _gpu_chart(rules: TrackerRules, model: str, levels: list[GpuLevel]) -> Chart
         kind="line",
         data={"categories": [d.isoformat() for d in dates], "series": series},
         source="、".join(sorted({s for lv in levels for s in lv.sources})),
-        notes=[f"数据区间{dates[0]:%Y-%m-%d}至{dates[-1]:%Y-%m-%d}；蓝线为全新，红线为二手"]
+        notes=[
+            f"数据区间{dates[0]:%Y-%m-%d}至{dates[-1]:%Y-%m-%d}；蓝线为全新，红线为二手"
+            + (f"；{tz.through_note(stale_through)}" if stale_through else "")
+        ]
         + ([tz.sample_note()] if sample else []),
         sample=sample,
     )
@@ -266,7 +274,7 @@ def _gpu_section(
             )
         sentence = tz.gpu_sentence(model, mine, through if stale else None)
         paragraphs.append(Paragraph(text=sentence))
-        charts.append(_gpu_chart(rules, model, mine))
+        charts.append(_gpu_chart(rules, model, mine, through if stale else None))
         for lv in mine:
             entries.append(
                 {
