@@ -146,3 +146,22 @@ def test_stored_rows_on_a_declared_closed_day_are_named(world, tmp_path, monkeyp
     assert code == 0, err
     assert want in err.splitlines()
     assert (tmp_path / "out" / "report.json").is_file()
+
+
+def test_a_closure_added_to_a_calendar_computed_by_rule(world, tmp_path, monkeypatch, capsys):  # noqa: F811
+    """Hong Kong's calendar is computed by rule: a desk day (a typhoon) is added to it, and the
+    year still lists the library's holidays."""
+    desk = _desk(world, tmp_path, "  HK:\n    2025: [2025-07-21]\n")
+    code, out, err = _run(monkeypatch, capsys, "calendar", "HK", "2025", "--desk", str(desk))
+    assert code == 0, err
+    library = f"exchange_calendars {xcals.__version__} (XHKG)"
+    assert (
+        f"desk.yaml: holidays.HK.2025 adds to the 15 closed weekdays of {library}: "
+        "+2025-07-21 (16 closed)"
+    ) in err
+    assert "holidays (16 weekdays closed): 2025-01-01 Wed" in out
+    assert "2025-07-21 Mon" in out and "2025: 245 sessions" in out
+    assert calendars.sessions("HK", D("2025-07-18"), D("2025-07-22")) == [
+        D("2025-07-18"),
+        D("2025-07-22"),
+    ]

@@ -149,11 +149,24 @@ def known_year(market_code: str, year: int) -> KnownYear | None:
     package = holidays.package_years(mkt.code)
     lib = _library_closed(mkt.calendar, year)
     if lib is not None:
-        version = getattr(xcals, "__version__", "")
-        return KnownYear(lib, f"exchange_calendars {version} ({mkt.calendar})")
+        return KnownYear(lib, _library_label(mkt.calendar))
     if year in package:
         return KnownYear(package[year].closed, f"the package holiday file {mkt.code}.yaml")
     return None
+
+
+def _before_desk(market_code: str, year: int) -> KnownYear | None:
+    """A year's closures without the desk: the known list, or for a calendar computed by rule
+    the library's own sessions of that year."""
+    mkt = market(market_code)
+    known = known_year(mkt.code, year)
+    if known is not None or _library_years(mkt.calendar) is not None:
+        return known
+    hi = pd.Timestamp(year, 12, 31)
+    # from the year before, so that a holiday on the year's first weekday is inside the bounds
+    start = max(pd.Timestamp(year - 1, 1, 1), CALENDAR_START)
+    cal = _library_type(mkt.calendar)(start=start, end=hi)
+    return KnownYear(_closed_weekdays(cal, year), _library_label(mkt.calendar))
 
 
 def _given_years(market_code: str) -> dict[int, holidays.HolidayYear]:
@@ -195,13 +208,15 @@ class YearChange:
 def desk_changes(market_code: str) -> list[YearChange]:
     """The desk's years that change a known year's closures, with the days added and removed."""
     code = market(market_code).code
+    code_by_rule = _library_years(market(code).calendar) is None
     given = _given_years(code)
     out = []
     for year, entry in sorted(_EXT.desk.get(code, {}).items()):
-        known = known_year(code, year)
+        known = _before_desk(code, year)
         if known is None:
             continue
-        now, before = set(given[year].closed), set(known.closed)
+        before = set(known.closed)
+        now = set(given[year].closed) | (before if code_by_rule else set())
         if now == before:
             continue
         out.append(
@@ -268,26 +283,34 @@ def year_source(market_code: str, year: int) -> YearSource:
     if year in given:
         entry = given[year]
         source = f"{entry.source or '(no notice cited)'} [{entry.file}]"
-        known = known_year(mkt.code, year) if entry.origin == "desk" else None
+        known = _before_desk(mkt.code, year) if entry.origin == "desk" else None
         if known is not None:
             how = "replacing" if entry.replace else "added to"
             source += f", {how} the closures of {known.label}"
-        return YearSource(mkt.code, year, entry.origin, source, entry.closed, ())
+        closed = entry.closed
+        if _library_years(mkt.calendar) is None:  # computed by rule: the desk's days are extra
+            closed = _closed_weekdays(_calendar(mkt.code), year)
+        return YearSource(mkt.code, year, entry.origin, source, closed, ())
     if is_provisional(mkt.code, dt.date(year, 1, 1)):
         why = (
             f"no holiday list for {year} yet (library, package and desk end in "
             f"{last_known_year(mkt.code)}): every weekday counts as a session"
         )
         return YearSource(mkt.code, year, "provisional", why, (), inferred)
-    cal = _calendar(mkt.code)
+    closed = _closed_weekdays(_calendar(mkt.code), year)
+    return YearSource(mkt.code, year, "library", _library_label(mkt.calendar), closed, ())
+
+
+def _closed_weekdays(cal: xcals.ExchangeCalendar, year: int) -> tuple[dt.date, ...]:
+    """The weekdays of ``year`` (within the calendar's bounds) that are not sessions."""
     lo, hi = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
     weekdays = pd.bdate_range(lo, hi)
     sess = set(cal.sessions_in_range(max(lo, cal.first_session), min(hi, cal.last_session)))
-    closed = tuple(d.date() for d in weekdays if d not in sess and cal.first_session <= d)
-    version = getattr(xcals, "__version__", "")
-    return YearSource(
-        mkt.code, year, "library", f"exchange_calendars {version} ({mkt.calendar})", closed, ()
-    )
+    return tuple(d.date() for d in weekdays if d not in sess and cal.first_session <= d)
+
+
+def _library_label(calendar_code: str) -> str:
+    return f"exchange_calendars {getattr(xcals, '__version__', '')} ({calendar_code})"
 
 
 # --- the extended calendar ------------------------------------------------------------------
