@@ -10,10 +10,12 @@ import pytest
 
 from sectorweekly.analysis.market import LimitRun
 from sectorweekly.analysis.series import WeekOverWeek
+from sectorweekly.analysis.trackers import GpuRow, Point, gpu_levels
 from sectorweekly.build import BuildContext, build_report
 from sectorweekly.desk import load_desk
 from sectorweekly.narrative import ratings_zh as rz
 from sectorweekly.narrative import series_zh as sz
+from sectorweekly.narrative import trackers_zh as tz
 from sectorweekly.narrative import zh
 from sectorweekly.notes import format_source
 from sectorweekly.report.model import Report
@@ -86,6 +88,19 @@ def test_the_one_date_formatter() -> None:
     assert zh.calendar_note({"CN_A": ([], [D("2026-12-31"), D("2027-01-01")])}, 2027) == (
         "注：2026年12月31日、1月1日本地数据库无任何A股行情，推定为休市"
     )
+
+
+def test_tracker_months_and_prices_of_last_year_carry_it() -> None:
+    december, january = (D("2025-12-01"), D("2025-12-31")), (D("2026-01-01"), D("2026-01-31"))
+    assert tz.period_label(december, year=2026) == "2025年12月"
+    assert tz.period_label(january, year=2026) == "1月"
+    assert tz.unfinished_note(Point(*january, 0.0, True), year=2026) == "1月数据为非完全统计"
+    rows = [GpuRow(D("2025-12-29"), "H100", "new", 29000.0, "USD", "t", False)]
+    (level,) = gpu_levels(rows, D("2026-01-02"), weeks=4)
+    assert tz.gpu_sentence("H100", [level], year=2026) == (
+        "H100全新卡2025年12月29日报价29,000美元（4周前无报价，无法计算变化）。"
+    )
+    assert tz.gpu_sentence("H100", [level], year=2025).startswith("H100全新卡12月29日报价")
 
 
 def test_a_notes_source_of_last_year_keeps_its_year() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..analysis.trackers import GpuLevel, Point, SeriesSummary, Trend
-from .zh import md, signed_pct, ymd
+from .zh import day_zh, md, signed_pct, ymd
 
 TREND_WORDS = {
     "surge": "增幅显著",
@@ -37,10 +37,15 @@ def is_month(p: Point | tuple[dt.date, dt.date]) -> bool:
     return start.day == 1 and (end + dt.timedelta(days=1)).day == 1 and start.month == end.month
 
 
-def period_label(p: Point | tuple[dt.date, dt.date], with_year: bool = False) -> str:
+def period_label(
+    p: Point | tuple[dt.date, dt.date], with_year: bool = False, year: int | None = None
+) -> str:
+    """`10月`, `0927-1003`; with ``with_year`` (data older than the window) the year always,
+    and a month of another year than ``year`` (the window end's) carries it too."""
     start, end = (p.period_start, p.period_end) if isinstance(p, Point) else p
     if is_month((start, end)):
-        return f"{start.year}年{start.month}月" if with_year else f"{start.month}月"
+        dated = with_year or (year is not None and start.year != year)
+        return f"{start.year}年{start.month}月" if dated else f"{start.month}月"
     if with_year:
         return dated_span(start, end)
     return span_label(start, end)
@@ -57,14 +62,19 @@ def through_note(day: dt.date) -> str:
     return f"数据截至{ymd(day)}，早于本报告区间，为最近可得数据"
 
 
-def when_word(p: Point, current: tuple[dt.date, dt.date] | None = None, dated: bool = False) -> str:
+def when_word(
+    p: Point,
+    current: tuple[dt.date, dt.date] | None = None,
+    dated: bool = False,
+    year: int | None = None,
+) -> str:
     """本周 for the report's current week, N月 for a month, the span otherwise; with
     ``dated`` (data older than the window) 最近一期, the period itself following in brackets."""
     if dated:
         return "最近一期"
     if p.days == 7 and (current is None or current == (p.period_start, p.period_end)):
         return "本周"
-    return period_label(p)
+    return period_label(p, year=year)
 
 
 def fmt_value(v: float) -> str:
@@ -78,8 +88,8 @@ def trend_word(t: Trend) -> str:
     return TREND_WORDS[t.code]
 
 
-def unfinished_note(p: Point, dated: bool = False) -> str:
-    return f"{period_label(p, dated)}数据为非完全统计"
+def unfinished_note(p: Point, dated: bool = False, year: int | None = None) -> str:
+    return f"{period_label(p, dated, year)}数据为非完全统计"
 
 
 def rename_note(new: str, old: str) -> str:
@@ -87,11 +97,15 @@ def rename_note(new: str, old: str) -> str:
 
 
 def series_sentence(
-    s: SeriesSummary, current: tuple[dt.date, dt.date] | None = None, dated: bool = False
+    s: SeriesSummary,
+    current: tuple[dt.date, dt.date] | None = None,
+    dated: bool = False,
+    year: int | None = None,
 ) -> str:
     """E.g. ``Claude本周访问量增幅显著（0927-1003：2,190万次，环比+23.03%）``; ``current`` is
     the latest period of the section (a series that lags it is not said to be 本周); ``dated``
-    states every period with its year and never says 本周 (data older than the window)."""
+    states every period with its year and never says 本周 (data older than the window); a month
+    of another year than ``year`` carries its year."""
     metric = METRIC.get(s.series.category, "")
     name, unit = s.series.name, s.series.unit
     tag = f"{SAMPLE}，" if s.series.sample else ""
@@ -100,9 +114,9 @@ def series_sentence(
         if s.unfinished is None:
             return text + (f"（{SAMPLE}）" if s.series.sample else "")
         u = s.unfinished
-        return f"{text}（{tag}{unfinished_note(u, dated)}：{fmt_value(u.value)}{unit}）"
+        return f"{text}（{tag}{unfinished_note(u, dated, year)}：{fmt_value(u.value)}{unit}）"
     p, t = s.latest, s.trend
-    when = when_word(p, current, dated)
+    when = when_word(p, current, dated, year)
     if t.code == "no_change":
         head = f"{name}{when}{metric}暂无环比数据"
     elif t.streak is not None:
@@ -111,12 +125,12 @@ def series_sentence(
             head += f"，{when}{TREND_WORDS[t.code]}"
     else:
         head = f"{name}{when}{metric}{TREND_WORDS[t.code]}"
-    numbers = f"{period_label(p, dated)}：{fmt_value(p.value)}{unit}"
+    numbers = f"{period_label(p, dated, year)}：{fmt_value(p.value)}{unit}"
     if t.change is not None:
         numbers += f"，环比{signed_pct(t.change * 100)}"
     if s.unfinished is not None:
         u = s.unfinished
-        numbers += f"；{unfinished_note(u, dated)}，{fmt_value(u.value)}{unit}"
+        numbers += f"；{unfinished_note(u, dated, year)}，{fmt_value(u.value)}{unit}"
     return f"{head}（{tag}{numbers}）"
 
 
@@ -159,8 +173,11 @@ def currency_word(code: str) -> str:
     return CURRENCY.get(code, code)
 
 
-def gpu_clause(level: GpuLevel, dated: bool = False) -> str:
-    day = ymd(level.date) if dated else md(level.date)
+def gpu_clause(level: GpuLevel, dated: bool = False, year: int | None = None) -> str:
+    if dated or year is None:
+        day = ymd(level.date) if dated else md(level.date)
+    else:
+        day = day_zh(level.date, year)
     text = (
         f"{CONDITION.get(level.condition, level.condition)}卡{day}报价"
         f"{level.price:,.0f}{currency_word(level.currency)}"
@@ -170,12 +187,15 @@ def gpu_clause(level: GpuLevel, dated: bool = False) -> str:
     return text + f"，较{level.weeks}周前{signed_pct(level.change * 100)}"
 
 
-def gpu_sentence(model: str, levels: list[GpuLevel], through: dt.date | None = None) -> str:
+def gpu_sentence(
+    model: str, levels: list[GpuLevel], through: dt.date | None = None, year: int | None = None
+) -> str:
     """E.g. ``H100全新卡10月7日报价28,900美元，较4周前-1.20%；二手卡…``; with ``through``
-    (prices older than the window) every date carries its year and the sentence says so."""
+    (prices older than the window) every date carries its year and the sentence says so, and
+    a date of another year than ``year`` (the window end's) carries it anyway."""
     order = {"new": 0, "used": 1}
     ranked = sorted(levels, key=lambda lv: order.get(lv.condition, 2))
-    text = model + "；".join(gpu_clause(lv, through is not None) for lv in ranked)
+    text = model + "；".join(gpu_clause(lv, through is not None, year) for lv in ranked)
     notes = ([through_note(through)] if through is not None else []) + (
         [SAMPLE] if any(lv.sample for lv in levels) else []
     )

@@ -48,13 +48,14 @@ def _sources(summaries: list[SeriesSummary]) -> str:
 
 
 def _bar_chart(
-    key: str, title: str, members: list[SeriesSummary], spans: list[Span], notes: list[str]
-) -> Chart:
+    key: str, title: str, members: list[SeriesSummary], spans: list[Span], notes: list[str],
+    year: int,
+) -> Chart:  # fmt: skip
     series = []
     for span in spans:
         points = [_at(s, span) for s in members]
         partial = any(p is not None and p.partial for p in points)
-        name = tz.period_label(span) + ("（非完全统计）" if partial else "")
+        name = tz.period_label(span, year=year) + ("（非完全统计）" if partial else "")
         series.append(
             {
                 "name": name,
@@ -115,6 +116,7 @@ def _ai_section(
 ) -> tuple[Section, list[Chart]]:  # fmt: skip
     paragraphs: list[Paragraph] = []
     charts: list[Chart] = []
+    year = window.end.year  # a month of another year is written with its year
     entries: list[dict[str, Any]] = []
     notes: list[str] = []
     if visits:
@@ -137,7 +139,7 @@ def _ai_section(
         )
         for group in _ordered_groups(visits, rules.visit_groups):
             members = _by_latest([s for s in visits if s.series.group == group])
-            sentences = [tz.series_sentence(s, spans[-1], dated=stale) for s in members]
+            sentences = [tz.series_sentence(s, spans[-1], stale, year) for s in members]
             entries += [_series_extra(s, t) for s, t in zip(members, sentences, strict=True)]
             paragraphs.append(Paragraph(text=tz.group_paragraph(group, sentences)))
             charts.append(
@@ -150,6 +152,7 @@ def _ai_section(
                         f"数据区间{label}（{'、'.join(tz.period_label(sp) for sp in spans)}）"
                         + (f"；{tz.through_note(through)}" if stale else "")
                     ],
+                    year,
                 )
             )
     if downloads:
@@ -167,12 +170,14 @@ def _ai_section(
             )
         unfinished = sorted({(p.period_start, p.period_end) for s in members for p in s.history
                              if p.partial and (p.period_start, p.period_end) in spans})  # fmt: skip
-        dl_notes = [tz.unfinished_note(Point(a, b, 0.0, True), dl_stale) for a, b in unfinished]
+        dl_notes = [
+            tz.unfinished_note(Point(a, b, 0.0, True), dl_stale, year) for a, b in unfinished
+        ]
         renames = [
             tz.rename_note(s.series.name, s.series.alias_of) for s in members if s.series.alias_of
         ]
         sample = any(s.series.sample for s in members)
-        sentences = [tz.series_sentence(s, dated=dl_stale) for s in members]
+        sentences = [tz.series_sentence(s, dated=dl_stale, year=year) for s in members]
         entries += [_series_extra(s, t) for s, t in zip(members, sentences, strict=True)]
         paragraphs.append(
             Paragraph(
@@ -200,10 +205,11 @@ def _ai_section(
                     *dl_notes,
                     *renames,
                 ],
+                year,
             )
         )
     if others:
-        sentences = [tz.series_sentence(s) for s in _by_latest(others)]
+        sentences = [tz.series_sentence(s, year=year) for s in _by_latest(others)]
         entries += [_series_extra(s, t) for s, t in zip(_by_latest(others), sentences, strict=True)]
         paragraphs.append(Paragraph(text="其他跟踪指标：" + "；".join(sentences) + "。"))
     if notes:
@@ -272,7 +278,7 @@ def _gpu_section(
                 f"{model} prices end {through}, more than a week before the window "
                 f"({window.start}): the section dates them (数据截至…)"
             )
-        sentence = tz.gpu_sentence(model, mine, through if stale else None)
+        sentence = tz.gpu_sentence(model, mine, through if stale else None, window.end.year)
         paragraphs.append(Paragraph(text=sentence))
         charts.append(_gpu_chart(rules, model, mine, through if stale else None))
         for lv in mine:
