@@ -127,6 +127,7 @@ def _is_holiday_list(cls: type[xcals.ExchangeCalendar]) -> bool:
     )
 
 
+@lru_cache(maxsize=64)
 def _library_closed(calendar_code: str, year: int) -> tuple[dt.date, ...] | None:
     """The weekdays the library's holiday list closes in ``year``; None if it has no list."""
     years = _library_years(calendar_code)
@@ -247,7 +248,7 @@ def last_known_year(market_code: str) -> int | None:
     lib = _library_years(mkt.calendar)
     if lib is None:
         return None
-    return max([lib[-1], *_given_years(mkt.code)])
+    return max([lib[-1], *holidays.package_years(mkt.code), *_EXT.desk.get(mkt.code, {})])
 
 
 def is_provisional(market_code: str, day: dt.date) -> bool:
