@@ -6,11 +6,12 @@ the window start; end close = last session on or before the window end.
 The calendars are exchange_calendars' own, extended by data (``holidays/``): a year the library
 does not know yet (Shanghai/Shenzhen past its release) comes from the package's holiday file or
 the desk's ``holidays:`` key, and a desk's days for a known year are added to its closures (or,
-with ``replace: true``, are the year's whole list; :func:`desk_changes` says what moved); past every known year, sessions are *provisional* — every weekday —
-until the notice is added, and a weekday on which the store holds no row for any stock of the
-market is declared closed by inference (:func:`infer_closures`). The extended calendar is a
-subclass of the library's, registered with exchange_calendars as ``<CODE>-sectorweekly``, so
-windows, imports, the update's plan and the scorecard all see the same sessions.
+with ``replace: true``, are the year's whole list; :func:`desk_changes` says what moved); past
+every known year, sessions are *provisional* — every weekday — until the notice is added, and a
+weekday on which the store holds no row for any stock of the market is declared closed by
+inference (:func:`infer_closures`). The extended calendar is a subclass of the library's,
+registered with exchange_calendars as ``<CODE>-sectorweekly``, so windows, imports, the update's
+plan and the scorecard all see the same sessions.
 """
 
 from __future__ import annotations
@@ -208,8 +209,8 @@ class YearChange:
 
 def desk_changes(market_code: str) -> list[YearChange]:
     """The desk's years that change a known year's closures, with the days added and removed."""
-    code = market(market_code).code
-    code_by_rule = _library_years(market(code).calendar) is None
+    mkt = market(market_code)
+    code, by_rule = mkt.code, _library_years(mkt.calendar) is None
     given = _given_years(code)
     out = []
     for year, entry in sorted(_EXT.desk.get(code, {}).items()):
@@ -217,7 +218,7 @@ def desk_changes(market_code: str) -> list[YearChange]:
         if known is None:
             continue
         before = set(known.closed)
-        now = set(given[year].closed) | (before if code_by_rule else set())
+        now = set(given[year].closed) | (before if by_rule else set())
         if now == before:
             continue
         out.append(
