@@ -108,7 +108,9 @@ def test_variants_are_merged_and_lots_converted_once_and_recorded(tmp_path):
     before = _rows(db, "SELECT * FROM prices ORDER BY symbol, date")
     store.ingest(db, "shares", _one_share_row().assign(as_of=dt.date(2024, 10, 8)))
     assert _rows(db, "SELECT * FROM prices ORDER BY symbol, date") == before
-    assert dict(_rows(db, "SELECT key, value FROM meta"))["migration.3.at"] == meta["migration.3.at"]
+    assert (
+        dict(_rows(db, "SELECT key, value FROM meta"))["migration.3.at"] == meta["migration.3.at"]
+    )
 
 
 def test_an_incoming_lots_row_is_stored_in_shares(tmp_path):
@@ -160,7 +162,9 @@ def test_the_refusal_is_one_line_exit_4_through_the_cli(tmp_path, capsys, monkey
     (tmp_path / "s.csv").write_text("symbol,as_of,shares\n300308,2024-09-30,5\n")
     before = store.fingerprint(db)
     monkeypatch.setattr(
-        sys, "argv", ["sectorweekly", "import", "shares", str(tmp_path / "s.csv"), "--desk", str(desk)]
+        sys,
+        "argv",
+        ["sectorweekly", "import", "shares", str(tmp_path / "s.csv"), "--desk", str(desk)],
     )
     with pytest.raises(SystemExit) as exit_:
         main()

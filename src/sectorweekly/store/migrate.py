@@ -123,7 +123,9 @@ def _conflicts(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     for row in rows:
         canon, *keys = row[: 1 + len(key)]
         sym_a, sym_b, col = row[1 + len(key) : 4 + len(key)]
-        values = dict(zip([f"{s}_{c}" for c in compared for s in "ab"], row[4 + len(key) :], strict=True))
+        values = dict(
+            zip([f"{s}_{c}" for c in compared for s in "ab"], row[4 + len(key) :], strict=True)
+        )
         when = " ".join(_show(k) for k in keys)
         out.append(
             f"{table} {canon} {when}: {col} {_show(values['a_' + col])} as '{sym_a}' but "
@@ -155,14 +157,17 @@ def merge_variants(con: duckdb.DuckDBPyConnection, path: object) -> int:
         raise StoreError(
             f"{path}: cannot bring the store to schema version 3: {len(conflicts)} stored "
             f"row(s) hold other values for the same instrument and day under two spellings "
-            f"of its symbol: {shown}" + (f"; and {more} more" if more > 0 else "")
+            f"of its symbol: {shown}"
+            + (f"; and {more} more" if more > 0 else "")
             + "; delete the wrong row of each pair (duckdb, DELETE FROM <table> WHERE symbol = "
             "'<spelling>' AND …) and run the command again"
         )
     moved = 0
     for table, (key, _, _) in _SYMBOL_TABLES.items():
         keys = ", ".join(key)
-        n = _count(con, f"SELECT count(*) FROM main.{table} WHERE symbol IN (SELECT old FROM _v3_canon)")
+        n = _count(
+            con, f"SELECT count(*) FROM main.{table} WHERE symbol IN (SELECT old FROM _v3_canon)"
+        )
         if not n:
             continue
         moved += n
