@@ -134,7 +134,7 @@ def canonical_symbol(text: str, market: str | None = None) -> str:
         shape = "six digits for an A-share" if market == "CN_A" else "not a ticker"
         raise ValueError(f"is {len(s)} digits ({shape})")
     if re.fullmatch(r".+[.](SH|SS|SZ|BJ|HK)", s):
-        raise ValueError("has an exchange suffix but not the code's digits before it")
+        raise ValueError("is an exchange suffix without the code's digits before it")
     if not _TICKER.fullmatch(s):
         raise ValueError("is not a symbol (letters, digits and . - ^ = only)")
     if market == "CN_A" and not s.startswith("^"):
@@ -148,3 +148,16 @@ def symbol_or_error(text: str, market: str | None = None) -> str:
         return canonical_symbol(text, market)
     except ValueError as exc:
         return f"!symbol '{str(text).strip()}' {exc}; expected {SYMBOL_EXPECTED}"
+
+
+def given_symbol(value: str, where: str, market: str | None = None) -> str:
+    """:func:`canonical_symbol` of a symbol typed on the command line (``--symbols nvda``);
+    an InputError naming the option (``where``) when it has no canonical form."""
+    from ..errors import InputError
+
+    try:
+        return canonical_symbol(value, market)
+    except ValueError as exc:
+        raise InputError(
+            where, None, f"symbol '{str(value).strip()}' {exc}; expected {SYMBOL_EXPECTED}"
+        ) from None

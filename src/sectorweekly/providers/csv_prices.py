@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+from duckdb.sqltypes import VARCHAR
 
 from .. import calendars, clock, store
 from ..errors import CalendarError, InputError
@@ -69,7 +72,16 @@ def _errors_sql() -> str:
     """
     markets = ", ".join(MARKETS)
     checks: list[tuple[str, str]] = [
+        (
+            f"length({raw}) > {textfile.MAX_FIELD}",
+            f"'a field of ' || length({raw}) || ' characters ({col}); expected at most "
+            f"{textfile.MAX_FIELD} (is this the right file?)'",
+        )
+        for col, raw in _TEXT_CELLS.items()
+    ]
+    checks += [
         ("coalesce(p.symbol, '') = ''", "'empty symbol; expected a code such as 688256 or NVDA'"),
+        ("starts_with(p.symbol, '!')", "substr(p.symbol, 2)"),
         (
             f"p.market IS NULL AND {_given('market')}",
             f"'unknown market ''' || trim(p.market_raw) || '''; expected one of {markets}'",
@@ -116,17 +128,60 @@ def _errors_sql() -> str:
     return "CASE " + " ".join(f"WHEN {c} THEN {m}" for c, m in checks) + " END"
 
 
+# Text cells a row stores or reads (column -> its raw text in the parsed row), each held to
+# the field limit: a 5,000-character symbol or source is a broken file, never a stored row.
+_TEXT_CELLS = {
+    "symbol": "p.symbol_raw",
+    "market": "p.market_raw",
+    "name": "p.name",
+    "date": "p.date_raw",
+    "volume_unit": "p.volume_unit",
+    "adjustment": "p.adjustment",
+    "source": "p.source_raw",
+    "prev_close_source": "p.prev_close_source_raw",
+    **{c: f"p.{c}_raw" for c in ["close", *OPTIONAL_NUMERIC, *REFERENCE_NUMERIC]},
+}
+SYMBOL_FUNCTION = "sectorweekly_symbol"
+
+
+def _symbols(symbols: pa.Array, markets: pa.Array) -> pa.Array:
+    """The canonical form of each symbol cell (``!`` and the message when it has none), for
+    DuckDB to call on a file's column: one rule (``markets.codes``) for every reader."""
+    return pa.array(
+        [None if s is None else _canonical(s, m) for s, m in zip(
+            symbols.to_pylist(), markets.to_pylist(), strict=True)],
+        pa.string(),
+    )  # fmt: skip
+
+
+@functools.lru_cache(maxsize=65536)
+def _canonical(symbol: str, market: str | None) -> str:
+    return codes.symbol_or_error(symbol, market)
+
+
+def _register_symbols(con: duckdb.DuckDBPyConnection) -> None:
+    known = con.execute(
+        "SELECT count(*) FROM duckdb_functions() WHERE function_name = ?", [SYMBOL_FUNCTION]
+    ).fetchall()[0][0]
+    if not known:
+        con.create_function(
+            SYMBOL_FUNCTION, _symbols, [VARCHAR, VARCHAR], VARCHAR, type="arrow",
+            null_handling="special", side_effects=False,
+        )  # fmt: skip
+
+
 def _parsed_sql(present: set[str]) -> str:
-    symbol = "trim(r.symbol)"
+    symbol = "r._sym"
     guess = f"coalesce(km.market, {codes.guess_market_sql(symbol)})"
     market = (
-        f"CASE WHEN coalesce(trim(r.market), '') <> '' THEN ma.code ELSE {guess} END"
+        f"CASE WHEN coalesce(trim(r.market), '') <> '' THEN r._market ELSE {guess} END"
         if "market" in present
         else guess
     )
     cols = {
         "rec": "r.rec",  # the row's place in the file (joins do not keep the order)
         "symbol": symbol,
+        "symbol_raw": "trim(r.symbol)",
         "market": market,
         "name": f"nullif(trim({_raw('name', present)}), '')",
         "date": f"coalesce(TRY_CAST({_raw('date', present)} AS DATE), "
@@ -188,6 +243,7 @@ def _first_ragged(path: Path, encoding: str | None, width: int) -> tuple[int, st
 def _calendar_tables(con: duckdb.DuckDBPyConnection, known: Mapping[str, str]) -> None:
     """Markets by alias and by the desk's instruments, and (empty) session tables that
     :func:`_add_sessions` fills for the markets and dates a file actually has."""
+    _register_symbols(con)
     aliases = {**{m: m for m in MARKETS}, **MARKET_ALIASES}
     con.execute("CREATE OR REPLACE TEMP TABLE market_alias (alias VARCHAR, code VARCHAR)")
     con.executemany("INSERT INTO market_alias VALUES (?, ?)", list(aliases.items()))
@@ -327,15 +383,18 @@ def _stage_group(
         f"FROM {_csv_source([f.utf8 for f in files], names)}) n "
         "JOIN _files fl ON fl.utf8 = n._sw_file"
     )
-    join_alias = (
-        "LEFT JOIN market_alias ma ON ma.alias = upper(trim(r.market)) "
-        if "market" in present
-        else ""
+    if "market" in present:
+        given = "ma.code"
+        join_alias = "LEFT JOIN market_alias ma ON ma.alias = upper(trim(r.market)) "
+    else:
+        given, join_alias = "NULL::VARCHAR", ""
+    symbols = (
+        f"SELECT r.*, {given} AS _market, {SYMBOL_FUNCTION}(trim(r.symbol), {given}) AS _sym "
+        f"FROM ({numbered}) r {join_alias}"
     )
     parsed = (
-        f"SELECT r.fi, r.file_name, {_parsed_sql(present)} FROM ({numbered}) r "
-        f"{join_alias}"
-        "LEFT JOIN known_market km ON km.symbol = trim(r.symbol)"
+        f"SELECT r.fi, r.file_name, {_parsed_sql(present)} FROM ({symbols}) r "
+        "LEFT JOIN known_market km ON km.symbol = r._sym"
     )
     try:
         con.execute(
