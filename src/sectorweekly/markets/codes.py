@@ -104,6 +104,16 @@ _HK = re.compile(r"(?:HK[.]?)?(\d{1,5})(?:[.]HK)?")
 _TICKER = re.compile(r"[A-Z0-9^][A-Z0-9.\-^=_&]*")
 
 
+def _index_exchange(code: str) -> str | None:
+    """Where an index of this code is listed, for codes that can be indices: SZSE's 399xxx,
+    Beijing's 899xxx, and the SSE and CSI indices' 000xxx and 93xxxx/95xxxx."""
+    if code.startswith("399"):
+        return "SZ"
+    if code.startswith("899"):
+        return "BJ"
+    return "SH" if code.startswith(("000", "93", "95")) else None
+
+
 def canonical_symbol(text: str, market: str | None = None) -> str:
     """The store's one form of a symbol as a user or a file wrote it; ``market`` (when known)
     must agree with the shape. Raises ValueError whose message reads after the symbol, e.g.
@@ -119,7 +129,7 @@ def canonical_symbol(text: str, market: str | None = None) -> str:
         if market not in (None, "CN_A"):
             raise ValueError(f"is an A-share code (six digits), not a {market} symbol")
         if tag is not None:
-            listed = {a_share_exchange(code, "stock"), a_share_exchange(code, "index")}
+            listed = {a_share_exchange(code, "stock"), _index_exchange(code)}
             if tag not in listed:
                 where = " or ".join(sorted(_EXCHANGE_ZH[x] for x in listed if x))
                 raise ValueError(f"is listed in {where}, not {tag}")
