@@ -1,6 +1,8 @@
-"""What the shape of a code says: its market, its A-share board, its mainland exchange.
+"""What the shape of a code says: its one canonical form, its market, its A-share board, its
+mainland exchange.
 
-The one place that reads meaning into the characters of a symbol. A desk's ``kind: index``
+The one place that reads meaning into the characters of a symbol: every door (files, desk.yaml,
+notes, the update, the command line) reads a symbol through :func:`canonical_symbol`. A desk's ``kind: index``
 always wins over the shape (000300 is the CSI 300, 000001 both Ping An Bank and the SSE
 Composite): an index has no board and no daily limit, whatever its digits look like.
 """
@@ -8,6 +10,8 @@ Composite): an index has no board and no daily limit, whatever its digits look l
 from __future__ import annotations
 
 import re
+
+from ..errors import InputError
 
 MAIN = "main"
 STAR = "star"
@@ -163,8 +167,6 @@ def symbol_or_error(text: str, market: str | None = None) -> str:
 def given_symbol(value: str, where: str, market: str | None = None) -> str:
     """:func:`canonical_symbol` of a symbol typed on the command line (``--symbols nvda``);
     an InputError naming the option (``where``) when it has no canonical form."""
-    from ..errors import InputError
-
     try:
         return canonical_symbol(value, market)
     except ValueError as exc:
