@@ -470,5 +470,5 @@ def test_a_bad_workbook_row_is_named_by_its_row_number(desk, tmp_path, capsys, m
     code, _, err = sw(capsys, monkeypatch, "import", "prices", path, "--desk", desk)
     assert code == 2
     assert one_line_error(err) == (
-        f"error: {path}:4: close 'n/a' is not a number; expected a decimal such as 12.34"
+        f"error: {path}[Sheet]:4: close 'n/a' is not a number; expected a decimal such as 12.34"
     )

@@ -242,7 +242,9 @@ def test_bad_xlsx_cell_names_its_row(seeded, tmp_path):
         [dt.datetime(2024, 9, 20), dt.datetime(2024, 9, 26), 462],
         [dt.datetime(2024, 9, 27), dt.datetime(2024, 10, 3), "约460"],
     ])  # fmt: skip
-    with pytest.raises(InputError, match=r"bad\.xlsx:3: Midjourney '约460' is not a number"):
+    with pytest.raises(
+        InputError, match=r"bad\.xlsx\[周度\]:3: Midjourney '约460' is not a number"
+    ):
         import_tracker_files(seeded, [path], "visits", SeriesOptions(group="图像"))
     assert store.fingerprint(seeded) == before
 

@@ -22,7 +22,7 @@ import typer
 from typer._click import exceptions as click  # the click bundled with typer
 
 from . import console as consoles
-from .cli_options import DeskOpt, EncodingOpt, WaitOpt, option_date
+from .cli_options import DeskOpt, EncodingOpt, SheetOpt, WaitOpt, option_date, short_text
 from .cli_ratings import ratings_app
 from .clock import ClockError
 from .errors import InputError, SectorWeeklyError
@@ -222,6 +222,7 @@ def import_prices(
         typer.Argument(metavar="FILE...", help="CSV files (shared layout or symbol,date,close…)."),
     ],
     desk: DeskOpt = None,
+    sheet: SheetOpt = None,
     encoding: EncodingOpt = None,
     wait: WaitOpt = 30.0,
 ) -> None:
@@ -232,7 +233,7 @@ def import_prices(
     known = {s: i.market for s, i in d.instruments.items()}
     with progress_line() as say:
         read, added = import_price_files(
-            path, files, known, encoding=encoding, wait=wait, progress=say
+            path, files, known, encoding=encoding, wait=wait, progress=say, sheet=sheet
         )
     console.print(f"{added} new rows ({read - added} already stored) into {path}", markup=False)
 
@@ -244,6 +245,7 @@ def import_shares(
         typer.Argument(metavar="FILE...", help="CSV: symbol,as_of,shares[,source,note]."),
     ],
     desk: DeskOpt = None,
+    sheet: SheetOpt = None,
     encoding: EncodingOpt = None,
     wait: WaitOpt = 30.0,
 ) -> None:
@@ -251,7 +253,7 @@ def import_shares(
     from .providers.csv_prices import import_shares_file
 
     _, path = _desk(desk)
-    added = import_shares_file(path, list(files), encoding=encoding, wait=wait)
+    added = import_shares_file(path, list(files), encoding=encoding, wait=wait, sheet=sheet)
     console.print(f"{added} new share counts into {path}", markup=False)
 
 
@@ -271,18 +273,29 @@ def import_series(
     kind: Annotated[TrackerKind, typer.Option("--kind", help="What the files hold.")],
     desk: DeskOpt = None,
     group: Annotated[
-        str | None, typer.Option(help="Group of every series of a wide file, e.g. 文本-海外.")
+        str | None,
+        typer.Option(
+            callback=short_text, help="Group of every series of a wide file, e.g. 文本-海外."
+        ),
     ] = None,
-    unit: Annotated[str | None, typer.Option(help="Unit when the file has none (万次…).")] = None,
-    source: Annotated[str | None, typer.Option(help="Source when the file has none.")] = None,
+    unit: Annotated[
+        str | None, typer.Option(callback=short_text, help="Unit when the file has none (万次…).")
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option(callback=short_text, help="Source when the file has none.")
+    ] = None,
     alias: Annotated[
         list[str] | None,
-        typer.Option(metavar="NEW=OLD", help="A renamed app (note 'NEW即为原OLD'); repeatable."),
+        typer.Option(
+            metavar="NEW=OLD",
+            callback=short_text,
+            help="A renamed app (note 'NEW即为原OLD'); repeatable.",
+        ),
     ] = None,
     sample: Annotated[
         bool, typer.Option("--sample", help="Invented numbers: label them 示例数据.")
     ] = False,
-    sheet: Annotated[str | None, typer.Option(help="Excel sheet (default: the first).")] = None,
+    sheet: SheetOpt = None,
     encoding: EncodingOpt = None,
     wait: WaitOpt = 30.0,
 ) -> None:

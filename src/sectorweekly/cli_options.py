@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -20,11 +20,46 @@ WaitOpt = Annotated[
         help="Seconds to wait while another process writes (or reads) the store.",
     ),
 ]
+
+
+def _encoding(value: str | None) -> str | None:
+    """Only the documented encodings: any other codec would store mojibake."""
+    from .providers.textfile import encoding_problem
+
+    problem = None if value is None else encoding_problem(value)
+    if problem is not None:
+        raise typer.BadParameter(problem, param_hint="--encoding")
+    return value
+
+
 EncodingOpt = Annotated[
     str | None,
     typer.Option(
         metavar="NAME",
-        help="Text encoding of CSV files: utf-8 or gb18030 (default: detected).",
+        callback=_encoding,
+        help="Text encoding of CSV files: utf-8, utf-8-sig, gb18030 or gbk (default: detected).",
+    ),
+]
+
+
+def short_text(value: Any) -> Any:
+    """A text option held to the field limit of every file (a 5,000-character --source is a
+    mistake, never a stored value)."""
+    from .providers.textfile import MAX_FIELD
+
+    for item in value if isinstance(value, list | tuple) else [value]:
+        if isinstance(item, str) and len(item) > MAX_FIELD:
+            raise typer.BadParameter(f"{len(item)} characters; expected at most {MAX_FIELD}")
+    return value
+
+
+SheetOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="NAME|NUMBER",
+        callback=short_text,
+        help="Workbook sheet by name or number (default: the first sheet whose header this "
+        "import knows).",
     ),
 ]
 

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from . import console as consoles
-from .cli_options import DeskOpt, EncodingOpt, WaitOpt, option_date
+from .cli_options import DeskOpt, EncodingOpt, SheetOpt, WaitOpt, option_date
 from .errors import InputError
 
 ratings_app = typer.Typer(
@@ -27,6 +27,7 @@ def import_ratings(
         ),
     ],
     desk: DeskOpt = None,
+    sheet: SheetOpt = None,
     encoding: EncodingOpt = None,
     wait: WaitOpt = 30.0,
 ) -> None:
@@ -40,7 +41,7 @@ def import_ratings(
     path, _ = prepare(d, wait)
     scales = RatingScales.from_desk(d.ratings)
     read, added = import_rating_files(
-        path, files, scales, rating_symbols(d, path), encoding=encoding, wait=wait
+        path, files, scales, rating_symbols(d, path), encoding=encoding, wait=wait, sheet=sheet
     )
     console.print(f"{added} new ratings ({read - added} already stored) into {path}", markup=False)
 

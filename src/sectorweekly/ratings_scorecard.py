@@ -24,7 +24,7 @@ from .analysis.rating_scale import RatingScales
 from .analysis.scorecard import evaluate, horizon_label, summarise
 from .desk import Desk
 from .errors import InputError
-from .markets import MARKETS
+from .markets import MARKETS, codes
 from .providers.ratings_csv import load_rating_files
 from .workspace import rating_symbols, store_path
 
@@ -91,7 +91,7 @@ def parse_benchmark_overrides(items: Sequence[str]) -> dict[str, str]:
                 item,
                 f"expected MARKET=SYMBOL with MARKET one of {', '.join(MARKETS)}, e.g. US=^IXIC",
             )
-        out[key] = symbol.strip()
+        out[key] = codes.given_symbol(symbol, "--benchmark", key)
     return out
 
 

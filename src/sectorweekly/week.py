@@ -24,6 +24,7 @@ from .analysis.sources import store_last_dates
 from .calendars import latest_complete_week
 from .desk import Desk, WatchTheme
 from .errors import InputError, StoreError
+from .markets import codes
 from .notes import WeekNotes, load_notes, notes_path
 from .paths import store_path
 from .rating_records import read_ratings
@@ -101,6 +102,12 @@ def resolve_window(
 def _symbol(desk: Desk, name: str, notes: WeekNotes, line: int, theme: str) -> str:
     if name in desk.instruments:
         return name
+    try:  # a symbol as the notes wrote it (nvda, 700.HK, 600000.SH)
+        symbol = codes.canonical_symbol(name)
+    except ValueError:
+        symbol = ""
+    if symbol in desk.instruments:
+        return symbol
     by_name = [s for s, i in desk.instruments.items() if i.name == name]
     if len(by_name) == 1:
         return by_name[0]

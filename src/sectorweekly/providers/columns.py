@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..markets import codes
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,16 @@ def text(value: str) -> str:
     return value.strip()
 
 
+def symbol(value: str) -> str:
+    """A symbol in the store's one form (``600000.SH`` -> ``600000``, ``nvda`` -> ``NVDA``)."""
+    return codes.canonical_symbol(value)
+
+
 DATE = "YYYY-MM-DD"
 PRICE = "a price > 0 such as 12.34"
 
 SHARES = (
-    Column("symbol", text, True, "a code such as 688256 or NVDA"),
+    Column("symbol", symbol, True, codes.SYMBOL_EXPECTED),
     Column("as_of", parse_date, True, DATE),
     Column("shares", positive, True, "a finite number of shares > 0 such as 1121166509"),
     Column("source", text),
@@ -78,7 +84,7 @@ SHARES = (
 )
 RATINGS = (
     Column("date", parse_date, True, DATE),
-    Column("symbol", text, True, "a code such as 688256 or NVDA"),
+    Column("symbol", symbol, True, codes.SYMBOL_EXPECTED),
     Column("rating", text, True, "a rating on the desk's scales"),
     Column("analyst", text),
     Column("target_price", positive, False, "a price > 0 such as 123.45, or empty"),

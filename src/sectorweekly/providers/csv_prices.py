@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+from duckdb.sqltypes import VARCHAR
 
 from .. import calendars, clock, store
 from ..errors import CalendarError, InputError
@@ -39,6 +42,9 @@ EXPECTED_HEADER = (
     "or symbol,market,name,date,close,open,high,low,volume,volume_unit,adjustment,source"
 )
 Progress = Callable[[str], None]
+# A workbook's sheet of prices: the first whose header has these (without --sheet)
+KNOWN_HEADER = textfile.requires(*REQUIRED)
+SHARES_HEADER = textfile.requires("symbol", "as_of", "shares")
 
 
 def _q(text: str) -> str:
@@ -69,7 +75,16 @@ def _errors_sql() -> str:
     """
     markets = ", ".join(MARKETS)
     checks: list[tuple[str, str]] = [
+        (
+            f"length({raw}) > {textfile.MAX_FIELD}",
+            f"'a field of ' || length({raw}) || ' characters ({col}); expected at most "
+            f"{textfile.MAX_FIELD} (is this the right file?)'",
+        )
+        for col, raw in _TEXT_CELLS.items()
+    ]
+    checks += [
         ("coalesce(p.symbol, '') = ''", "'empty symbol; expected a code such as 688256 or NVDA'"),
+        ("starts_with(p.symbol, '!')", "substr(p.symbol, 2)"),
         (
             f"p.market IS NULL AND {_given('market')}",
             f"'unknown market ''' || trim(p.market_raw) || '''; expected one of {markets}'",
@@ -116,17 +131,60 @@ def _errors_sql() -> str:
     return "CASE " + " ".join(f"WHEN {c} THEN {m}" for c, m in checks) + " END"
 
 
+# Text cells a row stores or reads (column -> its raw text in the parsed row), each held to
+# the field limit: a 5,000-character symbol or source is a broken file, never a stored row.
+_TEXT_CELLS = {
+    "symbol": "p.symbol_raw",
+    "market": "p.market_raw",
+    "name": "p.name",
+    "date": "p.date_raw",
+    "volume_unit": "p.volume_unit",
+    "adjustment": "p.adjustment",
+    "source": "p.source_raw",
+    "prev_close_source": "p.prev_close_source_raw",
+    **{c: f"p.{c}_raw" for c in ["close", *OPTIONAL_NUMERIC, *REFERENCE_NUMERIC]},
+}
+SYMBOL_FUNCTION = "sectorweekly_symbol"
+
+
+def _symbols(symbols: pa.Array, markets: pa.Array) -> pa.Array:
+    """The canonical form of each symbol cell (``!`` and the message when it has none), for
+    DuckDB to call on a file's column: one rule (``markets.codes``) for every reader."""
+    return pa.array(
+        [None if s is None else _canonical(s, m) for s, m in zip(
+            symbols.to_pylist(), markets.to_pylist(), strict=True)],
+        pa.string(),
+    )  # fmt: skip
+
+
+@functools.lru_cache(maxsize=65536)
+def _canonical(symbol: str, market: str | None) -> str:
+    return codes.symbol_or_error(symbol, market)
+
+
+def _register_symbols(con: duckdb.DuckDBPyConnection) -> None:
+    known = con.execute(
+        "SELECT count(*) FROM duckdb_functions() WHERE function_name = ?", [SYMBOL_FUNCTION]
+    ).fetchall()[0][0]
+    if not known:
+        con.create_function(
+            SYMBOL_FUNCTION, _symbols, [VARCHAR, VARCHAR], VARCHAR, type="arrow",
+            null_handling="special", side_effects=False,
+        )  # fmt: skip
+
+
 def _parsed_sql(present: set[str]) -> str:
-    symbol = "trim(r.symbol)"
+    symbol = "r._sym"
     guess = f"coalesce(km.market, {codes.guess_market_sql(symbol)})"
     market = (
-        f"CASE WHEN coalesce(trim(r.market), '') <> '' THEN ma.code ELSE {guess} END"
+        f"CASE WHEN coalesce(trim(r.market), '') <> '' THEN r._market ELSE {guess} END"
         if "market" in present
         else guess
     )
     cols = {
         "rec": "r.rec",  # the row's place in the file (joins do not keep the order)
         "symbol": symbol,
+        "symbol_raw": "trim(r.symbol)",
         "market": market,
         "name": f"nullif(trim({_raw('name', present)}), '')",
         "date": f"coalesce(TRY_CAST({_raw('date', present)} AS DATE), "
@@ -167,19 +225,19 @@ def _header(path: Path, utf8: Path) -> list[str]:
     return names
 
 
-def _line_of(path: Path, encoding: str | None, fields: list[str] | None, fallback: int) -> int:
+def _line_of(f: StagedFile, fields: list[str] | None, fallback: int) -> int:
     """The file line of the first row equal to ``fields`` (messages only; a second pass)."""
     if fields is None:
         return fallback
-    want = [("" if f is None else f).strip() for f in fields]
-    for line, row in textfile.csv_records(path, encoding):
+    want = [("" if v is None else v).strip() for v in fields]
+    for line, row in textfile.csv_records(f.path, f.encoding, f.sheet):
         if line > 1 and [c.strip() for c in row] == want:
             return line
     return fallback
 
 
-def _first_ragged(path: Path, encoding: str | None, width: int) -> tuple[int, str]:
-    for line, row in textfile.csv_records(path, encoding):
+def _first_ragged(f: StagedFile, width: int) -> tuple[int, str]:
+    for line, row in textfile.csv_records(f.path, f.encoding, f.sheet):
         if len(row) != width:
             return line, f"{len(row)} fields, expected {width} as in the header"
     return 1, "not a well-formed CSV file"
@@ -188,6 +246,7 @@ def _first_ragged(path: Path, encoding: str | None, width: int) -> tuple[int, st
 def _calendar_tables(con: duckdb.DuckDBPyConnection, known: Mapping[str, str]) -> None:
     """Markets by alias and by the desk's instruments, and (empty) session tables that
     :func:`_add_sessions` fills for the markets and dates a file actually has."""
+    _register_symbols(con)
     aliases = {**{m: m for m in MARKETS}, **MARKET_ALIASES}
     con.execute("CREATE OR REPLACE TEMP TABLE market_alias (alias VARCHAR, code VARCHAR)")
     con.executemany("INSERT INTO market_alias VALUES (?, ?)", list(aliases.items()))
@@ -290,7 +349,7 @@ def _unreadable(
         try:
             con.execute(f"SELECT count(*) FROM {_csv_source([f.utf8], names)}").fetchall()
         except duckdb.Error as exc:
-            line, msg = _first_ragged(f.path, f.encoding, len(names))
+            line, msg = _first_ragged(f, len(names))
             if line == 1:
                 msg = f"{msg} ({str(exc).splitlines()[0]})"
             return k, InputError(f.path, line, msg)
@@ -305,6 +364,7 @@ class StagedFile:
     path: Path
     utf8: Path
     encoding: str | None
+    sheet: str | None = None  # the workbook's sheet read (None for a text file)
 
 
 def _stage_group(
@@ -327,15 +387,18 @@ def _stage_group(
         f"FROM {_csv_source([f.utf8 for f in files], names)}) n "
         "JOIN _files fl ON fl.utf8 = n._sw_file"
     )
-    join_alias = (
-        "LEFT JOIN market_alias ma ON ma.alias = upper(trim(r.market)) "
-        if "market" in present
-        else ""
+    if "market" in present:
+        given = "ma.code"
+        join_alias = "LEFT JOIN market_alias ma ON ma.alias = upper(trim(r.market)) "
+    else:
+        given, join_alias = "NULL::VARCHAR", ""
+    symbols = (
+        f"SELECT r.*, {given} AS _market, {SYMBOL_FUNCTION}(trim(r.symbol), {given}) AS _sym "
+        f"FROM ({numbered}) r {join_alias}"
     )
     parsed = (
-        f"SELECT r.fi, r.file_name, {_parsed_sql(present)} FROM ({numbered}) r "
-        f"{join_alias}"
-        "LEFT JOIN known_market km ON km.symbol = trim(r.symbol)"
+        f"SELECT r.fi, r.file_name, {_parsed_sql(present)} FROM ({symbols}) r "
+        "LEFT JOIN known_market km ON km.symbol = r._sym"
     )
     try:
         con.execute(
@@ -380,7 +443,7 @@ def _error_at(
         [rec],
     ).fetchall()
     fields = list(got[0][1:]) if got else None
-    return InputError(f.path, _line_of(f.path, f.encoding, fields, rec + 1), message)
+    return InputError(f.path, _line_of(f, fields, rec + 1), message)
 
 
 def _check_dates(
@@ -429,10 +492,12 @@ class PriceFiles:
         known: Mapping[str, str],
         encoding: str | None = None,
         progress: Progress | None = None,
+        sheet: str | None = None,
     ) -> None:
         self.paths = list(paths)
         self.known = known
         self.encoding = encoding
+        self.sheet = sheet
         self.say = progress or (lambda _m: None)
 
     def stage(self, con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
@@ -441,14 +506,43 @@ class PriceFiles:
         wrong header is named before any row is read; then files in the order given)."""
         _calendar_tables(con, self.known)
         by_header: dict[tuple[str, ...], list[StagedFile]] = {}
+        sheets: dict[str, str | None] = {}
         for i, path in enumerate(self.paths):
             self.say(f"reading {path.name}")
             folder = tmp / f"f{i}"
             folder.mkdir()
-            utf8 = textfile.as_utf8(path, self.encoding, folder)
-            names = tuple(_header(path, utf8))
-            by_header.setdefault(names, []).append(StagedFile(i, path, utf8, self.encoding))
+            sheet = textfile.choose_sheet(path, self.sheet, KNOWN_HEADER)
+            with textfile.naming_sheet(path, sheet):
+                utf8 = textfile.as_utf8(path, self.encoding, folder, sheet)
+                names = tuple(_header(path, utf8))
+            staged = StagedFile(i, path, utf8, self.encoding, sheet)
+            by_header.setdefault(names, []).append(staged)
+            sheets[str(path)] = sheet
         groups = [(files, list(names)) for names, files in by_header.items()]
+        try:
+            self._check(con, groups)
+        except InputError as exc:  # a workbook's row: name its sheet
+            sheet = sheets.get(exc.path)
+            if sheet:
+                raise InputError(textfile.sheet_label(Path(exc.path), sheet), exc.where,
+                                 exc.message) from None  # fmt: skip
+            raise
+        con.execute("CREATE OR REPLACE TEMP TABLE _paths (fi INTEGER, file VARCHAR)")
+        con.executemany("INSERT INTO _paths VALUES (?, ?)", [
+            (i, textfile.sheet_label(p, sheets.get(str(p)))) for i, p in enumerate(self.paths)
+        ])  # fmt: skip
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW _rows AS "
+            "SELECT symbol, f.market, date, open, high, low, close, volume, volume_unit, "
+            "adjustment, NULL::DOUBLE AS adj_close, source, prev_close, prev_close_source, "
+            "name, i.currency, fp.file, rec + 1 AS line, f.fi * 10000000000 + rec AS _ord "
+            "FROM _staged f JOIN market_info i ON i.market = f.market "
+            "JOIN _paths fp ON fp.fi = f.fi"
+        )
+
+    def _check(
+        self, con: duckdb.DuckDBPyConnection, groups: list[tuple[list[StagedFile], list[str]]]
+    ) -> None:
         errors = []
         con.execute("DROP TABLE IF EXISTS _staged")
         for files, names in groups:
@@ -460,17 +554,6 @@ class PriceFiles:
             raise min(errors, key=lambda e: e[0])[1]  # the first bad file in the order given
         self.say("checking the dates against each market's sessions")
         _check_dates(con, groups)
-        con.execute("CREATE OR REPLACE TEMP TABLE _paths (fi INTEGER, file VARCHAR)")
-        con.executemany("INSERT INTO _paths VALUES (?, ?)", [(i, str(p)) for i, p in
-                                                               enumerate(self.paths)])  # fmt: skip
-        con.execute(
-            "CREATE OR REPLACE TEMP VIEW _rows AS "
-            "SELECT symbol, f.market, date, open, high, low, close, volume, volume_unit, "
-            "adjustment, NULL::DOUBLE AS adj_close, source, prev_close, prev_close_source, "
-            "name, i.currency, fp.file, rec + 1 AS line, f.fi * 10000000000 + rec AS _ord "
-            "FROM _staged f JOIN market_info i ON i.market = f.market "
-            "JOIN _paths fp ON fp.fi = f.fi"
-        )
 
 
 def read_price_file(
@@ -493,28 +576,33 @@ def import_price_files(
     wait: float = store.LOCK_TIMEOUT_S,
     meta: Mapping[str, str] | None = None,
     progress: Progress | None = None,
+    sheet: str | None = None,
 ) -> tuple[int, int]:
     """Check every file and write them through the store's one writer, all or nothing.
 
     Returns (rows read, rows added); identical re-imports add nothing.
     """
-    rows = PriceFiles(paths, known_markets, encoding, progress)
+    rows = PriceFiles(paths, known_markets, encoding, progress, sheet)
     result = store.ingest(store_path, "prices", rows, wait=wait, meta=meta, progress=progress)
     return result.read, result.added
 
 
-def read_shares_file(path: Path, encoding: str | None = None) -> pd.DataFrame:
+def read_shares_file(
+    path: Path, encoding: str | None = None, sheet: str | None = None
+) -> pd.DataFrame:
     """Shares outstanding: symbol,as_of,shares[,source,note] (shares in units of the quote)."""
-    records = textfile.csv_records(path, encoding)
-    first = next(records, None)
-    idx = header_index(path, first[1] if first else [], SHARES)
-    out = []
-    for line, cells in records:
-        row = parse_row(path, line, cells, idx, SHARES)
-        row["source"] = row["source"] or f"csv:{path.name}"
-        out.append({**row, "file": str(path), "line": line})
-    if not out:
-        raise InputError(path, 2, "no data rows; expected symbol,as_of,shares rows")
+    sheet = textfile.choose_sheet(path, sheet, SHARES_HEADER)
+    with textfile.naming_sheet(path, sheet):
+        records = textfile.csv_records(path, encoding, sheet)
+        first = next(records, None)
+        idx = header_index(path, first[1] if first else [], SHARES)
+        out = []
+        for line, cells in records:
+            row = parse_row(path, line, cells, idx, SHARES)
+            row["source"] = row["source"] or f"csv:{path.name}"
+            out.append({**row, "file": textfile.sheet_label(path, sheet), "line": line})
+        if not out:
+            raise InputError(path, 2, "no data rows; expected symbol,as_of,shares rows")
     return pd.DataFrame.from_records(out)
 
 
@@ -525,8 +613,9 @@ def import_shares_file(
     encoding: str | None = None,
     wait: float = store.LOCK_TIMEOUT_S,
     meta: Mapping[str, str] | None = None,
+    sheet: str | None = None,
 ) -> int:
     """Shares follow the price rules: finite and positive, one value per (symbol, as_of)."""
     paths = path if isinstance(path, list) else [path]
-    frame = pd.concat([read_shares_file(p, encoding) for p in paths], ignore_index=True)
+    frame = pd.concat([read_shares_file(p, encoding, sheet) for p in paths], ignore_index=True)
     return store.ingest(store_path, "shares", frame, wait=wait, meta=meta).added

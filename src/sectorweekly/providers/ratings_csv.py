@@ -19,6 +19,8 @@ from ..errors import InputError
 from . import textfile
 from .columns import RATINGS, header_index, parse_row
 
+KNOWN_HEADER = textfile.requires("date", "symbol", "rating")  # a workbook's sheet of ratings
+
 
 def read_ratings_file(
     path: Path,
@@ -26,11 +28,25 @@ def read_ratings_file(
     known_symbols: Collection[str],
     encoding: str | None = None,
     label: str | None = None,
+    sheet: str | None = None,
 ) -> pd.DataFrame:
     """Parse and check one file; raises InputError naming FILE:ROW at the first bad row."""
+    sheet = textfile.choose_sheet(path, sheet, KNOWN_HEADER)
+    with textfile.naming_sheet(path, sheet):
+        return _read_ratings(path, scales, known_symbols, encoding, label, sheet)
+
+
+def _read_ratings(
+    path: Path,
+    scales: RatingScales,
+    known_symbols: Collection[str],
+    encoding: str | None,
+    label: str | None,
+    sheet: str | None,
+) -> pd.DataFrame:
     lookup = scales.lookup()
     today = clock.today()
-    records = textfile.csv_records(path, encoding)
+    records = textfile.csv_records(path, encoding, sheet)
     first = next(records, None)
     idx = header_index(path, first[1] if first else [], RATINGS, strict=True)
     out = []
@@ -64,7 +80,7 @@ def read_ratings_file(
                 f"{scales.expected_text()}",
             )
         out.append({**row, "rating": found[0], "source": f"csv:{path.name}",
-                    "file": label or str(path), "line": line})  # fmt: skip
+                    "file": label or textfile.sheet_label(path, sheet), "line": line})  # fmt: skip
     if not out:
         raise InputError(path, 2, "no data rows; expected at least one rating row")
     return pd.DataFrame.from_records(out)
@@ -75,9 +91,10 @@ def load_rating_files(
     scales: RatingScales,
     known_symbols: Collection[str],
     encoding: str | None = None,
+    sheet: str | None = None,
 ) -> pd.DataFrame:
     """Read every file (a file judged without storing it: the scorecard's ``--ratings``)."""
-    frames = [read_ratings_file(p, scales, known_symbols, encoding) for p in paths]
+    frames = [read_ratings_file(p, scales, known_symbols, encoding, sheet=sheet) for p in paths]
     rows = pd.concat(frames, ignore_index=True)
     key = ["symbol", "date"]
     dup = rows[rows.duplicated(subset=key, keep=False)]
@@ -108,13 +125,14 @@ def import_rating_files(
     encoding: str | None = None,
     wait: float = store.LOCK_TIMEOUT_S,
     label: str | None = None,
+    sheet: str | None = None,
 ) -> tuple[int, int]:
     """Check every file against the desk, then hand the rows to the store's one writer, which
     refuses a stored rating with another value and writes all files or none.
 
     Returns (rows read, rows added).
     """
-    frames = [read_ratings_file(p, scales, known_symbols, encoding, label) for p in paths]
+    frames = [read_ratings_file(p, scales, known_symbols, encoding, label, sheet) for p in paths]
     rows = pd.concat(frames, ignore_index=True).assign(sample=sample)
     result = store.ingest(store_path, "ratings", rows, wait=wait, meta=meta)
     return result.read, result.added

@@ -8,12 +8,14 @@ are refused here, before any parser sees them, with the line where the problem s
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
 
@@ -24,20 +26,28 @@ _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"  # the old binary .xls
 
 
+# The encodings ``--encoding`` accepts, as documented (GBK files are read as GB18030, its
+# superset); anything else (latin-1 would store mojibake) is refused.
+ENCODING_NAMES = {"utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8", "utf8-sig": "utf-8",
+                  "gb18030": "gb18030", "gbk": "gb18030"}  # fmt: skip
+DOCUMENTED_ENCODINGS = "utf-8, utf-8-sig, gb18030, gbk"
+
+
+def encoding_problem(name: str) -> str | None:
+    """What is wrong with an ``--encoding`` value, or None when it is one of the documented."""
+    key = name.strip().lower().replace("_", "-")
+    if key in ENCODING_NAMES:
+        return None
+    return f"unknown encoding '{name}'; expected one of {DOCUMENTED_ENCODINGS}"
+
+
 def normalise_encoding(name: str | None) -> str | None:
     if name is None:
         return None
-    key = name.strip().lower().replace("_", "-")
-    aliases = {"utf8": "utf-8", "utf-8-sig": "utf-8", "gbk": "gb18030", "gb2312": "gb18030",
-               "cp936": "gb18030", "gb18030": "gb18030", "utf-8": "utf-8"}  # fmt: skip
-    if key not in aliases:
-        try:
-            return codecs.lookup(key).name
-        except LookupError:
-            raise InputError(
-                "--encoding", None, f"unknown encoding '{name}'; expected utf-8 or gb18030"
-            ) from None
-    return aliases[key]
+    problem = encoding_problem(name)
+    if problem is not None:
+        raise InputError("--encoding", None, problem)
+    return ENCODING_NAMES[name.strip().lower().replace("_", "-")]
 
 
 def _check_head(path: Path, head: bytes) -> None:
@@ -135,30 +145,104 @@ def cell_text(cell: object) -> str:
     return str(cell)
 
 
-def sheet_values(path: Path, sheet: str | None = None) -> list[list[object]]:
-    """The cell values of a workbook's first sheet (or ``sheet``), row by row."""
+Knows = Callable[[list[str]], bool]  # does a header row (lower-cased text) belong to a reader?
+
+
+def _open_book(path: Path) -> Any:
     if not path.is_file():
         raise InputError(path, None, "no such file; expected a .xlsx workbook")
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        return load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for a bad file
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(path, None, f"not a readable .xlsx workbook ({first})") from None
+
+
+def _header_of(rows: list[list[object]]) -> list[str] | None:
+    """The first row with any text, lower-cased; None for an empty sheet."""
+    for row in rows:
+        cells = [cell_text(c).strip().lower() for c in row]
+        if any(cells):
+            return cells
+    return None
+
+
+def _given_sheet(path: Path, book: Any, sheet: str) -> Any:
+    """``--sheet NAME`` or ``--sheet NUMBER`` (1 = the first sheet)."""
+    names = list(book.sheetnames)
+    if sheet in names:
+        return book[sheet]
+    if sheet.strip().isdigit() and 1 <= int(sheet) <= len(names):
+        return book.worksheets[int(sheet) - 1]
+    listed = ", ".join(f"'{n}'" for n in names)
+    raise InputError(
+        path, None, f"no sheet '{sheet}'; expected one of {listed} or a number 1-{len(names)}"
+    )
+
+
+def read_sheet(
+    path: Path, sheet: str | None = None, knows: Knows | None = None
+) -> tuple[str, list[list[object]]]:
+    """(sheet name, cell values row by row) of the sheet asked (by name or number) or, without
+    one, of the first sheet whose header ``knows`` accepts (else the first sheet with any
+    text, else the first sheet): an empty cover sheet or a notes tab is passed over."""
+    book = _open_book(path)
     try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise InputError(
-                path, None, f"no sheet '{sheet}'; expected one of {', '.join(book.sheetnames)}"
-            )
-        ws = book[sheet] if sheet else book.worksheets[0]
-        return [list(r) for r in ws.iter_rows(values_only=True)]
+        if sheet is not None:
+            ws = _given_sheet(path, book, sheet)
+            return ws.title, [list(r) for r in ws.iter_rows(values_only=True)]
+        sheets = [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)])
+                  for ws in book.worksheets]  # fmt: skip
     finally:
         book.close()
+    headers = [_header_of(rows) for _, rows in sheets]
+    for (name, rows), header in zip(sheets, headers, strict=True):
+        if header is not None and knows is not None and knows(header):
+            return name, rows
+    for (name, rows), header in zip(sheets, headers, strict=True):
+        if header is not None:
+            return name, rows
+    return sheets[0] if sheets else ("", [])
+
+
+def sheet_values(path: Path, sheet: str | None = None) -> list[list[object]]:
+    """The cell values of a workbook's sheet ``sheet`` (name or number; default: the first
+    sheet with any text), row by row."""
+    return read_sheet(path, sheet)[1]
+
+
+def choose_sheet(path: Path, sheet: str | None, knows: Knows) -> str | None:
+    """The name of the sheet an importer reads from a workbook (None for a text file)."""
+    if not is_workbook(path):
+        return None
+    return read_sheet(path, sheet, knows)[0]
+
+
+def sheet_label(path: Path, sheet: str | None) -> str:
+    """``prices.xlsx[Sheet2]``: how messages name a workbook's sheet (the path for a CSV)."""
+    return f"{path}[{sheet}]" if sheet else str(path)
+
+
+@contextlib.contextmanager
+def naming_sheet(path: Path, sheet: str | None) -> Iterator[None]:
+    """Errors about ``path`` raised inside name the sheet they are about."""
+    try:
+        yield
+    except InputError as exc:
+        if sheet and exc.path == str(path):
+            raise InputError(sheet_label(path, sheet), exc.where, exc.message) from None
+        raise
+
+
+def requires(*columns: str) -> Knows:
+    """A header is known when it has every one of ``columns``."""
+    return lambda header: all(c in header for c in columns)
 
 
 def workbook_rows(path: Path, sheet: str | None = None) -> list[tuple[int, list[str]]]:
-    """(row number, cells as text) of a workbook's first sheet (or ``sheet``)."""
+    """(row number, cells as text) of a workbook's sheet (see :func:`sheet_values`)."""
     rows = [[cell_text(c) for c in r] for r in sheet_values(path, sheet)]
     out = []
     for n, row in enumerate(rows, start=1):
@@ -178,12 +262,12 @@ def read_text(path: Path, encoding: str | None = None) -> str:
     return path.read_bytes().decode(enc)
 
 
-def as_utf8(path: Path, encoding: str | None, folder: Path) -> Path:
+def as_utf8(path: Path, encoding: str | None, folder: Path, sheet: str | None = None) -> Path:
     """A UTF-8 file DuckDB can read: the file itself, or a transcoded copy in ``folder`` (a
-    workbook's first sheet is written out as CSV)."""
+    workbook's sheet is written out as CSV)."""
     if is_workbook(path):
         out = folder / "sheet.csv"
-        rows = workbook_rows(path)
+        rows = workbook_rows(path, sheet)
         width = max((len(r) for _, r in rows[:1]), default=0)
         with out.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)
@@ -202,11 +286,13 @@ def as_utf8(path: Path, encoding: str | None, folder: Path) -> Path:
     return out
 
 
-def csv_records(path: Path, encoding: str | None = None) -> Iterator[tuple[int, list[str]]]:
+def csv_records(
+    path: Path, encoding: str | None = None, sheet: str | None = None
+) -> Iterator[tuple[int, list[str]]]:
     """(line number, fields) of every row, header first; blank rows are skipped. A workbook
-    (.xlsx) gives its first sheet, numbered by its rows."""
+    (.xlsx) gives its sheet ``sheet`` (see :func:`sheet_values`), numbered by its rows."""
     if is_workbook(path):
-        yield from ((n, r) for n, r in workbook_rows(path) if any(c.strip() for c in r))
+        yield from ((n, r) for n, r in workbook_rows(path, sheet) if any(c.strip() for c in r))
         return
     text = read_text(path, encoding)
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -231,9 +317,9 @@ def csv_records(path: Path, encoding: str | None = None) -> Iterator[tuple[int, 
         line = reader.line_num + 1
 
 
-def nth_record_line(path: Path, encoding: str, n: int) -> int:
+def nth_record_line(path: Path, encoding: str, n: int, sheet: str | None = None) -> int:
     """Line number of the ``n``-th data record (1-based, blank rows skipped); for messages."""
-    for i, (line, _) in enumerate(csv_records(path, encoding)):
+    for i, (line, _) in enumerate(csv_records(path, encoding, sheet)):
         if i == n:
             return line
     return n + 1

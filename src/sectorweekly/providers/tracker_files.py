@@ -76,9 +76,12 @@ class ImportResult:
 
 
 def read_rows(
-    path: Path, sheet: str | None = None, encoding: str | None = None
+    path: Path,
+    sheet: str | None = None,
+    encoding: str | None = None,
 ) -> tuple[list[str], Iterator[tuple[int, list]]]:
-    """Header (stripped text) and data rows with their 1-based line numbers, CSV or xlsx."""
+    """Header (stripped text) and data rows with their 1-based line numbers, CSV or xlsx (the
+    sheet named, or the first with any text)."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx", ".xlsm"):
         raise InputError(path, None, f"unsupported file type '{suffix}'; expected .csv or .xlsx")
@@ -87,7 +90,7 @@ def read_rows(
     if suffix == ".csv":
         numbered = list(textfile.csv_records(path, encoding))
     else:
-        numbered = [(n, r) for n, r in enumerate(textfile.sheet_values(path, sheet), start=1)]
+        numbered = list(enumerate(textfile.sheet_values(path, sheet), start=1))
         for n, r in numbered:
             for cell in r:
                 if isinstance(cell, str) and len(cell) > textfile.MAX_FIELD:
@@ -229,11 +232,27 @@ def _check_header(path: Path, header: list[str]) -> dict[str, int]:
 # --- series ------------------------------------------------------------------------------
 
 
+def _series_header(header: list[str]) -> bool:
+    return any(c in header for c in PERIOD_COLUMNS)
+
+
+def _gpu_header(header: list[str]) -> bool:
+    return all(c in header for c in ("date", "model", "price"))
+
+
 def read_series_file(path: Path, kind: str, opts: SeriesOptions) -> pd.DataFrame:
     """Parse and check one series file (either layout); raises InputError at the first bad row."""
     if kind not in SERIES_KINDS:
         raise InputError(path, None, f"unknown kind '{kind}'; expected {', '.join(SERIES_KINDS)}")
-    header, body = read_rows(path, opts.sheet, opts.encoding)
+    sheet = textfile.choose_sheet(path, opts.sheet, _series_header)
+    with textfile.naming_sheet(path, sheet):
+        return _read_series_file(path, kind, opts, sheet)
+
+
+def _read_series_file(
+    path: Path, kind: str, opts: SeriesOptions, sheet: str | None
+) -> pd.DataFrame:
+    header, body = read_rows(path, sheet, opts.encoding)
     idx = _check_header(path, header)
     long = "series" in idx or "value" in idx
     if long and not ("series" in idx and "value" in idx):
@@ -374,7 +393,13 @@ def import_series_files(
 
 def read_gpu_file(path: Path, opts: SeriesOptions) -> pd.DataFrame:
     """GPU prices: date,model,condition,price,currency[,source], checked by the GPU schema."""
-    header, body = read_rows(path, opts.sheet, opts.encoding)
+    sheet = textfile.choose_sheet(path, opts.sheet, _gpu_header)
+    with textfile.naming_sheet(path, sheet):
+        return _read_gpu_file(path, opts, sheet)
+
+
+def _read_gpu_file(path: Path, opts: SeriesOptions, sheet: str | None) -> pd.DataFrame:
+    header, body = read_rows(path, sheet, opts.encoding)
     idx = header_index(path, header, GPU)
     default_source = opts.source or f"{path.suffix.lstrip('.').lower()}:{path.name}"
     records = []

@@ -22,7 +22,7 @@ import duckdb
 
 from .. import clock
 from ..errors import InputError
-from . import schema
+from . import migrate, schema
 from .connect import LOCK_TIMEOUT_S, connect, held_lock
 from .kinds import Kind
 from .kinds import kind as kind_of
@@ -111,6 +111,10 @@ def _stage(con: duckdb.DuckDBPyConnection, k: Kind, rows: Any, tmp: Path) -> tup
     skip = {"file", "line", "_ord"}
     extra = [c for c in given if c not in k.types and c not in skip]
     select = [f"CAST({c} AS {k.types[c]}) AS {c}" for c in cols]
+    if {"volume", "volume_unit"} <= set(cols):  # the store holds volumes in shares only
+        volume, unit = migrate.volume_in_shares_sql("CAST(volume AS DOUBLE)", "volume_unit")
+        select[cols.index("volume")] = f"{volume} AS volume"
+        select[cols.index("volume_unit")] = f"CAST({unit} AS VARCHAR) AS volume_unit"
     select += [f'"{c}"' for c in extra]  # nullable columns a later schema may store
     select.append("CAST(file AS VARCHAR) AS file" if "file" in given else "NULL::VARCHAR AS file")
     select.append("CAST(line AS BIGINT) AS line" if "line" in given else "NULL::BIGINT AS line")
@@ -300,11 +304,12 @@ def ingest(
             for attempt in (1, 2):
                 con.execute("BEGIN TRANSACTION").fetchall()
                 try:
+                    # an older store is migrated first: rows are compared in today's form
+                    migrated = schema.ensure(con, path)
                     _check_store(con, k, replace)
                     if check is not None:
                         check(con)
                     say("writing")
-                    schema.ensure(con, path)
                     now = clock.now_utc().replace(tzinfo=None, microsecond=0)
                     added, replaced = _write(con, k, cols, replace, now) if n else (0, 0)
                     break
@@ -314,7 +319,7 @@ def ingest(
                     con.execute("ROLLBACK").fetchall()
                     if attempt == 2 or n <= EAGER_REPEAT_CHECK or not _check_call(con, k):
                         raise
-            if added or replaced or meta:
+            if added or replaced or meta or migrated:
                 for key, value in {
                     **(meta or {}),
                     f"last_ingest.{k.name}": now.isoformat(),

@@ -3,17 +3,21 @@
 Version 1 stores (before 2026-11) had prices, shares and instruments in the core schema and
 created the tracker and rating tables on first use, without an ``origin`` column. Version 2
 holds every table from the start and records where each row came from, so that a conflict can
-name the stored row's origin. Extra nullable price columns (e.g. ``prev_close``) may be added
-by later versions: writers insert by column name, never by position.
+name the stored row's origin. Version 3 stores every instrument under one canonical symbol and
+every volume in shares (``migrate.py`` brings older stores there). Extra nullable price columns
+(e.g. ``prev_close``) may be added by later versions: writers insert by column name, never by
+position.
 """
 
 from __future__ import annotations
 
 import duckdb
 
+from .. import clock
 from ..errors import StoreError
+from . import migrate
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 TABLES: dict[str, str] = {
     "meta": "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
@@ -120,12 +124,14 @@ def check_readable(con: duckdb.DuckDBPyConnection, path: object) -> None:
         )
 
 
-def ensure(con: duckdb.DuckDBPyConnection, path: object = "store") -> None:
-    """Create every table and bring an older store to ``SCHEMA_VERSION`` (inside the writer)."""
+def ensure(con: duckdb.DuckDBPyConnection, path: object = "store") -> bool:
+    """Create every table and bring an older store to ``SCHEMA_VERSION`` (inside the writer);
+    True when an existing store was migrated (the write must be committed even if it adds
+    no row)."""
     check_readable(con, path)
     version = stored_version(con)
     if version == SCHEMA_VERSION:
-        return
+        return False
     for ddl in TABLES.values():
         con.execute(ddl).fetchall()
     for table in ORIGIN_TABLES:  # version 1 -> 2
@@ -133,9 +139,13 @@ def ensure(con: duckdb.DuckDBPyConnection, path: object = "store") -> None:
             con.execute(f"ALTER TABLE {table} ADD COLUMN origin VARCHAR").fetchall()
     for statement in NULLABLE_ADDITIONS:
         con.execute(statement).fetchall()
+    if version is not None:  # version 1 or 2 -> 3 (a new store has nothing to convert)
+        now = clock.now_utc().replace(tzinfo=None, microsecond=0).isoformat()
+        migrate.to_version_3(con, path, now)
     con.execute(
         "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
     ).fetchall()
+    return version is not None
 
 
 def create_all(con: duckdb.DuckDBPyConnection) -> None:

@@ -18,6 +18,7 @@ import pandas as pd
 from .. import calendars, store
 from ..desk import DESK_FILE, Desk
 from ..errors import InputError
+from ..markets import codes
 from ..providers.base import PriceQuery
 
 DEFAULT_HISTORY_DAYS = 366  # first update of a symbol with no rows and no --since
@@ -67,6 +68,7 @@ def update_symbols(desk: Desk, only: Sequence[str] | None = None) -> list[str]:
     everything = list(dict.fromkeys([*members, *(s for s in extra if s in desk.instruments)]))
     if not only:
         return everything
+    only = [codes.given_symbol(symbol, "--symbols") for symbol in only]
     for symbol in only:
         if symbol not in desk.instruments:
             raise InputError(
