@@ -28,6 +28,7 @@ import pandas as pd
 from ..clock import now_utc
 from ..errors import ProviderError
 from ..markets import codes
+from . import identity, wire
 from .base import (
     PriceQuery,
     Provider,
@@ -299,13 +300,17 @@ class AkshareProvider(Provider):
 
         def call() -> Any:
             try:
-                return self.call(function, **kwargs)
+                with wire.capture() as answers:
+                    raw = self.call(function, **kwargs)
             except _Unsupported as exc:
                 raise self.error(
                     "unsupported",
                     query,
                     f"{exc}; installed akshare {_version()}, tested with {tested_range()}",
                 ) from None
+            if self.call is _library_call:
+                self._check_identity(query, request, answers)
+            return raw
 
         try:
             return guarded(self, query, function, call)
@@ -318,6 +323,24 @@ class AkshareProvider(Provider):
                     "unknown_symbol", query, f"{function}: the source has no data for this code"
                 ) from err
             raise
+
+    def _check_identity(
+        self, query: PriceQuery, request: Request, answers: list[wire.Answered]
+    ) -> None:
+        """Refuse an answer that names another instrument than the one asked (``mismatch``)."""
+        function, asked = request.function, str(request.kwargs.get("symbol", ""))
+        if function.endswith("_sina"):
+            found = identity.sina(answers, asked)
+        elif function in EM_HISTORIES:
+            found = identity.eastmoney(answers, asked.rpartition(".")[2])
+        else:
+            return
+        if found is None:
+            return
+        kind, detail = found
+        if kind != "mismatch":
+            detail += f"; installed akshare {_version()}, tested with {tested_range()}"
+        raise self.error(kind, query, f"{function}: {detail}")
 
     def _read_index_list(self) -> dict[str, int]:
         with self.index_list.lock:
@@ -377,6 +400,8 @@ class AkshareProvider(Provider):
         return parse_individual_info(self, query, raw, today=today)
 
 
+# The Eastmoney kline functions, whose answers name the instrument (data.code, data.market).
+EM_HISTORIES = frozenset({"stock_zh_a_hist", "index_zh_a_hist", "stock_hk_hist", "stock_us_hist"})
 # Functions without a timeout argument that still bound their own request (15 s inside).
 _BOUNDED_INSIDE = frozenset({"stock_hk_hist", "stock_us_hist"})
 

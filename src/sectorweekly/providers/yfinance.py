@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from ..markets import codes
+from . import identity, wire
 from .base import PriceQuery, Provider, Request, guarded, register, standard_rows
 
 YfCall = Callable[[str, dt.date, dt.date], pd.DataFrame]  # (ticker, start, end exclusive)
@@ -158,12 +159,16 @@ class YfinanceProvider(Provider):
         what = f"history({ticker})"
         if call is not None:
             return guarded(self, query, what, lambda: call(ticker, start, end))
-        return guarded(
-            self,
-            query,
-            what,
-            lambda: _library_call(ticker, start, end, self.timeout, self.session),
-        )
+
+        def checked() -> Any:
+            with wire.capture() as answers:
+                raw = _library_call(ticker, start, end, self.timeout, self.session)
+            found = identity.yahoo(answers, ticker)
+            if found is not None:
+                raise self.error(found[0], query, f"{what}: {found[1]}")
+            return raw
+
+        return guarded(self, query, what, checked)
 
     def prices(self, query: PriceQuery) -> pd.DataFrame:
         request = self.request(query)
