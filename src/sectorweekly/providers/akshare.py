@@ -339,8 +339,9 @@ class AkshareProvider(Provider):
             return
         kind, detail = found
         if kind != "mismatch":
-            detail += f"; installed akshare {_version()}, tested with {tested_range()}"
-        raise self.error(kind, query, f"{function}: {detail}")
+            detail = f"{function}: {detail}; installed akshare {_version()}, tested with "
+            detail += tested_range()
+        raise self.error(kind, query, detail)
 
     def _read_index_list(self) -> dict[str, int]:
         with self.index_list.lock:

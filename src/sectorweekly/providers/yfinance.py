@@ -165,7 +165,8 @@ class YfinanceProvider(Provider):
                 raw = _library_call(ticker, start, end, self.timeout, self.session)
             found = identity.yahoo(answers, ticker)
             if found is not None:
-                raise self.error(found[0], query, f"{what}: {found[1]}")
+                kind, detail = found
+                raise self.error(kind, query, detail if kind == "mismatch" else f"{what}: {detail}")
             return raw
 
         return guarded(self, query, what, checked)

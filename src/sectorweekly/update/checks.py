@@ -5,6 +5,12 @@ reject the whole frame as ``malformed``, so the next source gets a chance and no
 is written. Softer findings are flags kept for the summary: an A-share move beyond its board's
 daily limit (kept: it may be an ex-rights day), a stored row the source now reports differently
 (kept unless ``--force``), sessions the source did not return.
+
+The seam comes first: the request starts at the last stored session, and the answer must agree
+with it (``check_seam``). A series on another basis — split-adjusted against an unadjusted
+store, forward-adjusted against exchange prices, another instrument's bars — is consistent
+inside itself, so only the join with what is stored shows it; such a series is refused whole
+as ``basis``, never appended.
 """
 
 from __future__ import annotations
@@ -25,13 +31,18 @@ from .plan import StoredBar, SymbolPlan
 PRICE_FIELDS = ("open", "high", "low", "close")
 COMPARED = (*PRICE_FIELDS, "volume")
 VOLUME_SLACK = 100.0  # shares: a volume reported in lots is exact only to the lot
+# How closely a fetched close must meet the stored close of the same session (the seam):
+# A-shares to the cent (every source quotes them in fen); elsewhere within 0.5 % (Hong Kong
+# quotes 3 decimals, and index levels differ slightly between publishers).
+SEAM_CENT = 0.005
+SEAM_REL = 0.005
 
 
 @dataclass(frozen=True)
 class Flag:
     symbol: str
     date: dt.date | None
-    kind: str  # limit_move | changed | missing_sessions
+    kind: str  # limit_move | changed | missing_sessions | ex_rights
     detail: str
 
 
@@ -65,6 +76,70 @@ def _close_enough(a: float | None, b: float | None, *, rel: float, absolute: flo
 
 def _malformed(source: str, symbol: str, detail: str) -> ProviderError:
     return ProviderError("malformed", source, symbol, detail)
+
+
+def seam_agrees(market: str, stored: float, fetched: float) -> bool:
+    """Whether a fetched close is the stored close of the same session (see SEAM_*)."""
+    if market == "CN_A":
+        return abs(stored - fetched) <= SEAM_CENT + 1e-9
+    return abs(stored - fetched) <= SEAM_REL * abs(stored)
+
+
+def _basis_hint(stored: float, fetched: float) -> str:
+    """What a seam difference looks like: a split ratio, an adjustment, or another series."""
+    ratio = stored / fetched if fetched else math.inf
+    for r, word in ((ratio, "split-adjusted"), (1 / ratio if ratio else math.inf, "re-based")):
+        n = round(r)
+        if n >= 2 and abs(r - n) <= 0.01 * n:
+            return f"a {n}:1 ratio, as a {word} series"
+    if 0.7 <= ratio <= 1.3:
+        return "an adjusted series (forward-adjusted prices differ by the dividends since)"
+    return "another series"
+
+
+def check_seam(plan: SymbolPlan, rows: pd.DataFrame, source: str) -> list[Flag]:
+    """The answer joins the stored series: the seam session's close agrees with the stored one,
+    and the first new session's reference previous close (where the source gives it) is the
+    stored close or below it by a corporate action (a dividend, bonus or split the source
+    priced in). Otherwise the frame is refused as ``basis``; an ex-rights join is flagged."""
+    if plan.prev is None:
+        return []
+    day, stored = plan.prev
+    at = rows.loc[rows["date"] == day, "close"]
+    if len(at):
+        fetched = float(at.iloc[0])
+        if not seam_agrees(plan.market, stored, fetched):
+            raise ProviderError(
+                "basis",
+                source,
+                plan.symbol,
+                f"{day}: stored close {stored:g}, {source} close {fetched:g} for the same session "
+                f"({_basis_hint(stored, fetched)}); not stored",
+            )
+    later = rows[rows["date"] > day].sort_values("date")
+    if not len(later) or "prev_close" not in later:
+        return []
+    reference, first = _val(later["prev_close"].iloc[0]), later["date"].iloc[0]
+    if reference is None or seam_agrees(plan.market, stored, reference):
+        return []
+    if reference > stored:
+        raise ProviderError(
+            "basis",
+            source,
+            plan.symbol,
+            f"{first}: reference previous close {reference:g} is above the stored close "
+            f"{stored:g} of {day}; no dividend, bonus or split raises it; not stored",
+        )
+    return [
+        Flag(
+            plan.symbol,
+            first,
+            "ex_rights",
+            f"reference previous close {reference:g} against the stored close {stored:g} of "
+            f"{day} ({reference / stored - 1:+.2%}): an ex-rights or ex-dividend session per "
+            f"{source}",
+        )
+    ]
 
 
 def check_bars(plan: SymbolPlan, rows: pd.DataFrame, source: str) -> None:
@@ -109,7 +184,7 @@ def new_row_limits(plan: SymbolPlan, rows: pd.DataFrame, inst: Instrument) -> pd
     closes: dict[dt.date, float] = {d: bar.close for d, bar in plan.stored.items()}
     if plan.prev is not None:
         closes[plan.prev[0]] = plan.prev[1]
-    new_days = set(rows["date"]) - set(plan.stored)
+    new_days = set(rows["date"]) - set(plan.stored) - ({plan.prev[0]} if plan.prev else set())
     closes.update(zip(rows["date"], rows["close"].astype(float), strict=True))
     references = (
         {
@@ -191,8 +266,14 @@ def _same_bar(rec: dict[str, object], bar: StoredBar, unit: str | None) -> list[
 
 
 def check_rows(plan: SymbolPlan, rows: pd.DataFrame, inst: Instrument, source: str) -> CheckedRows:
-    """Vet one provider frame for one symbol; raises ProviderError('malformed'/'empty')."""
+    """Vet one provider frame for one symbol; raises ProviderError('malformed'/'empty'/'basis').
+
+    The seam session (``plan.prev``), asked back to check the join, is never new nor changed.
+    """
     check_bars(plan, rows, source)
+    seam_flags = check_seam(plan, rows, source)
+    if plan.prev is not None:
+        rows = rows[rows["date"] != plan.prev[0]]
     wanted = set(plan.wanted)
     got = set(rows["date"])
     if not got & wanted:
@@ -218,7 +299,7 @@ def check_rows(plan: SymbolPlan, rows: pd.DataFrame, inst: Instrument, source: s
         changes += [
             Change(plan.symbol, rec["date"], c, getattr(bar, c), _val(rec[c])) for c in cols
         ]
-    flags = limit_flags(plan, rows, inst)
+    flags = [*seam_flags, *limit_flags(plan, rows, inst)]
     missing = sorted(wanted - got)
     if missing:
         shown = ", ".join(str(d) for d in missing[:5]) + ("…" if len(missing) > 5 else "")

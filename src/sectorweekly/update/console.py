@@ -136,6 +136,8 @@ def failure_lines(summary: UpdateSummary) -> list[Text]:
     first: dict[tuple[str, str], str] = {}
     for r in summary.failed:
         for e in r.errors:
+            if e.kind in REFUSED_KINDS:
+                continue  # one line per symbol (refusal_lines)
             key = (e.source, e.kind)
             groups.setdefault(key, []).append(r.symbol)
             if not e.detail.startswith(NOT_ASKED):
@@ -147,6 +149,20 @@ def failure_lines(summary: UpdateSummary) -> list[Text]:
         detail = detail if len(detail) <= 160 else detail[:157] + "…"
         lines.append(Text(f"{source} {kind} ×{len(symbols)} ({shown}): {detail}", "red"))
     return lines
+
+
+REFUSED_KINDS = frozenset({"mismatch", "basis"})
+
+
+def refusal_lines(summary: UpdateSummary) -> list[Text]:
+    """Answers refused for naming another instrument or another price basis: one line each,
+    whether or not a later source delivered (e.g. ``688256: mismatch: …``)."""
+    return [
+        Text(f"{r.symbol}: {e.kind}: {e.detail}", "red" if r.failed else "yellow")
+        for r in summary.results
+        for e in r.errors
+        if e.kind in REFUSED_KINDS
+    ]
 
 
 def flag_lines(summary: UpdateSummary) -> list[Text]:
@@ -198,7 +214,8 @@ def shares_table(summary: UpdateSummary) -> Table | None:
 
 
 def render_summary(summary: UpdateSummary) -> Group:
-    parts: list[Table | Text] = [summary_table(summary), *failure_lines(summary)]
+    parts: list[Table | Text] = [summary_table(summary), *refusal_lines(summary)]
+    parts += failure_lines(summary)
     parts += flag_lines(summary)
     for extra in (changes_table(summary), shares_table(summary)):
         if extra is not None:

@@ -44,16 +44,18 @@ class SymbolPlan:
     last_stored: dt.date | None
     wanted: tuple[dt.date, ...]  # sessions to fetch (missing ones; all in range with --force)
     stored: dict[dt.date, StoredBar] = field(default_factory=dict)  # stored bars in the range
-    prev: tuple[dt.date, float] | None = None  # last stored close before the range
+    prev: tuple[dt.date, float] | None = None  # last stored close before the range: the seam
 
     @property
     def query(self) -> PriceQuery | None:
+        """The sessions wanted, from the seam on: the last stored session is asked back, so
+        the answer can be checked to join the stored series (``checks.check_seam``)."""
         if not self.wanted:
             return None
         return PriceQuery(
             symbol=self.symbol,
             market=self.market,
-            start=self.wanted[0],
+            start=self.prev[0] if self.prev is not None else self.wanted[0],
             end=self.wanted[-1],
             kind=self.kind,
             exchange=self.exchange,

@@ -297,7 +297,7 @@ def _write(path: Path, desk: Desk, outcome: _Outcome, force: bool) -> SymbolResu
     result = SymbolResult(
         plan.symbol,
         plan.market,
-        (query.start, query.end),
+        (plan.wanted[0], plan.wanted[-1]),  # the sessions wanted (the seam is asked back too)
         errors=outcome.errors,
         last_date=plan.last_stored,
     )
