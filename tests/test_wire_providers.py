@@ -18,7 +18,6 @@ import pytest
 import yfinance as yf
 
 from sectorweekly.errors import ProviderError
-from sectorweekly.providers import akshare as ak_provider
 from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.providers.base import PriceQuery
 from sectorweekly.providers.yfinance import YfinanceProvider, yahoo_ticker
