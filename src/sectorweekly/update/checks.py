@@ -42,7 +42,7 @@ SEAM_REL = 0.005
 class Flag:
     symbol: str
     date: dt.date | None
-    kind: str  # limit_move | changed | missing_sessions | ex_rights
+    kind: str  # limit_move | changed | missing_sessions | ex_rights | converted
     detail: str
 
 
@@ -272,6 +272,9 @@ def check_rows(plan: SymbolPlan, rows: pd.DataFrame, inst: Instrument, source: s
     """
     check_bars(plan, rows, source)
     seam_flags = check_seam(plan, rows, source)
+    converted = rows.attrs.get("converted")
+    if converted:  # the provider put the answer back on the store's basis: say so
+        seam_flags.append(Flag(plan.symbol, None, "converted", str(converted)))
     if plan.prev is not None:
         rows = rows[rows["date"] != plan.prev[0]]
     wanted = set(plan.wanted)

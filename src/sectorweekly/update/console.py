@@ -167,7 +167,7 @@ def refusal_lines(summary: UpdateSummary) -> list[Text]:
 
 def flag_lines(summary: UpdateSummary) -> list[Text]:
     return [
-        Text(f"{f.symbol} {f.kind} {f.date}: {f.detail}", "yellow")
+        Text(f"{f.symbol} {f.kind}{f' {f.date}' if f.date else ''}: {f.detail}", "yellow")
         for r in summary.results
         for f in r.flags
     ]
