@@ -1,0 +1,248 @@
+"""Answers that parse and look right but are not: another instrument, another price basis.
+
+Over the demo desk cut at 2025-06-20 (``test_wire_update``), through the real AKShare and
+yfinance parsing the replayed bytes. Each case asserts what the store holds afterwards (nothing
+wrong; the other symbols still arrive), the run's outcome and the one line per refused symbol.
+"""
+
+# ruff: noqa: F811  (the desk fixture is imported from test_wire_update and used by name)
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+
+import pandas as pd
+import pytest
+
+from sectorweekly import cli, store
+from sectorweekly.desk import Desk
+from sectorweekly.providers.akshare import AkshareProvider
+from sectorweekly.providers.yfinance import YfinanceProvider
+from sectorweekly.update import console as update_console
+from sectorweekly.update import run as update_run
+from sectorweekly.update.console import refusal_lines
+from sectorweekly.update.run import UpdateOptions, UpdateSummary, run_update
+from test_wire_update import NOW, Sleeps, demo_closes, desk, seeded, stored  # noqa: F401
+from wire_faults import (
+    SINA_LAYOUTS,
+    em_answer_of,
+    em_forward_adjusted_body,
+    em_relabelled,
+    em_serve,
+    em_with_dividend_body,
+    sina_layout,
+    sina_redirect,
+    yahoo_answer_of,
+    yahoo_serve,
+    yahoo_split_adjusted_body,
+    yahoo_with_dividend_body,
+    yahoo_with_split_body,
+)
+from wire_replay import ReplaySession, akshare_wire
+
+D = dt.date
+SEAM = D(2025, 6, 20)
+
+
+def update(
+    desk: Desk, faults=None, yahoo=None, *, sources=("akshare", "yfinance"), **options
+) -> UpdateSummary:
+    options.setdefault("workers", 4)
+    options.setdefault("rate", 1000.0)
+    session = ReplaySession(yahoo)
+    make = {"akshare": AkshareProvider, "yfinance": lambda: YfinanceProvider(session=session)}
+    with akshare_wire(faults):
+        return run_update(
+            desk,
+            desk.store_path,
+            UpdateOptions(**options),
+            providers=[make[s]() for s in sources],
+            now=NOW,
+            sleep=Sleeps(),
+        )
+
+
+def lines(summary: UpdateSummary) -> list[str]:
+    return [t.plain for t in refusal_lines(summary)]
+
+
+def closes(desk: Desk, symbol: str) -> dict[dt.date, float]:
+    rows = stored(desk)
+    return rows[rows["symbol"] == symbol].set_index("date")["close"].to_dict()
+
+
+def sources(desk: Desk, symbol: str) -> set[str]:
+    rows = stored(desk)
+    return set(rows.loc[rows["symbol"] == symbol, "source"])
+
+
+# --- another instrument ---------------------------------------------------------------------
+
+
+def test_eastmoney_answering_with_another_stock_is_refused_and_yahoo_asked(desk: Desk) -> None:
+    summary = update(desk, {"1.688256": em_answer_of("1.601138")}, symbols=("688256", "300308"))
+    by = {r.symbol: r for r in summary.results}
+    assert [(e.source, e.kind) for e in by["688256"].errors] == [("akshare", "mismatch")]
+    assert lines(summary) == ["688256: mismatch: eastmoney answered 601138 (SH) for 688256 (SH)"]
+    # 601138's bars (~20 yuan) never reach 688256: Yahoo's right ones do
+    assert closes(desk, "688256") == pytest.approx(demo_closes("688256"))
+    assert sources(desk, "688256") == {"yfinance:Ticker.history"}
+    assert closes(desk, "300308") == pytest.approx(demo_closes("300308"))  # unaffected
+    assert summary.ok
+
+
+def test_with_no_other_source_the_symbol_fails_and_the_store_is_untouched(desk: Desk) -> None:
+    before = store.fingerprint(desk.store_path)
+    summary = update(desk, {"1.688256": em_answer_of("1.601138")}, symbols=("688256",),
+                     sources=("akshare",))  # fmt: skip
+    failure = summary.results[0].failure
+    assert failure is not None and failure.kind == "mismatch"
+    assert not summary.ok and summary.added == 0
+    assert store.fingerprint(desk.store_path) == before
+
+
+def test_another_series_under_the_asked_name_is_caught_at_the_seam(desk: Desk) -> None:
+    """The answer claims to be 688256 but carries 601138's bars: the stored close of 06-20 and
+    the answer's disagree, so nothing is appended (``basis``)."""
+    faults = {"1.688256": em_relabelled("1.601138", "688256", 1)}
+    summary = update(desk, faults, symbols=("688256",), sources=("akshare",))
+    failure = summary.results[0].failure
+    assert failure is not None and failure.kind == "basis"
+    stored_close = demo_closes_at("688256", SEAM)
+    assert failure.detail.startswith(f"2025-06-20: stored close {stored_close:g}, akshare close ")
+    assert closes(desk, "688256") == {}
+
+
+def test_yahoo_answering_with_another_ticker_is_refused(desk: Desk) -> None:
+    summary = update(desk, yahoo={"AMD": yahoo_answer_of("INTC")}, symbols=("AMD", "NVDA"),
+                     sources=("yfinance",))  # fmt: skip
+    by = {r.symbol: r for r in summary.results}
+    assert by["AMD"].failure is not None and by["AMD"].failure.kind == "mismatch"
+    assert lines(summary) == ["AMD: mismatch: yahoo answered INTC for AMD"]
+    assert closes(desk, "AMD") == {}
+    assert closes(desk, "NVDA") == pytest.approx(demo_closes("NVDA"))
+
+
+def test_sina_redirecting_to_another_index_is_refused_and_yahoo_asked(desk: Desk) -> None:
+    faults = {".INX": sina_redirect("https://finance.sina.com.cn/staticdata/us/.IXIC")}
+    summary = update(desk, faults, symbols=("^GSPC", "^IXIC"))
+    by = {r.symbol: r for r in summary.results}
+    assert lines(summary) == ["^GSPC: mismatch: sina answered .IXIC for .INX"]
+    assert by["^GSPC"].source == "yfinance" and by["^IXIC"].source == "akshare"
+    assert closes(desk, "^GSPC") == pytest.approx(demo_closes("^GSPC"))
+    assert closes(desk, "^IXIC") == pytest.approx(demo_closes("^IXIC"))
+
+
+@pytest.mark.parametrize("layout", sorted(SINA_LAYOUTS))
+def test_sina_script_layouts_the_decoder_reads_are_stored_alike(desk: Desk, layout: str) -> None:
+    faults = {".INX": sina_layout("sina_us_.INX.js", SINA_LAYOUTS[layout])}
+    summary = update(desk, faults, symbols=("^GSPC",), sources=("akshare",))
+    assert summary.ok and summary.results[0].errors == []
+    assert closes(desk, "^GSPC") == pytest.approx(demo_closes("^GSPC"))
+    assert sources(desk, "^GSPC") == {"akshare:index_us_stock_sina"}
+
+
+# --- another basis --------------------------------------------------------------------------
+
+
+def demo_closes_at(symbol: str, day: dt.date) -> float:
+    """The demo's close of ``day`` (at or before the cut: what the seeded store holds)."""
+    from test_wire_update import DEMO, STEM
+
+    frame = pd.read_csv(DEMO / "data" / "prices" / f"{STEM.get(symbol, symbol)}.csv")
+    return float(frame.loc[frame["date"] == day.isoformat(), "close"].iloc[0])
+
+
+def test_a_forward_adjusted_answer_is_refused_naming_both_closes(desk: Desk) -> None:
+    body = em_forward_adjusted_body("1.688256", D(2025, 6, 25), 1.5)
+    summary = update(desk, {"1.688256": em_serve(body)}, symbols=("688256",),
+                     sources=("akshare",))  # fmt: skip
+    failure = summary.results[0].failure
+    stored_close = demo_closes_at("688256", SEAM)
+    assert failure is not None and failure.kind == "basis"
+    assert lines(summary) == [
+        f"688256: basis: 2025-06-20: stored close {stored_close:g}, akshare close "
+        f"{stored_close - 1.5:g} for the same session (an adjusted series (forward-adjusted "
+        "prices differ by the dividends since)); not stored"
+    ]
+    assert closes(desk, "688256") == {}
+
+
+def test_a_split_adjusted_yahoo_answer_is_refused(desk: Desk) -> None:
+    """NVDA stored as traded, then Yahoo's Close divided by a later 10:1 split."""
+    yahoo = {"NVDA": yahoo_serve(yahoo_split_adjusted_body("NVDA", 10))}
+    before = store.fingerprint(desk.store_path)
+    summary = update(desk, yahoo=yahoo, symbols=("NVDA",), sources=("yfinance",))
+    failure = summary.results[0].failure
+    stored_close = demo_closes_at("NVDA", SEAM)
+    assert failure is not None and failure.kind == "basis"
+    assert f"stored close {stored_close:g}, yfinance close {stored_close / 10:g}" in failure.detail
+    assert "a 10:1 ratio, as a split-adjusted series" in failure.detail
+    assert store.fingerprint(desk.store_path) == before
+
+
+def test_a_split_inside_yahoos_answer_is_converted_back_and_said(desk: Desk) -> None:
+    split = D(2025, 6, 25)
+    yahoo = {"NVDA": yahoo_serve(yahoo_with_split_body("NVDA", split, 10))}
+    summary = update(desk, yahoo=yahoo, symbols=("NVDA",), sources=("yfinance",))
+    result = summary.results[0]
+    assert summary.ok and result.added == 6
+    expected = {d: (c if d < split else c / 10) for d, c in demo_closes("NVDA").items()}
+    assert closes(desk, "NVDA") == pytest.approx(expected)
+    kinds = {f.kind: f for f in result.flags}
+    assert "10:1 on 2025-06-25" in kinds["converted"].detail
+    assert kinds.keys() == {"converted"}  # the seam (06-20) joined as traded
+
+
+def test_a_good_seam_with_a_dividend_is_stored_and_flagged(desk: Desk) -> None:
+    ex = D(2025, 6, 23)
+    body = em_with_dividend_body("1.688256", ex, 1.5)
+    summary = update(desk, {"1.688256": em_serve(body)}, symbols=("688256",),
+                     sources=("akshare",))  # fmt: skip
+    result = summary.results[0]
+    stored_close = demo_closes_at("688256", SEAM)
+    assert summary.ok and result.added == 6
+    assert closes(desk, "688256") == pytest.approx(demo_closes("688256"))
+    flag = next(f for f in result.flags if f.kind == "ex_rights")
+    assert flag.date == ex and f"{stored_close - 1.5:g}" in flag.detail
+    with store.reader(desk.store_path) as con:
+        prev = con.execute(
+            "SELECT prev_close FROM prices WHERE symbol = '688256' AND date = ?", [ex]
+        ).fetchone()[0]
+    assert prev == pytest.approx(stored_close - 1.5)
+
+
+def test_a_yahoo_dividend_on_the_first_new_session_joins_the_seam(desk: Desk) -> None:
+    ex = D(2025, 6, 23)
+    yahoo = {"INTC": yahoo_serve(yahoo_with_dividend_body("INTC", ex, 0.125))}
+    summary = update(desk, yahoo=yahoo, symbols=("INTC",), sources=("yfinance",))
+    result = summary.results[0]
+    assert summary.ok and result.added == 6
+    assert closes(desk, "INTC") == pytest.approx(demo_closes("INTC"))
+    assert [f.date for f in result.flags if f.kind == "ex_rights"] == [ex]
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+def test_the_command_exits_5_and_prints_one_line_for_the_refused_symbol(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setattr(update_run, "source_chain", lambda d, source: [AkshareProvider()])
+    monkeypatch.setattr(
+        update_console,
+        "run_update",
+        functools.partial(update_run.run_update, now=NOW, sleep=Sleeps()),
+    )
+    argv = ["sectorweekly", "update", "--desk", str(desk.root), "--symbols", "688256,300308"]
+    monkeypatch.setattr(sys, "argv", argv)
+    with akshare_wire({"1.688256": em_answer_of("1.601138")}), pytest.raises(SystemExit) as exc:
+        cli.main()
+    out, err = capsys.readouterr()
+    assert exc.value.code == 5
+    assert "688256: mismatch: eastmoney answered 601138 (SH) for 688256 (SH)" in out
+    assert err.strip().splitlines()[-1].startswith("error: 1 of 2 symbols failed (mismatch)")
+    assert closes(desk, "300308") == pytest.approx(demo_closes("300308"))
+    assert closes(desk, "688256") == {}
