@@ -14,6 +14,7 @@ import sys
 
 import pandas as pd
 import pytest
+from rich.console import Console
 
 from sectorweekly import cli, store
 from sectorweekly.desk import Desk
@@ -21,12 +22,13 @@ from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.providers.yfinance import YfinanceProvider
 from sectorweekly.update import console as update_console
 from sectorweekly.update import run as update_run
-from sectorweekly.update.console import refusal_lines
+from sectorweekly.update.console import refusal_lines, render_summary
 from sectorweekly.update.run import UpdateOptions, UpdateSummary, run_update
 from test_wire_update import NOW, Sleeps, demo_closes, desk, seeded, stored  # noqa: F401
 from wire_faults import (
     SINA_LAYOUTS,
     em_answer_of,
+    em_body_without_identity,
     em_forward_adjusted_body,
     em_relabelled,
     em_serve,
@@ -245,4 +247,76 @@ def test_the_command_exits_5_and_prints_one_line_for_the_refused_symbol(
     assert "688256: mismatch: eastmoney answered 601138 (SH) for 688256 (SH)" in out
     assert err.strip().splitlines()[-1].startswith("error: 1 of 2 symbols failed (mismatch)")
     assert closes(desk, "300308") == pytest.approx(demo_closes("300308"))
+    assert closes(desk, "688256") == {}
+
+
+# --- --force and --rebase -------------------------------------------------------------------
+
+
+def _keep_nvda_from(desk: Desk, first: dt.date) -> None:
+    """NVDA's stored history starting at ``first`` (inside the recorded chart)."""
+    with store.writer(desk.store_path) as con:
+        con.execute("DELETE FROM prices WHERE symbol = 'NVDA' AND date < ?", [first]).fetchall()
+
+
+def test_force_refuses_to_overwrite_a_history_with_another_basis(desk: Desk) -> None:
+    _keep_nvda_from(desk, D(2025, 6, 3))
+    before = store.fingerprint(desk.store_path)
+    yahoo = {"NVDA": yahoo_serve(yahoo_split_adjusted_body("NVDA", 10))}
+    summary = update(desk, yahoo=yahoo, symbols=("NVDA",), sources=("yfinance",),
+                     since=D(2025, 6, 3), force=True)  # fmt: skip
+    failure = summary.results[0].failure
+    assert failure is not None and failure.kind == "basis"
+    assert failure.detail.startswith("13 of 13 stored closes differ (first 2025-06-03")
+    assert "`--rebase` re-bases the history" in failure.detail
+    assert store.fingerprint(desk.store_path) == before
+
+
+def test_rebase_replaces_the_whole_history_and_lists_every_row(desk: Desk) -> None:
+    _keep_nvda_from(desk, D(2025, 6, 3))
+    yahoo = {"NVDA": yahoo_serve(yahoo_split_adjusted_body("NVDA", 10))}
+    summary = update(desk, yahoo=yahoo, symbols=("NVDA",), sources=("yfinance",), rebase=True)
+    result = summary.results[0]
+    assert summary.ok and result.replaced == 13 and result.added == 6
+    with store.reader(desk.store_path) as con:
+        got = dict(con.execute("SELECT date, close FROM prices WHERE symbol = 'NVDA'").fetchall())
+    chart = yahoo_split_adjusted_body("NVDA", 10)["chart"]["result"][0]
+    want = {
+        dt.datetime.fromtimestamp(t, dt.UTC).date(): c
+        for t, c in zip(chart["timestamp"], chart["indicators"]["quote"][0]["close"], strict=True)
+    }
+    assert got == pytest.approx(want)
+    console = Console(record=True, width=200)
+    console.print(render_summary(summary))
+    text = console.export_text()
+    assert "rows re-based (--rebase)" in text
+    listed = {ln.split("│")[2].strip() for ln in text.splitlines() if ln.count("│") >= 5 and
+              "NVDA" in ln and "close" in ln}  # fmt: skip
+    assert len(listed) == 13  # every re-based session, not the first 20 changes
+
+
+def test_rebase_refuses_an_answer_that_lacks_stored_sessions(desk: Desk) -> None:
+    before = store.fingerprint(desk.store_path)
+    summary = update(desk, symbols=("NVDA",), sources=("yfinance",), rebase=True)
+    failure = summary.results[0].failure
+    assert failure is not None and failure.kind == "basis"
+    assert failure.detail.startswith("cannot re-base: the answer lacks")
+    assert store.fingerprint(desk.store_path) == before
+
+
+# --- a newer library that reads another format ----------------------------------------------
+
+
+def test_an_answer_that_no_longer_names_its_instrument_is_malformed_not_stored(
+    desk: Desk,
+) -> None:
+    body = em_body_without_identity("1.688256")
+    summary = update(desk, {"1.688256": em_serve(body)}, symbols=("688256",),
+                     sources=("akshare",))  # fmt: skip
+    failure = summary.results[0].failure
+    assert failure is not None and failure.kind == "malformed"
+    assert failure.detail.startswith(
+        "stock_zh_a_hist: eastmoney answer names no instrument (data.code, data.market); "
+        "installed akshare 1.19.5, tested with akshare>="
+    )
     assert closes(desk, "688256") == {}

@@ -46,6 +46,13 @@ def em_relabelled(secid: str, code: str, market: int) -> Fault:
     return em_serve(body)
 
 
+def em_body_without_identity(secid: str) -> dict[str, Any]:
+    """The recorded bars with ``data.code``/``data.market`` gone: a changed answer format."""
+    body = copy.deepcopy(em_body(secid))
+    del body["data"]["code"], body["data"]["market"]
+    return body
+
+
 def _klines(body: dict[str, Any]) -> list[list[str]]:
     return [k.split(",") for k in body["data"]["klines"]]
 

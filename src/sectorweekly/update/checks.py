@@ -265,6 +265,43 @@ def _same_bar(rec: dict[str, object], bar: StoredBar, unit: str | None) -> list[
     return diff
 
 
+def _check_basis_of_changes(
+    plan: SymbolPlan, rows: pd.DataFrame, changed_idx: list[object], source: str
+) -> None:
+    """``--force`` replaces rows on the store's basis only; ``--rebase`` replaces all or none.
+
+    Without a seam to check (the range starts at the first stored row), a force whose answer
+    differs from most stored closes is another basis, refused with a pointer to ``--rebase``.
+    A re-base needs every stored session in the answer: a history half re-based is two bases.
+    """
+    if plan.mode == "rebase":
+        absent = sorted(set(plan.stored) - set(rows["date"]))
+        if absent:
+            raise ProviderError(
+                "basis",
+                source,
+                plan.symbol,
+                f"cannot re-base: the answer lacks {len(absent)} stored session(s) "
+                f"(first {absent[0]}); nothing replaced",
+            )
+        return
+    if plan.mode != "force" or plan.prev is not None:
+        return
+    fetched = dict(zip(rows["date"], rows["close"].astype(float), strict=True))
+    both = [d for d in plan.stored if d in fetched]
+    differ = [d for d in both if not seam_agrees(plan.market, plan.stored[d].close, fetched[d])]
+    if both and len(differ) * 2 > len(both):
+        day = differ[0]
+        raise ProviderError(
+            "basis",
+            source,
+            plan.symbol,
+            f"{len(differ)} of {len(both)} stored closes differ (first {day}: stored "
+            f"{plan.stored[day].close:g}, {source} {fetched[day]:g}): another price basis; "
+            "`--force` replaces rows on the store's basis only, `--rebase` re-bases the history",
+        )
+
+
 def check_rows(plan: SymbolPlan, rows: pd.DataFrame, inst: Instrument, source: str) -> CheckedRows:
     """Vet one provider frame for one symbol; raises ProviderError('malformed'/'empty'/'basis').
 
@@ -302,6 +339,7 @@ def check_rows(plan: SymbolPlan, rows: pd.DataFrame, inst: Instrument, source: s
         changes += [
             Change(plan.symbol, rec["date"], c, getattr(bar, c), _val(rec[c])) for c in cols
         ]
+    _check_basis_of_changes(plan, rows, changed_idx, source)
     flags = [*seam_flags, *limit_flags(plan, rows, inst)]
     missing = sorted(wanted - got)
     if missing:

@@ -174,16 +174,20 @@ def flag_lines(summary: UpdateSummary) -> list[Text]:
 
 
 def changes_table(summary: UpdateSummary) -> Table | None:
-    """Rows that differ between store and source: overwritten with --force, else kept."""
+    """Rows that differ between store and source: overwritten with --force (every one with
+    --rebase), else kept."""
     changes = [(r, c) for r in summary.results for c in r.changes]
     if not changes:
         return None
     forced = any(r.replaced for r in summary.results)
+    rebased = summary.rebase and forced
     title = "rows overwritten (--force)" if forced else "stored rows that differ (kept)"
+    title = "rows re-based (--rebase)" if rebased else title
     table = Table(title=title, title_justify="left")
     for col in ("symbol", "date", "column", "stored", "source"):
         table.add_column(col)
-    for _, c in changes[:MAX_CHANGES_SHOWN]:
+    shown = changes if rebased else changes[:MAX_CHANGES_SHOWN]  # a re-base lists every row
+    for _, c in shown:
         table.add_row(
             c.symbol,
             str(c.date),
@@ -191,7 +195,7 @@ def changes_table(summary: UpdateSummary) -> Table | None:
             f"{c.old:g}" if c.old is not None else "—",
             f"{c.new:g}" if c.new is not None else "—",
         )
-    if len(changes) > MAX_CHANGES_SHOWN:
+    if len(changes) > len(shown):
         table.caption = f"{len(changes) - MAX_CHANGES_SHOWN} more not shown"
     return table
 

@@ -45,6 +45,7 @@ class SymbolPlan:
     wanted: tuple[dt.date, ...]  # sessions to fetch (missing ones; all in range with --force)
     stored: dict[dt.date, StoredBar] = field(default_factory=dict)  # stored bars in the range
     prev: tuple[dt.date, float] | None = None  # last stored close before the range: the seam
+    mode: str = "append"  # append | force (replace differing rows) | rebase (re-base all rows)
 
     @property
     def query(self) -> PriceQuery | None:
@@ -104,8 +105,13 @@ def plan_update(
     since: dt.date | None = None,
     force: bool = False,
     settle: dt.timedelta = DEFAULT_SETTLE,
+    rebase: bool = False,
 ) -> list[SymbolPlan]:
-    """One plan per symbol, in the given order."""
+    """One plan per symbol, in the given order.
+
+    ``rebase`` asks each symbol's whole stored history again (from its first stored row, or
+    ``since``), to replace it on the source's basis."""
+    mode = "rebase" if rebase else "force" if force else "append"
     rows = _stored_rows(path, list(symbols))
     by_symbol = {str(s): part for s, part in rows.groupby("symbol", sort=False)}
     last_closed: dict[str, dt.date] = {}
@@ -119,7 +125,9 @@ def plan_update(
         part = by_symbol.get(symbol)
         dates = set(part["date"]) if part is not None else set()
         last_stored = max(dates) if dates else None
-        if since is not None:
+        if rebase and dates:
+            start = min(dates)  # the whole stored history, whatever --since says
+        elif since is not None:
             start = since
         elif last_stored is not None:
             start = last_stored + dt.timedelta(days=1)
@@ -130,7 +138,7 @@ def plan_update(
         first = calendars.bounds(market).first
         start = max(start, first)
         window = calendars.sessions(market, start, closed) if start <= closed else []
-        wanted = tuple(window if force else [d for d in window if d not in dates])
+        wanted = tuple(window if mode != "append" else [d for d in window if d not in dates])
         stored: dict[dt.date, StoredBar] = {}
         prev = None
         if wanted and part is not None:
@@ -157,7 +165,8 @@ def plan_update(
                 last_stored=last_stored,
                 wanted=wanted,
                 stored=stored,
-                prev=prev,
+                prev=None if mode == "rebase" else prev,
+                mode=mode,
             )
         )
     return plans

@@ -58,6 +58,7 @@ class UpdateOptions:
     source: str | None = None  # only this source; default: akshare, then yfinance
     symbols: tuple[str, ...] = ()
     force: bool = False
+    rebase: bool = False  # replace each symbol's whole stored history on the source's basis
     workers: int = 4
     rate: float = 2.0  # requests per second and source
     retry: RetryPolicy = field(default_factory=RetryPolicy)
@@ -113,6 +114,7 @@ class UpdateSummary:
     store_last: dict[str, dt.date] = field(default_factory=dict)  # per market, after the run
     requests: dict[str, int] = field(default_factory=dict)  # HTTP requests per host
     given_up: dict[str, str] = field(default_factory=dict)  # host -> why it was not asked again
+    rebase: bool = False  # the run re-based stored histories (--rebase)
 
     @property
     def failed(self) -> list[SymbolResult]:
@@ -412,6 +414,7 @@ def run_update(
             since=options.since,
             force=options.force,
             settle=options.settle,
+            rebase=options.rebase,
         )
         todo = [p for p in plans if p.wanted]
         for plan in plans:
@@ -437,6 +440,7 @@ def run_update(
         store_last=last,
         requests={host: gate.requests for host, gate in gates.items()},
         given_up={h: g.down.detail for h, g in gates.items() if g.down is not None},
+        rebase=options.rebase,
     )
 
 
@@ -459,7 +463,7 @@ def _fetch_all(
             # short waits keep this thread responsive to Ctrl-C (KeyboardInterrupt)
             done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             for fut in done:
-                result = _write(path, desk, fut.result(), options.force)
+                result = _write(path, desk, fut.result(), options.force or options.rebase)
                 results[result.symbol] = result
                 ctx.progress("done", result.symbol, result.source)
     except BaseException:
