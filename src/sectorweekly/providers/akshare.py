@@ -140,7 +140,7 @@ def serialise_v8() -> None:
 
 
 def tested_range() -> str:
-    return "akshare>=1.19.5,<1.20"
+    return "akshare>=1.19.5,<2"
 
 
 def reference_prev_close(raw: pd.DataFrame) -> pd.Series | None:
