@@ -1,9 +1,10 @@
 """What an update asks for: per symbol, the sessions the store lacks up to the last closed one.
 
 Sessions come from each market's exchange calendar, so a holiday is never asked for (after a
-store ending 2024-09-30, the A-share request starts on 2024-10-08), and a session still trading,
-or closed less than ``settle`` ago, is left for the next run. A symbol complete up to its last
-closed session gets no request at all.
+store ending 2024-09-30, the A-share sessions wanted start on 2024-10-08), and a session still
+trading, or closed less than ``settle`` ago, is left for the next run. The request starts one
+stored session earlier (the seam, ``prev``), so the answer can be checked to join the store. A
+symbol complete up to its last closed session gets no request at all.
 """
 
 from __future__ import annotations

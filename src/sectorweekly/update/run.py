@@ -241,7 +241,10 @@ def _fill_tail(
     if not tail:
         return rows, None
     tail_plan = dataclasses.replace(
-        plan, wanted=tail, prev=(last, float(rows.loc[rows["date"] == last, "close"].iloc[0]))
+        plan,
+        wanted=tail,
+        stored={d: bar for d, bar in plan.stored.items() if d in tail},
+        prev=(last, float(rows.loc[rows["date"] == last, "close"].iloc[0])),  # the tail's seam
     )
     query = tail_plan.query
     assert query is not None
