@@ -18,6 +18,7 @@ from rich.console import Console
 
 from sectorweekly import cli, store
 from sectorweekly.desk import Desk
+from sectorweekly.errors import ProviderError
 from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.providers.yfinance import YfinanceProvider
 from sectorweekly.update import console as update_console
@@ -320,3 +321,15 @@ def test_an_answer_that_no_longer_names_its_instrument_is_malformed_not_stored(
         "installed akshare 1.19.5, tested with akshare>="
     )
     assert closes(desk, "688256") == {}
+
+
+def test_a_share_count_for_another_stock_is_refused() -> None:
+    from sectorweekly.providers.akshare import parse_individual_info
+    from sectorweekly.providers.base import PriceQuery
+
+    raw = pd.DataFrame({"item": ["股票代码", "总股本"], "value": ["601138", 19858000000.0]})
+    query = PriceQuery("688256", "CN_A", D(2025, 6, 30), D(2025, 6, 30))
+    with pytest.raises(ProviderError) as exc:
+        parse_individual_info(AkshareProvider(), query, raw, today=D(2025, 6, 30))
+    assert exc.value.kind == "mismatch"
+    assert str(exc.value).endswith("eastmoney answered 601138 for 688256")

@@ -410,6 +410,11 @@ def parse_individual_info(
     """The item/value frame of ``stock_individual_info_em`` -> shares outstanding."""
     if not isinstance(raw, pd.DataFrame) or not {"item", "value"} <= set(raw.columns):
         raise provider.error("malformed", query, "stock_individual_info_em: expected item/value")
+    answered = raw.loc[raw["item"] == "股票代码", "value"]
+    if len(answered) and str(answered.iloc[0]).strip() != query.symbol:
+        raise provider.error(
+            "mismatch", query, f"eastmoney answered {answered.iloc[0]} for {query.symbol}"
+        )
     found = raw.loc[raw["item"] == "总股本", "value"]
     if found.empty:
         raise provider.error("empty", query, "stock_individual_info_em: no 总股本 item")
