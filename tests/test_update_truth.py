@@ -333,3 +333,30 @@ def test_a_share_count_for_another_stock_is_refused() -> None:
         parse_individual_info(AkshareProvider(), query, raw, today=D(2025, 6, 30))
     assert exc.value.kind == "mismatch"
     assert str(exc.value).endswith("eastmoney answered 601138 for 688256")
+
+
+def test_yahoo_answers_from_yfinances_own_cache_are_checked_too(tmp_path) -> None:
+    """yfinance answers a past range again from its response cache, without a request: the
+    instrument is read from its history metadata, so a cached answer is checked the same."""
+    import yfinance as yf
+
+    from sectorweekly.providers.base import PriceQuery
+
+    yf.set_tz_cache_location(str(tmp_path / "yf"))
+    yf.data.YfData.cache_get.cache_clear()
+    session = ReplaySession({"AMD": yahoo_answer_of("INTC")})
+    provider = YfinanceProvider(session=session)
+    nvda = PriceQuery("NVDA", "US", D(2025, 6, 23), D(2025, 6, 27))
+    first, again = provider.prices(nvda), provider.prices(nvda)
+    charts = [u for u in session.asked if "/v8/finance/chart/NVDA" in u and "period1" in u]
+    assert len(charts) == 1  # the second answer came from the cache
+    assert (
+        list(again["close"])
+        == list(first["close"])
+        == pytest.approx([demo_closes("NVDA")[d] for d in first["date"]])
+    )
+    amd = PriceQuery("AMD", "US", D(2025, 6, 23), D(2025, 6, 27))
+    for _ in range(2):
+        with pytest.raises(ProviderError) as exc:
+            provider.prices(amd)
+        assert exc.value.kind == "mismatch" and exc.value.detail == "yahoo answered INTC for AMD"

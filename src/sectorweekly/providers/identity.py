@@ -4,7 +4,7 @@ A library returns a table and drops the instrument the server named, so another 
 bars (same shape, consistent inside themselves) would pass every check on the rows. The
 providers keep the responses of each call (``wire.capture``) and compare, before anything is
 stored: Eastmoney's ``data.code`` and ``data.market`` with the ``secid`` asked, Yahoo's
-``meta.symbol`` with the ticker in the chart URL, the symbol in the URL Sina answered (after
+``meta.symbol`` (as yfinance's history metadata keeps it) with the ticker asked, the symbol in the URL Sina answered (after
 any redirect) with the one asked. A difference is ``mismatch``; an answer that no longer names
 its instrument where the parsed format did is ``malformed``; a call that reached none of the
 endpoints the provider expects is ``unsupported`` (the installed library talks to another one).
@@ -34,7 +34,6 @@ EM_MARKETS = {
     "107": "AMEX",
 }
 EM_KLINE_PATH = "/api/qt/stock/kline/get"
-YAHOO_CHART = re.compile(r"/v8/finance/chart/([^/?]+)")
 SINA_SCRIPT = re.compile(r"/stock/hkstock/([^/]+)/klc2_kl\.js|/staticdata/us/([^/?]+)")
 
 
@@ -78,25 +77,13 @@ def eastmoney(answers: Sequence[Answered], code: str) -> Finding | None:
     return None
 
 
-def yahoo(answers: Sequence[Answered], ticker: str) -> Finding | None:
-    """Each chart answer's ``meta.symbol`` against the ticker asked."""
-    charts = [(a, m) for a in answers if (m := YAHOO_CHART.search(a.url))]
-    if not charts:
-        return ("unsupported", "the call asked no Yahoo chart endpoint")
-    for answer, match in charts:
-        asked = urllib.parse.unquote(match.group(1))
-        if asked.upper() != ticker.upper():
-            return ("mismatch", f"yahoo was asked {asked} for {ticker}")
-        body = _json(answer)
-        results = (body.get("chart") or {}).get("result") if isinstance(body, dict) else None
-        if not results:
-            continue  # an error answer: the library raises on it
-        meta = results[0].get("meta") if isinstance(results[0], dict) else None
-        symbol = meta.get("symbol") if isinstance(meta, dict) else None
-        if not isinstance(symbol, str):
-            return ("malformed", "yahoo chart answer names no instrument (meta.symbol)")
-        if symbol.upper() != ticker.upper():
-            return ("mismatch", f"yahoo answered {symbol} for {ticker}")
+def yahoo(answered: object, ticker: str) -> Finding | None:
+    """The ``meta.symbol`` of Yahoo's chart answer (yfinance's history metadata) against the
+    ticker asked."""
+    if not isinstance(answered, str) or not answered:
+        return ("malformed", "yahoo chart answer names no instrument (meta.symbol)")
+    if answered.upper() != ticker.upper():
+        return ("mismatch", f"yahoo answered {answered} for {ticker}")
     return None
 
 

@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from ..markets import codes
-from . import identity, wire
+from . import identity
 from .base import PriceQuery, Provider, Request, guarded, register, standard_rows
 
 YfCall = Callable[[str, dt.date, dt.date], pd.DataFrame]  # (ticker, start, end exclusive)
@@ -61,12 +61,17 @@ def _configure(yf: Any) -> None:
 def _library_call(
     ticker: str, start: dt.date, end: dt.date, timeout: float = 15.0, session: Any = None
 ) -> Any:
-    """``Ticker.history`` through yfinance's session (or ``session``), errors raised."""
+    """``Ticker.history`` through yfinance's session (or ``session``), errors raised.
+
+    The instrument Yahoo answered for (``meta.symbol`` of the chart) goes with the frame, in
+    ``attrs["answered_symbol"]``: yfinance keeps past ranges in its own response cache, so the
+    history metadata, not the wire, is where every answer names its instrument."""
     yf = importlib.import_module("yfinance")
     _configure(yf)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return yf.Ticker(ticker, session=session).history(
+        asked = yf.Ticker(ticker, session=session)
+        frame = asked.history(
             start=start.isoformat(),
             end=end.isoformat(),
             interval="1d",
@@ -74,6 +79,12 @@ def _library_call(
             actions=True,  # Yahoo's own dividends and splits: the seam's corporate actions
             timeout=timeout,
         )
+        meta = asked.get_history_metadata()  # read from the answer history() parsed: no request
+    try:
+        frame.attrs["answered_symbol"] = meta["symbol"]  # not a lazy key: nothing is fetched
+    except KeyError:
+        frame.attrs["answered_symbol"] = None
+    return frame
 
 
 YAHOO_SUFFIX = {"SH": "SS", "SZ": "SZ", "BJ": "BJ"}  # Yahoo's names for the mainland exchanges
@@ -198,9 +209,8 @@ class YfinanceProvider(Provider):
             return guarded(self, query, what, lambda: call(ticker, start, end))
 
         def checked() -> Any:
-            with wire.capture() as answers:
-                raw = _library_call(ticker, start, end, self.timeout, self.session)
-            found = identity.yahoo(answers, ticker)
+            raw = _library_call(ticker, start, end, self.timeout, self.session)
+            found = identity.yahoo(raw.attrs.get("answered_symbol"), ticker)
             if found is not None:
                 kind, detail = found
                 raise self.error(kind, query, detail if kind == "mismatch" else f"{what}: {detail}")
