@@ -360,3 +360,34 @@ def test_yahoo_answers_from_yfinances_own_cache_are_checked_too(tmp_path) -> Non
         with pytest.raises(ProviderError) as exc:
             provider.prices(amd)
         assert exc.value.kind == "mismatch" and exc.value.detail == "yahoo answered INTC for AMD"
+
+
+def test_the_rebase_command_lists_every_row_and_exits_0(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _keep_nvda_from(desk, D(2025, 6, 3))
+    session = ReplaySession({"NVDA": yahoo_serve(yahoo_split_adjusted_body("NVDA", 10))})
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setattr(
+        update_run, "source_chain", lambda d, source: [YfinanceProvider(session=session)]
+    )
+    monkeypatch.setattr(
+        update_console,
+        "run_update",
+        functools.partial(update_run.run_update, now=NOW, sleep=Sleeps()),
+    )
+    argv = ["sectorweekly", "update", "--desk", str(desk.root), "--symbols", "NVDA", "--rebase"]
+    monkeypatch.setattr(sys, "argv", argv)
+    try:
+        cli.main()
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "rows re-based (--rebase)" in out
+    rebased = {ln.split("│")[2].strip() for ln in out.splitlines() if "│ close" in ln}
+    assert len(rebased) == 13 and "2025-06-03" in rebased and "2025-06-20" in rebased
+    assert closes(desk, "NVDA")[D(2025, 6, 30)] == pytest.approx(
+        demo_closes("NVDA")[D(2025, 6, 30)] / 10
+    )
