@@ -267,6 +267,9 @@ def test_a_failed_symbol_does_not_stop_the_others(desk: Desk) -> None:
 # --- sanity checks ----------------------------------------------------------------------------
 
 
+SEAM = D(2024, 9, 30)  # the store's last session, asked back with every request
+
+
 def _a_share(mutate) -> RecordedAkshare:
     frame = ak_frame("stock_zh_a_hist", "688256")
     frame = mutate(frame)
@@ -298,8 +301,8 @@ def test_bars_that_cannot_be_true_reject_the_frame(
     desk: Desk, column: str, value: float, message: str
 ) -> None:
     def bad(frame: pd.DataFrame) -> pd.DataFrame:
-        frame = frame[frame["日期"] >= D(2024, 10, 8)].copy()
-        frame.loc[frame.index[0], column] = value
+        frame = frame[frame["日期"] >= SEAM].copy()
+        frame.loc[frame.index[frame["日期"] == D(2024, 10, 8)][0], column] = value
         return frame
 
     before = store.fingerprint(desk.store_path)
@@ -312,7 +315,7 @@ def test_bars_that_cannot_be_true_reject_the_frame(
 
 def test_a_move_beyond_the_limit_is_flagged_and_kept(desk: Desk) -> None:
     def spike(frame: pd.DataFrame) -> pd.DataFrame:
-        frame = frame[frame["日期"] >= D(2024, 10, 8)].copy()
+        frame = frame[frame["日期"] >= SEAM].copy()
         i = frame.index[frame["日期"] == D(2024, 10, 10)][0]
         frame.loc[i, ["收盘", "最高"]] = 450.0  # +21.1% on 371.50, beyond STAR's ±20%
         frame.loc[i, "涨跌额"] = 450.0 - 371.50  # the source's change against the 10-09 close
@@ -336,8 +339,9 @@ def test_no_limit_flag_in_the_first_sessions_after_listing(tmp_path: Path) -> No
     ensure_seeded(d)
 
     def spike(frame: pd.DataFrame) -> pd.DataFrame:
-        frame = frame[frame["日期"] >= D(2024, 10, 8)].copy()
-        frame.loc[frame.index[0], ["开盘", "收盘", "最高"]] = 400.0  # +38% on 289.16
+        frame = frame[frame["日期"] >= SEAM].copy()
+        i = frame.index[frame["日期"] == D(2024, 10, 8)][0]
+        frame.loc[i, ["开盘", "收盘", "最高"]] = 400.0  # +38% on 289.16
         return frame
 
     summary = run(d, _a_share(spike), symbols=("688256",))
@@ -348,7 +352,7 @@ def test_no_limit_flag_in_the_first_sessions_after_listing(tmp_path: Path) -> No
 
 def test_sessions_the_source_skips_are_reported(desk: Desk) -> None:
     def gap(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[(frame["日期"] >= D(2024, 10, 8)) & (frame["日期"] != D(2024, 10, 9))]
+        return frame[(frame["日期"] >= SEAM) & (frame["日期"] != D(2024, 10, 9))]
 
     summary = run(desk, _a_share(gap), symbols=("688256",))
     flags = [f for f in summary.results[0].flags if f.kind == "missing_sessions"]

@@ -33,6 +33,7 @@ from wire_faults import (
     em_forward_adjusted_body,
     em_relabelled,
     em_serve,
+    em_without_session_body,
     em_with_dividend_body,
     sina_layout,
     sina_redirect,
@@ -391,3 +392,15 @@ def test_the_rebase_command_lists_every_row_and_exits_0(
     assert closes(desk, "NVDA")[D(2025, 6, 30)] == pytest.approx(
         demo_closes("NVDA")[D(2025, 6, 30)] / 10
     )
+
+
+def test_an_answer_without_the_seam_session_is_refused_and_the_next_source_asked(
+    desk: Desk,
+) -> None:
+    body = em_without_session_body("1.688256", SEAM)
+    summary = update(desk, {"1.688256": em_serve(body)}, symbols=("688256",))
+    result = summary.results[0]
+    assert [(e.source, e.kind) for e in result.errors] == [("akshare", "basis")]
+    assert result.errors[0].detail.startswith("the answer lacks the seam session 2025-06-20")
+    assert result.source == "yfinance"
+    assert closes(desk, "688256") == pytest.approx(demo_closes("688256"))

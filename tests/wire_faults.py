@@ -53,6 +53,13 @@ def em_body_without_identity(secid: str) -> dict[str, Any]:
     return body
 
 
+def em_without_session_body(secid: str, day: dt.date) -> dict[str, Any]:
+    """The recorded bars less one session (an answer that skips the seam)."""
+    body = copy.deepcopy(em_body(secid))
+    body["data"]["klines"] = [k for k in body["data"]["klines"] if k[:10] != day.isoformat()]
+    return body
+
+
 def _klines(body: dict[str, Any]) -> list[list[str]]:
     return [k.split(",") for k in body["data"]["klines"]]
 

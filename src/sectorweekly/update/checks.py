@@ -98,24 +98,32 @@ def _basis_hint(stored: float, fetched: float) -> str:
 
 
 def check_seam(plan: SymbolPlan, rows: pd.DataFrame, source: str) -> list[Flag]:
-    """The answer joins the stored series: the seam session's close agrees with the stored one,
-    and the first new session's reference previous close (where the source gives it) is the
-    stored close or below it by a corporate action (a dividend, bonus or split the source
-    priced in). Otherwise the frame is refused as ``basis``; an ex-rights join is flagged."""
+    """The answer joins the stored series: it holds the seam session, whose close agrees with
+    the stored one, and the first new session's reference previous close (where the source
+    gives it) is the stored close or below it by a corporate action (a dividend, bonus or split
+    the source priced in). Otherwise the frame is refused as ``basis``; an ex-rights join is
+    flagged."""
     if plan.prev is None:
         return []
     day, stored = plan.prev
     at = rows.loc[rows["date"] == day, "close"]
-    if len(at):
-        fetched = float(at.iloc[0])
-        if not seam_agrees(plan.market, stored, fetched):
-            raise ProviderError(
-                "basis",
-                source,
-                plan.symbol,
-                f"{day}: stored close {stored:g}, {source} close {fetched:g} for the same session "
-                f"({_basis_hint(stored, fetched)}); not stored",
-            )
+    if not len(at):
+        raise ProviderError(
+            "basis",
+            source,
+            plan.symbol,
+            f"the answer lacks the seam session {day} (stored close {stored:g}), so it cannot "
+            "be checked to join the store; not stored",
+        )
+    fetched = float(at.iloc[0])
+    if not seam_agrees(plan.market, stored, fetched):
+        raise ProviderError(
+            "basis",
+            source,
+            plan.symbol,
+            f"{day}: stored close {stored:g}, {source} close {fetched:g} for the same session "
+            f"({_basis_hint(stored, fetched)}); not stored",
+        )
     later = rows[rows["date"] > day].sort_values("date")
     if not len(later) or "prev_close" not in later:
         return []

@@ -254,10 +254,10 @@ def _fill_tail(
         ctx.progress("fetch", plan.symbol, f"{provider.name} (last {len(tail)})")
         try:
             extra = _ask(provider, query, ctx)
+            check_rows(tail_plan, extra, inst, provider.name)  # joins the first source's rows
             extra = extra[extra["date"] > last].reset_index(drop=True)
             if extra.empty:
                 continue
-            check_rows(tail_plan, extra, inst, provider.name)
         except ProviderError:
             continue
         return pd.concat([rows, extra], ignore_index=True), provider.name
