@@ -154,7 +154,7 @@ def reference_prev_close(raw: pd.DataFrame) -> pd.Series | None:
 
 def _library_call(function: str, **kwargs: Any) -> pd.DataFrame:
     """Call ``akshare.<function>``; an argument the installed version lacks is an error."""
-    os.environ.setdefault("TQDM_DISABLE", "1")  # a paged answer's progress bar would cut the console
+    os.environ.setdefault("TQDM_DISABLE", "1")  # a paged answer's bar would cut the console
     ak = importlib.import_module("akshare")
     fn = getattr(ak, function, None)
     if fn is None:
