@@ -94,7 +94,10 @@ def sina(answers: Sequence[Answered], symbol: str) -> Finding | None:
         return ("unsupported", "the call asked no Sina script")
     for answer in scripts:
         for url in dict.fromkeys((answer.url, answer.final_url)):
-            match = SINA_SCRIPT.search(urllib.parse.urlsplit(url).path)
+            parts = urllib.parse.urlsplit(url)
+            if not parts.netloc.endswith("sina.com.cn"):
+                continue  # sent off Sina (a login page): the library's parse fails on it
+            match = SINA_SCRIPT.search(parts.path)
             if match is None:
                 return ("mismatch", f"sina answered {url.split('?')[0]} for {symbol}")
             got = urllib.parse.unquote(match.group(1) or match.group(2))
