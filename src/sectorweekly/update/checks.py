@@ -32,8 +32,8 @@ PRICE_FIELDS = ("open", "high", "low", "close")
 COMPARED = (*PRICE_FIELDS, "volume")
 VOLUME_SLACK = 100.0  # shares: a volume reported in lots is exact only to the lot
 # How closely a fetched close must meet the stored close of the same session (the seam):
-# A-shares to the cent (every source quotes them in fen); elsewhere within 0.5 % (Hong Kong
-# quotes 3 decimals, and index levels differ slightly between publishers).
+# A-share stocks to the cent (every source quotes them in fen); indices and other markets within
+# 0.5 % (Hong Kong quotes 3 decimals, and index levels differ slightly between publishers).
 SEAM_CENT = 0.005
 SEAM_REL = 0.005
 
@@ -78,9 +78,10 @@ def _malformed(source: str, symbol: str, detail: str) -> ProviderError:
     return ProviderError("malformed", source, symbol, detail)
 
 
-def seam_agrees(market: str, stored: float, fetched: float) -> bool:
-    """Whether a fetched close is the stored close of the same session (see SEAM_*)."""
-    if market == "CN_A":
+def seam_agrees(plan: SymbolPlan, stored: float, fetched: float) -> bool:
+    """Whether a fetched close is the stored close of the same session (see SEAM_*): A-share
+    stocks to the cent, indices and other markets within SEAM_REL."""
+    if plan.market == "CN_A" and plan.kind != "index":
         return abs(stored - fetched) <= SEAM_CENT + 1e-9
     return abs(stored - fetched) <= SEAM_REL * abs(stored)
 
@@ -116,7 +117,7 @@ def check_seam(plan: SymbolPlan, rows: pd.DataFrame, source: str) -> list[Flag]:
             "be checked to join the store; not stored",
         )
     fetched = float(at.iloc[0])
-    if not seam_agrees(plan.market, stored, fetched):
+    if not seam_agrees(plan, stored, fetched):
         raise ProviderError(
             "basis",
             source,
@@ -128,7 +129,7 @@ def check_seam(plan: SymbolPlan, rows: pd.DataFrame, source: str) -> list[Flag]:
     if not len(later) or "prev_close" not in later:
         return []
     reference, first = _val(later["prev_close"].iloc[0]), later["date"].iloc[0]
-    if reference is None or seam_agrees(plan.market, stored, reference):
+    if reference is None or seam_agrees(plan, stored, reference):
         return []
     if reference > stored:
         raise ProviderError(
@@ -297,7 +298,7 @@ def _check_basis_of_changes(
         return
     fetched = dict(zip(rows["date"], rows["close"].astype(float), strict=True))
     both = [d for d in plan.stored if d in fetched]
-    differ = [d for d in both if not seam_agrees(plan.market, plan.stored[d].close, fetched[d])]
+    differ = [d for d in both if not seam_agrees(plan, plan.stored[d].close, fetched[d])]
     if both and len(differ) * 2 > len(both):
         day = differ[0]
         raise ProviderError(
