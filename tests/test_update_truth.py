@@ -404,3 +404,24 @@ def test_an_answer_without_the_seam_session_is_refused_and_the_next_source_asked
     assert result.errors[0].detail.startswith("the answer lacks the seam session 2025-06-20")
     assert result.source == "yfinance"
     assert closes(desk, "688256") == pytest.approx(demo_closes("688256"))
+
+
+def test_concurrent_refusals_each_name_their_own_pair(desk: Desk) -> None:
+    """Four workers, twenty symbols, three answers swapped: each check reads its own call's
+    answer (per thread), so the lines name exactly the swapped pairs and the rest arrive."""
+    from test_wire_update import SYMBOLS
+
+    faults = {
+        "1.688256": em_answer_of("1.601138"),
+        "1.688047": em_answer_of("1.688981"),
+        "0.300502": em_answer_of("0.300308"),
+    }
+    summary = update(desk, faults, symbols=SYMBOLS, workers=4)
+    assert sorted(lines(summary)) == [
+        "300502: mismatch: eastmoney answered 300308 (SZ) for 300502 (SZ)",
+        "688047: mismatch: eastmoney answered 688981 (SH) for 688047 (SH)",
+        "688256: mismatch: eastmoney answered 601138 (SH) for 688256 (SH)",
+    ]
+    assert summary.ok
+    for symbol in SYMBOLS:
+        assert closes(desk, symbol) == pytest.approx(demo_closes(symbol)), symbol
