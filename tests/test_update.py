@@ -83,19 +83,20 @@ def asked(ak: RecordedAkshare) -> dict[str, tuple[str | None, str | None]]:
 # --- incremental ------------------------------------------------------------------------------
 
 
-def test_requests_start_after_the_holiday_and_stop_at_the_last_closed_session(desk: Desk) -> None:
+def test_requests_start_at_the_seam_and_stop_at_the_last_closed_session(desk: Desk) -> None:
     ak = RecordedAkshare()
     summary = run(desk, ak)
     calls = asked(ak)
-    # store ends 2024-09-30; Shanghai is closed 10-01..10-07, so the request starts 10-08
-    assert calls["688256"] == ("20241008", "20241011")
-    assert calls["300308"] == ("20241008", "20241011")
-    assert calls["000300"] == ("20241008", "20241011")
-    # Hong Kong reopened 10-02 and is closed 10-11 (Chung Yeung)
-    assert calls["00981"] == ("20241002", "20241010")
+    # store ends 2024-09-30: each request asks that session back (the seam, checked against
+    # the stored close, never written) and runs to the last closed session
+    assert calls["688256"] == ("20240930", "20241011")
+    assert calls["300308"] == ("20240930", "20241011")
+    assert calls["000300"] == ("20240930", "20241011")
+    # Hong Kong is closed 10-11 (Chung Yeung)
+    assert calls["00981"] == ("20240930", "20241010")
     # New York has not closed 10-11 yet at 12:00 UTC
-    assert calls["105.NVDA"] == ("20241001", "20241010")
-    assert calls["106.TSM"] == ("20241001", "20241010")
+    assert calls["105.NVDA"] == ("20240930", "20241010")
+    assert calls["106.TSM"] == ("20240930", "20241010")
     by = {r.symbol: r for r in summary.results}
     assert by["688256"].added == 4 and by["688256"].last_date == D(2024, 10, 11)
     assert by["0981.HK"].added == 7 and by["0981.HK"].last_date == D(2024, 10, 10)
@@ -130,7 +131,7 @@ def test_a_session_still_trading_is_not_asked(desk: Desk) -> None:
     assert ak.calls == [
         ("stock_us_hist", ak.calls[0][1]),
     ]
-    assert asked(ak)["105.NVDA"] == ("20241001", "20241007")
+    assert asked(ak)["105.NVDA"] == ("20240930", "20241007")  # from the seam, the last stored
 
 
 def test_since_backfills_missing_sessions_only(desk: Desk) -> None:
@@ -140,8 +141,9 @@ def test_since_backfills_missing_sessions_only(desk: Desk) -> None:
         ).fetchall()
     ak = RecordedAkshare()
     summary = run(desk, ak, symbols=("300308",), since=D(2024, 9, 23))
-    # one request from the hole to the last closed session; stored rows are compared, not added
-    assert asked(ak)["300308"] == ("20240925", "20241011")
+    # one request from the session before the hole (the seam) to the last closed session;
+    # stored rows are compared, not added
+    assert asked(ak)["300308"] == ("20240924", "20241011")
     result = summary.results[0]
     assert result.added == 5  # 09-25 and 10-08..10-11
     assert result.changes == [] and not result.kept_changes
@@ -265,6 +267,9 @@ def test_a_failed_symbol_does_not_stop_the_others(desk: Desk) -> None:
 # --- sanity checks ----------------------------------------------------------------------------
 
 
+SEAM = D(2024, 9, 30)  # the store's last session, asked back with every request
+
+
 def _a_share(mutate) -> RecordedAkshare:
     frame = ak_frame("stock_zh_a_hist", "688256")
     frame = mutate(frame)
@@ -296,8 +301,8 @@ def test_bars_that_cannot_be_true_reject_the_frame(
     desk: Desk, column: str, value: float, message: str
 ) -> None:
     def bad(frame: pd.DataFrame) -> pd.DataFrame:
-        frame = frame[frame["日期"] >= D(2024, 10, 8)].copy()
-        frame.loc[frame.index[0], column] = value
+        frame = frame[frame["日期"] >= SEAM].copy()
+        frame.loc[frame.index[frame["日期"] == D(2024, 10, 8)][0], column] = value
         return frame
 
     before = store.fingerprint(desk.store_path)
@@ -310,7 +315,7 @@ def test_bars_that_cannot_be_true_reject_the_frame(
 
 def test_a_move_beyond_the_limit_is_flagged_and_kept(desk: Desk) -> None:
     def spike(frame: pd.DataFrame) -> pd.DataFrame:
-        frame = frame[frame["日期"] >= D(2024, 10, 8)].copy()
+        frame = frame[frame["日期"] >= SEAM].copy()
         i = frame.index[frame["日期"] == D(2024, 10, 10)][0]
         frame.loc[i, ["收盘", "最高"]] = 450.0  # +21.1% on 371.50, beyond STAR's ±20%
         frame.loc[i, "涨跌额"] = 450.0 - 371.50  # the source's change against the 10-09 close
@@ -334,8 +339,9 @@ def test_no_limit_flag_in_the_first_sessions_after_listing(tmp_path: Path) -> No
     ensure_seeded(d)
 
     def spike(frame: pd.DataFrame) -> pd.DataFrame:
-        frame = frame[frame["日期"] >= D(2024, 10, 8)].copy()
-        frame.loc[frame.index[0], ["开盘", "收盘", "最高"]] = 400.0  # +38% on 289.16
+        frame = frame[frame["日期"] >= SEAM].copy()
+        i = frame.index[frame["日期"] == D(2024, 10, 8)][0]
+        frame.loc[i, ["开盘", "收盘", "最高"]] = 400.0  # +38% on 289.16
         return frame
 
     summary = run(d, _a_share(spike), symbols=("688256",))
@@ -346,7 +352,7 @@ def test_no_limit_flag_in_the_first_sessions_after_listing(tmp_path: Path) -> No
 
 def test_sessions_the_source_skips_are_reported(desk: Desk) -> None:
     def gap(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[(frame["日期"] >= D(2024, 10, 8)) & (frame["日期"] != D(2024, 10, 9))]
+        return frame[(frame["日期"] >= SEAM) & (frame["日期"] != D(2024, 10, 9))]
 
     summary = run(desk, _a_share(gap), symbols=("688256",))
     flags = [f for f in summary.results[0].flags if f.kind == "missing_sessions"]
@@ -362,15 +368,20 @@ def test_differing_rows_are_kept_without_force_and_listed_when_forced(desk: Desk
         con.execute(
             "UPDATE prices SET close = 289.00 WHERE symbol = '688256' AND date = DATE '2024-09-30'"
         ).fetchall()
+    before = store.fingerprint(desk.store_path)
     kept = run(desk, RecordedAkshare(), symbols=("688256",), since=D(2024, 9, 30), force=False)
-    # without --force the stored 09-30 row is not even asked for: it is not missing
+    # without --force the stored 09-30 row is only asked back as the seam, and the source's
+    # close for it differs: the new sessions do not join the store and are refused whole
     assert kept.results[0].asked == (D(2024, 10, 8), D(2024, 10, 11))
-    assert stored(desk, "688256").set_index("date").loc[D(2024, 9, 30), "close"] == 289.0
+    failure = kept.results[0].failure
+    assert failure is not None and failure.kind == "basis"
+    assert "2024-09-30: stored close 289, akshare close 289.16" in failure.detail
+    assert store.fingerprint(desk.store_path) == before
 
     forced = run(desk, RecordedAkshare(), symbols=("688256",), since=D(2024, 9, 27), force=True)
     result = forced.results[0]
     assert result.asked == (D(2024, 9, 27), D(2024, 10, 11))
-    assert result.replaced == 1 and result.added == 0
+    assert result.replaced == 1 and result.added == 4
     assert [(c.date, c.column, c.old, c.new) for c in result.changes] == [
         (D(2024, 9, 30), "close", 289.0, 289.16)
     ]

@@ -142,7 +142,9 @@ def test_an_html_page_from_one_endpoint_leaves_every_other_symbol_fetched(desk: 
     hsi = rows[rows["symbol"] == "HSI"].set_index("date")["source"]
     assert hsi[dt.date(2025, 6, 26)] == "akshare:stock_hk_index_daily_sina"
     assert hsi[dt.date(2025, 6, 30)] == "yfinance:Ticker.history"
-    assert summary.requests["80.push2.eastmoney.com"] == 1  # the index list: once, counted
+    # the CSI 300 is asked by its exchange id, without Eastmoney's index list
+    assert "80.push2.eastmoney.com" not in summary.requests and wire.count("clist") == 0
+    assert wire.count(r"secid=1\.000300") == 1
 
 
 def test_without_yahoo_the_hk_index_is_stored_incomplete_and_yahoo_given_up(desk: Desk) -> None:
@@ -184,10 +186,12 @@ def test_a_blocking_host_is_given_up_and_the_other_hosts_still_asked(desk: Desk)
     assert by["688256"].errors[0].kind == "blocked"
 
 
-def test_a_blocked_index_list_does_not_switch_akshare_off(desk: Desk) -> None:
+def test_indices_are_asked_by_their_exchange_id_in_at_most_two_requests(desk: Desk) -> None:
+    # the list would answer with an HTML page: it must never be asked
     summary, wire, _ = update(desk, {"clist": HTML_200}, symbols=("000300", "688256"))
     by = {r.symbol: r for r in summary.results}
-    assert wire.count("clist") == 1  # asked once, not per retry
+    assert wire.count("clist") == 0
+    assert wire.count(r"secid=1\.000300") == 1 and wire.count(r"secid=\d+\.000300") == 1
     assert by["000300"].source == "akshare" and by["688256"].source == "akshare"
     assert stored(desk).query("symbol == '000300'")["close"].iloc[-1] == 3936.08
 

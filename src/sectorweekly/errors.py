@@ -54,6 +54,8 @@ PROVIDER_ERROR_KINDS = (
     "malformed",  # an answer that is not what the library parses (an HTML page, bad JSON)
     "unknown_symbol",
     "unsupported",  # the installed library lacks an argument the provider passes
+    "mismatch",  # the answer names another instrument than the one asked
+    "basis",  # the series does not join the stored one (split-adjusted, forward-adjusted, …)
 )
 TRANSIENT_KINDS = frozenset({"offline", "timeout", "throttled"})
 

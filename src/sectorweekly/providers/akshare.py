@@ -2,7 +2,8 @@
 
 A request is a function name plus keyword arguments and the host the function talks to
 (``request()``, read from the installed library's source: Eastmoney's ``push2his`` hosts for
-histories, ``80.push2`` for the index list, Sina for HK/US index histories). The call goes
+histories, Sina for HK/US index histories; A-share indices are asked by their exchange id,
+never through Eastmoney's index list). The call goes
 through an injectable ``call``; by default the real library, with every argument checked
 against the installed signature (a missing one is an ``unsupported`` error, never dropped).
 Prices are asked unadjusted (``adjust=""``): the review and the limit rules need exchange
@@ -12,12 +13,10 @@ of 100 (手) and are multiplied by 100 here.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import importlib
 import importlib.metadata
 import inspect
-import math
 import os
 import threading
 from collections.abc import Callable
@@ -28,6 +27,7 @@ import pandas as pd
 from ..clock import now_utc
 from ..errors import ProviderError
 from ..markets import codes
+from . import identity, wire
 from .base import (
     PriceQuery,
     Provider,
@@ -89,7 +89,6 @@ SINA_COLUMNS = {c: c for c in ("date", "open", "high", "low", "close", "volume")
 FUNCTIONS: dict[str, tuple[str, bool]] = {
     "stock_zh_a_hist": ("push2his.eastmoney.com", True),
     "index_zh_a_hist": ("push2his.eastmoney.com", False),
-    "index_code_id_map_em": ("80.push2.eastmoney.com", False),
     "stock_hk_hist": ("33.push2his.eastmoney.com", False),  # 15 s inside the library
     "stock_us_hist": ("63.push2his.eastmoney.com", False),  # 15 s inside the library
     "stock_hk_index_daily_sina": ("finance.sina.com.cn", False),
@@ -140,11 +139,8 @@ def serialise_v8() -> None:
     racer.MiniRacer = type("SerialMiniRacer", (base,), attrs)
 
 
-INDEX_LIST = "index_code_id_map_em"
-
-
 def tested_range() -> str:
-    return "akshare>=1.19.5,<1.20"
+    return "akshare>=1.19.5,<2"
 
 
 def reference_prev_close(raw: pd.DataFrame) -> pd.Series | None:
@@ -158,9 +154,9 @@ def reference_prev_close(raw: pd.DataFrame) -> pd.Series | None:
 
 def _library_call(function: str, **kwargs: Any) -> pd.DataFrame:
     """Call ``akshare.<function>``; an argument the installed version lacks is an error."""
-    os.environ.setdefault("TQDM_DISABLE", "1")  # the list's page bar would cut the console
+    os.environ.setdefault("TQDM_DISABLE", "1")  # a paged answer's bar would cut the console
     ak = importlib.import_module("akshare")
-    fn = _original_index_list() if function == INDEX_LIST else getattr(ak, function, None)
+    fn = getattr(ak, function, None)
     if fn is None:
         raise _Unsupported(f"akshare has no {function}()")
     accepted = inspect.signature(fn).parameters
@@ -170,46 +166,63 @@ def _library_call(function: str, **kwargs: Any) -> pd.DataFrame:
     return fn(**kwargs)
 
 
-_ORIGINAL: dict[str, Callable[[], dict[str, int]]] = {}
-
-
-def _original_index_list() -> Callable[[], dict[str, int]]:
-    """The library's own list reader, even after ``IndexList.install`` replaced it."""
-    module = importlib.import_module("akshare.index.index_zh_em")
-    original = module.index_code_id_map_em
-    # past the library's process-wide lru_cache: the list is kept per run (IndexList)
-    return _ORIGINAL.setdefault(INDEX_LIST, getattr(original, "__wrapped__", original))
-
-
 class _Unsupported(Exception):
     """The installed AKShare does not match what the provider calls."""
 
 
-class IndexList:
-    """Eastmoney's index code -> market map, read once per run for ``index_zh_a_hist``.
+# Eastmoney's market id of the indices desks track: 1 Shanghai (SSE and CSI), 0 Shenzhen.
+INDEX_MARKETS = {
+    "000300": 1,
+    "000001": 1,
+    "000016": 1,
+    "000905": 1,
+    "000688": 1,
+    "399001": 0,
+    "399006": 0,
+}
+EM_EXCHANGE_MARKET = {"SH": 1, "SZ": 0, "BJ": 0}
 
-    ``index_zh_a_hist`` calls ``index_code_id_map_em()`` first, which pages through the whole
-    list with sleeps between pages. The run fetches it once through the pacing of its own host
-    (``prerequisites``); the library then reads this copy. A list that could not be read is an
-    empty map: the library then finds the index's market by trying markets in turn.
+
+def index_market(symbol: str) -> int | None:
+    """Eastmoney's market id of an A-share index: known ones, else from the code's exchange."""
+    if symbol in INDEX_MARKETS:
+        return INDEX_MARKETS[symbol]
+    return EM_EXCHANGE_MARKET.get(codes.a_share_exchange(symbol, kind="index") or "")
+
+
+class IndexIds:
+    """Index code -> Eastmoney market id, read by ``index_zh_a_hist`` in place of the list.
+
+    ``index_zh_a_hist`` first reads ``index_code_id_map_em()``, which pages through Eastmoney's
+    whole index list (~44 requests with sleeps between them) only to learn the market of one
+    code. The ids are known from the code (``index_market``), so the library reads this map
+    instead and asks ``secid=<market>.<code>`` directly: one request, two when Eastmoney does
+    not know the code there (the library then tries CSI's market 2). A code whose market is
+    not known is left out; the library then tries the markets in turn.
     """
 
     def __init__(self) -> None:
-        self.codes: dict[str, int] | None = None
-        self.asked = False
-        self.lock = threading.Lock()  # held while the list is read: lookups wait for it
-        self.pages = 0
+        self.codes: dict[str, int] = dict(INDEX_MARKETS)
+        self.lock = threading.Lock()
+
+    def add(self, symbol: str) -> None:
+        market = index_market(symbol)
+        if market is not None:
+            with self.lock:
+                self.codes[symbol] = market
 
     def lookup(self) -> dict[str, int]:
         with self.lock:
-            return dict(self.codes or {})
+            return dict(self.codes)
 
     def install(self) -> None:
-        """Point the library's list function at this copy (the library looks it up per call)."""
-        _original_index_list()
+        """Point the library's list reader at this map (the library looks it up per call)."""
         module = importlib.import_module("akshare.index.index_zh_em")
         if getattr(module.index_code_id_map_em, "__self__", None) is not self:
             module.index_code_id_map_em = self.lookup
+
+
+INDEX_IDS = IndexIds()  # one per process: every provider instance reads the same map
 
 
 def hk_code(symbol: str) -> str:
@@ -229,7 +242,6 @@ class AkshareProvider(Provider):
     def __init__(self, call: AkCall | None = None, timeout: float = 15.0) -> None:
         self.call = call or _library_call
         self.timeout = timeout
-        self.index_list = IndexList()
 
     def unavailable_reason(self) -> str | None:
         return None if self.call is not _library_call else super().unavailable_reason()
@@ -278,34 +290,28 @@ class AkshareProvider(Provider):
         symbol = f"{prefix}.{q.symbol.upper()}"
         return self._request("stock_us_hist", {"symbol": symbol, **dated, "adjust": ""})
 
-    def prerequisites(self, request: Request) -> list[Request]:
-        """``index_zh_a_hist`` needs Eastmoney's index list: asked once per run."""
-        if request.function != "index_zh_a_hist" or self.call is not _library_call:
-            return []
-        if self.index_list.asked:
-            return []
-        host, _ = FUNCTIONS[INDEX_LIST]
-        return [Request(INDEX_LIST, {}, host)]
-
     def fetch(self, query: PriceQuery, request: Request) -> Any:
         """One library call; the Sina ones one at a time (their V8 decoder is not thread safe)."""
         function, kwargs = request.function, request.kwargs
-        if function == INDEX_LIST:
-            return guarded(self, query, function, self._read_index_list)
         if function == "index_zh_a_hist" and self.call is _library_call:
-            self.index_list.install()
+            INDEX_IDS.add(str(kwargs["symbol"]))
+            INDEX_IDS.install()
         if function.endswith("_sina"):
             serialise_v8()
 
         def call() -> Any:
             try:
-                return self.call(function, **kwargs)
+                with wire.capture() as answers:
+                    raw = self.call(function, **kwargs)
             except _Unsupported as exc:
                 raise self.error(
                     "unsupported",
                     query,
                     f"{exc}; installed akshare {_version()}, tested with {tested_range()}",
                 ) from None
+            if self.call is _library_call:
+                self._check_identity(query, request, answers)
+            return raw
 
         try:
             return guarded(self, query, function, call)
@@ -319,23 +325,27 @@ class AkshareProvider(Provider):
                 ) from err
             raise
 
-    def _read_index_list(self) -> dict[str, int]:
-        with self.index_list.lock:
-            if not self.index_list.asked:
-                self.index_list.asked = True  # asked once per run, whatever the answer
-                codes = self.call(INDEX_LIST)
-                self.index_list.codes = dict(codes)
-                self.index_list.pages = max(1, math.ceil(len(codes) / 100))
-            return dict(self.index_list.codes or {})
-
-    def cost(self, request: Request, raw: Any) -> int:
-        return self.index_list.pages if request.function == INDEX_LIST else 1
+    def _check_identity(
+        self, query: PriceQuery, request: Request, answers: list[wire.Answered]
+    ) -> None:
+        """Refuse an answer that names another instrument than the one asked (``mismatch``)."""
+        function, asked = request.function, str(request.kwargs.get("symbol", ""))
+        if function.endswith("_sina"):
+            found = identity.sina(answers, asked)
+        elif function in EM_HISTORIES:
+            found = identity.eastmoney(answers, asked.rpartition(".")[2])
+        else:
+            return
+        if found is None:
+            return
+        kind, detail = found
+        if kind != "mismatch":
+            detail = f"{function}: {detail}; installed akshare {_version()}, tested with "
+            detail += tested_range()
+        raise self.error(kind, query, detail)
 
     def prices(self, query: PriceQuery) -> pd.DataFrame:
         request = self.request(query)
-        for pre in self.prerequisites(request):
-            with contextlib.suppress(ProviderError):
-                self.fetch(query, pre)
         return self.normalise(query, request, self.fetch(query, request))
 
     def normalise(self, query: PriceQuery, request: Request, raw: Any) -> pd.DataFrame:
@@ -377,6 +387,8 @@ class AkshareProvider(Provider):
         return parse_individual_info(self, query, raw, today=today)
 
 
+# The Eastmoney kline functions, whose answers name the instrument (data.code, data.market).
+EM_HISTORIES = frozenset({"stock_zh_a_hist", "index_zh_a_hist", "stock_hk_hist", "stock_us_hist"})
 # Functions without a timeout argument that still bound their own request (15 s inside).
 _BOUNDED_INSIDE = frozenset({"stock_hk_hist", "stock_us_hist"})
 
@@ -398,6 +410,11 @@ def parse_individual_info(
     """The item/value frame of ``stock_individual_info_em`` -> shares outstanding."""
     if not isinstance(raw, pd.DataFrame) or not {"item", "value"} <= set(raw.columns):
         raise provider.error("malformed", query, "stock_individual_info_em: expected item/value")
+    answered = raw.loc[raw["item"] == "股票代码", "value"]
+    if len(answered) and str(answered.iloc[0]).strip() != query.symbol:
+        raise provider.error(
+            "mismatch", query, f"eastmoney answered {answered.iloc[0]} for {query.symbol}"
+        )
     found = raw.loc[raw["item"] == "总股本", "value"]
     if found.empty:
         raise provider.error("empty", query, "stock_individual_info_em: no 总股本 item")

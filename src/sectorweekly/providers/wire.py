@@ -3,7 +3,9 @@
 AKShare reads ``requests.get(...).json()`` without checking the status, so a 403 block page
 surfaces as a JSON decode error; the status recorded here (per thread, from the requests
 adapter that built the response) tells a block or a throttle apart from a page that is merely
-not JSON. Classification matches the real exception classes of requests, curl_cffi and
+not JSON. Inside ``capture()`` every response the thread receives is also kept, so a provider
+can read what the server answered (the instrument it named) even where the library returns only
+a table. Classification matches the real exception classes of requests, curl_cffi and
 yfinance, imported when installed; nothing here sends a request.
 """
 
@@ -13,7 +15,9 @@ import importlib
 import json
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 _local = threading.local()
@@ -39,6 +43,7 @@ def install_status_recorder() -> None:
             def build_response(self: Any, req: Any, resp: Any) -> Any:
                 response = original(self, req, resp)
                 _local.status = (response.status_code, req.url)
+                _keep(str(req.url), response)
                 return response
 
             adapters.HTTPAdapter.build_response = build_response
@@ -60,9 +65,58 @@ def _record_curl(session_class: type, verb: str) -> None:
         status = getattr(response, "status_code", None)
         if isinstance(status, int):
             _local.status = (status, url)
+        _keep(url, response)
         return response
 
     setattr(session_class, verb, call)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """One HTTP response a library received: the URL asked and the response object (whose body
+    the library has read by the time the call returns)."""
+
+    url: str
+    response: Any
+
+    @property
+    def final_url(self) -> str:
+        """The URL that answered, after any redirect."""
+        return str(getattr(self.response, "url", None) or self.url)
+
+    def text(self) -> str:
+        try:
+            content = self.response.content
+        except Exception:  # a body that could not be read is no answer to check
+            return ""
+        if isinstance(content, bytes):
+            return content.decode("utf-8", errors="replace")
+        return str(content or "")
+
+
+def _keep(url: str, response: Any) -> None:
+    kept = getattr(_local, "answers", None)
+    if kept is not None:
+        kept.append(Answered(url, response))
+
+
+@contextmanager
+def capture() -> Iterator[list[Answered]]:
+    """Keep every response the calling thread receives inside the block, in order.
+
+    Per thread: symbols are fetched concurrently, each call on its own thread, so one call's
+    answers never mix with another's.
+    """
+    install_status_recorder()
+    outer = getattr(_local, "answers", None)
+    kept: list[Answered] = []
+    _local.answers = kept
+    try:
+        yield kept
+    finally:
+        _local.answers = outer
+        if outer is not None:
+            outer.extend(kept)
 
 
 def reset_status() -> None:

@@ -2,7 +2,9 @@
 
 Bars are asked with ``auto_adjust=False``: Yahoo's Close is then adjusted for splits but not for
 dividends (stored as ``adjustment='split_adj'``), and its Adj Close goes to ``adj_close`` for the
-ratings scorecard. yfinance hides most failures by default (an empty frame, or a ticker
+ratings scorecard. A split inside the answer is undone on the sessions before it (``undo_splits``),
+so the series joins a store that holds those sessions as they traded; a split after the answer's
+last session cannot be seen and the seam check refuses the series (``basis``). yfinance hides most failures by default (an empty frame, or a ticker
 "possibly delisted" when its time-zone lookup failed on the network); the provider turns that
 off (``config.debug.hide_exceptions = False``), so a connection error arrives as the
 connection error it is, and a missing ticker as YFTickerMissingError. Requests go through
@@ -22,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from ..markets import codes
+from . import identity
 from .base import PriceQuery, Provider, Request, guarded, register, standard_rows
 
 YfCall = Callable[[str, dt.date, dt.date], pd.DataFrame]  # (ticker, start, end exclusive)
@@ -58,19 +61,30 @@ def _configure(yf: Any) -> None:
 def _library_call(
     ticker: str, start: dt.date, end: dt.date, timeout: float = 15.0, session: Any = None
 ) -> Any:
-    """``Ticker.history`` through yfinance's session (or ``session``), errors raised."""
+    """``Ticker.history`` through yfinance's session (or ``session``), errors raised.
+
+    The instrument Yahoo answered for (``meta.symbol`` of the chart) goes with the frame, in
+    ``attrs["answered_symbol"]``: yfinance keeps past ranges in its own response cache, so the
+    history metadata, not the wire, is where every answer names its instrument."""
     yf = importlib.import_module("yfinance")
     _configure(yf)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return yf.Ticker(ticker, session=session).history(
+        asked = yf.Ticker(ticker, session=session)
+        frame = asked.history(
             start=start.isoformat(),
             end=end.isoformat(),
             interval="1d",
             auto_adjust=False,
-            actions=False,
+            actions=True,  # Yahoo's own dividends and splits: the seam's corporate actions
             timeout=timeout,
         )
+        meta = asked.get_history_metadata()  # read from the answer history() parsed: no request
+    try:
+        frame.attrs["answered_symbol"] = meta["symbol"]  # not a lazy key: nothing is fetched
+    except KeyError:
+        frame.attrs["answered_symbol"] = None
+    return frame
 
 
 YAHOO_SUFFIX = {"SH": "SS", "SZ": "SZ", "BJ": "BJ"}  # Yahoo's names for the mainland exchanges
@@ -126,6 +140,41 @@ def dividend_prev_close(frame: pd.DataFrame) -> pd.Series | None:
     return (prior - dividend).where(dividend > 0)
 
 
+def undo_splits(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    """Sessions before a split inside the answer, back on the prices they traded at.
+
+    Yahoo divides every Close before a split by its ratio; the store keeps sessions as they
+    were fetched, so the answer is put back on that basis: prices before the split times the
+    ratio, volumes divided by it. The split session's reference previous close is the prior
+    close over the ratio (a known corporate action for the seam check). Returns the frame and
+    a note saying what was converted (None when the answer holds no split).
+    """
+    if "Stock Splits" not in frame.columns or "Close" not in frame.columns:
+        return frame, None
+    ratios = pd.to_numeric(frame["Stock Splits"], errors="coerce").fillna(0.0).to_numpy()
+    events = [(i, float(r)) for i, r in enumerate(ratios) if r > 0 and r != 1.0 and i > 0]
+    if not events:
+        return frame, None
+    out = frame.copy()
+    factor = [1.0] * len(out)
+    for i, ratio in events:
+        for j in range(i):
+            factor[j] *= ratio
+    scale = pd.Series(factor, index=out.index)
+    for col in ("Open", "High", "Low", "Close", "Adj Close"):
+        if col in out.columns:
+            out[col] = pd.to_numeric(out[col], errors="coerce") * scale
+    if "Volume" in out.columns:
+        out["Volume"] = pd.to_numeric(out["Volume"], errors="coerce") / scale
+    closes = pd.to_numeric(out["Close"], errors="coerce")
+    out["_split_prev_close"] = float("nan")
+    for i, ratio in events:
+        out.loc[out.index[i], "_split_prev_close"] = closes.iloc[i - 1] / ratio
+    dates = out[out.columns[0]]
+    shown = ", ".join(f"{ratio:g}:1 on {pd.Timestamp(dates.iloc[i]).date()}" for i, ratio in events)
+    return out, f"Yahoo's split-adjusted prices before the split ({shown}) converted back"
+
+
 @register
 class YfinanceProvider(Provider):
     name = "yfinance"
@@ -158,12 +207,16 @@ class YfinanceProvider(Provider):
         what = f"history({ticker})"
         if call is not None:
             return guarded(self, query, what, lambda: call(ticker, start, end))
-        return guarded(
-            self,
-            query,
-            what,
-            lambda: _library_call(ticker, start, end, self.timeout, self.session),
-        )
+
+        def checked() -> Any:
+            raw = _library_call(ticker, start, end, self.timeout, self.session)
+            found = identity.yahoo(raw.attrs.get("answered_symbol"), ticker)
+            if found is not None:
+                kind, detail = found
+                raise self.error(kind, query, detail if kind == "mismatch" else f"{what}: {detail}")
+            return raw
+
+        return guarded(self, query, what, checked)
 
     def prices(self, query: PriceQuery) -> pd.DataFrame:
         request = self.request(query)
@@ -171,18 +224,23 @@ class YfinanceProvider(Provider):
 
     def normalise(self, query: PriceQuery, request: Request, raw: Any) -> pd.DataFrame:
         ticker = request.kwargs["ticker"]
+        converted = None
         if isinstance(raw, pd.DataFrame) and not raw.empty:
             frame = flatten(raw, ticker)
             if not frame.empty and "Close" not in frame.columns:
                 raise self.error(
                     "malformed", query, f"{ticker}: no Close column; got {list(frame.columns)}"
                 )
+            frame, converted = undo_splits(frame)
             renamed = frame.rename(columns=COLUMNS)
             raw = renamed[[c for c in COLUMNS.values() if c in renamed.columns]].copy()
             reference = dividend_prev_close(frame)
+            if "_split_prev_close" in frame.columns:
+                split_ref = frame["_split_prev_close"]
+                reference = split_ref if reference is None else split_ref.fillna(reference)
             if reference is not None:
                 raw["prev_close"] = reference
-        return standard_rows(
+        rows = standard_rows(
             query,
             raw,
             source=SOURCE,
@@ -190,3 +248,6 @@ class YfinanceProvider(Provider):
             volume_unit="shares" if query.kind != "index" else "as reported",
             adjustment="index" if query.kind == "index" else "split_adj",
         )
+        if converted:
+            rows.attrs["converted"] = converted  # said in the summary (checks.check_rows)
+        return rows

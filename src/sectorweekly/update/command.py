@@ -36,6 +36,14 @@ def update(
             help="Refetch stored sessions too and overwrite rows that differ (they are listed).",
         ),
     ] = False,
+    rebase: Annotated[
+        bool,
+        typer.Option(
+            "--rebase",
+            help="Refetch each symbol's whole stored history and replace it on the source's "
+            "price basis (every changed row is listed). Needed when the source re-adjusted.",
+        ),
+    ] = False,
     workers: Annotated[int, typer.Option(min=1, max=16, help="Symbols fetched at once.")] = 4,
     rate: Annotated[float, typer.Option(min=0.05, help="Requests per second to each host.")] = 2.0,
     shares: Annotated[
@@ -66,6 +74,7 @@ def update(
         source=source,
         symbols=wanted,
         force=force,
+        rebase=rebase,
         workers=workers,
         rate=rate,
         shares=shares,

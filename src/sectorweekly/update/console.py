@@ -136,6 +136,8 @@ def failure_lines(summary: UpdateSummary) -> list[Text]:
     first: dict[tuple[str, str], str] = {}
     for r in summary.failed:
         for e in r.errors:
+            if e.kind in REFUSED_KINDS:
+                continue  # one line per symbol (refusal_lines)
             key = (e.source, e.kind)
             groups.setdefault(key, []).append(r.symbol)
             if not e.detail.startswith(NOT_ASKED):
@@ -149,25 +151,43 @@ def failure_lines(summary: UpdateSummary) -> list[Text]:
     return lines
 
 
+REFUSED_KINDS = frozenset({"mismatch", "basis"})
+
+
+def refusal_lines(summary: UpdateSummary) -> list[Text]:
+    """Answers refused for naming another instrument or another price basis: one line each,
+    whether or not a later source delivered (e.g. ``688256: mismatch: …``)."""
+    return [
+        Text(f"{r.symbol}: {e.kind}: {e.detail}", "red" if r.failed else "yellow")
+        for r in summary.results
+        for e in r.errors
+        if e.kind in REFUSED_KINDS
+    ]
+
+
 def flag_lines(summary: UpdateSummary) -> list[Text]:
     return [
-        Text(f"{f.symbol} {f.kind} {f.date}: {f.detail}", "yellow")
+        Text(f"{f.symbol} {f.kind}{f' {f.date}' if f.date else ''}: {f.detail}", "yellow")
         for r in summary.results
         for f in r.flags
     ]
 
 
 def changes_table(summary: UpdateSummary) -> Table | None:
-    """Rows that differ between store and source: overwritten with --force, else kept."""
+    """Rows that differ between store and source: overwritten with --force (every one with
+    --rebase), else kept."""
     changes = [(r, c) for r in summary.results for c in r.changes]
     if not changes:
         return None
     forced = any(r.replaced for r in summary.results)
+    rebased = summary.rebase and forced
     title = "rows overwritten (--force)" if forced else "stored rows that differ (kept)"
+    title = "rows re-based (--rebase)" if rebased else title
     table = Table(title=title, title_justify="left")
     for col in ("symbol", "date", "column", "stored", "source"):
         table.add_column(col)
-    for _, c in changes[:MAX_CHANGES_SHOWN]:
+    shown = changes if rebased else changes[:MAX_CHANGES_SHOWN]  # a re-base lists every row
+    for _, c in shown:
         table.add_row(
             c.symbol,
             str(c.date),
@@ -175,7 +195,7 @@ def changes_table(summary: UpdateSummary) -> Table | None:
             f"{c.old:g}" if c.old is not None else "—",
             f"{c.new:g}" if c.new is not None else "—",
         )
-    if len(changes) > MAX_CHANGES_SHOWN:
+    if len(changes) > len(shown):
         table.caption = f"{len(changes) - MAX_CHANGES_SHOWN} more not shown"
     return table
 
@@ -198,7 +218,8 @@ def shares_table(summary: UpdateSummary) -> Table | None:
 
 
 def render_summary(summary: UpdateSummary) -> Group:
-    parts: list[Table | Text] = [summary_table(summary), *failure_lines(summary)]
+    parts: list[Table | Text] = [summary_table(summary), *refusal_lines(summary)]
+    parts += failure_lines(summary)
     parts += flag_lines(summary)
     for extra in (changes_table(summary), shares_table(summary)):
         if extra is not None:

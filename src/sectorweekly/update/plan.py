@@ -1,9 +1,10 @@
 """What an update asks for: per symbol, the sessions the store lacks up to the last closed one.
 
 Sessions come from each market's exchange calendar, so a holiday is never asked for (after a
-store ending 2024-09-30, the A-share request starts on 2024-10-08), and a session still trading,
-or closed less than ``settle`` ago, is left for the next run. A symbol complete up to its last
-closed session gets no request at all.
+store ending 2024-09-30, the A-share sessions wanted start on 2024-10-08), and a session still
+trading, or closed less than ``settle`` ago, is left for the next run. The request starts one
+stored session earlier (the seam, ``prev``), so the answer can be checked to join the store. A
+symbol complete up to its last closed session gets no request at all.
 """
 
 from __future__ import annotations
@@ -45,16 +46,19 @@ class SymbolPlan:
     last_stored: dt.date | None
     wanted: tuple[dt.date, ...]  # sessions to fetch (missing ones; all in range with --force)
     stored: dict[dt.date, StoredBar] = field(default_factory=dict)  # stored bars in the range
-    prev: tuple[dt.date, float] | None = None  # last stored close before the range
+    prev: tuple[dt.date, float] | None = None  # last stored close before the range: the seam
+    mode: str = "append"  # append | force (replace differing rows) | rebase (re-base all rows)
 
     @property
     def query(self) -> PriceQuery | None:
+        """The sessions wanted, from the seam on: the last stored session is asked back, so
+        the answer can be checked to join the stored series (``checks.check_seam``)."""
         if not self.wanted:
             return None
         return PriceQuery(
             symbol=self.symbol,
             market=self.market,
-            start=self.wanted[0],
+            start=self.prev[0] if self.prev is not None else self.wanted[0],
             end=self.wanted[-1],
             kind=self.kind,
             exchange=self.exchange,
@@ -104,8 +108,13 @@ def plan_update(
     since: dt.date | None = None,
     force: bool = False,
     settle: dt.timedelta = DEFAULT_SETTLE,
+    rebase: bool = False,
 ) -> list[SymbolPlan]:
-    """One plan per symbol, in the given order."""
+    """One plan per symbol, in the given order.
+
+    ``rebase`` asks each symbol's whole stored history again (from its first stored row, or
+    ``since``), to replace it on the source's basis."""
+    mode = "rebase" if rebase else "force" if force else "append"
     rows = _stored_rows(path, list(symbols))
     by_symbol = {str(s): part for s, part in rows.groupby("symbol", sort=False)}
     last_closed: dict[str, dt.date] = {}
@@ -119,7 +128,9 @@ def plan_update(
         part = by_symbol.get(symbol)
         dates = set(part["date"]) if part is not None else set()
         last_stored = max(dates) if dates else None
-        if since is not None:
+        if rebase and dates:
+            start = min(dates)  # the whole stored history, whatever --since says
+        elif since is not None:
             start = since
         elif last_stored is not None:
             start = last_stored + dt.timedelta(days=1)
@@ -130,7 +141,7 @@ def plan_update(
         first = calendars.bounds(market).first
         start = max(start, first)
         window = calendars.sessions(market, start, closed) if start <= closed else []
-        wanted = tuple(window if force else [d for d in window if d not in dates])
+        wanted = tuple(window if mode != "append" else [d for d in window if d not in dates])
         stored: dict[dt.date, StoredBar] = {}
         prev = None
         if wanted and part is not None:
@@ -157,7 +168,8 @@ def plan_update(
                 last_stored=last_stored,
                 wanted=wanted,
                 stored=stored,
-                prev=prev,
+                prev=None if mode == "rebase" else prev,
+                mode=mode,
             )
         )
     return plans

@@ -58,6 +58,7 @@ class UpdateOptions:
     source: str | None = None  # only this source; default: akshare, then yfinance
     symbols: tuple[str, ...] = ()
     force: bool = False
+    rebase: bool = False  # replace each symbol's whole stored history on the source's basis
     workers: int = 4
     rate: float = 2.0  # requests per second and source
     retry: RetryPolicy = field(default_factory=RetryPolicy)
@@ -113,6 +114,7 @@ class UpdateSummary:
     store_last: dict[str, dt.date] = field(default_factory=dict)  # per market, after the run
     requests: dict[str, int] = field(default_factory=dict)  # HTTP requests per host
     given_up: dict[str, str] = field(default_factory=dict)  # host -> why it was not asked again
+    rebase: bool = False  # the run re-based stored histories (--rebase)
 
     @property
     def failed(self) -> list[SymbolResult]:
@@ -239,7 +241,10 @@ def _fill_tail(
     if not tail:
         return rows, None
     tail_plan = dataclasses.replace(
-        plan, wanted=tail, prev=(last, float(rows.loc[rows["date"] == last, "close"].iloc[0]))
+        plan,
+        wanted=tail,
+        stored={d: bar for d, bar in plan.stored.items() if d in tail},
+        prev=(last, float(rows.loc[rows["date"] == last, "close"].iloc[0])),  # the tail's seam
     )
     query = tail_plan.query
     assert query is not None
@@ -249,10 +254,10 @@ def _fill_tail(
         ctx.progress("fetch", plan.symbol, f"{provider.name} (last {len(tail)})")
         try:
             extra = _ask(provider, query, ctx)
+            check_rows(tail_plan, extra, inst, provider.name)  # joins the first source's rows
             extra = extra[extra["date"] > last].reset_index(drop=True)
             if extra.empty:
                 continue
-            check_rows(tail_plan, extra, inst, provider.name)
         except ProviderError:
             continue
         return pd.concat([rows, extra], ignore_index=True), provider.name
@@ -297,7 +302,7 @@ def _write(path: Path, desk: Desk, outcome: _Outcome, force: bool) -> SymbolResu
     result = SymbolResult(
         plan.symbol,
         plan.market,
-        (query.start, query.end),
+        (plan.wanted[0], plan.wanted[-1]),  # the sessions wanted (the seam is asked back too)
         errors=outcome.errors,
         last_date=plan.last_stored,
     )
@@ -412,6 +417,7 @@ def run_update(
             since=options.since,
             force=options.force,
             settle=options.settle,
+            rebase=options.rebase,
         )
         todo = [p for p in plans if p.wanted]
         for plan in plans:
@@ -437,6 +443,7 @@ def run_update(
         store_last=last,
         requests={host: gate.requests for host, gate in gates.items()},
         given_up={h: g.down.detail for h, g in gates.items() if g.down is not None},
+        rebase=options.rebase,
     )
 
 
@@ -459,7 +466,7 @@ def _fetch_all(
             # short waits keep this thread responsive to Ctrl-C (KeyboardInterrupt)
             done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             for fut in done:
-                result = _write(path, desk, fut.result(), options.force)
+                result = _write(path, desk, fut.result(), options.force or options.rebase)
                 results[result.symbol] = result
                 ctx.progress("done", result.symbol, result.source)
     except BaseException:

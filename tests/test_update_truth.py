@@ -1,0 +1,427 @@
+"""Answers that parse and look right but are not: another instrument, another price basis.
+
+Over the demo desk cut at 2025-06-20 (``test_wire_update``), through the real AKShare and
+yfinance parsing the replayed bytes. Each case asserts what the store holds afterwards (nothing
+wrong; the other symbols still arrive), the run's outcome and the one line per refused symbol.
+"""
+
+# ruff: noqa: F811  (the desk fixture is imported from test_wire_update and used by name)
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+
+import pandas as pd
+import pytest
+from rich.console import Console
+
+from sectorweekly import cli, store
+from sectorweekly.desk import Desk
+from sectorweekly.errors import ProviderError
+from sectorweekly.providers.akshare import AkshareProvider
+from sectorweekly.providers.yfinance import YfinanceProvider
+from sectorweekly.update import console as update_console
+from sectorweekly.update import run as update_run
+from sectorweekly.update.console import refusal_lines, render_summary
+from sectorweekly.update.run import UpdateOptions, UpdateSummary, run_update
+from test_wire_update import NOW, Sleeps, demo_closes, desk, seeded, stored  # noqa: F401
+from wire_faults import (
+    SINA_LAYOUTS,
+    em_answer_of,
+    em_body_without_identity,
+    em_forward_adjusted_body,
+    em_relabelled,
+    em_serve,
+    em_with_dividend_body,
+    em_without_session_body,
+    sina_layout,
+    sina_redirect,
+    yahoo_answer_of,
+    yahoo_serve,
+    yahoo_split_adjusted_body,
+    yahoo_with_dividend_body,
+    yahoo_with_split_body,
+)
+from wire_replay import ReplaySession, akshare_wire
+
+D = dt.date
+SEAM = D(2025, 6, 20)
+
+
+def update(
+    desk: Desk, faults=None, yahoo=None, *, sources=("akshare", "yfinance"), **options
+) -> UpdateSummary:
+    options.setdefault("workers", 4)
+    options.setdefault("rate", 1000.0)
+    session = ReplaySession(yahoo)
+    make = {"akshare": AkshareProvider, "yfinance": lambda: YfinanceProvider(session=session)}
+    with akshare_wire(faults):
+        return run_update(
+            desk,
+            desk.store_path,
+            UpdateOptions(**options),
+            providers=[make[s]() for s in sources],
+            now=NOW,
+            sleep=Sleeps(),
+        )
+
+
+def lines(summary: UpdateSummary) -> list[str]:
+    return [t.plain for t in refusal_lines(summary)]
+
+
+def closes(desk: Desk, symbol: str) -> dict[dt.date, float]:
+    rows = stored(desk)
+    return rows[rows["symbol"] == symbol].set_index("date")["close"].to_dict()
+
+
+def sources(desk: Desk, symbol: str) -> set[str]:
+    rows = stored(desk)
+    return set(rows.loc[rows["symbol"] == symbol, "source"])
+
+
+# --- another instrument ---------------------------------------------------------------------
+
+
+def test_eastmoney_answering_with_another_stock_is_refused_and_yahoo_asked(desk: Desk) -> None:
+    summary = update(desk, {"1.688256": em_answer_of("1.601138")}, symbols=("688256", "300308"))
+    by = {r.symbol: r for r in summary.results}
+    assert [(e.source, e.kind) for e in by["688256"].errors] == [("akshare", "mismatch")]
+    assert lines(summary) == ["688256: mismatch: eastmoney answered 601138 (SH) for 688256 (SH)"]
+    # 601138's bars (~20 yuan) never reach 688256: Yahoo's right ones do
+    assert closes(desk, "688256") == pytest.approx(demo_closes("688256"))
+    assert sources(desk, "688256") == {"yfinance:Ticker.history"}
+    assert closes(desk, "300308") == pytest.approx(demo_closes("300308"))  # unaffected
+    assert summary.ok
+
+
+def test_with_no_other_source_the_symbol_fails_and_the_store_is_untouched(desk: Desk) -> None:
+    before = store.fingerprint(desk.store_path)
+    summary = update(desk, {"1.688256": em_answer_of("1.601138")}, symbols=("688256",),
+                     sources=("akshare",))  # fmt: skip
+    failure = summary.results[0].failure
+    assert failure is not None and failure.kind == "mismatch"
+    assert not summary.ok and summary.added == 0
+    assert store.fingerprint(desk.store_path) == before
+
+
+def test_another_series_under_the_asked_name_is_caught_at_the_seam(desk: Desk) -> None:
+    """The answer claims to be 688256 but carries 601138's bars: the stored close of 06-20 and
+    the answer's disagree, so nothing is appended (``basis``)."""
+    faults = {"1.688256": em_relabelled("1.601138", "688256", 1)}
+    summary = update(desk, faults, symbols=("688256",), sources=("akshare",))
+    failure = summary.results[0].failure
+    assert failure is not None and failure.kind == "basis"
+    stored_close = demo_closes_at("688256", SEAM)
+    assert failure.detail.startswith(f"2025-06-20: stored close {stored_close:g}, akshare close ")
+    assert closes(desk, "688256") == {}
+
+
+def test_yahoo_answering_with_another_ticker_is_refused(desk: Desk) -> None:
+    summary = update(desk, yahoo={"AMD": yahoo_answer_of("INTC")}, symbols=("AMD", "NVDA"),
+                     sources=("yfinance",))  # fmt: skip
+    by = {r.symbol: r for r in summary.results}
+    assert by["AMD"].failure is not None and by["AMD"].failure.kind == "mismatch"
+    assert lines(summary) == ["AMD: mismatch: yahoo answered INTC for AMD"]
+    assert closes(desk, "AMD") == {}
+    assert closes(desk, "NVDA") == pytest.approx(demo_closes("NVDA"))
+
+
+def test_sina_redirecting_to_another_index_is_refused_and_yahoo_asked(desk: Desk) -> None:
+    faults = {".INX": sina_redirect("https://finance.sina.com.cn/staticdata/us/.IXIC")}
+    summary = update(desk, faults, symbols=("^GSPC", "^IXIC"))
+    by = {r.symbol: r for r in summary.results}
+    assert lines(summary) == ["^GSPC: mismatch: sina answered .IXIC for .INX"]
+    assert by["^GSPC"].source == "yfinance" and by["^IXIC"].source == "akshare"
+    assert closes(desk, "^GSPC") == pytest.approx(demo_closes("^GSPC"))
+    assert closes(desk, "^IXIC") == pytest.approx(demo_closes("^IXIC"))
+
+
+@pytest.mark.parametrize("layout", sorted(SINA_LAYOUTS))
+def test_sina_script_layouts_the_decoder_reads_are_stored_alike(desk: Desk, layout: str) -> None:
+    faults = {".INX": sina_layout("sina_us_.INX.js", SINA_LAYOUTS[layout])}
+    summary = update(desk, faults, symbols=("^GSPC",), sources=("akshare",))
+    assert summary.ok and summary.results[0].errors == []
+    assert closes(desk, "^GSPC") == pytest.approx(demo_closes("^GSPC"))
+    assert sources(desk, "^GSPC") == {"akshare:index_us_stock_sina"}
+
+
+# --- another basis --------------------------------------------------------------------------
+
+
+def demo_closes_at(symbol: str, day: dt.date) -> float:
+    """The demo's close of ``day`` (at or before the cut: what the seeded store holds)."""
+    from test_wire_update import DEMO, STEM
+
+    frame = pd.read_csv(DEMO / "data" / "prices" / f"{STEM.get(symbol, symbol)}.csv")
+    return float(frame.loc[frame["date"] == day.isoformat(), "close"].iloc[0])
+
+
+def test_a_forward_adjusted_answer_is_refused_naming_both_closes(desk: Desk) -> None:
+    body = em_forward_adjusted_body("1.688256", D(2025, 6, 25), 1.5)
+    summary = update(desk, {"1.688256": em_serve(body)}, symbols=("688256",),
+                     sources=("akshare",))  # fmt: skip
+    failure = summary.results[0].failure
+    stored_close = demo_closes_at("688256", SEAM)
+    assert failure is not None and failure.kind == "basis"
+    assert lines(summary) == [
+        f"688256: basis: 2025-06-20: stored close {stored_close:g}, akshare close "
+        f"{stored_close - 1.5:g} for the same session (an adjusted series (forward-adjusted "
+        "prices differ by the dividends since)); not stored"
+    ]
+    assert closes(desk, "688256") == {}
+
+
+def test_a_split_adjusted_yahoo_answer_is_refused(desk: Desk) -> None:
+    """NVDA stored as traded, then Yahoo's Close divided by a later 10:1 split."""
+    yahoo = {"NVDA": yahoo_serve(yahoo_split_adjusted_body("NVDA", 10))}
+    before = store.fingerprint(desk.store_path)
+    summary = update(desk, yahoo=yahoo, symbols=("NVDA",), sources=("yfinance",))
+    failure = summary.results[0].failure
+    stored_close = demo_closes_at("NVDA", SEAM)
+    assert failure is not None and failure.kind == "basis"
+    assert f"stored close {stored_close:g}, yfinance close {stored_close / 10:g}" in failure.detail
+    assert "a 10:1 ratio, as a split-adjusted series" in failure.detail
+    assert store.fingerprint(desk.store_path) == before
+
+
+def test_a_split_inside_yahoos_answer_is_converted_back_and_said(desk: Desk) -> None:
+    split = D(2025, 6, 25)
+    yahoo = {"NVDA": yahoo_serve(yahoo_with_split_body("NVDA", split, 10))}
+    summary = update(desk, yahoo=yahoo, symbols=("NVDA",), sources=("yfinance",))
+    result = summary.results[0]
+    assert summary.ok and result.added == 6
+    expected = {d: (c if d < split else c / 10) for d, c in demo_closes("NVDA").items()}
+    assert closes(desk, "NVDA") == pytest.approx(expected)
+    kinds = {f.kind: f for f in result.flags}
+    assert "10:1 on 2025-06-25" in kinds["converted"].detail
+    assert kinds.keys() == {"converted"}  # the seam (06-20) joined as traded
+
+
+def test_a_good_seam_with_a_dividend_is_stored_and_flagged(desk: Desk) -> None:
+    ex = D(2025, 6, 23)
+    body = em_with_dividend_body("1.688256", ex, 1.5)
+    summary = update(desk, {"1.688256": em_serve(body)}, symbols=("688256",),
+                     sources=("akshare",))  # fmt: skip
+    result = summary.results[0]
+    stored_close = demo_closes_at("688256", SEAM)
+    assert summary.ok and result.added == 6
+    assert closes(desk, "688256") == pytest.approx(demo_closes("688256"))
+    flag = next(f for f in result.flags if f.kind == "ex_rights")
+    assert flag.date == ex and f"{stored_close - 1.5:g}" in flag.detail
+    with store.reader(desk.store_path) as con:
+        prev = con.execute(
+            "SELECT prev_close FROM prices WHERE symbol = '688256' AND date = ?", [ex]
+        ).fetchone()[0]
+    assert prev == pytest.approx(stored_close - 1.5)
+
+
+def test_a_yahoo_dividend_on_the_first_new_session_joins_the_seam(desk: Desk) -> None:
+    ex = D(2025, 6, 23)
+    yahoo = {"INTC": yahoo_serve(yahoo_with_dividend_body("INTC", ex, 0.125))}
+    summary = update(desk, yahoo=yahoo, symbols=("INTC",), sources=("yfinance",))
+    result = summary.results[0]
+    assert summary.ok and result.added == 6
+    assert closes(desk, "INTC") == pytest.approx(demo_closes("INTC"))
+    assert [f.date for f in result.flags if f.kind == "ex_rights"] == [ex]
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+def test_the_command_exits_5_and_prints_one_line_for_the_refused_symbol(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setattr(update_run, "source_chain", lambda d, source: [AkshareProvider()])
+    monkeypatch.setattr(
+        update_console,
+        "run_update",
+        functools.partial(update_run.run_update, now=NOW, sleep=Sleeps()),
+    )
+    argv = ["sectorweekly", "update", "--desk", str(desk.root), "--symbols", "688256,300308"]
+    monkeypatch.setattr(sys, "argv", argv)
+    with akshare_wire({"1.688256": em_answer_of("1.601138")}), pytest.raises(SystemExit) as exc:
+        cli.main()
+    out, err = capsys.readouterr()
+    assert exc.value.code == 5
+    assert "688256: mismatch: eastmoney answered 601138 (SH) for 688256 (SH)" in out
+    assert err.strip().splitlines()[-1].startswith("error: 1 of 2 symbols failed (mismatch)")
+    assert closes(desk, "300308") == pytest.approx(demo_closes("300308"))
+    assert closes(desk, "688256") == {}
+
+
+# --- --force and --rebase -------------------------------------------------------------------
+
+
+def _keep_nvda_from(desk: Desk, first: dt.date) -> None:
+    """NVDA's stored history starting at ``first`` (inside the recorded chart)."""
+    with store.writer(desk.store_path) as con:
+        con.execute("DELETE FROM prices WHERE symbol = 'NVDA' AND date < ?", [first]).fetchall()
+
+
+def test_force_refuses_to_overwrite_a_history_with_another_basis(desk: Desk) -> None:
+    _keep_nvda_from(desk, D(2025, 6, 3))
+    before = store.fingerprint(desk.store_path)
+    yahoo = {"NVDA": yahoo_serve(yahoo_split_adjusted_body("NVDA", 10))}
+    summary = update(desk, yahoo=yahoo, symbols=("NVDA",), sources=("yfinance",),
+                     since=D(2025, 6, 3), force=True)  # fmt: skip
+    failure = summary.results[0].failure
+    assert failure is not None and failure.kind == "basis"
+    assert failure.detail.startswith("13 of 13 stored closes differ (first 2025-06-03")
+    assert "`--rebase` re-bases the history" in failure.detail
+    assert store.fingerprint(desk.store_path) == before
+
+
+def test_rebase_replaces_the_whole_history_and_lists_every_row(desk: Desk) -> None:
+    _keep_nvda_from(desk, D(2025, 6, 3))
+    yahoo = {"NVDA": yahoo_serve(yahoo_split_adjusted_body("NVDA", 10))}
+    summary = update(desk, yahoo=yahoo, symbols=("NVDA",), sources=("yfinance",), rebase=True)
+    result = summary.results[0]
+    assert summary.ok and result.replaced == 13 and result.added == 6
+    with store.reader(desk.store_path) as con:
+        got = dict(con.execute("SELECT date, close FROM prices WHERE symbol = 'NVDA'").fetchall())
+    chart = yahoo_split_adjusted_body("NVDA", 10)["chart"]["result"][0]
+    want = {
+        dt.datetime.fromtimestamp(t, dt.UTC).date(): c
+        for t, c in zip(chart["timestamp"], chart["indicators"]["quote"][0]["close"], strict=True)
+    }
+    assert got == pytest.approx(want)
+    console = Console(record=True, width=200)
+    console.print(render_summary(summary))
+    text = console.export_text()
+    assert "rows re-based (--rebase)" in text
+    listed = {ln.split("│")[2].strip() for ln in text.splitlines() if ln.count("│") >= 5 and
+              "NVDA" in ln and "close" in ln}  # fmt: skip
+    assert len(listed) == 13  # every re-based session, not the first 20 changes
+
+
+def test_rebase_refuses_an_answer_that_lacks_stored_sessions(desk: Desk) -> None:
+    before = store.fingerprint(desk.store_path)
+    summary = update(desk, symbols=("NVDA",), sources=("yfinance",), rebase=True)
+    failure = summary.results[0].failure
+    assert failure is not None and failure.kind == "basis"
+    assert failure.detail.startswith("cannot re-base: the answer lacks")
+    assert store.fingerprint(desk.store_path) == before
+
+
+# --- a newer library that reads another format ----------------------------------------------
+
+
+def test_an_answer_that_no_longer_names_its_instrument_is_malformed_not_stored(
+    desk: Desk,
+) -> None:
+    body = em_body_without_identity("1.688256")
+    summary = update(desk, {"1.688256": em_serve(body)}, symbols=("688256",),
+                     sources=("akshare",))  # fmt: skip
+    failure = summary.results[0].failure
+    assert failure is not None and failure.kind == "malformed"
+    assert failure.detail.startswith(
+        "stock_zh_a_hist: eastmoney answer names no instrument (data.code, data.market); "
+        "installed akshare 1.19.5, tested with akshare>="
+    )
+    assert closes(desk, "688256") == {}
+
+
+def test_a_share_count_for_another_stock_is_refused() -> None:
+    from sectorweekly.providers.akshare import parse_individual_info
+    from sectorweekly.providers.base import PriceQuery
+
+    raw = pd.DataFrame({"item": ["股票代码", "总股本"], "value": ["601138", 19858000000.0]})
+    query = PriceQuery("688256", "CN_A", D(2025, 6, 30), D(2025, 6, 30))
+    with pytest.raises(ProviderError) as exc:
+        parse_individual_info(AkshareProvider(), query, raw, today=D(2025, 6, 30))
+    assert exc.value.kind == "mismatch"
+    assert str(exc.value).endswith("eastmoney answered 601138 for 688256")
+
+
+def test_yahoo_answers_from_yfinances_own_cache_are_checked_too(tmp_path) -> None:
+    """yfinance answers a past range again from its response cache, without a request: the
+    instrument is read from its history metadata, so a cached answer is checked the same."""
+    import yfinance as yf
+
+    from sectorweekly.providers.base import PriceQuery
+
+    yf.set_tz_cache_location(str(tmp_path / "yf"))
+    yf.data.YfData.cache_get.cache_clear()
+    session = ReplaySession({"AMD": yahoo_answer_of("INTC")})
+    provider = YfinanceProvider(session=session)
+    nvda = PriceQuery("NVDA", "US", D(2025, 6, 23), D(2025, 6, 27))
+    first, again = provider.prices(nvda), provider.prices(nvda)
+    charts = [u for u in session.asked if "/v8/finance/chart/NVDA" in u and "period1" in u]
+    assert len(charts) == 1  # the second answer came from the cache
+    assert (
+        list(again["close"])
+        == list(first["close"])
+        == pytest.approx([demo_closes("NVDA")[d] for d in first["date"]])
+    )
+    amd = PriceQuery("AMD", "US", D(2025, 6, 23), D(2025, 6, 27))
+    for _ in range(2):
+        with pytest.raises(ProviderError) as exc:
+            provider.prices(amd)
+        assert exc.value.kind == "mismatch" and exc.value.detail == "yahoo answered INTC for AMD"
+
+
+def test_the_rebase_command_lists_every_row_and_exits_0(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _keep_nvda_from(desk, D(2025, 6, 3))
+    session = ReplaySession({"NVDA": yahoo_serve(yahoo_split_adjusted_body("NVDA", 10))})
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setattr(
+        update_run, "source_chain", lambda d, source: [YfinanceProvider(session=session)]
+    )
+    monkeypatch.setattr(
+        update_console,
+        "run_update",
+        functools.partial(update_run.run_update, now=NOW, sleep=Sleeps()),
+    )
+    argv = ["sectorweekly", "update", "--desk", str(desk.root), "--symbols", "NVDA", "--rebase"]
+    monkeypatch.setattr(sys, "argv", argv)
+    try:
+        cli.main()
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "rows re-based (--rebase)" in out
+    rebased = {ln.split("│")[2].strip() for ln in out.splitlines() if "│ close" in ln}
+    assert len(rebased) == 13 and "2025-06-03" in rebased and "2025-06-20" in rebased
+    assert closes(desk, "NVDA")[D(2025, 6, 30)] == pytest.approx(
+        demo_closes("NVDA")[D(2025, 6, 30)] / 10
+    )
+
+
+def test_an_answer_without_the_seam_session_is_refused_and_the_next_source_asked(
+    desk: Desk,
+) -> None:
+    body = em_without_session_body("1.688256", SEAM)
+    summary = update(desk, {"1.688256": em_serve(body)}, symbols=("688256",))
+    result = summary.results[0]
+    assert [(e.source, e.kind) for e in result.errors] == [("akshare", "basis")]
+    assert result.errors[0].detail.startswith("the answer lacks the seam session 2025-06-20")
+    assert result.source == "yfinance"
+    assert closes(desk, "688256") == pytest.approx(demo_closes("688256"))
+
+
+def test_concurrent_refusals_each_name_their_own_pair(desk: Desk) -> None:
+    """Four workers, twenty symbols, three answers swapped: each check reads its own call's
+    answer (per thread), so the lines name exactly the swapped pairs and the rest arrive."""
+    from test_wire_update import SYMBOLS
+
+    faults = {
+        "1.688256": em_answer_of("1.601138"),
+        "1.688047": em_answer_of("1.688981"),
+        "0.300502": em_answer_of("0.300308"),
+    }
+    summary = update(desk, faults, symbols=SYMBOLS, workers=4)
+    assert sorted(lines(summary)) == [
+        "300502: mismatch: eastmoney answered 300308 (SZ) for 300502 (SZ)",
+        "688047: mismatch: eastmoney answered 688981 (SH) for 688047 (SH)",
+        "688256: mismatch: eastmoney answered 601138 (SH) for 688256 (SH)",
+    ]
+    assert summary.ok
+    for symbol in SYMBOLS:
+        assert closes(desk, symbol) == pytest.approx(demo_closes(symbol)), symbol

@@ -1,0 +1,195 @@
+"""Answers that are well formed but wrong: another instrument, another price basis, another layout.
+
+Each builder starts from a recorded answer in ``fixtures/providers/wire`` and returns a fault in
+the shape ``wire_replay`` serves (Eastmoney and Sina: ``(request) -> (status, headers, body)``;
+Yahoo: ``(url) -> (status, body)``), or the body itself (``*_body``) for a server that serves
+bytes. The libraries parse them as they would a real server's.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import itertools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from wire_replay import WIRE, Fault
+
+YahooFault = Callable[[str], tuple[int, str]]
+NEW_YORK_OPEN_UTC = dt.time(13, 30)  # 09:30 EDT, the recorded charts' session stamps (summer)
+
+
+# --- Eastmoney ------------------------------------------------------------------------------
+
+
+def em_body(secid: str) -> dict[str, Any]:
+    """The recorded kline answer of ``secid`` (e.g. ``1.688256``)."""
+    return json.loads((WIRE / f"em_kline_{secid}.json").read_text(encoding="utf-8"))
+
+
+def em_serve(body: dict[str, Any]) -> Fault:
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return lambda request: (200, {"Content-Type": "application/json; charset=utf-8"}, text)
+
+
+def em_answer_of(secid: str) -> Fault:
+    """Eastmoney answering with another instrument's bars (its own ``data.code``/``market``)."""
+    return em_serve(em_body(secid))
+
+
+def em_relabelled(secid: str, code: str, market: int) -> Fault:
+    """Another instrument's bars under the asked instrument's name: only the seam shows it."""
+    body = em_body(secid)
+    body["data"]["code"], body["data"]["market"] = code, market
+    return em_serve(body)
+
+
+def em_body_without_identity(secid: str) -> dict[str, Any]:
+    """The recorded bars with ``data.code``/``data.market`` gone: a changed answer format."""
+    body = copy.deepcopy(em_body(secid))
+    del body["data"]["code"], body["data"]["market"]
+    return body
+
+
+def em_without_session_body(secid: str, day: dt.date) -> dict[str, Any]:
+    """The recorded bars less one session (an answer that skips the seam)."""
+    body = copy.deepcopy(em_body(secid))
+    body["data"]["klines"] = [k for k in body["data"]["klines"] if k[:10] != day.isoformat()]
+    return body
+
+
+def _klines(body: dict[str, Any]) -> list[list[str]]:
+    return [k.split(",") for k in body["data"]["klines"]]
+
+
+def _set_klines(body: dict[str, Any], rows: list[list[str]]) -> None:
+    body["data"]["klines"] = [",".join(r) for r in rows]
+
+
+def em_forward_adjusted_body(secid: str, ex_date: dt.date, dividend: float) -> dict[str, Any]:
+    """前复权 (qfq): every price before ``ex_date`` less the dividend, as Eastmoney's fqt=1."""
+    body = copy.deepcopy(em_body(secid))
+    rows = _klines(body)
+    for r in rows:
+        if dt.date.fromisoformat(r[0]) < ex_date:
+            for i in (1, 2, 3, 4):  # open, close, high, low
+                r[i] = f"{float(r[i]) - dividend:.2f}"
+    _set_klines(body, rows)
+    return body
+
+
+def em_with_dividend_body(secid: str, ex_date: dt.date, dividend: float) -> dict[str, Any]:
+    """Exchange prices with an ex-dividend session: its 涨跌额 is taken from the reference
+    previous close (prior close less the dividend), as the exchange quotes it."""
+    body = copy.deepcopy(em_body(secid))
+    rows = _klines(body)
+    for prior, r in itertools.pairwise(rows):
+        if dt.date.fromisoformat(r[0]) == ex_date:
+            reference = float(prior[2]) - dividend
+            r[9] = f"{float(r[2]) - reference:.2f}"
+    _set_klines(body, rows)
+    return body
+
+
+# --- Yahoo ----------------------------------------------------------------------------------
+
+
+def yahoo_chart(ticker: str) -> dict[str, Any]:
+    return json.loads((WIRE / f"yahoo_chart_{ticker}.json").read_text(encoding="utf-8"))
+
+
+def yahoo_serve(chart: dict[str, Any]) -> YahooFault:
+    text = json.dumps(chart)
+    return lambda url: (200, text)
+
+
+def yahoo_answer_of(ticker: str) -> YahooFault:
+    """Yahoo answering with another ticker's chart (its own ``meta.symbol``)."""
+    return yahoo_serve(yahoo_chart(ticker))
+
+
+def _stamp(day: dt.date) -> int:
+    return int(dt.datetime.combine(day, NEW_YORK_OPEN_UTC, dt.UTC).timestamp())
+
+
+def _scale(chart: dict[str, Any], divide: float, before: dt.date | None = None) -> None:
+    """Prices of the sessions before ``before`` (all when None) divided, volumes multiplied."""
+    result = chart["chart"]["result"][0]
+    days = [dt.datetime.fromtimestamp(t, dt.UTC).date() for t in result["timestamp"]]
+    hit = [before is None or d < before for d in days]
+    quote = result["indicators"]["quote"][0]
+    for key in ("open", "high", "low", "close"):
+        quote[key] = [
+            round(v / divide, 4) if h else v for v, h in zip(quote[key], hit, strict=True)
+        ]
+    quote["volume"] = [
+        int(v * divide) if h else v for v, h in zip(quote["volume"], hit, strict=True)
+    ]
+    for block in result["indicators"].get("adjclose", []):
+        block["adjclose"] = [
+            round(v / divide, 4) if h else v for v, h in zip(block["adjclose"], hit, strict=True)
+        ]
+
+
+def yahoo_split_adjusted_body(ticker: str, ratio: float) -> dict[str, Any]:
+    """The chart after a split later than its last session: every price divided by the ratio,
+    and no split event in the answer (Yahoo lists events inside the asked range only)."""
+    chart = copy.deepcopy(yahoo_chart(ticker))
+    _scale(chart, ratio)
+    return chart
+
+
+def yahoo_with_split_body(ticker: str, day: dt.date, ratio: float) -> dict[str, Any]:
+    """A split on ``day`` inside the answer: the recorded prices are taken as traded before it,
+    after it they trade at 1/ratio; Yahoo divides the earlier ones too and lists the event."""
+    chart = copy.deepcopy(yahoo_chart(ticker))
+    _scale(chart, ratio)  # every session, adjusted back, as Yahoo shows them after the split
+    stamp = _stamp(day)
+    chart["chart"]["result"][0]["events"] = {
+        "splits": {
+            str(stamp): {
+                "date": stamp,
+                "numerator": ratio,
+                "denominator": 1.0,
+                "splitRatio": f"{ratio:g}:1",
+            }
+        }
+    }
+    return chart
+
+
+def yahoo_with_dividend_body(ticker: str, day: dt.date, amount: float) -> dict[str, Any]:
+    chart = copy.deepcopy(yahoo_chart(ticker))
+    stamp = _stamp(day)
+    chart["chart"]["result"][0]["events"] = {
+        "dividends": {str(stamp): {"amount": amount, "date": stamp}}
+    }
+    return chart
+
+
+# --- Sina -----------------------------------------------------------------------------------
+
+
+def sina_redirect(url: str) -> Fault:
+    """Sina sending the request on to another symbol's script (a 302)."""
+    return lambda request: (302, {"Location": url, "Content-Type": "text/html"}, "")
+
+
+def sina_layout(name: str, layout: Callable[[str, str], str]) -> Fault:
+    """A recorded script rewritten in another layout: ``layout(var_name, encoded) -> text``."""
+    text = (WIRE / name).read_text(encoding="utf-8")
+    head, _, rest = text.partition("=")
+    var = head.removeprefix("var ").strip()
+    encoded = rest.split(";")[0].strip().strip('"')
+    body = layout(var, encoded)
+    return lambda request: (200, {"Content-Type": "application/javascript"}, body)
+
+
+# Layouts Sina has served, all read by AKShare's ``text.split("=")[1].split(";")[0]``.
+SINA_LAYOUTS: dict[str, Callable[[str, str], str]] = {
+    "no var, no semicolon": lambda var, enc: f'{var}="{enc}"',
+    "trailing newline and comment": lambda var, enc: f'var {var}="{enc}";\n/* hq */\n',
+    "two statements": lambda var, enc: f'var {var}="{enc}";var {var}_v="1";',
+}
