@@ -9,6 +9,7 @@ PDF engine, online extra), 70 an internal error (a bug; ``SECTORWEEKLY_DEBUG=1``
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import sys
@@ -26,6 +27,7 @@ from .cli_options import DeskOpt, EncodingOpt, WaitOpt, option_date
 from .cli_ratings import ratings_app
 from .clock import ClockError
 from .errors import InputError, SectorWeeklyError
+from .wording import counted
 
 # typer prints Python types in help (`FILE... <list[Path]>`, `--symbols <list[str]>`); users
 # read an argument's metavar and a value's kind in words.
@@ -97,7 +99,9 @@ def _prepare(desk_dir: Path | None, wait: float):
     d = load_desk(desk_dir)
     path, added = prepare(d, wait)
     if added:
-        err_console.print(f"seeded the store {path} with {added} price rows from the desk")
+        err_console.print(
+            f"seeded the store {path} with {counted(added, 'price row')} from the desk"
+        )
     return d, path
 
 
@@ -211,6 +215,13 @@ def preview(
     except KeyboardInterrupt:
         pass
     except OSError as exc:  # the port is taken, or not ours to bind
+        if exc.errno == errno.EADDRINUSE:
+            raise InputError(
+                "--port",
+                port,
+                "the port is taken on 127.0.0.1; expected a free port, or "
+                "--port 0 for any free one",
+            ) from None
         raise SectorWeeklyError(f"preview: cannot serve on 127.0.0.1:{port} ({exc})") from None
     say("preview stopped")
 
@@ -234,7 +245,9 @@ def import_prices(
         read, added = import_price_files(
             path, files, known, encoding=encoding, wait=wait, progress=say
         )
-    console.print(f"{added} new rows ({read - added} already stored) into {path}", markup=False)
+    console.print(
+        f"{counted(added, 'new row')} ({read - added:,} already stored) into {path}", markup=False
+    )
 
 
 @import_app.command("shares")
@@ -252,7 +265,7 @@ def import_shares(
 
     _, path = _desk(desk)
     added = import_shares_file(path, list(files), encoding=encoding, wait=wait)
-    console.print(f"{added} new share counts into {path}", markup=False)
+    console.print(f"{counted(added, 'new share count')} into {path}", markup=False)
 
 
 class TrackerKind(StrEnum):
@@ -299,7 +312,8 @@ def import_series(
     opts = SeriesOptions(group, unit, source, aliases, sample, sheet, encoding, wait)
     result = import_tracker_files(path, files, kind.value, opts)
     console.print(
-        f"{result.added} new rows, {result.replaced} unfinished periods updated "
+        f"{counted(result.added, 'new row')}, "
+        f"{counted(result.replaced, 'unfinished period')} updated "
         f"({result.unchanged} already stored) into {path}",
         markup=False,
     )
@@ -358,7 +372,7 @@ def init(
     if demo_data:
         shutil.copytree(src, directory, dirs_exist_ok=True)
         path, added = prepare(load_desk(directory))
-        console.print(f"desk created in {directory} with the demo data ({added} price rows in "
+        console.print(f"desk created in {directory} with the demo data ({counted(added, 'price row')} in "
                       f"{path}); edit {directory / 'desk.yaml'}", markup=False)  # fmt: skip
         return
     shutil.copytree(
