@@ -237,17 +237,16 @@ def import_prices(
     wait: WaitOpt = 30.0,
 ) -> None:
     """Import daily prices; all files in one transaction, nothing written if any row is bad."""
-    from .providers.csv_prices import import_price_files
+    from .providers.csv_prices import import_prices as run_import
 
     d, path = _desk(desk)
     known = {s: i.market for s, i in d.instruments.items()}
     with progress_line() as say:
-        read, added = import_price_files(
-            path, files, known, encoding=encoding, wait=wait, progress=say
-        )
-    console.print(
-        f"{counted(added, 'new row')} ({read - added:,} already stored) into {path}", markup=False
-    )
+        result = run_import(path, files, known, encoding=encoding, wait=wait, progress=say)
+    added, filled = result.added, result.replaced
+    line = f"{counted(added, 'new row')} ({result.read - added - filled:,} already stored"
+    line += f", {counted(filled, 'reference price')} filled in)" if filled else ")"
+    console.print(f"{line} into {path}", markup=False)
 
 
 @import_app.command("shares")

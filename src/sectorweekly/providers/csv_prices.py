@@ -22,7 +22,7 @@ import pandas as pd
 from .. import calendars, clock, store
 from ..errors import CalendarError, InputError
 from ..markets import MARKET_ALIASES, MARKETS, codes
-from . import textfile
+from . import dividends, textfile
 from .columns import SHARES, header_index, parse_row
 
 FULL_LAYOUT = [
@@ -39,6 +39,13 @@ EXPECTED_HEADER = (
     "or symbol,market,name,date,close,open,high,low,volume,volume_unit,adjustment,source"
 )
 Progress = Callable[[str], None]
+# the staged rows' columns, as _stage_group makes them (a call of dividend files only)
+STAGED_COLUMNS = (
+    "fi INTEGER, rec BIGINT, symbol VARCHAR, market VARCHAR, date DATE, open DOUBLE, "
+    "high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE, volume_unit VARCHAR, "
+    "adjustment VARCHAR, source VARCHAR, name VARCHAR, prev_close DOUBLE, adj_factor DOUBLE, "
+    "prev_close_source VARCHAR, file_name VARCHAR, err VARCHAR"
+)
 
 
 def _q(text: str) -> str:
@@ -441,11 +448,15 @@ class PriceFiles:
         wrong header is named before any row is read; then files in the order given)."""
         _calendar_tables(con, self.known)
         by_header: dict[tuple[str, ...], list[StagedFile]] = {}
+        events: list[dividends.Event] = []
         for i, path in enumerate(self.paths):
             self.say(f"reading {path.name}")
             folder = tmp / f"f{i}"
             folder.mkdir()
             utf8 = textfile.as_utf8(path, self.encoding, folder)
+            if dividends.is_dividend_header(dividends.header_names(utf8)):
+                events += dividends.read_events(i, path, self.encoding, self.known)
+                continue
             names = tuple(_header(path, utf8))
             by_header.setdefault(names, []).append(StagedFile(i, path, utf8, self.encoding))
         groups = [(files, list(names)) for names, files in by_header.items()]
@@ -458,8 +469,13 @@ class PriceFiles:
                 errors.append(found)
         if errors:
             raise min(errors, key=lambda e: e[0])[1]  # the first bad file in the order given
+        if not groups:
+            con.execute(f"CREATE TEMP TABLE _staged ({STAGED_COLUMNS})")
         self.say("checking the dates against each market's sessions")
         _check_dates(con, groups)
+        if events:
+            self.say(f"computing the reference prices of {len(events)} dividend event(s)")
+            dividends.apply_events(con, events)
         con.execute("CREATE OR REPLACE TEMP TABLE _paths (fi INTEGER, file VARCHAR)")
         con.executemany("INSERT INTO _paths VALUES (?, ?)", [(i, str(p)) for i, p in
                                                                enumerate(self.paths)])  # fmt: skip
@@ -498,9 +514,27 @@ def import_price_files(
 
     Returns (rows read, rows added); identical re-imports add nothing.
     """
-    rows = PriceFiles(paths, known_markets, encoding, progress)
-    result = store.ingest(store_path, "prices", rows, wait=wait, meta=meta, progress=progress)
+    result = import_prices(
+        store_path, paths, known_markets, encoding=encoding, wait=wait, meta=meta,
+        progress=progress,
+    )  # fmt: skip
     return result.read, result.added
+
+
+def import_prices(
+    store_path: Path,
+    paths: list[Path],
+    known_markets: Mapping[str, str],
+    *,
+    encoding: str | None = None,
+    wait: float = store.LOCK_TIMEOUT_S,
+    meta: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+) -> store.IngestResult:
+    """:func:`import_price_files` with the writer's whole count: ``replaced`` is the stored
+    rows whose empty reference price a dividend or ``prev_close`` column filled in."""
+    rows = PriceFiles(paths, known_markets, encoding, progress)
+    return store.ingest(store_path, "prices", rows, wait=wait, meta=meta, progress=progress)
 
 
 def read_shares_file(path: Path, encoding: str | None = None) -> pd.DataFrame:
