@@ -492,9 +492,17 @@ class PriceFiles:
 def read_price_file(
     path: Path, known_markets: Mapping[str, str], encoding: str | None = None
 ) -> pd.DataFrame:
-    """One file's checked rows as a frame (the CSV provider of ``update --source csv``)."""
+    """One file's checked rows as a frame."""
+    return read_price_files([path], known_markets, encoding)
+
+
+def read_price_files(
+    paths: list[Path], known_markets: Mapping[str, str], encoding: str | None = None
+) -> pd.DataFrame:
+    """The checked rows of files read together as a frame (the CSV provider of ``update
+    --source csv``): a dividend file among them gives its ex-dates their reference."""
     with textfile.temp_folder() as tmp, duckdb.connect(":memory:") as con:
-        PriceFiles([path], known_markets, encoding).stage(con, Path(tmp))
+        PriceFiles(paths, known_markets, encoding).stage(con, Path(tmp))
         frame = con.execute("SELECT * EXCLUDE (file, _ord) FROM _rows ORDER BY _ord").df()
     frame["date"] = pd.to_datetime(frame["date"]).dt.date
     return frame
