@@ -114,8 +114,8 @@ def test_bad_input_exit_code_one_line_store_unchanged(
     out = capsys.readouterr()
     assert exit_.value.code == code, out.err
     assert code in DOCUMENTED
-    err = out.err.strip().splitlines()[-1]
-    assert err.startswith("error: "), out.err
+    err = out.err.strip()
+    assert err.startswith("error: ") and "\n" not in err, out.err
     assert "Traceback" not in out.err + out.out
     assert words.format(**places) in err, err
     assert store.fingerprint(db) == before
