@@ -230,7 +230,11 @@ def preview(
 def import_prices(
     files: Annotated[
         list[Path],
-        typer.Argument(metavar="FILE...", help="CSV files (shared layout or symbol,date,close…)."),
+        typer.Argument(
+            metavar="FILE...",
+            help="CSV files: prices (shared layout or symbol,date,close…) or dividends "
+            "(symbol,date,cash[,bonus,…]).",
+        ),
     ],
     desk: DeskOpt = None,
     encoding: EncodingOpt = None,
