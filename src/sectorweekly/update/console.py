@@ -88,14 +88,22 @@ def _date(day: dt.date | None) -> str:
 def _status(r: SymbolResult) -> Text:
     if r.asked is None:
         return Text("up to date", "dim")
+    if r.skipped:
+        return Text("SKIPPED: the run's budget was spent", "bold red")
     if r.failure is not None:
         return Text(f"FAILED {r.failure.kind}", "bold red")
     notes = [f"after {e.source} {e.kind}" for e in r.errors]  # fell back to a later source
     if r.tail_source:
         notes.append(f"last sessions from {r.tail_source}")
+    if r.future:
+        days = ", ".join(sorted({d.isoformat() for _, d in r.future}))
+        notes.append(f"dropped bars dated after today ({days})")
     if r.missing:
-        notes.append(
-            f"incomplete: {len(r.missing)} session{'s' if len(r.missing) > 1 else ''} missing"
+        days = ", ".join(d.isoformat() for d in r.missing)
+        return Text(
+            f"INCOMPLETE: {len(r.missing)} session{'s' if len(r.missing) > 1 else ''} "
+            f"no source had ({days})" + ("; " + ", ".join(notes) if notes else ""),
+            "bold red",
         )
     if r.flags:
         notes.append(f"{len(r.flags)} flag{'s' if len(r.flags) > 1 else ''}")
@@ -141,6 +149,8 @@ def failure_lines(summary: UpdateSummary) -> list[Text]:
             if not e.detail.startswith(NOT_ASKED):
                 first.setdefault(key, e.detail)
     lines = []
+    if summary.web_pages:  # said once, for every host
+        return [Text(summary.failure_message().split(";")[0], "red")]
     for (source, kind), symbols in groups.items():
         shown = ", ".join(symbols[:6]) + ("…" if len(symbols) > 6 else "")
         detail = first.get((source, kind), "")
@@ -150,10 +160,15 @@ def failure_lines(summary: UpdateSummary) -> list[Text]:
 
 
 def flag_lines(summary: UpdateSummary) -> list[Text]:
-    return [
+    flags = [
         Text(f"{f.symbol} {f.kind} {f.date}: {f.detail}", "yellow")
         for r in summary.results
         for f in r.flags
+    ]
+    return flags + [
+        Text(f"{r.symbol} dropped {day} from {source}: a bar dated after today", "yellow")
+        for r in summary.results
+        for source, day in r.future
     ]
 
 
@@ -205,7 +220,7 @@ def render_summary(summary: UpdateSummary) -> Group:
             parts.append(extra)
     for name, reason in summary.unavailable.items():
         parts.append(Text(f"{name} not used: {reason}", "dim"))
-    for host, why in summary.given_up.items():
+    for host, why in summary.given_up.items() if not summary.web_pages else ():
         parts.append(Text(f"{host} given up for this run: {why}", "red"))
     if summary.requests:
         asked = ", ".join(f"{h} {n}" for h, n in sorted(summary.requests.items()))
