@@ -26,7 +26,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -276,10 +276,8 @@ class _Handler(socketserver.StreamRequestHandler):
             self._serve(tls, tls.makefile("rb"), host=host, tls=True)
         finally:
             self.server.untrack(tls)
-            try:
+            with suppress(OSError):
                 tls.close()
-            except OSError:
-                pass
 
     def _headers(self, rfile: Any = None) -> dict[str, str]:
         rfile = rfile or self.rfile
@@ -324,7 +322,8 @@ class WireServer(socketserver.ThreadingTCPServer):
 
     A fault is looked up by the request's key (an Eastmoney secid such as ``1.688256``,
     ``clist``, a Sina symbol such as ``HSI``, a Yahoo ticker such as ``^HSI``), then by its host
-    (``query2.finance.yahoo.com``), then ``*`` for every request.
+    (``query2.finance.yahoo.com``), its domain (``eastmoney.com``), then ``*`` for every
+    request.
     """
 
     daemon_threads = True
@@ -372,7 +371,11 @@ class WireServer(socketserver.ThreadingTCPServer):
 
     def answer(self, asked: Asked) -> Reply:
         reply = recorded(asked)
-        fault = self.faults.get(asked.key) or self.faults.get(asked.host) or self.faults.get("*")
+        domain = ".".join(asked.host.split(".")[-2:])  # eastmoney.com, yahoo.com, …
+        fault = next(
+            (self.faults[k] for k in (asked.key, asked.host, domain, "*") if k in self.faults),
+            None,
+        )
         return fault(asked, reply) if fault is not None else reply
 
     def track(self, sock: socket.socket) -> None:
@@ -436,10 +439,8 @@ class WireServer(socketserver.ThreadingTCPServer):
         self.shutdown()
         with self._lock:
             for sock in list(self._open):
-                try:
+                with suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
         self.server_close()
 
 

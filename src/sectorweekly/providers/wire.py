@@ -81,6 +81,17 @@ def last_was_page() -> bool:
     return bool(getattr(_local, "page", False))
 
 
+def parsed_a_page(exc: BaseException) -> bool:
+    """A JSON decode error (or one it caused) whose text was an HTML document."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        doc = getattr(seen, "doc", None)
+        if isinstance(doc, str) and doc.lstrip()[:1] == "<":
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def last_status() -> tuple[int, str] | None:
     """(status, url) of the last response this thread received, since reset_status()."""
     return getattr(_local, "status", None)
