@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/import.py
 	$(BIN)/python benchmarks/backfill.py
 	$(BIN)/python benchmarks/sina_stress.py
+	$(BIN)/python benchmarks/update.py
 
 clean:
 	rm -rf $(VENV) reports build *.egg-info

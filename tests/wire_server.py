@@ -52,6 +52,7 @@ YAHOO_NOT_FOUND = json.dumps(
     {"chart": {"result": None, "error": {"code": "Not Found", "description": "No data found"}}}
 ).encode()
 JSON = "application/json; charset=utf-8"
+YAHOO_COOKIE = "A3=d=AQABBrecorded&S=AQAAArecorded; Max-Age=31557600; Domain=.yahoo.com; Path=/; Secure"
 
 
 # --- what a request was and how it is answered -----------------------------------------------
@@ -179,8 +180,8 @@ def yahoo_chart(ticker: str, lo: int | None = None, hi: int | None = None) -> di
 
 
 def _yahoo(asked: Asked) -> Reply:
-    if asked.host == "fc.yahoo.com":
-        return Reply(404, b"", "text/html")
+    if asked.host == "fc.yahoo.com":  # Yahoo's 404 that sets the session cookie
+        return Reply(404, b"", "text/html", headers=(("Set-Cookie", YAHOO_COOKIE),))
     if "getcrumb" in asked.path:
         return Reply(body=b"crumb-recorded", content_type="text/plain")
     if "/v8/finance/chart/" not in asked.path:

@@ -149,8 +149,8 @@ def failure_lines(summary: UpdateSummary) -> list[Text]:
             if not e.detail.startswith(NOT_ASKED):
                 first.setdefault(key, e.detail)
     lines = []
-    if summary.web_pages:  # said once, for every host
-        return [Text(summary.failure_message().split(";")[0], "red")]
+    if summary.web_pages:  # said once, for every host, by the run's closing error line
+        return []
     for (source, kind), symbols in groups.items():
         shown = ", ".join(symbols[:6]) + ("…" if len(symbols) > 6 else "")
         detail = first.get((source, kind), "")
