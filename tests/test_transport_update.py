@@ -88,9 +88,9 @@ def assert_demo_rows(desk: Desk, symbols: tuple[str, ...]) -> None:
         assert got == pytest.approx(demo_closes(symbol)), symbol
 
 
-@pytest.mark.parametrize("encoding", [gzipped, chunked], ids=["gzip", "chunked"])
-def test_every_answer_gzipped_or_chunked_stores_the_demo_week(desk: Desk, encoding) -> None:
-    summary, server, _ = run(desk, {"*": encoding})
+def test_gzipped_and_chunked_answers_store_the_demo_week(desk: Desk) -> None:
+    encodings = {"eastmoney.com": gzipped, "sina.com.cn": chunked, "yahoo.com": chunked}
+    summary, server, _ = run(desk, encodings)
     assert summary.ok
     assert {r.symbol: r.source for r in summary.results if r.source != "akshare"} == {}
     assert_demo_rows(desk, SYMBOLS)
