@@ -29,6 +29,7 @@ from sectorweekly.update.console import render_summary
 from sectorweekly.update.run import UpdateOptions, UpdateSummary, run_update
 from test_wire_update import NOW, SYMBOLS, Sleeps, demo_closes, desk, seeded, stored
 from wire_server import (
+    EMPTY,
     PORTAL,
     THROTTLED,
     WIRE,
@@ -101,16 +102,18 @@ def test_gzipped_and_chunked_answers_store_the_demo_week(desk: Desk) -> None:
 
 
 def test_a_truncated_body_costs_its_symbol_one_retry_and_never_the_host(desk: Desk) -> None:
-    faults = {"1.688256": truncated, "1.688047": drop_after(truncated, 1)}
+    faults = {"1.688256": truncated, "1.688047": drop_after(truncated, 1), "0.300502": EMPTY}
     summary, server, _ = run(desk, faults)
     by = {r.symbol: r for r in summary.results}
     assert summary.ok and summary.given_up == {}
     assert server.count("secid=1.688256") == 2  # retried once, then the next source
+    assert server.count("secid=0.300502") == 2  # an empty body: the same
+    assert [(e.source, e.kind) for e in by["300502"].errors] == [("akshare", "malformed")]
     assert [(e.source, e.kind) for e in by["688256"].errors] == [("akshare", "malformed")]
     assert "truncated body" in by["688256"].errors[0].detail
     assert by["688256"].source == "yfinance"
     assert by["688047"].source == "akshare" and by["688047"].errors == []  # the retry arrived
-    others = set(SYMBOLS) - {"688256"}
+    others = set(SYMBOLS) - {"688256", "300502"}
     assert {s for s in others if by[s].source != "akshare"} == set()
     assert_demo_rows(desk, SYMBOLS)
     assert status_of(summary, "688256").endswith("ok, after akshare malformed │")

@@ -52,7 +52,9 @@ YAHOO_NOT_FOUND = json.dumps(
     {"chart": {"result": None, "error": {"code": "Not Found", "description": "No data found"}}}
 ).encode()
 JSON = "application/json; charset=utf-8"
-YAHOO_COOKIE = "A3=d=AQABBrecorded&S=AQAAArecorded; Max-Age=31557600; Domain=.yahoo.com; Path=/; Secure"
+YAHOO_COOKIE = (
+    "A3=d=AQABBrecorded&S=AQAAArecorded; Max-Age=31557600; Domain=.yahoo.com; Path=/; Secure"
+)
 
 
 # --- what a request was and how it is answered -----------------------------------------------
@@ -80,7 +82,7 @@ class Reply:
     status: int = 200
     body: bytes = b""
     content_type: str = JSON
-    mode: str = "plain"  # plain | truncate | gzip | gzip_corrupt | chunked | trickle | hang | reset
+    mode: str = "plain"  # plain | truncate | gzip | gzip_corrupt | chunked | trickle | reset
     trickle_s: float = 1.0  # seconds between bytes of a trickle
     headers: tuple[tuple[str, str], ...] = ()
 
@@ -118,8 +120,6 @@ def status(code: int, body: bytes = b"", content_type: str = "text/plain") -> Fa
 
 
 THROTTLED = status(429, b"Too Many Requests")
-UNAVAILABLE = status(503, b"Service Unavailable")
-FORBIDDEN = status(403, b"<html><body>403 Forbidden</body></html>", "text/html")
 PORTAL = status(200, BLOCK_PAGE, "text/html; charset=utf-8")  # a login page on every host
 EMPTY = status(200, b"", JSON)
 
@@ -127,10 +127,6 @@ EMPTY = status(200, b"", JSON)
 def reset(asked: Asked, reply: Reply) -> Reply:
     """The connection is closed before any answer."""
     return dataclasses.replace(reply, mode="reset")
-
-
-def answer_with(path: Path) -> Fault:
-    return lambda asked, reply: dataclasses.replace(reply, status=200, body=path.read_bytes())
 
 
 def drop_after(fault: Fault, times: int) -> Fault:
@@ -304,12 +300,15 @@ class _Handler(socketserver.StreamRequestHandler):
                 rfile.read(int(headers["content-length"]))
             if target.startswith("http://"):
                 split = urllib.parse.urlsplit(target)
-                host, target = split.hostname or "", split.path + (
-                    "?" + split.query if split.query else ""
+                host, target = (
+                    split.hostname or "",
+                    split.path + ("?" + split.query if split.query else ""),
                 )
             split = urllib.parse.urlsplit(target)
             query = dict(urllib.parse.parse_qsl(split.query))
-            asked = Asked(host, split.path, query, request_key(host, split.path, query), time.time())
+            asked = Asked(
+                host, split.path, query, request_key(host, split.path, query), time.time()
+            )
             self.server.note(asked)
             reply = self.server.answer(asked)
             if not self.server.send(sock, reply, method == "HEAD"):
@@ -391,17 +390,16 @@ class WireServer(socketserver.ThreadingTCPServer):
         """Put ``reply`` on the wire; False when the connection is to be closed."""
         if reply.mode == "reset":
             return False
-        if reply.mode == "hang":
-            self.stopping.wait(60)
-            return False
         body = reply.body
         headers = {"Content-Type": reply.content_type, **dict(reply.headers)}
         if reply.mode in ("gzip", "gzip_corrupt"):
             body = gzip.compress(body)
             if reply.mode == "gzip_corrupt":
                 middle = len(body) // 2
-                body = body[:middle] + bytes(b ^ 0x5A for b in body[middle : middle + 32]) + (
-                    body[middle + 32 :]
+                body = (
+                    body[:middle]
+                    + bytes(b ^ 0x5A for b in body[middle : middle + 32])
+                    + (body[middle + 32 :])
                 )
             headers["Content-Encoding"] = "gzip"
         if reply.mode == "chunked":

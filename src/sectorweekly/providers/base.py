@@ -282,8 +282,10 @@ def guarded(provider: Provider, query: PriceQuery, what: str, call: Callable[[],
         kind = wire.classify(exc, seen[0] if seen else None)
         http = f" (HTTP {seen[0]} from {seen[1].split('?')[0]})" if seen and seen[0] >= 400 else ""
         body = wire.body_error(exc)
-        if kind == "malformed" and body is None and (
-            wire.last_was_page() or wire.parsed_a_page(exc)
+        if (
+            kind == "malformed"
+            and body is None
+            and (wire.last_was_page() or wire.parsed_a_page(exc))
         ):
             body = WEB_PAGE
         said = f"{body}: " if body else ""

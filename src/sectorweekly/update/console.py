@@ -33,7 +33,8 @@ class SymbolBars:
 
     A symbol's line shows where it stands: waiting, the source being asked (a fallback or the
     source asked for the last sessions as it happens), then ✓ with the source that delivered,
-    or ✗. Called with update events from the worker threads.
+    ✗, or – when the run's budget ran out first. Called with update events from the worker
+    threads.
     """
 
     def __init__(self, console: Console) -> None:
@@ -60,8 +61,9 @@ class SymbolBars:
                 self.rows[symbol] = bar.add_task(f"  {symbol}", total=1, current="waiting")
             elif event == "fetch" and symbol in self.rows:
                 bar.update(self.rows[symbol], current=f"← {source}")
-            elif event == "done":
+            elif event in ("done", "skipped"):
                 mark = f"✓ {source}" if source else "✗ no source delivered"
+                mark = "– skipped: the run's budget was spent" if event == "skipped" else mark
                 if symbol in self.rows:
                     bar.update(self.rows[symbol], completed=1, current=mark)
                 bar.update(self.overall, advance=1, current=f"{symbol} {mark}")

@@ -542,7 +542,7 @@ def _fetch_all(
             for fut in done:
                 result = _write(path, desk, fut.result(), options.force)
                 results[result.symbol] = result
-                ctx.progress("done", result.symbol, result.source)
+                ctx.progress("skipped" if result.skipped else "done", result.symbol, result.source)
     except BaseException:
         ctx.cancel.set()  # every wait in the workers wakes and raises Cancelled
         pool.shutdown(wait=False, cancel_futures=True)
