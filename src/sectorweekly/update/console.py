@@ -142,6 +142,8 @@ def summary_table(summary: UpdateSummary) -> Table:
 
 def failure_lines(summary: UpdateSummary) -> list[Text]:
     """Why symbols failed, grouped by source and kind (one line each, with the first detail)."""
+    if summary.web_pages:  # said once, for every host, by the run's closing error line
+        return []
     groups: dict[tuple[str, str], list[str]] = {}
     first: dict[tuple[str, str], str] = {}
     for r in summary.failed:
@@ -151,8 +153,6 @@ def failure_lines(summary: UpdateSummary) -> list[Text]:
             if not e.detail.startswith(NOT_ASKED):
                 first.setdefault(key, e.detail)
     lines = []
-    if summary.web_pages:  # said once, for every host, by the run's closing error line
-        return []
     for (source, kind), symbols in groups.items():
         shown = ", ".join(symbols[:6]) + ("…" if len(symbols) > 6 else "")
         detail = first.get((source, kind), "")
