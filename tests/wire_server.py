@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import importlib
 import json
 import os
 import re
@@ -443,9 +444,27 @@ class WireServer(socketserver.ThreadingTCPServer):
         self.server_close()
 
 
+def fresh_yahoo_state() -> None:
+    """Forget yfinance's process-wide cookie, crumb, cookie strategy, answer and disk caches.
+
+    ``YfData`` is a singleton: a login page from the server switches its cookie strategy, and
+    a cookie the server set would outlive the server. yfinance's time-zone and cookie caches
+    stay bound to the first folder they opened, whatever ``set_tz_cache_location`` says later,
+    so time zones learnt here would reach other tests. Each server run starts and ends as a new
+    process would, so nothing leaks either way.
+    """
+    data = importlib.import_module("yfinance.data")
+    cache = importlib.import_module("yfinance.cache")
+    data.SingletonMeta._instances.pop(data.YfData, None)
+    data.YfData.cache_get.cache_clear()
+    cache._TzCacheManager._tz_cache = None
+    cache._CookieCacheManager._Cookie_cache = None
+
+
 @contextmanager
 def wire_server(faults: dict[str, Fault] | None = None) -> Iterator[WireServer]:
     """Start the server and send this process's requests to it until the block ends."""
+    fresh_yahoo_state()
     with tempfile.TemporaryDirectory(prefix="sw-wire-") as tmp:
         server = WireServer(Path(tmp), faults)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -464,6 +483,7 @@ def wire_server(faults: dict[str, Fault] | None = None) -> Iterator[WireServer]:
                     os.environ[var] = value
             server.stop()
             thread.join(5)
+            fresh_yahoo_state()
 
 
 def yahoo_session() -> Any:
