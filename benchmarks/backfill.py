@@ -29,11 +29,11 @@ def main() -> None:
         from sectorweekly.desk import load_desk
         from sectorweekly.report.render import write_all
         from sectorweekly.series import backfill, publish
-        from sectorweekly.workspace import ensure_seeded
+        from sectorweekly.workspace import prepare
 
         desk = load_desk()
         t0 = time.perf_counter()
-        ensure_seeded(desk)
+        prepare(desk)
         print(f"seed the demo store: {time.perf_counter() - t0:.2f}s")
         reports = Path(tmp) / "reports"
         t0 = time.perf_counter()

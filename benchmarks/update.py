@@ -32,7 +32,7 @@ from sectorweekly.desk import load_desk  # noqa: E402
 from sectorweekly.providers.akshare import AkshareProvider  # noqa: E402
 from sectorweekly.providers.yfinance import YfinanceProvider  # noqa: E402
 from sectorweekly.update.run import UpdateOptions, run_update  # noqa: E402
-from sectorweekly.workspace import ensure_seeded  # noqa: E402
+from sectorweekly.workspace import prepare  # noqa: E402
 from wire_server import (  # noqa: E402
     PORTAL,
     THROTTLED,
@@ -76,7 +76,7 @@ def seeded_desk(folder: Path) -> Path:
         lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
         kept = [lines[0]] + [ln for ln in lines[1:] if ln.split(",")[3] <= CUT.isoformat()]
         path.write_text("".join(kept), encoding="utf-8")
-    ensure_seeded(load_desk(root))
+    prepare(load_desk(root))
     return root
 
 

@@ -22,13 +22,13 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import os
 
     from sectorweekly.desk import load_desk
-    from sectorweekly.workspace import ensure_seeded
+    from sectorweekly.workspace import prepare
 
     home = tmp_path_factory.mktemp("demo_home")
     old = os.environ.get("SECTORWEEKLY_HOME")
     os.environ["SECTORWEEKLY_HOME"] = str(home)
     try:
-        path, _ = ensure_seeded(load_desk())
+        path, _ = prepare(load_desk())
     finally:
         if old is None:
             os.environ.pop("SECTORWEEKLY_HOME", None)

@@ -14,7 +14,7 @@ import pytest
 
 from sectorweekly import store
 from sectorweekly.cli import main
-from sectorweekly.providers.csv_prices import import_prices
+from sectorweekly.imports import import_prices
 from sectorweekly.providers.dividends import Event
 
 KNOWN = {"688041": "CN_A", "0981.HK": "HK"}

@@ -16,7 +16,7 @@ from golden import GOLDEN_DIR, compare_with_golden, golden_rows
 from sectorweekly import store
 from sectorweekly.analysis.market import MemberMove, MemberSpec, Window, compute_moves
 from sectorweekly.desk import Desk, load_desk
-from sectorweekly.workspace import ensure_seeded
+from sectorweekly.workspace import prepare
 
 D = dt.date.fromisoformat
 WINDOWS = golden_rows(GOLDEN_DIR / "synthetic_windows.csv")
@@ -27,7 +27,7 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Desk, Path]:
     root = tmp_path_factory.mktemp("golden") / "desk"
     shutil.copytree(GOLDEN_DIR / "synthetic", root)
     desk = load_desk(root)
-    path, added = ensure_seeded(desk)
+    path, added = prepare(desk)
     assert (
         added == 6 * 55 - 1
     )  # six stocks, 55 sessions 2024-08-01..10-25, 600995 without its 10-15 row

@@ -12,7 +12,7 @@ import pytest
 
 from sectorweekly.desk import demo_desk_dir
 from sectorweekly.errors import InputError
-from sectorweekly.providers.csv_prices import import_price_files
+from sectorweekly.imports import import_price_files
 from sectorweekly.store import fingerprint
 
 KNOWN = {"688256": "CN_A", "NVDA": "US", "HSI": "HK"}

@@ -19,7 +19,7 @@ from sectorweekly.markets import codes
 from sectorweekly.markets.cn_limits import st_covers
 from sectorweekly.update.checks import limit_flags, new_row_limits
 from sectorweekly.update.plan import SymbolPlan
-from sectorweekly.workspace import ensure_seeded
+from sectorweekly.workspace import prepare
 
 D = dt.date.fromisoformat
 CASES = [("demo", w) for w in sorted(golden_rows(GOLDEN_DIR / "review_windows.csv"))] + [
@@ -40,8 +40,8 @@ def desks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Desk, Pat
         shutil.copytree(GOLDEN_DIR / "synthetic", root)
         synthetic = load_desk(root)
         return {
-            "demo": (demo, ensure_seeded(demo)[0]),
-            "synthetic": (synthetic, ensure_seeded(synthetic)[0]),
+            "demo": (demo, prepare(demo)[0]),
+            "synthetic": (synthetic, prepare(synthetic)[0]),
         }
     finally:
         if old is None:

@@ -286,8 +286,14 @@ def test_registry_lists_builtin_providers_and_accepts_new_ones() -> None:
     class Fixed(base.Provider):
         name = "fixed-test"
 
-        def prices(self, query: PriceQuery) -> pd.DataFrame:
+        def request(self, query: PriceQuery) -> base.Request:
+            return base.Request("prices", {}, self.name)
+
+        def fetch(self, query: PriceQuery, request: base.Request) -> None:
             raise self.error("empty", query, "nothing")
+
+        def normalise(self, query: PriceQuery, request: base.Request, raw: object) -> pd.DataFrame:
+            raise AssertionError("never reached: fetch found nothing")
 
     assert provider_class("fixed-test") is Fixed
     with pytest.raises(SectorWeeklyError, match="unknown data source 'nope'"):

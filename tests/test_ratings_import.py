@@ -11,7 +11,7 @@ import pytest
 from sectorweekly import calendars, store
 from sectorweekly.cli import main
 from sectorweekly.desk import load_desk
-from sectorweekly.providers.csv_prices import import_price_files
+from sectorweekly.imports import import_price_files
 
 DESK_YAML = """
 firm: {name: 测试研究所}

@@ -14,9 +14,9 @@ from sectorweekly import store
 from sectorweekly.analysis.market import MemberSpec, Window, compute_moves
 from sectorweekly.desk import demo_desk_dir
 from sectorweekly.errors import InputError
+from sectorweekly.imports import import_price_files
 from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.providers.base import PriceQuery
-from sectorweekly.providers.csv_prices import import_price_files
 from sectorweekly.providers.yfinance import YfinanceProvider
 
 D = dt.date.fromisoformat

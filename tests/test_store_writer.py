@@ -421,7 +421,7 @@ def test_a_version_1_store_is_migrated_on_its_next_write(tmp_path):
 def test_big_calls_find_repeated_keys_through_the_table_key(tmp_path, monkeypatch):
     """Above a size the writer skips the up-front repeat count: the key finds repeats."""
     from sectorweekly.errors import InputError
-    from sectorweekly.providers.csv_prices import import_price_files
+    from sectorweekly.imports import import_price_files
 
     ingest_module = importlib.import_module("sectorweekly.store.ingest")
     monkeypatch.setattr(ingest_module, "EAGER_REPEAT_CHECK", 0)

@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from sectorweekly import store, store_series
+from sectorweekly import store
 from sectorweekly.errors import InputError
-from sectorweekly.providers.tracker_files import SeriesOptions, import_tracker_files
+from sectorweekly.imports import import_tracker_files
+from sectorweekly.providers.tracker_files import SeriesOptions
+from sectorweekly.store import series as store_series
 
 LONG = (
     "series,group,period_start,period_end,value,unit\n"

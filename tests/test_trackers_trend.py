@@ -20,7 +20,7 @@ from sectorweekly.analysis.trackers import (
 from sectorweekly.desk import parse_desk
 from sectorweekly.errors import DeskError
 from sectorweekly.narrative import trackers_zh as tz
-from sectorweekly.store_series import GpuRow, SeriesRow
+from sectorweekly.store.series import GpuRow, SeriesRow
 
 WEEK0 = dt.date(2024, 8, 2)  # a Friday; weeks run Friday..Thursday
 

@@ -21,7 +21,7 @@ from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.providers.yfinance import YfinanceProvider
 from sectorweekly.update.resilience import RetryPolicy, SourceGate
 from sectorweekly.update.run import UpdateOptions, UpdateSummary, run_update
-from sectorweekly.workspace import ensure_seeded
+from sectorweekly.workspace import prepare
 from update_fixtures import RecordedAkshare, RecordedYfinance, ak_frame, make_desk
 
 D = dt.date
@@ -40,7 +40,7 @@ class Sleeps(list):
 @pytest.fixture
 def desk(tmp_path: Path) -> Desk:
     d = load_desk(make_desk(tmp_path / "desk"))
-    ensure_seeded(d)
+    prepare(d)
     return d
 
 
@@ -336,7 +336,7 @@ def test_a_move_beyond_the_limit_is_flagged_and_kept(desk: Desk) -> None:
 
 def test_no_limit_flag_in_the_first_sessions_after_listing(tmp_path: Path) -> None:
     d = load_desk(make_desk(tmp_path / "d2", **{"688256": {"listed": "2024-09-27"}}))
-    ensure_seeded(d)
+    prepare(d)
 
     def spike(frame: pd.DataFrame) -> pd.DataFrame:
         frame = frame[frame["日期"] >= SEAM].copy()
@@ -474,7 +474,7 @@ def test_several_workers_store_the_same_rows_as_one(tmp_path: Path) -> None:
     serial = load_desk(make_desk(tmp_path / "serial"))
     parallel = load_desk(make_desk(tmp_path / "parallel"))
     for d in (serial, parallel):
-        ensure_seeded(d)
+        prepare(d)
     run(serial, RecordedAkshare(), workers=1)
     ak = RecordedAkshare()
     summary = run(parallel, ak, workers=4, rate=50.0)

@@ -20,7 +20,7 @@ from sectorweekly.providers.yfinance import YfinanceProvider
 from sectorweekly.update import console as update_console
 from sectorweekly.update import run as update_run
 from sectorweekly.update.console import render_summary
-from sectorweekly.workspace import ensure_seeded
+from sectorweekly.workspace import prepare
 from test_update import FRIDAY_NOON, ConnectionError, Sleeps, run
 from update_fixtures import RecordedAkshare, RecordedYfinance, make_desk
 
@@ -77,7 +77,7 @@ def test_update_offline_exits_non_zero_with_the_store_unchanged(
 ) -> None:
     desk_dir = make_desk(tmp_path / "desk")
     desk = load_desk(desk_dir)
-    ensure_seeded(desk)
+    prepare(desk)
     before = store.fingerprint(desk.store_path)
     chain = [
         AkshareProvider(call=_offline),
@@ -128,7 +128,7 @@ def test_progress_shows_a_bar_per_symbol() -> None:
 
 def test_build_after_a_failed_update_states_how_far_the_data_goes(tmp_path: Path) -> None:
     desk = load_desk(make_desk(tmp_path / "desk"))
-    ensure_seeded(desk)
+    prepare(desk)
     summary = run(desk, RecordedAkshare(fail={s: _timeout for s in ("688256", "300308", "000300")}))
     assert {r.symbol for r in summary.failed} == {"688256", "300308", "000300"}
     report = build_report(desk, D(2024, 10, 7), D(2024, 10, 11))
@@ -143,7 +143,7 @@ def test_build_after_a_failed_update_states_how_far_the_data_goes(tmp_path: Path
 
 def test_summary_table_shows_rows_last_dates_sources_and_failures(tmp_path: Path) -> None:
     desk = load_desk(make_desk(tmp_path / "desk"))
-    ensure_seeded(desk)
+    prepare(desk)
     ak = RecordedAkshare(fail={"00981": _timeout, "106.TSM": pd.DataFrame})
     summary = run(desk, ak, RecordedYfinance())
     console = Console(record=True, width=150)

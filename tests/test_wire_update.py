@@ -27,7 +27,7 @@ from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.providers.yfinance import YfinanceProvider
 from sectorweekly.update.resilience import RetryPolicy
 from sectorweekly.update.run import UpdateOptions, UpdateSummary, run_update
-from sectorweekly.workspace import ensure_seeded
+from sectorweekly.workspace import prepare
 from wire_replay import (
     FORBIDDEN,
     HTML_200,
@@ -79,7 +79,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
         lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
         kept = [lines[0]] + [ln for ln in lines[1:] if ln.split(",")[3] <= CUT.isoformat()]
         path.write_text("".join(kept), encoding="utf-8")
-    ensure_seeded(load_desk(root))
+    prepare(load_desk(root))
     return root
 
 

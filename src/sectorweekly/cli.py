@@ -108,7 +108,7 @@ def _prepare(desk_dir: Path | None, wait: float):
 def _desk(desk_dir: Path | None):
     """The desk and its store path, for an import (which needs no seeds: it only adds rows)."""
     from .desk import load_desk
-    from .workspace import store_path
+    from .paths import store_path
 
     d = load_desk(desk_dir)
     return d, store_path(d)
@@ -242,7 +242,7 @@ def import_prices(
     wait: WaitOpt = 30.0,
 ) -> None:
     """Import daily prices; all files in one transaction, nothing written if any row is bad."""
-    from .providers.csv_prices import import_prices as run_import
+    from .imports import import_prices as run_import
 
     d, path = _desk(desk)
     known = {s: i.market for s, i in d.instruments.items()}
@@ -268,10 +268,10 @@ def import_shares(
     wait: WaitOpt = 30.0,
 ) -> None:
     """Import shares outstanding (for market caps); same rules as prices."""
-    from .providers.csv_prices import import_shares_file
+    from .imports import import_shares_files
 
     _, path = _desk(desk)
-    added = import_shares_file(path, list(files), encoding=encoding, wait=wait, sheet=sheet)
+    added = import_shares_files(path, list(files), encoding=encoding, wait=wait, sheet=sheet)
     console.print(f"{counted(added, 'new share count')} into {path}", markup=False)
 
 
@@ -318,7 +318,8 @@ def import_series(
     wait: WaitOpt = 30.0,
 ) -> None:
     """Import tracker series (site visits, app downloads…) or GPU prices; one transaction."""
-    from .providers.tracker_files import SeriesOptions, import_tracker_files
+    from .imports import import_tracker_files
+    from .providers.tracker_files import SeriesOptions
 
     aliases = {}
     for pair in alias or []:
@@ -327,8 +328,8 @@ def import_series(
             raise typer.BadParameter(f"{pair!r}: expected NEW=OLD", param_hint="--alias")
         aliases[new.strip()] = old.strip()
     _, path = _desk(desk)
-    opts = SeriesOptions(group, unit, source, aliases, sample, sheet, encoding, wait)
-    result = import_tracker_files(path, files, kind.value, opts)
+    opts = SeriesOptions(group, unit, source, aliases, sample, sheet, encoding)
+    result = import_tracker_files(path, files, kind.value, opts, wait=wait)
     console.print(
         f"{counted(result.added, 'new row')}, "
         f"{counted(result.replaced, 'unfinished period')} updated "

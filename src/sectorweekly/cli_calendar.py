@@ -35,7 +35,7 @@ def calendar(
     from .markets import MARKETS
     from .markets import market as find_market
     from .parts.market import declared_closed_messages
-    from .workspace import store_path
+    from .paths import store_path
 
     try:
         mkt = find_market(market)

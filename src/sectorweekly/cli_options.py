@@ -24,7 +24,7 @@ WaitOpt = Annotated[
 
 def _encoding(value: str | None) -> str | None:
     """Only the documented encodings: any other codec would store mojibake."""
-    from .providers.textfile import encoding_problem
+    from .textfile import encoding_problem
 
     problem = None if value is None else encoding_problem(value)
     if problem is not None:
@@ -45,7 +45,7 @@ EncodingOpt = Annotated[
 def short_text(value: Any) -> Any:
     """A text option held to the field limit of every file (a 5,000-character --source is a
     mistake, never a stored value)."""
-    from .providers.textfile import MAX_FIELD
+    from .textfile import MAX_FIELD
 
     for item in value if isinstance(value, list | tuple) else [value]:
         if isinstance(item, str) and len(item) > MAX_FIELD:

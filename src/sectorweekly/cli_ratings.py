@@ -35,7 +35,7 @@ def import_ratings(
     """Import ratings; all files in one transaction, nothing written if any row is bad."""
     from .analysis.rating_scale import RatingScales
     from .desk import load_desk
-    from .providers.ratings_csv import import_rating_files
+    from .imports import import_rating_files
     from .workspace import prepare, rating_symbols
 
     d = load_desk(desk)

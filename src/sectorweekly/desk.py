@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .analysis.rules import Thresholds, TrendRules
 from .errors import DeskError
 from .markets import MARKETS, codes
-from .providers.textfile import read_text
+from .textfile import read_text
 
 DESK_FILE = "desk.yaml"
 

@@ -74,7 +74,7 @@ def load_notes(path: Path) -> WeekNotes | None:
     """The notes in ``path``, or None when the file does not exist."""
     if not path.is_file():
         return None
-    from .providers.textfile import read_text
+    from .textfile import read_text
 
     return parse_notes(read_text(path), path)  # UTF-8 (BOM or not) or GB18030
 

@@ -18,15 +18,17 @@ from typing import Any
 
 import pandas as pd
 
-from . import rating_records, store
+from . import store
 from .analysis import observed_sessions
 from .analysis.rating_scale import RatingScales
 from .analysis.scorecard import evaluate, horizon_label, summarise
 from .desk import Desk
 from .errors import InputError
 from .markets import MARKETS, codes
+from .paths import store_path
 from .providers.ratings_csv import load_rating_files
-from .workspace import rating_symbols, store_path
+from .store import ratings as rating_records
+from .workspace import rating_symbols
 
 SAMPLE_LABEL = "示例评级（非真实评级）"
 

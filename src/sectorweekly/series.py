@@ -55,7 +55,7 @@ def write_index(reports: Path) -> Path:
 
 def _stored_span(desk: Desk) -> tuple[dt.date, dt.date] | None:
     """First and last stored price day of the desk's names (None: the store has none)."""
-    from .workspace import store_path
+    from .paths import store_path
 
     path = store_path(desk)  # read only: the command line prepared the store
     symbols = list(dict.fromkeys(desk.members() + desk.benchmark_symbols()))

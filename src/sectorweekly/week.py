@@ -27,7 +27,7 @@ from .errors import InputError, StoreError
 from .markets import codes
 from .notes import WeekNotes, load_notes, notes_path
 from .paths import store_path
-from .rating_records import read_ratings
+from .store.ratings import read_ratings
 
 if TYPE_CHECKING:
     from .archive import ArchivedIssue

@@ -2,33 +2,60 @@
 
 A desk may carry files to load into its store: prices and shares (``seed_prices``,
 ``seed_shares``), tracker series (``trackers.seed``) and a rating history (``ratings.history``).
-Each kind is imported once through the store's one writer, and again only when its files
-change: a digest of the files is kept in the store's meta table. ``prepare`` runs at the command
-line's edge, before a build, an update or an import; a build itself only reads the store.
+Each is a seed: the desk's files for one fetcher or more, loaded through the store's one
+writer once, and again only when its files change (a digest of them is kept in the store's meta
+table, written in the same transaction as the seed's last rows). ``prepare`` runs at the
+command line's edge, before a build, an update or an import; a build itself only reads the store.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from . import rating_records, store, store_series
+from . import store
 from .analysis.rating_scale import RatingScales
 from .desk import Desk
 from .errors import DeskError
-from .paths import home, store_path  # noqa: F401  (home: re-exported for callers)
-from .providers.csv_prices import import_price_files, import_shares_file
-from .providers.ratings_csv import import_rating_files
-from .providers.tracker_files import SeriesOptions, import_tracker_files
+from .imports import load
+from .paths import store_path
+from .providers.csv_prices import (
+    PriceFilesFetcher,
+    PriceFilesQuery,
+    SharesFilesFetcher,
+    SharesFilesQuery,
+)
+from .providers.fetcher import Fetcher
+from .providers.ratings_csv import RatingFilesFetcher, RatingFilesQuery
+from .providers.tracker_files import SeriesOptions, TrackerFilesQuery, tracker_fetcher
+from .store import ratings as stored_ratings
+from .store import series as stored_series
+
+PRICES_KEY = "seed_digest"
+TRACKERS_KEY = "tracker_seed_digest"
+RATINGS_KEY = "ratings_seed_digest"
 
 
-def seed_files(desk: Desk) -> tuple[list[Path], Path | None]:
-    files: list[Path] = []
-    for entry in desk.seed_prices:
-        path = desk.root / entry
-        files.extend(sorted(path.glob("*.csv")) if path.is_dir() else [path])
-    shares = desk.root / desk.seed_shares if desk.seed_shares else None
-    return files, shares
+@dataclass(frozen=True)
+class SeedFile:
+    key: str  # the desk.yaml key naming the file, for the error when it is missing
+    path: Path
+    expected: str = "a file relative to the desk (or remove the key)"
+    shown: str | None = None  # how the error names the file (default: its path)
+
+
+@dataclass(frozen=True)
+class Seed:
+    """The desk's files of one kind of data and how they load (in order, one call each)."""
+
+    digest_key: str  # the meta key of the files' digest
+    files: list[SeedFile]
+    digest_parts: Callable[[], list[bytes]]
+    loads: Callable[[Path], list[tuple[Fetcher[Any], Any]]]
+    loaded: Callable[[Path], bool] = lambda _path: True  # the store still holds the seed
 
 
 def _digest(parts: list[bytes]) -> str:
@@ -38,9 +65,19 @@ def _digest(parts: list[bytes]) -> str:
     return h.hexdigest()[:16]
 
 
-PRICES_KEY = "seed_digest"
-TRACKERS_KEY = "tracker_seed_digest"
-RATINGS_KEY = "ratings_seed_digest"
+def seed_files(desk: Desk) -> tuple[list[Path], Path | None]:
+    """The price files of ``seed_prices`` (a folder: its CSV files) and ``seed_shares``."""
+    files: list[Path] = []
+    for entry in desk.seed_prices:
+        path = desk.root / entry
+        files.extend(sorted(path.glob("*.csv")) if path.is_dir() else [path])
+    shares = desk.root / desk.seed_shares if desk.seed_shares else None
+    return files, shares
+
+
+def seeds(desk: Desk) -> list[Seed]:
+    """Every seed the desk carries, in the order they load (prices before what names them)."""
+    return [s for s in (_price_seed(desk), _tracker_seed(desk), _rating_seed(desk)) if s]
 
 
 def prepare(desk: Desk, wait: float = store.LOCK_TIMEOUT_S) -> tuple[Path, int]:
@@ -49,99 +86,107 @@ def prepare(desk: Desk, wait: float = store.LOCK_TIMEOUT_S) -> tuple[Path, int]:
     Called once per command at the CLI edge; a second call with unchanged files writes nothing.
     """
     path = store_path(desk)
-    added = _seed_prices(desk, path, wait)
-    _seed_trackers(desk, path, wait)
-    _seed_ratings(desk, path, wait)
+    added = 0
+    for seed in seeds(desk):
+        for file in seed.files:
+            if not file.path.is_file():
+                raise DeskError(
+                    desk.root / "desk.yaml",
+                    file.key,
+                    f"{file.shown or file.path} does not exist; expected {file.expected}",
+                )
+        digest = _digest(seed.digest_parts())
+        if store.meta_value(path, seed.digest_key) == digest and seed.loaded(path):
+            continue
+        loads = seed.loads(path)
+        for i, (fetcher, query) in enumerate(loads):
+            last = i == len(loads) - 1
+            meta = {seed.digest_key: digest} if last else None
+            result = load(path, fetcher, query, wait=wait, meta=meta)
+            added += result.added if fetcher.kind == "prices" else 0
     return path, added
 
 
-ensure_seeded = prepare  # the name callers used before seeding moved to the CLI edge
-
-
-def _missing_seed(desk: Desk, key: str, path: Path) -> DeskError:
-    return DeskError(
-        desk.root / "desk.yaml",
-        key,
-        f"{path} does not exist; expected a file relative to the desk (or remove the key)",
-    )
-
-
-def _seed_prices(desk: Desk, path: Path, wait: float) -> int:
+def _price_seed(desk: Desk) -> Seed | None:
     files, shares = seed_files(desk)
     if not files:
-        return 0
-    for i, f in enumerate(files):
-        if not f.is_file():
-            raise _missing_seed(desk, f"seed_prices[{i}]", f)
-    if shares is not None and not shares.is_file():
-        raise _missing_seed(desk, "seed_shares", shares)
-    every = files + ([shares] if shares else [])
-    digest = _digest([p.name.encode() + p.read_bytes() for p in every])
-    if store.meta_value(path, PRICES_KEY) == digest:
-        return 0
-    known = {s: i.market for s, i in desk.instruments.items()}
+        return None
+    listed = [SeedFile(f"seed_prices[{i}]", f) for i, f in enumerate(files)]
     if shares is not None:
-        import_shares_file(path, shares, wait=wait)
-    _, added = import_price_files(path, files, known, wait=wait, meta={PRICES_KEY: digest})
-    return added
+        listed.append(SeedFile("seed_shares", shares))
+    known = {s: i.market for s, i in desk.instruments.items()}
 
+    def loads(_path: Path) -> list[tuple[Fetcher[Any], Any]]:
+        prices = (PriceFilesFetcher(), PriceFilesQuery(tuple(files), known))
+        if shares is None:
+            return [prices]
+        return [(SharesFilesFetcher(), SharesFilesQuery((shares,))), prices]
 
-def _seed_trackers(desk: Desk, path: Path, wait: float) -> int:
-    seeds = desk.trackers.seed
-    if not seeds:
-        return 0
-    for i, seed in enumerate(seeds):
-        if not (desk.root / seed.file).is_file():
-            raise DeskError(
-                desk.root / "desk.yaml",
-                f"trackers.seed[{i}].file",
-                f"{seed.file} does not exist; expected a CSV or xlsx path relative to the desk",
-            )
-    digest = _digest(
-        [s.model_dump_json().encode() + (desk.root / s.file).read_bytes() for s in seeds]
+    return Seed(
+        PRICES_KEY,
+        listed,
+        lambda: [f.path.name.encode() + f.path.read_bytes() for f in listed],
+        loads,
     )
-    if store.meta_value(path, TRACKERS_KEY) == digest:
+
+
+def _tracker_seed(desk: Desk) -> Seed | None:
+    entries = desk.trackers.seed
+    if not entries:
+        return None
+    listed = [
+        SeedFile(f"trackers.seed[{i}].file", desk.root / s.file,
+                 "a CSV or xlsx path relative to the desk", str(s.file))
+        for i, s in enumerate(entries)
+    ]  # fmt: skip
+
+    def loads(_path: Path) -> list[tuple[Fetcher[Any], Any]]:
+        out: list[tuple[Fetcher[Any], Any]] = []
+        for entry in entries:
+            opts = SeriesOptions(
+                group=entry.group,
+                unit=entry.unit,
+                source=entry.source,
+                aliases=entry.aliases,
+                sample=entry.sample,
+            )
+            query = TrackerFilesQuery((desk.root / entry.file,), entry.kind, opts)
+            out.append((tracker_fetcher(query), query))
+        return out
+
+    def loaded(path: Path) -> bool:
         with store.reader(path) as con:
-            if store_series.has_tables(con):
-                return 0
-    added = 0
-    for seed in seeds:
-        opts = SeriesOptions(
-            group=seed.group,
-            unit=seed.unit,
-            source=seed.source,
-            aliases=seed.aliases,
-            sample=seed.sample,
-            wait=wait,
-        )
-        added += import_tracker_files(path, [desk.root / seed.file], seed.kind, opts).added
-    with store.writer(path, wait) as con:  # the digest only, after every file went in
-        store.set_meta(con, TRACKERS_KEY, digest)
-    return added
+            return stored_series.has_tables(con)
+
+    return Seed(
+        TRACKERS_KEY,
+        listed,
+        lambda: [s.model_dump_json().encode() + (desk.root / s.file).read_bytes() for s in entries],
+        loads,
+        loaded,
+    )
 
 
 def rating_symbols(desk: Desk, path: Path) -> set[str]:
     """Symbols a rating may name: the desk's instruments and whatever the store holds."""
-    return set(desk.instruments) | rating_records.stored_symbols(path)
+    return set(desk.instruments) | stored_ratings.stored_symbols(path)
 
 
-def _seed_ratings(desk: Desk, path: Path, wait: float) -> int:
+def _rating_seed(desk: Desk) -> Seed | None:
     history = desk.ratings.history
     if not history:
-        return 0
+        return None
     file = desk.root / history
-    if not file.is_file():
-        raise _missing_seed(desk, "ratings.history", file)
-    digest = _digest([file.read_bytes(), str(desk.ratings.history_sample).encode()])
-    if store.meta_value(path, RATINGS_KEY) == digest:
-        return 0
-    _, added = import_rating_files(
-        path,
-        [file],
-        RatingScales.from_desk(desk.ratings),
-        rating_symbols(desk, path),
-        sample=desk.ratings.history_sample,
-        meta={RATINGS_KEY: digest},  # written in the same transaction as the ratings
-        wait=wait,
+
+    def loads(path: Path) -> list[tuple[Fetcher[Any], Any]]:
+        scales = RatingScales.from_desk(desk.ratings)
+        symbols = rating_symbols(desk, path)  # after the prices seed: the store names them too
+        query = RatingFilesQuery((file,), scales, symbols, sample=desk.ratings.history_sample)
+        return [(RatingFilesFetcher(), query)]
+
+    return Seed(
+        RATINGS_KEY,
+        [SeedFile("ratings.history", file)],
+        lambda: [file.read_bytes(), str(desk.ratings.history_sample).encode()],
+        loads,
     )
-    return added

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .. import store, store_series
+from .. import store
 from ..analysis.market import Window
 from ..analysis.trackers import (
     MONTH_DAYS,
@@ -27,6 +27,7 @@ from ..analysis.trackers import (
 from ..desk import TrackerRules
 from ..narrative import trackers_zh as tz
 from ..report.model import ORDER_AI_TRACKING, ORDER_GPU, Chart, Paragraph, Review, Section
+from ..store import series as store_series
 from ..week import Week
 from .base import ReportPart
 

@@ -344,10 +344,6 @@ class AkshareProvider(Provider):
             detail += tested_range()
         raise self.error(kind, query, detail)
 
-    def prices(self, query: PriceQuery) -> pd.DataFrame:
-        request = self.request(query)
-        return self.normalise(query, request, self.fetch(query, request))
-
     def normalise(self, query: PriceQuery, request: Request, raw: Any) -> pd.DataFrame:
         """The library's frame -> standard rows (unadjusted prices, volumes in shares)."""
         function = request.function

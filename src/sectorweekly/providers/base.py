@@ -12,7 +12,7 @@ import importlib
 import importlib.metadata
 import importlib.util
 import math
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -23,6 +23,7 @@ from ..clock import now_utc, today
 from ..errors import ProviderError, SectorWeeklyError
 from ..store import PRICE_COLUMNS
 from . import wire
+from .fetcher import Fetcher, Request
 
 if TYPE_CHECKING:
     from ..desk import Desk
@@ -43,22 +44,6 @@ class PriceQuery:
 
 
 @dataclass(frozen=True)
-class Request:
-    """One library call that answers a query: the fetcher contract's middle stage.
-
-    ``host`` is the server the call talks to (pacing, retries and the circuit breaker are kept
-    per host, so one blocked host leaves the others alone); ``bounded`` says whether the library
-    call itself gives up after the provider's timeout (otherwise only the update's deadline
-    bounds it).
-    """
-
-    function: str
-    kwargs: dict[str, Any]
-    host: str
-    bounded: bool = False
-
-
-@dataclass(frozen=True)
 class SharesRow:
     """Shares outstanding of one stock on a date, for market caps."""
 
@@ -69,8 +54,8 @@ class SharesRow:
     note: str | None = None
 
 
-class Provider(ABC):
-    """One source of daily bars, in the fetcher's stages: query -> request -> raw -> rows.
+class Provider(Fetcher[PriceQuery]):
+    """One source of daily bars: the fetcher contract with a price query, ``prices`` rows out.
 
     ``request()`` names the library call (and its host) for a query, ``prerequisites()`` the
     calls it needs first (once per run), ``fetch()`` makes one call and returns the library's
@@ -78,6 +63,7 @@ class Provider(ABC):
     stages itself (to pace, bound and retry each call per host); ``prices()`` chains them.
     """
 
+    kind: ClassVar[str] = "prices"
     name: ClassVar[str]
     markets: ClassVar[frozenset[str]] = frozenset({"CN_A", "HK", "US"})
     library: ClassVar[str | None] = None  # the optional package the provider needs, if any
@@ -97,28 +83,29 @@ class Provider(ABC):
             return f"{self.library} is not installed; {ONLINE_EXTRA_HINT}"
         return None
 
+    @abstractmethod
     def request(self, query: PriceQuery) -> Request:
         """The library call that answers ``query``; raises ProviderError('unknown_symbol')."""
-        return Request("prices", {}, self.name)
 
     def prerequisites(self, request: Request) -> list[Request]:
         """Calls to make (once per run) before ``request``: none for most sources."""
         return []
 
+    @abstractmethod
     def fetch(self, query: PriceQuery, request: Request) -> Any:
         """Make one library call; library exceptions come out as ProviderError."""
-        return self.prices(query)
 
+    @abstractmethod
     def normalise(self, query: PriceQuery, request: Request, raw: Any) -> pd.DataFrame:
-        return raw
+        """The library's answer as standard rows (``store.PRICE_COLUMNS``), or ProviderError."""
 
     def cost(self, request: Request, raw: Any) -> int:
         """HTTP requests one call made (a paged list counts each page), for the host's pacing."""
         return 1
 
-    @abstractmethod
     def prices(self, query: PriceQuery) -> pd.DataFrame:
         """Standard rows (``store.PRICE_COLUMNS``) for the query, or raise ProviderError."""
+        return self.rows(query)
 
     def shares(self, symbol: str, market: str) -> SharesRow | None:
         """Shares outstanding where the source offers them; None where it does not."""

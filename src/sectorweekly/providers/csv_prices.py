@@ -22,11 +22,12 @@ import pandas as pd
 import pyarrow as pa
 from duckdb.sqltypes import VARCHAR
 
-from .. import calendars, clock, store
+from .. import calendars, clock, textfile
 from ..errors import CalendarError, InputError
 from ..markets import MARKET_ALIASES, MARKETS, codes
-from . import dividends, textfile
+from . import dividends
 from .columns import SHARES, header_index, parse_row
+from .fetcher import FILE_HOST, Fetcher, Request
 
 FULL_LAYOUT = [
     "symbol", "market", "name", "date", "close", "open", "high", "low", "volume",
@@ -591,45 +592,6 @@ def read_price_files(
     return frame
 
 
-def import_price_files(
-    store_path: Path,
-    paths: list[Path],
-    known_markets: Mapping[str, str],
-    *,
-    encoding: str | None = None,
-    wait: float = store.LOCK_TIMEOUT_S,
-    meta: Mapping[str, str] | None = None,
-    progress: Progress | None = None,
-    sheet: str | None = None,
-) -> tuple[int, int]:
-    """Check every file and write them through the store's one writer, all or nothing.
-
-    Returns (rows read, rows added); identical re-imports add nothing.
-    """
-    result = import_prices(
-        store_path, paths, known_markets, encoding=encoding, wait=wait, meta=meta,
-        progress=progress, sheet=sheet,
-    )  # fmt: skip
-    return result.read, result.added
-
-
-def import_prices(
-    store_path: Path,
-    paths: list[Path],
-    known_markets: Mapping[str, str],
-    *,
-    encoding: str | None = None,
-    wait: float = store.LOCK_TIMEOUT_S,
-    meta: Mapping[str, str] | None = None,
-    progress: Progress | None = None,
-    sheet: str | None = None,
-) -> store.IngestResult:
-    """:func:`import_price_files` with the writer's whole count: ``replaced`` is the stored
-    rows whose empty reference price a dividend or ``prev_close`` column filled in."""
-    rows = PriceFiles(paths, known_markets, encoding, progress, sheet)
-    return store.ingest(store_path, "prices", rows, wait=wait, meta=meta, progress=progress)
-
-
 def read_shares_file(
     path: Path, encoding: str | None = None, sheet: str | None = None
 ) -> pd.DataFrame:
@@ -649,16 +611,52 @@ def read_shares_file(
     return pd.DataFrame.from_records(out)
 
 
-def import_shares_file(
-    store_path: Path,
-    path: Path | list[Path],
-    *,
-    encoding: str | None = None,
-    wait: float = store.LOCK_TIMEOUT_S,
-    meta: Mapping[str, str] | None = None,
-    sheet: str | None = None,
-) -> int:
-    """Shares follow the price rules: finite and positive, one value per (symbol, as_of)."""
-    paths = path if isinstance(path, list) else [path]
-    frame = pd.concat([read_shares_file(p, encoding, sheet) for p in paths], ignore_index=True)
-    return store.ingest(store_path, "shares", frame, wait=wait, meta=meta).added
+@dataclass(frozen=True)
+class PriceFilesQuery:
+    """Price files read together (a dividend file applies to the price files beside it)."""
+
+    paths: tuple[Path, ...]
+    known: Mapping[str, str]  # symbol -> market of the desk's instruments
+    encoding: str | None = None
+    sheet: str | None = None
+    progress: Progress | None = None
+
+
+class PriceFilesFetcher(Fetcher[PriceFilesQuery]):
+    """Price (and dividend) files as ``prices`` rows: a stager the writer runs in its own
+    connection, so a 2-million-row file is read and checked by DuckDB, never row by row."""
+
+    kind = "prices"
+
+    def request(self, query: PriceFilesQuery) -> Request:
+        return Request("read_price_files", {"paths": list(query.paths)}, FILE_HOST)
+
+    def fetch(self, query: PriceFilesQuery, request: Request) -> PriceFiles:
+        return PriceFiles(query.paths, query.known, query.encoding, query.progress, query.sheet)
+
+    def normalise(self, query: PriceFilesQuery, request: Request, raw: PriceFiles) -> PriceFiles:
+        return raw
+
+
+@dataclass(frozen=True)
+class SharesFilesQuery:
+    paths: tuple[Path, ...]
+    encoding: str | None = None
+    sheet: str | None = None
+
+
+class SharesFilesFetcher(Fetcher[SharesFilesQuery]):
+    """Share-count files as ``shares`` rows: finite and positive, one per (symbol, as_of)."""
+
+    kind = "shares"
+
+    def request(self, query: SharesFilesQuery) -> Request:
+        return Request("read_shares_file", {"paths": list(query.paths)}, FILE_HOST)
+
+    def fetch(self, query: SharesFilesQuery, request: Request) -> list[pd.DataFrame]:
+        return [read_shares_file(p, query.encoding, query.sheet) for p in query.paths]
+
+    def normalise(
+        self, query: SharesFilesQuery, request: Request, raw: list[pd.DataFrame]
+    ) -> pd.DataFrame:
+        return pd.concat(raw, ignore_index=True)

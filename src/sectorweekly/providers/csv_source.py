@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..store import PRICE_COLUMNS
-from .base import PriceQuery, Provider, register
+from .base import PriceQuery, Provider, Request, register
 from .csv_prices import read_price_files
 
 if TYPE_CHECKING:
@@ -51,17 +51,24 @@ class CsvPricesProvider(Provider):
                 self._rows = pd.DataFrame()
         return self._rows
 
-    def prices(self, query: PriceQuery) -> pd.DataFrame:
-        rows = self._all_rows(query)
-        if rows.empty:
+    def request(self, query: PriceQuery) -> Request:
+        return Request("prices", {}, self.name)
+
+    def fetch(self, query: PriceQuery, request: Request) -> pd.DataFrame:
+        """Every checked row of the files (read once per provider, together)."""
+        return self._all_rows(query)
+
+    def normalise(self, query: PriceQuery, request: Request, raw: pd.DataFrame) -> pd.DataFrame:
+        """The query's rows of the files, stamped with when they were read."""
+        if raw.empty:
             raise self.error("empty", query, "the price files hold no rows")
-        part = rows[
-            (rows["symbol"] == query.symbol)
-            & (rows["date"] >= query.start)
-            & (rows["date"] <= query.end)
+        part = raw[
+            (raw["symbol"] == query.symbol)
+            & (raw["date"] >= query.start)
+            & (raw["date"] <= query.end)
         ]
         if part.empty:
-            known = query.symbol in set(rows["symbol"])
+            known = query.symbol in set(raw["symbol"])
             raise self.error(
                 "empty" if known else "unknown_symbol",
                 query,

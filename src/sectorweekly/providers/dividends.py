@@ -25,11 +25,10 @@ from pathlib import Path
 
 import duckdb
 
-from .. import calendars
+from .. import calendars, textfile
 from ..errors import CalendarError, InputError
 from ..markets import MARKET_ALIASES, MARKETS, codes
 from ..store import schema
-from . import textfile
 
 COLUMNS = ["symbol", "date", "cash", "bonus", "rights_price", "rights_ratio", "market", "source"]
 AMOUNTS = ["cash", "bonus", "rights_price", "rights_ratio"]

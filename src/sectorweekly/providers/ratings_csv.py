@@ -8,16 +8,18 @@ was and identical re-imports write nothing.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from .. import clock, rating_records, store
+from .. import clock, textfile
 from ..analysis.rating_scale import RatingScales
 from ..errors import InputError
-from . import textfile
+from ..store import ratings as rating_records
 from .columns import RATINGS, header_index, parse_row
+from .fetcher import FILE_HOST, Fetcher, Request
 
 KNOWN_HEADER = textfile.requires("date", "symbol", "rating")  # a workbook's sheet of ratings
 
@@ -27,13 +29,12 @@ def read_ratings_file(
     scales: RatingScales,
     known_symbols: Collection[str],
     encoding: str | None = None,
-    label: str | None = None,
     sheet: str | None = None,
 ) -> pd.DataFrame:
     """Parse and check one file; raises InputError naming FILE:ROW at the first bad row."""
     sheet = textfile.choose_sheet(path, sheet, KNOWN_HEADER)
     with textfile.naming_sheet(path, sheet):
-        return _read_ratings(path, scales, known_symbols, encoding, label, sheet)
+        return _read_ratings(path, scales, known_symbols, encoding, sheet)
 
 
 def _read_ratings(
@@ -41,7 +42,6 @@ def _read_ratings(
     scales: RatingScales,
     known_symbols: Collection[str],
     encoding: str | None,
-    label: str | None,
     sheet: str | None,
 ) -> pd.DataFrame:
     lookup = scales.lookup()
@@ -80,7 +80,7 @@ def _read_ratings(
                 f"{scales.expected_text()}",
             )
         out.append({**row, "rating": found[0], "source": f"csv:{path.name}",
-                    "file": label or textfile.sheet_label(path, sheet), "line": line})  # fmt: skip
+                    "file": textfile.sheet_label(path, sheet), "line": line})  # fmt: skip
     if not out:
         raise InputError(path, 2, "no data rows; expected at least one rating row")
     return pd.DataFrame.from_records(out)
@@ -114,25 +114,33 @@ def load_rating_files(
     return rows.drop_duplicates(subset=key, keep="first").reset_index(drop=True)
 
 
-def import_rating_files(
-    store_path: Path,
-    paths: list[Path],
-    scales: RatingScales,
-    known_symbols: Collection[str],
-    *,
-    sample: bool = False,
-    meta: Mapping[str, str] | None = None,
-    encoding: str | None = None,
-    wait: float = store.LOCK_TIMEOUT_S,
-    label: str | None = None,
-    sheet: str | None = None,
-) -> tuple[int, int]:
-    """Check every file against the desk, then hand the rows to the store's one writer, which
-    refuses a stored rating with another value and writes all files or none.
+@dataclass(frozen=True)
+class RatingFilesQuery:
+    """Rating files checked against the desk: its scales and the symbols a rating may name."""
 
-    Returns (rows read, rows added).
-    """
-    frames = [read_ratings_file(p, scales, known_symbols, encoding, label, sheet) for p in paths]
-    rows = pd.concat(frames, ignore_index=True).assign(sample=sample)
-    result = store.ingest(store_path, "ratings", rows, wait=wait, meta=meta)
-    return result.read, result.added
+    paths: tuple[Path, ...]
+    scales: RatingScales
+    known_symbols: Collection[str]
+    sample: bool = False
+    encoding: str | None = None
+    sheet: str | None = None
+
+
+class RatingFilesFetcher(Fetcher[RatingFilesQuery]):
+    """Rating files as ``ratings`` rows; the writer refuses a stored rating with another value."""
+
+    kind = "ratings"
+
+    def request(self, query: RatingFilesQuery) -> Request:
+        return Request("read_ratings_file", {"paths": list(query.paths)}, FILE_HOST)
+
+    def fetch(self, query: RatingFilesQuery, request: Request) -> list[pd.DataFrame]:
+        return [
+            read_ratings_file(p, query.scales, query.known_symbols, query.encoding, query.sheet)
+            for p in query.paths
+        ]
+
+    def normalise(
+        self, query: RatingFilesQuery, request: Request, raw: list[pd.DataFrame]
+    ) -> pd.DataFrame:
+        return pd.concat(raw, ignore_index=True).assign(sample=query.sample)

@@ -20,10 +20,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .. import store, store_series
+from .. import textfile
 from ..errors import InputError
-from . import textfile
+from ..store import series as store_series
 from .columns import GPU, header_index, parse_row
+from .fetcher import FILE_HOST, Fetcher, Request, StoreCheck
 
 SERIES_KINDS = ("visits", "downloads", "other")
 GPU_KIND = "gpu-price"
@@ -60,16 +61,6 @@ class SeriesOptions:
     sample: bool = False
     sheet: str | None = None
     encoding: str | None = None  # CSV text encoding (default: detect UTF-8 / GB18030)
-    wait: float = store.LOCK_TIMEOUT_S
-    label: str | None = None  # how stored rows name their file (desk seeds: "desk seed …")
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    read: int  # data points in the files
-    added: int  # new rows written
-    replaced: int  # stored unfinished periods replaced by newer numbers
-    unchanged: int  # already stored with the same value
 
 
 # --- reading cells ---------------------------------------------------------------------
@@ -277,8 +268,7 @@ def _read_series_file(
             "source": _text(get.get("source")) or default_source,
             "unit": _text(get.get("unit")) or opts.unit or DEFAULT_UNIT.get(kind, ""),
             "line": line,
-            "file": opts.label or str(path),
-            "_path": str(path),
+            "file": str(path),
         }
         if long:
             pairs = [(_text(get["series"]), get["value"], "value")]
@@ -364,28 +354,55 @@ def _dates(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
     return frame
 
 
-def import_series_files(
-    store_path: Path, paths: list[Path], kind: str, opts: SeriesOptions | None = None
-) -> ImportResult:
-    """Read every file, check series shapes against the store, then hand the rows to the one
-    writer (which refuses conflicts and replaces stored unfinished periods)."""
-    opts = opts or SeriesOptions()
-    rows = pd.concat([read_series_file(p, kind, opts) for p in paths], ignore_index=True)
-    key = ["category", "series", "period_start"]
-    first = rows.drop_duplicates(subset=key, keep="first")
+@dataclass(frozen=True)
+class TrackerFilesQuery:
+    """Tracker files of one kind (visits, downloads, other or gpu-price)."""
 
-    def shapes(con: duckdb.DuckDBPyConnection) -> None:  # under the writer's lock
-        stored = store_series.stored_series_keys(con, rows)
-        if len(stored):
-            stored = _dates(stored, "period_start", "period_end")
-        fresh = {tuple(r) for r in first[key].itertuples(index=False)}
-        others = [r for r in stored.to_dict("records") if tuple(r[c] for c in key) not in fresh]
-        _check_series_shape([{**r, "file": r["_path"]} for r in first.to_dict("records")], others)
+    paths: tuple[Path, ...]
+    kind: str
+    opts: SeriesOptions = field(default_factory=SeriesOptions)
 
-    result = store.ingest(
-        store_path, "series", rows.drop(columns=["_path"]), wait=opts.wait, check=shapes
+
+def _unknown_kind(query: TrackerFilesQuery) -> InputError:
+    return InputError(
+        query.paths[0] if query.paths else "-",
+        None,
+        f"unknown kind '{query.kind}'; expected {', '.join([*SERIES_KINDS, GPU_KIND])}",
     )
-    return ImportResult(result.read, result.added, result.replaced, result.unchanged)
+
+
+class SeriesFilesFetcher(Fetcher[TrackerFilesQuery]):
+    """Tracker series files as ``series`` rows; their shapes are checked against the stored
+    series under the writer's lock (one group and unit per series, no overlapping periods)."""
+
+    kind = "series"
+
+    def request(self, query: TrackerFilesQuery) -> Request:
+        if query.kind not in SERIES_KINDS:
+            raise _unknown_kind(query)
+        return Request("read_series_file", {"paths": list(query.paths)}, FILE_HOST)
+
+    def fetch(self, query: TrackerFilesQuery, request: Request) -> list[pd.DataFrame]:
+        return [read_series_file(p, query.kind, query.opts) for p in query.paths]
+
+    def normalise(
+        self, query: TrackerFilesQuery, request: Request, raw: list[pd.DataFrame]
+    ) -> pd.DataFrame:
+        return pd.concat(raw, ignore_index=True)
+
+    def store_check(self, rows: pd.DataFrame) -> StoreCheck:
+        key = ["category", "series", "period_start"]
+        first = rows.drop_duplicates(subset=key, keep="first")
+
+        def shapes(con: duckdb.DuckDBPyConnection) -> None:  # under the writer's lock
+            stored = store_series.stored_series_keys(con, rows)
+            if len(stored):
+                stored = _dates(stored, "period_start", "period_end")
+            fresh = {tuple(r) for r in first[key].itertuples(index=False)}
+            others = [r for r in stored.to_dict("records") if tuple(r[c] for c in key) not in fresh]
+            _check_series_shape(first.to_dict("records"), others)
+
+        return shapes
 
 
 # --- GPU prices ----------------------------------------------------------------------------
@@ -417,31 +434,35 @@ def _read_gpu_file(path: Path, opts: SeriesOptions, sheet: str | None) -> pd.Dat
             )
         records.append({**row, "condition": condition, "currency": currency,
                         "source": row["source"] or default_source, "sample": opts.sample,
-                        "line": line, "file": opts.label or str(path)})  # fmt: skip
+                        "line": line, "file": str(path)})  # fmt: skip
     if not records:
         raise InputError(path, 2, "no data rows; expected at least one price")
     return pd.DataFrame.from_records(records)
 
 
-def import_gpu_files(
-    store_path: Path, paths: list[Path], opts: SeriesOptions | None = None
-) -> ImportResult:
-    opts = opts or SeriesOptions()
-    rows = pd.concat([read_gpu_file(p, opts) for p in paths], ignore_index=True)
-    result = store.ingest(store_path, "gpu-price", rows, wait=opts.wait)
-    return ImportResult(result.read, result.added, result.replaced, result.unchanged)
+class GpuFilesFetcher(Fetcher[TrackerFilesQuery]):
+    """GPU price files as ``gpu-price`` rows."""
+
+    kind = "gpu-price"
+
+    def request(self, query: TrackerFilesQuery) -> Request:
+        if query.kind != GPU_KIND:
+            raise _unknown_kind(query)
+        return Request("read_gpu_file", {"paths": list(query.paths)}, FILE_HOST)
+
+    def fetch(self, query: TrackerFilesQuery, request: Request) -> list[pd.DataFrame]:
+        return [read_gpu_file(p, query.opts) for p in query.paths]
+
+    def normalise(
+        self, query: TrackerFilesQuery, request: Request, raw: list[pd.DataFrame]
+    ) -> pd.DataFrame:
+        return pd.concat(raw, ignore_index=True)
 
 
-def import_tracker_files(
-    store_path: Path, paths: list[Path], kind: str, opts: SeriesOptions | None = None
-) -> ImportResult:
-    """Entry point of ``sectorweekly import series``: dispatch by kind."""
-    if kind == GPU_KIND:
-        return import_gpu_files(store_path, paths, opts)
-    if kind not in SERIES_KINDS:
-        raise InputError(
-            paths[0] if paths else "-",
-            None,
-            f"unknown kind '{kind}'; expected {', '.join([*SERIES_KINDS, GPU_KIND])}",
-        )
-    return import_series_files(store_path, paths, kind, opts)
+def tracker_fetcher(query: TrackerFilesQuery) -> SeriesFilesFetcher | GpuFilesFetcher:
+    """The fetcher of ``sectorweekly import series --kind``: GPU prices or a series kind."""
+    if query.kind == GPU_KIND:
+        return GpuFilesFetcher()
+    if query.kind not in SERIES_KINDS:
+        raise _unknown_kind(query)
+    return SeriesFilesFetcher()

@@ -218,10 +218,6 @@ class YfinanceProvider(Provider):
 
         return guarded(self, query, what, checked)
 
-    def prices(self, query: PriceQuery) -> pd.DataFrame:
-        request = self.request(query)
-        return self.normalise(query, request, self.fetch(query, request))
-
     def normalise(self, query: PriceQuery, request: Request, raw: Any) -> pd.DataFrame:
         ticker = request.kwargs["ticker"]
         converted = None

@@ -76,7 +76,7 @@ def update(
 ) -> None:
     """Fetch the daily bars the store lacks for every watchlist member and benchmark."""
     from ..desk import load_desk
-    from ..workspace import ensure_seeded
+    from ..workspace import prepare
     from .console import render_summary, run_with_progress
     from .run import UpdateFailed, UpdateInterrupted, UpdateOptions
 
@@ -97,7 +97,7 @@ def update(
         deadline=deadline,
         budget=budget,
     )
-    path, seeded = ensure_seeded(d, wait)
+    path, seeded = prepare(d, wait)
     if seeded:
         err.print(f"[dim]seeded {path} with {counted(seeded, 'row')} from the desk's files[/dim]")
     try:

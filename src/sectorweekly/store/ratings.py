@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import store
+from .connect import reader
 
 RATING_COLUMNS = ["symbol", "date", "rating", "analyst", "target_price", "note", "source", "sample"]
 COMPARED = ["rating", "analyst", "target_price", "note"]  # what makes two rows "the same"
@@ -48,7 +48,7 @@ def current_ratings(path: Path, on: dt.date) -> dict[str, tuple[str, bool]]:
     """Each symbol's latest rating dated on or before ``on``: symbol -> (rating, sample)."""
     if not path.exists():
         return {}
-    with store.reader(path) as con:
+    with reader(path) as con:
         frame = read_ratings(con, dated_to=on)
     latest = frame.sort_values("date").groupby("symbol").tail(1)
     return {
@@ -61,5 +61,5 @@ def stored_symbols(path: Path) -> set[str]:
     """Symbols the store knows (its instruments table), for validating rating files."""
     if not path.exists():
         return set()
-    with store.reader(path) as con:
+    with reader(path) as con:
         return {r[0] for r in con.execute("SELECT symbol FROM instruments").fetchall()}

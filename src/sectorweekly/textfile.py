@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from .errors import InputError
 
 ENCODINGS = ("utf-8", "gb18030")
 MAX_FIELD = 4000  # characters in one cell; a longer one is almost always a broken file
