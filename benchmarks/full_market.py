@@ -24,7 +24,7 @@ import pandas as pd
 
 from sectorweekly import calendars, store
 from sectorweekly.analysis.market import MemberSpec, Window, compute_moves
-from sectorweekly.markets.cn_limits import board_of, limit_pct, round_half_up_cents
+from sectorweekly.markets.cn_limits import LIMIT_RULES, board_of
 
 WINDOW = Window(dt.date(2024, 10, 7), dt.date(2024, 10, 9))
 SPLIT = {"CN_A": 0.38, "HK": 0.19, "US": 0.43}
@@ -83,6 +83,19 @@ def build_store(path: Path, syms: pd.DataFrame, years: int) -> int:
     return rows
 
 
+def limit_pct(board: str, day: dt.date) -> int:
+    """The baseline's own lookup of the non-ST limit (the package has it once, in SQL)."""
+    for r in LIMIT_RULES:
+        if r.board == board and not r.st and r.start <= day and (r.end is None or day < r.end):
+            return r.pct
+    return 0
+
+
+def limit_up(prev_close: float, pct: int) -> float:
+    """prev × (1 + pct%) rounded half-up to the cent, as the baseline computes it."""
+    return ((round(prev_close * 100) * (100 + pct) + 50) // 100) / 100
+
+
 def pandas_loop(con: duckdb.DuckDBPyConnection, syms: pd.DataFrame) -> int:
     """The same work done the plain way: one pandas frame per symbol, Python per row."""
     views = {m: calendars.market_window(m, WINDOW.start, WINDOW.end) for m in SPLIT}
@@ -106,8 +119,7 @@ def pandas_loop(con: duckdb.DuckDBPyConnection, syms: pd.DataFrame) -> int:
             closes, highs, dates = g["close"].tolist(), g["high"].tolist(), g["date"].tolist()
             hits = []
             for i in range(1, len(closes)):
-                pct = limit_pct(board, dates[i]) or 0
-                up = round_half_up_cents(closes[i - 1], pct, True)
+                up = limit_up(closes[i - 1], limit_pct(board, dates[i]))
                 hits.append(closes[i] == up or highs[i] == up)
             for hit in reversed(hits):
                 if not hit:

@@ -51,3 +51,20 @@ def add_bars(
 
 def sessions(market: str, start: str, end: str) -> list[dt.date]:
     return calendars.sessions(market, dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+
+
+# A symbol whose board has the limit on 2024-10-08 (5: a main-board name under ST that day)
+_LIMIT_SYMBOL = {5: "600519", 10: "600519", 20: "688256", 30: "830799"}
+
+
+def limit_prices(prev_close: float, pct: int) -> tuple[float, float]:
+    """Up and down limit prices from ``prev_close`` by the engine's one rule, its SQL."""
+    from sectorweekly.markets.cn_limits import MemberSpec, day_limits
+
+    day = dt.date(2024, 10, 8)
+    st = ((day, day),) if pct == 5 else ()
+    spec = MemberSpec(_LIMIT_SYMBOL[pct], "CN_A", st_periods=st)
+    frame = pd.DataFrame({"symbol": [spec.symbol], "date": [day], "prev_close": [prev_close]})
+    got = day_limits(frame, [spec]).iloc[0]
+    assert got["limit_pct"] == pct
+    return float(got["up"]), float(got["down"])

@@ -16,7 +16,7 @@ from sectorweekly import calendars, store
 from sectorweekly.analysis.market import MemberSpec, Window, session_limits
 from sectorweekly.desk import Desk, Instrument, load_desk
 from sectorweekly.markets import codes
-from sectorweekly.markets.cn_limits import st_covers
+from sectorweekly.markets.cn_limits import day_limits
 from sectorweekly.update.checks import limit_flags, new_row_limits
 from sectorweekly.update.plan import SymbolPlan
 from sectorweekly.workspace import prepare
@@ -128,10 +128,16 @@ def test_ex_date_close_is_judged_against_the_reference(desks) -> None:
 
 
 def test_st_span_is_inclusive_at_both_ends() -> None:
-    assert st_covers(D("2024-01-02"), D("2024-10-17"), D("2024-10-17"))
-    assert st_covers(D("2024-01-02"), D("2024-10-17"), D("2024-01-02"))
-    assert not st_covers(D("2024-01-02"), D("2024-10-17"), D("2024-10-18"))
-    assert st_covers(D("2024-01-02"), None, D("2030-01-02"))
+    def pct(end: dt.date | None, day: dt.date) -> int:
+        spec = MemberSpec("600519", "CN_A", st_periods=((D("2024-01-02"), end),))
+        rows = pd.DataFrame({"symbol": ["600519"], "date": [day], "prev_close": [10.0]})
+        return int(day_limits(rows, [spec])["limit_pct"].iloc[0])
+
+    assert pct(D("2024-10-17"), D("2024-10-17")) == 5  # the last ST session
+    assert pct(D("2024-10-17"), D("2024-01-02")) == 5  # the first
+    assert pct(D("2024-10-17"), D("2024-10-18")) == 10  # the day after: the main-board 10%
+    assert pct(D("2024-10-17"), D("2023-12-29")) == 10  # the day before
+    assert pct(None, D("2025-07-04")) == 5  # an open span still covers
 
 
 @pytest.mark.parametrize(

@@ -1,19 +1,21 @@
-"""A-share limit rules by board and date, and limit prices in exact cents."""
+"""A-share limit rules by board and date, and limit prices in exact cents: the engine's SQL."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
+from helpers import limit_prices
 from sectorweekly.markets.cn_limits import (
     BSE,
     CHINEXT,
     MAIN,
     STAR,
+    MemberSpec,
     board_of,
-    limit_pct,
-    limit_prices,
+    day_limits,
 )
 
 D = dt.date.fromisoformat
@@ -59,7 +61,11 @@ def test_board_from_code(symbol, board):
     ],
 )
 def test_limit_by_board_and_date(board, day, st, pct):
-    assert limit_pct(board, D(day), st=st) == pct
+    symbol = {MAIN: "600519", STAR: "688256", CHINEXT: "300308", BSE: "830799"}[board]
+    spec = MemberSpec(symbol, "CN_A", st_periods=((D(day), D(day)),) if st else ())
+    rows = pd.DataFrame({"symbol": [symbol], "date": [D(day)], "prev_close": [10.0]})
+    got = day_limits(rows, [spec])["limit_pct"].iloc[0]
+    assert (None if pd.isna(got) else got) == pct
 
 
 @pytest.mark.parametrize(

@@ -16,11 +16,11 @@ import duckdb
 import pytest
 
 from golden import GOLDEN_DIR, compare_with_golden, golden_rows
+from helpers import limit_prices
 from sectorweekly import store
 from sectorweekly.analysis.market import MemberMove, MemberSpec, Window, compute_moves
 from sectorweekly.build import BuildContext, build_report
 from sectorweekly.desk import demo_desk_dir, load_desk
-from sectorweekly.markets.cn_limits import limit_prices
 from sectorweekly.narrative import zh
 from sectorweekly.parts.market import _spec
 from sectorweekly.report.model import Report

@@ -60,7 +60,7 @@ def test_no_history_before_the_window_has_no_change():
 def _limit_path(
     start: float, days: list[dt.date], pct: int
 ) -> list[tuple[dt.date, float, None, None]]:
-    from sectorweekly.markets.cn_limits import limit_prices
+    from helpers import limit_prices
 
     price, bars = start, []
     for d in days:

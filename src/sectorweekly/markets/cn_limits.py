@@ -42,11 +42,8 @@ __all__ = [
     "MemberSpec",
     "board_of",
     "day_limits",
-    "limit_pct",
-    "limit_prices",
     "limits_select",
     "register_tables",
-    "st_covers",
 ]
 
 OPEN_END = dt.date(9999, 12, 31)
@@ -101,36 +98,7 @@ LISTING_RULES: tuple[ListingRule, ...] = (
 )
 
 
-def limit_pct(board: str, day: dt.date, *, st: bool = False) -> int | None:
-    """The daily limit in percent on ``day``; None if no rule covers it."""
-    for rule in LIMIT_RULES:
-        if (
-            rule.board == board
-            and rule.st == st
-            and rule.start <= day
-            and (rule.end is None or day < rule.end)
-        ):
-            return rule.pct
-    return None
-
-
-def round_half_up_cents(prev_close: float, pct: int, up: bool) -> float:
-    """prev × (1 ± pct%) rounded half-up to 0.01, in exact integer arithmetic."""
-    cents = round(prev_close * 100)
-    num = cents * (100 + pct if up else 100 - pct)  # price in 1/10000 yuan
-    return ((num + 50) // 100) / 100
-
-
-def limit_prices(prev_close: float, pct: int) -> tuple[float, float]:
-    return round_half_up_cents(prev_close, pct, True), round_half_up_cents(prev_close, pct, False)
-
-
-def st_covers(start: dt.date, end: dt.date | None, day: dt.date) -> bool:
-    """The ST span semantics (see the module docstring): both ends inclusive, ``None`` open."""
-    return start <= day and (end is None or day <= end)
-
-
-# The same semantics for the SQL below: one predicate, used by every query.
+# The ST span semantics (see the module docstring): one predicate, used by every query.
 ST_COVERS_SQL = "{day} BETWEEN st.st_start AND st.st_end"
 
 
