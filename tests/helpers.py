@@ -46,7 +46,28 @@ def add_bars(
                 "currency": "CNY",
             }
         )
-    store.insert_prices(con, pd.DataFrame(rows))
+    insert_prices(con, pd.DataFrame(rows))
+
+
+def insert_prices(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> int:
+    """Put price rows into an in-memory store as they are (no checks, no lock)."""
+    frame = rows.reindex(columns=[*store.PRICE_COLUMNS, "name", "currency"])
+    con.register("incoming", frame)
+    try:
+        before = con.execute("SELECT count(*) FROM prices").fetchall()[0][0]
+        columns = ", ".join(store.PRICE_COLUMNS)
+        con.execute(
+            f"INSERT INTO prices ({columns}) SELECT {columns} FROM incoming "
+            "ON CONFLICT (symbol, date) DO NOTHING"
+        ).fetchall()
+        con.execute(
+            "INSERT INTO instruments SELECT symbol, any_value(market), any_value(name), "
+            "any_value(currency) FROM incoming GROUP BY symbol ON CONFLICT (symbol) DO NOTHING"
+        ).fetchall()
+        after = con.execute("SELECT count(*) FROM prices").fetchall()[0][0]
+    finally:
+        con.unregister("incoming")
+    return int(after - before)
 
 
 def sessions(market: str, start: str, end: str) -> list[dt.date]:

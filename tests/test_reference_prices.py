@@ -186,8 +186,7 @@ def test_a_store_made_before_the_column_is_read_and_migrated(tmp_path) -> None:
             }
         ]
     )
-    with store.writer(db) as con:
-        assert store.insert_prices(con, rows) == 1
+    assert store.ingest(db, "prices", rows).added == 1
     with store.reader(db) as con:
         got = con.execute("SELECT date, prev_close FROM prices ORDER BY date").fetchall()
     assert got == [(D("2025-05-27"), None), (D("2025-05-28"), None), (D("2025-05-29"), 84.62)]

@@ -322,13 +322,5 @@ def csv_records(
         line = reader.line_num + 1
 
 
-def nth_record_line(path: Path, encoding: str, n: int, sheet: str | None = None) -> int:
-    """Line number of the ``n``-th data record (1-based, blank rows skipped); for messages."""
-    for i, (line, _) in enumerate(csv_records(path, encoding, sheet)):
-        if i == n:
-            return line
-    return n + 1
-
-
 def temp_folder() -> tempfile.TemporaryDirectory[str]:
     return tempfile.TemporaryDirectory(prefix="sectorweekly-")

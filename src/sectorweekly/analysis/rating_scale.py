@@ -49,12 +49,6 @@ class RatingScales:
         """(name, scale) for a rating given in Chinese or English, or None if unknown."""
         return self.lookup().get(text.strip().casefold())
 
-    def scale_of(self, name: str) -> str | None:
-        for scale in SCALES:
-            if name in self.names(scale):
-                return scale
-        return None
-
     def flat(self) -> list[tuple[str, str]]:
         """Every (name, scale), company first: a name's position is its code in SQL."""
         out: list[tuple[str, str]] = []

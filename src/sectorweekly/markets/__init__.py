@@ -30,7 +30,3 @@ def market(code: str) -> Market:
         return MARKETS[key]
     except KeyError:
         raise KeyError(f"unknown market {code!r}, expected one of {', '.join(MARKETS)}") from None
-
-
-def normalise_market(code: str) -> str:
-    return market(code).code

@@ -38,10 +38,6 @@ def rated(action: str | None, rating: str | None) -> str | None:
     return f"{prefix}{sep}{joined}" if sep else joined
 
 
-def related_title(day: dt.date, title: str) -> str:
-    return f"{day:%Y-%m-%d} {title}"
-
-
 def basket_note(
     index: BasketIndex, names: Mapping[str, str], bench_name: str, months: int
 ) -> list[str]:

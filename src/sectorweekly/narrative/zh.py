@@ -247,15 +247,6 @@ def data_through_sentence(through: Mapping[str, dt.date]) -> str:
     )
 
 
-def watch_line(theme: str, members: Sequence[tuple[str, float | None]]) -> str:
-    """`国产算力链：寒武纪（+28.48%）、…` with each name's weekly change."""
-    names = "、".join(
-        f"{name}（本周{signed_pct(change)}）" if change is not None else f"{name}（本周涨跌幅缺失）"
-        for name, change in members
-    )
-    return f"{theme}：{names}"
-
-
 def suggested_headline(
     best: tuple[str, float] | None, board_name: str | None, breadth: str | None
 ) -> str:

@@ -146,11 +146,6 @@ def _load() -> None:
     _loaded = True
 
 
-def provider_names() -> list[str]:
-    _load()
-    return list(_REGISTRY)
-
-
 def provider_class(name: str) -> type[Provider]:
     _load()
     try:
@@ -245,11 +240,6 @@ FUTURE_DATES = "future_dates"  # attrs key: bars dated after today that the answ
 
 
 # --- turning a library's exception into one error kind -----------------------------------------
-
-
-def classify_exception(exc: BaseException) -> str:
-    """The error kind of an exception raised inside a library call (see ``wire.classify``)."""
-    return wire.classify(exc)
 
 
 def guarded(provider: Provider, query: PriceQuery, what: str, call: Callable[[], Any]) -> Any:

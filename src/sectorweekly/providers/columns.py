@@ -56,13 +56,6 @@ def positive(text: str) -> float:
     return value
 
 
-def non_negative(text: str) -> float:
-    value = finite(text)
-    if value < 0:
-        raise ValueError("is negative")
-    return value
-
-
 def text(value: str) -> str:
     return value.strip()
 

@@ -573,13 +573,6 @@ class PriceFiles:
         _check_dates(con, groups)
 
 
-def read_price_file(
-    path: Path, known_markets: Mapping[str, str], encoding: str | None = None
-) -> pd.DataFrame:
-    """One file's checked rows as a frame."""
-    return read_price_files([path], known_markets, encoding)
-
-
 def read_price_files(
     paths: list[Path], known_markets: Mapping[str, str], encoding: str | None = None
 ) -> pd.DataFrame:

@@ -6,13 +6,10 @@ readers open the file read-only and wait while a writer is inside.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from .connect import (
     LOCK_TIMEOUT_S,
@@ -27,7 +24,6 @@ from .connect import (
 from .ingest import IngestResult, ingest
 from .kinds import KINDS, PRICE_TYPES
 from .schema import SCHEMA_VERSION, create_all, table_names
-from .schema import table_columns as schema_columns
 
 __all__ = [
     "KINDS",
@@ -81,37 +77,3 @@ def meta_value(path: Path, key: str) -> str | None:
 def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     """Inside a writer: remember a value, so a later run can tell what was done."""
     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value]).fetchall()
-
-
-@contextlib.contextmanager
-def registered(
-    con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A pandas frame visible to SQL as ``name`` for the block, and gone after it."""
-    con.register(name, frame)
-    try:
-        yield con
-    finally:
-        con.unregister(name)
-
-
-def insert_prices(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> int:
-    """Test fixtures only: put price rows into an in-memory store (no checks, no lock)."""
-    frame = rows.reindex(columns=[*PRICE_COLUMNS, "name", "currency"])
-    if "prev_close" not in schema_columns(con, "prices"):
-        con.execute(
-            "ALTER TABLE prices ADD COLUMN prev_close DOUBLE; "
-            "ALTER TABLE prices ADD COLUMN prev_close_source VARCHAR"
-        ).fetchall()
-    with registered(con, "incoming", frame):
-        before = con.execute("SELECT count(*) FROM prices").fetchall()[0][0]  # type: ignore[index]
-        con.execute(
-            f"INSERT INTO prices ({', '.join(PRICE_COLUMNS)}) SELECT {', '.join(PRICE_COLUMNS)} "
-            "FROM incoming ON CONFLICT (symbol, date) DO NOTHING"
-        ).fetchall()
-        con.execute(
-            "INSERT INTO instruments SELECT symbol, any_value(market), any_value(name), "
-            "any_value(currency) FROM incoming GROUP BY symbol ON CONFLICT (symbol) DO NOTHING"
-        ).fetchall()
-        after = con.execute("SELECT count(*) FROM prices").fetchall()[0][0]  # type: ignore[index]
-    return int(after - before)

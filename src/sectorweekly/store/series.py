@@ -110,15 +110,3 @@ def stored_series_keys(con: duckdb.DuckDBPyConnection, keys: pd.DataFrame) -> pd
         return con.execute("SELECT t.* FROM tracker_series t JOIN k USING (category, series)").df()
     finally:
         con.unregister("k")
-
-
-def stored_gpu_keys(con: duckdb.DuckDBPyConnection, keys: pd.DataFrame) -> pd.DataFrame:
-    if not has_tables(con):
-        return pd.DataFrame(columns=GPU_COLUMNS)
-    con.register("k", keys[["model", "condition", "date"]].drop_duplicates())
-    try:
-        return con.execute(
-            "SELECT g.* FROM gpu_prices g JOIN k USING (model, condition, date)"
-        ).df()
-    finally:
-        con.unregister("k")
