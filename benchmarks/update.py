@@ -29,6 +29,7 @@ import yfinance as yf  # noqa: E402
 
 from sectorweekly import store  # noqa: E402
 from sectorweekly.desk import load_desk  # noqa: E402
+from sectorweekly.paths import store_path  # noqa: E402
 from sectorweekly.providers.akshare import AkshareProvider  # noqa: E402
 from sectorweekly.providers.yfinance import YfinanceProvider  # noqa: E402
 from sectorweekly.update.run import UpdateOptions, run_update  # noqa: E402
@@ -96,10 +97,10 @@ def one(seed: Path, name: str, args: argparse.Namespace, folder: Path) -> dict[s
     with wire_server(faults) as server:
         chain = [AkshareProvider(), YfinanceProvider(session=yahoo_session())]
         started = time.perf_counter()
-        summary = run_update(desk, desk.store_path, options, providers=chain, now=NOW)
+        summary = run_update(desk, store_path(desk), options, providers=chain, now=NOW)
         seconds = time.perf_counter() - started
         hosts = server.per_host()
-    with store.reader(desk.store_path) as con:
+    with store.reader(store_path(desk)) as con:
         rows = con.execute("SELECT count(*) FROM prices WHERE date > ?", [CUT]).fetchone()[0]
     delivered = sum(1 for r in summary.results if r.source)
     return {

@@ -12,6 +12,7 @@ from sectorweekly import calendars, store
 from sectorweekly.cli import main
 from sectorweekly.desk import load_desk
 from sectorweekly.imports import import_price_files
+from sectorweekly.paths import store_path
 
 DESK_YAML = """
 firm: {name: 测试研究所}
@@ -44,7 +45,7 @@ def desk_dir(tmp_path: Path) -> Path:
     prices = tmp_path / "prices.csv"
     prices.write_text("\n".join(lines) + "\n", encoding="utf-8")
     desk = load_desk(root)
-    import_price_files(desk.store_path, [prices], {})
+    import_price_files(store_path(desk), [prices], {})
     return root
 
 

@@ -24,6 +24,7 @@ from rich.console import Console
 
 from sectorweekly import store
 from sectorweekly.desk import Desk
+from sectorweekly.paths import store_path
 from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.providers.yfinance import YfinanceProvider
 from sectorweekly.update.console import render_summary
@@ -67,7 +68,7 @@ def run(
         started = time.monotonic()
         summary = run_update(
             desk,
-            desk.store_path,
+            store_path(desk),
             UpdateOptions(**options),  # type: ignore[arg-type]
             providers=chain,
             now=NOW,
@@ -169,7 +170,7 @@ def test_a_429_storm_gives_eastmoney_up_and_yahoo_delivers_everything(desk: Desk
 
 
 def test_a_captive_portal_on_every_host_is_said_once_and_writes_nothing(desk: Desk) -> None:
-    before = store.fingerprint(desk.store_path)
+    before = store.fingerprint(store_path(desk))
     summary, server, _ = run(desk, {"*": PORTAL})
     assert summary.web_pages and not summary.ok
     assert len(summary.failed) == len(SYMBOLS)
@@ -177,7 +178,7 @@ def test_a_captive_portal_on_every_host_is_said_once_and_writes_nothing(desk: De
     assert message.startswith("the network answers with web pages (a login or proxy page)")
     hosts = server.per_host()
     assert all(n <= 6 for n in hosts.values()), hosts  # given up after three symbols' pages
-    assert store.fingerprint(desk.store_path) == before
+    assert store.fingerprint(store_path(desk)) == before
 
 
 def test_a_lagging_hsi_without_yahoo_is_incomplete_not_ok(desk: Desk) -> None:
@@ -270,7 +271,7 @@ def test_the_command_exits_5_with_the_missing_sessions_of_a_lagging_hsi(
 def test_the_command_says_once_that_the_network_answers_with_web_pages(
     desk: Desk, tmp_path: Path
 ) -> None:
-    before = store.fingerprint(desk.store_path)
+    before = store.fingerprint(store_path(desk))
     with wire_server({"*": PORTAL}) as server:
         done = subprocess.run(
             cli(desk, "--rate", "100"),
@@ -285,7 +286,7 @@ def test_the_command_says_once_that_the_network_answers_with_web_pages(
     assert "error: the network answers with web pages (a login or proxy page), not data" in said
     assert "given up" not in said and "malformed ×" not in said
     assert said.count("FAILED malformed") == len(desk.instruments)  # one line per symbol
-    assert store.fingerprint(desk.store_path) == before
+    assert store.fingerprint(store_path(desk)) == before
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])

@@ -17,6 +17,7 @@ from yfinance.exceptions import YFRateLimitError
 from sectorweekly import store
 from sectorweekly.desk import Desk, load_desk
 from sectorweekly.errors import InputError, ProviderError, SectorWeeklyError, StoreError
+from sectorweekly.paths import store_path
 from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.providers.yfinance import YfinanceProvider
 from sectorweekly.update.resilience import RetryPolicy, SourceGate
@@ -61,7 +62,7 @@ def run(
     options.setdefault("rate", 1000.0)
     return run_update(
         desk,
-        desk.store_path,
+        store_path(desk),
         UpdateOptions(**options),
         providers=chain,
         now=now,
@@ -70,7 +71,7 @@ def run(
 
 
 def stored(desk: Desk, symbol: str) -> pd.DataFrame:
-    with store.reader(desk.store_path) as con:
+    with store.reader(store_path(desk)) as con:
         frame = con.execute("SELECT * FROM prices WHERE symbol = ? ORDER BY date", [symbol]).df()
     frame["date"] = pd.to_datetime(frame["date"]).dt.date
     return frame
@@ -116,12 +117,12 @@ def test_requests_start_at_the_seam_and_stop_at_the_last_closed_session(desk: De
 
 def test_no_request_when_the_store_is_complete(desk: Desk) -> None:
     run(desk, RecordedAkshare())
-    before = store.fingerprint(desk.store_path)
+    before = store.fingerprint(store_path(desk))
     ak = RecordedAkshare()
     summary = run(desk, ak)
     assert ak.calls == []
     assert summary.up_to_date and summary.ok
-    assert store.fingerprint(desk.store_path) == before
+    assert store.fingerprint(store_path(desk)) == before
 
 
 def test_a_session_still_trading_is_not_asked(desk: Desk) -> None:
@@ -135,7 +136,7 @@ def test_a_session_still_trading_is_not_asked(desk: Desk) -> None:
 
 
 def test_since_backfills_missing_sessions_only(desk: Desk) -> None:
-    with store.writer(desk.store_path) as con:
+    with store.writer(store_path(desk)) as con:
         con.execute(
             "DELETE FROM prices WHERE symbol = '300308' AND date = DATE '2024-09-25'"
         ).fetchall()
@@ -207,12 +208,12 @@ def test_an_offline_source_is_not_asked_again_in_the_same_run(desk: Desk) -> Non
             for s in ("688256", "105.NVDA", "00981", "106.TSM", "300308", "000300", "HSI", ".INX")
         }
     )
-    before = store.fingerprint(desk.store_path)
+    before = store.fingerprint(store_path(desk))
     summary = run(desk, ak)
     # per host: the first symbol's three attempts, then the breaker keeps the others unasked
     assert ak.symbols() == ["688256"] * 3 + ["105.NVDA"] * 3 + ["00981"] * 3 + ["HSI"] * 3
     assert all(r.failure and r.failure.kind == "offline" for r in summary.results)
-    assert store.fingerprint(desk.store_path) == before
+    assert store.fingerprint(store_path(desk)) == before
     message = summary.failure_message()
     assert message.startswith("offline: no data source could be reached (akshare: ")
     assert "nothing was written" in message
@@ -243,7 +244,7 @@ def _raise(exc: BaseException):
 def test_each_failure_kind_is_reported_and_nothing_is_written(
     desk: Desk, response, kind: str, attempts: int
 ) -> None:
-    before = store.fingerprint(desk.store_path)
+    before = store.fingerprint(store_path(desk))
     ak = RecordedAkshare(fail={"106.TSM": response})
     summary = run(desk, ak, symbols=("TSM",))
     assert len(ak.calls) == attempts  # offline and throttled are retried; a timeout waited enough
@@ -251,7 +252,7 @@ def test_each_failure_kind_is_reported_and_nothing_is_written(
     assert result.failed and result.failure is not None
     assert result.failure.kind == kind and isinstance(result.failure, ProviderError)
     assert not summary.ok
-    assert store.fingerprint(desk.store_path) == before
+    assert store.fingerprint(store_path(desk)) == before
 
 
 def test_a_failed_symbol_does_not_stop_the_others(desk: Desk) -> None:
@@ -305,12 +306,12 @@ def test_bars_that_cannot_be_true_reject_the_frame(
         frame.loc[frame.index[frame["日期"] == D(2024, 10, 8)][0], column] = value
         return frame
 
-    before = store.fingerprint(desk.store_path)
+    before = store.fingerprint(store_path(desk))
     summary = run(desk, _a_share(bad), symbols=("688256",))
     failure = summary.results[0].failure
     assert failure is not None and failure.kind == "malformed"
     assert message in failure.detail
-    assert store.fingerprint(desk.store_path) == before
+    assert store.fingerprint(store_path(desk)) == before
 
 
 def test_a_move_beyond_the_limit_is_flagged_and_kept(desk: Desk) -> None:
@@ -364,11 +365,11 @@ def test_sessions_the_source_skips_are_reported(desk: Desk) -> None:
 
 
 def test_differing_rows_are_kept_without_force_and_listed_when_forced(desk: Desk) -> None:
-    with store.writer(desk.store_path) as con:
+    with store.writer(store_path(desk)) as con:
         con.execute(
             "UPDATE prices SET close = 289.00 WHERE symbol = '688256' AND date = DATE '2024-09-30'"
         ).fetchall()
-    before = store.fingerprint(desk.store_path)
+    before = store.fingerprint(store_path(desk))
     kept = run(desk, RecordedAkshare(), symbols=("688256",), since=D(2024, 9, 30), force=False)
     # without --force the stored 09-30 row is only asked back as the seam, and the source's
     # close for it differs: the new sessions do not join the store and are refused whole
@@ -376,7 +377,7 @@ def test_differing_rows_are_kept_without_force_and_listed_when_forced(desk: Desk
     failure = kept.results[0].failure
     assert failure is not None and failure.kind == "basis"
     assert "2024-09-30: stored close 289, akshare close 289.16" in failure.detail
-    assert store.fingerprint(desk.store_path) == before
+    assert store.fingerprint(store_path(desk)) == before
 
     forced = run(desk, RecordedAkshare(), symbols=("688256",), since=D(2024, 9, 27), force=True)
     result = forced.results[0]
@@ -390,7 +391,7 @@ def test_differing_rows_are_kept_without_force_and_listed_when_forced(desk: Desk
 
 
 def test_a_differing_overlap_is_reported_but_not_written_without_force(desk: Desk) -> None:
-    with store.writer(desk.store_path) as con:
+    with store.writer(store_path(desk)) as con:
         con.execute(
             "DELETE FROM prices WHERE symbol = '688256' AND date = DATE '2024-09-27'"
         ).fetchall()
@@ -431,10 +432,10 @@ def test_no_usable_source_says_how_to_install(desk: Desk, monkeypatch: pytest.Mo
         "find_spec",
         lambda name, *a: None if name in ("akshare", "yfinance") else real(name, *a),
     )
-    before = store.fingerprint(desk.store_path)
+    before = store.fingerprint(store_path(desk))
     with pytest.raises(SectorWeeklyError, match=r"pip install 'sectorweekly\[online\]'"):
-        run_update(desk, desk.store_path, UpdateOptions(), now=FRIDAY_NOON)
-    assert store.fingerprint(desk.store_path) == before
+        run_update(desk, store_path(desk), UpdateOptions(), now=FRIDAY_NOON)
+    assert store.fingerprint(store_path(desk)) == before
 
 
 def test_a_second_writer_waits_then_fails_clearly(desk: Desk) -> None:
@@ -446,7 +447,7 @@ def test_a_second_writer_waits_then_fails_clearly(desk: Desk) -> None:
                 f"""
                 import time, pathlib
                 from sectorweekly import store
-                with store.held_lock(pathlib.Path({str(desk.store_path)!r})):
+                with store.held_lock(pathlib.Path({str(store_path(desk))!r})):
                     print("held", flush=True)
                     time.sleep(1.5)
                 """
@@ -457,7 +458,7 @@ def test_a_second_writer_waits_then_fails_clearly(desk: Desk) -> None:
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        before = store.fingerprint(desk.store_path)
+        before = store.fingerprint(store_path(desk))
         t0 = time.perf_counter()
         with pytest.raises(StoreError) as err:
             run(desk, RecordedAkshare(), lock_timeout=0.3)
@@ -466,7 +467,7 @@ def test_a_second_writer_waits_then_fails_clearly(desk: Desk) -> None:
         holder.wait(timeout=10)
     assert 0.25 <= waited < 1.5
     assert "another sectorweekly process is writing to this store" in str(err.value)
-    assert store.fingerprint(desk.store_path) == before
+    assert store.fingerprint(store_path(desk)) == before
     assert run(desk, RecordedAkshare()).ok  # once the other writer is done
 
 
@@ -490,7 +491,7 @@ def test_shares_outstanding_from_akshare_go_to_the_shares_table(desk: Desk) -> N
     assert [(s.symbol, s.shares, s.source) for s in summary.shares] == [
         ("300308", 1121166509.0, "akshare:stock_individual_info_em")
     ]  # A-shares only: AKShare's 总股本 is a mainland item
-    with store.reader(desk.store_path) as con:
+    with store.reader(store_path(desk)) as con:
         rows = con.execute(
             "SELECT symbol, as_of, shares, source FROM shares WHERE source LIKE 'akshare:%'"
         ).fetchall()

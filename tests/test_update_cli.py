@@ -15,6 +15,7 @@ from rich.console import Console
 from sectorweekly import cli, store
 from sectorweekly.build import build_report
 from sectorweekly.desk import load_desk
+from sectorweekly.paths import store_path
 from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.providers.yfinance import YfinanceProvider
 from sectorweekly.update import console as update_console
@@ -78,7 +79,7 @@ def test_update_offline_exits_non_zero_with_the_store_unchanged(
     desk_dir = make_desk(tmp_path / "desk")
     desk = load_desk(desk_dir)
     prepare(desk)
-    before = store.fingerprint(desk.store_path)
+    before = store.fingerprint(store_path(desk))
     chain = [
         AkshareProvider(call=_offline),
         YfinanceProvider(call=_offline),
@@ -88,7 +89,7 @@ def test_update_offline_exits_non_zero_with_the_store_unchanged(
     assert code == 5
     assert "error: offline: no data source could be reached (akshare: " in err
     assert "nothing was written" in err
-    assert store.fingerprint(desk.store_path) == before
+    assert store.fingerprint(store_path(desk)) == before
 
 
 def test_ctrl_c_exits_130_with_one_line_and_no_traceback(

@@ -19,6 +19,7 @@ from rich.console import Console
 from sectorweekly import cli, store
 from sectorweekly.desk import Desk
 from sectorweekly.errors import ProviderError
+from sectorweekly.paths import store_path
 from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.providers.yfinance import YfinanceProvider
 from sectorweekly.update import console as update_console
@@ -59,7 +60,7 @@ def update(
     with akshare_wire(faults):
         return run_update(
             desk,
-            desk.store_path,
+            store_path(desk),
             UpdateOptions(**options),
             providers=[make[s]() for s in sources],
             now=NOW,
@@ -97,13 +98,13 @@ def test_eastmoney_answering_with_another_stock_is_refused_and_yahoo_asked(desk:
 
 
 def test_with_no_other_source_the_symbol_fails_and_the_store_is_untouched(desk: Desk) -> None:
-    before = store.fingerprint(desk.store_path)
+    before = store.fingerprint(store_path(desk))
     summary = update(desk, {"1.688256": em_answer_of("1.601138")}, symbols=("688256",),
                      sources=("akshare",))  # fmt: skip
     failure = summary.results[0].failure
     assert failure is not None and failure.kind == "mismatch"
     assert not summary.ok and summary.added == 0
-    assert store.fingerprint(desk.store_path) == before
+    assert store.fingerprint(store_path(desk)) == before
 
 
 def test_another_series_under_the_asked_name_is_caught_at_the_seam(desk: Desk) -> None:
@@ -176,14 +177,14 @@ def test_a_forward_adjusted_answer_is_refused_naming_both_closes(desk: Desk) -> 
 def test_a_split_adjusted_yahoo_answer_is_refused(desk: Desk) -> None:
     """NVDA stored as traded, then Yahoo's Close divided by a later 10:1 split."""
     yahoo = {"NVDA": yahoo_serve(yahoo_split_adjusted_body("NVDA", 10))}
-    before = store.fingerprint(desk.store_path)
+    before = store.fingerprint(store_path(desk))
     summary = update(desk, yahoo=yahoo, symbols=("NVDA",), sources=("yfinance",))
     failure = summary.results[0].failure
     stored_close = demo_closes_at("NVDA", SEAM)
     assert failure is not None and failure.kind == "basis"
     assert f"stored close {stored_close:g}, yfinance close {stored_close / 10:g}" in failure.detail
     assert "a 10:1 ratio, as a split-adjusted series" in failure.detail
-    assert store.fingerprint(desk.store_path) == before
+    assert store.fingerprint(store_path(desk)) == before
 
 
 def test_a_split_inside_yahoos_answer_is_converted_back_and_said(desk: Desk) -> None:
@@ -210,7 +211,7 @@ def test_a_good_seam_with_a_dividend_is_stored_and_flagged(desk: Desk) -> None:
     assert closes(desk, "688256") == pytest.approx(demo_closes("688256"))
     flag = next(f for f in result.flags if f.kind == "ex_rights")
     assert flag.date == ex and f"{stored_close - 1.5:g}" in flag.detail
-    with store.reader(desk.store_path) as con:
+    with store.reader(store_path(desk)) as con:
         prev = con.execute(
             "SELECT prev_close FROM prices WHERE symbol = '688256' AND date = ?", [ex]
         ).fetchone()[0]
@@ -257,13 +258,13 @@ def test_the_command_exits_5_and_prints_one_line_for_the_refused_symbol(
 
 def _keep_nvda_from(desk: Desk, first: dt.date) -> None:
     """NVDA's stored history starting at ``first`` (inside the recorded chart)."""
-    with store.writer(desk.store_path) as con:
+    with store.writer(store_path(desk)) as con:
         con.execute("DELETE FROM prices WHERE symbol = 'NVDA' AND date < ?", [first]).fetchall()
 
 
 def test_force_refuses_to_overwrite_a_history_with_another_basis(desk: Desk) -> None:
     _keep_nvda_from(desk, D(2025, 6, 3))
-    before = store.fingerprint(desk.store_path)
+    before = store.fingerprint(store_path(desk))
     yahoo = {"NVDA": yahoo_serve(yahoo_split_adjusted_body("NVDA", 10))}
     summary = update(desk, yahoo=yahoo, symbols=("NVDA",), sources=("yfinance",),
                      since=D(2025, 6, 3), force=True)  # fmt: skip
@@ -271,7 +272,7 @@ def test_force_refuses_to_overwrite_a_history_with_another_basis(desk: Desk) -> 
     assert failure is not None and failure.kind == "basis"
     assert failure.detail.startswith("13 of 13 stored closes differ (first 2025-06-03")
     assert "`--rebase` re-bases the history" in failure.detail
-    assert store.fingerprint(desk.store_path) == before
+    assert store.fingerprint(store_path(desk)) == before
 
 
 def test_rebase_replaces_the_whole_history_and_lists_every_row(desk: Desk) -> None:
@@ -280,7 +281,7 @@ def test_rebase_replaces_the_whole_history_and_lists_every_row(desk: Desk) -> No
     summary = update(desk, yahoo=yahoo, symbols=("NVDA",), sources=("yfinance",), rebase=True)
     result = summary.results[0]
     assert summary.ok and result.replaced == 13 and result.added == 6
-    with store.reader(desk.store_path) as con:
+    with store.reader(store_path(desk)) as con:
         got = dict(con.execute("SELECT date, close FROM prices WHERE symbol = 'NVDA'").fetchall())
     chart = yahoo_split_adjusted_body("NVDA", 10)["chart"]["result"][0]
     want = {
@@ -298,12 +299,12 @@ def test_rebase_replaces_the_whole_history_and_lists_every_row(desk: Desk) -> No
 
 
 def test_rebase_refuses_an_answer_that_lacks_stored_sessions(desk: Desk) -> None:
-    before = store.fingerprint(desk.store_path)
+    before = store.fingerprint(store_path(desk))
     summary = update(desk, symbols=("NVDA",), sources=("yfinance",), rebase=True)
     failure = summary.results[0].failure
     assert failure is not None and failure.kind == "basis"
     assert failure.detail.startswith("cannot re-base: the answer lacks")
-    assert store.fingerprint(desk.store_path) == before
+    assert store.fingerprint(store_path(desk)) == before
 
 
 # --- a newer library that reads another format ----------------------------------------------

@@ -23,6 +23,7 @@ import yfinance as yf
 
 from sectorweekly import store
 from sectorweekly.desk import Desk, load_desk
+from sectorweekly.paths import store_path
 from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.providers.yfinance import YfinanceProvider
 from sectorweekly.update.resilience import RetryPolicy
@@ -105,7 +106,7 @@ def update(
             chain = chain[:1]
         summary = run_update(
             desk,
-            desk.store_path,
+            store_path(desk),
             UpdateOptions(**options),
             providers=chain,
             now=NOW,
@@ -115,7 +116,7 @@ def update(
 
 
 def stored(desk: Desk) -> pd.DataFrame:
-    with store.reader(desk.store_path) as con:
+    with store.reader(store_path(desk)) as con:
         frame = con.execute(
             "SELECT symbol, date, close, source FROM prices WHERE date > ? ORDER BY symbol, date",
             [CUT],
@@ -250,12 +251,12 @@ def test_ctrl_c_stops_the_run_within_seconds_and_keeps_what_was_committed(desk: 
         )
         started = time.monotonic()
         with pytest.raises(KeyboardInterrupt):
-            run_update(desk, desk.store_path, options, providers=chain, now=NOW, progress=progress)
+            run_update(desk, store_path(desk), options, providers=chain, now=NOW, progress=progress)
         seconds = time.monotonic() - started
     assert seconds < 3  # not the 60 s deadline of the stalled index call
     rows = stored(desk)
     assert set(rows["symbol"]) == {"688256", "NVDA"}  # committed before the interruption
-    with store.reader(desk.store_path) as con:  # the lock is released
+    with store.reader(store_path(desk)) as con:  # the lock is released
         assert con.execute("SELECT count(*) FROM prices").fetchone()[0] > 0
 
 

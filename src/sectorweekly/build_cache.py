@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import clock
 from .desk import Desk
-from .paths import cache_dir, store_path
+from .paths import cache_dir
 
 if TYPE_CHECKING:
     from .week import Week
@@ -45,9 +45,6 @@ def _code_digest() -> str:
             h.update(rel.as_posix().encode())
             h.update(path.read_bytes())
     return h.hexdigest()
-
-
-store_file = store_path  # the store of a desk, without importing the providers behind prepare
 
 
 def _stamp(path: Path) -> str:

@@ -259,10 +259,6 @@ class Desk(_Strict):
         return self
 
     # --- derived views -------------------------------------------------------------------
-    @property
-    def store_path(self) -> Path:
-        return (self.root / self.store).resolve()
-
     def members(self) -> list[str]:
         """Every instrument the review covers: board members, then names to watch, in order."""
         seen: dict[str, None] = {}

@@ -30,9 +30,10 @@ def cache_dir(kind: str) -> Path:
 
 
 def store_path(desk: Desk) -> Path:
-    """The embedded demo desk keeps its store in the user folder, not inside the package."""
+    """The store of a desk: its ``store:`` key, relative to the desk; the embedded demo desk
+    keeps its store in the user folder, not inside the package."""
     from .desk import demo_desk_dir  # here, so that the renderers import this module alone
 
     if desk.root.resolve() == demo_desk_dir().resolve():
         return home() / "demo" / "store.duckdb"
-    return desk.store_path
+    return (desk.root / desk.store).resolve()

@@ -23,8 +23,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from .build_cache import store_file
 from .errors import SectorWeeklyError
+from .paths import store_path
 from .report.fonts import SANS, css_string, font_files
 from .report.html import LiveState, render_html
 from .report.model import Report
@@ -181,7 +181,7 @@ def serve(
         from .desk import load_desk
 
         with contextlib.suppress(SectorWeeklyError):
-            preview.store = store_file(load_desk(desk_dir))
+            preview.store = store_path(load_desk(desk_dir))
         # taken before the first build: an edit made while it runs, or before the watcher starts,
         # is seen as a change (so is the store seeded by the first build: built again, cached)
         before = _snapshot(preview.watched_dir(), preview.store)
