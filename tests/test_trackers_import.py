@@ -16,7 +16,7 @@ from sectorweekly import store
 from sectorweekly.errors import InputError
 from sectorweekly.imports import import_tracker_files
 from sectorweekly.providers.tracker_files import SeriesOptions
-from sectorweekly.store import series as store_series
+from sectorweekly.store import series as stored_series
 
 LONG = (
     "series,group,period_start,period_end,value,unit\n"
@@ -143,7 +143,7 @@ def test_gpu_prices_condition_words_and_currency(tmp_path):
     db = tmp_path / "store.duckdb"
     assert import_tracker_files(db, [write(tmp_path, "g.csv", GPU)], "gpu-price").added == 3
     with store.reader(db) as con:
-        rows = store_series.gpu_rows(con)
+        rows = stored_series.gpu_rows(con)
     assert [(r.date, r.condition, r.price, r.currency) for r in rows] == [
         (dt.date(2024, 9, 30), "new", 28900.0, "USD"),
         (dt.date(2024, 10, 7), "new", 28620.0, "USD"),

@@ -27,7 +27,7 @@ from .errors import InputError
 from .markets import MARKETS, codes
 from .paths import store_path
 from .providers.ratings_csv import load_rating_files
-from .store import ratings as rating_records
+from .store import ratings as stored_ratings
 from .workspace import rating_symbols
 
 SAMPLE_LABEL = "示例评级（非真实评级）"
@@ -119,7 +119,7 @@ def desk_scorecard(
         source = str(ratings_file)
     else:
         with store.reader(path) as con:
-            ratings = rating_records.read_ratings(con)
+            ratings = stored_ratings.read_ratings(con)
         source = f"store:{path}"
     if dated_to is not None and not ratings.empty:
         ratings = ratings[ratings["date"] <= dated_to]

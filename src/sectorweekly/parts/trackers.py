@@ -27,7 +27,7 @@ from ..analysis.trackers import (
 from ..desk import TrackerRules
 from ..narrative import trackers_zh as tz
 from ..report.model import ORDER_AI_TRACKING, ORDER_GPU, Chart, Paragraph, Review, Section
-from ..store import series as store_series
+from ..store import series as stored_series
 from ..week import Week
 from .base import ReportPart
 
@@ -316,8 +316,8 @@ def tracker_part(week: Week, review: Review) -> ReportPart:
     """The two tracker sections; nothing when the store holds no tracker data."""
     rules, window = week.desk.trackers, week.window
     with store.reader(week.store) as con:
-        rows = store_series.series_rows(con)
-        gpu = store_series.gpu_rows(con, window.end)
+        rows = stored_series.series_rows(con)
+        gpu = stored_series.gpu_rows(con, window.end)
     summaries = [summarise(s, rules) for s in load_series(rows, window.end)]
     by_kind = {k: [s for s in summaries if s.series.category == k] for k in ("visits", "downloads")}
     others = [s for s in summaries if s.series.category not in by_kind]

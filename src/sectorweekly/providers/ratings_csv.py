@@ -17,7 +17,7 @@ import pandas as pd
 from .. import clock, textfile
 from ..analysis.rating_scale import RatingScales
 from ..errors import InputError
-from ..store import ratings as rating_records
+from ..store import ratings as stored_ratings
 from .columns import RATINGS, header_index, parse_row
 from .fetcher import FILE_HOST, Fetcher, Request
 
@@ -101,7 +101,7 @@ def load_rating_files(
     for (_, _), part in dup.groupby(key, sort=False):
         a, b = part.iloc[0], part.iloc[1:]
         for _, rec in b.iterrows():
-            for col in rating_records.COMPARED:
+            for col in stored_ratings.COMPARED:
                 x, y = a[col], rec[col]
                 if not (pd.isna(x) and pd.isna(y)) and x != y:
                     raise InputError(

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .. import textfile
 from ..errors import InputError
-from ..store import series as store_series
+from ..store import series as stored_series
 from .columns import GPU, header_index, parse_row
 from .fetcher import FILE_HOST, Fetcher, Request, StoreCheck
 
@@ -395,7 +395,7 @@ class SeriesFilesFetcher(Fetcher[TrackerFilesQuery]):
         first = rows.drop_duplicates(subset=key, keep="first")
 
         def shapes(con: duckdb.DuckDBPyConnection) -> None:  # under the writer's lock
-            stored = store_series.stored_series_keys(con, rows)
+            stored = stored_series.stored_series_keys(con, rows)
             if len(stored):
                 stored = _dates(stored, "period_start", "period_end")
             fresh = {tuple(r) for r in first[key].itertuples(index=False)}
