@@ -166,13 +166,17 @@ def yahoo_chart(ticker: str, lo: int | None = None, hi: int | None = None) -> di
     if not path.exists():
         return None
     chart = json.loads(path.read_text())
-    if lo is not None and hi is not None:
-        result = chart["chart"]["result"][0]
-        keep = [i for i, t in enumerate(result["timestamp"]) if lo <= t < hi]
-        result["timestamp"] = [result["timestamp"][i] for i in keep]
-        for block in (*result["indicators"]["quote"], *result["indicators"]["adjclose"]):
-            for k in block:
-                block[k] = [block[k][i] for i in keep]
+    return yahoo_window(chart, lo, hi) if lo is not None and hi is not None else chart
+
+
+def yahoo_window(chart: dict, lo: int, hi: int) -> dict:
+    """``chart`` (changed in place) keeping the sessions stamped in [lo, hi) seconds."""
+    result = chart["chart"]["result"][0]
+    keep = [i for i, t in enumerate(result["timestamp"]) if lo <= t < hi]
+    result["timestamp"] = [result["timestamp"][i] for i in keep]
+    for block in (*result["indicators"]["quote"], *result["indicators"]["adjclose"]):
+        for k in block:
+            block[k] = [block[k][i] for i in keep]
     return chart
 
 
@@ -354,6 +358,12 @@ class WireServer(socketserver.ThreadingTCPServer):
         env.update({v: str(self.ca) for v in CA_VARS})
         return env
 
+    def reset(self, faults: dict[str, Fault] | None = None) -> None:
+        """Answer with ``faults`` from now on, and forget the requests seen so far."""
+        with self._lock:
+            self.faults = dict(faults or {})
+            self.asked = []
+
     def note(self, asked: Asked) -> None:
         with self._lock:
             self.asked.append(asked)
@@ -407,7 +417,9 @@ class WireServer(socketserver.ThreadingTCPServer):
             headers["Transfer-Encoding"] = "chunked"
         else:
             headers["Content-Length"] = str(len(body))
-        reason = {200: "OK", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests"}
+        reason = {
+            200: "OK", 302: "Found", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests"
+        }  # fmt: skip
         head_lines = [f"HTTP/1.1 {reply.status} {reason.get(reply.status, 'Status')}"]
         head_lines += [f"{k}: {v}" for k, v in headers.items()]
         try:
