@@ -32,6 +32,7 @@ from sectorweekly.update.run import UpdateOptions, UpdateSummary, run_update
 from test_wire_update import NOW, Sleeps, demo_closes, desk, seeded, stored  # noqa: F401
 from wire_faults import (
     SINA_LAYOUTS,
+    demo_bars,
     em_answer_of,
     em_body_without_identity,
     em_forward_adjusted_body,
@@ -39,6 +40,7 @@ from wire_faults import (
     em_serve,
     em_with_dividend_body,
     em_without_session_body,
+    sina_encoded,
     sina_layout,
     sina_redirect,
     yahoo_answer_of,
@@ -190,6 +192,68 @@ def test_sina_script_layouts_the_decoder_reads_are_stored_alike(
     assert summary.ok and summary.results[0].errors == []
     assert closes(desk, "^GSPC") == pytest.approx(demo_closes("^GSPC"))
     assert sources(desk, "^GSPC") == {"akshare:index_us_stock_sina"}
+
+
+def stored_bars(desk: Desk, symbol: str) -> dict[dt.date, tuple[float, ...]]:
+    """(open, high, low, close, volume) per stored session after the cut."""
+    with store.reader(desk.store_path) as con:
+        rows = con.execute(
+            "SELECT date, open, high, low, close, volume FROM prices "
+            "WHERE symbol = ? AND date > ? ORDER BY date",
+            [symbol, SEAM],
+        ).fetchall()
+    return {r[0]: tuple(r[1:]) for r in rows}
+
+
+JUNE = (D(2025, 6, 3), D(2025, 6, 30))  # the demo's sessions, to the last one asked
+
+
+@pytest.mark.parametrize("branch", ["_3466", "_1479"])
+def test_sina_hk_scripts_in_each_bar_layout_store_the_demo_bars(
+    desk: Desk, server: WireServer, branch: str
+) -> None:
+    """Sina's HK index script in the decoder's current (``_3466``) and older (``_1479``: no
+    amount) bar layouts: decoded by AKShare's own V8 run, every field of every bar stored."""
+    bars = demo_bars("HSI", *JUNE)
+    faults = {"HSI": sina_encoded("KLC_KL_HSI", bars, branch)}
+    summary = update(server, desk, faults, symbols=("HSI",), sources=("akshare",))
+    result = summary.results[0]
+    assert summary.ok and result.errors == [] and result.missing == [] and result.added == 6
+    want = {b[0]: pytest.approx(b[1:]) for b in bars if b[0] > SEAM}
+    assert stored_bars(desk, "HSI") == want
+    assert sources(desk, "HSI") == {"akshare:stock_hk_index_daily_sina"}
+    assert server.count(r"finance\.sina\.com\.cn/stock/hkstock/HSI/klc2_kl\.js") == 1
+
+
+def test_a_us_index_script_without_amounts_is_malformed_and_yahoo_asked(
+    desk: Desk, server: WireServer
+) -> None:
+    """``_1479`` bars carry no amount, which AKShare's US index function reads: the answer is
+    the symbol's ``malformed`` (retried once), nothing of it stored, Yahoo delivers."""
+    faults = {".INX": sina_encoded("KLC_KL_GSPC", demo_bars("GSPC", *JUNE), "_1479")}
+    summary = update(server, desk, faults, symbols=("^GSPC",))
+    result = summary.results[0]
+    assert [(e.source, e.kind) for e in result.errors] == [("akshare", "malformed")]
+    assert "KeyError: 'amount'" in result.errors[0].detail
+    assert server.count(r"/staticdata/us/\.INX") == 2
+    assert summary.ok and result.source == "yfinance"
+    assert closes(desk, "^GSPC") == pytest.approx(demo_closes("^GSPC"))
+    assert sources(desk, "^GSPC") == {"yfinance:Ticker.history"}
+
+
+def test_a_closes_only_script_is_malformed_and_stores_nothing(
+    desk: Desk, server: WireServer
+) -> None:
+    """``_200`` carries a close per session and no open, high, low or volume: refused whole,
+    never stored as bars with holes."""
+    before = store.fingerprint(desk.store_path)
+    faults = {"HSI": sina_encoded("KLC_KL_HSI", demo_bars("HSI", *JUNE), "_200")}
+    summary = update(server, desk, faults, symbols=("HSI",), sources=("akshare",))
+    failure = summary.results[0].failure
+    assert failure is not None and failure.kind == "malformed"
+    assert failure.detail.startswith("stock_hk_index_daily_sina: KeyError: 'open'")
+    assert not summary.ok and summary.added == 0
+    assert store.fingerprint(desk.store_path) == before
 
 
 # --- another basis --------------------------------------------------------------------------
