@@ -208,12 +208,13 @@ def stored_bars(desk: Desk, symbol: str) -> dict[dt.date, tuple[float, ...]]:
 JUNE = (D(2025, 6, 3), D(2025, 6, 30))  # the demo's sessions, to the last one asked
 
 
-@pytest.mark.parametrize("branch", ["_3466", "_1479"])
+@pytest.mark.parametrize("branch", ["_3466", "_3466 stepped", "_1479"])
 def test_sina_hk_scripts_in_each_bar_layout_store_the_demo_bars(
     desk: Desk, server: WireServer, branch: str
 ) -> None:
-    """Sina's HK index script in the decoder's current (``_3466``) and older (``_1479``: no
-    amount) bar layouts: decoded by AKShare's own V8 run, every field of every bar stored."""
+    """Sina's HK index script in the decoder's current (``_3466``; days stated or stepped
+    over weekdays) and older (``_1479``: no amount) bar layouts: decoded by AKShare's own V8
+    run, every field of every bar stored."""
     bars = demo_bars("HSI", *JUNE)
     faults = {"HSI": sina_encoded("KLC_KL_HSI", bars, branch)}
     summary = update(server, desk, faults, symbols=("HSI",), sources=("akshare",))
@@ -223,6 +224,20 @@ def test_sina_hk_scripts_in_each_bar_layout_store_the_demo_bars(
     assert stored_bars(desk, "HSI") == want
     assert sources(desk, "HSI") == {"akshare:stock_hk_index_daily_sina"}
     assert server.count(r"finance\.sina\.com\.cn/stock/hkstock/HSI/klc2_kl\.js") == 1
+
+
+def test_a_us_index_script_stepping_over_a_holiday_stores_the_right_days(
+    desk: Desk, server: WireServer
+) -> None:
+    """Days stepped over the weekday mask across Juneteenth (2025-06-19, no session): the
+    bars after the gap keep their own days, so the seam (06-20) joins and 06-23.. are stored."""
+    bars = demo_bars("GSPC", *JUNE)
+    assert D(2025, 6, 19) not in {b[0] for b in bars}  # the gap the steps cross
+    faults = {".INX": sina_encoded("KLC_KL_GSPC", bars, "_3466 stepped")}
+    summary = update(server, desk, faults, symbols=("^GSPC",), sources=("akshare",))
+    assert summary.ok and summary.results[0].errors == []
+    assert stored_bars(desk, "^GSPC") == {b[0]: pytest.approx(b[1:]) for b in bars if b[0] > SEAM}
+    assert sources(desk, "^GSPC") == {"akshare:index_us_stock_sina"}
 
 
 def test_a_us_index_script_without_amounts_is_malformed_and_yahoo_asked(

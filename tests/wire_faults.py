@@ -232,11 +232,14 @@ def demo_bars(stem: str, first: dt.date, last: dt.date) -> list[Bar]:
 def sina_encoded(var: str, bars: list[Bar], branch: str) -> Fault:
     """``var <var>="<bars in the decoder's branch>";`` as Sina serves its kline scripts.
 
-    ``_3466``: the current layout (OHLC, volume, amount); ``_1479``: OHLC and volume, no
-    amount; ``_200``: a close per session and the previous close, no OHLC.
+    ``_3466``: the current layout (OHLC, volume, amount), every day stated; ``_3466 stepped``:
+    the same with days stepped over the weekday mask, as Sina writes them; ``_1479``: OHLC and
+    volume, no amount; ``_200``: a close per session and the previous close, no OHLC.
     """
     if branch == "_3466":
         coded = encode(bars)
+    elif branch == "_3466 stepped":
+        coded = encode(bars, stepped=True)
     elif branch == "_1479":
         coded = encode_1479(bars)
     elif branch == "_200":
