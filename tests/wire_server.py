@@ -344,6 +344,7 @@ class WireServer(socketserver.ThreadingTCPServer):
         self.stopping = threading.Event()
         self._lock = threading.Lock()
         self._open: set[socket.socket] = set()
+        self.generation = 0  # bumped by reset(): a trickle from before it stops
 
     @property
     def proxy(self) -> str:
@@ -359,10 +360,12 @@ class WireServer(socketserver.ThreadingTCPServer):
         return env
 
     def reset(self, faults: dict[str, Fault] | None = None) -> None:
-        """Answer with ``faults`` from now on, and forget the requests seen so far."""
+        """Answer with ``faults`` from now on, forget the requests seen so far, and end any
+        trickle still being sent (a server shared by a module's tests starts each one clean)."""
         with self._lock:
             self.faults = dict(faults or {})
             self.asked = []
+            self.generation += 1
 
     def note(self, asked: Asked) -> None:
         with self._lock:
@@ -436,8 +439,9 @@ class WireServer(socketserver.ThreadingTCPServer):
                 sock.sendall(b"0\r\n\r\n")
                 return True
             if reply.mode == "trickle":
+                generation = self.generation
                 for i in range(len(body)):
-                    if self.stopping.wait(reply.trickle_s):
+                    if self.stopping.wait(reply.trickle_s) or self.generation != generation:
                         return False
                     sock.sendall(body[i : i + 1])
                 return True
@@ -479,7 +483,7 @@ def wire_server(faults: dict[str, Fault] | None = None) -> Iterator[WireServer]:
     fresh_yahoo_state()
     with tempfile.TemporaryDirectory(prefix="sw-wire-") as tmp:
         server = WireServer(Path(tmp), faults)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
         thread.start()
         saved = {v: os.environ.get(v) for v in (*PROXY_VARS, *NO_PROXY_VARS, *CA_VARS)}
         for var in NO_PROXY_VARS:
