@@ -256,17 +256,24 @@ def test_a_us_index_script_without_amounts_is_malformed_and_yahoo_asked(
     assert sources(desk, "^GSPC") == {"yfinance:Ticker.history"}
 
 
-def test_a_closes_only_script_is_malformed_and_stores_nothing(
-    desk: Desk, server: WireServer
+@pytest.mark.parametrize(
+    ("branch", "lacks"),
+    [("_200", "open"), ("_139", "date"), ("_197", "date"), ("_999", "date")],
+    ids=["closes only", "dates only", "bare integers", "unknown layout"],
+)
+def test_a_script_without_bars_is_malformed_and_stores_nothing(
+    desk: Desk, server: WireServer, branch: str, lacks: str
 ) -> None:
-    """``_200`` carries a close per session and no open, high, low or volume: refused whole,
+    """Layouts the decoder reads that hold no bars (``_200`` a close per session, ``_139``
+    weekdays, ``_197`` bare integers) or that it does not know (no rows): refused whole,
     never stored as bars with holes."""
     before = store.fingerprint(desk.store_path)
-    faults = {"HSI": sina_encoded("KLC_KL_HSI", demo_bars("HSI", *JUNE), "_200")}
+    faults = {"HSI": sina_encoded("KLC_KL_HSI", demo_bars("HSI", *JUNE), branch)}
     summary = update(server, desk, faults, symbols=("HSI",), sources=("akshare",))
     failure = summary.results[0].failure
     assert failure is not None and failure.kind == "malformed"
-    assert failure.detail.startswith("stock_hk_index_daily_sina: KeyError: 'open'")
+    assert failure.detail.startswith(f"stock_hk_index_daily_sina: KeyError: '{lacks}'")
+    assert server.count("/hkstock/HSI/") == 2  # the symbol's: retried once
     assert not summary.ok and summary.added == 0
     assert store.fingerprint(desk.store_path) == before
 

@@ -21,7 +21,7 @@ from typing import Any
 from wire_server import JSON, WIRE, Asked, Fault, Reply, yahoo_window
 
 sys.path.insert(0, str(WIRE.parent))
-from sina_encode import encode, encode_200, encode_1479
+from sina_encode import Bits, encode, encode_139, encode_197, encode_200, encode_1479
 
 PRICES = Path(__file__).parents[1] / "src" / "sectorweekly" / "demo" / "desk" / "data" / "prices"
 NEW_YORK_OPEN_UTC = dt.time(13, 30)  # 09:30 EDT, the recorded charts' session stamps (summer)
@@ -234,7 +234,10 @@ def sina_encoded(var: str, bars: list[Bar], branch: str) -> Fault:
 
     ``_3466``: the current layout (OHLC, volume, amount), every day stated; ``_3466 stepped``:
     the same with days stepped over the weekday mask, as Sina writes them; ``_1479``: OHLC and
-    volume, no amount; ``_200``: a close per session and the previous close, no OHLC.
+    volume, no amount; ``_200``: a close per session and the previous close, no OHLC;
+    ``_139``: the weekdays of the span and no prices; ``_197``: rows of bare integers (the day
+    number and the close in cents); ``_999``: a layout id the decoder does not know (it
+    returns no rows).
     """
     if branch == "_3466":
         coded = encode(bars)
@@ -244,6 +247,17 @@ def sina_encoded(var: str, bars: list[Bar], branch: str) -> Fault:
         coded = encode_1479(bars)
     elif branch == "_200":
         coded = encode_200([(b[0], b[4]) for b in bars[1:]], bars[0][4])
+    elif branch == "_139":
+        first, last = bars[0][0], bars[-1][0]
+        span = (first + dt.timedelta(k) for k in range((last - first).days + 1))
+        coded = encode_139([d for d in span if d.weekday() < 5])
+    elif branch == "_197":
+        coded = encode_197([(b[0].toordinal(), round(b[4] * 100)) for b in bars])
+    elif branch == "_999":
+        unknown = Bits()
+        unknown.uint(999, 12)
+        unknown.uint(63, 6)
+        coded = unknown.text()
     else:
         raise ValueError(f"no encoder for the {branch} layout")
     return sina_script(f'var {var}="{coded}";\n')
