@@ -115,7 +115,10 @@ class Staging:
         self._clean_abandoned()
         self.folder = target / f"{STAGING_PREFIX}{os.getpid()}"
         shutil.rmtree(self.folder, ignore_errors=True)
-        make_folder(self.folder)
+        try:
+            self.folder.mkdir()
+        except OSError as exc:
+            raise machine_error(exc, target, "cannot write there") from None
 
     def _clean_abandoned(self) -> None:
         for old in self.target.glob(f"{STAGING_PREFIX}*"):
