@@ -3,7 +3,8 @@
 Every command ends with a documented exit code and, on failure, one line on stderr:
 0 done, 2 bad input or usage, 3 a date the exchange calendars do not know, 4 the store is busy
 or lacks the data asked for, 5 an update source failed, 6 this machine lacks something (font,
-PDF engine, online extra), 70 an internal error (a bug; ``SECTORWEEKLY_DEBUG=1`` shows it).
+PDF engine, online extra), 7 the machine refused a file (disk full, read-only, no permission,
+no such path), 70 an internal error (a bug; ``SECTORWEEKLY_DEBUG=1`` shows it).
 """
 
 from __future__ import annotations
