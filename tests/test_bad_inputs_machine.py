@@ -119,7 +119,10 @@ class Case:
     arrange: Callable[[Path, Mounts], tuple[list[str], dict[str, str], Path | None]]
     code: int
     words: tuple[str, ...]
-    built_before: bool = False  # a previous issue in the watched folder, to be kept intact
+    # the command that follows a first, successful ``arrange`` command once the disk was made
+    # read-only or full: the previous files it wrote must come through intact
+    then: Callable[[Path, Path], list[str]] | None = None
+    then_breaks: str = ""  # "read-only" or "full"
 
 
 def _build(desk: Path, out: Path, week: list[str] = WEEK) -> list[str]:
@@ -187,6 +190,23 @@ def publish_read_only(desk, m):
     return [*_build(desk, point / "r", EARLIER_WEEK), "--publish"], {}, point
 
 
+def backfill_into(desk, m):
+    point = m.new("2m")
+    return ["backfill", "--weeks", "2", "--desk", str(desk), "--reports", str(point)], {}, point
+
+
+def next_week(desk: Path, watched: Path) -> list[str]:
+    return _build(desk, watched)  # the next week into the same folder
+
+
+def next_week_published(desk: Path, watched: Path) -> list[str]:
+    return [*_build(desk, watched / "r"), "--publish"]
+
+
+def more_weeks(desk: Path, watched: Path) -> list[str]:
+    return ["backfill", "--weeks", "4", "--desk", str(desk), "--reports", str(watched)]
+
+
 def init_in_proc(desk, m):
     return ["init", "/proc/nope"], {}, None
 
@@ -207,12 +227,18 @@ def preview_port(port: str):
 CASES = [
     Case("build --out on a full disk", full_out, 7, ("/r/", "the disk is full (ENOSPC)")),
     Case("build --out on a full disk keeps the previous issue", full_out_previous, 7,
-         ("the disk is full (ENOSPC)",), built_before=True),
+         ("the disk is full (ENOSPC)",), then=next_week, then_breaks="full"),
     Case("build --out on a read-only disk", read_only_out, 7, ("read-only (EROFS)", "/r")),
     Case("build --out on a disk remounted read-only keeps the previous issue",
-         read_only_out_previous, 7, ("read-only (EROFS)",), built_before=True),
+         read_only_out_previous, 7, ("read-only (EROFS)",), then=next_week,
+         then_breaks="read-only"),
     Case("build --publish into a read-only reports folder keeps the archive", publish_read_only,
-         7, ("read-only (EROFS)",), built_before=True),
+         7, ("read-only (EROFS)",), then=next_week_published, then_breaks="read-only"),
+    Case("backfill into a read-only reports folder keeps the archive", backfill_into, 7,
+         ("archive.jsonl", "read-only (EROFS)"), then=more_weeks, then_breaks="read-only"),
+    Case("backfill into a full reports folder keeps the archive", backfill_into, 7,
+         ("archive.jsonl: cannot write the archive", "the disk is full (ENOSPC)"),
+         then=more_weeks, then_breaks="full"),
     Case("import prices into a store on a read-only disk", store_read_only, 4,
          ("store.duckdb", "cannot write the store", "read-only (EROFS)")),
     Case("import prices into a store on a full disk", store_full, 4,
@@ -234,22 +260,20 @@ def test_the_machine_refusing_a_write(world, mounts, case):  # noqa: F811
     db = desk / "store.duckdb"
     before_store = store.fingerprint(db)
     args, env, watched = case.arrange(desk, mounts)
-    if case.built_before:
+    if case.then is not None:
         first = sectorweekly(*args, env=env)
         assert first.returncode == 0, first.stderr
         assert watched is not None
-        if case.name.startswith("build --publish"):
-            args = [*_build(desk, watched / "r"), "--publish"]  # the next week, published
-        else:
-            args = _build(desk, watched)  # the next week, into the same folder
+        args = case.then(desk, watched)
         point = next(p for p in mounts.made if watched.is_relative_to(p))
-        if "read-only" in case.name:
+        if case.then_breaks == "read-only":
             mounts.read_only(point)
         else:
-            Mounts.fill(point, leave_kb=40)
+            Mounts.fill(point, leave_kb=20)
     before = snapshot(watched) if watched else {}
-    if watched is not None and case.built_before:
-        assert {d for d in DOCUMENTS if d in before or f"r/{d}" in before}, before.keys()
+    if case.then is not None:
+        names = {Path(k).name for k in before}
+        assert names & {*DOCUMENTS, "archive.jsonl"}, before.keys()
     run = sectorweekly(*args, env=env)
 
     assert run.returncode == case.code, run.stderr
