@@ -282,6 +282,8 @@ def test_the_machine_refusing_a_write(world, mounts, case):  # noqa: F811
     assert "Exception ignored" not in run.stderr
     for words in case.words:
         assert words in (err.splitlines()[-1] if case.code else err), err
+    if case.code and watched is None and "--out" in args:
+        assert not Path(args[args.index("--out") + 1]).exists()  # a folder it made goes too
     if case.code:
         lines = err.splitlines()  # a build's own messages may come first, the error last
         assert [x for x in lines if x.startswith("error")] == [lines[-1]], err

@@ -111,7 +111,9 @@ class Staging:
     """
 
     def __init__(self, target: Path) -> None:
+        self._made_target = not target.exists()  # removed again if nothing comes of it
         self.target = make_folder(target)
+        self._committed = False
         self._clean_abandoned()
         self.folder = target / f"{STAGING_PREFIX}{os.getpid()}"
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -125,10 +127,6 @@ class Staging:
             pid = old.name.removeprefix(STAGING_PREFIX)
             if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
                 shutil.rmtree(old, ignore_errors=True)
-
-    def staged(self, target_path: Path) -> Path:
-        """Where the file that will become ``target_path`` is written."""
-        return self.folder / target_path.relative_to(self.target)
 
     def final(self, staged_path: Path) -> Path:
         return self.target / staged_path.relative_to(self.folder)
@@ -167,13 +165,19 @@ class Staging:
                 raise
         except OSError as exc:
             raise machine_error(exc, self.target, "cannot put the new files in place") from None
+        else:
+            self._committed = True
         finally:
             self.discard()
         return [dest for _, dest in pairs]
 
     def discard(self) -> None:
-        """Remove the staging folder and whatever was written into it."""
+        """Remove the staging folder and whatever was written into it (and ``target``, when
+        this made it and nothing was put in it)."""
         shutil.rmtree(self.folder, ignore_errors=True)
+        if self._made_target and not self._committed:
+            with contextlib.suppress(OSError):
+                self.target.rmdir()  # only if empty
 
     def __enter__(self) -> Staging:
         return self
