@@ -290,7 +290,7 @@ def test_the_machine_refusing_a_write(world, mounts, case):  # noqa: F811
         assert lines[-1].startswith("error: "), err
     else:
         warnings = [line for line in err.splitlines() if line.startswith("warning:")]
-        assert len(warnings) >= 1 and all("cache skipped" in w for w in warnings), err
+        assert len(warnings) == 1 and "cache skipped" in warnings[0], err  # once, not per folder
         out = Path(args[args.index("--out") + 1])
         assert {p.name for p in out.iterdir()} >= {*DOCUMENTS, "charts"}
         assert len(list((out / "charts").glob("figure_*.png"))) >= 8

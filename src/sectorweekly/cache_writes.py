@@ -11,13 +11,15 @@ from pathlib import Path
 
 from . import atomic
 from .errors import SectorWeeklyError
+from .paths import cache_dir
 
-_SKIPPED: dict[str, str] = {}  # cache folder -> the warning, until the command prints it
+_SKIPPED: dict[str, str] = {}  # cache root -> the warning, until the command prints it
+_REFUSED: set[str] = set()  # folders that refused a write during this command
 
 
 def keep(path: Path, data: bytes) -> bool:
     """Write a cache file whole, or note why not (never raises for an OS error)."""
-    if str(path.parent) in _SKIPPED:
+    if str(path.parent) in _REFUSED:
         return False
     try:
         atomic.make_folder(path.parent)
@@ -29,12 +31,16 @@ def keep(path: Path, data: bytes) -> bool:
 
 
 def skipped(folder: Path, reason: str) -> None:
-    """Note that ``folder`` was not written (``reason`` names the path and the OS's words)."""
-    _SKIPPED.setdefault(str(folder), f"warning: cache skipped: {reason}")
+    """Note that ``folder`` was not written (``reason`` names the path and the OS's words);
+    one warning for the whole cache (charts, fonts, pdf, analysis share one disk)."""
+    _REFUSED.add(str(folder))
+    root = cache_dir("") if folder.is_relative_to(cache_dir("")) else folder
+    _SKIPPED.setdefault(str(root), f"warning: cache skipped: {reason}")
 
 
 def take_warnings() -> list[str]:
     """The warnings noted since the last call, each once."""
     found = list(_SKIPPED.values())
     _SKIPPED.clear()
+    _REFUSED.clear()
     return found
