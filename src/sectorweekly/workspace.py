@@ -40,7 +40,10 @@ def create_desk(
         shutil.copytree(src, tmp, ignore=ignore)
         if desk_yaml is not None:
             atomic.write_text(tmp / "desk.yaml", desk_yaml)
-        os.replace(tmp, target)  # onto an empty folder too
+        if target.exists():  # an empty folder (perhaps the one the shell is in): keep it
+            _move_entries(tmp, target)
+        else:
+            os.replace(tmp, target)
     except shutil.Error as exc:  # copytree's list of (source, target, why)
         why = exc.args[0][0][2] if exc.args and exc.args[0] else str(exc)
         raise MachineError(f"{directory}: cannot create the desk ({why})") from None
@@ -48,6 +51,22 @@ def create_desk(
         raise machine_error(exc, directory, "cannot create the desk") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _move_entries(src: Path, target: Path) -> None:
+    """Rename every entry of ``src`` into the empty folder ``target``; all or none."""
+    moved: list[Path] = []
+    try:
+        for entry in sorted(src.iterdir()):
+            os.replace(entry, target / entry.name)
+            moved.append(target / entry.name)
+    except BaseException:
+        for path in moved:
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        raise
 
 
 def seed_files(desk: Desk) -> tuple[list[Path], Path | None]:
