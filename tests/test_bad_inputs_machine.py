@@ -374,3 +374,19 @@ def test_atomic_write_on_dev_full_leaves_the_old_file(tmp_path):
             fh.flush()
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_init_into_an_empty_folder_keeps_that_folder(tmp_path):
+    """`init .` in an empty folder: the desk's files land in that very folder (a shell standing
+    in it keeps standing in it), and nothing temporary is left beside it."""
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    inode = folder.stat().st_ino
+    run = subprocess.run(
+        [sys.executable, "-m", "sectorweekly", "init", "."],
+        capture_output=True, text=True, timeout=120, cwd=folder,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert folder.stat().st_ino == inode
+    assert (folder / "desk.yaml").is_file() and (folder / "notes").is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["desk"]
