@@ -14,6 +14,7 @@ import contextlib
 import errno
 import os
 import shutil
+import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -25,8 +26,8 @@ _NO_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.EMLINK}  # FAT, some network d
 
 
 def temp_path(path: Path) -> Path:
-    """A hidden name beside ``path`` that no other process of this machine uses at once."""
-    return path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
+    """A hidden name beside ``path`` that no other process or thread uses at once."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}{TMP_SUFFIX}")
 
 
 @contextlib.contextmanager
