@@ -207,6 +207,12 @@ def more_weeks(desk: Path, watched: Path) -> list[str]:
     return ["backfill", "--weeks", "4", "--desk", str(desk), "--reports", str(watched)]
 
 
+def scorecard_read_only(desk, m):
+    point = m.new("1m")
+    m.read_only(point)
+    return ["ratings", "evaluate", "--out", str(point / "card"), "--desk", str(desk)], {}, None
+
+
 def init_in_proc(desk, m):
     return ["init", "/proc/nope"], {}, None
 
@@ -246,6 +252,8 @@ CASES = [
     Case("build with a full cache folder", full_cache, 0, ("warning: cache skipped", "ENOSPC")),
     Case("build with a read-only cache folder", read_only_cache, 0,
          ("warning: cache skipped", "EROFS")),
+    Case("ratings evaluate --out on a read-only disk", scorecard_read_only, 7,
+         ("card: cannot create the folder", "read-only (EROFS)")),
     Case("init /proc/nope", init_in_proc, 7, ("/proc/nope: cannot create the desk",)),
     Case("init on a read-only disk", init_read_only, 7,
          ("new_desk: cannot create the desk", "read-only (EROFS)")),
