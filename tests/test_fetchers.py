@@ -13,7 +13,7 @@ import importlib
 import pkgutil
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,7 @@ from sectorweekly.providers.tracker_files import (
 )
 from sectorweekly.providers.yfinance import YfinanceProvider
 from wire_replay import ReplaySession, akshare_wire
+from wire_server import fresh_yahoo_state
 
 D = dt.date
 WEEK = (D(2025, 6, 23), D(2025, 6, 30))
@@ -65,11 +66,20 @@ def _akshare(_tmp: Path) -> tuple[Fetcher[Any], Any, AbstractContextManager[Any]
     return AkshareProvider(), PriceQuery("688256", "CN_A", *WEEK), akshare_wire()
 
 
-def _yfinance(tmp: Path) -> tuple[Fetcher[Any], Any, AbstractContextManager[Any]]:
+@contextmanager
+def _fresh_yahoo(tmp: Path) -> Iterator[None]:
+    """yfinance's process-wide cookie, crumb and caches, new for this source and gone after."""
+    fresh_yahoo_state()
     yf.set_tz_cache_location(str(tmp / "yf"))
-    yf.data.YfData.cache_get.cache_clear()
+    try:
+        yield
+    finally:
+        fresh_yahoo_state()
+
+
+def _yfinance(tmp: Path) -> tuple[Fetcher[Any], Any, AbstractContextManager[Any]]:
     provider = YfinanceProvider(session=ReplaySession())
-    return provider, PriceQuery("NVDA", "US", *WEEK), nullcontext()
+    return provider, PriceQuery("NVDA", "US", *WEEK), _fresh_yahoo(tmp)
 
 
 PRICES = "symbol,date,close\n688041,2025-05-15,142.11\n688041,2025-05-16,138.49\n"
