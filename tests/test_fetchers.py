@@ -29,21 +29,20 @@ from sectorweekly.analysis.rating_scale import RatingScales
 from sectorweekly.desk import load_desk
 from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.providers.base import PriceQuery, Provider
-from sectorweekly.providers.csv_prices import (
-    PriceFilesFetcher,
-    PriceFilesQuery,
-    SharesFilesFetcher,
-    SharesFilesQuery,
-)
 from sectorweekly.providers.csv_source import CsvPricesProvider
 from sectorweekly.providers.fetcher import Fetcher
-from sectorweekly.providers.ratings_csv import RatingFilesFetcher, RatingFilesQuery
-from sectorweekly.providers.tracker_files import (
+from sectorweekly.providers.file_sources import (
     GpuFilesFetcher,
+    PriceFilesFetcher,
+    PriceFilesQuery,
+    RatingFilesFetcher,
+    RatingFilesQuery,
     SeriesFilesFetcher,
-    SeriesOptions,
+    SharesFilesFetcher,
+    SharesFilesQuery,
     TrackerFilesQuery,
 )
+from sectorweekly.providers.tracker_files import SeriesOptions
 from sectorweekly.providers.yfinance import YfinanceProvider
 from wire_replay import ReplaySession, akshare_wire
 from wire_server import fresh_yahoo_state

@@ -13,16 +13,19 @@ from typing import Any, TypeVar
 
 from . import store
 from .analysis.rating_scale import RatingScales
-from .providers.csv_prices import (
+from .providers.csv_prices import Progress
+from .providers.fetcher import Fetcher
+from .providers.file_sources import (
     PriceFilesFetcher,
     PriceFilesQuery,
-    Progress,
+    RatingFilesFetcher,
+    RatingFilesQuery,
     SharesFilesFetcher,
     SharesFilesQuery,
+    TrackerFilesQuery,
+    tracker_fetcher,
 )
-from .providers.fetcher import Fetcher
-from .providers.ratings_csv import RatingFilesFetcher, RatingFilesQuery
-from .providers.tracker_files import SeriesOptions, TrackerFilesQuery, tracker_fetcher
+from .providers.tracker_files import SeriesOptions
 
 Q = TypeVar("Q")
 

@@ -24,15 +24,18 @@ from .desk import Desk
 from .errors import DeskError, MachineError, machine_error
 from .imports import load
 from .paths import store_path
-from .providers.csv_prices import (
+from .providers.fetcher import Fetcher
+from .providers.file_sources import (
     PriceFilesFetcher,
     PriceFilesQuery,
+    RatingFilesFetcher,
+    RatingFilesQuery,
     SharesFilesFetcher,
     SharesFilesQuery,
+    TrackerFilesQuery,
+    tracker_fetcher,
 )
-from .providers.fetcher import Fetcher
-from .providers.ratings_csv import RatingFilesFetcher, RatingFilesQuery
-from .providers.tracker_files import SeriesOptions, TrackerFilesQuery, tracker_fetcher
+from .providers.tracker_files import SeriesOptions
 from .store import ratings as stored_ratings
 from .store import series as stored_series
 

@@ -27,7 +27,6 @@ from ..errors import CalendarError, InputError
 from ..markets import MARKET_ALIASES, MARKETS, codes
 from . import dividends
 from .columns import SHARES, header_index, parse_row
-from .fetcher import FILE_HOST, Fetcher, Request
 
 FULL_LAYOUT = [
     "symbol", "market", "name", "date", "close", "open", "high", "low", "volume",
@@ -602,54 +601,3 @@ def read_shares_file(
         if not out:
             raise InputError(path, 2, "no data rows; expected symbol,as_of,shares rows")
     return pd.DataFrame.from_records(out)
-
-
-@dataclass(frozen=True)
-class PriceFilesQuery:
-    """Price files read together (a dividend file applies to the price files beside it)."""
-
-    paths: tuple[Path, ...]
-    known: Mapping[str, str]  # symbol -> market of the desk's instruments
-    encoding: str | None = None
-    sheet: str | None = None
-    progress: Progress | None = None
-
-
-class PriceFilesFetcher(Fetcher[PriceFilesQuery]):
-    """Price (and dividend) files as ``prices`` rows: a stager the writer runs in its own
-    connection, so a 2-million-row file is read and checked by DuckDB, never row by row."""
-
-    kind = "prices"
-
-    def request(self, query: PriceFilesQuery) -> Request:
-        return Request("read_price_files", {"paths": list(query.paths)}, FILE_HOST)
-
-    def fetch(self, query: PriceFilesQuery, request: Request) -> PriceFiles:
-        return PriceFiles(query.paths, query.known, query.encoding, query.progress, query.sheet)
-
-    def normalise(self, query: PriceFilesQuery, request: Request, raw: PriceFiles) -> PriceFiles:
-        return raw
-
-
-@dataclass(frozen=True)
-class SharesFilesQuery:
-    paths: tuple[Path, ...]
-    encoding: str | None = None
-    sheet: str | None = None
-
-
-class SharesFilesFetcher(Fetcher[SharesFilesQuery]):
-    """Share-count files as ``shares`` rows: finite and positive, one per (symbol, as_of)."""
-
-    kind = "shares"
-
-    def request(self, query: SharesFilesQuery) -> Request:
-        return Request("read_shares_file", {"paths": list(query.paths)}, FILE_HOST)
-
-    def fetch(self, query: SharesFilesQuery, request: Request) -> list[pd.DataFrame]:
-        return [read_shares_file(p, query.encoding, query.sheet) for p in query.paths]
-
-    def normalise(
-        self, query: SharesFilesQuery, request: Request, raw: list[pd.DataFrame]
-    ) -> pd.DataFrame:
-        return pd.concat(raw, ignore_index=True)

@@ -9,7 +9,6 @@ was and identical re-imports write nothing.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +18,6 @@ from ..analysis.rating_scale import RatingScales
 from ..errors import InputError
 from ..store import ratings as stored_ratings
 from .columns import RATINGS, header_index, parse_row
-from .fetcher import FILE_HOST, Fetcher, Request
 
 KNOWN_HEADER = textfile.requires("date", "symbol", "rating")  # a workbook's sheet of ratings
 
@@ -112,35 +110,3 @@ def load_rating_files(
                         "expected one rating per symbol and date",
                     )
     return rows.drop_duplicates(subset=key, keep="first").reset_index(drop=True)
-
-
-@dataclass(frozen=True)
-class RatingFilesQuery:
-    """Rating files checked against the desk: its scales and the symbols a rating may name."""
-
-    paths: tuple[Path, ...]
-    scales: RatingScales
-    known_symbols: Collection[str]
-    sample: bool = False
-    encoding: str | None = None
-    sheet: str | None = None
-
-
-class RatingFilesFetcher(Fetcher[RatingFilesQuery]):
-    """Rating files as ``ratings`` rows; the writer refuses a stored rating with another value."""
-
-    kind = "ratings"
-
-    def request(self, query: RatingFilesQuery) -> Request:
-        return Request("read_ratings_file", {"paths": list(query.paths)}, FILE_HOST)
-
-    def fetch(self, query: RatingFilesQuery, request: Request) -> list[pd.DataFrame]:
-        return [
-            read_ratings_file(p, query.scales, query.known_symbols, query.encoding, query.sheet)
-            for p in query.paths
-        ]
-
-    def normalise(
-        self, query: RatingFilesQuery, request: Request, raw: list[pd.DataFrame]
-    ) -> pd.DataFrame:
-        return pd.concat(raw, ignore_index=True).assign(sample=query.sample)

@@ -13,7 +13,7 @@ import datetime as dt
 import itertools
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +24,6 @@ from .. import textfile
 from ..errors import InputError
 from ..store import series as stored_series
 from .columns import GPU, header_index, parse_row
-from .fetcher import FILE_HOST, Fetcher, Request, StoreCheck
 
 SERIES_KINDS = ("visits", "downloads", "other")
 GPU_KIND = "gpu-price"
@@ -354,55 +353,21 @@ def _dates(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
     return frame
 
 
-@dataclass(frozen=True)
-class TrackerFilesQuery:
-    """Tracker files of one kind (visits, downloads, other or gpu-price)."""
+def shape_check(rows: pd.DataFrame) -> Callable[[duckdb.DuckDBPyConnection], None]:
+    """The series rule against the stored series, run under the writer's lock: one group and
+    unit per series, no overlapping periods."""
+    key = ["category", "series", "period_start"]
+    first = rows.drop_duplicates(subset=key, keep="first")
 
-    paths: tuple[Path, ...]
-    kind: str
-    opts: SeriesOptions = field(default_factory=SeriesOptions)
+    def shapes(con: duckdb.DuckDBPyConnection) -> None:
+        stored = stored_series.stored_series_keys(con, rows)
+        if len(stored):
+            stored = _dates(stored, "period_start", "period_end")
+        fresh = {tuple(r) for r in first[key].itertuples(index=False)}
+        others = [r for r in stored.to_dict("records") if tuple(r[c] for c in key) not in fresh]
+        _check_series_shape(first.to_dict("records"), others)
 
-
-def _unknown_kind(query: TrackerFilesQuery) -> InputError:
-    return InputError(
-        query.paths[0] if query.paths else "-",
-        None,
-        f"unknown kind '{query.kind}'; expected {', '.join([*SERIES_KINDS, GPU_KIND])}",
-    )
-
-
-class SeriesFilesFetcher(Fetcher[TrackerFilesQuery]):
-    """Tracker series files as ``series`` rows; their shapes are checked against the stored
-    series under the writer's lock (one group and unit per series, no overlapping periods)."""
-
-    kind = "series"
-
-    def request(self, query: TrackerFilesQuery) -> Request:
-        if query.kind not in SERIES_KINDS:
-            raise _unknown_kind(query)
-        return Request("read_series_file", {"paths": list(query.paths)}, FILE_HOST)
-
-    def fetch(self, query: TrackerFilesQuery, request: Request) -> list[pd.DataFrame]:
-        return [read_series_file(p, query.kind, query.opts) for p in query.paths]
-
-    def normalise(
-        self, query: TrackerFilesQuery, request: Request, raw: list[pd.DataFrame]
-    ) -> pd.DataFrame:
-        return pd.concat(raw, ignore_index=True)
-
-    def store_check(self, rows: pd.DataFrame) -> StoreCheck:
-        key = ["category", "series", "period_start"]
-        first = rows.drop_duplicates(subset=key, keep="first")
-
-        def shapes(con: duckdb.DuckDBPyConnection) -> None:  # under the writer's lock
-            stored = stored_series.stored_series_keys(con, rows)
-            if len(stored):
-                stored = _dates(stored, "period_start", "period_end")
-            fresh = {tuple(r) for r in first[key].itertuples(index=False)}
-            others = [r for r in stored.to_dict("records") if tuple(r[c] for c in key) not in fresh]
-            _check_series_shape(first.to_dict("records"), others)
-
-        return shapes
+    return shapes
 
 
 # --- GPU prices ----------------------------------------------------------------------------
@@ -438,31 +403,3 @@ def _read_gpu_file(path: Path, opts: SeriesOptions, sheet: str | None) -> pd.Dat
     if not records:
         raise InputError(path, 2, "no data rows; expected at least one price")
     return pd.DataFrame.from_records(records)
-
-
-class GpuFilesFetcher(Fetcher[TrackerFilesQuery]):
-    """GPU price files as ``gpu-price`` rows."""
-
-    kind = "gpu-price"
-
-    def request(self, query: TrackerFilesQuery) -> Request:
-        if query.kind != GPU_KIND:
-            raise _unknown_kind(query)
-        return Request("read_gpu_file", {"paths": list(query.paths)}, FILE_HOST)
-
-    def fetch(self, query: TrackerFilesQuery, request: Request) -> list[pd.DataFrame]:
-        return [read_gpu_file(p, query.opts) for p in query.paths]
-
-    def normalise(
-        self, query: TrackerFilesQuery, request: Request, raw: list[pd.DataFrame]
-    ) -> pd.DataFrame:
-        return pd.concat(raw, ignore_index=True)
-
-
-def tracker_fetcher(query: TrackerFilesQuery) -> SeriesFilesFetcher | GpuFilesFetcher:
-    """The fetcher of ``sectorweekly import series --kind``: GPU prices or a series kind."""
-    if query.kind == GPU_KIND:
-        return GpuFilesFetcher()
-    if query.kind not in SERIES_KINDS:
-        raise _unknown_kind(query)
-    return SeriesFilesFetcher()
