@@ -201,7 +201,10 @@ def test_a_captive_portal_on_every_host_is_said_once_and_writes_nothing(
     message = summary.failure_message()
     assert message.startswith("the network answers with web pages (a login or proxy page)")
     hosts = server.per_host()
-    assert all(n <= 6 for n in hosts.values()), hosts  # given up after three symbols' pages
+    # given up after three symbols' pages (each asked twice); the other workers' calls already
+    # on the wire when that happens still land: at most (3 + 4 - 1) x 2, never one per symbol
+    workers = UpdateOptions().workers
+    assert all(n <= 2 * (3 + workers - 1) for n in hosts.values()), hosts
     assert store.fingerprint(store_path(desk)) == before
 
 
