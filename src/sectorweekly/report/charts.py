@@ -18,29 +18,20 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import SectorWeeklyError
 from ..paths import cache_dir
+from .chart_style import DPI, payload
+from .chart_style import FONT_FAMILY as FONT_FAMILY  # named here by callers
+from .chart_style import FontError as FontError
 from .model import Chart, Report, Table
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-FONT_FAMILY = "Noto Sans SC"
-FONT_PACKAGE = "pylopdf-fonts-zh-cn==0.1.1"
-DPI = 150
-SAMPLE_LABEL = "示例数据"
-PALETTE = ["#1f4e79", "#c0504d", "#70ad47", "#8064a2", "#f39c12", "#4bacc6", "#7f7f7f"]
-UP, DOWN = "#c62828", "#2e7d32"  # 涨红跌绿
-
-
-class FontError(SectorWeeklyError):
-    """The CJK font is missing, or a character has no glyph in it."""
-
-    exit_code = 6  # 5 is ProviderError
-
-
 _CODE_DIGEST = hashlib.sha256(
-    b"".join((Path(__file__).parent / m).read_bytes() for m in ("charts.py", "chart_drawing.py"))
+    b"".join(
+        (Path(__file__).parent / m).read_bytes()
+        for m in ("charts.py", "chart_drawing.py", "chart_style.py")
+    )
 ).hexdigest()
 
 
@@ -53,15 +44,6 @@ class ChartStats:
 
     drawn: int = 0
     cached: int = 0
-
-
-def payload(f: Table | Chart) -> dict[str, Any]:
-    if isinstance(f, Table):
-        return {
-            "kind": "table",
-            **f.model_dump(include={"title", "unit", "columns", "rows", "sample"}),
-        }
-    return f.model_dump(include={"kind", "title", "unit", "data", "sample"})
 
 
 def digest(f: Table | Chart) -> str:
