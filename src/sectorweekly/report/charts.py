@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -99,12 +98,6 @@ def _rgb_png(fig: Figure) -> bytes:
     return out.getvalue()
 
 
-def _file_name(f: Table | Chart) -> str:
-    if f.number:
-        return f"figure_{f.number:02d}.png"
-    return "figure_" + re.sub(r"[^A-Za-z0-9_-]+", "_", f.key) + ".png"
-
-
 Todo = list[tuple[Table | Chart, Path, Path]]  # a figure, its cache file, its file to write
 
 
@@ -165,7 +158,7 @@ class FigureFiles:
         self.to_draw = [not c.is_file() for c in self.cached]
 
     def _dest(self, f: Table | Chart) -> Path:
-        return self.out_dir / (f.file or "")
+        return self.out_dir / f.file
 
     def _rows(
         self, kind: type[Table] | type[Chart] | None
@@ -208,21 +201,20 @@ class FigureFiles:
 
     def prune(self) -> None:
         """Remove figure files an earlier build of this folder left that this report lacks."""
-        keep = {Path(f.file or "").name for f in self.figures}
+        keep = {Path(f.file).name for f in self.figures}
         for old in (self.out_dir / "charts").glob("figure_*.png"):
             if old.name not in keep:
                 old.unlink(missing_ok=True)
 
 
 def plan_figures(report: Report, out_dir: Path, cache_dir: Path | None = None) -> FigureFiles:
-    """The report's figures in number order, each with its cache file; sets each ``file``."""
+    """The report's figures in number order, each with its cache file (the report's model is
+    only read: each figure's ``file`` is named by the figure itself)."""
     from ..atomic import make_folder
 
     cache = cache_dir or default_cache_dir()
     make_folder(out_dir / "charts")
     figures = sorted([*report.tables, *report.charts], key=lambda x: x.number)
-    for f in figures:
-        f.file = f"charts/{_file_name(f)}"
     return FigureFiles(out_dir, figures, [cache / f"{digest(f)}.png" for f in figures])
 
 
@@ -233,8 +225,9 @@ def draw_charts(
     stats: ChartStats | None = None,
     draw: Drawer = draw_into_cache,
 ) -> list[Path]:
-    """Write every table and chart of the report as ``out_dir/charts/figure_NN.png`` and set
-    each one's ``file``; an image whose digest is cached is copied, not drawn again.
+    """Write every table and chart of the report as ``out_dir/charts/figure_NN.png`` (each
+    one's ``file``); the files written are returned; an image whose digest is cached is
+    copied, not drawn again.
 
     ``draw`` draws the figures the cache lacks into it (``draw_in_two_processes``, say).
     """
