@@ -125,17 +125,6 @@ def draw_in_two_processes(todo: Todo) -> None:
     in_two_processes(draw_into_cache, todo)
 
 
-def draw_charts_first(charts: Todo, tables: Todo) -> int | None:
-    """A build worker's drawing: the table images started in a forked copy at a lower
-    priority (no document embeds them), the charts drawn in two processes meanwhile; returns
-    the copy's pid (``workers.finish`` waits for it)."""
-    from .workers import in_background, in_two_processes
-
-    pid = in_background(draw_into_cache, tables)
-    in_two_processes(draw_into_cache, charts)
-    return pid
-
-
 Drawer = Callable[[Todo], None]
 
 
@@ -196,7 +185,9 @@ class FigureFiles:
         from .. import cache_writes
 
         for f, c, drawn in self._rows(None):
-            if drawn and not c.is_file() and not cache_writes.keep(c, self._dest(f).read_bytes()):
+            dest = self._dest(f)  # not there: a kind of figure nobody asked for (the preview)
+            fresh = drawn and not c.is_file() and dest.is_file()
+            if fresh and not cache_writes.keep(c, dest.read_bytes()):
                 return
 
     def prune(self) -> None:
