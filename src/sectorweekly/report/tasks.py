@@ -41,6 +41,9 @@ WARM_MODULES = (
 )
 
 
+INTERNAL_ERROR = 70
+
+
 @dataclass(frozen=True)
 class Task:
     """``run(*args, needs)``: ``needs`` maps the names in ``needs`` to those tasks' results.
@@ -90,6 +93,17 @@ def _call(task: Task, done: Mapping[str, Any]) -> Any:
     return task.run(*task.args, {n: done[n] for n in task.needs})
 
 
+def _call_here(task: Task, done: Mapping[str, Any]) -> Any:
+    """``_call`` in this process, an unforeseen error turned into the task's one line."""
+    try:
+        return _call(task, done)
+    except Exception as exc:
+        error = _as_error(task.name, exc)
+        if error is exc:
+            raise
+        raise error from exc
+
+
 def _as_error(task: str, exc: BaseException) -> SectorWeeklyError:
     """The one-line error of a failed task: its own, an OS error naming the path, or one that
     names the task."""
@@ -97,7 +111,9 @@ def _as_error(task: str, exc: BaseException) -> SectorWeeklyError:
         return exc
     if isinstance(exc, OSError):
         return machine_error(exc)
-    return SectorWeeklyError(f"{task}: {type(exc).__name__}: {exc}")
+    error = SectorWeeklyError(f"{task}: internal error ({type(exc).__name__}: {exc})")
+    error.exit_code = INTERNAL_ERROR  # a bug in that renderer: the documented code for one
+    return error
 
 
 class SerialRunner:
@@ -111,10 +127,7 @@ class SerialRunner:
         while todo:
             task = _ready(todo, done)[0]  # _check: some task is always ready
             todo.remove(task)
-            try:
-                done[task.name] = _call(task, done)
-            except Exception as exc:
-                raise _as_error(task.name, exc) from None
+            done[task.name] = _call_here(task, done)
         return done
 
     def close(self) -> None:
@@ -140,8 +153,12 @@ def _child(conn: Connection, task: Task, done: Mapping[str, Any]) -> None:
         os._exit(code)
 
 
-def _serve(control: Connection, slots: list[Connection], warm: Sequence[str]) -> None:
+def _serve(
+    control: Connection, slots: list[Connection], warm: Sequence[str], theirs: list[Connection]
+) -> None:
     """The warm process: imports ``warm`` until asked for work, then forks a copy per task."""
+    for conn in theirs:  # the caller's ends: when the caller goes, ``control`` ends
+        conn.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops it, not Ctrl-C
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # its copies are reaped by the system
     os.setpgid(0, 0)  # it and its copies: one group, stopped together when a build fails
@@ -178,7 +195,9 @@ class ForkRunner:
         self._slots = [r for r, _ in pairs]
         self._free = list(range(slots))
         self._proc: Any = ctx.Process(
-            target=_serve, args=(their_control, [w for _, w in pairs], tuple(warm)), daemon=True
+            target=_serve,
+            args=(their_control, [w for _, w in pairs], tuple(warm), [self._control, *self._slots]),
+            daemon=True,
         )
         self._proc.start()
         their_control.close()
@@ -210,10 +229,7 @@ class ForkRunner:
                 here = [t for t in _ready(todo, done) if not t.own_process]
                 if here:
                     todo.remove(here[0])
-                    try:
-                        done[here[0].name] = _call(here[0], done)
-                    except Exception as exc:
-                        raise _as_error(here[0].name, exc) from None
+                    done[here[0].name] = _call_here(here[0], done)
                     timeout: float | None = 0  # collect what finished, then go on here
                 else:
                     timeout = None
@@ -229,7 +245,7 @@ class ForkRunner:
         try:
             answer = conn.recv()
         except EOFError:
-            answer = ("error", f"{name}: its process stopped before it finished", 1)
+            answer = ("error", f"{name}: its process stopped before it finished", INTERNAL_ERROR)
         if answer[0] == "ok":
             return answer[1]
         error = SectorWeeklyError(answer[1])
