@@ -164,3 +164,17 @@ def test_a_failed_format_leaves_the_previous_issue_whole(demo_report, tmp_path):
             f"figure '{chart.key}': unknown chart kind 'pie'; expected bar, line"
         )
         assert _files(folder) == {"report.md": b"last week"}  # no staging folder, no half file
+
+
+def test_the_preview_makes_only_what_its_html_page_needs(demo_report, tmp_path):
+    from sectorweekly.report.render import made_for
+
+    report = demo_report[0]
+    made = made_for(report, tmp_path, ("html",), skip=("font",))
+    assert list(made) == ["charts"]  # no table images, no font subset, no document
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in made["charts"]) == sorted(
+        c.file for c in report.charts
+    )
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == sorted(
+        c.file.removeprefix("charts/") for c in report.charts
+    )

@@ -132,10 +132,10 @@ Drawer = Callable[[Todo], None]
 class FigureFiles:
     """Every figure of a report with its cache file and its file in ``out_dir/charts``.
 
-    Making the plan names each figure's file (``file`` is set at once: the names depend only
-    on the figure numbers) and notes which the cache lacks, so the files can be drawn and
-    placed in any order: the PDF needs the charts, while the table images, which no document
-    embeds, can come last.
+    Each figure names its own file (``file``: from its number alone); the plan notes which
+    images the cache lacks, so the charts and the table images can be drawn and placed
+    separately: the PDF needs the charts, while the table images, which no document embeds,
+    can come last.
     """
 
     out_dir: Path
