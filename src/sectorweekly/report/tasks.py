@@ -138,7 +138,6 @@ def _child(conn: Connection, task: Task, done: Mapping[str, Any]) -> None:
     """In a forked copy: run the task, send ``(ok, value)`` or ``(error, line, code)``, exit."""
     code = 0
     try:
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the task may fork and wait in turn
         if task.nice:
             os.nice(task.nice)
         try:
@@ -153,18 +152,30 @@ def _child(conn: Connection, task: Task, done: Mapping[str, Any]) -> None:
         os._exit(code)
 
 
+def _reap(block: bool) -> None:
+    """Wait for the copies that ended (``block``: for all of them), so their CPU time counts
+    in this process's, and so in the build's."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
 def _serve(
     control: Connection, slots: list[Connection], warm: Sequence[str], theirs: list[Connection]
 ) -> None:
-    """The warm process: imports ``warm`` until asked for work, then forks a copy per task."""
+    """The warm process: imports ``warm`` until asked for work, then forks a copy per task;
+    when the caller closes ``control`` it waits for its copies and ends."""
     for conn in theirs:  # the caller's ends: when the caller goes, ``control`` ends
         conn.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops it, not Ctrl-C
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # its copies are reaped by the system
     os.setpgid(0, 0)  # it and its copies: one group, stopped together when a build fails
     for name in warm:
         if control.poll():
-            break  # a task came: it imports what it needs itself
+            break  # a task came (or the caller went): it imports what it needs itself
         with contextlib.suppress(Exception):  # a failing import is reported by the task
             importlib.import_module(name)
     try:
@@ -177,8 +188,11 @@ def _serve(
                         other.close()  # a copy that dies unanswered: its pipe ends (EOF)
                 _child(slots[slot], task, done)
             slots[slot].close()
+            _reap(block=False)
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
-        return
+        pass
+    finally:
+        _reap(block=True)
 
 
 class ForkRunner:
@@ -204,6 +218,8 @@ class ForkRunner:
         for _, w in pairs:
             w.close()
         self._closed = False
+        self._started = False  # some task was sent: the warm process stopped importing
+        self._running: dict[Connection, str] = {}
 
     def _start(self, task: Task, done: Mapping[str, Any]) -> Connection:
         if self._closed:
@@ -212,6 +228,7 @@ class ForkRunner:
             raise ValueError(f"task '{task.name}': no pipe left for a process of its own")
         slot = self._free.pop(0)
         self._control.send((slot, task, {n: done[n] for n in task.needs}))
+        self._started = True
         return self._slots[slot]
 
     def run(self, tasks: Sequence[Task], given: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -219,7 +236,7 @@ class ForkRunner:
         done: dict[str, Any] = dict(given or {})
         _check(tasks, done)
         todo = list(tasks)
-        running: dict[Connection, str] = {}
+        running = self._running  # what ``close`` must stop if this run fails
         try:
             while todo or running:
                 for task in _ready(todo, done):
@@ -253,20 +270,22 @@ class ForkRunner:
         raise error
 
     def close(self) -> None:
-        """Stop the warm process and its copies at once (their results are files and answers
-        nobody will collect)."""
+        """End the warm process: at once when a task may still run (a failed build: their
+        results are files and answers nobody will collect), else once it has reaped its
+        copies (their CPU time counts in the build's)."""
         if self._closed:
             return
         self._closed = True
-        with contextlib.suppress(OSError):  # the copies: a process group of their own
-            os.killpg(self._proc.pid, signal.SIGTERM)
-        if self._proc.is_alive():
-            self._proc.terminate()
+        if not self._started or self._running:
+            with contextlib.suppress(OSError):  # the copies: a process group of their own
+                os.killpg(self._proc.pid, signal.SIGTERM)
+            if self._proc.is_alive():
+                self._proc.terminate()
+        self._control.close()  # the warm process sees the end of its pipe
         self._proc.join(timeout=5)
         if self._proc.is_alive():
             self._proc.kill()
             self._proc.join()
-        self._control.close()
         for conn in self._slots:
             conn.close()
 
