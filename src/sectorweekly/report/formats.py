@@ -40,6 +40,8 @@ class Renderer:
     own_process: bool
     make: Callable[[Job, Mapping[str, Any]], Any]
     nice: int = 0
+    # its result when the caches already hold it (then made here, no process started), else None
+    cached: Callable[[Job], Any] | None = None
 
 
 def _write(path: Path, data: bytes) -> Path:
@@ -60,6 +62,14 @@ def _draw(job: Job, kind: type[Chart] | type[Table]) -> list[Path]:
     elif todo:
         draw_into_cache(todo)
     return job.figures.place(kind)
+
+
+def cached_charts(job: Job) -> list[Path] | None:
+    return None if job.figures.missing(Chart) else job.figures.place(Chart)
+
+
+def cached_tables(job: Job) -> list[Path] | None:
+    return None if job.figures.missing(Table) else job.figures.place(Table)
 
 
 def make_charts(job: Job, needs: Mapping[str, Any]) -> list[Path]:
@@ -112,24 +122,40 @@ class LaidOut:
 
 
 def write_pdf(job: Job, needs: Mapping[str, Any]) -> LaidOut:
-    """The PDF: from the layout cache when the same HTML and files were laid out before."""
+    """The PDF laid out by WeasyPrint (``cached_pdf`` looked in the layout cache first)."""
     from . import pdf_cache
     from .pdf import html_to_pdf, pdf_html
 
     html = pdf_html(job.report, job.stage)
-    key = pdf_cache.key(html, job.stage)
-    found = pdf_cache.lookup(key)
+    key = _pdf_key(job, html)
+    found = pdf_cache.lookup(key)  # another build may have laid it out meanwhile
     pdf = found if found is not None else html_to_pdf(html, job.stage)
     return LaidOut(_write(job.stage / "report.pdf", pdf), key, None if found else pdf)
+
+
+def _pdf_key(job: Job, html: str) -> str:
+    from . import pdf_cache
+
+    return pdf_cache.key(html, job.stage)
+
+
+def cached_pdf(job: Job) -> LaidOut | None:
+    """The PDF copied from the layout cache, once the charts it links are in place."""
+    from . import pdf_cache
+    from .pdf import pdf_html
+
+    key = _pdf_key(job, pdf_html(job.report, job.stage))
+    found = pdf_cache.lookup(key)
+    return None if found is None else LaidOut(_write(job.stage / "report.pdf", found), key, None)
 
 
 # the order a runner starts them in when several are ready: the slow processes first, then the
 # font subset (two documents wait for it), then the documents in the order they are listed
 RENDERERS: tuple[Renderer, ...] = (
-    Renderer("charts", None, (), True, make_charts),
-    Renderer("tables", None, (), True, make_tables, nice=10),
+    Renderer("charts", None, (), True, make_charts, cached=cached_charts),
+    Renderer("tables", None, (), True, make_tables, nice=10, cached=cached_tables),
     Renderer("font", None, (), False, make_font),
-    Renderer("pdf", "report.pdf", ("charts",), True, write_pdf),
+    Renderer("pdf", "report.pdf", ("charts",), True, write_pdf, cached=cached_pdf),
     Renderer("docx", "report.docx", ("charts", "font"), True, write_docx),
     Renderer("json", "report.json", (), False, write_json),
     Renderer("md", "report.md", (), False, write_markdown),
@@ -149,6 +175,18 @@ def with_needs(names: Iterable[str]) -> list[Renderer]:
             wanted.add(name)
             stack.extend(BY_NAME[name].needs)
     return [r for r in RENDERERS if r.name in wanted]
+
+
+def from_caches(job: Job, renderers: Iterable[Renderer]) -> dict[str, Any]:
+    """What the caches already hold, made here in the registry's order (a renderer whose
+    needs are all found can be found too): no process is started for any of it."""
+    found: dict[str, Any] = {}
+    for r in renderers:
+        if r.cached is not None and all(n in found for n in r.needs):
+            result = r.cached(job)
+            if result is not None:
+                found[r.name] = result
+    return found
 
 
 def tasks(job: Job, renderers: Iterable[Renderer], given: Mapping[str, Any]) -> list[Task]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import Staging
-from .model import Chart, Report, Table
+from .model import Report
 from .tasks import ForkRunner, Runner, SerialRunner
 
 
@@ -31,7 +31,7 @@ def write_all(
     """
     from . import pdf_cache
     from .charts import plan_figures
-    from .formats import DOCUMENTS, RENDERERS, Job, LaidOut, tasks
+    from .formats import DOCUMENTS, RENDERERS, Job, LaidOut, from_caches, tasks
 
     run = runner or ForkRunner()
     staging: Staging | None = None
@@ -39,12 +39,8 @@ def write_all(
         staging = Staging(out_dir)
         stage = staging.folder  # the figures' links and every document are relative to it
         figures = plan_figures(report, stage)
-        given = {  # images all in the cache: copied here, no process started for them
-            name: figures.place(kind)
-            for name, kind in (("charts", Chart), ("tables", Table))
-            if not figures.missing(kind)
-        }
         job = Job(report, stage, figures, split=isinstance(run, ForkRunner))
+        given = from_caches(job, RENDERERS)
         made = run.run(tasks(job, RENDERERS, given), given)
         laid_out = made.get("pdf")
         if isinstance(laid_out, LaidOut) and laid_out.fresh is not None:
@@ -67,11 +63,13 @@ def made_for(
     """What ``formats`` need (not the formats themselves, nor ``skip``), made here straight
     into ``folder``: the preview's chart images for its HTML page, which serves its own font."""
     from .charts import plan_figures
-    from .formats import Job, tasks, with_needs
+    from .formats import Job, from_caches, tasks, with_needs
 
     figures = plan_figures(report, folder)
     chosen = [r for r in with_needs(formats) if r.name not in (*formats, *skip)]
-    made = SerialRunner().run(tasks(Job(report, folder, figures, split=False), chosen, {}))
+    job = Job(report, folder, figures, split=False)
+    given = from_caches(job, chosen)
+    made = SerialRunner().run(tasks(job, chosen, given), given)
     figures.keep()
     figures.prune()
     return made
