@@ -30,11 +30,9 @@ from pathlib import Path
 import pytest
 
 from sectorweekly import store
-from sectorweekly.analysis.market import MemberSpec, Window, compute_moves
 from sectorweekly.build import BuildContext, build_report
 from sectorweekly.cli import main
 from sectorweekly.desk import demo_desk_dir, load_desk
-from sectorweekly.providers.csv_prices import import_price_files
 from test_preview import start_preview
 
 D = dt.date.fromisoformat
@@ -79,32 +77,52 @@ def test_an_ex_rights_day_that_is_the_base_session_is_not_chained(demo_store, mo
 # --- b. an old-rule listing day has no daily limit ----------------------------------------------
 
 
-def test_an_old_rule_listing_day_closing_at_plus_ten_percent_is_no_limit_up(tmp_path):
+LISTING_DESK = """
+firm: {name: 测试研究所}
+series: 算力周跟踪
+industry: 电子
+instruments:
+  "603999": {name: 新股甲, market: CN_A, listed: 2021-06-08}
+  "000300": {name: 沪深300, market: CN_A, kind: index}
+boards:
+  - name: 新股
+    members: ["603999"]
+benchmarks:
+  CN_A: ["000300"]
+"""
+
+
+def test_an_old_rule_listing_day_closing_at_plus_ten_percent_is_no_limit_up(
+    tmp_path, monkeypatch, capsys
+):
     # a main-board stock listed on 2021-06-08, before the registration rules (2023-04-10): its
     # listing day was capped at +44% of the issue price, not limited to ±10%. AKShare stores the
     # issue price 10.00 as the listing day's reference previous close (收盘 − 涨跌额). It closes
     # at 11.00 (+10.00% of the issue price, no limit-up), then at 12.10 and 13.31, each +10.00%
     # of the prior close (11.00 × 1.1 = 12.10, 12.10 × 1.1 = 13.31): two limit-up sessions.
-    rows = [
-        "603999,2021-06-08,11.00,10.50,11.00,10.40,5000000,10.00",
-        "603999,2021-06-09,12.10,12.10,12.10,12.10,100000,",
-        "603999,2021-06-10,13.31,13.31,13.31,13.31,100000,",
-    ]
-    path = tmp_path / "listing.csv"
-    path.write_text(
-        "symbol,date,close,open,high,low,volume,prev_close\n" + "\n".join(rows) + "\n",
+    monkeypatch.setenv("SECTORWEEKLY_TODAY", "2021-06-20")
+    desk = tmp_path / "desk"
+    desk.mkdir()
+    (desk / "desk.yaml").write_text(LISTING_DESK, encoding="utf-8")
+    prices = tmp_path / "prices.csv"
+    prices.write_text(
+        "symbol,market,date,close,open,high,low,volume,prev_close\n"
+        "603999,CN_A,2021-06-08,11.00,10.50,11.00,10.40,5000000,10.00\n"
+        "603999,CN_A,2021-06-09,12.10,12.10,12.10,12.10,100000,\n"
+        "603999,CN_A,2021-06-10,13.31,13.31,13.31,13.31,100000,\n"
+        "000300,CN_A,2021-06-07,5000,5000,5000,5000,1,\n"
+        "000300,CN_A,2021-06-10,5030,5030,5030,5030,1,\n",
         encoding="utf-8",
     )
-    db = tmp_path / "s.duckdb"
-    import_price_files(db, [path], {})
-    spec = MemberSpec("603999", "CN_A", listed=D("2021-06-08"))
-    with store.reader(db) as con:
-        moves, _ = compute_moves(con, [spec], Window(D("2021-06-08"), D("2021-06-10")))
-    (move,) = moves
-    assert move.limit_up_streak == 2  # 06-09 and 06-10; the listing day is not a third
-    assert not move.limit_touch_only
-    assert move.window_runs == []  # nor an earlier limit event of the window
-    assert move.limit_pct == 10  # the end session is judged, the listing day alone is free
+    code, _, err = cli(monkeypatch, capsys, "import", "prices", str(prices), "--desk", str(desk))
+    assert code == 0, err
+    report = build_report(load_desk(desk), D("2021-06-08"), D("2021-06-10"), BuildContext())
+    (member,) = report.review.boards[0].members
+    assert member.limit_up_streak == 2  # 06-09 and 06-10; the listing day is not a third
+    assert "2连板" in member.notes
+    assert report.review.items_zh == [
+        "（1）新股板块：无数据，新股甲（涨跌幅缺失）。其中，新股甲无基期收盘价，涨跌幅缺失，2连板。"
+    ]
 
 
 # --- c. the desk's holiday year wins over the package's -----------------------------------------
@@ -245,7 +263,7 @@ def test_the_preview_page_follows_an_import_into_a_store_outside_the_desk_folder
     proc, url, _ = start_preview(desk, home)
     try:
         page = urllib.request.urlopen(url, timeout=30).read().decode()
-        assert "1,549.2" not in page
+        assert "1,549.2" not in page and "无股本数据" in page
         shares = tmp_path / "shares.csv"
         shares.write_text("symbol,as_of,shares\n688256,2024-10-09,417000000\n", encoding="utf-8")
         done = subprocess.run(
