@@ -1,8 +1,11 @@
 """Five mistakes that are easy to make and that nothing else in the suite would notice.
 
 Each test below was seen to fail with its mistake put into the code by hand, and to pass
-without it. Every expectation is worked out by hand from the demo desk's real price rows (the
-arithmetic is in the comments), never by the project's own helpers:
+without it. Each asserts what a user meets (a weekly change, a 连板 count, the sessions the
+``calendar`` command lists, an import refused with its one line and the store unchanged, the
+preview page after an import), with expectations worked out by hand from the demo desk's real
+rows or from a few rows written here (the arithmetic is in the comments), never by the
+project's own helpers:
 
 a. chaining through an ex-rights day that is the *base* session, whose close is already in the
    new units (``analysis/market.py``, the ``refd`` step: ``date > base_date``);
