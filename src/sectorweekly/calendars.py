@@ -388,7 +388,7 @@ def _check(market_code: str, *days: dt.date) -> xcals.ExchangeCalendar:
     for day in days:
         if day > last:
             raise CalendarError(
-                f"{day} is after the last session known for {mkt.label_zh} ({mkt.calendar}, "
+                f"{day} is after the last session known for {mkt.code} ({mkt.calendar}, "
                 f"{last}, provisional sessions included); add the year's holidays under "
                 f"`holidays:` in desk.yaml or upgrade exchange-calendars"
             )

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from .cli_options import DeskOpt
+from .wording import counted
 
 console = Console(soft_wrap=True, highlight=False, markup=False)
 err_console = Console(stderr=True, soft_wrap=True, highlight=False, markup=False)
@@ -54,8 +55,7 @@ def calendar(
     days = calendars.sessions(mkt.code, dt.date(year, 1, 1), dt.date(year, 12, 31))
     src = calendars.year_source(mkt.code, year)
     console.print(
-        f"{mkt.label_zh} {mkt.code} ({calendars.calendar_name(mkt.code)}) {year}: "
-        f"{len(days)} sessions"
+        f"{mkt.code} ({calendars.calendar_name(mkt.code)}) {year}: {counted(len(days), 'session')}"
     )
     console.print(f"source: {ORIGIN_TEXT[src.origin]}: {src.source}")
     if src.origin == "provisional":

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from . import store
+from . import calendars, clock, store
 from .analysis.market import Window
 from .analysis.rating_scale import RatingScales
 from .analysis.series import rating_actions
@@ -99,6 +99,22 @@ def resolve_window(
     return Window(s, e), messages
 
 
+def refuse_future_window(desk: Desk, window: Window) -> None:
+    """A window that starts after today has no prices yet: its report would be all 缺失, so
+    it is refused like a week before all data (a date past the exchange calendars first
+    keeps its own error, exit code 3)."""
+    today = clock.today()
+    if window.start <= today:
+        return
+    for market in sorted({desk.instruments[s].market for s in desk.members()}):
+        calendars.sessions(market, window.start, window.end)  # CalendarError past the calendar
+    raise StoreError(
+        f"the week {window.start}..{window.end} starts after today ({today}): no prices can "
+        "exist for it yet; choose a week that has begun (sectorweekly build without --start "
+        "takes the latest complete week in the store)"
+    )
+
+
 def _symbol(desk: Desk, name: str, notes: WeekNotes, line: int, theme: str) -> str:
     if name in desk.instruments:
         return name
@@ -177,6 +193,7 @@ def gather(
 
     path = store_path(desk)
     window, messages = resolve_window(desk, path, start, end)
+    refuse_future_window(desk, window)
     published = desk.publication_date(window.end)
     notes_file = notes_path(desk.root / desk.notes_dir, published)
     notes = load_notes(notes_file)

@@ -1,7 +1,7 @@
 """The CSV importer as a provider: daily bars from price files, for ``update --source csv``.
 
 It answers queries from the same files and with the same checks as ``import prices``
-(``csv_prices.read_price_file``), so a desk fed by files and one fed online share one update path.
+(``csv_prices.read_price_files``), so a desk fed by files and one fed online share one update path.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pandas as pd
 from ..errors import InputError
 from ..store import PRICE_COLUMNS
 from .base import PriceQuery, Provider, register
-from .csv_prices import read_price_file
+from .csv_prices import read_price_files
 
 if TYPE_CHECKING:
     from ..desk import Desk
@@ -43,13 +43,12 @@ class CsvPricesProvider(Provider):
 
     def _all_rows(self, query: PriceQuery) -> pd.DataFrame:
         if self._rows is None:
-            frames = []
-            for path in self.paths:
-                try:
-                    frames.append(read_price_file(path, self.known))
-                except InputError as exc:
-                    raise self.error("malformed", query, str(exc)) from None
-            self._rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+            try:  # read together: a dividend file applies to the price files beside it
+                self._rows = read_price_files(self.paths, self.known) if self.paths else None
+            except InputError as exc:
+                raise self.error("malformed", query, str(exc)) from None
+            if self._rows is None:
+                self._rows = pd.DataFrame()
         return self._rows
 
     def prices(self, query: PriceQuery) -> pd.DataFrame:

@@ -8,6 +8,7 @@ import typer
 
 from .. import console as consoles
 from ..cli_options import DeskOpt, option_date
+from ..wording import counted
 
 
 def update(
@@ -83,7 +84,7 @@ def update(
     )
     path, seeded = ensure_seeded(d, wait)
     if seeded:
-        err.print(f"[dim]seeded {path} with {seeded} rows from the desk's files[/dim]")
+        err.print(f"[dim]seeded {path} with {counted(seeded, 'row')} from the desk's files[/dim]")
     try:
         summary = run_with_progress(d, path, options, err)
     except KeyboardInterrupt:

@@ -22,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..desk import Desk
+from ..wording import counted
 from .resilience import NOT_ASKED
 from .run import SymbolResult, UpdateOptions, UpdateSummary, run_update
 
@@ -235,7 +236,8 @@ def render_summary(summary: UpdateSummary) -> Group:
     asked = sum(1 for r in summary.results if r.asked is not None)
     parts.append(
         Text(
-            f"{added} rows added for {asked} of {len(summary.results)} symbols asked "
+            f"{counted(added, 'row')} added for {asked} of "
+            f"{counted(len(summary.results), 'symbol')} asked "
             f"in {summary.seconds:.1f}s"
             + ("; the store was already up to date" if summary.up_to_date else ""),
             "dim",

@@ -31,6 +31,7 @@ from ..desk import Desk, Instrument
 from ..errors import ProviderError, SectorWeeklyError
 from ..markets import MARKETS
 from ..providers.base import PriceQuery, Provider, Request, provider_class
+from ..wording import counted
 from .checks import Change, CheckedRows, Flag, check_rows
 from .deadline import Cancel, DeadlineExceeded, call_with_deadline
 from .plan import DEFAULT_SETTLE, SymbolPlan, plan_update, update_symbols
@@ -145,13 +146,16 @@ class UpdateSummary:
             why = "; ".join(f"{s}: {d}" for s, d in reasons.items())
             head = f"offline: no data source could be reached ({why}); nothing was written"
         else:
-            parts = [f"{len(failed)} of {len(self.results)} symbols failed"]
+            parts = [f"{len(failed)} of {counted(len(self.results), 'symbol')} failed"]
             if kinds:
                 parts.append(f"({', '.join(kinds)})")
             shares_failed = [s for s in self.shares if s.error]
             if shares_failed:
-                parts.append(f"and {len(shares_failed)} share counts")
-            head = " ".join(parts) + f"; {self.added} rows were stored for the others"
+                parts.append(f"and {counted(len(shares_failed), 'share count')}")
+            head = (
+                " ".join(parts)
+                + f"; {counted(self.added, 'row was', 'rows were')} stored for the others"
+            )
         return (
             f"{head}. The store holds {through or 'no prices'}; "
             "`sectorweekly build` works from it and states the last date per market."
