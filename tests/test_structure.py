@@ -167,8 +167,8 @@ def modules(root: Path = PACKAGE) -> dict[str, Module]:
 def _targets(known: dict[str, Module], mod: Module, node: ast.Import | ast.ImportFrom) -> list[str]:
     """The package's modules an import statement names (relative imports resolved)."""
     if isinstance(node, ast.Import):
-        names = [a.name for a in node.names]
-        return [_inside(n) for n in names if _inside(n) is not None]  # type: ignore[misc]
+        inside = [_inside(a.name) for a in node.names]
+        return [name for name in inside if name is not None]
     if node.level:
         base = ["sectorweekly", *mod.name.split(".")] if mod.name else ["sectorweekly"]
         if not mod.is_package:
