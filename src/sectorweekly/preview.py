@@ -83,7 +83,7 @@ class Preview:
         """Build the report again; on a bad input keep the last good one and show the error."""
         from .build import BuildContext, build_report
         from .desk import load_desk
-        from .report.charts import draw_charts
+        from .report.render import made_for
         from .workspace import prepare
 
         t0 = time.perf_counter()
@@ -91,7 +91,7 @@ class Preview:
             desk = load_desk(self.desk_dir)
             self.store, _ = prepare(desk)  # the edge step of every command: seeds the store
             report = build_report(desk, self.start, self.end, BuildContext())
-            draw_charts(report, self.work)
+            made_for(report, self.work, ("html",), skip=("font",))  # the page serves its font
         except SectorWeeklyError as exc:
             self.error = f"error: {exc}"
         else:
