@@ -2,8 +2,9 @@
 
 Everything a part may read about the week comes from here: the window, the publication date,
 the desk as it stands this week (the notes' names to watch and risks in place of its own), the
-notes parsed once, each name's current rating and its action, the earlier issues of the series
-and the store file. Gathering only reads the store.
+notes parsed once, each name's current rating and its action, the earlier issues of the series,
+the store file and the exchange calendars (the desk's holidays and the closures the store
+shows). Gathering only reads the store.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ import pandas as pd
 
 from . import store
 from .analysis.market import Window
+from .analysis.observed_sessions import observed
 from .analysis.rating_scale import RatingScales
 from .analysis.series import rating_actions
 from .analysis.sources import store_last_dates
-from .calendars import latest_complete_week
+from .calendars import Calendars, latest_complete_week
 from .desk import Desk, WatchTheme
 from .errors import InputError, StoreError
 from .markets import codes
@@ -63,6 +65,7 @@ class Week:
     ratings: Mapping[str, CurrentRating]
     archive: tuple[ArchivedIssue, ...]  # issues of the series published before this one
     store: Path
+    calendars: Calendars  # every session a part asks for
     messages: tuple[str, ...] = ()  # what gathering said (how the window was chosen)
 
     @property
@@ -166,6 +169,12 @@ def current_ratings(
     }
 
 
+def week_calendars(desk: Desk, path: Path) -> Calendars:
+    """The desk's calendars with the closures its store shows in provisional years."""
+    markets = sorted({i.market for i in desk.instruments.values()})
+    return observed(Calendars.of_desk(desk), path, markets)
+
+
 def gather(
     desk: Desk,
     start: dt.date | None = None,
@@ -191,5 +200,6 @@ def gather(
         ratings=current_ratings(desk, path, published, since),
         archive=earlier,
         store=path,
+        calendars=week_calendars(desk, path),
         messages=tuple(messages),
     )

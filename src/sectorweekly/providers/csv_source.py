@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..calendars import Calendars
 from ..errors import InputError
 from ..store import PRICE_COLUMNS
 from .base import PriceQuery, Provider, register
@@ -26,17 +27,23 @@ class CsvPricesProvider(Provider):
     name = "csv"
 
     def __init__(
-        self, paths: Sequence[Path] = (), known_markets: Mapping[str, str] | None = None
+        self,
+        paths: Sequence[Path] = (),
+        known_markets: Mapping[str, str] | None = None,
+        calendars: Calendars | None = None,
     ) -> None:
+        """``calendars``: the desk's (None: the library's and the package's holiday files)."""
         self.paths = [p for path in paths for p in _expand(Path(path))]
         self.known = dict(known_markets or {})
+        self.calendars = calendars or Calendars.build()
         self._rows: pd.DataFrame | None = None
 
     @classmethod
     def for_desk(cls, desk: Desk) -> Provider:
         """The desk's own price files (``seed_prices``)."""
         known = {s: i.market for s, i in desk.instruments.items()}
-        return cls([desk.root / entry for entry in desk.seed_prices], known)
+        paths = [desk.root / entry for entry in desk.seed_prices]
+        return cls(paths, known, Calendars.of_desk(desk))
 
     def unavailable_reason(self) -> str | None:
         return None if self.paths else "no price files given (the desk lists no seed_prices)"
@@ -46,7 +53,7 @@ class CsvPricesProvider(Provider):
             frames = []
             for path in self.paths:
                 try:
-                    frames.append(read_price_file(path, self.known))
+                    frames.append(read_price_file(path, self.known, calendars=self.calendars))
                 except InputError as exc:
                     raise self.error("malformed", query, str(exc)) from None
             self._rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
