@@ -63,4 +63,3 @@ def demo_report(demo_store: Path, tmp_path_factory: pytest.TempPathFactory):
         else:
             os.environ["SECTORWEEKLY_HOME"] = old
     return report, out, ctx.messages
-

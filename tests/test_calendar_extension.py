@@ -16,8 +16,8 @@ import yaml
 from typer.testing import CliRunner
 
 from sectorweekly import holidays
-from sectorweekly.calendars import Calendars
 from sectorweekly.build import BuildContext, build_report
+from sectorweekly.calendars import Calendars
 from sectorweekly.cli import app
 from sectorweekly.desk import load_desk
 from sectorweekly.errors import InputError

@@ -106,7 +106,9 @@ def test_replace_true_makes_the_desk_list_the_whole_year(world, tmp_path, monkey
         f"desk.yaml: holidays.CN_A.2025 replaces (replace: true) the 18 closed weekdays of "
         f"{LIBRARY}: " + ", ".join(f"-{d}" for d in removed) + " (3 closed)"
     ) in err
-    assert Calendars.of_desk(load_desk(desk)).sessions("CN_A", D("2025-09-30"), D("2025-10-06")) == [
+    assert Calendars.of_desk(load_desk(desk)).sessions(
+        "CN_A", D("2025-09-30"), D("2025-10-06")
+    ) == [
         D("2025-09-30"),
         D("2025-10-01"),
         D("2025-10-06"),
