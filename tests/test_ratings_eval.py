@@ -154,6 +154,7 @@ def test_market_without_a_benchmark_keeps_the_stock_return_and_says_so():
     flat(con, "688981", "CN_A", "2024-03-01", "2024-10-31", 40.0)
     out = evaluate(
         con,
+        Calendars.build(),
         ratings(("0020.HK", "2024-04-08", "买入"), ("688981", "2024-04-08", "买入")),
         SCALES,
         {"CN_A": "000300"},
@@ -234,6 +235,7 @@ def test_adjusted_closes_are_used_where_the_store_has_them():
     flat(con, "002837", "CN_A", "2024-03-01", "2024-10-31", 20.0)
     out = evaluate(
         con,
+        Calendars.build(),
         ratings(("002463", "2024-04-01", "中性"), ("002837", "2024-04-01", "中性")),
         SCALES,
         BENCH,

@@ -132,7 +132,10 @@ def test_chinext_limit_changed_on_2020_08_24():
         con2, "300001", "CN_A", [(days[0], 10.0, None, None), *_limit_path(10.0, days[1:], 10)]
     )
     moves, _ = compute_moves(
-        con2, [MemberSpec("300001", "CN_A")], Window(D("2020-08-24"), D("2020-08-28"))
+        con2,
+        Calendars.build(),
+        [MemberSpec("300001", "CN_A")],
+        Window(D("2020-08-24"), D("2020-08-28")),
     )
     assert moves[0].limit_up_streak == 0  # +10% is no longer a ChiNext limit-up
 
