@@ -16,6 +16,9 @@ the closures observed in its store, and handed to whatever asks for sessions. Tw
 process each get their own; nothing is read back from exchange_calendars' registry (the
 ``calendar`` command registers a market's calendar there under ``<CODE>-sectorweekly`` for users
 of the library). Exchange calendar objects are cached by the value they are built from.
+
+Longer than most modules: the value and the library facts it is built from (which years the
+library lists, what the package adds) change together.
 """
 
 from __future__ import annotations
