@@ -20,6 +20,13 @@ system-deps:
 	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends poppler-utils >/dev/null 2>&1)) \
 	    || echo "note: could not install poppler-utils; PDF text checks will be skipped"; \
 	  else echo "note: no apt-get; install poppler-utils for the PDF checks"; fi; }
+	@# openssl makes the certificates of the tests' local HTTPS server (tests/wire_server.py)
+	@command -v openssl >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get install -y -q --no-install-recommends openssl >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends openssl >/dev/null 2>&1)) \
+	    || echo "note: could not install openssl; the transport tests need it"; \
+	  else echo "note: no apt-get; install openssl for the transport tests"; fi; }
 	@# headless Chromium screenshots the HTML report in the tests (skipped when absent)
 	@test -x /usr/bin/chromium || { \
 	  if command -v apt-get >/dev/null 2>&1; then \
@@ -46,6 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/import.py
 	$(BIN)/python benchmarks/backfill.py
 	$(BIN)/python benchmarks/sina_stress.py
+	$(BIN)/python benchmarks/update.py
 
 clean:
 	rm -rf $(VENV) reports build *.egg-info

@@ -210,7 +210,7 @@ def test_a_workbook_is_read_from_the_first_sheet_the_import_knows(
     _workbook(book, {"Sheet1": [], "说明": [["本表为行情"]],
                      "data": [["symbol", "date", "close"], ["300308", "2024-10-08", 185.83]]})  # fmt: skip
     code, out = _cli(monkeypatch, capsys, "import", "prices", str(book), "--desk", str(desk))
-    assert code == 0 and "1 new rows" in out, out
+    assert code == 0 and "1 new row (" in out, out
     with duckdb.connect(str(desk / "store.duckdb"), read_only=True) as con:
         assert con.execute("SELECT symbol, date, close, origin FROM prices").fetchall() == [
             ("300308", dt.date(2024, 10, 8), 185.83, f"{book}[data]")

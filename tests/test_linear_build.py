@@ -111,10 +111,10 @@ def test_firm_texts_left_empty_are_shown_as_missing_in_every_document(demo_home,
     assert closing.disclaimer == "（未填写：请在desk.yaml的firm.disclaimer中写入贵机构的免责声明）"
     assert closing.analyst_statement == desk.firm.analyst_statement
     assert [m for m in messages if m.startswith("desk.yaml firm.")] == [
-        "desk.yaml firm.disclaimer is empty: the closing pages say 未填写 where the 免责声明 "
-        "goes; fill it in before publishing",
-        "desk.yaml firm.copyright is empty: the closing pages say 未填写 where the 版权声明 "
-        "goes; fill it in before publishing",
+        "desk.yaml firm.disclaimer is empty: the closing pages mark the disclaimer as not "
+        "filled in; fill it in before publishing",
+        "desk.yaml firm.copyright is empty: the closing pages mark the copyright as not "
+        "filled in; fill it in before publishing",
     ]
     assert f"## 免责声明\n\n{closing.disclaimer}" in render_markdown(report)
     html = render_html(report, tmp_path, inline_images=False)

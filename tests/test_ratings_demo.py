@@ -54,7 +54,7 @@ def test_evaluate_writes_scorecard_json_and_csv_with_hand_checked_numbers(
 ):
     code, out, err = evaluate_cli(monkeypatch, capsys, tmp_path)
     assert code == 0, err
-    assert "6M 评级记分卡" in out and "示例评级" in out and "scorecard.json" in out
+    assert "6M rating scorecard (sample ratings, not real ones)" in out and "scorecard.json" in out
     card = json.loads((tmp_path / "scorecard.json").read_text(encoding="utf-8"))
     assert card["sample"] is True and card["sample_label"] == "示例评级（非真实评级）"
     assert card["benchmarks"] == {"CN_A": "000300", "HK": "HSI", "US": "^GSPC"}

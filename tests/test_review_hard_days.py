@@ -102,7 +102,8 @@ def test_ex_rights_week_report_says_the_basis(demo_home) -> None:
 
 
 def _desk_without_references(tmp_path: Path):
-    """The demo desk with its price files stripped of the reference columns."""
+    """The demo desk with its price files stripped of the reference columns (and its dividend
+    file of the two names' rows)."""
     root = tmp_path / "desk"
     shutil.copytree(demo_desk_dir(), root)
     for name in ("300502.csv", "002837.csv"):
@@ -111,6 +112,13 @@ def _desk_without_references(tmp_path: Path):
         path.write_text(
             "\n".join(",".join(line.split(",")[:12]) for line in lines) + "\n", encoding="utf-8"
         )
+    dividends = root / "data" / "dividends.csv"
+    kept = [
+        line
+        for line in dividends.read_text(encoding="utf-8").splitlines()
+        if not line.startswith(("300502,", "002837,"))
+    ]
+    dividends.write_text("\n".join(kept) + "\n", encoding="utf-8")
     desk = load_desk(root)
     prepare(desk)  # the command line does this before a build; a build only reads
     return desk

@@ -250,7 +250,7 @@ def test_backfill_replaces_and_says_so_but_keeps_a_published_issue(series):
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert "2024-10-05: replaced the backfill issue recorded" in run.stderr.replace("\n", " ")
-    assert "1 issues backfilled" in run.stdout.replace("\n", " ")
+    assert "1 issue backfilled" in run.stdout.replace("\n", " ")
     issues = archive.read_archive(reports)
     assert len(issues) == 13
     done = archive.record(reports, series["report"], "backfill")

@@ -354,7 +354,7 @@ def test_init_ships_no_data_and_the_first_import_goes_in(desk, tmp_path, capsys,
     path.write_text("symbol,date,close\n300308,2024-10-08,190\n", encoding="utf-8")
     code, out, err = sw(capsys, monkeypatch, "import", "prices", path, "--desk", desk)
     assert code == 0, err
-    assert out.startswith("1 new rows (0 already stored)")
+    assert out.startswith("1 new row (0 already stored)")
 
 
 def test_init_with_demo_data_loads_it_and_a_conflict_names_its_origin(

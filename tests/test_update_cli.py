@@ -105,7 +105,10 @@ def test_ctrl_c_exits_130_with_one_line_and_no_traceback(
         cli.main()
     err = capsys.readouterr().err
     assert exc.value.code == 130
-    assert "error: interrupted: every symbol committed before Ctrl-C stays in the store" in err
+    assert (
+        "error: interrupted: every symbol committed before the stop (Ctrl-C or SIGTERM) "
+        "stays in the store" in err
+    )
     assert "Traceback" not in err
 
 

@@ -128,9 +128,10 @@ def test_an_html_page_from_one_endpoint_leaves_every_other_symbol_fetched(desk: 
     summary, wire, _ = update(desk, {"0.300502": HTML_200})
     by = {r.symbol: r for r in summary.results}
     assert summary.ok and not summary.failed
-    # the page is "malformed" (not offline): not retried, and AKShare stays on for the rest
+    # the page is "malformed" (the symbol's, not the host's): retried once, AKShare stays on
     assert [(e.source, e.kind) for e in by["300502"].errors] == [("akshare", "malformed")]
-    assert wire.count("secid=0.300502") == 1
+    assert "an HTML page where data was expected" in by["300502"].errors[0].detail
+    assert wire.count("secid=0.300502") == 2
     assert by["300502"].source == "yfinance"
     assert {s for s, r in by.items() if r.source != "akshare"} == {"300502"}
     # HSI: Sina lags two sessions; the tail came from Yahoo
@@ -210,22 +211,27 @@ def test_throttling_backs_off_longer_and_gives_the_host_up(desk: Desk) -> None:
 
 
 def test_a_stalled_call_without_a_timeout_ends_as_timeout_within_the_deadline(desk: Desk) -> None:
+    """Silence is not retried (the call waited its whole deadline); twice in a row gives the
+    host up, so the third symbol on it is not asked."""
     with stalled_server(hold=3.0) as port:
         started = time.monotonic()
-        summary, _, _ = update(
+        summary, wire, _ = update(
             desk,
-            {"1.000300": stalled(port)},
-            symbols=("000300",),
+            {"1.000300": stalled(port), "1.688256": stalled(port)},
+            symbols=("000300", "688256", "688047"),
             source="akshare",
+            workers=1,
             deadline=1.0,
             retry=RetryPolicy(attempts=2, base_delay=0.0),
         )
         seconds = time.monotonic() - started
-    result = summary.results[0]
-    assert result.failure is not None and result.failure.kind == "timeout"
-    assert "deadline" in result.failure.detail
-    assert "push2his.eastmoney.com" in summary.given_up  # silent after its retries
-    assert seconds < 2 * 1.0 + 1.5  # two attempts of one deadline each, and the run's overhead
+    by = {r.symbol: r for r in summary.results}
+    assert by["000300"].failure is not None and by["000300"].failure.kind == "timeout"
+    assert "deadline" in by["000300"].failure.detail
+    assert by["688256"].failure is not None and by["688256"].failure.kind == "timeout"
+    assert "push2his.eastmoney.com" in summary.given_up  # silent twice in a row
+    assert wire.count("secid=1.688047") == 0
+    assert seconds < 2 * 1.0 + 1.5  # one deadline per silent symbol, and the run's overhead
 
 
 def test_ctrl_c_stops_the_run_within_seconds_and_keeps_what_was_committed(desk: Desk) -> None:

@@ -448,7 +448,7 @@ class Calendars:
         for day in days:
             if day > last:
                 raise CalendarError(
-                    f"{day} is after the last session known for {mkt.label_zh} "
+                    f"{day} is after the last session known for {mkt.code} "
                     f"({mkt.calendar}, {last}, provisional sessions included); add the year's "
                     "holidays under `holidays:` in desk.yaml or upgrade exchange-calendars"
                 )

@@ -9,6 +9,7 @@ PDF engine, online extra), 70 an internal error (a bug; ``SECTORWEEKLY_DEBUG=1``
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import sys
@@ -34,6 +35,7 @@ from .cli_options import (
 from .cli_ratings import ratings_app
 from .clock import ClockError
 from .errors import InputError, SectorWeeklyError
+from .wording import counted
 
 # typer prints Python types in help (`FILE... <list[Path]>`, `--symbols <list[str]>`); users
 # read an argument's metavar and a value's kind in words.
@@ -104,7 +106,9 @@ def _prepare(desk_dir: Path | None, wait: float):
     d, _ = desk_and_calendars(desk_dir)
     path, added = prepare(d, wait)
     if added:
-        err_console.print(f"seeded the store {path} with {added} price rows from the desk")
+        err_console.print(
+            f"seeded the store {path} with {counted(added, 'price row')} from the desk"
+        )
     return d, path
 
 
@@ -218,6 +222,13 @@ def preview(
     except KeyboardInterrupt:
         pass
     except OSError as exc:  # the port is taken, or not ours to bind
+        if exc.errno == errno.EADDRINUSE:
+            raise InputError(
+                "--port",
+                port,
+                "the port is taken on 127.0.0.1; expected a free port, or "
+                "--port 0 for any free one",
+            ) from None
         raise SectorWeeklyError(f"preview: cannot serve on 127.0.0.1:{port} ({exc})") from None
     say("preview stopped")
 
@@ -226,7 +237,11 @@ def preview(
 def import_prices(
     files: Annotated[
         list[Path],
-        typer.Argument(metavar="FILE...", help="CSV files (shared layout or symbol,date,close…)."),
+        typer.Argument(
+            metavar="FILE...",
+            help="CSV files: prices (shared layout or symbol,date,close…) or dividends "
+            "(symbol,date,cash[,bonus,…]).",
+        ),
     ],
     desk: DeskOpt = None,
     sheet: SheetOpt = None,
@@ -234,12 +249,12 @@ def import_prices(
     wait: WaitOpt = 30.0,
 ) -> None:
     """Import daily prices; all files in one transaction, nothing written if any row is bad."""
-    from .providers.csv_prices import import_price_files
+    from .providers.csv_prices import import_prices as run_import
 
     d, path, cals = _desk(desk)
     known = {s: i.market for s, i in d.instruments.items()}
     with progress_line() as say:
-        read, added = import_price_files(
+        result = run_import(
             path,
             files,
             known,
@@ -249,7 +264,10 @@ def import_prices(
             progress=say,
             sheet=sheet,
         )
-    console.print(f"{added} new rows ({read - added} already stored) into {path}", markup=False)
+    added, filled = result.added, result.replaced
+    line = f"{counted(added, 'new row')} ({result.read - added - filled:,} already stored"
+    line += f", {counted(filled, 'reference price')} filled in)" if filled else ")"
+    console.print(f"{line} into {path}", markup=False)
 
 
 @import_app.command("shares")
@@ -268,7 +286,7 @@ def import_shares(
 
     _, path, _ = _desk(desk)
     added = import_shares_file(path, list(files), encoding=encoding, wait=wait, sheet=sheet)
-    console.print(f"{added} new share counts into {path}", markup=False)
+    console.print(f"{counted(added, 'new share count')} into {path}", markup=False)
 
 
 class TrackerKind(StrEnum):
@@ -326,7 +344,8 @@ def import_series(
     opts = SeriesOptions(group, unit, source, aliases, sample, sheet, encoding, wait)
     result = import_tracker_files(path, files, kind.value, opts)
     console.print(
-        f"{result.added} new rows, {result.replaced} unfinished periods updated "
+        f"{counted(result.added, 'new row')}, "
+        f"{counted(result.replaced, 'unfinished period')} updated "
         f"({result.unchanged} already stored) into {path}",
         markup=False,
     )
@@ -385,7 +404,7 @@ def init(
     if demo_data:
         shutil.copytree(src, directory, dirs_exist_ok=True)
         path, added = prepare(load_desk(directory))
-        console.print(f"desk created in {directory} with the demo data ({added} price rows in "
+        console.print(f"desk created in {directory} with the demo data ({counted(added, 'price row')} in "
                       f"{path}); edit {directory / 'desk.yaml'}", markup=False)  # fmt: skip
         return
     shutil.copytree(

@@ -6,12 +6,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from . import console as consoles
 from .cli_options import DeskOpt, desk_and_calendars, option_date
+from .wording import counted
 
-console = Console()
-err_console = Console(stderr=True)
+# whole lines in logs and CI, wrapped on a terminal
+console = consoles.out()
+err_console = consoles.err()
 
 ReportsOpt = Annotated[
     Path | None,
@@ -84,17 +86,20 @@ def backfill(
             what = "recorded"
         err_console.print(f"{day}: {what} ({elapsed:.2f}s)", highlight=False)
 
-    result = run_backfill(d, folder, weeks, option_date(before, "--before"), progress)
+    def notice(line: str) -> None:
+        err_console.print(line, highlight=False, markup=False)
+
+    result = run_backfill(d, folder, weeks, option_date(before, "--before"), progress, notice)
     total = time.perf_counter() - t0
     n = len(result.recorded)
     for msg in result.messages:
-        err_console.print(f"[dim]{msg}[/dim]")
+        err_console.print(msg, style="dim", highlight=False, markup=False)
     if result.without_notes:
         err_console.print(
-            f"[dim]{len(result.without_notes)} of {n} issues have no notes file "
+            f"[dim]{len(result.without_notes)} of {counted(n, 'issue')} have no notes file "
             f"(notes/<publication date>.md), so no news sections[/dim]"
         )
     console.print(
-        f"{n} issues backfilled into {folder / 'archive.jsonl'} in {total:.2f}s "
+        f"{counted(n, 'issue')} backfilled into {folder / 'archive.jsonl'} in {total:.2f}s "
         f"({total / max(n, 1):.2f}s per issue); index: {folder / 'index.html'}"
     )

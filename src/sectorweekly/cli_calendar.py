@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from .cli_options import DeskOpt
+from .wording import counted
 
 console = Console(soft_wrap=True, highlight=False, markup=False)
 err_console = Console(stderr=True, soft_wrap=True, highlight=False, markup=False)
@@ -54,7 +55,7 @@ def calendar(
     days = cals.sessions(mkt.code, dt.date(year, 1, 1), dt.date(year, 12, 31))
     src = cals.year_source(mkt.code, year)
     name = cals.register(mkt.code)  # for users of exchange_calendars; read back by nothing
-    console.print(f"{mkt.label_zh} {mkt.code} ({name}) {year}: {len(days)} sessions")
+    console.print(f"{mkt.code} ({name}) {year}: {counted(len(days), 'session')}")
     console.print(f"source: {ORIGIN_TEXT[src.origin]}: {src.source}")
     if src.origin == "provisional":
         console.print(

@@ -11,6 +11,7 @@ from rich.table import Table
 from . import console as consoles
 from .cli_options import DeskOpt, EncodingOpt, SheetOpt, WaitOpt, desk_and_calendars, option_date
 from .errors import InputError
+from .wording import counted
 
 ratings_app = typer.Typer(
     no_args_is_help=True, help="Rating history and its scorecard (hit rates vs benchmarks)."
@@ -42,7 +43,10 @@ def import_ratings(
     read, added = import_rating_files(
         path, files, scales, rating_symbols(d, path), encoding=encoding, wait=wait, sheet=sheet
     )
-    console.print(f"{added} new ratings ({read - added} already stored) into {path}", markup=False)
+    console.print(
+        f"{counted(added, 'new rating')} ({read - added:,} already stored) into {path}",
+        markup=False,
+    )
 
 
 @ratings_app.command("evaluate")
@@ -114,9 +118,9 @@ def _pct(value: float | None, signed: bool = False) -> str:
 def _summary_table(
     horizon: str, part: dict[str, Any], benchmarks: dict[str, str], sample: bool
 ) -> Table:
-    title = f"{horizon} 评级记分卡 rating scorecard"
+    title = f"{horizon} rating scorecard"
     if sample:
-        title += "（示例评级，非真实评级）"
+        title += " (sample ratings, not real ones)"
     bench = ", ".join(f"{m} {s}" for m, s in benchmarks.items())
     table = Table(title=title, caption=f"benchmarks: {bench}; excess = mean over judged, pp")
     table.add_column("rating", no_wrap=True)

@@ -188,22 +188,25 @@ def serve(
         # taken before the first build: an edit made while it runs, or before the watcher starts,
         # is seen as a change (so is the store seeded by the first build: built again, cached)
         before = _snapshot(preview.watched_dir(), preview.store)
-        preview.rebuild()
-        for line in preview.holiday_lines:
-            say(line)
+        # bound before the first build: a taken port is said at once, not after a build
         server = _Server(("127.0.0.1", port), _handler(preview))
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        host, bound = server.server_address[:2]
-        say(f"preview on http://{host}:{bound}/ (built in {preview.last_build_s:.2f}s)")
-        if preview.error:
-            say(preview.error)
         try:
-            _watch(preview, say, stop, before)
+            preview.rebuild()
+            for line in preview.holiday_lines:
+                say(line)
+            thread = threading.Thread(target=server.serve_forever, daemon=True)
+            thread.start()
+            host, bound = server.server_address[:2]
+            say(f"preview on http://{host}:{bound}/ (built in {preview.last_build_s:.2f}s)")
+            if preview.error:
+                say(preview.error)
+            try:
+                _watch(preview, say, stop, before)
+            finally:
+                server.shutdown()
+                preview.stop()
         finally:
-            server.shutdown()
             server.server_close()
-            preview.stop()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

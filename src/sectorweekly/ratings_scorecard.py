@@ -125,6 +125,7 @@ def desk_scorecard(
     bench = {**desk.ratings.benchmarks, **(benchmarks or {})}
     markets = {s: i.market for s, i in desk.instruments.items()}
     with store.reader(path) as con:
+        _check_overrides(con, desk, benchmarks or {})
         rows = evaluate(con, calendars, ratings, scales, bench, markets, horizons, as_of)
         through = _benchmark_through(con, list(bench.values()), as_of)
     names = {s: i.name for s, i in desk.instruments.items()}
@@ -139,6 +140,29 @@ def desk_scorecard(
         sample=bool(rows["sample"].fillna(False).astype(bool).any()) if len(rows) else False,
         prices_through=through,
     )
+
+
+def _check_overrides(con: Any, desk: Desk, overrides: Mapping[str, str]) -> None:
+    """A ``--benchmark`` must name a symbol of its market that the desk lists or the store
+    holds prices for: an unknown one would make every rating of the market ``no_benchmark``."""
+    for market, symbol in overrides.items():
+        listed = sorted(s for s, i in desk.instruments.items() if i.market == market)
+        stored = {
+            s
+            for (s,) in con.execute(
+                "SELECT DISTINCT symbol FROM prices WHERE market = ?", [market]
+            ).fetchall()
+        }
+        if symbol in stored or (symbol in listed and not stored):
+            continue
+        indices = [s for s in listed if desk.instruments[s].kind == "index"]
+        shown = ", ".join(indices or listed) or "none"
+        raise InputError(
+            "--benchmark",
+            f"{market}={symbol}",
+            f"no stored {market} prices for {symbol!r}; expected a {market} symbol of "
+            f"desk.yaml's instruments with prices in the store (indices: {shown})",
+        )
 
 
 def _benchmark_through(con: Any, symbols: list[str], as_of: dt.date | None) -> dict[str, dt.date]:

@@ -18,9 +18,10 @@ from .analysis.sources import store_last_dates
 from .archive import Recorded
 from .calendars import latest_complete_week
 from .desk import Desk
-from .errors import SectorWeeklyError
+from .errors import SectorWeeklyError, StoreError
 from .parts.base import BuildContext
 from .report.model import Report
+from .wording import counted
 
 DEFAULT_REPORTS = Path("reports")
 
@@ -52,27 +53,71 @@ def write_index(reports: Path) -> Path:
     return path
 
 
-def backfill_windows(
-    desk: Desk, weeks: int, before: dt.date | None
-) -> list[tuple[dt.date, dt.date]]:
+def _stored_span(desk: Desk) -> tuple[dt.date, dt.date] | None:
+    """First and last stored price day of the desk's names (None: the store has none)."""
+    from .workspace import store_path
+
+    path = store_path(desk)  # read only: the command line prepared the store
+    symbols = list(dict.fromkeys(desk.members() + desk.benchmark_symbols()))
+    markets = sorted({desk.instruments[s].market for s in desk.members()})
+    with store.reader(path) as con:
+        last = store_last_dates(con, markets)
+        first = con.execute(
+            "SELECT min(date) FROM prices WHERE list_contains(?, symbol)", [symbols]
+        ).fetchall()[0][0]
+    if first is None or not last:
+        return None
+    _, last_friday = latest_complete_week(last)
+    return first, last_friday
+
+
+@dataclass(frozen=True)
+class Windows:
+    """The weeks a backfill builds, and how many were asked for."""
+
+    weeks: list[tuple[dt.date, dt.date]]
+    asked: int
+    first_stored: dt.date | None = None  # the store's first price day, when it cut the weeks
+
+    @property
+    def note(self) -> str | None:
+        """What the console says when the store holds fewer weeks than asked for."""
+        if self.first_stored is None:
+            return None
+        return (
+            f"--weeks {self.asked}: the store's prices start on {self.first_stored}, so "
+            f"{counted(len(self.weeks), 'week')} ({self.weeks[0][0]}..{self.weeks[-1][1]}) "
+            "can be backfilled; backfilling those"
+        )
+
+
+def backfill_windows(desk: Desk, weeks: int, before: dt.date | None) -> Windows:
     """The last ``weeks`` Monday–Friday windows: published before ``before`` when given, else
-    up to the latest complete week the store covers (and never past today)."""
+    up to the latest complete week the store covers (and never past today); never a week
+    before the store's first price, so asking for more weeks than it holds backfills them all."""
     if weeks < 1:
         raise SectorWeeklyError(f"--weeks {weeks}: expected a number of weeks of at least 1")
+    span = _stored_span(desk)
+    if span is None:
+        raise StoreError(
+            "the store has no prices for the desk's names; import prices "
+            "(sectorweekly import prices FILE.csv) or run sectorweekly update first"
+        )
+    first, last_friday = span
     if before is not None:
         last_friday = before - dt.timedelta(days=desk.publication_lag_days + 1)
-    else:
-        from .workspace import store_path
-
-        path = store_path(desk)  # read only: the command line prepared the store
-        markets = sorted({desk.instruments[s].market for s in desk.members()})
-        with store.reader(path) as con:
-            last = store_last_dates(con, markets)
-        _, last_friday = latest_complete_week(last)
-        last_friday = min(last_friday, clock.today() - dt.timedelta(days=1))
+    last_friday = min(last_friday, clock.today() - dt.timedelta(days=1))
     friday = last_friday - dt.timedelta(days=(last_friday.weekday() - 4) % 7)
-    ends = [friday - dt.timedelta(weeks=k) for k in range(weeks)][::-1]
-    return [(e - dt.timedelta(days=4), e) for e in ends]
+    first_friday = first + dt.timedelta(days=(4 - first.weekday()) % 7)
+    if friday < first_friday:
+        raise StoreError(
+            f"--before {before}: the store's prices start on {first}, so no week published "
+            "before that date can be built; choose a later date"
+        )
+    held = (friday - first_friday).days // 7 + 1
+    ends = [friday - dt.timedelta(weeks=k) for k in range(min(weeks, held))][::-1]
+    windows = [(e - dt.timedelta(days=4), e) for e in ends]
+    return Windows(windows, weeks, first if weeks > held else None)
 
 
 @dataclass
@@ -80,6 +125,7 @@ class BackfillResult:
     recorded: list[tuple[dt.date, Recorded, float]] = field(default_factory=list)  # seconds
     messages: list[str] = field(default_factory=list)
     without_notes: list[dt.date] = field(default_factory=list)  # weeks built without notes
+    note: str | None = None  # fewer weeks built than asked for, and why
 
 
 def backfill(
@@ -88,13 +134,18 @@ def backfill(
     weeks: int,
     before: dt.date | None = None,
     progress: Callable[[dt.date, float, Recorded], None] | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> BackfillResult:
     """Build the report model of each past week (no documents), oldest first, each issue seeing
     the ones recorded before it, and record them as backfilled issues."""
     from .build import build_report
 
     result = BackfillResult()
-    for start, end in backfill_windows(desk, weeks, before):
+    windows = backfill_windows(desk, weeks, before)
+    result.note = windows.note
+    if windows.note and notice:
+        notice(windows.note)
+    for start, end in windows.weeks:
         t0 = time.perf_counter()
         ctx = BuildContext(history=archive.read_archive(reports))
         report = build_report(desk, start, end, ctx)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from . import store
+from . import clock, store
 from .analysis.market import Window
 from .analysis.observed_sessions import observed
 from .analysis.rating_scale import RatingScales
@@ -100,6 +100,22 @@ def resolve_window(
     s, e = latest_complete_week(last)
     messages.append(f"window: latest complete Monday–Friday week in the store, {s}..{e}")
     return Window(s, e), messages
+
+
+def refuse_future_window(desk: Desk, window: Window, cals: Calendars) -> None:
+    """A window that starts after today has no prices yet: its report would be all 缺失, so
+    it is refused like a week before all data (a date past the exchange calendars first
+    keeps its own error, exit code 3)."""
+    today = clock.today()
+    if window.start <= today:
+        return
+    for market in sorted({desk.instruments[s].market for s in desk.members()}):
+        cals.sessions(market, window.start, window.end)  # CalendarError past the calendar
+    raise StoreError(
+        f"the week {window.start}..{window.end} starts after today ({today}): no prices can "
+        "exist for it yet; choose a week that has begun (sectorweekly build without --start "
+        "takes the latest complete week in the store)"
+    )
 
 
 def _symbol(desk: Desk, name: str, notes: WeekNotes, line: int, theme: str) -> str:
@@ -186,6 +202,8 @@ def gather(
 
     path = store_path(desk)
     window, messages = resolve_window(desk, path, start, end)
+    cals = week_calendars(desk, path)
+    refuse_future_window(desk, window, cals)
     published = desk.publication_date(window.end)
     notes_file = notes_path(desk.root / desk.notes_dir, published)
     notes = load_notes(notes_file)
@@ -200,6 +218,6 @@ def gather(
         ratings=current_ratings(desk, path, published, since),
         archive=earlier,
         store=path,
-        calendars=week_calendars(desk, path),
+        calendars=cals,
         messages=tuple(messages),
     )

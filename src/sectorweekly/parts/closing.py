@@ -50,8 +50,8 @@ def closing_part(week: Week, review: Review) -> ReportPart:
         missing=missing,
     )
     messages = [
-        f"desk.yaml firm.{k} is empty: the closing pages say 未填写 where the "
-        f"{FIRM_TEXTS[k]} goes; fill it in before publishing"
+        f"desk.yaml firm.{k} is empty: the closing pages mark the {k.replace('_', ' ')} "
+        "as not filled in; fill it in before publishing"
         for k in missing
     ]
     return ReportPart(closing=closing, messages=messages)

@@ -9,10 +9,14 @@ says so.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from ..desk import demo_desk_dir
 from ..errors import InputError
 from ..notes import WeekNotes
 from ..report.model import ORDER_AI_TRACKING, ORDER_NEWS, Paragraph, Review, Section
 from ..week import Week
+from ..wording import counted
 from .base import ReportPart
 
 _DIGITS = "零一二三四五六七八九"
@@ -46,16 +50,28 @@ def news_sections(notes: WeekNotes) -> list[Section]:
     ]
 
 
+def _no_notes(week: Week, path: Path) -> str:
+    """Where to write the week's notes; the demo desk lives inside the installed package, so
+    for it the way to an editable copy instead."""
+    head = (
+        f"no notes for {week.published}: {path} does not exist, so the report has no news sections"
+    )
+    if path.resolve().is_relative_to(demo_desk_dir().resolve()):
+        return (
+            f"{head}; the demo desk is part of the installed package: make an editable copy "
+            f"with `sectorweekly init mydesk --demo-data`, then write "
+            f"mydesk/{week.desk.notes_dir}/{path.name} and build with --desk mydesk"
+        )
+    return f"{head}; write the week's themes there as Markdown"
+
+
 def notes_part(week: Week, review: Review) -> ReportPart:
     """News sections and the headline from the week's notes."""
     path, notes = week.notes_file, week.notes
     if notes is None:
         return ReportPart(
             extras={"notes": {"file": str(path), "found": False}},
-            messages=[
-                f"no notes for {week.published}: {path} does not exist, so the report has no "
-                "news sections; write the week's themes there as Markdown"
-            ],
+            messages=[_no_notes(week, path)],
         )
     sections = news_sections(notes)
     part = ReportPart(
@@ -79,5 +95,5 @@ def notes_part(week: Week, review: Review) -> ReportPart:
             f"{path}: no headline in the front matter; the title suggests one "
             "(the first news theme, else the market review)"
         )
-    part.messages.append(f"notes: {len(sections)} news sections from {path}")
+    part.messages.append(f"notes: {counted(len(sections), 'news section')} from {path}")
     return part

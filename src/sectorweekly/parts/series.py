@@ -270,7 +270,9 @@ def series_part(week: Week, review: Review) -> ReportPart:
             "last_date": index.dates[-1].isoformat(),
         }
     else:
-        part.messages.append("行业相对走势: no stored prices for the basket or its benchmark")
+        part.messages.append(
+            "sector vs benchmark chart: no stored prices for the basket or its benchmark"
+        )
     if items:
         current = [i for i in items if i.status != "dropped"]
         measured = [i for i in current if i.first_listed is not None]

@@ -130,7 +130,7 @@ def _ai_section(
         if stale:
             messages.append(
                 f"site visits end {through}, more than a week before the window ({window.start}): "
-                "the section dates them (数据截至…) instead of saying 本周"
+                "the section gives the date they end instead of saying this week"
             )
         sample = any(s.series.sample for s in visits)
         unit = visits[0].series.unit
@@ -166,7 +166,7 @@ def _ai_section(
         if dl_stale:
             messages.append(
                 f"app downloads end {dl_through}, more than a month before the window "
-                f"({window.start}): the section dates them (数据截至…)"
+                f"({window.start}): the section gives the date they end"
             )
         unfinished = sorted({(p.period_start, p.period_end) for s in members for p in s.history
                              if p.partial and (p.period_start, p.period_end) in spans})  # fmt: skip
@@ -276,7 +276,7 @@ def _gpu_section(
         if stale:
             messages.append(
                 f"{model} prices end {through}, more than a week before the window "
-                f"({window.start}): the section dates them (数据截至…)"
+                f"({window.start}): the section gives the date they end"
             )
         sentence = tz.gpu_sentence(model, mine, through if stale else None, window.end.year)
         paragraphs.append(Paragraph(text=sentence))
@@ -331,7 +331,7 @@ def tracker_part(week: Week, review: Review) -> ReportPart:
         part.charts += charts
     else:
         part.messages.append(
-            "no tracker series in the store known by the window's end: no AI大模型跟踪"
+            "no tracker series in the store known by the window's end: no AI model tracking section"
         )
     if levels:
         section, charts = _gpu_section(rules, levels, extras, window, part.messages)
@@ -339,7 +339,7 @@ def tracker_part(week: Week, review: Review) -> ReportPart:
         part.charts += charts
     else:
         part.messages.append(
-            "no GPU prices in the store on or before the window's end: no GPU价格跟踪"
+            "no GPU prices in the store on or before the window's end: no GPU price section"
         )
     if extras:
         extras["sample"] = any(s.sample for s in part.sections)

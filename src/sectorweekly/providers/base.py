@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import pandas as pd
 
-from ..clock import now_utc
+from ..clock import now_utc, today
 from ..errors import ProviderError, SectorWeeklyError
 from ..store import PRICE_COLUMNS
 from . import wire
@@ -199,7 +199,8 @@ def standard_rows(
 ) -> pd.DataFrame:
     """Check and shape a renamed library frame (date, open, …) into the store's columns.
 
-    Rows outside the query's dates are left out (some sources only serve whole histories); a
+    Rows outside the query's dates are left out (some sources only serve whole histories; bars
+    dated after today are named in ``attrs[FUTURE_DATES]`` for the update to list); a
     frame that cannot be read as numbers and dates raises ``malformed``, one with no row in the
     asked range raises ``empty``. Nothing is filled in: a missing close is an error, not a gap.
     """
@@ -229,6 +230,7 @@ def standard_rows(
                 raise fail("malformed", f"{source} column {col} is not numeric ({exc})") from None
         else:
             out[col] = math.nan
+    future = sorted({d for d in out["date"] if d > today()})  # listed by the update, not kept
     out = out[(out["date"] >= query.start) & (out["date"] <= query.end)]
     if out.empty:
         raise fail("empty", f"{source} returned no rows for {query.start}..{query.end}")
@@ -247,7 +249,12 @@ def standard_rows(
     out["prev_close_source"] = [source if pd.notna(v) else None for v in out["prev_close"]]
     stamp = fetched_at or now_utc()
     out["fetched_at"] = stamp.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
-    return out[PRICE_COLUMNS]
+    rows = out[PRICE_COLUMNS]
+    rows.attrs[FUTURE_DATES] = future
+    return rows
+
+
+FUTURE_DATES = "future_dates"  # attrs key: bars dated after today that the answer carried
 
 
 # --- turning a library's exception into one error kind -----------------------------------------
@@ -274,5 +281,21 @@ def guarded(provider: Provider, query: PriceQuery, what: str, call: Callable[[],
         seen = wire.last_status()
         kind = wire.classify(exc, seen[0] if seen else None)
         http = f" (HTTP {seen[0]} from {seen[1].split('?')[0]})" if seen and seen[0] >= 400 else ""
-        detail = f"{what}: {type(exc).__name__}: {str(exc)[:200]}{http}"
+        body = wire.body_error(exc)
+        if (
+            kind == "malformed"
+            and body is None
+            and (wire.last_was_page() or wire.parsed_a_page(exc))
+        ):
+            body = WEB_PAGE
+        said = f"{body}: " if body else ""
+        detail = f"{what}: {said}{type(exc).__name__}: {str(exc)[:200]}{http}"
         raise provider.error(kind, query, detail) from exc
+
+
+WEB_PAGE = "an HTML page where data was expected"
+
+
+def is_web_page(err: ProviderError) -> bool:
+    """The error is an HTML page answered in place of data (a login, proxy or block page)."""
+    return err.kind == "malformed" and WEB_PAGE in err.detail

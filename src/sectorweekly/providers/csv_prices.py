@@ -26,7 +26,7 @@ from .. import clock, store
 from ..calendars import Calendars
 from ..errors import CalendarError, InputError
 from ..markets import MARKET_ALIASES, MARKETS, codes
-from . import textfile
+from . import dividends, textfile
 from .columns import SHARES, header_index, parse_row
 
 FULL_LAYOUT = [
@@ -44,8 +44,15 @@ EXPECTED_HEADER = (
 )
 Progress = Callable[[str], None]
 # A workbook's sheet of prices: the first whose header has these (without --sheet)
-KNOWN_HEADER = textfile.requires(*REQUIRED)
+KNOWN_HEADER = textfile.either(textfile.requires(*REQUIRED), dividends.is_dividend_header)
 SHARES_HEADER = textfile.requires("symbol", "as_of", "shares")
+# the staged rows' columns, as _stage_group makes them (a call of dividend files only)
+STAGED_COLUMNS = (
+    "fi INTEGER, rec BIGINT, symbol VARCHAR, market VARCHAR, date DATE, open DOUBLE, "
+    "high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE, volume_unit VARCHAR, "
+    "adjustment VARCHAR, source VARCHAR, name VARCHAR, prev_close DOUBLE, adj_factor DOUBLE, "
+    "prev_close_source VARCHAR, file_name VARCHAR, err VARCHAR"
+)
 
 
 def _q(text: str) -> str:
@@ -513,17 +520,21 @@ class PriceFiles:
         _calendar_tables(con, self.known)
         by_header: dict[tuple[str, ...], list[StagedFile]] = {}
         sheets: dict[str, str | None] = {}
+        events: list[dividends.Event] = []
         for i, path in enumerate(self.paths):
             self.say(f"reading {path.name}")
             folder = tmp / f"f{i}"
             folder.mkdir()
             sheet = textfile.choose_sheet(path, self.sheet, KNOWN_HEADER)
+            sheets[str(path)] = sheet
             with textfile.naming_sheet(path, sheet):
                 utf8 = textfile.as_utf8(path, self.encoding, folder, sheet)
+                if dividends.is_dividend_header(dividends.header_names(utf8)):
+                    events += dividends.read_events(i, path, self.encoding, self.known, sheet)
+                    continue
                 names = tuple(_header(path, utf8))
             staged = StagedFile(i, path, utf8, self.encoding, sheet)
             by_header.setdefault(names, []).append(staged)
-            sheets[str(path)] = sheet
         groups = [(files, list(names)) for names, files in by_header.items()]
         try:
             self._check(con, groups)
@@ -533,6 +544,9 @@ class PriceFiles:
                 raise InputError(textfile.sheet_label(Path(exc.path), sheet), exc.where,
                                  exc.message) from None  # fmt: skip
             raise
+        if events:
+            self.say(f"computing the reference prices of {len(events)} dividend event(s)")
+            dividends.apply_events(con, events, self.calendars)
         con.execute("CREATE OR REPLACE TEMP TABLE _paths (fi INTEGER, file VARCHAR)")
         con.executemany("INSERT INTO _paths VALUES (?, ?)", [
             (i, textfile.sheet_label(p, sheets.get(str(p)))) for i, p in enumerate(self.paths)
@@ -558,6 +572,8 @@ class PriceFiles:
                 errors.append(found)
         if errors:
             raise min(errors, key=lambda e: e[0])[1]  # the first bad file in the order given
+        if not groups:
+            con.execute(f"CREATE TEMP TABLE _staged ({STAGED_COLUMNS})")
         self.say("checking the dates against each market's sessions")
         _check_dates(con, groups, self.calendars)
 
@@ -569,9 +585,21 @@ def read_price_file(
     *,
     calendars: Calendars,
 ) -> pd.DataFrame:
-    """One file's checked rows as a frame (the CSV provider of ``update --source csv``)."""
+    """One file's checked rows as a frame."""
+    return read_price_files([path], known_markets, encoding, calendars=calendars)
+
+
+def read_price_files(
+    paths: list[Path],
+    known_markets: Mapping[str, str],
+    encoding: str | None = None,
+    *,
+    calendars: Calendars,
+) -> pd.DataFrame:
+    """The checked rows of files read together as a frame (the CSV provider of ``update
+    --source csv``): a dividend file among them gives its ex-dates their reference."""
     with textfile.temp_folder() as tmp, duckdb.connect(":memory:") as con:
-        PriceFiles([path], known_markets, encoding, calendars=calendars).stage(con, Path(tmp))
+        PriceFiles(paths, known_markets, encoding, calendars=calendars).stage(con, Path(tmp))
         frame = con.execute("SELECT * EXCLUDE (file, _ord) FROM _rows ORDER BY _ord").df()
     frame["date"] = pd.to_datetime(frame["date"]).dt.date
     return frame
@@ -593,9 +621,29 @@ def import_price_files(
 
     Returns (rows read, rows added); identical re-imports add nothing.
     """
-    rows = PriceFiles(paths, known_markets, encoding, progress, sheet, calendars=calendars)
-    result = store.ingest(store_path, "prices", rows, wait=wait, meta=meta, progress=progress)
+    result = import_prices(
+        store_path, paths, known_markets, calendars=calendars, encoding=encoding, wait=wait,
+        meta=meta, progress=progress, sheet=sheet,
+    )  # fmt: skip
     return result.read, result.added
+
+
+def import_prices(
+    store_path: Path,
+    paths: list[Path],
+    known_markets: Mapping[str, str],
+    *,
+    calendars: Calendars,
+    encoding: str | None = None,
+    wait: float = store.LOCK_TIMEOUT_S,
+    meta: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+    sheet: str | None = None,
+) -> store.IngestResult:
+    """:func:`import_price_files` with the writer's whole count: ``replaced`` is the stored
+    rows whose empty reference price a dividend or ``prev_close`` column filled in."""
+    rows = PriceFiles(paths, known_markets, encoding, progress, sheet, calendars=calendars)
+    return store.ingest(store_path, "prices", rows, wait=wait, meta=meta, progress=progress)
 
 
 def read_shares_file(

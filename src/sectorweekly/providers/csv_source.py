@@ -1,7 +1,7 @@
 """The CSV importer as a provider: daily bars from price files, for ``update --source csv``.
 
 It answers queries from the same files and with the same checks as ``import prices``
-(``csv_prices.read_price_file``), so a desk fed by files and one fed online share one update path.
+(``csv_prices.read_price_files``), so a desk fed by files and one fed online share one update path.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from ..calendars import Calendars
 from ..errors import InputError
 from ..store import PRICE_COLUMNS
 from .base import PriceQuery, Provider, register
-from .csv_prices import read_price_file
+from .csv_prices import read_price_files
 
 if TYPE_CHECKING:
     from ..desk import Desk
@@ -50,13 +50,14 @@ class CsvPricesProvider(Provider):
 
     def _all_rows(self, query: PriceQuery) -> pd.DataFrame:
         if self._rows is None:
-            frames = []
-            for path in self.paths:
-                try:
-                    frames.append(read_price_file(path, self.known, calendars=self.calendars))
-                except InputError as exc:
-                    raise self.error("malformed", query, str(exc)) from None
-            self._rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+            try:  # read together: a dividend file applies to the price files beside it
+                self._rows = (
+                    read_price_files(self.paths, self.known, calendars=self.calendars)
+                    if self.paths
+                    else pd.DataFrame()
+                )
+            except InputError as exc:
+                raise self.error("malformed", query, str(exc)) from None
         return self._rows
 
     def prices(self, query: PriceQuery) -> pd.DataFrame:

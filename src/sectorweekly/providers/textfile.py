@@ -236,6 +236,11 @@ def naming_sheet(path: Path, sheet: str | None) -> Iterator[None]:
         raise
 
 
+def either(*knows: Knows) -> Knows:
+    """A header is known when any of ``knows`` knows it (one importer, two layouts)."""
+    return lambda header: any(k(header) for k in knows)
+
+
 def requires(*columns: str) -> Knows:
     """A header is known when it has every one of ``columns``."""
     return lambda header: all(c in header for c in columns)

@@ -44,6 +44,7 @@ def install_status_recorder() -> None:
                 response = original(self, req, resp)
                 _local.status = (response.status_code, req.url)
                 _keep(str(req.url), response)
+                _local.page = _is_page(response.headers.get("Content-Type"))
                 return response
 
             adapters.HTTPAdapter.build_response = build_response
@@ -65,6 +66,7 @@ def _record_curl(session_class: type, verb: str) -> None:
         status = getattr(response, "status_code", None)
         if isinstance(status, int):
             _local.status = (status, url)
+            _local.page = _is_page(getattr(response, "headers", {}).get("Content-Type"))
         _keep(url, response)
         return response
 
@@ -119,8 +121,29 @@ def capture() -> Iterator[list[Answered]]:
             outer.extend(kept)
 
 
+def _is_page(content_type: str | None) -> bool:
+    return bool(content_type) and "html" in str(content_type).lower()
+
+
 def reset_status() -> None:
     _local.status = None
+    _local.page = False
+
+
+def last_was_page() -> bool:
+    """The last response this thread received was an HTML page (a login, proxy or error page)."""
+    return bool(getattr(_local, "page", False))
+
+
+def parsed_a_page(exc: BaseException) -> bool:
+    """A JSON decode error (or one it caused) whose text was an HTML document."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        doc = getattr(seen, "doc", None)
+        if isinstance(doc, str) and doc.lstrip()[:1] == "<":
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def last_status() -> tuple[int, str] | None:
@@ -153,6 +176,34 @@ def kind_of_status(status: int | None) -> str | None:
     if status == 404:
         return "unknown_symbol"
     return None
+
+
+def body_error(exc: BaseException) -> str | None:
+    """What went wrong with an answer's body after its headers arrived: cut short or corrupt.
+
+    Such an answer is the one request's fault (the symbol's), not the host's: the host did
+    answer. requests raises ChunkedEncodingError (short body) or ContentDecodingError (bad gzip);
+    curl_cffi raises its connection or HTTP error with the 2xx response it had received.
+    """
+    short = _classes("requests.exceptions", "ChunkedEncodingError") + _classes(
+        "curl_cffi.requests.exceptions", "ChunkedEncodingError", "IncompleteRead"
+    )
+    corrupt = _classes("requests.exceptions", "ContentDecodingError") + _classes(
+        "curl_cffi.requests.exceptions", "ContentDecodingError"
+    )
+    if corrupt and isinstance(exc, corrupt):
+        return "corrupt body"
+    if short and isinstance(exc, short):
+        return "truncated body"
+    curl_error = _classes("curl_cffi.requests.exceptions", "RequestException")
+    status = _status_of(exc)
+    if curl_error and isinstance(exc, curl_error) and status is not None and 200 <= status < 300:
+        code = getattr(exc, "code", None)
+        return "corrupt body" if code == CURLE_BAD_CONTENT_ENCODING else "truncated body"
+    return None
+
+
+CURLE_BAD_CONTENT_ENCODING = 61
 
 
 def classify(exc: BaseException, status: int | None = None) -> str:
@@ -196,6 +247,8 @@ def classify(exc: BaseException, status: int | None = None) -> str:
         return "unknown_symbol"
     if isinstance(exc, timeouts):  # before connection errors: ConnectTimeout is both
         return "timeout"
+    if body_error(exc) is not None:  # the host answered; this answer's body is bad
+        return "malformed"
     if http_errors and isinstance(exc, http_errors):
         return kind_of_status(_status_of(exc) or status) or "offline"
     by_status = kind_of_status(status)

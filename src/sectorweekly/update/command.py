@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
 
 import typer
 
 from .. import console as consoles
 from ..cli_options import DeskOpt, desk_and_calendars, option_date
+from ..wording import counted
 
 
 def update(
@@ -55,9 +60,19 @@ def update(
     deadline: Annotated[
         float,
         typer.Option(
-            min=1, help="Seconds any one request may take before it is abandoned as a timeout."
+            min=1,
+            help="Seconds any one request may take, its whole answer included, before it is "
+            "abandoned as a timeout.",
         ),
     ] = 30.0,
+    budget: Annotated[
+        float,
+        typer.Option(
+            min=1,
+            help="Seconds the whole run may take; symbols not fetched by then are reported "
+            "skipped (exit code 5).",
+        ),
+    ] = 300.0,
 ) -> None:
     """Fetch the daily bars the store lacks for every watchlist member and benchmark."""
     from ..workspace import ensure_seeded
@@ -79,17 +94,43 @@ def update(
         shares=shares,
         lock_timeout=wait,
         deadline=deadline,
+        budget=budget,
     )
     path, seeded = ensure_seeded(d, wait)
     if seeded:
-        err.print(f"[dim]seeded {path} with {seeded} rows from the desk's files[/dim]")
+        err.print(f"[dim]seeded {path} with {counted(seeded, 'row')} from the desk's files[/dim]")
     try:
-        summary = run_with_progress(d, path, options, err)
+        with stop_on_signals():
+            summary = run_with_progress(d, path, options, err)
     except KeyboardInterrupt:
         raise UpdateInterrupted(
-            "interrupted: every symbol committed before Ctrl-C stays in the store; "
-            "run `sectorweekly update` again to fetch the rest"
+            "interrupted: every symbol committed before the stop (Ctrl-C or SIGTERM) stays in "
+            "the store; run `sectorweekly update` again to fetch the rest"
         ) from None
     out.print(render_summary(summary))
     if not summary.ok:
         raise UpdateFailed(summary.failure_message())
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM both stop the run as Ctrl-C does, in a terminal or in a background job.
+
+    A shell starts a script's ``cmd &`` job with SIGINT ignored, and Python leaves it ignored:
+    the handler is put back so ``kill -INT`` stops the update there too.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)

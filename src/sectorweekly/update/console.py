@@ -22,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..desk import Desk
+from ..wording import counted
 from .resilience import NOT_ASKED
 from .run import SymbolResult, UpdateOptions, UpdateSummary, run_update
 
@@ -33,7 +34,8 @@ class SymbolBars:
 
     A symbol's line shows where it stands: waiting, the source being asked (a fallback or the
     source asked for the last sessions as it happens), then ✓ with the source that delivered,
-    or ✗. Called with update events from the worker threads.
+    ✗, or – when the run's budget ran out first. Called with update events from the worker
+    threads.
     """
 
     def __init__(self, console: Console) -> None:
@@ -60,8 +62,9 @@ class SymbolBars:
                 self.rows[symbol] = bar.add_task(f"  {symbol}", total=1, current="waiting")
             elif event == "fetch" and symbol in self.rows:
                 bar.update(self.rows[symbol], current=f"← {source}")
-            elif event == "done":
+            elif event in ("done", "skipped"):
                 mark = f"✓ {source}" if source else "✗ no source delivered"
+                mark = "– skipped: the run's budget was spent" if event == "skipped" else mark
                 if symbol in self.rows:
                     bar.update(self.rows[symbol], completed=1, current=mark)
                 bar.update(self.overall, advance=1, current=f"{symbol} {mark}")
@@ -88,14 +91,22 @@ def _date(day: dt.date | None) -> str:
 def _status(r: SymbolResult) -> Text:
     if r.asked is None:
         return Text("up to date", "dim")
+    if r.skipped:
+        return Text("SKIPPED: the run's budget was spent", "bold red")
     if r.failure is not None:
         return Text(f"FAILED {r.failure.kind}", "bold red")
     notes = [f"after {e.source} {e.kind}" for e in r.errors]  # fell back to a later source
     if r.tail_source:
         notes.append(f"last sessions from {r.tail_source}")
+    if r.future:
+        days = ", ".join(sorted({d.isoformat() for _, d in r.future}))
+        notes.append(f"dropped bars dated after today ({days})")
     if r.missing:
-        notes.append(
-            f"incomplete: {len(r.missing)} session{'s' if len(r.missing) > 1 else ''} missing"
+        days = ", ".join(d.isoformat() for d in r.missing)
+        return Text(
+            f"INCOMPLETE: {len(r.missing)} session{'s' if len(r.missing) > 1 else ''} "
+            f"no source had ({days})" + ("; " + ", ".join(notes) if notes else ""),
+            "bold red",
         )
     if r.flags:
         notes.append(f"{len(r.flags)} flag{'s' if len(r.flags) > 1 else ''}")
@@ -132,6 +143,8 @@ def summary_table(summary: UpdateSummary) -> Table:
 
 def failure_lines(summary: UpdateSummary) -> list[Text]:
     """Why symbols failed, grouped by source and kind (one line each, with the first detail)."""
+    if summary.web_pages:  # said once, for every host, by the run's closing error line
+        return []
     groups: dict[tuple[str, str], list[str]] = {}
     first: dict[tuple[str, str], str] = {}
     for r in summary.failed:
@@ -166,10 +179,15 @@ def refusal_lines(summary: UpdateSummary) -> list[Text]:
 
 
 def flag_lines(summary: UpdateSummary) -> list[Text]:
-    return [
+    flags = [
         Text(f"{f.symbol} {f.kind}{f' {f.date}' if f.date else ''}: {f.detail}", "yellow")
         for r in summary.results
         for f in r.flags
+    ]
+    return flags + [
+        Text(f"{r.symbol} dropped {day} from {source}: a bar dated after today", "yellow")
+        for r in summary.results
+        for source, day in r.future
     ]
 
 
@@ -226,7 +244,7 @@ def render_summary(summary: UpdateSummary) -> Group:
             parts.append(extra)
     for name, reason in summary.unavailable.items():
         parts.append(Text(f"{name} not used: {reason}", "dim"))
-    for host, why in summary.given_up.items():
+    for host, why in summary.given_up.items() if not summary.web_pages else ():
         parts.append(Text(f"{host} given up for this run: {why}", "red"))
     if summary.requests:
         asked = ", ".join(f"{h} {n}" for h, n in sorted(summary.requests.items()))
@@ -235,7 +253,8 @@ def render_summary(summary: UpdateSummary) -> Group:
     asked = sum(1 for r in summary.results if r.asked is not None)
     parts.append(
         Text(
-            f"{added} rows added for {asked} of {len(summary.results)} symbols asked "
+            f"{counted(added, 'row')} added for {asked} of "
+            f"{counted(len(summary.results), 'symbol')} asked "
             f"in {summary.seconds:.1f}s"
             + ("; the store was already up to date" if summary.up_to_date else ""),
             "dim",

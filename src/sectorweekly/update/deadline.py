@@ -1,11 +1,13 @@
-"""A deadline on every library call, and a way to stop the whole run at once.
+"""A deadline on every library call, a budget for the whole run, and a way to stop it at once.
 
 Some library calls take no timeout (``index_zh_a_hist``, the Sina index histories), and even
 those that do can stall past it (a socket that accepts and never answers, retries inside the
 library). Each call therefore runs in a daemon thread the update waits on for at most the
 deadline; past it the call is abandoned (its thread ends on its own, holding nothing the run
-needs) and reported as ``timeout``. A ``Cancel`` set by Ctrl-C wakes every wait within a tenth
-of a second, so the run stops in seconds; what was committed stays committed.
+needs) and reported as ``timeout``; the deadline covers the whole answer, so a body sent a byte
+a second ends there too. A ``Budget`` bounds the run: no call or backoff outlasts it, and what
+is left when it is spent is skipped. A ``Cancel`` set by Ctrl-C (or SIGTERM) wakes every wait
+within a tenth of a second, so the run stops in seconds; what was committed stays committed.
 """
 
 from __future__ import annotations
@@ -40,6 +42,41 @@ class Cancel:
         """``time.sleep`` that wakes (raising Cancelled) when the run is stopped."""
         if self._event.wait(max(0.0, seconds)):
             raise Cancelled()
+
+
+class BudgetSpent(Exception):
+    """The run's total budget is spent: this symbol is skipped, not failed."""
+
+
+class Budget:
+    """The run's seconds, from ``clock``: the time left bounds each call and each backoff."""
+
+    def __init__(self, seconds: float | None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self.clock = clock
+        self.end = None if seconds is None else clock() + seconds
+
+    def left(self) -> float:
+        return float("inf") if self.end is None else self.end - self.clock()
+
+    def check(self) -> None:
+        if self.left() <= 0:
+            raise BudgetSpent()
+
+    def bound(self, seconds: float) -> float:
+        """``seconds``, or the time left if that is shorter; BudgetSpent when none is left."""
+        self.check()
+        return min(seconds, self.left())
+
+    def sleeper(self, sleep: Callable[[float], None]) -> Callable[[float], None]:
+        """``sleep`` that refuses a wait the budget cannot hold (the symbol is then skipped)."""
+
+        def bounded(seconds: float) -> None:
+            if seconds > self.left():
+                raise BudgetSpent()
+            sleep(seconds)
+
+        return bounded
 
 
 class DeadlineExceeded(TimeoutError):

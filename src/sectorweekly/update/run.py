@@ -6,9 +6,11 @@ arrive and pass the checks, so an interrupted update resumes where it stopped. A
 source could deliver writes nothing; the summary says what failed and why.
 
 Each library call goes through its host's gate (pacing, retries, breaker) and under the run's
-deadline; Ctrl-C cancels every wait and stops the run within a second or so. A source that
+deadline, and the whole run under its budget: what is left when the budget is spent is
+skipped. Ctrl-C cancels every wait and stops the run within a second or so. A source that
 answers without the last sessions asked (Sina's HK index history often lags a day or two) has
-the missing tail asked from the next source; what no source has is flagged as incomplete.
+the missing tail asked from the next source; sessions no source had make the run incomplete,
+which is not a success (exit code 5). Bars dated after today are dropped and listed.
 """
 
 from __future__ import annotations
@@ -31,14 +33,23 @@ from ..clock import now_utc
 from ..desk import Desk, Instrument
 from ..errors import ProviderError, SectorWeeklyError
 from ..markets import MARKETS
-from ..providers.base import PriceQuery, Provider, Request, provider_class
+from ..providers.base import (
+    FUTURE_DATES,
+    PriceQuery,
+    Provider,
+    Request,
+    is_web_page,
+    provider_class,
+)
+from ..wording import counted
 from .checks import Change, CheckedRows, Flag, check_rows
-from .deadline import Cancel, DeadlineExceeded, call_with_deadline
+from .deadline import Budget, BudgetSpent, Cancel, DeadlineExceeded, call_with_deadline
 from .plan import DEFAULT_SETTLE, SymbolPlan, plan_update, update_symbols
 from .resilience import NOT_ASKED, Clock, Gates, RetryPolicy, Sleep
 from .writer import commit_prices, commit_shares
 
 DEFAULT_CHAIN = ("akshare", "yfinance")
+DEFAULT_BUDGET = 300.0  # seconds for the whole run; then the symbols left are skipped
 
 
 class UpdateFailed(SectorWeeklyError):
@@ -67,6 +78,7 @@ class UpdateOptions:
     settle: dt.timedelta = DEFAULT_SETTLE
     shares: bool = False
     deadline: float = 30.0  # seconds any one library call may take before it is abandoned
+    budget: float | None = DEFAULT_BUDGET  # seconds for the whole run; None: unbounded
 
 
 @dataclass
@@ -85,10 +97,12 @@ class SymbolResult:
     kept_changes: bool = False  # differences found but not written (no --force)
     tail_source: str | None = None  # the later source that filled the last sessions
     missing: list[dt.date] = field(default_factory=list)  # asked sessions no source had
+    skipped: bool = False  # not fetched: the run's budget was spent first
+    future: list[tuple[str, dt.date]] = field(default_factory=list)  # (source, date) dropped
 
     @property
     def failed(self) -> bool:
-        return self.asked is not None and self.source is None
+        return self.asked is not None and self.source is None and not self.skipped
 
     @property
     def failure(self) -> ProviderError | None:
@@ -116,10 +130,29 @@ class UpdateSummary:
     requests: dict[str, int] = field(default_factory=dict)  # HTTP requests per host
     given_up: dict[str, str] = field(default_factory=dict)  # host -> why it was not asked again
     rebase: bool = False  # the run re-based stored histories (--rebase)
+    budget: float | None = None
 
     @property
     def failed(self) -> list[SymbolResult]:
         return [r for r in self.results if r.failed]
+
+    @property
+    def skipped(self) -> list[SymbolResult]:
+        return [r for r in self.results if r.skipped]
+
+    @property
+    def incomplete(self) -> list[SymbolResult]:
+        return [r for r in self.results if r.missing and not r.failed]
+
+    @property
+    def web_pages(self) -> bool:
+        """Nothing arrived and every answer was an HTML page: a login or proxy page, not data."""
+        errors = [e for r in self.failed for e in r.errors]
+        return (
+            bool(errors)
+            and not any(r.source for r in self.results)
+            and all(is_web_page(e) for e in errors)
+        )
 
     @property
     def up_to_date(self) -> bool:
@@ -131,14 +164,26 @@ class UpdateSummary:
 
     @property
     def ok(self) -> bool:
-        return not self.failed and not any(s.error for s in self.shares)
+        return (
+            not self.failed
+            and not self.skipped
+            and not self.incomplete
+            and not any(s.error for s in self.shares)
+        )
 
     def failure_message(self) -> str:
         """One line for the end of a failed run: what failed, what the store still holds."""
         failed = self.failed
         kinds = sorted({r.failure.kind for r in failed if r.failure})
         through = ", ".join(f"{m} to {d}" for m, d in sorted(self.store_last.items()))
-        if failed and self.added == 0 and kinds == ["offline"]:
+        if self.web_pages:
+            hosts = ", ".join(sorted(self.requests))
+            head = (
+                "the network answers with web pages (a login or proxy page), not data: every "
+                f"host asked ({hosts}) returned HTML; nothing was written. Log in to the network "
+                "or check the proxy, then run the update again"
+            )
+        elif failed and self.added == 0 and kinds == ["offline"]:
             reasons: dict[str, str] = {}
             for e in (e for r in failed for e in r.errors if e.kind == "offline"):
                 if not e.detail.startswith(NOT_ASKED):
@@ -146,13 +191,26 @@ class UpdateSummary:
             why = "; ".join(f"{s}: {d}" for s, d in reasons.items())
             head = f"offline: no data source could be reached ({why}); nothing was written"
         else:
-            parts = [f"{len(failed)} of {len(self.results)} symbols failed"]
-            if kinds:
-                parts.append(f"({', '.join(kinds)})")
+            parts = []
+            if failed:
+                parts.append(f"{len(failed)} of {counted(len(self.results), 'symbol')} failed")
+                if kinds:
+                    parts[-1] += f" ({', '.join(kinds)})"
+            if self.skipped:
+                parts.append(
+                    f"{len(self.skipped)} skipped: the run's budget of {self.budget:g} s was "
+                    "spent (a larger --budget gives them time)"
+                )
+            for r in self.incomplete:
+                days = ", ".join(d.isoformat() for d in r.missing)
+                parts.append(f"{r.symbol} lacks {days} (no source had them)")
             shares_failed = [s for s in self.shares if s.error]
             if shares_failed:
-                parts.append(f"and {len(shares_failed)} share counts")
-            head = " ".join(parts) + f"; {self.added} rows were stored for the others"
+                parts.append(f"{counted(len(shares_failed), 'share count')} failed")
+            head = (
+                "; ".join(parts)
+                + f"; {counted(self.added, 'row was', 'rows were')} stored for the others"
+            )
         return (
             f"{head}. The store holds {through or 'no prices'}; "
             "`sectorweekly build` works from it and states the last date per market."
@@ -183,6 +241,8 @@ class _Outcome:
     rows: pd.DataFrame | None
     errors: list[ProviderError]
     tail_source: str | None = None
+    skipped: bool = False
+    future: list[tuple[str, dt.date]] = field(default_factory=list)
 
 
 @dataclass
@@ -191,17 +251,19 @@ class _Context:
     deadline: float
     cancel: Cancel
     progress: ProgressFn
+    budget: Budget = field(default_factory=lambda: Budget(None))
 
 
 def _call(provider: Provider, query: PriceQuery, request: Request, ctx: _Context) -> Any:
     """One library call through its host's gate, under the deadline."""
 
     def once() -> Any:
+        seconds = ctx.budget.bound(ctx.deadline)
         try:
-            raw = call_with_deadline(
-                lambda: provider.fetch(query, request), ctx.deadline, ctx.cancel
-            )
+            raw = call_with_deadline(lambda: provider.fetch(query, request), seconds, ctx.cancel)
         except DeadlineExceeded as exc:
+            if seconds < ctx.deadline:  # the budget ended it, not the host
+                raise BudgetSpent() from exc
             raise ProviderError(
                 "timeout",
                 provider.name,
@@ -214,15 +276,22 @@ def _call(provider: Provider, query: PriceQuery, request: Request, ctx: _Context
     return ctx.gates[request.host].call(query.symbol, once, source=provider.name)
 
 
-def _ask(provider: Provider, query: PriceQuery, ctx: _Context) -> pd.DataFrame:
-    """query -> request -> raw -> rows, each call paced, bounded and retried per host."""
+def _ask(
+    provider: Provider, query: PriceQuery, ctx: _Context, future: list[tuple[str, dt.date]]
+) -> pd.DataFrame:
+    """query -> request -> raw -> rows, each call paced, bounded and retried per host.
+
+    Bars dated after today that the answer carried are added to ``future`` (never stored).
+    """
     request = provider.request(query)
     for pre in provider.prerequisites(request):
         # a prerequisite only saves requests; the call itself still works without it
         with contextlib.suppress(ProviderError):
             _call(provider, query, pre, ctx)
     raw = _call(provider, query, request, ctx)
-    return provider.normalise(query, request, raw)
+    rows = provider.normalise(query, request, raw)
+    future.extend((provider.name, d) for d in rows.attrs.get(FUTURE_DATES, ()))
+    return rows
 
 
 def _fill_tail(
@@ -231,6 +300,7 @@ def _fill_tail(
     inst: Instrument,
     later: Sequence[Provider],
     ctx: _Context,
+    future: list[tuple[str, dt.date]],
 ) -> tuple[pd.DataFrame, str | None]:
     """Ask later sources for the asked sessions after the last row a source returned.
 
@@ -254,13 +324,15 @@ def _fill_tail(
             continue
         ctx.progress("fetch", plan.symbol, f"{provider.name} (last {len(tail)})")
         try:
-            extra = _ask(provider, query, ctx)
+            extra = _ask(provider, query, ctx, future)
             check_rows(tail_plan, extra, inst, provider.name)  # joins the first source's rows
             extra = extra[extra["date"] > last].reset_index(drop=True)
             if extra.empty:
                 continue
         except ProviderError:
             continue
+        except BudgetSpent:  # the tail stays missing and is reported so
+            break
         return pd.concat([rows, extra], ignore_index=True), provider.name
     return rows, None
 
@@ -270,20 +342,23 @@ def _fetch(plan: SymbolPlan, chain: Sequence[Provider], desk: Desk, ctx: _Contex
     assert query is not None
     inst = desk.instruments[plan.symbol]
     errors: list[ProviderError] = []
+    future: list[tuple[str, dt.date]] = []
     for i, provider in enumerate(chain):
         if not provider.supports(query):
             continue
         ctx.progress("fetch", plan.symbol, provider.name)
         try:
-            rows = _ask(provider, query, ctx)
+            rows = _ask(provider, query, ctx, future)
             check_rows(plan, rows, inst, provider.name)
-            rows, tail_source = _fill_tail(plan, rows, inst, chain[i + 1 :], ctx)
+            rows, tail_source = _fill_tail(plan, rows, inst, chain[i + 1 :], ctx, future)
             source = provider.name + (f"+{tail_source}" if tail_source else "")
             checked = check_rows(plan, rows, inst, source)
         except ProviderError as err:
             errors.append(err)
             continue
-        return _Outcome(plan, provider.name, checked, rows, errors, tail_source)
+        except BudgetSpent:
+            return _Outcome(plan, None, None, None, errors, skipped=True, future=future)
+        return _Outcome(plan, provider.name, checked, rows, errors, tail_source, future=future)
     if not errors:
         errors.append(
             ProviderError(
@@ -293,7 +368,7 @@ def _fetch(plan: SymbolPlan, chain: Sequence[Provider], desk: Desk, ctx: _Contex
                 f"no source in the chain serves {plan.market} {inst.kind}s like this code",
             )
         )
-    return _Outcome(plan, None, None, None, errors)
+    return _Outcome(plan, None, None, None, errors, future=future)
 
 
 def _write(path: Path, desk: Desk, outcome: _Outcome, force: bool) -> SymbolResult:
@@ -306,6 +381,8 @@ def _write(path: Path, desk: Desk, outcome: _Outcome, force: bool) -> SymbolResu
         (plan.wanted[0], plan.wanted[-1]),  # the sessions wanted (the seam is asked back too)
         errors=outcome.errors,
         last_date=plan.last_stored,
+        skipped=outcome.skipped,
+        future=sorted(set(outcome.future)),
     )
     checked = outcome.checked
     if checked is None or outcome.provider is None:
@@ -356,10 +433,15 @@ def _fetch_shares(
                 row = ctx.gates[provider.shares_host or provider.name].call(
                     symbol,
                     lambda p=provider, s=symbol, m=market: call_with_deadline(
-                        lambda: p.shares(s, m), ctx.deadline, ctx.cancel
+                        lambda: p.shares(s, m), ctx.budget.bound(ctx.deadline), ctx.cancel
                     ),
                     source=provider.name,
                 )
+            except BudgetSpent:
+                res.error = ProviderError(
+                    "timeout", provider.name, symbol, "not asked: the run's budget was spent"
+                )
+                break
             except DeadlineExceeded as exc:
                 res.error = ProviderError("timeout", provider.name, symbol, str(exc))
                 continue
@@ -404,8 +486,10 @@ def run_update(
         reasons = "; ".join(f"{n}: {r}" for n, r in unavailable.items())
         raise SectorWeeklyError(f"no data source can be used ({reasons})")
     cancel = cancel or Cancel()
-    gates = Gates(options.rate, options.retry, sleep if sleep is not None else cancel.sleep, clock)
-    ctx = _Context(gates, options.deadline, cancel, progress)
+    budget = Budget(options.budget, clock)
+    base_sleep = sleep if sleep is not None else cancel.sleep
+    gates = Gates(options.rate, options.retry, budget.sleeper(base_sleep), clock)
+    ctx = _Context(gates, options.deadline, cancel, progress, budget)
     now = now or now_utc()
     results: dict[str, SymbolResult] = {}
     shares: list[SharesResult] = []
@@ -446,6 +530,7 @@ def run_update(
         requests={host: gate.requests for host, gate in gates.items()},
         given_up={h: g.down.detail for h, g in gates.items() if g.down is not None},
         rebase=options.rebase,
+        budget=options.budget,
     )
 
 
@@ -470,7 +555,7 @@ def _fetch_all(
             for fut in done:
                 result = _write(path, desk, fut.result(), options.force or options.rebase)
                 results[result.symbol] = result
-                ctx.progress("done", result.symbol, result.source)
+                ctx.progress("skipped" if result.skipped else "done", result.symbol, result.source)
     except BaseException:
         ctx.cancel.set()  # every wait in the workers wakes and raises Cancelled
         pool.shutdown(wait=False, cancel_futures=True)
