@@ -225,8 +225,9 @@ def _watch(
         before = now  # taken before the build: an edit made while it runs is seen next time
         said = preview.holiday_lines
         preview.rebuild()
-        for line in preview.holiday_lines if preview.holiday_lines != said else []:
-            say(line)
+        if preview.holiday_lines != said:  # the desk's holidays: key changed: say how, once
+            for line in preview.holiday_lines:
+                say(line)
         if preview.error:
             say(preview.error)
         else:
