@@ -104,6 +104,8 @@ CASES = [
      "differs from the stored 185.83"),
     ("import shares {files}/book.xlsx --sheet 2", 2, "book.xlsx[notes]:1: missing column"),
     ("ratings import {files}/book.xlsx --sheet 封面", 2, "book.xlsx[封面]:1: empty file"),
+    ("import prices {files}/prices.csv --sheet 2", 2,
+     "prices.csv: --sheet 2 names a workbook's sheet, but this is a text file"),
     ("update --symbols 600000.SZ", 2, "--symbols: symbol '600000.SZ' is listed in Shanghai (SH)"),
     ("update --symbols nvda,AAPL", 2, "--symbols AAPL: not an instrument of this desk"),
     ("ratings evaluate --out {root}/card --benchmark US=0981.HK", 2,

@@ -10,7 +10,6 @@ replaces that week's line. Writes take a file lock and replace the file atomical
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +18,8 @@ from typing import Any, Literal
 from filelock import FileLock, Timeout
 from pydantic import BaseModel, ValidationError
 
-from . import clock
-from .errors import InputError, SectorWeeklyError
+from . import atomic, clock
+from .errors import InputError, SectorWeeklyError, machine_error
 from .report.model import Report
 
 ARCHIVE_FILE = "archive.jsonl"
@@ -104,12 +103,7 @@ def record(
 ) -> Recorded:
     """Add the issue to the archive, replacing the entry of the same publication date."""
     path = archive_path(reports)
-    try:
-        reports.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ArchiveError(
-            f"{reports}: cannot create the reports folder ({exc.strerror})"
-        ) from None
+    atomic.make_folder(reports, "cannot create the reports folder")
     entry = ArchivedIssue(
         publication_date=report.front.publication_date,
         start=report.review.window.start,
@@ -124,6 +118,8 @@ def record(
     lock = _lock(path)
     try:
         lock.acquire(timeout=LOCK_TIMEOUT_S)
+    except OSError as exc:  # the lock file cannot be made: a read-only or full folder
+        raise machine_error(exc, lock.lock_file, "cannot write the archive's lock") from None
     except Timeout:
         raise ArchiveError(
             f"{path}: another sectorweekly process is writing the archive "
@@ -155,15 +151,9 @@ def _relative(path: Path, reports: Path) -> str:
 
 
 def _write(path: Path, issues: list[ArchivedIssue]) -> None:
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        with tmp.open("w", encoding="utf-8") as fh:
-            for issue in issues:
-                fh.write(issue.model_dump_json() + "\n")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ArchiveError(f"{path}: cannot write the archive ({exc.strerror})") from None
+    atomic.write_lines(
+        path, (issue.model_dump_json() + "\n" for issue in issues), "cannot write the archive"
+    )
 
 
 def summary(issue: ArchivedIssue) -> dict[str, Any]:

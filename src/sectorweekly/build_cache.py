@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import cache_writes
 from .desk import Desk
 from .paths import cache_dir, store_path
 
@@ -131,16 +132,14 @@ def save(key: str, value: Any) -> None:
     data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     _remember(key, data)
     folder = _folder()
+    if not cache_writes.keep(folder / f"{key}.pickle", data):
+        return  # a full or read-only cache folder slows the next build down, nothing more
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f"{key}.{os.getpid()}.tmp"
-        tmp.write_bytes(data)
-        tmp.replace(folder / f"{key}.pickle")
         old = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for stale in old[_DISK_SIZE:]:
             stale.unlink(missing_ok=True)
     except OSError:
-        pass  # a read-only cache folder slows the next build down, nothing more
+        pass  # another build pruned it first
 
 
 def _remember(key: str, data: bytes) -> None:

@@ -3,7 +3,8 @@
 Every command ends with a documented exit code and, on failure, one line on stderr:
 0 done, 2 bad input or usage, 3 a date the exchange calendars do not know, 4 the store is busy
 or lacks the data asked for, 5 an update source failed, 6 this machine lacks something (font,
-PDF engine, online extra), 70 an internal error (a bug; ``SECTORWEEKLY_DEBUG=1`` shows it).
+PDF engine, online extra), 7 the machine refused a file (disk full, read-only, no permission,
+no such path), 70 an internal error (a bug; ``SECTORWEEKLY_DEBUG=1`` shows it).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from .cli_options import (
 )
 from .cli_ratings import ratings_app
 from .clock import ClockError
-from .errors import InputError, SectorWeeklyError
+from .errors import InputError, SectorWeeklyError, StoreError, machine_error, os_reason_in_text
 from .wording import counted
 
 # typer prints Python types in help (`FILE... <list[Path]>`, `--symbols <list[str]>`); users
@@ -169,6 +170,7 @@ def build(
         worker.close()
     for path in written:
         console.print(str(path), markup=False)
+    _cache_warnings()
     if publish:
         done = publish_issue(series_dir, report, [p for p in written if p.parent == folder])
         day = report.front.publication_date
@@ -191,11 +193,21 @@ def build(
     err_console.print(f"built in {time.perf_counter() - t0:.2f}s", style="dim")
 
 
+def _cache_warnings() -> None:
+    """Caches the command could not write (a full or read-only cache folder), once each."""
+    from .cache_writes import take_warnings
+
+    for line in take_warnings():
+        err_console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
 @app.command()
 def preview(
     start: Annotated[str | None, typer.Option(help="First calendar day of the window.")] = None,
     end: Annotated[str | None, typer.Option(help="Last calendar day of the window.")] = None,
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 0,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")
+    ] = 0,
     desk: DeskOpt = None,
 ) -> None:
     """Serve the HTML report on 127.0.0.1 and rebuild it whenever the desk or the store changes."""
@@ -394,7 +406,7 @@ def init(
 ) -> None:
     """Create a desk folder from the demo desk, to edit into your own."""
     from .desk import demo_desk_dir, load_desk
-    from .workspace import prepare
+    from .workspace import create_desk, prepare
 
     if directory.exists() and not directory.is_dir():
         raise InputError(directory, None, "is a file; expected a new or empty folder")
@@ -402,16 +414,18 @@ def init(
         raise InputError(directory, None, "folder is not empty; expected a new or empty folder")
     src = demo_desk_dir()
     if demo_data:
-        shutil.copytree(src, directory, dirs_exist_ok=True)
+        create_desk(directory, src)
         path, added = prepare(load_desk(directory))
         console.print(f"desk created in {directory} with the demo data ({counted(added, 'price row')} in "
                       f"{path}); edit {directory / 'desk.yaml'}", markup=False)  # fmt: skip
         return
-    shutil.copytree(
-        src, directory, dirs_exist_ok=True, ignore=shutil.ignore_patterns("data", "ratings.csv")
-    )
     text = (src / "desk.yaml").read_text(encoding="utf-8")
-    (directory / "desk.yaml").write_text(_desk_yaml_without_demo_data(text), encoding="utf-8")
+    create_desk(
+        directory,
+        src,
+        shutil.ignore_patterns("data", "ratings.csv"),
+        _desk_yaml_without_demo_data(text),
+    )
     console.print(
         f"desk created in {directory}; edit {directory / 'desk.yaml'}, then import your prices "
         "(sectorweekly import prices FILE.csv --desk …) or run sectorweekly update",
@@ -466,6 +480,15 @@ def _interrupted(exc: BaseException) -> bool:
     return isinstance(exc, RuntimeError) and str(exc).startswith("Query interrupted")
 
 
+def _store_disk_error(exc: Exception) -> str | None:
+    """A DuckDB error that is the store's disk refusing a write (full, read-only), in words."""
+    duck = sys.modules.get("duckdb")
+    if duck is None or not isinstance(exc, duck.Error):
+        return None
+    reason = os_reason_in_text(str(exc))
+    return f"cannot write the store: {reason}" if reason else None
+
+
 def main() -> None:
     try:
         code = app(standalone_mode=False, prog_name="sectorweekly")
@@ -475,6 +498,9 @@ def main() -> None:
         _fail(str(exc), exc.exit_code)
     except ClockError as exc:
         _fail(str(exc), 2)
+    except OSError as exc:  # the machine refused a file: full disk, read-only, permission
+        error = machine_error(exc)
+        _fail(str(error), error.exit_code)
     except click.NoArgsIsHelpError as exc:
         if exc.ctx is not None:
             console.print(exc.ctx.get_help(), markup=False)
@@ -488,6 +514,9 @@ def main() -> None:
     except Exception as exc:
         if _interrupted(exc):
             _fail(INTERRUPTED, 130)
+        unwritable = _store_disk_error(exc)
+        if unwritable is not None:
+            _fail(unwritable, StoreError.exit_code)
         if os.environ.get("SECTORWEEKLY_DEBUG"):
             raise
         first = str(exc).splitlines()[0] if str(exc) else ""

@@ -83,3 +83,70 @@ class ProviderError(SectorWeeklyError):
     def transient(self) -> bool:
         """Worth retrying: the same request may succeed a little later."""
         return self.kind in TRANSIENT_KINDS
+
+
+class MachineError(SectorWeeklyError):
+    """The machine refused a file operation: a full disk, a read-only folder, no permission, a
+    path that does not exist. Not the user's data and not a bug: the line says where and what
+    to do."""
+
+    exit_code = 7
+
+
+# errno -> (what happened, what to do); the names are the ones the OS documents
+_OS_REASONS = {
+    "ENOSPC": ("the disk is full", "free some space there, or choose another folder"),
+    "EDQUOT": ("the disk quota is used up", "free some space there, or choose another folder"),
+    "EFBIG": ("the file is larger than that disk allows", "choose another folder"),
+    "EROFS": ("the file system is read-only", "choose a folder on a writable disk"),
+    "EACCES": ("permission denied", "choose a folder you may write, or change its permissions"),
+    "EPERM": ("operation not permitted", "choose a folder you may write, or change its owner"),
+    "ENOENT": ("no such file or folder", "check the path, or create the folder first"),
+    "ENOTDIR": ("a part of the path is a file, not a folder", "check the path"),
+    "EISDIR": ("it is a folder", "give the path of a file"),
+    "EEXIST": ("it already exists", "remove it or choose another path"),
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """What went wrong and what to do, in words: ``the disk is full; free some space …``."""
+    import errno as codes
+
+    name = codes.errorcode.get(exc.errno or 0, "")
+    what, todo = _OS_REASONS.get(name, (exc.strerror or str(exc), "check the disk and the path"))
+    return f"{what} ({name}); {todo}" if name else f"{what}; {todo}"
+
+
+# what libraries that report an OS error as text (DuckDB) say, by errno name
+_OS_WORDS = {
+    "No space left on device": "ENOSPC",
+    "Disk quota exceeded": "EDQUOT",
+    "Read-only file system": "EROFS",
+    "Permission denied": "EACCES",
+}
+
+
+def os_reason_in_text(text: str) -> str | None:
+    """``os_reason`` of an OS error a library gave as words only, else None."""
+    import errno as codes
+
+    for words, name in _OS_WORDS.items():
+        if words in text:
+            return os_reason(OSError(getattr(codes, name), words))
+    return None
+
+
+def store_unwritable(exc: Exception, path: Path | str) -> StoreError | None:
+    """The store's disk refused a write (DuckDB's error text names the OS error), as one line
+    with the store's exit code; None for any other error."""
+    reason = os_reason_in_text(str(exc))
+    return StoreError(f"{path}: cannot write the store: {reason}") if reason else None
+
+
+def machine_error(
+    exc: OSError, path: Path | str | None = None, doing: str = "cannot write"
+) -> MachineError:
+    """``exc`` as one line naming the path (the one given, else the one the OS named)."""
+    where = path if path is not None else (exc.filename2 or exc.filename)
+    prefix = f"{where}: " if where is not None else ""
+    return MachineError(f"{prefix}{doing}: {os_reason(exc)}")

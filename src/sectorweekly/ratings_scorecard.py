@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from .analysis.rating_scale import RatingScales
 from .analysis.scorecard import evaluate, horizon_label, summarise
 from .calendars import Calendars
 from .desk import Desk
-from .errors import InputError
+from .errors import InputError, MachineError, machine_error, os_reason_in_text
 from .markets import MARKETS, codes
 from .providers.ratings_csv import load_rating_files
 from .workspace import rating_symbols, store_path
@@ -191,30 +190,42 @@ def _row_select(con: Any, csv: bool) -> str:
 
 def write_scorecard(card: Scorecard, out_dir: Path) -> list[Path]:
     """``scorecard.json`` (the summary, then every row, one object a line) and
-    ``scorecard.csv`` (every row). The rows are written by DuckDB: two million of them in a
-    few seconds, where Python's encoders took half a minute."""
+    ``scorecard.csv`` (every row), both whole or neither (staged, then renamed together). The
+    rows are written by DuckDB: two million of them in a few seconds, where Python's encoders
+    took half a minute."""
+    from .atomic import Staging
+
+    with Staging(out_dir) as staging:
+        json_path, csv_path = staging.folder / "scorecard.json", staging.folder / "scorecard.csv"
+        try:
+            _write_files(card, json_path, csv_path)
+        except OSError as exc:
+            raise machine_error(exc, out_dir) from None
+        except Exception as exc:  # DuckDB's COPY gives the OS error as text
+            reason = os_reason_in_text(str(exc))
+            if reason is None:
+                raise
+            raise MachineError(f"{out_dir}: cannot write: {reason}") from None
+        return staging.commit([json_path, csv_path])
+
+
+def _write_files(card: Scorecard, json_path: Path, csv_path: Path) -> None:
     import duckdb
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    json_path, csv_path = out_dir / "scorecard.json", out_dir / "scorecard.csv"
     head = json.dumps(card.to_dict(rows=False), ensure_ascii=False, indent=2)
     end = '"rows": []\n}'
     if card.rows.empty or not head.endswith(end):
         json_path.write_text(json.dumps(card.to_dict(), ensure_ascii=False, indent=2), "utf-8")
         card.rows.to_csv(csv_path, index=False, encoding="utf-8")
-        return [json_path, csv_path]
-    rows_path = out_dir / f".scorecard-rows.{os.getpid()}.json"
-    try:
-        with duckdb.connect(":memory:") as con:
-            con.register("card_rows", card.rows)
-            to_csv = f"SELECT {_row_select(con, csv=True)} FROM card_rows"
-            to_json = f"SELECT {_row_select(con, csv=False)} FROM card_rows"
-            con.execute(f"COPY ({to_csv}) TO ? (FORMAT csv, HEADER)", [str(csv_path)])
-            con.execute(f"COPY ({to_json}) TO ? (FORMAT json, ARRAY true)", [str(rows_path)])
-        with json_path.open("wb") as out, rows_path.open("rb") as rows:
-            out.write((head.removesuffix(end) + '"rows": ').encode())
-            shutil.copyfileobj(rows, out, 1 << 22)
-            out.write(b"\n}")
-    finally:
-        rows_path.unlink(missing_ok=True)
-    return [json_path, csv_path]
+        return
+    rows_path = json_path.with_name(".scorecard-rows.json")
+    with duckdb.connect(":memory:") as con:
+        con.register("card_rows", card.rows)
+        to_csv = f"SELECT {_row_select(con, csv=True)} FROM card_rows"
+        to_json = f"SELECT {_row_select(con, csv=False)} FROM card_rows"
+        con.execute(f"COPY ({to_csv}) TO ? (FORMAT csv, HEADER)", [str(csv_path)])
+        con.execute(f"COPY ({to_json}) TO ? (FORMAT json, ARRAY true)", [str(rows_path)])
+    with json_path.open("wb") as out, rows_path.open("rb") as rows:
+        out.write((head.removesuffix(end) + '"rows": ').encode())
+        shutil.copyfileobj(rows, out, 1 << 22)
+        out.write(b"\n}")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import archive, clock, store
+from . import archive, atomic, clock, store
 from .analysis.sources import store_last_dates
 from .archive import Recorded
 from .calendars import latest_complete_week
@@ -47,10 +47,7 @@ def write_index(reports: Path) -> Path:
 
     issues = archive.read_archive(reports)
     path = reports / archive.INDEX_FILE
-    tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(render_index(issues, reports), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return atomic.write_text(path, render_index(issues, reports), "cannot write the series index")
 
 
 def _stored_span(desk: Desk) -> tuple[dt.date, dt.date] | None:

@@ -10,17 +10,64 @@ line's edge, before a build, an update or an import; a build itself only reads t
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
-from . import rating_records, store, store_series
+from . import atomic, rating_records, store, store_series
 from .analysis.rating_scale import RatingScales
 from .calendars import Calendars
 from .desk import Desk
-from .errors import DeskError
+from .errors import DeskError, MachineError, machine_error
 from .paths import home, store_path  # noqa: F401  (home: re-exported for callers)
 from .providers.csv_prices import import_price_files, import_shares_file
 from .providers.ratings_csv import import_rating_files
 from .providers.tracker_files import SeriesOptions, import_tracker_files
+
+
+def create_desk(
+    directory: Path,
+    src: Path,
+    ignore: Callable[[str, list[str]], set[str]] | None = None,
+    desk_yaml: str | None = None,
+) -> None:
+    """Copy the desk ``src`` into ``directory`` (new or empty) whole or not at all: copied
+    beside it under a hidden name, then renamed; ``desk_yaml`` replaces its desk.yaml."""
+    target = directory.absolute()
+    atomic.make_folder(target.parent, "cannot create the folder for the desk")
+    tmp = target.parent / f".{target.name}.{os.getpid()}{atomic.TMP_SUFFIX}"
+    try:
+        shutil.copytree(src, tmp, ignore=ignore)
+        if desk_yaml is not None:
+            atomic.write_text(tmp / "desk.yaml", desk_yaml)
+        if target.exists():  # an empty folder (perhaps the one the shell is in): keep it
+            _move_entries(tmp, target)
+        else:
+            os.replace(tmp, target)
+    except shutil.Error as exc:  # copytree's list of (source, target, why)
+        why = exc.args[0][0][2] if exc.args and exc.args[0] else str(exc)
+        raise MachineError(f"{directory}: cannot create the desk ({why})") from None
+    except OSError as exc:
+        raise machine_error(exc, directory, "cannot create the desk") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _move_entries(src: Path, target: Path) -> None:
+    """Rename every entry of ``src`` into the empty folder ``target``; all or none."""
+    moved: list[Path] = []
+    try:
+        for entry in sorted(src.iterdir()):
+            os.replace(entry, target / entry.name)
+            moved.append(target / entry.name)
+    except BaseException:
+        for path in moved:
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        raise
 
 
 def seed_files(desk: Desk) -> tuple[list[Path], Path | None]:

@@ -214,8 +214,14 @@ def sheet_values(path: Path, sheet: str | None = None) -> list[list[object]]:
 
 
 def choose_sheet(path: Path, sheet: str | None, knows: Knows) -> str | None:
-    """The name of the sheet an importer reads from a workbook (None for a text file)."""
+    """The name of the sheet an importer reads from a workbook (None for a text file; a
+    ``--sheet`` given for a text file is refused rather than ignored)."""
     if not is_workbook(path):
+        if sheet is not None:
+            raise InputError(
+                path, None, f"--sheet {sheet} names a workbook's sheet, but this is a text "
+                "file; expected an .xlsx workbook, or no --sheet"
+            )
         return None
     return read_sheet(path, sheet, knows)[0]
 

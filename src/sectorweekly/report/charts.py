@@ -10,11 +10,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import re
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -124,15 +123,24 @@ def _file_name(f: Table | Chart) -> str:
     return "figure_" + re.sub(r"[^A-Za-z0-9_-]+", "_", f.key) + ".png"
 
 
-Todo = list[tuple[Table | Chart, Path]]
+Todo = list[tuple[Table | Chart, Path, Path]]  # a figure, its cache file, its file to write
 
 
 def draw_into_cache(todo: Todo) -> None:
-    """Draw each figure into its cache file (written atomically: another build may read it)."""
-    for f, cached in todo:
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(_rgb_png(render_figure(f)))
-        os.replace(tmp, cached)
+    """Draw each figure into its file, then keep a copy in the cache (written atomically:
+    another build may read it). A cache that cannot be written is skipped: ``FigureFiles.keep``
+    says so from the parent process, which sees the copy's notes of it."""
+    from .. import cache_writes
+    from ..atomic import unstaged
+    from ..errors import machine_error
+
+    for f, cached, dest in todo:
+        png = _rgb_png(render_figure(f))
+        try:
+            dest.write_bytes(png)  # inside the build's staging folder
+        except OSError as exc:
+            raise machine_error(exc, unstaged(dest)) from None
+        cache_writes.keep(cached, png)
 
 
 def draw_in_two_processes(todo: Todo) -> None:
@@ -161,45 +169,75 @@ class FigureFiles:
     """Every figure of a report with its cache file and its file in ``out_dir/charts``.
 
     Making the plan names each figure's file (``file`` is set at once: the names depend only
-    on the figure numbers), so the files can be drawn and placed in any order: the PDF needs
-    the charts, while the table images, which no document embeds, can come last.
+    on the figure numbers) and notes which the cache lacks, so the files can be drawn and
+    placed in any order: the PDF needs the charts, while the table images, which no document
+    embeds, can come last.
     """
 
     out_dir: Path
     figures: list[Table | Chart]
     cached: list[Path]
+    to_draw: list[bool] = field(default_factory=list)
 
-    def missing(self, kind: type[Table] | type[Chart] | None = None) -> Todo:
-        """Figures (of ``kind``) whose image the cache lacks, with the file to draw."""
+    def __post_init__(self) -> None:
+        self.to_draw = [not c.is_file() for c in self.cached]
+
+    def _dest(self, f: Table | Chart) -> Path:
+        return self.out_dir / (f.file or "")
+
+    def _rows(
+        self, kind: type[Table] | type[Chart] | None
+    ) -> list[tuple[Table | Chart, Path, bool]]:
         return [
-            (f, c)
-            for f, c in zip(self.figures, self.cached, strict=True)
-            if (kind is None or isinstance(f, kind)) and not c.is_file()
+            (f, c, d)
+            for f, c, d in zip(self.figures, self.cached, self.to_draw, strict=True)
+            if kind is None or isinstance(f, kind)
         ]
 
+    def missing(self, kind: type[Table] | type[Chart] | None = None) -> Todo:
+        """Figures (of ``kind``) whose image the cache lacked, with the files to draw."""
+        return [(f, c, self._dest(f)) for f, c, draw in self._rows(kind) if draw]
+
     def place(self, kind: type[Table] | type[Chart] | None = None) -> list[Path]:
-        """Copy the cached images (of ``kind``) into ``out_dir/charts``; their paths."""
+        """Copy the cached images (of ``kind``) into ``out_dir/charts`` (the drawn ones are
+        there already); the paths of all of them."""
+        from ..atomic import unstaged
+        from ..errors import machine_error
+
         placed = []
-        for f, c in zip(self.figures, self.cached, strict=True):
-            if kind is None or isinstance(f, kind):
-                dest = self.out_dir / (f.file or "")
-                shutil.copyfile(c, dest)
-                placed.append(dest)
+        for f, c, drawn in self._rows(kind):
+            dest = self._dest(f)
+            if not drawn:
+                try:
+                    shutil.copyfile(c, dest)
+                except OSError as exc:
+                    raise machine_error(exc, unstaged(dest)) from None
+            placed.append(dest)
         return placed
+
+    def keep(self) -> None:
+        """Keep in the cache the drawn images a forked copy could not (it cannot warn): the
+        first that fails here gives the warning, with the OS's reason."""
+        from .. import cache_writes
+
+        for f, c, drawn in self._rows(None):
+            if drawn and not c.is_file() and not cache_writes.keep(c, self._dest(f).read_bytes()):
+                return
 
     def prune(self) -> None:
         """Remove figure files an earlier build of this folder left that this report lacks."""
         keep = {Path(f.file or "").name for f in self.figures}
         for old in (self.out_dir / "charts").glob("figure_*.png"):
             if old.name not in keep:
-                old.unlink()
+                old.unlink(missing_ok=True)
 
 
 def plan_figures(report: Report, out_dir: Path, cache_dir: Path | None = None) -> FigureFiles:
     """The report's figures in number order, each with its cache file; sets each ``file``."""
+    from ..atomic import make_folder
+
     cache = cache_dir or default_cache_dir()
-    cache.mkdir(parents=True, exist_ok=True)
-    (out_dir / "charts").mkdir(parents=True, exist_ok=True)
+    make_folder(out_dir / "charts")
     figures = sorted([*report.tables, *report.charts], key=lambda x: x.number)
     for f in figures:
         f.file = f"charts/{_file_name(f)}"
@@ -226,5 +264,6 @@ def draw_charts(
         stats.drawn += len(todo)
         stats.cached += len(plan.figures) - len(todo)
     written = plan.place()
+    plan.keep()
     plan.prune()
     return written

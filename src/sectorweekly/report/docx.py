@@ -8,6 +8,7 @@ falls back to whatever its theme says (often a Japanese face, or boxes).
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -275,8 +276,17 @@ def _all_text(doc: DocxDocument) -> str:
 
 
 def render_docx(report: Report, out_dir: Path, path: Path, font: FontSubset | None = None) -> None:
-    """Write ``path``; chart pictures are read from ``out_dir`` (Chart.file is relative to it).
-    ``font`` is the build's font subset, used when it has every character the file shows."""
+    """Write ``path`` whole or not at all (``docx_bytes``)."""
+    from ..atomic import write_bytes
+
+    write_bytes(path, docx_bytes(report, out_dir, font))
+
+
+def docx_bytes(report: Report, out_dir: Path, font: FontSubset | None = None) -> bytes:
+    """The Word file; chart pictures are read from ``out_dir`` (Chart.file is relative to it).
+    ``font`` is the build's font subset, used when it has every character the file shows.
+    Saved in memory: a zip file written straight to a full disk fails once more as it is
+    collected, with a traceback nobody can catch."""
     doc = Document()
     _setup(doc)
     _header_footer(doc, report)
@@ -301,4 +311,6 @@ def render_docx(report: Report, out_dir: Path, path: Path, font: FontSubset | No
             _figure(doc, report, figure.key, out_dir)
     _closing(doc, report)
     embed_east_asian_font(doc, _all_text(doc), font)
-    doc.save(str(path))
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

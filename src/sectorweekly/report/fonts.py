@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from pylopdf_fonts_zh_cn import sans_path, serif_path
 
+from .. import cache_writes
 from ..errors import SectorWeeklyError
 from ..paths import cache_dir
 from .model import strings
@@ -78,13 +78,12 @@ def cached_subset(chars: frozenset[str], make: Callable[[], bytes]) -> bytes:
         "".join(sorted(chars)).encode() + str(source.stat().st_size).encode() + _SUBSET_VERSION
     ).hexdigest()[:24]
     path = cache_dir("fonts") / f"{key}.ttf"
-    if path.is_file():
+    try:
         return path.read_bytes()
+    except OSError:
+        pass  # not made yet
     data = make()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)  # atomic: a concurrent build never reads half a file
+    cache_writes.keep(path, data)  # whole or not at all: a concurrent build reads it
     return data
 
 

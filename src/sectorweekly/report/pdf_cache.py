@@ -10,12 +10,12 @@ cache key is a digest of exactly those.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from .. import cache_writes
 from ..paths import cache_dir
 
 _LINKS = re.compile(r'(?:src|href)="([^"]+)"|url\("?([^)"]+)"?\)')
@@ -61,12 +61,12 @@ def key(html: str, base: Path) -> str:
 
 def lookup(digest: str) -> bytes | None:
     path = cache_dir("pdf") / f"{digest}.pdf"
-    return path.read_bytes() if path.is_file() else None
+    try:
+        return path.read_bytes()
+    except OSError:  # not there (or not readable): laid out anew
+        return None
 
 
 def keep(digest: str, pdf: bytes) -> None:
-    folder = cache_dir("pdf")
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f"{digest}.{os.getpid()}.tmp"
-    tmp.write_bytes(pdf)
-    os.replace(tmp, folder / f"{digest}.pdf")
+    """Keep the laid-out PDF; a cache folder that cannot be written is skipped (a warning)."""
+    cache_writes.keep(cache_dir("pdf") / f"{digest}.pdf", pdf)

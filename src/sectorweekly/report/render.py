@@ -12,20 +12,36 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..atomic import Staging, unstaged
+from ..errors import machine_error
 from .fonts import FontSubset
 from .model import Chart, Report, Table
 from .workers import Worker
 
 
-def _write_docx(report: Report, out_dir: Path, path: Path, font: FontSubset | None) -> None:
-    from .docx import render_docx
+def _write(path: Path, data: bytes) -> Path:
+    """Write a staged file; an OS error names the file the user will look for."""
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise machine_error(exc, unstaged(path)) from None
+    return path
 
-    render_docx(report, out_dir, path, font)
+
+def _write_docx(report: Report, out_dir: Path, path: Path, font: FontSubset | None) -> None:
+    from .docx import docx_bytes
+
+    _write(path, docx_bytes(report, out_dir, font))
 
 
 def write_all(report: Report, out_dir: Path, worker: Worker | None = None) -> list[Path]:
     """Write report.json, .md, .html, .docx and .pdf and the figures' images; ``worker`` may
-    be started early. Returns the files written: images first, in figure order."""
+    be started early. Returns the files written: images first, in figure order.
+
+    Everything is written into a staging folder inside ``out_dir`` first and renamed into
+    place only when every file is whole (``atomic.Staging``): a failed build leaves the
+    previous issue's files as they were, never a mix of two issues.
+    """
     from . import pdf_cache
     from .charts import draw_charts_first, plan_figures
     from .fonts import document_chars, font_subset
@@ -34,9 +50,11 @@ def write_all(report: Report, out_dir: Path, worker: Worker | None = None) -> li
 
     work = worker or Worker()
     docx: Worker | None = None
+    staging: Staging | None = None
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        figures = plan_figures(report, out_dir)
+        staging = Staging(out_dir)
+        stage = staging.folder  # the figures' links and every document are relative to it
+        figures = plan_figures(report, stage)
         charts, tables = figures.missing(Chart), figures.missing(Table)
         font: FontSubset | None = None
         tables_pid: int | None = None
@@ -45,11 +63,11 @@ def write_all(report: Report, out_dir: Path, worker: Worker | None = None) -> li
             font = font_subset(document_chars(report))  # meanwhile, here
             tables_pid = work.result()
         images = figures.place(Chart)  # before any renderer embeds them
-        html = pdf_html(report, out_dir)
-        pdf_key = pdf_cache.key(html, out_dir)
+        html = pdf_html(report, stage)
+        pdf_key = pdf_cache.key(html, stage)
         laid_out = pdf_cache.lookup(pdf_key)
         if laid_out is None:
-            work.submit(html_to_pdf, html, out_dir)
+            work.submit(html_to_pdf, html, stage)
         if tables_pid is not None:
             work.submit(finish, tables_pid)  # the worker forked it: only it can wait for it
         elif laid_out is not None:
@@ -57,37 +75,44 @@ def write_all(report: Report, out_dir: Path, worker: Worker | None = None) -> li
         if font is None:  # the charts were cached: the subset is made beside the PDF's layout
             font = font_subset(document_chars(report))
 
-        docx_path = out_dir / "report.docx"
+        docx_path = stage / "report.docx"
         docx = Worker("Word", warm=())  # a fork of this process: python-docx beside the rest
-        docx.submit(_write_docx, report, out_dir, docx_path, font)
+        docx.submit(_write_docx, report, stage, docx_path, font)
 
         from .html import standalone_html
         from .markdown import render_markdown
 
-        written = []
-        path = out_dir / "report.json"
-        path.write_text(report.to_json(), encoding="utf-8")
-        written.append(path)
-        path = out_dir / "report.md"
-        path.write_text(render_markdown(report), encoding="utf-8")
-        written.append(path)
-        path = out_dir / "report.html"
-        path.write_text(standalone_html(report, out_dir, font), encoding="utf-8")
-        written.append(path)
+        def put(name: str, data: bytes) -> Path:
+            return _write(stage / name, data)
+
+        written = [
+            put("report.json", report.to_json().encode()),
+            put("report.md", render_markdown(report).encode()),
+            put("report.html", standalone_html(report, stage, font).encode()),
+        ]
         docx.result()
         written.append(docx_path)
-        path = out_dir / "report.pdf"
         if laid_out is None:
             laid_out = work.result()
             pdf_cache.keep(pdf_key, laid_out)
-        path.write_bytes(laid_out)
-        written.append(path)
+        written.append(put("report.pdf", laid_out))
         if tables_pid is not None:
             work.result()
         images += figures.place(Table)
-        figures.prune()
-        return sorted(images) + written
+        figures.keep()  # the images a forked copy could not keep in the cache
+        done = staging.commit(sorted(images) + written)
+        prune_figures(out_dir, {p.name for p in images})
+        return done
     finally:
         work.close()
         if docx is not None:
             docx.close()
+        if staging is not None:
+            staging.discard()
+
+
+def prune_figures(out_dir: Path, keep: set[str]) -> None:
+    """Remove figure files an earlier build of this folder left that this report lacks."""
+    for old in (out_dir / "charts").glob("figure_*.png"):
+        if old.name not in keep:
+            old.unlink(missing_ok=True)

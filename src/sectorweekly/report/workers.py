@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
-from ..errors import SectorWeeklyError
+from ..errors import SectorWeeklyError, machine_error
 
 T = TypeVar("T")
 
@@ -47,6 +47,9 @@ def _answer(conn: Connection, label: str, work: Callable[[], Any]) -> None:
         conn.send(("ok", work()))
     except SectorWeeklyError as exc:
         conn.send(("error", str(exc), exc.exit_code))
+    except OSError as exc:  # a full disk, a read-only folder: one line naming the path
+        error = machine_error(exc)
+        conn.send(("error", str(error), error.exit_code))
     except Exception as exc:  # reported by the parent as a one-line error
         conn.send(("error", f"{label}: {type(exc).__name__}: {exc}", 1))
 
@@ -136,11 +139,16 @@ def _fork(fn: Callable[[list[T]], None], items: list[T], nice: int = 0) -> int:
             fn(items)
         except SectorWeeklyError as exc:
             code, message = exc.exit_code, str(exc).encode()
+        except OSError as exc:
+            error = machine_error(exc)
+            code, message = error.exit_code, str(error).encode()
         except BaseException as exc:  # the parent reports it as one line
             code, message = 1, f"{type(exc).__name__}: {exc}".encode()
         finally:
-            os.write(write_fd, message[:4000])
-            os._exit(code)
+            try:  # the parent may be gone (a failed build stopped it): exit all the same
+                os.write(write_fd, message[:4000])
+            finally:
+                os._exit(code)
     os.close(write_fd)
     _BACKGROUND[pid] = read_fd
     return pid

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 from filelock import FileLock, Timeout
 
-from ..errors import StoreError
+from ..errors import StoreError, os_reason, store_unwritable
 from . import schema
 
 LOCK_TIMEOUT_S = 30.0
@@ -121,10 +121,12 @@ def held_lock(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
             with _held_guard:
                 _held[key] -= 1
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(key)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         lock.acquire(timeout=max(0.0, timeout))
+    except OSError as exc:  # a read-only or full folder: the store cannot be written there
+        raise StoreError(f"{path}: cannot write the store: {os_reason(exc)}") from None
     except Timeout:
         raise StoreError(
             f"{path}: another sectorweekly process is writing to this store and did not finish "
@@ -158,6 +160,11 @@ def transaction(path: Path, wait: float = LOCK_TIMEOUT_S) -> Iterator[duckdb.Duc
             raise
         con.execute("COMMIT").fetchall()
         con.execute("CHECKPOINT").fetchall()
+    except duckdb.Error as exc:
+        full = store_unwritable(exc, path)
+        if full is None:
+            raise
+        raise full from None
     finally:
         con.close()
 

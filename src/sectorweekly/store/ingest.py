@@ -10,6 +10,7 @@ as it was (an absent store stays absent).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import tempfile
 import time
@@ -21,7 +22,7 @@ from typing import Any
 import duckdb
 
 from .. import clock
-from ..errors import InputError
+from ..errors import InputError, store_unwritable
 from . import migrate, schema
 from .connect import LOCK_TIMEOUT_S, connect, held_lock
 from .kinds import Kind
@@ -332,14 +333,19 @@ def ingest(
             else:
                 con.execute("ROLLBACK").fetchall()
             committed = True
-        except BaseException:
+        except BaseException as exc:
             with _quiet():
                 con.execute("ROLLBACK").fetchall()
+            full = store_unwritable(exc, path) if isinstance(exc, duckdb.Error) else None
+            if full is not None:
+                raise full from None
             raise
         finally:
             con.close()
             if not committed and not existed:
                 _remove_new_store(path)
+            if not committed:
+                _remove_empty_wal(path)
     return IngestResult(n, added, replaced, n - added - replaced)
 
 
@@ -349,6 +355,14 @@ class _quiet:
 
     def __exit__(self, *exc: object) -> bool:
         return exc[0] is not None and issubclass(exc[0], duckdb.Error)  # type: ignore[arg-type]
+
+
+def _remove_empty_wal(path: Path) -> None:
+    """A write refused by a full disk leaves an empty WAL file: not part of the store."""
+    wal = Path(str(path) + ".wal")
+    with contextlib.suppress(OSError):
+        if wal.stat().st_size == 0:
+            wal.unlink()
 
 
 def _remove_new_store(path: Path) -> None:
