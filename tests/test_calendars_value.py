@@ -91,6 +91,9 @@ def test_loading_a_desk_changes_no_one_elses_calendars(tmp_path, world):  # noqa
     assert Calendars.build().sessions("CN_A", day, day) == [day]
     assert Calendars.of_desk(closed).sessions("CN_A", day, day) == []
     assert Calendars.of_desk(closed) == Calendars.of_desk(closed)  # a value: equal inputs, equal
+    # a registration with exchange_calendars is for users of the library: nothing reads it back
+    Calendars.of_desk(closed).register("CN_A")
+    assert Calendars.build().sessions("CN_A", day, day) == [day]
 
 
 def test_a_long_lived_preview_sees_a_holiday_change_on_its_next_build(world, tmp_path):  # noqa: F811
