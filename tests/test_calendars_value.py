@@ -16,7 +16,7 @@ import pytest
 
 from sectorweekly.build import BuildContext, build_report
 from sectorweekly.calendars import Calendars
-from sectorweekly.desk import load_desk
+from sectorweekly.desk import Desk, load_desk
 from sectorweekly.preview import Preview
 from test_cli_bad_inputs import world  # noqa: F401  (the seeded demo desk, made once)
 
@@ -42,8 +42,8 @@ def _close(desk: Path, symbol: str, day: dt.date) -> float:
     return float(rows[0][0])
 
 
-def _build(desk: Path):
-    return build_report(load_desk(desk), START, END, BuildContext())
+def _build(desk: Desk):
+    return build_report(desk, START, END, BuildContext())
 
 
 def _a_share_member(report):
@@ -58,11 +58,11 @@ def _a_share_member(report):
 def test_two_desks_in_one_process_each_get_their_own_sessions(world, tmp_path):  # noqa: F811
     plain = _copy(world, tmp_path / "plain")
     closed = _copy(world, tmp_path / "closed", CLOSED_0909)
-    # interleaved, as a long-lived process would meet them: the last desk loaded must not win
-    load_desk(closed)
-    first = _build(plain)
-    other = _build(closed)
-    again = _build(plain)
+    # both loaded first, then built interleaved: the last desk loaded must not win
+    plain_desk, closed_desk = load_desk(plain), load_desk(closed)
+    first = _build(plain_desk)
+    other = _build(closed_desk)
+    again = _build(plain_desk)
 
     for report in (first, again):
         cn = report.review.markets["CN_A"]
