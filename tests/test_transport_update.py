@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,7 @@ from wire_server import (
     WireServer,
     chunked,
     drop_after,
+    fresh_yahoo_state,
     gzip_corrupt,
     gzipped,
     reset,
@@ -57,23 +59,37 @@ SRC = Path(__file__).parents[1] / "src"
 NO_YAHOO: dict[str, Fault] = {"yahoo.com": reset}  # every Yahoo connection closed unanswered
 
 
+@pytest.fixture(scope="module")
+def server() -> Iterator[WireServer]:
+    """One server for the module: starting one makes a CA and a certificate."""
+    with wire_server() as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def _fresh(server: WireServer) -> None:
+    """Each test starts with the recorded answers and yfinance as a new process knows it."""
+    server.reset()
+    fresh_yahoo_state()
+
+
 def run(
-    desk: Desk, faults: dict[str, Fault] | None = None, **options: object
+    server: WireServer, desk: Desk, faults: dict[str, Fault] | None = None, **options: object
 ) -> tuple[UpdateSummary, WireServer, float]:
     options.setdefault("symbols", SYMBOLS)
     options.setdefault("rate", 1000.0)
-    with wire_server(faults) as server:
-        chain = [AkshareProvider(timeout=5.0), YfinanceProvider(session=yahoo_session())]
-        started = time.monotonic()
-        summary = run_update(
-            desk,
-            desk.store_path,
-            UpdateOptions(**options),  # type: ignore[arg-type]
-            providers=chain,
-            now=NOW,
-            sleep=Sleeps(),
-        )
-        seconds = time.monotonic() - started
+    server.reset(faults)
+    chain = [AkshareProvider(timeout=5.0), YfinanceProvider(session=yahoo_session())]
+    started = time.monotonic()
+    summary = run_update(
+        desk,
+        desk.store_path,
+        UpdateOptions(**options),  # type: ignore[arg-type]
+        providers=chain,
+        now=NOW,
+        sleep=Sleeps(),
+    )
+    seconds = time.monotonic() - started
     return summary, server, seconds
 
 
@@ -93,9 +109,9 @@ def assert_demo_rows(desk: Desk, symbols: tuple[str, ...]) -> None:
         assert got == pytest.approx(demo_closes(symbol)), symbol
 
 
-def test_gzipped_and_chunked_answers_store_the_demo_week(desk: Desk) -> None:
+def test_gzipped_and_chunked_answers_store_the_demo_week(desk: Desk, server: WireServer) -> None:
     encodings = {"eastmoney.com": gzipped, "sina.com.cn": chunked, "yahoo.com": chunked}
-    summary, server, _ = run(desk, encodings)
+    summary, server, _ = run(server, desk, encodings)
     assert summary.ok
     assert {r.symbol: r.source for r in summary.results if r.source != "akshare"} == {}
     assert_demo_rows(desk, SYMBOLS)
@@ -105,9 +121,11 @@ def test_gzipped_and_chunked_answers_store_the_demo_week(desk: Desk) -> None:
     )
 
 
-def test_a_truncated_body_costs_its_symbol_one_retry_and_never_the_host(desk: Desk) -> None:
+def test_a_truncated_body_costs_its_symbol_one_retry_and_never_the_host(
+    desk: Desk, server: WireServer
+) -> None:
     faults = {"1.688256": truncated, "1.688047": drop_after(truncated, 1), "0.300502": EMPTY}
-    summary, server, _ = run(desk, faults)
+    summary, server, _ = run(server, desk, faults)
     by = {r.symbol: r for r in summary.results}
     assert summary.ok and summary.given_up == {}
     assert server.count("secid=1.688256") == 2  # retried once, then the next source
@@ -123,9 +141,9 @@ def test_a_truncated_body_costs_its_symbol_one_retry_and_never_the_host(desk: De
     assert status_of(summary, "688256").endswith("ok, after akshare malformed │")
 
 
-def test_a_corrupt_gzip_body_is_the_symbols_not_the_hosts(desk: Desk) -> None:
+def test_a_corrupt_gzip_body_is_the_symbols_not_the_hosts(desk: Desk, server: WireServer) -> None:
     faults = {"105.NVDA": gzip_corrupt, "NVDA": gzip_corrupt}  # Eastmoney and Yahoo alike
-    summary, server, _ = run(desk, faults)
+    summary, server, _ = run(server, desk, faults)
     by = {r.symbol: r for r in summary.results}
     assert [(e.source, e.kind) for e in by["NVDA"].errors] == [
         ("akshare", "malformed"),
@@ -140,10 +158,12 @@ def test_a_corrupt_gzip_body_is_the_symbols_not_the_hosts(desk: Desk) -> None:
     assert "FAILED malformed" in status_of(summary, "NVDA")
 
 
-def test_a_trickle_ends_at_the_deadline_once_and_the_next_source_delivers(desk: Desk) -> None:
+def test_a_trickle_ends_at_the_deadline_once_and_the_next_source_delivers(
+    desk: Desk, server: WireServer
+) -> None:
     symbols = ("000300", "688256", "NVDA")
     summary, server, seconds = run(
-        desk, {"1.000300": trickle(0.5)}, symbols=symbols, deadline=1.5, workers=3
+        server, desk, {"1.000300": trickle(0.5)}, symbols=symbols, deadline=1.5, workers=3
     )
     by = {r.symbol: r for r in summary.results}
     assert [(e.source, e.kind) for e in by["000300"].errors] == [("akshare", "timeout")]
@@ -155,8 +175,10 @@ def test_a_trickle_ends_at_the_deadline_once_and_the_next_source_delivers(desk: 
     assert_demo_rows(desk, symbols)
 
 
-def test_a_429_storm_gives_eastmoney_up_and_yahoo_delivers_everything(desk: Desk) -> None:
-    summary, server, _ = run(desk, {"eastmoney.com": THROTTLED}, workers=1)
+def test_a_429_storm_gives_eastmoney_up_and_yahoo_delivers_everything(
+    desk: Desk, server: WireServer
+) -> None:
+    summary, server, _ = run(server, desk, {"eastmoney.com": THROTTLED}, workers=1)
     by = {r.symbol: r for r in summary.results}
     hosts = {h: n for h, n in server.per_host().items() if h.endswith("eastmoney.com")}
     assert all(n <= 3 for n in hosts.values()), hosts  # three tries, then given up
@@ -168,20 +190,25 @@ def test_a_429_storm_gives_eastmoney_up_and_yahoo_delivers_everything(desk: Desk
     assert_demo_rows(desk, SYMBOLS)
 
 
-def test_a_captive_portal_on_every_host_is_said_once_and_writes_nothing(desk: Desk) -> None:
+def test_a_captive_portal_on_every_host_is_said_once_and_writes_nothing(
+    desk: Desk, server: WireServer
+) -> None:
     before = store.fingerprint(desk.store_path)
-    summary, server, _ = run(desk, {"*": PORTAL})
+    summary, server, _ = run(server, desk, {"*": PORTAL})
     assert summary.web_pages and not summary.ok
     assert len(summary.failed) == len(SYMBOLS)
     message = summary.failure_message()
     assert message.startswith("the network answers with web pages (a login or proxy page)")
     hosts = server.per_host()
-    assert all(n <= 6 for n in hosts.values()), hosts  # given up after three symbols' pages
+    # given up after three symbols' pages (each asked twice); the other workers' calls already
+    # on the wire when that happens still land: at most (3 + 4 - 1) x 2, never one per symbol
+    workers = UpdateOptions().workers
+    assert all(n <= 2 * (3 + workers - 1) for n in hosts.values()), hosts
     assert store.fingerprint(desk.store_path) == before
 
 
-def test_a_lagging_hsi_without_yahoo_is_incomplete_not_ok(desk: Desk) -> None:
-    summary, _, _ = run(desk, NO_YAHOO, symbols=("HSI", "0981.HK"))
+def test_a_lagging_hsi_without_yahoo_is_incomplete_not_ok(desk: Desk, server: WireServer) -> None:
+    summary, _, _ = run(server, desk, NO_YAHOO, symbols=("HSI", "0981.HK"))
     by = {r.symbol: r for r in summary.results}
     assert by["HSI"].added == 4
     assert by["HSI"].missing == [dt.date(2025, 6, 27), dt.date(2025, 6, 30)]
@@ -204,10 +231,10 @@ def with_future_bar(asked: Asked, reply: Reply) -> Reply:
 
 
 def test_a_future_dated_bar_is_listed_as_dropped(
-    desk: Desk, monkeypatch: pytest.MonkeyPatch
+    desk: Desk, server: WireServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SECTORWEEKLY_TODAY", "2025-07-01")
-    summary, _, _ = run(desk, {"1.688256": with_future_bar}, symbols=("688256",))
+    summary, _, _ = run(server, desk, {"1.688256": with_future_bar}, symbols=("688256",))
     result = summary.results[0]
     assert result.future == [("akshare", dt.date(2025, 7, 3))]
     assert summary.ok and result.added == 6
@@ -219,10 +246,10 @@ def test_a_future_dated_bar_is_listed_as_dropped(
     )
 
 
-def test_the_budget_ends_the_run_and_skips_what_is_left(desk: Desk) -> None:
+def test_the_budget_ends_the_run_and_skips_what_is_left(desk: Desk, server: WireServer) -> None:
     symbols = ("000300", "688256", "688047", "NVDA", "300308")
     faults = {"1.000300": trickle(1.0), "1.688256": trickle(1.0)}
-    summary, _, seconds = run(desk, faults, symbols=symbols, budget=2.0, workers=2)
+    summary, _, seconds = run(server, desk, faults, symbols=symbols, budget=2.0, workers=2)
     by = {r.symbol: r for r in summary.results}
     assert seconds < 2.0 + 1.5
     assert by["000300"].skipped and by["688256"].skipped  # the budget ended their calls
@@ -250,16 +277,16 @@ def cli(desk: Desk, *args: str) -> list[str]:
 
 
 def test_the_command_exits_5_with_the_missing_sessions_of_a_lagging_hsi(
-    desk: Desk, tmp_path: Path
+    desk: Desk, server: WireServer, tmp_path: Path
 ) -> None:
-    with wire_server(NO_YAHOO) as server:
-        done = subprocess.run(
-            cli(desk, "--symbols", "HSI,0981.HK", "--rate", "100"),
-            env=cli_env(server, tmp_path),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+    server.reset(NO_YAHOO)
+    done = subprocess.run(
+        cli(desk, "--symbols", "HSI,0981.HK", "--rate", "100"),
+        env=cli_env(server, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 5, done.stderr[-800:]
     errors = [ln for ln in done.stderr.splitlines() if ln.startswith("error:")]
     assert len(errors) == 1 and "HSI lacks 2025-06-27, 2025-06-30" in errors[0]
@@ -268,17 +295,17 @@ def test_the_command_exits_5_with_the_missing_sessions_of_a_lagging_hsi(
 
 
 def test_the_command_says_once_that_the_network_answers_with_web_pages(
-    desk: Desk, tmp_path: Path
+    desk: Desk, server: WireServer, tmp_path: Path
 ) -> None:
     before = store.fingerprint(desk.store_path)
-    with wire_server({"*": PORTAL}) as server:
-        done = subprocess.run(
-            cli(desk, "--rate", "100"),
-            env=cli_env(server, tmp_path),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+    server.reset({"*": PORTAL})
+    done = subprocess.run(
+        cli(desk, "--rate", "100"),
+        env=cli_env(server, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     said = done.stdout + done.stderr
     assert done.returncode == 5, done.stderr[-800:]
     assert said.count("web pages") == 1
@@ -290,29 +317,29 @@ def test_the_command_says_once_that_the_network_answers_with_web_pages(
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_a_background_job_with_sigint_ignored_stops_on_the_signal(
-    desk: Desk, tmp_path: Path, sig: signal.Signals
+    desk: Desk, server: WireServer, tmp_path: Path, sig: signal.Signals
 ) -> None:
     """A script's ``update &`` starts with SIGINT ignored; ``kill -INT`` still stops it."""
-    with wire_server({"1.000300": trickle(1.0)}) as server:
-        proc = subprocess.Popen(
-            cli(desk, "--symbols", "688256,000300", "--workers", "1", "--rate", "100"),
-            env=cli_env(server, tmp_path),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
-        )
-        deadline = time.monotonic() + 60
-        while server.count("secid=1.000300") == 0 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(0.5)
-        sent = time.monotonic()
-        proc.send_signal(sig)
-        try:
-            _, err = proc.communicate(timeout=10)
-        finally:
-            proc.kill()
-        stopped = time.monotonic() - sent
+    server.reset({"1.000300": trickle(1.0)})
+    proc = subprocess.Popen(
+        cli(desk, "--symbols", "688256,000300", "--workers", "1", "--rate", "100"),
+        env=cli_env(server, tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    deadline = time.monotonic() + 60
+    while server.count("secid=1.000300") == 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    sent = time.monotonic()
+    proc.send_signal(sig)
+    try:
+        _, err = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    stopped = time.monotonic() - sent
     assert proc.returncode == 130, err[-800:]
     assert stopped < 5
     assert "error: interrupted: every symbol committed before the stop" in err
@@ -320,11 +347,11 @@ def test_a_background_job_with_sigint_ignored_stops_on_the_signal(
     assert set(stored(desk)["symbol"]) == {"688256"}  # committed before the signal
 
 
-def test_the_wire_answers_are_the_recorded_files() -> None:
+def test_the_wire_answers_are_the_recorded_files(server: WireServer) -> None:
     """The server's plain answer is the recording byte for byte (the fixtures stay the truth)."""
-    with wire_server() as server:
-        got = requests.get(
-            "https://push2his.eastmoney.com/api/qt/stock/kline/get?secid=1.688256", timeout=5
-        )
+    server.reset()
+    got = requests.get(
+        "https://push2his.eastmoney.com/api/qt/stock/kline/get?secid=1.688256", timeout=5
+    )
     assert got.content == (WIRE / "em_kline_1.688256.json").read_bytes()
     assert server.count("secid=1.688256") == 1

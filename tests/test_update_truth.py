@@ -1,8 +1,10 @@
 """Answers that parse and look right but are not: another instrument, another price basis.
 
-Over the demo desk cut at 2025-06-20 (``test_wire_update``), through the real AKShare and
-yfinance parsing the replayed bytes. Each case asserts what the store holds afterwards (nothing
-wrong; the other symbols still arrive), the run's outcome and the one line per refused symbol.
+Over the demo desk cut at 2025-06-20 (``test_wire_update``). Every answer crosses a real socket:
+one local HTTPS server for the module (tests/wire_server.py), reached by the installed AKShare
+(requests/urllib3) and yfinance (curl_cffi/libcurl) through ``HTTPS_PROXY``, each test setting
+its own faults. Each case asserts what the store holds afterwards (nothing wrong; the other
+symbols still arrive), the run's outcome and the one line per refused symbol.
 """
 
 # ruff: noqa: F811  (the desk fixture is imported from test_wire_update and used by name)
@@ -10,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import shutil
 import sys
+from collections.abc import Iterator
 
 import pandas as pd
 import pytest
@@ -28,6 +32,7 @@ from sectorweekly.update.run import UpdateOptions, UpdateSummary, run_update
 from test_wire_update import NOW, Sleeps, demo_closes, desk, seeded, stored  # noqa: F401
 from wire_faults import (
     SINA_LAYOUTS,
+    demo_bars,
     em_answer_of,
     em_body_without_identity,
     em_forward_adjusted_body,
@@ -35,6 +40,7 @@ from wire_faults import (
     em_serve,
     em_with_dividend_body,
     em_without_session_body,
+    sina_encoded,
     sina_layout,
     sina_redirect,
     yahoo_answer_of,
@@ -43,28 +49,57 @@ from wire_faults import (
     yahoo_with_dividend_body,
     yahoo_with_split_body,
 )
-from wire_replay import ReplaySession, akshare_wire
+from wire_server import Fault, WireServer, fresh_yahoo_state, wire_server, yahoo_session
 
+pytestmark = pytest.mark.skipif(
+    shutil.which("openssl") is None, reason="openssl makes the local server's certificates"
+)
 D = dt.date
 SEAM = D(2025, 6, 20)
 
 
+@pytest.fixture(scope="module")
+def server() -> Iterator[WireServer]:
+    """One server for the module: starting one makes a CA and a certificate."""
+    with wire_server() as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def _fresh(server: WireServer) -> None:
+    """Each test starts with the recorded answers and yfinance as a new process knows it."""
+    server.reset()
+    fresh_yahoo_state()
+
+
 def update(
-    desk: Desk, faults=None, yahoo=None, *, sources=("akshare", "yfinance"), **options
+    server: WireServer,
+    desk: Desk,
+    faults: dict[str, Fault] | None = None,
+    yahoo: dict[str, Fault] | None = None,
+    *,
+    sources: tuple[str, ...] = ("akshare", "yfinance"),
+    **options,
 ) -> UpdateSummary:
+    """One update over the server; ``faults`` by Eastmoney secid or Sina symbol, ``yahoo`` by
+    ticker (the server looks both up by the request's key)."""
     options.setdefault("workers", 4)
     options.setdefault("rate", 1000.0)
-    session = ReplaySession(yahoo)
-    make = {"akshare": AkshareProvider, "yfinance": lambda: YfinanceProvider(session=session)}
-    with akshare_wire(faults):
-        return run_update(
-            desk,
-            desk.store_path,
-            UpdateOptions(**options),
-            providers=[make[s]() for s in sources],
-            now=NOW,
-            sleep=Sleeps(),
-        )
+    server.reset({**(faults or {}), **(yahoo or {})})
+    make = {
+        "akshare": lambda: AkshareProvider(timeout=5.0),
+        "yfinance": lambda: YfinanceProvider(session=yahoo_session()),
+    }
+    summary = run_update(
+        desk,
+        desk.store_path,
+        UpdateOptions(**options),
+        providers=[make[s]() for s in sources],
+        now=NOW,
+        sleep=Sleeps(),
+    )
+    assert server.asked, "no request reached the local server"
+    return summary
 
 
 def lines(summary: UpdateSummary) -> list[str]:
@@ -84,8 +119,12 @@ def sources(desk: Desk, symbol: str) -> set[str]:
 # --- another instrument ---------------------------------------------------------------------
 
 
-def test_eastmoney_answering_with_another_stock_is_refused_and_yahoo_asked(desk: Desk) -> None:
-    summary = update(desk, {"1.688256": em_answer_of("1.601138")}, symbols=("688256", "300308"))
+def test_eastmoney_answering_with_another_stock_is_refused_and_yahoo_asked(
+    desk: Desk, server: WireServer
+) -> None:
+    summary = update(
+        server, desk, {"1.688256": em_answer_of("1.601138")}, symbols=("688256", "300308")
+    )
     by = {r.symbol: r for r in summary.results}
     assert [(e.source, e.kind) for e in by["688256"].errors] == [("akshare", "mismatch")]
     assert lines(summary) == ["688256: mismatch: eastmoney answered 601138 (SH) for 688256 (SH)"]
@@ -96,9 +135,11 @@ def test_eastmoney_answering_with_another_stock_is_refused_and_yahoo_asked(desk:
     assert summary.ok
 
 
-def test_with_no_other_source_the_symbol_fails_and_the_store_is_untouched(desk: Desk) -> None:
+def test_with_no_other_source_the_symbol_fails_and_the_store_is_untouched(
+    desk: Desk, server: WireServer
+) -> None:
     before = store.fingerprint(desk.store_path)
-    summary = update(desk, {"1.688256": em_answer_of("1.601138")}, symbols=("688256",),
+    summary = update(server, desk, {"1.688256": em_answer_of("1.601138")}, symbols=("688256",),
                      sources=("akshare",))  # fmt: skip
     failure = summary.results[0].failure
     assert failure is not None and failure.kind == "mismatch"
@@ -106,11 +147,13 @@ def test_with_no_other_source_the_symbol_fails_and_the_store_is_untouched(desk: 
     assert store.fingerprint(desk.store_path) == before
 
 
-def test_another_series_under_the_asked_name_is_caught_at_the_seam(desk: Desk) -> None:
+def test_another_series_under_the_asked_name_is_caught_at_the_seam(
+    desk: Desk, server: WireServer
+) -> None:
     """The answer claims to be 688256 but carries 601138's bars: the stored close of 06-20 and
     the answer's disagree, so nothing is appended (``basis``)."""
     faults = {"1.688256": em_relabelled("1.601138", "688256", 1)}
-    summary = update(desk, faults, symbols=("688256",), sources=("akshare",))
+    summary = update(server, desk, faults, symbols=("688256",), sources=("akshare",))
     failure = summary.results[0].failure
     assert failure is not None and failure.kind == "basis"
     stored_close = demo_closes_at("688256", SEAM)
@@ -118,8 +161,8 @@ def test_another_series_under_the_asked_name_is_caught_at_the_seam(desk: Desk) -
     assert closes(desk, "688256") == {}
 
 
-def test_yahoo_answering_with_another_ticker_is_refused(desk: Desk) -> None:
-    summary = update(desk, yahoo={"AMD": yahoo_answer_of("INTC")}, symbols=("AMD", "NVDA"),
+def test_yahoo_answering_with_another_ticker_is_refused(desk: Desk, server: WireServer) -> None:
+    summary = update(server, desk, yahoo={"AMD": yahoo_answer_of("INTC")}, symbols=("AMD", "NVDA"),
                      sources=("yfinance",))  # fmt: skip
     by = {r.symbol: r for r in summary.results}
     assert by["AMD"].failure is not None and by["AMD"].failure.kind == "mismatch"
@@ -128,9 +171,11 @@ def test_yahoo_answering_with_another_ticker_is_refused(desk: Desk) -> None:
     assert closes(desk, "NVDA") == pytest.approx(demo_closes("NVDA"))
 
 
-def test_sina_redirecting_to_another_index_is_refused_and_yahoo_asked(desk: Desk) -> None:
+def test_sina_redirecting_to_another_index_is_refused_and_yahoo_asked(
+    desk: Desk, server: WireServer
+) -> None:
     faults = {".INX": sina_redirect("https://finance.sina.com.cn/staticdata/us/.IXIC")}
-    summary = update(desk, faults, symbols=("^GSPC", "^IXIC"))
+    summary = update(server, desk, faults, symbols=("^GSPC", "^IXIC"))
     by = {r.symbol: r for r in summary.results}
     assert lines(summary) == ["^GSPC: mismatch: sina answered .IXIC for .INX"]
     assert by["^GSPC"].source == "yfinance" and by["^IXIC"].source == "akshare"
@@ -139,12 +184,98 @@ def test_sina_redirecting_to_another_index_is_refused_and_yahoo_asked(desk: Desk
 
 
 @pytest.mark.parametrize("layout", sorted(SINA_LAYOUTS))
-def test_sina_script_layouts_the_decoder_reads_are_stored_alike(desk: Desk, layout: str) -> None:
+def test_sina_script_layouts_the_decoder_reads_are_stored_alike(
+    desk: Desk, server: WireServer, layout: str
+) -> None:
     faults = {".INX": sina_layout("sina_us_.INX.js", SINA_LAYOUTS[layout])}
-    summary = update(desk, faults, symbols=("^GSPC",), sources=("akshare",))
+    summary = update(server, desk, faults, symbols=("^GSPC",), sources=("akshare",))
     assert summary.ok and summary.results[0].errors == []
     assert closes(desk, "^GSPC") == pytest.approx(demo_closes("^GSPC"))
     assert sources(desk, "^GSPC") == {"akshare:index_us_stock_sina"}
+
+
+def stored_bars(desk: Desk, symbol: str) -> dict[dt.date, tuple[float, ...]]:
+    """(open, high, low, close, volume) per stored session after the cut."""
+    with store.reader(desk.store_path) as con:
+        rows = con.execute(
+            "SELECT date, open, high, low, close, volume FROM prices "
+            "WHERE symbol = ? AND date > ? ORDER BY date",
+            [symbol, SEAM],
+        ).fetchall()
+    return {r[0]: tuple(r[1:]) for r in rows}
+
+
+JUNE = (D(2025, 6, 3), D(2025, 6, 30))  # the demo's sessions, to the last one asked
+
+
+@pytest.mark.parametrize("branch", ["_3466", "_3466 stepped", "_1479"])
+def test_sina_hk_scripts_in_each_bar_layout_store_the_demo_bars(
+    desk: Desk, server: WireServer, branch: str
+) -> None:
+    """Sina's HK index script in the decoder's current (``_3466``; days stated or stepped
+    over weekdays) and older (``_1479``: no amount) bar layouts: decoded by AKShare's own V8
+    run, every field of every bar stored."""
+    bars = demo_bars("HSI", *JUNE)
+    faults = {"HSI": sina_encoded("KLC_KL_HSI", bars, branch)}
+    summary = update(server, desk, faults, symbols=("HSI",), sources=("akshare",))
+    result = summary.results[0]
+    assert summary.ok and result.errors == [] and result.missing == [] and result.added == 6
+    want = {b[0]: pytest.approx(b[1:]) for b in bars if b[0] > SEAM}
+    assert stored_bars(desk, "HSI") == want
+    assert sources(desk, "HSI") == {"akshare:stock_hk_index_daily_sina"}
+    assert server.count(r"finance\.sina\.com\.cn/stock/hkstock/HSI/klc2_kl\.js") == 1
+
+
+def test_a_us_index_script_stepping_over_a_holiday_stores_the_right_days(
+    desk: Desk, server: WireServer
+) -> None:
+    """Days stepped over the weekday mask across Juneteenth (2025-06-19, no session): the
+    bars after the gap keep their own days, so the seam (06-20) joins and 06-23.. are stored."""
+    bars = demo_bars("GSPC", *JUNE)
+    assert D(2025, 6, 19) not in {b[0] for b in bars}  # the gap the steps cross
+    faults = {".INX": sina_encoded("KLC_KL_GSPC", bars, "_3466 stepped")}
+    summary = update(server, desk, faults, symbols=("^GSPC",), sources=("akshare",))
+    assert summary.ok and summary.results[0].errors == []
+    assert stored_bars(desk, "^GSPC") == {b[0]: pytest.approx(b[1:]) for b in bars if b[0] > SEAM}
+    assert sources(desk, "^GSPC") == {"akshare:index_us_stock_sina"}
+
+
+def test_a_us_index_script_without_amounts_is_malformed_and_yahoo_asked(
+    desk: Desk, server: WireServer
+) -> None:
+    """``_1479`` bars carry no amount, which AKShare's US index function reads: the answer is
+    the symbol's ``malformed`` (retried once), nothing of it stored, Yahoo delivers."""
+    faults = {".INX": sina_encoded("KLC_KL_GSPC", demo_bars("GSPC", *JUNE), "_1479")}
+    summary = update(server, desk, faults, symbols=("^GSPC",))
+    result = summary.results[0]
+    assert [(e.source, e.kind) for e in result.errors] == [("akshare", "malformed")]
+    assert "KeyError: 'amount'" in result.errors[0].detail
+    assert server.count(r"/staticdata/us/\.INX") == 2
+    assert summary.ok and result.source == "yfinance"
+    assert closes(desk, "^GSPC") == pytest.approx(demo_closes("^GSPC"))
+    assert sources(desk, "^GSPC") == {"yfinance:Ticker.history"}
+
+
+@pytest.mark.parametrize(
+    ("branch", "lacks"),
+    [("_200", "open"), ("_139", "date"), ("_197", "date"), ("_999", "date")],
+    ids=["closes only", "dates only", "bare integers", "unknown layout"],
+)
+def test_a_script_without_bars_is_malformed_and_stores_nothing(
+    desk: Desk, server: WireServer, branch: str, lacks: str
+) -> None:
+    """Layouts the decoder reads that hold no bars (``_200`` a close per session, ``_139``
+    weekdays, ``_197`` bare integers) or that it does not know (no rows): refused whole,
+    never stored as bars with holes."""
+    before = store.fingerprint(desk.store_path)
+    faults = {"HSI": sina_encoded("KLC_KL_HSI", demo_bars("HSI", *JUNE), branch)}
+    summary = update(server, desk, faults, symbols=("HSI",), sources=("akshare",))
+    failure = summary.results[0].failure
+    assert failure is not None and failure.kind == "malformed"
+    assert failure.detail.startswith(f"stock_hk_index_daily_sina: KeyError: '{lacks}'")
+    assert server.count("/hkstock/HSI/") == 2  # the symbol's: retried once
+    assert not summary.ok and summary.added == 0
+    assert store.fingerprint(desk.store_path) == before
 
 
 # --- another basis --------------------------------------------------------------------------
@@ -158,9 +289,11 @@ def demo_closes_at(symbol: str, day: dt.date) -> float:
     return float(frame.loc[frame["date"] == day.isoformat(), "close"].iloc[0])
 
 
-def test_a_forward_adjusted_answer_is_refused_naming_both_closes(desk: Desk) -> None:
+def test_a_forward_adjusted_answer_is_refused_naming_both_closes(
+    desk: Desk, server: WireServer
+) -> None:
     body = em_forward_adjusted_body("1.688256", D(2025, 6, 25), 1.5)
-    summary = update(desk, {"1.688256": em_serve(body)}, symbols=("688256",),
+    summary = update(server, desk, {"1.688256": em_serve(body)}, symbols=("688256",),
                      sources=("akshare",))  # fmt: skip
     failure = summary.results[0].failure
     stored_close = demo_closes_at("688256", SEAM)
@@ -173,11 +306,11 @@ def test_a_forward_adjusted_answer_is_refused_naming_both_closes(desk: Desk) -> 
     assert closes(desk, "688256") == {}
 
 
-def test_a_split_adjusted_yahoo_answer_is_refused(desk: Desk) -> None:
+def test_a_split_adjusted_yahoo_answer_is_refused(desk: Desk, server: WireServer) -> None:
     """NVDA stored as traded, then Yahoo's Close divided by a later 10:1 split."""
     yahoo = {"NVDA": yahoo_serve(yahoo_split_adjusted_body("NVDA", 10))}
     before = store.fingerprint(desk.store_path)
-    summary = update(desk, yahoo=yahoo, symbols=("NVDA",), sources=("yfinance",))
+    summary = update(server, desk, yahoo=yahoo, symbols=("NVDA",), sources=("yfinance",))
     failure = summary.results[0].failure
     stored_close = demo_closes_at("NVDA", SEAM)
     assert failure is not None and failure.kind == "basis"
@@ -186,10 +319,12 @@ def test_a_split_adjusted_yahoo_answer_is_refused(desk: Desk) -> None:
     assert store.fingerprint(desk.store_path) == before
 
 
-def test_a_split_inside_yahoos_answer_is_converted_back_and_said(desk: Desk) -> None:
+def test_a_split_inside_yahoos_answer_is_converted_back_and_said(
+    desk: Desk, server: WireServer
+) -> None:
     split = D(2025, 6, 25)
     yahoo = {"NVDA": yahoo_serve(yahoo_with_split_body("NVDA", split, 10))}
-    summary = update(desk, yahoo=yahoo, symbols=("NVDA",), sources=("yfinance",))
+    summary = update(server, desk, yahoo=yahoo, symbols=("NVDA",), sources=("yfinance",))
     result = summary.results[0]
     assert summary.ok and result.added == 6
     expected = {d: (c if d < split else c / 10) for d, c in demo_closes("NVDA").items()}
@@ -199,10 +334,10 @@ def test_a_split_inside_yahoos_answer_is_converted_back_and_said(desk: Desk) -> 
     assert kinds.keys() == {"converted"}  # the seam (06-20) joined as traded
 
 
-def test_a_good_seam_with_a_dividend_is_stored_and_flagged(desk: Desk) -> None:
+def test_a_good_seam_with_a_dividend_is_stored_and_flagged(desk: Desk, server: WireServer) -> None:
     ex = D(2025, 6, 23)
     body = em_with_dividend_body("1.688256", ex, 1.5)
-    summary = update(desk, {"1.688256": em_serve(body)}, symbols=("688256",),
+    summary = update(server, desk, {"1.688256": em_serve(body)}, symbols=("688256",),
                      sources=("akshare",))  # fmt: skip
     result = summary.results[0]
     stored_close = demo_closes_at("688256", SEAM)
@@ -217,10 +352,12 @@ def test_a_good_seam_with_a_dividend_is_stored_and_flagged(desk: Desk) -> None:
     assert prev == pytest.approx(stored_close - 1.5)
 
 
-def test_a_yahoo_dividend_on_the_first_new_session_joins_the_seam(desk: Desk) -> None:
+def test_a_yahoo_dividend_on_the_first_new_session_joins_the_seam(
+    desk: Desk, server: WireServer
+) -> None:
     ex = D(2025, 6, 23)
     yahoo = {"INTC": yahoo_serve(yahoo_with_dividend_body("INTC", ex, 0.125))}
-    summary = update(desk, yahoo=yahoo, symbols=("INTC",), sources=("yfinance",))
+    summary = update(server, desk, yahoo=yahoo, symbols=("INTC",), sources=("yfinance",))
     result = summary.results[0]
     assert summary.ok and result.added == 6
     assert closes(desk, "INTC") == pytest.approx(demo_closes("INTC"))
@@ -231,7 +368,10 @@ def test_a_yahoo_dividend_on_the_first_new_session_joins_the_seam(desk: Desk) ->
 
 
 def test_the_command_exits_5_and_prints_one_line_for_the_refused_symbol(
-    desk: Desk, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    desk: Desk,
+    server: WireServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setattr(update_run, "source_chain", lambda d, source: [AkshareProvider()])
@@ -242,7 +382,8 @@ def test_the_command_exits_5_and_prints_one_line_for_the_refused_symbol(
     )
     argv = ["sectorweekly", "update", "--desk", str(desk.root), "--symbols", "688256,300308"]
     monkeypatch.setattr(sys, "argv", argv)
-    with akshare_wire({"1.688256": em_answer_of("1.601138")}), pytest.raises(SystemExit) as exc:
+    server.reset({"1.688256": em_answer_of("1.601138")})
+    with pytest.raises(SystemExit) as exc:
         cli.main()
     out, err = capsys.readouterr()
     assert exc.value.code == 5
@@ -261,11 +402,13 @@ def _keep_nvda_from(desk: Desk, first: dt.date) -> None:
         con.execute("DELETE FROM prices WHERE symbol = 'NVDA' AND date < ?", [first]).fetchall()
 
 
-def test_force_refuses_to_overwrite_a_history_with_another_basis(desk: Desk) -> None:
+def test_force_refuses_to_overwrite_a_history_with_another_basis(
+    desk: Desk, server: WireServer
+) -> None:
     _keep_nvda_from(desk, D(2025, 6, 3))
     before = store.fingerprint(desk.store_path)
     yahoo = {"NVDA": yahoo_serve(yahoo_split_adjusted_body("NVDA", 10))}
-    summary = update(desk, yahoo=yahoo, symbols=("NVDA",), sources=("yfinance",),
+    summary = update(server, desk, yahoo=yahoo, symbols=("NVDA",), sources=("yfinance",),
                      since=D(2025, 6, 3), force=True)  # fmt: skip
     failure = summary.results[0].failure
     assert failure is not None and failure.kind == "basis"
@@ -274,10 +417,14 @@ def test_force_refuses_to_overwrite_a_history_with_another_basis(desk: Desk) -> 
     assert store.fingerprint(desk.store_path) == before
 
 
-def test_rebase_replaces_the_whole_history_and_lists_every_row(desk: Desk) -> None:
+def test_rebase_replaces_the_whole_history_and_lists_every_row(
+    desk: Desk, server: WireServer
+) -> None:
     _keep_nvda_from(desk, D(2025, 6, 3))
     yahoo = {"NVDA": yahoo_serve(yahoo_split_adjusted_body("NVDA", 10))}
-    summary = update(desk, yahoo=yahoo, symbols=("NVDA",), sources=("yfinance",), rebase=True)
+    summary = update(
+        server, desk, yahoo=yahoo, symbols=("NVDA",), sources=("yfinance",), rebase=True
+    )
     result = summary.results[0]
     assert summary.ok and result.replaced == 13 and result.added == 6
     with store.reader(desk.store_path) as con:
@@ -297,9 +444,11 @@ def test_rebase_replaces_the_whole_history_and_lists_every_row(desk: Desk) -> No
     assert len(listed) == 13  # every re-based session, not the first 20 changes
 
 
-def test_rebase_refuses_an_answer_that_lacks_stored_sessions(desk: Desk) -> None:
+def test_rebase_refuses_an_answer_that_lacks_stored_sessions(
+    desk: Desk, server: WireServer
+) -> None:
     before = store.fingerprint(desk.store_path)
-    summary = update(desk, symbols=("NVDA",), sources=("yfinance",), rebase=True)
+    summary = update(server, desk, symbols=("NVDA",), sources=("yfinance",), rebase=True)
     failure = summary.results[0].failure
     assert failure is not None and failure.kind == "basis"
     assert failure.detail.startswith("cannot re-base: the answer lacks")
@@ -310,10 +459,10 @@ def test_rebase_refuses_an_answer_that_lacks_stored_sessions(desk: Desk) -> None
 
 
 def test_an_answer_that_no_longer_names_its_instrument_is_malformed_not_stored(
-    desk: Desk,
+    desk: Desk, server: WireServer
 ) -> None:
     body = em_body_without_identity("1.688256")
-    summary = update(desk, {"1.688256": em_serve(body)}, symbols=("688256",),
+    summary = update(server, desk, {"1.688256": em_serve(body)}, symbols=("688256",),
                      sources=("akshare",))  # fmt: skip
     failure = summary.results[0].failure
     assert failure is not None and failure.kind == "malformed"
@@ -336,7 +485,9 @@ def test_a_share_count_for_another_stock_is_refused() -> None:
     assert str(exc.value).endswith("eastmoney answered 601138 for 688256")
 
 
-def test_yahoo_answers_from_yfinances_own_cache_are_checked_too(tmp_path) -> None:
+def test_yahoo_answers_from_yfinances_own_cache_are_checked_too(
+    tmp_path, server: WireServer
+) -> None:
     """yfinance answers a past range again from its response cache, without a request: the
     instrument is read from its history metadata, so a cached answer is checked the same."""
     import yfinance as yf
@@ -344,13 +495,11 @@ def test_yahoo_answers_from_yfinances_own_cache_are_checked_too(tmp_path) -> Non
     from sectorweekly.providers.base import PriceQuery
 
     yf.set_tz_cache_location(str(tmp_path / "yf"))
-    yf.data.YfData.cache_get.cache_clear()
-    session = ReplaySession({"AMD": yahoo_answer_of("INTC")})
-    provider = YfinanceProvider(session=session)
+    server.reset({"AMD": yahoo_answer_of("INTC")})
+    provider = YfinanceProvider(session=yahoo_session())
     nvda = PriceQuery("NVDA", "US", D(2025, 6, 23), D(2025, 6, 27))
     first, again = provider.prices(nvda), provider.prices(nvda)
-    charts = [u for u in session.asked if "/v8/finance/chart/NVDA" in u and "period1" in u]
-    assert len(charts) == 1  # the second answer came from the cache
+    assert server.count(r"/v8/finance/chart/NVDA\?.*period1") == 1  # then from the cache
     assert (
         list(again["close"])
         == list(first["close"])
@@ -364,13 +513,16 @@ def test_yahoo_answers_from_yfinances_own_cache_are_checked_too(tmp_path) -> Non
 
 
 def test_the_rebase_command_lists_every_row_and_exits_0(
-    desk: Desk, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    desk: Desk,
+    server: WireServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     _keep_nvda_from(desk, D(2025, 6, 3))
-    session = ReplaySession({"NVDA": yahoo_serve(yahoo_split_adjusted_body("NVDA", 10))})
+    server.reset({"NVDA": yahoo_serve(yahoo_split_adjusted_body("NVDA", 10))})
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setattr(
-        update_run, "source_chain", lambda d, source: [YfinanceProvider(session=session)]
+        update_run, "source_chain", lambda d, source: [YfinanceProvider(session=yahoo_session())]
     )
     monkeypatch.setattr(
         update_console,
@@ -395,10 +547,10 @@ def test_the_rebase_command_lists_every_row_and_exits_0(
 
 
 def test_an_answer_without_the_seam_session_is_refused_and_the_next_source_asked(
-    desk: Desk,
+    desk: Desk, server: WireServer
 ) -> None:
     body = em_without_session_body("1.688256", SEAM)
-    summary = update(desk, {"1.688256": em_serve(body)}, symbols=("688256",))
+    summary = update(server, desk, {"1.688256": em_serve(body)}, symbols=("688256",))
     result = summary.results[0]
     assert [(e.source, e.kind) for e in result.errors] == [("akshare", "basis")]
     assert result.errors[0].detail.startswith("the answer lacks the seam session 2025-06-20")
@@ -406,7 +558,7 @@ def test_an_answer_without_the_seam_session_is_refused_and_the_next_source_asked
     assert closes(desk, "688256") == pytest.approx(demo_closes("688256"))
 
 
-def test_concurrent_refusals_each_name_their_own_pair(desk: Desk) -> None:
+def test_concurrent_refusals_each_name_their_own_pair(desk: Desk, server: WireServer) -> None:
     """Four workers, twenty symbols, three answers swapped: each check reads its own call's
     answer (per thread), so the lines name exactly the swapped pairs and the rest arrive."""
     from test_wire_update import SYMBOLS
@@ -416,7 +568,7 @@ def test_concurrent_refusals_each_name_their_own_pair(desk: Desk) -> None:
         "1.688047": em_answer_of("1.688981"),
         "0.300502": em_answer_of("0.300308"),
     }
-    summary = update(desk, faults, symbols=SYMBOLS, workers=4)
+    summary = update(server, desk, faults, symbols=SYMBOLS, workers=4)
     assert sorted(lines(summary)) == [
         "300502: mismatch: eastmoney answered 300308 (SZ) for 300502 (SZ)",
         "688047: mismatch: eastmoney answered 688981 (SH) for 688047 (SH)",

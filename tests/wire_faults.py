@@ -1,23 +1,29 @@
 """Answers that are well formed but wrong: another instrument, another price basis, another layout.
 
-Each builder starts from a recorded answer in ``fixtures/providers/wire`` and returns a fault in
-the shape ``wire_replay`` serves (Eastmoney and Sina: ``(request) -> (status, headers, body)``;
-Yahoo: ``(url) -> (status, body)``), or the body itself (``*_body``) for a server that serves
-bytes. The libraries parse them as they would a real server's.
+Each builder starts from a recorded answer in ``fixtures/providers/wire`` (or the demo desk's
+prices) and returns a fault for ``wire_server`` (``(asked, recorded reply) -> reply``), or the
+body itself (``*_body``). The server puts it on a real socket; the libraries parse it as they
+would a real host's.
 """
 
 from __future__ import annotations
 
 import copy
+import csv
 import datetime as dt
 import itertools
 import json
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from wire_replay import WIRE, Fault
+from wire_server import JSON, WIRE, Asked, Fault, Reply, yahoo_window
 
-YahooFault = Callable[[str], tuple[int, str]]
+sys.path.insert(0, str(WIRE.parent))
+from sina_encode import Bits, encode, encode_139, encode_197, encode_200, encode_1479
+
+PRICES = Path(__file__).parents[1] / "src" / "sectorweekly" / "demo" / "desk" / "data" / "prices"
 NEW_YORK_OPEN_UTC = dt.time(13, 30)  # 09:30 EDT, the recorded charts' session stamps (summer)
 
 
@@ -30,8 +36,8 @@ def em_body(secid: str) -> dict[str, Any]:
 
 
 def em_serve(body: dict[str, Any]) -> Fault:
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    return lambda request: (200, {"Content-Type": "application/json; charset=utf-8"}, text)
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return lambda asked, reply: Reply(body=data, content_type=JSON)
 
 
 def em_answer_of(secid: str) -> Fault:
@@ -100,12 +106,24 @@ def yahoo_chart(ticker: str) -> dict[str, Any]:
     return json.loads((WIRE / f"yahoo_chart_{ticker}.json").read_text(encoding="utf-8"))
 
 
-def yahoo_serve(chart: dict[str, Any]) -> YahooFault:
-    text = json.dumps(chart)
-    return lambda url: (200, text)
+def yahoo_serve(chart: dict[str, Any]) -> Fault:
+    """``chart`` for every chart request of the ticker, cut to the asked range as Yahoo does."""
+
+    def serve(asked: Asked, reply: Reply) -> Reply:
+        if "/v8/finance/chart/" not in asked.path:
+            return reply
+        q = asked.query
+        cut = (
+            yahoo_window(copy.deepcopy(chart), int(q["period1"]), int(q["period2"]))
+            if ("period1" in q)
+            else chart
+        )
+        return Reply(body=json.dumps(cut).encode(), content_type=JSON)
+
+    return serve
 
 
-def yahoo_answer_of(ticker: str) -> YahooFault:
+def yahoo_answer_of(ticker: str) -> Fault:
     """Yahoo answering with another ticker's chart (its own ``meta.symbol``)."""
     return yahoo_serve(yahoo_chart(ticker))
 
@@ -172,9 +190,17 @@ def yahoo_with_dividend_body(ticker: str, day: dt.date, amount: float) -> dict[s
 # --- Sina -----------------------------------------------------------------------------------
 
 
+SCRIPT = "application/javascript"
+
+
 def sina_redirect(url: str) -> Fault:
     """Sina sending the request on to another symbol's script (a 302)."""
-    return lambda request: (302, {"Location": url, "Content-Type": "text/html"}, "")
+    return lambda asked, reply: Reply(302, b"", "text/html", headers=(("Location", url),))
+
+
+def sina_script(text: str) -> Fault:
+    data = text.encode()
+    return lambda asked, reply: Reply(body=data, content_type=SCRIPT)
 
 
 def sina_layout(name: str, layout: Callable[[str, str], str]) -> Fault:
@@ -183,8 +209,58 @@ def sina_layout(name: str, layout: Callable[[str, str], str]) -> Fault:
     head, _, rest = text.partition("=")
     var = head.removeprefix("var ").strip()
     encoded = rest.split(";")[0].strip().strip('"')
-    body = layout(var, encoded)
-    return lambda request: (200, {"Content-Type": "application/javascript"}, body)
+    return sina_script(layout(var, encoded))
+
+
+Bar = tuple[dt.date, float, float, float, float, int]
+
+
+def demo_bars(stem: str, first: dt.date, last: dt.date) -> list[Bar]:
+    """The demo desk's bars of ``stem`` (e.g. ``HSI``, ``GSPC``) in [first, last]."""
+    with (PRICES / f"{stem}.csv").open(encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if first.isoformat() <= r["date"] <= last.isoformat()]
+    return [
+        (
+            dt.date.fromisoformat(r["date"]),
+            *(float(r[k]) for k in ("open", "high", "low", "close")),
+            int(float(r["volume"])),
+        )  # type: ignore[misc]
+        for r in rows
+    ]
+
+
+def sina_encoded(var: str, bars: list[Bar], branch: str) -> Fault:
+    """``var <var>="<bars in the decoder's branch>";`` as Sina serves its kline scripts.
+
+    ``_3466``: the current layout (OHLC, volume, amount), every day stated; ``_3466 stepped``:
+    the same with days stepped over the weekday mask, as Sina writes them; ``_1479``: OHLC and
+    volume, no amount; ``_200``: a close per session and the previous close, no OHLC;
+    ``_139``: the weekdays of the span and no prices; ``_197``: rows of bare integers (the day
+    number and the close in cents); ``_999``: a layout id the decoder does not know (it
+    returns no rows).
+    """
+    if branch == "_3466":
+        coded = encode(bars)
+    elif branch == "_3466 stepped":
+        coded = encode(bars, stepped=True)
+    elif branch == "_1479":
+        coded = encode_1479(bars)
+    elif branch == "_200":
+        coded = encode_200([(b[0], b[4]) for b in bars[1:]], bars[0][4])
+    elif branch == "_139":
+        first, last = bars[0][0], bars[-1][0]
+        span = (first + dt.timedelta(k) for k in range((last - first).days + 1))
+        coded = encode_139([d for d in span if d.weekday() < 5])
+    elif branch == "_197":
+        coded = encode_197([(b[0].toordinal(), round(b[4] * 100)) for b in bars])
+    elif branch == "_999":
+        unknown = Bits()
+        unknown.uint(999, 12)
+        unknown.uint(63, 6)
+        coded = unknown.text()
+    else:
+        raise ValueError(f"no encoder for the {branch} layout")
+    return sina_script(f'var {var}="{coded}";\n')
 
 
 # Layouts Sina has served, all read by AKShare's ``text.split("=")[1].split(";")[0]``.

@@ -166,13 +166,17 @@ def yahoo_chart(ticker: str, lo: int | None = None, hi: int | None = None) -> di
     if not path.exists():
         return None
     chart = json.loads(path.read_text())
-    if lo is not None and hi is not None:
-        result = chart["chart"]["result"][0]
-        keep = [i for i, t in enumerate(result["timestamp"]) if lo <= t < hi]
-        result["timestamp"] = [result["timestamp"][i] for i in keep]
-        for block in (*result["indicators"]["quote"], *result["indicators"]["adjclose"]):
-            for k in block:
-                block[k] = [block[k][i] for i in keep]
+    return yahoo_window(chart, lo, hi) if lo is not None and hi is not None else chart
+
+
+def yahoo_window(chart: dict, lo: int, hi: int) -> dict:
+    """``chart`` (changed in place) keeping the sessions stamped in [lo, hi) seconds."""
+    result = chart["chart"]["result"][0]
+    keep = [i for i, t in enumerate(result["timestamp"]) if lo <= t < hi]
+    result["timestamp"] = [result["timestamp"][i] for i in keep]
+    for block in (*result["indicators"]["quote"], *result["indicators"]["adjclose"]):
+        for k in block:
+            block[k] = [block[k][i] for i in keep]
     return chart
 
 
@@ -340,6 +344,7 @@ class WireServer(socketserver.ThreadingTCPServer):
         self.stopping = threading.Event()
         self._lock = threading.Lock()
         self._open: set[socket.socket] = set()
+        self.generation = 0  # bumped by reset(): a trickle from before it stops
 
     @property
     def proxy(self) -> str:
@@ -353,6 +358,14 @@ class WireServer(socketserver.ThreadingTCPServer):
         env.update({v: self.proxy for v in PROXY_VARS})
         env.update({v: str(self.ca) for v in CA_VARS})
         return env
+
+    def reset(self, faults: dict[str, Fault] | None = None) -> None:
+        """Answer with ``faults`` from now on, forget the requests seen so far, and end any
+        trickle still being sent (a server shared by a module's tests starts each one clean)."""
+        with self._lock:
+            self.faults = dict(faults or {})
+            self.asked = []
+            self.generation += 1
 
     def note(self, asked: Asked) -> None:
         with self._lock:
@@ -407,7 +420,9 @@ class WireServer(socketserver.ThreadingTCPServer):
             headers["Transfer-Encoding"] = "chunked"
         else:
             headers["Content-Length"] = str(len(body))
-        reason = {200: "OK", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests"}
+        reason = {
+            200: "OK", 302: "Found", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests"
+        }  # fmt: skip
         head_lines = [f"HTTP/1.1 {reply.status} {reason.get(reply.status, 'Status')}"]
         head_lines += [f"{k}: {v}" for k, v in headers.items()]
         try:
@@ -424,8 +439,9 @@ class WireServer(socketserver.ThreadingTCPServer):
                 sock.sendall(b"0\r\n\r\n")
                 return True
             if reply.mode == "trickle":
+                generation = self.generation
                 for i in range(len(body)):
-                    if self.stopping.wait(reply.trickle_s):
+                    if self.stopping.wait(reply.trickle_s) or self.generation != generation:
                         return False
                     sock.sendall(body[i : i + 1])
                 return True
@@ -467,7 +483,7 @@ def wire_server(faults: dict[str, Fault] | None = None) -> Iterator[WireServer]:
     fresh_yahoo_state()
     with tempfile.TemporaryDirectory(prefix="sw-wire-") as tmp:
         server = WireServer(Path(tmp), faults)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
         thread.start()
         saved = {v: os.environ.get(v) for v in (*PROXY_VARS, *NO_PROXY_VARS, *CA_VARS)}
         for var in NO_PROXY_VARS:
