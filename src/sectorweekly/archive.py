@@ -118,13 +118,13 @@ def record(
     lock = _lock(path)
     try:
         lock.acquire(timeout=LOCK_TIMEOUT_S)
-    except OSError as exc:  # the lock file cannot be made: a read-only or full folder
-        raise machine_error(exc, lock.lock_file, "cannot write the archive's lock") from None
-    except Timeout:
+    except Timeout:  # before OSError: filelock's Timeout is a TimeoutError, an OSError
         raise ArchiveError(
             f"{path}: another sectorweekly process is writing the archive "
             f"(lock {lock.lock_file} held for {LOCK_TIMEOUT_S:.0f}s); wait for it to finish"
         ) from None
+    except OSError as exc:  # the lock file cannot be made: a read-only or full folder
+        raise machine_error(exc, lock.lock_file, "cannot write the archive's lock") from None
     try:
         issues = read_archive(reports)
         others = {i.series for i in issues} - {entry.series}

@@ -125,13 +125,13 @@ def held_lock(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock.acquire(timeout=max(0.0, timeout))
-    except OSError as exc:  # a read-only or full folder: the store cannot be written there
-        raise StoreError(f"{path}: cannot write the store: {os_reason(exc)}") from None
-    except Timeout:
+    except Timeout:  # before OSError: filelock's Timeout is a TimeoutError, an OSError
         raise StoreError(
             f"{path}: another sectorweekly process is writing to this store and did not finish "
             f"within {timeout:g}s; try again later, or wait longer with --wait"
         ) from None
+    except OSError as exc:  # a read-only or full folder: the store cannot be written there
+        raise StoreError(f"{path}: cannot write the store: {os_reason(exc)}") from None
     with _held_guard:
         _held[key] = 1
     try:
