@@ -1,5 +1,5 @@
-"""The build's helper processes: work lands in files, errors come back as one line with their
-exit code, and a failing call does not stop the worker."""
+"""Work split with a forked copy: it lands in files, errors come back as one line with their
+exit code."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from sectorweekly.errors import SectorWeeklyError
-from sectorweekly.report.charts import FontError
-from sectorweekly.report.workers import Worker, finish, in_background, in_two_processes
+from sectorweekly.report.chart_style import FontError
+from sectorweekly.report.workers import in_two_processes
 
 
 def _write_pids(items: list[Path]) -> None:
@@ -36,20 +36,3 @@ def test_an_error_in_the_copy_comes_back_as_its_one_line_and_exit_code():
         in_two_processes(_refuse_odd, [0, 1, 2, 3])  # the copy gets 1 and 3
     assert str(err.value) == "charts: '龘' has no glyph in Noto Sans SC"
     assert err.value.exit_code == FontError.exit_code == 6
-    pid = in_background(_refuse_odd, [5])
-    with pytest.raises(SectorWeeklyError) as err:
-        finish(pid)
-    assert err.value.exit_code == 6
-    assert in_background(_refuse_odd, []) is None
-    finish(None)  # nothing to wait for
-
-
-def test_a_worker_reports_a_failed_call_and_goes_on(tmp_path):
-    with Worker("test", warm=()) as worker:
-        worker.submit(_refuse_odd, [1])
-        with pytest.raises(SectorWeeklyError) as err:
-            worker.result()
-        assert err.value.exit_code == 6
-        worker.submit(_write_pids, [tmp_path / "after.txt"])
-        worker.result()
-    assert int((tmp_path / "after.txt").read_text()) != os.getpid()

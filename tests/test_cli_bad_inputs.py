@@ -105,6 +105,7 @@ CASES = [
     ("frobnicate", 2, "No such command"),
     ("calendar MARS 2027", 2, "'MARS' is not a market"),
     ("backfill --weeks 0", 2, "--weeks"),
+    ("build --jobs 3", 2, "--jobs"),
     ("backfill --weeks 2 --before 2024-02-30", 2, "is not a date"),
     ("build --desk {root}/empty_desk", 4, "the store has no prices for the desk's markets"),
     ("calendar CN_A 99999", 2, "less than or equal to 2100 (see sectorweekly calendar --help)"),

@@ -142,15 +142,24 @@ def build(
         bool, typer.Option("--publish", help="Record the issue in the series archive.")
     ] = False,
     wait: WaitOpt = 30.0,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=2,
+            help="Processes for the documents: 2 (default) the slow ones beside "
+            "each other; 1 all in this process (the same files, slower).",
+        ),
+    ] = 2,
 ) -> None:
     """Build the week's report: PDF, Word, HTML, Markdown and report.json in one folder."""
-    from .report.workers import Worker
+    from .report.tasks import runner
 
     t0 = time.perf_counter()
     s, e = option_date(start, "--start"), option_date(end, "--end")
     if out is not None and out.exists() and not out.is_dir():
         raise InputError(out, None, "is a file; expected a folder for the report files (--out)")
-    worker = Worker()  # forked before the store is opened: imports the renderers meanwhile
+    run = runner(jobs)  # forked before the store is opened: imports the renderers meanwhile
     try:
         from .archive import read_archive
         from .build import BuildContext, build_report
@@ -165,9 +174,9 @@ def build(
         for msg in ctx.messages:
             err_console.print(msg, markup=False, style="dim")
         folder = out or series_dir / report.front.publication_date.isoformat()
-        written = write_all(report, folder, worker)
+        written = write_all(report, folder, run)
     finally:
-        worker.close()
+        run.close()
     for path in written:
         console.print(str(path), markup=False)
     _cache_warnings()

@@ -85,7 +85,7 @@ class Preview:
         from .build import BuildContext, build_report
         from .calendars import Calendars
         from .desk import load_desk
-        from .report.charts import draw_charts
+        from .report.render import made_for
         from .workspace import prepare
 
         t0 = time.perf_counter()
@@ -94,7 +94,7 @@ class Preview:
             self.holiday_lines = [c.line() for c in Calendars.of_desk(desk).desk_changes()]
             self.store, _ = prepare(desk)  # the edge step of every command: seeds the store
             report = build_report(desk, self.start, self.end, BuildContext())
-            draw_charts(report, self.work)
+            made_for(report, self.work, ("html",), skip=("font",))  # the page serves its font
         except SectorWeeklyError as exc:
             self.error = f"error: {exc}"
         else:

@@ -1,7 +1,8 @@
 """Drawing the report's figures with matplotlib (imported only when a figure must be drawn).
 
 The CJK font is registered on import and checked: a missing font or a character it cannot draw
-raises instead of printing boxes. ``charts`` decides what to draw; this module draws it.
+raises instead of printing boxes. ``charts`` decides what to draw; this module draws it; ``chart_style`` holds the look both
+share.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.ticker import FuncFormatter
 
 from ..errors import SectorWeeklyError
-from .charts import (
+from .chart_style import (
     DOWN,
     DPI,
     FONT_FAMILY,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,29 +17,20 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import SectorWeeklyError
 from ..paths import cache_dir
+from .chart_style import DPI, payload
+from .chart_style import FONT_FAMILY as FONT_FAMILY  # named here by callers
+from .chart_style import FontError as FontError
 from .model import Chart, Report, Table
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-FONT_FAMILY = "Noto Sans SC"
-FONT_PACKAGE = "pylopdf-fonts-zh-cn==0.1.1"
-DPI = 150
-SAMPLE_LABEL = "示例数据"
-PALETTE = ["#1f4e79", "#c0504d", "#70ad47", "#8064a2", "#f39c12", "#4bacc6", "#7f7f7f"]
-UP, DOWN = "#c62828", "#2e7d32"  # 涨红跌绿
-
-
-class FontError(SectorWeeklyError):
-    """The CJK font is missing, or a character has no glyph in it."""
-
-    exit_code = 6  # 5 is ProviderError
-
-
 _CODE_DIGEST = hashlib.sha256(
-    b"".join((Path(__file__).parent / m).read_bytes() for m in ("charts.py", "chart_drawing.py"))
+    b"".join(
+        (Path(__file__).parent / m).read_bytes()
+        for m in ("charts.py", "chart_drawing.py", "chart_style.py")
+    )
 ).hexdigest()
 
 
@@ -53,15 +43,6 @@ class ChartStats:
 
     drawn: int = 0
     cached: int = 0
-
-
-def payload(f: Table | Chart) -> dict[str, Any]:
-    if isinstance(f, Table):
-        return {
-            "kind": "table",
-            **f.model_dump(include={"title", "unit", "columns", "rows", "sample"}),
-        }
-    return f.model_dump(include={"kind", "title", "unit", "data", "sample"})
 
 
 def digest(f: Table | Chart) -> str:
@@ -117,12 +98,6 @@ def _rgb_png(fig: Figure) -> bytes:
     return out.getvalue()
 
 
-def _file_name(f: Table | Chart) -> str:
-    if f.number:
-        return f"figure_{f.number:02d}.png"
-    return "figure_" + re.sub(r"[^A-Za-z0-9_-]+", "_", f.key) + ".png"
-
-
 Todo = list[tuple[Table | Chart, Path, Path]]  # a figure, its cache file, its file to write
 
 
@@ -150,17 +125,6 @@ def draw_in_two_processes(todo: Todo) -> None:
     in_two_processes(draw_into_cache, todo)
 
 
-def draw_charts_first(charts: Todo, tables: Todo) -> int | None:
-    """A build worker's drawing: the table images started in a forked copy at a lower
-    priority (no document embeds them), the charts drawn in two processes meanwhile; returns
-    the copy's pid (``workers.finish`` waits for it)."""
-    from .workers import in_background, in_two_processes
-
-    pid = in_background(draw_into_cache, tables)
-    in_two_processes(draw_into_cache, charts)
-    return pid
-
-
 Drawer = Callable[[Todo], None]
 
 
@@ -168,10 +132,10 @@ Drawer = Callable[[Todo], None]
 class FigureFiles:
     """Every figure of a report with its cache file and its file in ``out_dir/charts``.
 
-    Making the plan names each figure's file (``file`` is set at once: the names depend only
-    on the figure numbers) and notes which the cache lacks, so the files can be drawn and
-    placed in any order: the PDF needs the charts, while the table images, which no document
-    embeds, can come last.
+    Each figure names its own file (``file``: from its number alone); the plan notes which
+    images the cache lacks, so the charts and the table images can be drawn and placed
+    separately: the PDF needs the charts, while the table images, which no document embeds,
+    can come last.
     """
 
     out_dir: Path
@@ -183,7 +147,7 @@ class FigureFiles:
         self.to_draw = [not c.is_file() for c in self.cached]
 
     def _dest(self, f: Table | Chart) -> Path:
-        return self.out_dir / (f.file or "")
+        return self.out_dir / f.file
 
     def _rows(
         self, kind: type[Table] | type[Chart] | None
@@ -221,26 +185,27 @@ class FigureFiles:
         from .. import cache_writes
 
         for f, c, drawn in self._rows(None):
-            if drawn and not c.is_file() and not cache_writes.keep(c, self._dest(f).read_bytes()):
+            dest = self._dest(f)  # not there: a kind of figure nobody asked for (the preview)
+            fresh = drawn and not c.is_file() and dest.is_file()
+            if fresh and not cache_writes.keep(c, dest.read_bytes()):
                 return
 
     def prune(self) -> None:
         """Remove figure files an earlier build of this folder left that this report lacks."""
-        keep = {Path(f.file or "").name for f in self.figures}
+        keep = {Path(f.file).name for f in self.figures}
         for old in (self.out_dir / "charts").glob("figure_*.png"):
             if old.name not in keep:
                 old.unlink(missing_ok=True)
 
 
 def plan_figures(report: Report, out_dir: Path, cache_dir: Path | None = None) -> FigureFiles:
-    """The report's figures in number order, each with its cache file; sets each ``file``."""
+    """The report's figures in number order, each with its cache file (the report's model is
+    only read: each figure's ``file`` is named by the figure itself)."""
     from ..atomic import make_folder
 
     cache = cache_dir or default_cache_dir()
     make_folder(out_dir / "charts")
     figures = sorted([*report.tables, *report.charts], key=lambda x: x.number)
-    for f in figures:
-        f.file = f"charts/{_file_name(f)}"
     return FigureFiles(out_dir, figures, [cache / f"{digest(f)}.png" for f in figures])
 
 
@@ -251,8 +216,9 @@ def draw_charts(
     stats: ChartStats | None = None,
     draw: Drawer = draw_into_cache,
 ) -> list[Path]:
-    """Write every table and chart of the report as ``out_dir/charts/figure_NN.png`` and set
-    each one's ``file``; an image whose digest is cached is copied, not drawn again.
+    """Write every table and chart of the report as ``out_dir/charts/figure_NN.png`` (each
+    one's ``file``); the files written are returned; an image whose digest is cached is
+    copied, not drawn again.
 
     ``draw`` draws the figures the cache lacks into it (``draw_in_two_processes``, say).
     """

@@ -9,6 +9,7 @@ back to its own East-Asian font for characters typed later that the subset lacks
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from docx.document import Document as DocxDocument
@@ -37,7 +38,9 @@ def embed_east_asian_font(doc: DocxDocument, text: str, prepared: FontSubset | N
     """Add the subset font for ``text`` (``prepared`` when it covers it) to the document;
     returns the font part's size."""
     data = subset_covering(text, prepared).truetype
-    font_key = "{" + str(uuid.uuid4()).upper() + "}"
+    # the key only scrambles the font's first bytes (a format rule, not a secret): taken from the
+    # font itself, so the same report gives the same Word file
+    font_key = "{" + str(uuid.UUID(bytes=hashlib.sha256(data).digest()[:16])).upper() + "}"
     table_part = doc.part.part_related_by(RT.FONT_TABLE)
     font_part = Part(
         PackURI("/word/fonts/font1.odttf"),

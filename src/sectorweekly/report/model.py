@@ -7,10 +7,11 @@ sentence written upstream (narrative); the model just holds them with where they
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from ..analysis.rules import MemberStatus, SeriesSource
 
@@ -103,6 +104,14 @@ ORDER_WATCH = 70
 ORDER_RISKS = 80
 
 
+def figure_file(number: int, key: str) -> str:
+    """Where a figure's image goes, from its number (or its key, for an unnumbered one): the
+    build names it, so no renderer has to write it into the model."""
+    if number:
+        return f"charts/figure_{number:02d}.png"
+    return "charts/figure_" + re.sub(r"[^A-Za-z0-9_-]+", "_", key) + ".png"
+
+
 class Table(BaseModel):
     """A numbered data table (图表 N) with its caption lines."""
 
@@ -115,11 +124,16 @@ class Table(BaseModel):
     source: str
     notes: list[str] = Field(default_factory=list)
     sample: bool = False
-    file: str | None = None  # the table also drawn as an image (relative path), for documents
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def file(self) -> str:
+        """The table also drawn as an image, relative to the output folder (for documents)."""
+        return figure_file(self.number, self.key)
 
 
 class Chart(BaseModel):
-    """A numbered figure: spec + data; renderers embed ``file`` (drawn once)."""
+    """A numbered figure: spec + data; renderers embed ``file`` (drawn once, by the charts)."""
 
     key: str
     number: int = 0  # assigned by the build in order of appearance
@@ -130,7 +144,12 @@ class Chart(BaseModel):
     source: str
     notes: list[str] = Field(default_factory=list)
     sample: bool = False
-    file: str | None = None  # path relative to the output folder
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def file(self) -> str:
+        """Its image, relative to the output folder: named by the figure, drawn by the charts."""
+        return figure_file(self.number, self.key)
 
 
 class Paragraph(BaseModel):
