@@ -8,7 +8,8 @@ from collections.abc import Iterable
 import duckdb
 import pandas as pd
 
-from sectorweekly import calendars, store
+from sectorweekly import store
+from sectorweekly.calendars import Calendars
 
 
 def memory_store() -> duckdb.DuckDBPyConnection:
@@ -50,4 +51,6 @@ def add_bars(
 
 
 def sessions(market: str, start: str, end: str) -> list[dt.date]:
-    return calendars.sessions(market, dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+    return Calendars.build().sessions(
+        market, dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    )

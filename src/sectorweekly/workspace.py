@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import atomic, rating_records, store, store_series
 from .analysis.rating_scale import RatingScales
+from .calendars import Calendars
 from .desk import Desk
 from .errors import DeskError, MachineError, machine_error
 from .paths import home, store_path  # noqa: F401  (home: re-exported for callers)
@@ -129,7 +130,10 @@ def _seed_prices(desk: Desk, path: Path, wait: float) -> int:
     known = {s: i.market for s, i in desk.instruments.items()}
     if shares is not None:
         import_shares_file(path, shares, wait=wait)
-    _, added = import_price_files(path, files, known, wait=wait, meta={PRICES_KEY: digest})
+    cals = Calendars.of_desk(desk)
+    _, added = import_price_files(
+        path, files, known, calendars=cals, wait=wait, meta={PRICES_KEY: digest}
+    )
     return added
 
 
