@@ -22,8 +22,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from sectorweekly import calendars, store
+from sectorweekly import store
 from sectorweekly.analysis.market import MemberSpec, Window, compute_moves
+from sectorweekly.calendars import Calendars
 from sectorweekly.markets.cn_limits import LIMIT_RULES, board_of
 
 WINDOW = Window(dt.date(2024, 10, 7), dt.date(2024, 10, 9))
@@ -53,7 +54,10 @@ def build_store(path: Path, syms: pd.DataFrame, years: int) -> int:
     rows = 0
     for year in range(start.year, end.year + 1):
         lo, hi = max(start, dt.date(year, 1, 1)), min(end, dt.date(year, 12, 31))
-        frames = [pd.DataFrame({"market": m, "date": calendars.sessions(m, lo, hi)}) for m in SPLIT]
+        frames = [
+            pd.DataFrame({"market": m, "date": Calendars.build().sessions(m, lo, hi)})
+            for m in SPLIT
+        ]
         sess = pd.concat(frames, ignore_index=True)
         sess["t"] = (pd.to_datetime(sess["date"]) - pd.Timestamp("2000-01-01")).dt.days
         con.register("sess", sess)
@@ -98,8 +102,8 @@ def limit_up(prev_close: float, pct: int) -> float:
 
 def pandas_loop(con: duckdb.DuckDBPyConnection, syms: pd.DataFrame) -> int:
     """The same work done the plain way: one pandas frame per symbol, Python per row."""
-    views = {m: calendars.market_window(m, WINDOW.start, WINDOW.end) for m in SPLIT}
-    lo = min(calendars.sessions_back(m, v.base_date, 30) for m, v in views.items())
+    views = {m: Calendars.build().market_window(m, WINDOW.start, WINDOW.end) for m in SPLIT}
+    lo = min(Calendars.build().sessions_back(m, v.base_date, 30) for m, v in views.items())
     frame = con.execute(
         "SELECT symbol, market, date, high, close FROM prices WHERE date BETWEEN ? AND ?",
         [lo, WINDOW.end],
@@ -145,7 +149,8 @@ def main() -> None:
     args = parser.parse_args()
     syms = symbols(args.symbols)
     specs = [MemberSpec(s, m) for s, m in zip(syms["symbol"], syms["market"], strict=True)]
-    calendars.all_sessions("CN_A"), calendars.all_sessions("HK"), calendars.all_sessions("US")
+    for market in SPLIT:  # the calendars built before anything is timed
+        Calendars.build().all_sessions(market)
     print(
         f"symbols: {len(syms)} ({', '.join(f'{m} {int((syms.market == m).sum())}' for m in SPLIT)})"
     )
@@ -157,7 +162,9 @@ def main() -> None:
             built = time.perf_counter() - t0
             size = path.stat().st_size / 2**20
             con = duckdb.connect(str(path), read_only=True)
-            engine, (moves, _) = time_it(lambda c=con: compute_moves(c, specs, WINDOW))
+            engine, (moves, _) = time_it(
+                lambda c=con: compute_moves(c, Calendars.build(), specs, WINDOW)
+            )
             loop, n_loop = time_it(lambda c=con: pandas_loop(c, syms), repeat=1)
             con.close()
             assert len(moves) == len(syms) == n_loop

@@ -24,11 +24,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from sectorweekly import calendars
+from sectorweekly.calendars import Calendars
 
 
 def make_file(path: Path, rows: int) -> int:
-    days = calendars.sessions("CN_A", dt.date(2015, 1, 5), dt.date(2024, 12, 31))
+    days = Calendars.build().sessions("CN_A", dt.date(2015, 1, 5), dt.date(2024, 12, 31))
     n_symbols = -(-rows // len(days))
     con = duckdb.connect(":memory:")
     con.register("days", pd.DataFrame({"date": pd.to_datetime(days)}))

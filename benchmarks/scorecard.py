@@ -27,9 +27,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from sectorweekly import calendars, store
+from sectorweekly import store
 from sectorweekly.analysis.rating_scale import RatingScales
 from sectorweekly.analysis.scorecard import evaluate, summarise
+from sectorweekly.calendars import Calendars
 from sectorweekly.desk import Ratings
 from sectorweekly.store import schema
 
@@ -39,7 +40,7 @@ BENCH = "000300"
 def build_store(path: Path, n_symbols: int, years: int) -> tuple[int, list[dt.date]]:
     """Synthetic A-share prices on real XSHG sessions; half the symbols carry adj_close."""
     start, end = dt.date(2019, 1, 2), dt.date(2019 + years - 1, 12, 31)
-    days = calendars.sessions("CN_A", start, end)
+    days = Calendars.build().sessions("CN_A", start, end)
     con = duckdb.connect(str(path))
     schema.create_all(con)
     con.register("sess", pd.DataFrame({"date": days, "i": range(len(days))}))
@@ -93,19 +94,21 @@ def measure(path: Path, args: argparse.Namespace, horizons: tuple[int, ...]) -> 
     """One run, as a ``ratings evaluate`` process sees it: the calendar loaded (a 1,000-rating
     warm-up), then the million ratings on a new connection; then 3 more on that connection."""
     scales = RatingScales.from_desk(Ratings())
-    days = calendars.sessions("CN_A", dt.date(2019, 1, 2), dt.date(2018 + args.years, 12, 31))
+    days = Calendars.build().sessions(
+        "CN_A", dt.date(2019, 1, 2), dt.date(2018 + args.years, 12, 31)
+    )
     ratings = synthetic_ratings(args.ratings, args.symbols, days)
     bench = {"CN_A": BENCH}
     with store.reader(path) as con:
-        evaluate(con, ratings.head(1000), scales, bench, None, horizons)
+        evaluate(con, Calendars.build(), ratings.head(1000), scales, bench, None, horizons)
     with store.reader(path) as con:  # a new connection, as each CLI run opens one
         t0 = time.perf_counter()
-        out = evaluate(con, ratings, scales, bench, None, horizons)
+        out = evaluate(con, Calendars.build(), ratings, scales, bench, None, horizons)
         t_eval = time.perf_counter() - t0
         again = []
         for _ in range(3):  # the same connection, its buffers warm (a report build)
             t0 = time.perf_counter()
-            evaluate(con, ratings, scales, bench, None, horizons)
+            evaluate(con, Calendars.build(), ratings, scales, bench, None, horizons)
             again.append(time.perf_counter() - t0)
     t0 = time.perf_counter()
     summary = summarise(out, scales)

@@ -63,13 +63,3 @@ def demo_report(demo_store: Path, tmp_path_factory: pytest.TempPathFactory):
         else:
             os.environ["SECTORWEEKLY_HOME"] = old
     return report, out, ctx.messages
-
-
-@pytest.fixture(autouse=True)
-def _library_calendars():
-    """A desk's holiday years and inferred closures are global to the process: reset them."""
-    from sectorweekly import calendars
-
-    calendars.reset()
-    yield
-    calendars.reset()

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 import duckdb
 import pandas as pd
 
-from sectorweekly import calendars, store
+from sectorweekly import store
+from sectorweekly.calendars import Calendars
 
 
 def memory_store() -> duckdb.DuckDBPyConnection:
@@ -71,7 +72,9 @@ def insert_prices(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> int:
 
 
 def sessions(market: str, start: str, end: str) -> list[dt.date]:
-    return calendars.sessions(market, dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+    return Calendars.build().sessions(
+        market, dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    )
 
 
 # A symbol whose board has the limit on 2024-10-08 (5: a main-board name under ST that day)
@@ -86,6 +89,6 @@ def limit_prices(prev_close: float, pct: int) -> tuple[float, float]:
     st = ((day, day),) if pct == 5 else ()
     spec = MemberSpec(_LIMIT_SYMBOL[pct], "CN_A", st_periods=st)
     frame = pd.DataFrame({"symbol": [spec.symbol], "date": [day], "prev_close": [prev_close]})
-    got = day_limits(frame, [spec]).iloc[0]
+    got = day_limits(frame, [spec], Calendars.build()).iloc[0]
     assert got["limit_pct"] == pct
     return float(got["up"]), float(got["down"])

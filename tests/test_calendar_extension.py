@@ -15,13 +15,15 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from sectorweekly import calendars, holidays
+from sectorweekly import holidays
 from sectorweekly.build import BuildContext, build_report
+from sectorweekly.calendars import Calendars
 from sectorweekly.cli import app
 from sectorweekly.desk import load_desk
 from sectorweekly.errors import InputError
 
 D = dt.date.fromisoformat
+LIBRARY = Calendars.build  # the library's calendars and the package's holiday files
 FIXTURE_2027 = ["2027-01-01", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12"]
 
 
@@ -29,7 +31,7 @@ FIXTURE_2027 = ["2027-01-01", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02
 def test_library_years_are_unchanged(market, code):
     """Every 2024–2026 session (the demo windows' years) is the library's own, unchanged."""
     library = xcals.get_calendar(code, start="2024-01-01", end="2026-12-31").sessions
-    ours = calendars.sessions(market, D("2024-01-01"), D("2026-12-31"))
+    ours = LIBRARY().sessions(market, D("2024-01-01"), D("2026-12-31"))
     assert [d.date() for d in library] == ours
 
 
@@ -43,6 +45,7 @@ def test_package_file_years_agree_with_the_library():
 
 
 def test_2027_is_provisional_without_a_holiday_list():
+    calendars = LIBRARY()
     assert calendars.is_provisional("CN_A", D("2027-01-04"))
     assert not calendars.is_provisional("CN_A", D("2026-12-31"))
     # every weekday, New Year's Day included, until the notice is added
@@ -65,7 +68,7 @@ def _desk_holidays(tmp_path: Path) -> Path:
 
 
 def test_a_desk_year_replaces_provisional_weekdays(tmp_path):
-    load_desk(_desk_holidays(tmp_path))
+    calendars = Calendars.of_desk(load_desk(_desk_holidays(tmp_path)))
     assert not calendars.is_provisional("CN_A", D("2027-01-04"))
     assert calendars.sessions("CN_A", D("2026-12-31"), D("2027-01-05")) == [
         D("2026-12-31"),
@@ -76,8 +79,12 @@ def test_a_desk_year_replaces_provisional_weekdays(tmp_path):
     assert src.origin == "desk" and src.closed == tuple(D(d) for d in FIXTURE_2027)
     # the library's years stay as they were
     assert calendars.previous_session("CN_A", D("2024-10-08"), strictly=True) == D("2024-09-30")
-    # the extended calendar is registered with exchange_calendars under its own name
-    assert not xcals.get_calendar(calendars.calendar_name("CN_A")).is_session("2027-01-01")
+    # the extended calendar can be registered with exchange_calendars under its own name
+    name = calendars.register("CN_A")
+    assert name == "XSHG-sectorweekly"
+    assert not xcals.get_calendar(name).is_session("2027-01-01")
+    # loading the desk changed nothing for anyone else: the library's calendars stay provisional
+    assert LIBRARY().is_provisional("CN_A", D("2027-01-04"))
 
 
 @pytest.mark.parametrize(
@@ -138,7 +145,7 @@ def desk_2027(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         d.date()
         for d in pd.bdate_range("2026-11-02", "2027-03-05")
         if d.date() not in closed
-        and (d.year > 2026 or calendars.sessions("CN_A", d.date(), d.date()))
+        and (d.year > 2026 or LIBRARY().sessions("CN_A", d.date(), d.date()))
     ]
     lines = ["symbol,date,close,open,high,low,volume"]
     for k, symbol in enumerate([*STOCKS, "000300"]):
@@ -149,7 +156,6 @@ def desk_2027(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
     run = CliRunner().invoke(app, ["import", "prices", str(csv), "--desk", str(desk)])
     assert run.exit_code == 0, run.output
-    calendars.reset()
     return desk
 
 
@@ -228,7 +234,7 @@ def test_a_day_past_the_provisional_horizon_is_a_clear_error():
     from sectorweekly.errors import CalendarError
 
     with pytest.raises(CalendarError, match="holidays:"):
-        calendars.sessions("CN_A", D("2031-01-02"), D("2031-01-09"))
+        LIBRARY().sessions("CN_A", D("2031-01-02"), D("2031-01-09"))
 
 
 @pytest.mark.parametrize(("code", "name"), [("CN_A", "XSHG"), ("HK", "XHKG"), ("US", "XNYS")])
@@ -245,6 +251,6 @@ def test_last_closed_session_agrees_with_the_library_around_every_open_and_close
         for moment in (opens - minute, opens, opens + pd.Timedelta(hours=2), closes - minute,
                        closes, closes + minute):  # fmt: skip
             want = library.minute_to_past_session(moment).date()
-            assert calendars.last_closed_session(code, moment.to_pydatetime()) == want, moment
+            assert LIBRARY().last_closed_session(code, moment.to_pydatetime()) == want, moment
             checked += 1
     assert checked > 400

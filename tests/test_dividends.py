@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from sectorweekly import store
+from sectorweekly.calendars import Calendars
 from sectorweekly.cli import main
 from sectorweekly.imports import import_prices
 from sectorweekly.providers.dividends import Event
@@ -59,7 +60,9 @@ def test_dividend_in_the_same_call_sets_the_ex_date_reference(tmp_path, monkeypa
         "symbol,date,cash,source\n688041,2025-05-16,0.17,notice 2025-05-09\n", encoding="utf-8"
     )
     db = tmp_path / "s.duckdb"
-    result = import_prices(db, [tmp_path / "d.csv", tmp_path / "p.csv"], KNOWN)
+    result = import_prices(
+        db, [tmp_path / "d.csv", tmp_path / "p.csv"], KNOWN, calendars=Calendars.build()
+    )
     assert (result.read, result.added, result.replaced) == (2, 2, 0)
     assert _stored(db) == [
         (dt.date(2025, 5, 15), 142.11, None, None),
@@ -72,12 +75,12 @@ def test_dividend_after_the_prices_fills_the_stored_row_once(tmp_path, monkeypat
     (tmp_path / "p.csv").write_text(PRICES, encoding="utf-8")
     (tmp_path / "d.csv").write_text("symbol,date,cash\n688041,2025-05-16,0.17\n")
     db = tmp_path / "s.duckdb"
-    import_prices(db, [tmp_path / "p.csv"], KNOWN)
-    result = import_prices(db, [tmp_path / "d.csv"], KNOWN)
+    import_prices(db, [tmp_path / "p.csv"], KNOWN, calendars=Calendars.build())
+    result = import_prices(db, [tmp_path / "d.csv"], KNOWN, calendars=Calendars.build())
     assert (result.added, result.replaced) == (0, 1)
     assert _stored(db)[1] == (dt.date(2025, 5, 16), 138.49, 141.94, "csv:d.csv:2")
     before = store.fingerprint(db)
-    again = import_prices(db, [tmp_path / "d.csv"], KNOWN)
+    again = import_prices(db, [tmp_path / "d.csv"], KNOWN, calendars=Calendars.build())
     assert (again.added, again.replaced, again.unchanged) == (0, 0, 1)
     assert store.fingerprint(db) == before  # nothing written when nothing changed
     # and the command line says what happened, in one line

@@ -26,6 +26,7 @@ import yfinance as yf
 import sectorweekly.providers as providers_pkg
 from sectorweekly import store
 from sectorweekly.analysis.rating_scale import RatingScales
+from sectorweekly.calendars import Calendars
 from sectorweekly.desk import load_desk
 from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.providers.base import PriceQuery, Provider
@@ -93,7 +94,7 @@ def _csv_provider(tmp: Path) -> tuple[Fetcher[Any], Any, AbstractContextManager[
 def _price_files(tmp: Path) -> tuple[Fetcher[Any], Any, AbstractContextManager[Any]]:
     prices = _write(tmp, "p.csv", PRICES)
     dividends = _write(tmp, "d.csv", "symbol,date,cash,source\n688041,2025-05-16,0.17,notice\n")
-    query = PriceFilesQuery((dividends, prices), {"688041": "CN_A"})
+    query = PriceFilesQuery((dividends, prices), {"688041": "CN_A"}, Calendars.build())
     return PriceFilesFetcher(), query, nullcontext()
 
 

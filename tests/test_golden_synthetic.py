@@ -15,6 +15,7 @@ import pytest
 from golden import GOLDEN_DIR, compare_with_golden, golden_rows
 from sectorweekly import store
 from sectorweekly.analysis.market import MemberMove, MemberSpec, Window, compute_moves
+from sectorweekly.calendars import Calendars
 from sectorweekly.desk import Desk, load_desk
 from sectorweekly.workspace import prepare
 
@@ -37,7 +38,7 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Desk, Path]:
 def moves(desk: Desk, path: Path, start: str, end: str) -> dict[str, MemberMove]:
     specs = [MemberSpec.of(s, desk.instruments[s]) for s in desk.members()]
     with store.reader(path) as con:
-        got, _ = compute_moves(con, specs, Window(D(start), D(end)))
+        got, _ = compute_moves(con, Calendars.build(), specs, Window(D(start), D(end)))
     return {m.symbol: m for m in got}
 
 

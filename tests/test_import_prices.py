@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from sectorweekly.calendars import Calendars
 from sectorweekly.desk import demo_desk_dir
 from sectorweekly.errors import InputError
 from sectorweekly.imports import import_price_files
@@ -28,7 +29,9 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 @pytest.fixture()
 def seeded(tmp_path: Path) -> Path:
     store = tmp_path / "store.duckdb"
-    import_price_files(store, [write(tmp_path, "good.csv", GOOD)], KNOWN)
+    import_price_files(
+        store, [write(tmp_path, "good.csv", GOOD)], KNOWN, calendars=Calendars.build()
+    )
     return store
 
 
@@ -92,7 +95,7 @@ def test_bad_input_fails_whole_call_and_leaves_store_unchanged(
     good_too = write(tmp_path, "more.csv", "symbol,date,close\nNVDA,2024-10-09,132.65\n")
     bad = write(tmp_path, "bad.csv", text)
     with pytest.raises(InputError) as err:
-        import_price_files(seeded, [good_too, bad], KNOWN)
+        import_price_files(seeded, [good_too, bad], KNOWN, calendars=Calendars.build())
     assert str(err.value).startswith(str(bad))
     assert message in str(err.value)
     assert fingerprint(seeded) == before  # byte for byte, the good file was not half-imported
@@ -102,14 +105,19 @@ def test_failed_first_import_creates_no_store(tmp_path):
     store = tmp_path / "new.duckdb"
     with pytest.raises(InputError):
         import_price_files(
-            store, [write(tmp_path, "b.csv", "symbol,date,close\n688256,x,1\n")], KNOWN
+            store,
+            [write(tmp_path, "b.csv", "symbol,date,close\n688256,x,1\n")],
+            KNOWN,
+            calendars=Calendars.build(),
         )
     assert not store.exists()
 
 
 def test_reimport_of_identical_rows_is_a_no_op(tmp_path, seeded):
     before = fingerprint(seeded)
-    read, added = import_price_files(seeded, [write(tmp_path, "again.csv", GOOD)], KNOWN)
+    read, added = import_price_files(
+        seeded, [write(tmp_path, "again.csv", GOOD)], KNOWN, calendars=Calendars.build()
+    )
     assert (read, added) == (1, 0)
     assert fingerprint(seeded) == before
 
@@ -120,7 +128,7 @@ def test_minimal_and_shared_layouts_both_import(tmp_path):
     minimal = write(
         tmp_path, "m.csv", "symbol,date,close\n0981.HK,2024-10-09,27.2\nNVDA,2024-10-09,132.65\n"
     )
-    read, added = import_price_files(store, [shared, minimal], KNOWN)
+    read, added = import_price_files(store, [shared, minimal], KNOWN, calendars=Calendars.build())
     con = duckdb.connect(str(store), read_only=True)
     rows = dict(con.execute("SELECT symbol, count(*) FROM prices GROUP BY symbol").fetchall())
     hsi = con.execute(
@@ -164,7 +172,7 @@ def test_files_sharing_a_header_are_read_together_yet_named_one_by_one(tmp_path)
     c = tmp_path / "c.csv"
     c.write_bytes(b"\xef\xbb\xbf" + (head + "NVDA,2024-10-09,132.65\n").encode())
     store = tmp_path / "s.duckdb"
-    read, added = import_price_files(store, [a, b, c], KNOWN)
+    read, added = import_price_files(store, [a, b, c], KNOWN, calendars=Calendars.build())
     assert (read, added) == (4, 4)
     con = duckdb.connect(str(store), read_only=True)
     got = con.execute("SELECT symbol, CAST(date AS VARCHAR), source FROM prices ORDER BY 1, 2")
@@ -179,10 +187,10 @@ def test_files_sharing_a_header_are_read_together_yet_named_one_by_one(tmp_path)
     d = write(tmp_path, "d.csv", head + "NVDA,2024-10-10,131\nNVDA,2024-10-11,x\n")
     e = write(tmp_path, "e.csv", head + "NVDA,2024-10-14,1,5\n")  # ragged: 4 fields
     with pytest.raises(InputError) as err:
-        import_price_files(store, [a, d, e], KNOWN)
+        import_price_files(store, [a, d, e], KNOWN, calendars=Calendars.build())
     assert str(err.value).startswith(f"{d}:3: close 'x' is not a number")
     with pytest.raises(InputError) as err:
-        import_price_files(store, [a, e], KNOWN)
+        import_price_files(store, [a, e], KNOWN, calendars=Calendars.build())
     assert str(err.value).startswith(f"{e}:2: 4 fields, expected 3")
     assert fingerprint(store) == before
 
@@ -201,7 +209,7 @@ def test_a_folder_of_hundreds_of_files_imports_within_the_memory_limit(tmp_path)
         )
         paths.append(path)
     store = tmp_path / "s.duckdb"
-    read, added = import_price_files(store, paths, {})
+    read, added = import_price_files(store, paths, {}, calendars=Calendars.build())
     assert (read, added) == (600, 600)
     con = duckdb.connect(str(store), read_only=True)
     last = con.execute(

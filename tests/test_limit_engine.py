@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 from golden import GOLDEN_DIR, golden_rows
-from sectorweekly import calendars, store
+from sectorweekly import store
 from sectorweekly.analysis.market import MemberSpec, Window, session_limits
+from sectorweekly.calendars import Calendars
 from sectorweekly.desk import Desk, Instrument, load_desk
 from sectorweekly.markets import codes
 from sectorweekly.markets.cn_limits import day_limits
@@ -70,6 +71,7 @@ def _update_view(path: Path, symbol: str, inst: Instrument, days: list[dt.date])
         last_stored=None,
         wanted=tuple(days),
         prev=(before["date"].iloc[-1], float(before["close"].iloc[-1])) if len(before) else None,
+        calendars=Calendars.build(),
     )
     return new_row_limits(plan, fetched, inst)
 
@@ -78,12 +80,12 @@ def _update_view(path: Path, symbol: str, inst: Instrument, days: list[dt.date])
 def test_review_and_update_agree_on_every_session(desks, desk_name, window) -> None:
     desk, path = desks[desk_name]
     stocks = {s: i for s, i in desk.instruments.items() if codes.board_of(s, i.market, i.kind)}
-    days = calendars.sessions("CN_A", D(window[0]), D(window[1]))
+    days = Calendars.build().sessions("CN_A", D(window[0]), D(window[1]))
     if not days:
         pytest.skip("the mainland market is closed all window")
     specs = [MemberSpec.of(s, i) for s, i in stocks.items()]
     with store.reader(path) as con:
-        review = session_limits(con, specs, Window(D(window[0]), D(window[1])))
+        review = session_limits(con, Calendars.build(), specs, Window(D(window[0]), D(window[1])))
     by_update: dict[tuple[str, dt.date], tuple[int | None, float | None, float | None]] = {}
     for symbol, inst in stocks.items():
         update = _update_view(path, symbol, inst, days)
@@ -116,6 +118,7 @@ def test_ex_date_close_is_judged_against_the_reference(desks) -> None:
         D("2025-05-27"),
         (D("2025-05-28"),),
         prev=(D("2025-05-27"), 112.13),
+        calendars=Calendars.build(),
     )
     with_ref = pd.DataFrame({"date": [D("2025-05-28")], "close": [88.27], "prev_close": [79.77]})
     assert limit_flags(plan, with_ref, inst) == []
@@ -131,7 +134,7 @@ def test_st_span_is_inclusive_at_both_ends() -> None:
     def pct(end: dt.date | None, day: dt.date) -> int:
         spec = MemberSpec("600519", "CN_A", st_periods=((D("2024-01-02"), end),))
         rows = pd.DataFrame({"symbol": ["600519"], "date": [day], "prev_close": [10.0]})
-        return int(day_limits(rows, [spec])["limit_pct"].iloc[0])
+        return int(day_limits(rows, [spec], Calendars.build())["limit_pct"].iloc[0])
 
     assert pct(D("2024-10-17"), D("2024-10-17")) == 5  # the last ST session
     assert pct(D("2024-10-17"), D("2024-01-02")) == 5  # the first
@@ -175,7 +178,9 @@ def test_review_limits_match_the_shipped_limit_move_file(desks) -> None:
     shipped = pd.read_csv(REFERENCE, dtype={"symbol": str})
     specs = [MemberSpec.of(s, desk.instruments[s]) for s in sorted(set(shipped["symbol"]))]
     with store.reader(path) as con:
-        review = session_limits(con, specs, Window(D("2024-09-23"), D("2024-10-18")))
+        review = session_limits(
+            con, Calendars.build(), specs, Window(D("2024-09-23"), D("2024-10-18"))
+        )
     by_review = {(r.symbol, r.date.isoformat()): r for r in review}
     for rec in shipped.itertuples(index=False):
         got = by_review[(rec.symbol, rec.date)]

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from helpers import limit_prices
+from sectorweekly.calendars import Calendars
 from sectorweekly.markets.cn_limits import (
     BSE,
     CHINEXT,
@@ -64,7 +65,7 @@ def test_limit_by_board_and_date(board, day, st, pct):
     symbol = {MAIN: "600519", STAR: "688256", CHINEXT: "300308", BSE: "830799"}[board]
     spec = MemberSpec(symbol, "CN_A", st_periods=((D(day), D(day)),) if st else ())
     rows = pd.DataFrame({"symbol": [symbol], "date": [D(day)], "prev_close": [10.0]})
-    got = day_limits(rows, [spec])["limit_pct"].iloc[0]
+    got = day_limits(rows, [spec], Calendars.build())["limit_pct"].iloc[0]
     assert (None if pd.isna(got) else got) == pct
 
 

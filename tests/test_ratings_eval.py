@@ -10,6 +10,7 @@ import pytest
 from helpers import add_bars, memory_store, sessions
 from sectorweekly.analysis.rating_scale import RatingScales, band_of
 from sectorweekly.analysis.scorecard import evaluate, parse_horizons, summarise
+from sectorweekly.calendars import Calendars
 from sectorweekly.desk import Ratings
 from sectorweekly.errors import StoreError
 
@@ -72,7 +73,9 @@ def test_band_boundaries_through_the_evaluation(symbol, end_close, expected):
     set_close(con, "000300", "2024-09-30", 110.0)
     flat(con, symbol, "CN_A", "2024-03-01", "2024-10-31", 100.0)
     set_close(con, symbol, "2024-09-30", end_close)
-    out = evaluate(con, ratings((symbol, "2024-04-01", expected)), SCALES, BENCH, {}, [6])
+    out = evaluate(
+        con, Calendars.build(), ratings((symbol, "2024-04-01", expected)), SCALES, BENCH, {}, [6]
+    )
     row = one(out, symbol)
     assert row["benchmark_return_pct"] == pytest.approx(10.0)
     assert row["excess_pct"] == pytest.approx((end_close / 100 - 1) * 100 - 10, abs=1e-6)
@@ -87,7 +90,9 @@ def test_horizon_ending_on_a_holiday_uses_the_last_session_before():
     flat(con, "688256", "CN_A", "2024-03-01", "2024-10-31", 50.0)
     set_close(con, "688256", "2024-09-30", 60.0)
     set_close(con, "688256", "2024-10-08", 99.0)  # after the holiday: must not be used
-    out = evaluate(con, ratings(("688256", "2024-04-01", "买入")), SCALES, BENCH, {}, [6])
+    out = evaluate(
+        con, Calendars.build(), ratings(("688256", "2024-04-01", "买入")), SCALES, BENCH, {}, [6]
+    )
     row = one(out, "688256")
     assert (row["start_date"].date(), row["end_date"].date()) == (D("2024-04-01"), D("2024-09-30"))
     assert row["stock_return_pct"] == pytest.approx(20.0)
@@ -100,7 +105,9 @@ def test_rating_on_a_weekend_starts_from_the_friday_close_and_hk_uses_its_own_ca
     flat(con, "HSI", "HK", "2024-03-01", "2024-10-31", 100.0)
     flat(con, "0981.HK", "HK", "2024-03-01", "2024-10-31", 10.0)
     set_close(con, "0981.HK", "2024-03-28", 8.0)
-    out = evaluate(con, ratings(("0981.HK", "2024-04-01", "买入")), SCALES, BENCH, {}, [6])
+    out = evaluate(
+        con, Calendars.build(), ratings(("0981.HK", "2024-04-01", "买入")), SCALES, BENCH, {}, [6]
+    )
     row = one(out, "0981.HK")
     assert row["start_date"].date() == D("2024-03-28")
     assert row["end_date"].date() == D("2024-09-30")
@@ -115,7 +122,9 @@ def test_stock_suspended_at_the_end_date_is_measured_at_its_last_close():
             if not D("2024-09-24") <= d <= D("2024-10-10")]  # fmt: skip
     add_bars(con, "300308", "CN_A", [(d, 100.0, None, None) for d in days])
     set_close(con, "300308", "2024-09-23", 111.0)
-    out = evaluate(con, ratings(("300308", "2024-04-01", "持有")), SCALES, BENCH, {}, [6])
+    out = evaluate(
+        con, Calendars.build(), ratings(("300308", "2024-04-01", "持有")), SCALES, BENCH, {}, [6]
+    )
     row = one(out, "300308")
     assert row["end_date"].date() == D("2024-09-30")
     assert row["end_close_date"].date() == D("2024-09-23")
@@ -130,7 +139,9 @@ def test_zero_volume_row_on_the_end_session_marks_a_suspension():
     con.execute(
         "UPDATE prices SET volume = 0 WHERE symbol = '601138' AND date = DATE '2024-09-30'"
     ).fetchall()
-    out = evaluate(con, ratings(("601138", "2024-04-01", "中性")), SCALES, BENCH, {}, [6])
+    out = evaluate(
+        con, Calendars.build(), ratings(("601138", "2024-04-01", "中性")), SCALES, BENCH, {}, [6]
+    )
     row = one(out, "601138")
     assert bool(row["suspended_at_end"]) is True and row["status"] == "hit"
 
@@ -143,6 +154,7 @@ def test_market_without_a_benchmark_keeps_the_stock_return_and_says_so():
     flat(con, "688981", "CN_A", "2024-03-01", "2024-10-31", 40.0)
     out = evaluate(
         con,
+        Calendars.build(),
         ratings(("0020.HK", "2024-04-08", "买入"), ("688981", "2024-04-08", "买入")),
         SCALES,
         {"CN_A": "000300"},
@@ -164,7 +176,15 @@ def test_pending_rating_carries_its_interim_excess_to_the_last_stored_session():
     set_close(con, "000300", "2024-08-30", 95.0)
     flat(con, "688047", "CN_A", "2024-03-01", "2024-08-30", 70.0)
     set_close(con, "688047", "2024-08-30", 77.0)
-    out = evaluate(con, ratings(("688047", "2024-04-01", "买入")), SCALES, BENCH, {}, [6, 12])
+    out = evaluate(
+        con,
+        Calendars.build(),
+        ratings(("688047", "2024-04-01", "买入")),
+        SCALES,
+        BENCH,
+        {},
+        [6, 12],
+    )
     for horizon in ("6M", "12M"):
         row = one(out, "688047", horizon)
         assert row["status"] == "pending"
@@ -180,7 +200,7 @@ def test_as_of_hides_later_prices_and_a_rating_after_the_store_is_pending_withou
     flat(con, "688702", "CN_A", "2024-03-01", "2024-10-31", 40.0)
     set_close(con, "688702", "2024-09-30", 80.0)
     rows = ratings(("688702", "2024-04-01", "买入"), ("688702", "2024-10-21", "中性"))
-    out = evaluate(con, rows, SCALES, BENCH, {}, [6], as_of=D("2024-09-27"))
+    out = evaluate(con, Calendars.build(), rows, SCALES, BENCH, {}, [6], as_of=D("2024-09-27"))
     first = out.iloc[0]
     assert first["status"] == "pending" and first["as_of_date"].date() == D("2024-09-27")
     assert first["excess_pct"] == pytest.approx(0.0)  # the 09-30 jump is after as_of
@@ -193,7 +213,9 @@ def test_no_price_before_the_rating_is_missing_data_never_a_later_price():
     con = memory_store()
     flat(con, "000300", "CN_A", "2024-01-02", "2024-12-31", 100.0)
     flat(con, "300502", "CN_A", "2024-07-05", "2024-12-31", 95.0)  # data starts mid-2024
-    out = evaluate(con, ratings(("300502", "2024-03-11", "买入")), SCALES, BENCH, {}, [6])
+    out = evaluate(
+        con, Calendars.build(), ratings(("300502", "2024-03-11", "买入")), SCALES, BENCH, {}, [6]
+    )
     row = one(out, "300502")
     assert row["status"] == "no_data"
     assert pd.isna(row["start_close"]) and pd.isna(row["stock_return_pct"])
@@ -213,6 +235,7 @@ def test_adjusted_closes_are_used_where_the_store_has_them():
     flat(con, "002837", "CN_A", "2024-03-01", "2024-10-31", 20.0)
     out = evaluate(
         con,
+        Calendars.build(),
         ratings(("002463", "2024-04-01", "中性"), ("002837", "2024-04-01", "中性")),
         SCALES,
         BENCH,
@@ -233,7 +256,9 @@ def test_summary_hit_rates_confusion_and_analysts():
     rows = ratings(("A1", "2024-04-01", "买入"), ("A2", "2024-04-01", "买入"),
                    ("A3", "2024-04-01", "卖出"))  # fmt: skip
     rows["analyst"] = ["张三", "李四", "张三"]
-    out = evaluate(con, rows, SCALES, BENCH, {"A1": "CN_A", "A2": "CN_A", "A3": "CN_A"}, [6])
+    out = evaluate(
+        con, Calendars.build(), rows, SCALES, BENCH, {"A1": "CN_A", "A2": "CN_A", "A3": "CN_A"}, [6]
+    )
     s = summarise(out, SCALES)["6M"]
     assert s["overall"] == {"ratings": 3, "evaluated": 3, "hits": 2, "hit_rate_pct": 66.67,
                             "mean_excess_pct": pytest.approx((50 + 0 - 30) / 3, abs=1e-4),
@@ -255,7 +280,7 @@ def test_industry_scale_is_judged_on_its_own_bands():
     flat(con, "000300", "CN_A", "2024-03-01", "2024-10-31", 100.0)
     flat(con, "IND", "CN_A", "2024-03-01", "2024-10-31", 100.0)
     set_close(con, "IND", "2024-09-30", 105.0)
-    out = evaluate(con, ratings(("IND", "2024-04-01", "跟随大市")), SCALES, BENCH,
+    out = evaluate(con, Calendars.build(), ratings(("IND", "2024-04-01", "跟随大市")), SCALES, BENCH,
                    {"IND": "CN_A"}, [6])  # fmt: skip
     row = one(out, "IND")
     assert row["scale"] == "industry" and row["realized_rating"] == "跟随大市"
@@ -265,7 +290,9 @@ def test_industry_scale_is_judged_on_its_own_bands():
 def test_unknown_rating_in_the_store_names_it():
     con = memory_store()
     with pytest.raises(StoreError, match=r"'强烈推荐'.*not on the desk's scales"):
-        evaluate(con, ratings(("X", "2024-04-01", "强烈推荐")), SCALES, BENCH, {}, [6])
+        evaluate(
+            con, Calendars.build(), ratings(("X", "2024-04-01", "强烈推荐")), SCALES, BENCH, {}, [6]
+        )
 
 
 def test_horizon_option():
@@ -279,7 +306,15 @@ def test_horizon_beyond_the_calendar_is_pending_not_an_error(monkeypatch):
     con = memory_store()
     flat(con, "000300", "CN_A", "2024-03-01", "2024-10-31", 100.0)
     flat(con, "688256", "CN_A", "2024-03-01", "2024-10-31", 50.0)
-    out = evaluate(con, ratings(("688256", "2027-03-01", "买入")), SCALES, BENCH, {}, [6, 12])
+    out = evaluate(
+        con,
+        Calendars.build(),
+        ratings(("688256", "2027-03-01", "买入")),
+        SCALES,
+        BENCH,
+        {},
+        [6, 12],
+    )
     assert list(out["status"]) == ["pending", "pending"]
     assert pd.Timestamp(out.iloc[0]["end_date"]) == pd.Timestamp("2027-09-01")  # provisional
     assert pd.isna(out.iloc[1]["end_date"])  # 2028-03-01 is past the provisional horizon

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sectorweekly import calendars, store
+from sectorweekly import store
+from sectorweekly.calendars import Calendars
 from sectorweekly.cli import main
 from sectorweekly.desk import load_desk
 from sectorweekly.imports import import_price_files
@@ -40,12 +41,12 @@ def desk_dir(tmp_path: Path) -> Path:
     (root / "desk.yaml").write_text(DESK_YAML, encoding="utf-8")
     lines = ["symbol,market,date,close"]
     for sym, mkt in (("688256", "CN_A"), ("000300", "CN_A"), ("NVDA", "US"), ("TSM", "US")):
-        for day in calendars.sessions(mkt, dt.date(2024, 1, 2), dt.date(2024, 3, 29)):
+        for day in Calendars.build().sessions(mkt, dt.date(2024, 1, 2), dt.date(2024, 3, 29)):
             lines.append(f"{sym},{mkt},{day},100")
     prices = tmp_path / "prices.csv"
     prices.write_text("\n".join(lines) + "\n", encoding="utf-8")
     desk = load_desk(root)
-    import_price_files(store_path(desk), [prices], {})
+    import_price_files(store_path(desk), [prices], {}, calendars=Calendars.build())
     return root
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from sectorweekly import store
 from sectorweekly.analysis.market import MemberSpec, Window, compute_moves
+from sectorweekly.calendars import Calendars
 from sectorweekly.desk import demo_desk_dir
 from sectorweekly.errors import InputError
 from sectorweekly.imports import import_price_files
@@ -91,7 +92,9 @@ def _minimal(path: Path, extra: str, rows: list[str]) -> Path:
 
 def _change(db: Path, symbol: str, start: str, end: str) -> float | None:
     with store.reader(db) as con:
-        moves, _ = compute_moves(con, [MemberSpec(symbol, "CN_A")], Window(D(start), D(end)))
+        moves, _ = compute_moves(
+            con, Calendars.build(), [MemberSpec(symbol, "CN_A")], Window(D(start), D(end))
+        )
     return moves[0].change_pct
 
 
@@ -106,7 +109,9 @@ def test_csv_prev_close_column_reaches_the_store_and_the_weekly_change(tmp_path)
     ]
     rows = [r + ("" if r.endswith("79.77") else ",") for r in rows]
     db = tmp_path / "s.duckdb"
-    import_price_files(db, [_minimal(tmp_path / "p.csv", ",prev_close", rows)], {})
+    import_price_files(
+        db, [_minimal(tmp_path / "p.csv", ",prev_close", rows)], {}, calendars=Calendars.build()
+    )
     with store.reader(db) as con:
         stored = con.execute(
             "SELECT date, prev_close, prev_close_source FROM prices WHERE prev_close IS NOT NULL"
@@ -127,7 +132,9 @@ def test_csv_adjustment_factor_gives_the_reference(tmp_path) -> None:
         "300502,2025-05-30,88.27,85,88.57,84.51,387265,14.0567",
     ]
     db = tmp_path / "s.duckdb"
-    import_price_files(db, [_minimal(tmp_path / "f.csv", ",adj_factor", rows)], {})
+    import_price_files(
+        db, [_minimal(tmp_path / "f.csv", ",adj_factor", rows)], {}, calendars=Calendars.build()
+    )
     with store.reader(db) as con:
         stored = con.execute(
             "SELECT date, round(prev_close, 2), prev_close_source FROM prices "
@@ -141,7 +148,7 @@ def test_csv_non_positive_reference_is_an_error_naming_the_row(tmp_path) -> None
     path = _minimal(tmp_path / "bad.csv", ",prev_close", ["300502,2025-05-28,84.62,,,,,-1"])
     db = tmp_path / "s.duckdb"
     with pytest.raises(InputError, match=r"bad.csv:2: prev_close -1 is not positive"):
-        import_price_files(db, [path], {})
+        import_price_files(db, [path], {}, calendars=Calendars.build())
     assert not db.exists()
 
 
@@ -169,7 +176,10 @@ def test_a_store_made_before_the_column_is_read_and_migrated(tmp_path) -> None:
     # read as it is: no reference, so the ex-date is a gap the review will not price
     with store.reader(db) as con:
         moves, _ = compute_moves(
-            con, [MemberSpec("300502", "CN_A")], Window(D("2025-05-28"), D("2025-05-28"))
+            con,
+            Calendars.build(),
+            [MemberSpec("300502", "CN_A")],
+            Window(D("2025-05-28"), D("2025-05-28")),
         )
     assert moves[0].change_pct is None and moves[0].reference_missing == D("2025-05-28")
     # the first writer adds the nullable columns; old rows keep NULL, new rows carry a value
@@ -201,14 +211,18 @@ def test_reimport_fills_the_reference_a_seeded_store_lacks(tmp_path) -> None:
         "300502,2025-05-28,84.62,81.03,85.8,81.03,580524,",
     ]
     db = tmp_path / "s.duckdb"
-    import_price_files(db, [_minimal(tmp_path / "a.csv", ",prev_close", plain)], {})
+    import_price_files(
+        db, [_minimal(tmp_path / "a.csv", ",prev_close", plain)], {}, calendars=Calendars.build()
+    )
     assert _change(db, "300502", "2025-05-28", "2025-05-28") is None  # the gap is not priced
     with_ref = [plain[0], plain[1] + "79.77"]
     read, added = import_price_files(
-        db, [_minimal(tmp_path / "b.csv", ",prev_close", with_ref)], {}
+        db, [_minimal(tmp_path / "b.csv", ",prev_close", with_ref)], {}, calendars=Calendars.build()
     )
     assert (read, added) == (2, 0)
     assert _change(db, "300502", "2025-05-28", "2025-05-28") == 6.08
     before = store.fingerprint(db)
-    import_price_files(db, [tmp_path / "b.csv"], {})  # nothing left to fill: the store is as it was
+    import_price_files(
+        db, [tmp_path / "b.csv"], {}, calendars=Calendars.build()
+    )  # nothing left to fill: the store is as it was
     assert store.fingerprint(db) == before

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from sectorweekly.analysis.market import MemberSpec, Window, compute_moves
+from sectorweekly.calendars import Calendars
 from sectorweekly.desk import load_desk
 
 D = dt.date.fromisoformat
@@ -31,7 +32,7 @@ def moves_for(demo_store, desk, start, end):
     specs = [MemberSpec(s, i.market, i.listed) for s, i in desk.instruments.items()]
     con = duckdb.connect(str(demo_store), read_only=True)
     try:
-        moves, views = compute_moves(con, specs, Window(D(start), D(end)))
+        moves, views = compute_moves(con, Calendars.build(), specs, Window(D(start), D(end)))
     finally:
         con.close()
     return {m.symbol: m for m in moves}, views

@@ -20,6 +20,7 @@ from helpers import limit_prices
 from sectorweekly import store
 from sectorweekly.analysis.market import MemberMove, MemberSpec, Window, compute_moves
 from sectorweekly.build import BuildContext, build_report
+from sectorweekly.calendars import Calendars
 from sectorweekly.desk import demo_desk_dir, load_desk
 from sectorweekly.narrative import zh
 from sectorweekly.parts.market import _spec
@@ -40,7 +41,9 @@ def moves_for(path: Path, start: str, end: str, desk=None) -> dict[str, MemberMo
     desk = desk or load_desk()
     symbols = list(desk.instruments)
     with store.reader(path) as con:
-        moves, _ = compute_moves(con, [_spec(desk, s) for s in symbols], Window(D(start), D(end)))
+        moves, _ = compute_moves(
+            con, Calendars.build(), [_spec(desk, s) for s in symbols], Window(D(start), D(end))
+        )
     return {m.symbol: m for m in moves}
 
 
@@ -175,7 +178,7 @@ def test_index_kind_wins_over_the_shape_of_the_code(demo_store) -> None:
     ]
     con = duckdb.connect(":memory:")
     store._init(con)
-    got, _ = compute_moves(con, specs, Window(D("2024-10-08"), D("2024-10-09")))
+    got, _ = compute_moves(con, Calendars.build(), specs, Window(D("2024-10-08"), D("2024-10-09")))
     boards = {m.symbol: m.limit_board for m in got}
     assert boards == {"000001": None, "600000": "main"}
     assert load_desk().instruments["000300"].kind == "index"

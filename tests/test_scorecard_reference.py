@@ -22,9 +22,9 @@ import pandas as pd
 import pytest
 
 from helpers import memory_store
-from sectorweekly import calendars
 from sectorweekly.analysis.rating_scale import BAND_DECIMALS, RatingScales, band_of
 from sectorweekly.analysis.scorecard import OUTPUT_COLUMNS, evaluate, summarise
+from sectorweekly.calendars import Calendars
 from sectorweekly.desk import Ratings
 from sectorweekly.ratings_scorecard import Scorecard, write_scorecard
 
@@ -52,7 +52,7 @@ def _store(rng: np.random.Generator):
     for symbol, (market, first, last, gaps, adjusted) in plan.items():
         days = [
             d
-            for d in calendars.sessions(market, D(first), D(last))
+            for d in Calendars.build().sessions(market, D(first), D(last))
             if not any(D(a) <= d <= D(b) for a, b in gaps)
         ]
         close = np.round(50 * np.exp(np.cumsum(rng.normal(0, 0.02, len(days)))), 2)
@@ -139,8 +139,8 @@ def _reference(con, ratings, horizons, as_of):
     def market_of(s):
         return MARKETS.get(s) or known.get(s)
 
-    sessions = {m: calendars.sessions(m, D("2019-01-02"), D("2026-12-31")) for m in BENCH}
-    sessions["US"] = calendars.sessions("US", D("2019-01-02"), D("2026-12-31"))
+    sessions = {m: Calendars.build().sessions(m, D("2019-01-02"), D("2026-12-31")) for m in BENCH}
+    sessions["US"] = Calendars.build().sessions("US", D("2019-01-02"), D("2026-12-31"))
     dates = {s: [r[0] for r in series] for s, series in rows.items()}
 
     def session(market, day):
@@ -265,7 +265,7 @@ def test_every_column_of_every_row_matches_a_rating_by_rating_recomputation(hori
     rng = np.random.default_rng(13)
     con = _store(rng)
     ratings = _ratings(rng, 400)
-    got = evaluate(con, ratings, SCALES, BENCH, MARKETS, horizons, as_of)
+    got = evaluate(con, Calendars.build(), ratings, SCALES, BENCH, MARKETS, horizons, as_of)
     want = _reference(con, ratings, horizons, as_of)
     assert list(got.columns) == OUTPUT_COLUMNS and len(got) == len(want)
     statuses = set(got["status"])
@@ -285,7 +285,9 @@ def test_every_column_of_every_row_matches_a_rating_by_rating_recomputation(hori
 def test_dtypes_callers_see():
     rng = np.random.default_rng(5)
     con = _store(rng)
-    got = evaluate(con, _ratings(rng, 50), SCALES, BENCH, MARKETS, (6, 12), D("2024-05-15"))
+    got = evaluate(
+        con, Calendars.build(), _ratings(rng, 50), SCALES, BENCH, MARKETS, (6, 12), D("2024-05-15")
+    )
     dtypes = {c: str(t) for c, t in got.dtypes.items()}
     assert {c for c, t in dtypes.items() if t == "category"} == {
         "symbol", "market", "rating", "scale", "analyst", "horizon", "benchmark",
@@ -305,7 +307,9 @@ def test_scorecard_files_hold_what_json_dumps_and_to_csv_give(tmp_path):
     included), and scorecard.csv is the text to_csv gives."""
     rng = np.random.default_rng(21)
     con = _store(rng)
-    rows = evaluate(con, _ratings(rng, 300), SCALES, BENCH, MARKETS, (6, 12), D("2024-05-15"))
+    rows = evaluate(
+        con, Calendars.build(), _ratings(rng, 300), SCALES, BENCH, MARKETS, (6, 12), D("2024-05-15")
+    )
     rows.loc[3, "excess_pct"] = float("inf")  # the encoder's own spelling, not repr's
     rows.loc[4, "start_close"] = -float("inf")
     rows["analyst"] = rows["analyst"].cat.add_categories(['王, "五"', "a\nb"])

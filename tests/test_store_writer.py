@@ -14,7 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sectorweekly import calendars, store
+from sectorweekly import store
+from sectorweekly.calendars import Calendars
 from sectorweekly.cli import main
 from sectorweekly.desk import load_desk
 from sectorweekly.notes import load_notes
@@ -53,7 +54,7 @@ def prices_csv(path: Path, symbols: list[str], close: float = 10.0, **changed: f
     """symbol,date,close for 2024 sessions; ``changed`` maps 'SYMBOL_YYYY-MM-DD' to a close."""
     lines = ["symbol,date,close"]
     for sym in symbols:
-        for day in calendars.sessions("CN_A", dt.date(2024, 1, 2), dt.date(2024, 9, 30)):
+        for day in Calendars.build().sessions("CN_A", dt.date(2024, 1, 2), dt.date(2024, 9, 30)):
             value = changed.get(f"{sym}_{day}", close)
             lines.append(f"{sym},{day},{value}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -88,7 +89,7 @@ def test_two_processes_importing_conflicting_files_one_wins_the_other_is_refused
     winner, loser = (0, 1) if done[0][0] == 0 else (1, 0)
     won_file, lost_file = (a, b)[winner], (a, b)[loser]
     message = one_line_error(done[loser][2])
-    n = len(calendars.sessions("CN_A", dt.date(2024, 1, 2), dt.date(2024, 9, 30)))
+    n = len(Calendars.build().sessions("CN_A", dt.date(2024, 1, 2), dt.date(2024, 9, 30)))
     assert n == 181  # XSHG sessions 2024-01-02..09-30
     line = 1 + 3 * n + n  # 300308 is the 4th symbol; 2024-09-30 its last session
     assert message.startswith(f"error: {lost_file}:{line}: 300308 2024-09-30 close ")
@@ -428,12 +429,15 @@ def test_big_calls_find_repeated_keys_through_the_table_key(tmp_path, monkeypatc
     db = tmp_path / "s.duckdb"
     same = tmp_path / "same.csv"
     same.write_text("symbol,date,close\n300308,2024-10-08,1\n300308,2024-10-08,1\n")
-    assert import_price_files(db, [same], {}) == (2, 1)  # identical repeat: one row
+    assert import_price_files(db, [same], {}, calendars=Calendars.build()) == (
+        2,
+        1,
+    )  # identical repeat: one row
     other = tmp_path / "other.csv"
     other.write_text("symbol,date,close\n300308,2024-10-09,1\n300308,2024-10-09,2\n")
     before = store.fingerprint(db)
     with pytest.raises(InputError) as err:
-        import_price_files(db, [other], {})
+        import_price_files(db, [other], {}, calendars=Calendars.build())
     assert str(err.value) == (
         f"{other}:3: duplicate 300308 2024-10-09 with close 2 (already 1 at other.csv:2); "
         "expected one value per symbol and date"

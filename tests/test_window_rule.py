@@ -6,10 +6,14 @@ import datetime as dt
 
 import pytest
 
-from sectorweekly.calendars import market_window
+from sectorweekly.calendars import Calendars
 from sectorweekly.errors import CalendarError
 
 D = dt.date.fromisoformat
+
+
+def market_window(market: str, start: dt.date, end: dt.date):
+    return Calendars.build().market_window(market, start, end)
 
 
 @pytest.mark.parametrize(

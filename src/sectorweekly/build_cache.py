@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import cache_writes, clock
+from . import cache_writes
 from .desk import Desk
 from .paths import cache_dir
 
@@ -84,7 +84,7 @@ cached; their names to watch and risks are in the week's desk) and what gatherin
 
 def analysis_key(week: Week, steps: list[Any]) -> str:
     """Key of what ``steps`` (the parts) compute from ``week``: every field of the week but
-    ``NOT_KEYED``, the store's and the desk's files, the package's code and today."""
+    ``NOT_KEYED``, the store's and the desk's files and the package's code."""
     h = hashlib.sha256()
     for part in (
         " ".join(f"{s.__module__}.{s.__qualname__}" for s in steps),
@@ -97,7 +97,7 @@ def analysis_key(week: Week, steps: list[Any]) -> str:
         store_stamp(week.store),
         repr(sorted(week.ratings.items())),
         repr([(i.publication_date, i.kind, i.recorded_at, i.series) for i in week.archive]),
-        str(clock.today()),  # the calendars' provisional sessions follow today
+        week.calendars.key(),  # the desk's holidays, the store's closures and today
     ):
         h.update(part.encode())
         h.update(b"\0")

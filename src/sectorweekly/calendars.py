@@ -1,4 +1,4 @@
-"""Exchange sessions and the per-market report window (anatomy §2).
+"""Exchange sessions and the per-market report window (anatomy §2), as one value: ``Calendars``.
 
 Each market is judged on its own exchange calendar: base close = last session strictly before
 the window start; end close = last session on or before the window end.
@@ -6,12 +6,19 @@ the window start; end close = last session on or before the window end.
 The calendars are exchange_calendars' own, extended by data (``holidays/``): a year the library
 does not know yet (Shanghai/Shenzhen past its release) comes from the package's holiday file or
 the desk's ``holidays:`` key, and a desk's days for a known year are added to its closures (or,
-with ``replace: true``, are the year's whole list; :func:`desk_changes` says what moved); past
-every known year, sessions are *provisional* — every weekday — until the notice is added, and a
-weekday on which the store holds no row for any stock of the market is declared closed by
-inference (:func:`infer_closures`). The extended calendar is a subclass of the library's,
-registered with exchange_calendars as ``<CODE>-sectorweekly``, so windows, imports, the update's
-plan and the scorecard all see the same sessions.
+with ``replace: true``, are the year's whole list; :meth:`Calendars.desk_changes` says what
+moved); past every known year, sessions are *provisional* — every weekday — until the notice is
+added, and a weekday on which the store holds no row for any stock of the market is declared
+closed by inference (:meth:`Calendars.with_inferred`).
+
+A ``Calendars`` is frozen: built once from the library, the package's files, a desk's years and
+the closures observed in its store, and handed to whatever asks for sessions. Two desks in one
+process each get their own; nothing is read back from exchange_calendars' registry (the
+``calendar`` command registers a market's calendar there under ``<CODE>-sectorweekly`` for users
+of the library). Exchange calendar objects are cached by the value they are built from.
+
+Longer than most modules: the value and the library facts it is built from (which years the
+library lists, what the package adds) change together.
 """
 
 from __future__ import annotations
@@ -19,9 +26,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import exchange_calendars as xcals
 import numpy as np
@@ -33,75 +40,15 @@ from . import clock, holidays
 from .errors import CalendarError, InputError
 from .markets import market
 
+if TYPE_CHECKING:
+    from .desk import Desk
+
 CALENDAR_START = pd.Timestamp("2000-01-04")
 # provisional sessions run this many years past the later of today and the last known year
 PROVISIONAL_YEARS = 1
 
 YearOrigin = Literal["library", "package", "desk", "provisional"]
-
-
-@dataclass
-class _Extensions:
-    """What the project adds to the library's calendars (set at the edge, read everywhere)."""
-
-    desk: dict[str, dict[int, holidays.HolidayYear]] = field(default_factory=dict)
-    inferred: dict[str, frozenset[dt.date]] = field(default_factory=dict)
-
-
-_EXT = _Extensions()
-
-
-def use_desk_holidays(
-    years: Mapping[str, Mapping[int, holidays.HolidayYear]],
-) -> list[YearChange]:
-    """Make a desk's holiday years part of every calendar (the desk's ``holidays:`` key).
-
-    Returns how the desk changes the years already known when it newly takes effect (empty
-    when the same holidays are already in use), for the console to say once.
-    """
-    new = {m: dict(y) for m, y in years.items() if y}
-    for code, entries in new.items():
-        if _library_years(market(code).calendar) is None:
-            for entry in entries.values():
-                if entry.replace:
-                    raise InputError(
-                        entry.file,
-                        f"holidays.{code}.{entry.year}.replace",
-                        f"{code}'s calendar is computed by rule: a desk can only add closures "
-                        "to it; leave replace out",
-                    )
-    if new == _EXT.desk:
-        return []
-    _EXT.desk = new
-    _EXT.inferred = {}
-    _changed()
-    return [c for code in sorted(new) for c in desk_changes(code)]
-
-
-def infer_closures(market_code: str, days: Iterable[dt.date]) -> tuple[dt.date, ...]:
-    """Treat these weekdays as closed where they are provisional; returns the days taken."""
-    code = market(market_code).code
-    wanted = frozenset(d for d in days if is_provisional(code, d))
-    if wanted != _EXT.inferred.get(code, frozenset()):
-        _EXT.inferred = {**_EXT.inferred, code: wanted}
-        _changed()
-    return tuple(sorted(wanted))
-
-
-def inferred_closures(market_code: str) -> tuple[dt.date, ...]:
-    return tuple(sorted(_EXT.inferred.get(market(market_code).code, ())))
-
-
-def reset() -> None:
-    """Back to the library and the package's holiday files only."""
-    if _EXT.desk or _EXT.inferred:
-        _EXT.desk, _EXT.inferred = {}, {}
-        _changed()
-
-
-def _changed() -> None:
-    _calendar_to.cache_clear()
-    _half_days.cache_clear()
+DeskYears = Mapping[str, Mapping[int, holidays.HolidayYear]]
 
 
 # --- which years are known, and from where -------------------------------------------------
@@ -140,7 +87,7 @@ def _library_closed(calendar_code: str, year: int) -> tuple[dt.date, ...] | None
 
 @dataclass(frozen=True)
 class KnownYear:
-    """A year's closures before the desk: the package's file, else the library's list."""
+    """A year's closures before the desk: the library's list, else the package's file."""
 
     closed: tuple[dt.date, ...]
     label: str  # what they come from, for the console
@@ -157,6 +104,7 @@ def known_year(market_code: str, year: int) -> KnownYear | None:
     return None
 
 
+@lru_cache(maxsize=64)
 def _before_desk(market_code: str, year: int) -> KnownYear | None:
     """A year's closures without the desk: the known list, or for a calendar computed by rule
     the library's own sessions of that year."""
@@ -171,15 +119,17 @@ def _before_desk(market_code: str, year: int) -> KnownYear | None:
     return KnownYear(_closed_weekdays(cal, year), _library_label(mkt.calendar))
 
 
-def _given_years(market_code: str) -> dict[int, holidays.HolidayYear]:
-    """Years from data: the package's file, then the desk's, whose days are added to the year's
-    known closures (or replace them, with ``replace: true``)."""
+def _given_years(
+    market_code: str, desk: tuple[holidays.HolidayYear, ...]
+) -> dict[int, holidays.HolidayYear]:
+    """Years from data: the package's file, then the desk's (which wins), whose days are added
+    to the year's known closures (or replace them, with ``replace: true``)."""
     given = dict(holidays.package_years(market_code))
-    for year, entry in _EXT.desk.get(market_code, {}).items():
-        known = known_year(market_code, year)
+    for entry in desk:
+        known = known_year(market_code, entry.year)
         if known is not None and not entry.replace:
             entry = dataclasses.replace(entry, closed=tuple(sorted({*known.closed, *entry.closed})))
-        given[year] = entry
+        given[entry.year] = entry
     return given
 
 
@@ -207,65 +157,6 @@ class YearChange:
         )
 
 
-def desk_changes(market_code: str) -> list[YearChange]:
-    """The desk's years that change a known year's closures, with the days added and removed."""
-    mkt = market(market_code)
-    code, by_rule = mkt.code, _library_years(mkt.calendar) is None
-    given = _given_years(code)
-    out = []
-    for year, entry in sorted(_EXT.desk.get(code, {}).items()):
-        known = _before_desk(code, year)
-        if known is None:
-            continue
-        before = set(known.closed)
-        now = set(given[year].closed) | (before if by_rule else set())
-        if now == before:
-            continue
-        out.append(
-            YearChange(
-                code,
-                year,
-                entry.file,
-                entry.replace,
-                known.label,
-                len(before),
-                len(now),
-                tuple(sorted(now - before)),
-                tuple(sorted(before - now)),
-            )
-        )
-    return out
-
-
-def desk_closed_days(market_code: str) -> tuple[dt.date, ...]:
-    """The days the desk's ``holidays:`` key itself lists as closed for ``market_code``."""
-    years = _EXT.desk.get(market(market_code).code, {})
-    return tuple(sorted(d for entry in years.values() for d in entry.closed))
-
-
-def last_known_year(market_code: str) -> int | None:
-    """The last year whose holidays are known; None for a calendar computed by rule."""
-    mkt = market(market_code)
-    lib = _library_years(mkt.calendar)
-    if lib is None:
-        return None
-    return max([lib[-1], *holidays.package_years(mkt.code), *_EXT.desk.get(mkt.code, {})])
-
-
-def is_provisional(market_code: str, day: dt.date) -> bool:
-    """True past every known holiday list: the day's sessions are weekdays, not a notice."""
-    last = last_known_year(market_code)
-    return last is not None and day.year > last
-
-
-def provisional_days(market_code: str, start: dt.date, end: dt.date) -> list[dt.date]:
-    """Provisional weekdays in [start, end] (closed by inference or not)."""
-    if end < start:
-        return []
-    days = pd.bdate_range(start, end)
-    return [d.date() for d in days if is_provisional(market_code, d.date())]
-
-
 @dataclass(frozen=True)
 class YearSource:
     """Where one market's sessions of one year come from, for the ``calendar`` command."""
@@ -276,31 +167,6 @@ class YearSource:
     source: str  # the notice, the library version, or why the year is provisional
     closed: tuple[dt.date, ...]  # weekdays closed by the holiday list (or inferred)
     inferred: tuple[dt.date, ...]
-
-
-def year_source(market_code: str, year: int) -> YearSource:
-    mkt = market(market_code)
-    given = _given_years(mkt.code)
-    inferred = tuple(d for d in inferred_closures(mkt.code) if d.year == year)
-    if year in given:
-        entry = given[year]
-        source = f"{entry.source or '(no notice cited)'} [{entry.file}]"
-        known = _before_desk(mkt.code, year) if entry.origin == "desk" else None
-        if known is not None:
-            how = "replacing" if entry.replace else "added to"
-            source += f", {how} the closures of {known.label}"
-        closed = entry.closed
-        if _library_years(mkt.calendar) is None:  # computed by rule: the desk's days are extra
-            closed = _closed_weekdays(_calendar(mkt.code), year)
-        return YearSource(mkt.code, year, entry.origin, source, closed, ())
-    if is_provisional(mkt.code, dt.date(year, 1, 1)):
-        why = (
-            f"no holiday list for {year} yet (library, package and desk end in "
-            f"{last_known_year(mkt.code)}): every weekday counts as a session"
-        )
-        return YearSource(mkt.code, year, "provisional", why, (), inferred)
-    closed = _closed_weekdays(_calendar(mkt.code), year)
-    return YearSource(mkt.code, year, "library", _library_label(mkt.calendar), closed, ())
 
 
 def _closed_weekdays(cal: xcals.ExchangeCalendar, year: int) -> tuple[dt.date, ...]:
@@ -315,24 +181,32 @@ def _library_label(calendar_code: str) -> str:
     return f"exchange_calendars {getattr(xcals, '__version__', '')} ({calendar_code})"
 
 
-# --- the extended calendar ------------------------------------------------------------------
+def calendar_name(market_code: str) -> str:
+    """The name :meth:`Calendars.register` gives a market's calendar in exchange_calendars."""
+    return f"{market(market_code).calendar}-sectorweekly"
 
 
-def _horizon(market_code: str) -> pd.Timestamp:
-    """Last day a calendar is built to: provisional years reach a year past today."""
-    today = clock.today()
-    last = last_known_year(market_code)
-    year = max(last or 0, today.year) + PROVISIONAL_YEARS
-    return pd.Timestamp(year, 12, 31)
+# --- the extended exchange calendar, cached by what it is built from ------------------------
 
 
-def _extended_type(market_code: str) -> type[xcals.ExchangeCalendar]:
+def _last_known_year(market_code: str, desk: tuple[holidays.HolidayYear, ...]) -> int | None:
+    mkt = market(market_code)
+    lib = _library_years(mkt.calendar)
+    if lib is None:
+        return None
+    return max([lib[-1], *holidays.package_years(mkt.code), *(e.year for e in desk)])
+
+
+def _extended_type(
+    market_code: str,
+    desk: tuple[holidays.HolidayYear, ...],
+    inferred: tuple[dt.date, ...],
+    horizon: pd.Timestamp,
+) -> type[xcals.ExchangeCalendar]:
     mkt = market(market_code)
     base = _library_type(mkt.calendar)
-    given = _given_years(mkt.code)
-    added = [d for entry in given.values() for d in entry.closed]
-    added += list(_EXT.inferred.get(mkt.code, ()))
-    horizon = _horizon(mkt.code)
+    given = _given_years(mkt.code, desk)
+    added = [d for entry in given.values() for d in entry.closed] + list(inferred)
     if _is_holiday_list(base):
         kept = [t for t in pd.DatetimeIndex(base.precomputed_holidays()) if t.year not in given]
         days = pd.DatetimeIndex(sorted({*kept, *(pd.Timestamp(d) for d in added)}))
@@ -351,73 +225,35 @@ def _extended_type(market_code: str) -> type[xcals.ExchangeCalendar]:
     return type(f"{base.__name__}Extended", (base,), attrs)
 
 
-def calendar_name(market_code: str) -> str:
-    """The name the project's calendar of a market is registered under in exchange_calendars."""
-    return f"{market(market_code).calendar}-sectorweekly"
-
-
-def _calendar(market_code: str) -> xcals.ExchangeCalendar:
-    return _calendar_to(market_code, _horizon(market_code))
-
-
-@lru_cache(maxsize=8)
-def _calendar_to(market_code: str, end: pd.Timestamp) -> xcals.ExchangeCalendar:
-    cls = _extended_type(market_code)
+@lru_cache(maxsize=16)
+def _exchange(
+    market_code: str,
+    desk: tuple[holidays.HolidayYear, ...],
+    inferred: tuple[dt.date, ...],
+    end: pd.Timestamp,
+) -> xcals.ExchangeCalendar:
+    """The extended calendar built from exactly these inputs (a cache keyed by value)."""
+    cls = _extended_type(market_code, desk, inferred, end)
     if cls.bound_max() is not None:
         end = min(end, cls.bound_max())
-    cal = cls(start=CALENDAR_START, end=end)
-    xcals.register_calendar(calendar_name(market_code), cal, force=True)
-    return cal
+    return cls(start=CALENDAR_START, end=end)
+
+
+@lru_cache(maxsize=16)
+def _early_closes(
+    market_code: str,
+    desk: tuple[holidays.HolidayYear, ...],
+    inferred: tuple[dt.date, ...],
+    end: pd.Timestamp,
+) -> frozenset[dt.date]:
+    cal = _exchange(market_code, desk, inferred, end)
+    return frozenset(ts.date() for ts in cal.early_closes)
 
 
 @dataclass(frozen=True)
 class CalendarBounds:
     first: dt.date
     last: dt.date
-
-
-def bounds(market_code: str) -> CalendarBounds:
-    cal = _calendar(market(market_code).code)
-    return CalendarBounds(cal.first_session.date(), cal.last_session.date())
-
-
-def _check(market_code: str, *days: dt.date) -> xcals.ExchangeCalendar:
-    mkt = market(market_code)
-    cal = _calendar(mkt.code)
-    first, last = cal.first_session.date(), cal.last_session.date()
-    for day in days:
-        if day > last:
-            raise CalendarError(
-                f"{day} is after the last session known for {mkt.code} ({mkt.calendar}, "
-                f"{last}, provisional sessions included); add the year's holidays under "
-                f"`holidays:` in desk.yaml or upgrade exchange-calendars"
-            )
-        if day < first:
-            raise CalendarError(
-                f"{day} is before the first session loaded for {mkt.calendar} ({first})"
-            )
-    return cal
-
-
-def sessions(market_code: str, start: dt.date, end: dt.date) -> list[dt.date]:
-    """Sessions of the market's exchange in [start, end]."""
-    cal = _check(market_code, start, end)
-    return [ts.date() for ts in cal.sessions_in_range(pd.Timestamp(start), pd.Timestamp(end))]
-
-
-def previous_session(market_code: str, day: dt.date, *, strictly: bool) -> dt.date:
-    """Last session before ``day`` (strictly) or on or before it."""
-    probe = day - dt.timedelta(days=1) if strictly else day
-    cal = _check(market_code, probe)
-    return cal.date_to_session(pd.Timestamp(probe), direction="previous").date()
-
-
-def sessions_back(market_code: str, day: dt.date, count: int) -> dt.date:
-    """The session ``count`` sessions before the last session on or before ``day``."""
-    cal = _check(market_code, day)
-    end = cal.date_to_session(pd.Timestamp(day), direction="previous")
-    idx = cal.sessions.get_loc(end)
-    return cal.sessions[max(0, idx - count)].date()
 
 
 @dataclass(frozen=True)
@@ -434,16 +270,264 @@ class MarketWindow:
         return not self.sessions
 
 
-def market_window(market_code: str, start: dt.date, end: dt.date) -> MarketWindow:
-    if end < start:
-        raise CalendarError(f"window end {end} is before its start {start}")
-    inside = tuple(sessions(market_code, start, end))
-    return MarketWindow(
-        market=market(market_code).code,
-        base_date=previous_session(market_code, start, strictly=True),
-        end_date=previous_session(market_code, end, strictly=False),
-        sessions=inside,
-    )
+def check_desk_years(years: DeskYears) -> None:
+    """A calendar computed by rule takes only added closures: ``replace`` is refused."""
+    for code, entries in years.items():
+        if _library_years(market(code).calendar) is None:
+            for entry in entries.values():
+                if entry.replace:
+                    raise InputError(
+                        entry.file,
+                        f"holidays.{code}.{entry.year}.replace",
+                        f"{code}'s calendar is computed by rule: a desk can only add closures "
+                        "to it; leave replace out",
+                    )
+
+
+# --- the value --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Calendars:
+    """Every market's sessions as one desk and one store see them, on one day.
+
+    ``desk``: the desk's holiday years; ``inferred``: closures observed in the store, by
+    market; ``today``: where provisional sessions end (a year past it). Equal values answer
+    equally, so the value itself keys anything computed from sessions.
+    """
+
+    today: dt.date
+    desk: tuple[holidays.HolidayYear, ...] = ()
+    inferred: tuple[tuple[str, tuple[dt.date, ...]], ...] = ()
+
+    @classmethod
+    def build(cls, desk_years: DeskYears | None = None, today: dt.date | None = None) -> Calendars:
+        """The library's calendars, the package's holiday files and a desk's years."""
+        years = {m: dict(y) for m, y in (desk_years or {}).items() if y}
+        check_desk_years(years)
+        entries = tuple(
+            dataclasses.replace(e, market=market(code).code)
+            for code in sorted(years)
+            for _, e in sorted(years[code].items())
+        )
+        return cls(today or clock.today(), entries)
+
+    @classmethod
+    def of_desk(cls, desk: Desk) -> Calendars:
+        """The calendars as a desk's ``holidays:`` key extends them (no store observed yet)."""
+        return cls.build(holidays.desk_years(desk.holidays, str(desk.root / "desk.yaml")))
+
+    def with_inferred(self, market_code: str, days: Iterable[dt.date]) -> Calendars:
+        """A copy whose ``market_code`` also closes these weekdays, where they are provisional."""
+        code = market(market_code).code
+        wanted = tuple(sorted({d for d in days if self.is_provisional(code, d)}))
+        rest = [(m, d) for m, d in self.inferred if m != code]
+        inferred = tuple(sorted([*rest, (code, wanted)] if wanted else rest))
+        return dataclasses.replace(self, inferred=inferred)
+
+    def key(self) -> str:
+        """Text that differs whenever any session may differ, for cache keys."""
+        desk = [(e.market, e.year, e.replace, e.closed) for e in self.desk]
+        return f"{self.today} {desk!r} {self.inferred!r}"
+
+    # --- inputs, by market
+
+    def _desk_of(self, code: str) -> tuple[holidays.HolidayYear, ...]:
+        return tuple(e for e in self.desk if e.market == code)
+
+    def inferred_closures(self, market_code: str) -> tuple[dt.date, ...]:
+        code = market(market_code).code
+        return next((days for m, days in self.inferred if m == code), ())
+
+    def desk_closed_days(self, market_code: str) -> tuple[dt.date, ...]:
+        """The days the desk's ``holidays:`` key itself lists as closed for ``market_code``."""
+        code = market(market_code).code
+        return tuple(sorted(d for e in self._desk_of(code) for d in e.closed))
+
+    def last_known_year(self, market_code: str) -> int | None:
+        """The last year whose holidays are known; None for a calendar computed by rule."""
+        code = market(market_code).code
+        return _last_known_year(code, self._desk_of(code))
+
+    def is_provisional(self, market_code: str, day: dt.date) -> bool:
+        """True past every known holiday list: the day's sessions are weekdays, not a notice."""
+        last = self.last_known_year(market_code)
+        return last is not None and day.year > last
+
+    def provisional_days(self, market_code: str, start: dt.date, end: dt.date) -> list[dt.date]:
+        """Provisional weekdays in [start, end] (closed by inference or not)."""
+        if end < start:
+            return []
+        days = pd.bdate_range(start, end)
+        return [d.date() for d in days if self.is_provisional(market_code, d.date())]
+
+    def desk_changes(self) -> list[YearChange]:
+        """The desk's years that change a known year's closures, with the days added and
+        removed, every market in turn (what a command says on the console)."""
+        out = []
+        for code in sorted({e.market for e in self.desk}):
+            by_rule = _library_years(market(code).calendar) is None
+            desk = self._desk_of(code)
+            given = _given_years(code, desk)
+            for entry in desk:
+                known = _before_desk(code, entry.year)
+                if known is None:
+                    continue
+                before = set(known.closed)
+                now = set(given[entry.year].closed) | (before if by_rule else set())
+                if now == before:
+                    continue
+                out.append(
+                    YearChange(
+                        code,
+                        entry.year,
+                        entry.file,
+                        entry.replace,
+                        known.label,
+                        len(before),
+                        len(now),
+                        tuple(sorted(now - before)),
+                        tuple(sorted(before - now)),
+                    )
+                )
+        return out
+
+    def year_source(self, market_code: str, year: int) -> YearSource:
+        mkt = market(market_code)
+        given = _given_years(mkt.code, self._desk_of(mkt.code))
+        inferred = tuple(d for d in self.inferred_closures(mkt.code) if d.year == year)
+        if year in given:
+            entry = given[year]
+            source = f"{entry.source or '(no notice cited)'} [{entry.file}]"
+            known = _before_desk(mkt.code, year) if entry.origin == "desk" else None
+            if known is not None:
+                how = "replacing" if entry.replace else "added to"
+                source += f", {how} the closures of {known.label}"
+            closed = entry.closed
+            if _library_years(mkt.calendar) is None:  # computed by rule: the desk's are extra
+                closed = _closed_weekdays(self.exchange(mkt.code), year)
+            return YearSource(mkt.code, year, entry.origin, source, closed, ())
+        if self.is_provisional(mkt.code, dt.date(year, 1, 1)):
+            why = (
+                f"no holiday list for {year} yet (library, package and desk end in "
+                f"{self.last_known_year(mkt.code)}): every weekday counts as a session"
+            )
+            return YearSource(mkt.code, year, "provisional", why, (), inferred)
+        closed = _closed_weekdays(self.exchange(mkt.code), year)
+        return YearSource(mkt.code, year, "library", _library_label(mkt.calendar), closed, ())
+
+    # --- the exchange calendar and what it answers
+
+    def _horizon(self, code: str) -> pd.Timestamp:
+        """Last day a calendar is built to: provisional years reach a year past today."""
+        year = max(self.last_known_year(code) or 0, self.today.year) + PROVISIONAL_YEARS
+        return pd.Timestamp(year, 12, 31)
+
+    def exchange(self, market_code: str) -> xcals.ExchangeCalendar:
+        """The market's extended exchange_calendars calendar."""
+        code = market(market_code).code
+        return _exchange(
+            code, self._desk_of(code), self.inferred_closures(code), self._horizon(code)
+        )
+
+    def register(self, market_code: str) -> str:
+        """Register the market's calendar with exchange_calendars (for users of the library;
+        the project reads nothing back from there) and return the name it is under."""
+        name = calendar_name(market_code)
+        xcals.register_calendar(name, self.exchange(market_code), force=True)
+        return name
+
+    def bounds(self, market_code: str) -> CalendarBounds:
+        cal = self.exchange(market_code)
+        return CalendarBounds(cal.first_session.date(), cal.last_session.date())
+
+    def _check(self, market_code: str, *days: dt.date) -> xcals.ExchangeCalendar:
+        mkt = market(market_code)
+        cal = self.exchange(mkt.code)
+        first, last = cal.first_session.date(), cal.last_session.date()
+        for day in days:
+            if day > last:
+                raise CalendarError(
+                    f"{day} is after the last session known for {mkt.code} "
+                    f"({mkt.calendar}, {last}, provisional sessions included); add the year's "
+                    "holidays under `holidays:` in desk.yaml or upgrade exchange-calendars"
+                )
+            if day < first:
+                raise CalendarError(
+                    f"{day} is before the first session loaded for {mkt.calendar} ({first})"
+                )
+        return cal
+
+    def sessions(self, market_code: str, start: dt.date, end: dt.date) -> list[dt.date]:
+        """Sessions of the market's exchange in [start, end]."""
+        cal = self._check(market_code, start, end)
+        span = cal.sessions_in_range(pd.Timestamp(start), pd.Timestamp(end))
+        return [ts.date() for ts in span]
+
+    def previous_session(self, market_code: str, day: dt.date, *, strictly: bool) -> dt.date:
+        """Last session before ``day`` (strictly) or on or before it."""
+        probe = day - dt.timedelta(days=1) if strictly else day
+        cal = self._check(market_code, probe)
+        return cal.date_to_session(pd.Timestamp(probe), direction="previous").date()
+
+    def sessions_back(self, market_code: str, day: dt.date, count: int) -> dt.date:
+        """The session ``count`` sessions before the last session on or before ``day``."""
+        cal = self._check(market_code, day)
+        end = cal.date_to_session(pd.Timestamp(day), direction="previous")
+        idx = cal.sessions.get_loc(end)
+        return cal.sessions[max(0, idx - count)].date()
+
+    def market_window(self, market_code: str, start: dt.date, end: dt.date) -> MarketWindow:
+        if end < start:
+            raise CalendarError(f"window end {end} is before its start {start}")
+        inside = tuple(self.sessions(market_code, start, end))
+        return MarketWindow(
+            market=market(market_code).code,
+            base_date=self.previous_session(market_code, start, strictly=True),
+            end_date=self.previous_session(market_code, end, strictly=False),
+            sessions=inside,
+        )
+
+    def all_sessions(self, market_code: str) -> pd.DatetimeIndex:
+        """Every session the calendar knows, for turning dates into session ordinals."""
+        return self.exchange(market_code).sessions
+
+    def half_days(self, market_code: str) -> frozenset[dt.date]:
+        """Sessions that close early (HK: Christmas Eve, New Year's Eve, Lunar New Year's Eve)."""
+        code = market(market_code).code
+        return _early_closes(
+            code, self._desk_of(code), self.inferred_closures(code), self._horizon(code)
+        )
+
+    def last_closed_session(
+        self, market_code: str, now: dt.datetime, settle: dt.timedelta = dt.timedelta(0)
+    ) -> dt.date:
+        """The last session whose close is at or before ``now - settle`` (timezone-aware).
+
+        A session still trading (or closed less than ``settle`` ago, before sources publish
+        its bar) is not complete yet, so an update does not ask for it.
+        """
+        if now.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        mkt = market(market_code)
+        moment = pd.Timestamp(now - settle).tz_convert("UTC")
+        cal = self._check(market_code, moment.date())
+        # the library's minute_to_past_session, from the session bounds alone: it would build
+        # the calendar's every trading minute first (half a second per market)
+        first, last = cal.first_minutes_nanos, cal.last_minutes_nanos
+        if moment.value < first[0] or moment.value > last[-1]:
+            raise CalendarError(
+                f"{moment:%Y-%m-%d %H:%M} UTC is outside what the calendar knows for "
+                f"{mkt.calendar} ({pd.Timestamp(first[0], tz='UTC'):%Y-%m-%d %H:%M} to "
+                f"{pd.Timestamp(last[-1], tz='UTC'):%Y-%m-%d %H:%M} UTC)"
+            )
+        # sessions whose last trading minute is strictly before the moment have closed
+        done = int(np.searchsorted(last, moment.value, side="left"))
+        if done == 0:
+            raise CalendarError(
+                f"{moment:%Y-%m-%d %H:%M} UTC is before the first close {mkt.calendar} knows"
+            )
+        return cal.sessions[done - 1].date()
 
 
 def latest_complete_week(last_dates: dict[str, dt.date]) -> tuple[dt.date, dt.date]:
@@ -457,49 +541,3 @@ def latest_complete_week(last_dates: dict[str, dt.date]) -> tuple[dt.date, dt.da
     horizon = min(last_dates.values())
     friday = horizon - dt.timedelta(days=(horizon.weekday() - 4) % 7)
     return friday - dt.timedelta(days=4), friday
-
-
-def all_sessions(market_code: str) -> pd.DatetimeIndex:
-    """Every session the calendar knows, for turning dates into session ordinals."""
-    return _calendar(market(market_code).code).sessions
-
-
-def half_days(market_code: str) -> frozenset[dt.date]:
-    """Sessions that close early (HK: Christmas Eve, New Year's Eve, Lunar New Year's Eve)."""
-    return _half_days(market(market_code).code, _horizon(market_code))
-
-
-@lru_cache(maxsize=8)
-def _half_days(market_code: str, end: pd.Timestamp) -> frozenset[dt.date]:
-    return frozenset(ts.date() for ts in _calendar_to(market_code, end).early_closes)
-
-
-def last_closed_session(
-    market_code: str, now: dt.datetime, settle: dt.timedelta = dt.timedelta(0)
-) -> dt.date:
-    """The last session whose close is at or before ``now - settle`` (``now`` timezone-aware).
-
-    A session still trading (or closed less than ``settle`` ago, before sources publish its
-    bar) is not complete yet, so an update does not ask for it.
-    """
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    mkt = market(market_code)
-    moment = pd.Timestamp(now - settle).tz_convert("UTC")
-    cal = _check(market_code, moment.date())
-    # the library's minute_to_past_session, from the session bounds alone: it would build the
-    # calendar's every trading minute first (half a second per market)
-    first, last = cal.first_minutes_nanos, cal.last_minutes_nanos
-    if moment.value < first[0] or moment.value > last[-1]:
-        raise CalendarError(
-            f"{moment:%Y-%m-%d %H:%M} UTC is outside what the calendar knows for "
-            f"{mkt.calendar} ({pd.Timestamp(first[0], tz='UTC'):%Y-%m-%d %H:%M} to "
-            f"{pd.Timestamp(last[-1], tz='UTC'):%Y-%m-%d %H:%M} UTC)"
-        )
-    # sessions whose last trading minute is strictly before the moment have closed
-    done = int(np.searchsorted(last, moment.value, side="left"))
-    if done == 0:
-        raise CalendarError(
-            f"{moment:%Y-%m-%d %H:%M} UTC is before the first close {mkt.calendar} knows"
-        )
-    return cal.sessions[done - 1].date()

@@ -24,7 +24,15 @@ import typer
 from typer._click import exceptions as click  # the click bundled with typer
 
 from . import console as consoles
-from .cli_options import DeskOpt, EncodingOpt, SheetOpt, WaitOpt, option_date, short_text
+from .cli_options import (
+    DeskOpt,
+    EncodingOpt,
+    SheetOpt,
+    WaitOpt,
+    desk_and_calendars,
+    option_date,
+    short_text,
+)
 from .cli_ratings import ratings_app
 from .clock import ClockError
 from .errors import InputError, SectorWeeklyError, StoreError, machine_error, os_reason_in_text
@@ -94,10 +102,9 @@ def progress_line() -> Iterator[Callable[[str], None]]:
 
 def _prepare(desk_dir: Path | None, wait: float):
     """The desk and its store, with the desk's own files loaded (the one step that seeds)."""
-    from .desk import load_desk
     from .workspace import prepare
 
-    d = load_desk(desk_dir)
+    d, _ = desk_and_calendars(desk_dir)
     path, added = prepare(d, wait)
     if added:
         err_console.print(
@@ -107,12 +114,12 @@ def _prepare(desk_dir: Path | None, wait: float):
 
 
 def _desk(desk_dir: Path | None):
-    """The desk and its store path, for an import (which needs no seeds: it only adds rows)."""
-    from .desk import load_desk
+    """The desk, its store path and its calendars, for an import (which needs no seeds: it
+    only adds rows)."""
     from .paths import store_path
 
-    d = load_desk(desk_dir)
-    return d, store_path(d)
+    d, cals = desk_and_calendars(desk_dir)
+    return d, store_path(d), cals
 
 
 @app.command()
@@ -265,11 +272,18 @@ def import_prices(
     """Import daily prices; all files in one transaction, nothing written if any row is bad."""
     from .imports import import_prices as run_import
 
-    d, path = _desk(desk)
+    d, path, cals = _desk(desk)
     known = {s: i.market for s, i in d.instruments.items()}
     with progress_line() as say:
         result = run_import(
-            path, files, known, encoding=encoding, wait=wait, progress=say, sheet=sheet
+            path,
+            files,
+            known,
+            calendars=cals,
+            encoding=encoding,
+            wait=wait,
+            progress=say,
+            sheet=sheet,
         )
     added, filled = result.added, result.replaced
     line = f"{counted(added, 'new row')} ({result.read - added - filled:,} already stored"
@@ -291,7 +305,7 @@ def import_shares(
     """Import shares outstanding (for market caps); same rules as prices."""
     from .imports import import_shares_files
 
-    _, path = _desk(desk)
+    _, path, _ = _desk(desk)
     added = import_shares_files(path, list(files), encoding=encoding, wait=wait, sheet=sheet)
     console.print(f"{counted(added, 'new share count')} into {path}", markup=False)
 
@@ -348,7 +362,7 @@ def import_series(
         if not sep or not new.strip() or not old.strip():
             raise typer.BadParameter(f"{pair!r}: expected NEW=OLD", param_hint="--alias")
         aliases[new.strip()] = old.strip()
-    _, path = _desk(desk)
+    _, path, _ = _desk(desk)
     opts = SeriesOptions(group, unit, source, aliases, sample, sheet, encoding)
     result = import_tracker_files(path, files, kind.value, opts, wait=wait)
     console.print(

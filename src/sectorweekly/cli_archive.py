@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from . import console as consoles
-from .cli_options import DeskOpt, option_date
+from .cli_options import DeskOpt, desk_and_calendars, option_date
 from .wording import counted
 
 # whole lines in logs and CI, wrapped on a terminal
@@ -68,13 +68,12 @@ def backfill(
     and archive them, so a new desk starts with a history."""
     import time
 
-    from .desk import load_desk
     from .series import backfill as run_backfill
     from .series import reports_folder
     from .workspace import prepare
 
     folder = reports_folder(reports, None)
-    d = load_desk(desk)
+    d, _ = desk_and_calendars(desk)
     prepare(d)  # the desk's own files, loaded once at the edge; the builds below only read
     t0 = time.perf_counter()
 

@@ -28,10 +28,10 @@ def calendar(
     desk: DeskOpt = None,
 ) -> None:
     """Print a market's sessions of one year by month, where they come from, and its holidays."""
-    from . import calendars, store
-    from .analysis import observed_sessions
+    from . import store
     from .analysis.declared_closed import rows_on_declared_closed
-    from .desk import load_desk
+    from .analysis.observed_sessions import settle
+    from .cli_options import desk_and_calendars
     from .markets import MARKETS
     from .markets import market as find_market
     from .parts.market import declared_closed_messages
@@ -44,19 +44,18 @@ def calendar(
             f"{market!r} is not a market; expected one of {', '.join(MARKETS)}",
             param_hint="MARKET",
         ) from None
-    d = load_desk(desk)
+    d, cals = desk_and_calendars(desk)
     path = store_path(d)
     warnings: list[str] = []
     if path.exists():
         with store.reader(path) as con:
-            observed_sessions.settle(con, [mkt.code])
-            found = rows_on_declared_closed(con, [mkt.code], year)
+            cals = settle(con, cals, [mkt.code])
+            found = rows_on_declared_closed(con, cals, [mkt.code], year)
         warnings = declared_closed_messages(found, str(d.root / "desk.yaml"))
-    days = calendars.sessions(mkt.code, dt.date(year, 1, 1), dt.date(year, 12, 31))
-    src = calendars.year_source(mkt.code, year)
-    console.print(
-        f"{mkt.code} ({calendars.calendar_name(mkt.code)}) {year}: {counted(len(days), 'session')}"
-    )
+    days = cals.sessions(mkt.code, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    src = cals.year_source(mkt.code, year)
+    name = cals.register(mkt.code)  # for users of exchange_calendars; read back by nothing
+    console.print(f"{mkt.code} ({name}) {year}: {counted(len(days), 'session')}")
     console.print(f"source: {ORIGIN_TEXT[src.origin]}: {src.source}")
     if src.origin == "provisional":
         console.print(

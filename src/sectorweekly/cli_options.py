@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from .calendars import Calendars
+    from .desk import Desk
 
 DeskOpt = Annotated[
     Path | None,
@@ -74,3 +78,17 @@ def option_date(value: str | None, flag: str) -> dt.date | None:
         raise typer.BadParameter(
             f"{value!r} is not a date; expected YYYY-MM-DD", param_hint=flag
         ) from None
+
+
+def desk_and_calendars(desk_dir: Path | None) -> tuple[Desk, Calendars]:
+    """The desk and its calendars, saying once on the console how its ``holidays:`` change the
+    years the library or the package already know (each command loads its desk here)."""
+    from .calendars import Calendars
+    from .console import err
+    from .desk import load_desk
+
+    desk = load_desk(desk_dir)
+    cals = Calendars.of_desk(desk)
+    for change in cals.desk_changes():
+        err().print(change.line(), markup=False, highlight=False)
+    return desk, cals

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from . import console as consoles
-from .cli_options import DeskOpt, EncodingOpt, SheetOpt, WaitOpt, option_date
+from .cli_options import DeskOpt, EncodingOpt, SheetOpt, WaitOpt, desk_and_calendars, option_date
 from .errors import InputError
 from .wording import counted
 
@@ -34,11 +34,10 @@ def import_ratings(
 ) -> None:
     """Import ratings; all files in one transaction, nothing written if any row is bad."""
     from .analysis.rating_scale import RatingScales
-    from .desk import load_desk
     from .imports import import_rating_files
     from .workspace import prepare, rating_symbols
 
-    d = load_desk(desk)
+    d, _ = desk_and_calendars(desk)
     path, _ = prepare(d, wait)
     scales = RatingScales.from_desk(d.ratings)
     read, added = import_rating_files(
@@ -74,8 +73,8 @@ def evaluate_ratings(
     wait: WaitOpt = 30.0,
 ) -> None:
     """Judge every rating against its market's benchmark at 6 and/or 12 months."""
+    from .analysis.observed_sessions import observed
     from .analysis.scorecard import parse_horizons
-    from .desk import load_desk
     from .ratings_scorecard import desk_scorecard, parse_benchmark_overrides, write_scorecard
     from .workspace import prepare
 
@@ -86,10 +85,11 @@ def evaluate_ratings(
     day = option_date(as_of, "--as-of")
     if out.exists() and not out.is_dir():
         raise InputError(out, None, "is a file; expected a folder for the scorecard (--out)")
-    d = load_desk(desk)
-    prepare(d, wait)
+    d, cals = desk_and_calendars(desk)
+    path, _ = prepare(d, wait)
     card = desk_scorecard(
         d,
+        calendars=observed(cals, path, sorted({i.market for i in d.instruments.values()})),
         horizons=horizons,
         as_of=day,
         dated_to=day,

@@ -431,18 +431,10 @@ def load_desk(directory: Path | str | None = None) -> Desk:
         where = mark.line + 1 if mark is not None else None
         raise DeskError(path, where, f"not valid YAML ({getattr(exc, 'problem', exc)})") from None
     desk = parse_desk(data, path)
-    use_calendar(desk, path)
+    from .calendars import Calendars
+
+    Calendars.of_desk(desk)  # the holidays: key is checked with the rest of the file
     return desk
-
-
-def use_calendar(desk: Desk, path: Path) -> None:
-    """Make the desk's holiday years part of every market calendar the project uses, and say
-    on the console, once, how they change the years the library already knows."""
-    from . import calendars, holidays
-    from .console import err
-
-    for change in calendars.use_desk_holidays(holidays.desk_years(desk.holidays, str(path))):
-        err().print(change.line(), markup=False, highlight=False)
 
 
 def demo_desk_dir() -> Path:

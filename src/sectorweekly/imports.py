@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from . import store
 from .analysis.rating_scale import RatingScales
+from .calendars import Calendars
 from .providers.csv_prices import Progress
 from .providers.fetcher import Fetcher
 from .providers.file_sources import (
@@ -57,6 +58,7 @@ def import_prices(
     paths: list[Path],
     known_markets: Mapping[str, str],
     *,
+    calendars: Calendars,
     encoding: str | None = None,
     wait: float = store.LOCK_TIMEOUT_S,
     meta: Mapping[str, str] | None = None,
@@ -65,7 +67,7 @@ def import_prices(
 ) -> store.IngestResult:
     """Price (and dividend) files, all or nothing; ``replaced`` counts the stored rows whose
     empty reference price a dividend or ``prev_close`` column filled in."""
-    query = PriceFilesQuery(tuple(paths), known_markets, encoding, sheet, progress)
+    query = PriceFilesQuery(tuple(paths), known_markets, calendars, encoding, sheet, progress)
     return load(store_path, PriceFilesFetcher(), query, wait=wait, meta=meta, progress=progress)
 
 

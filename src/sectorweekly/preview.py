@@ -73,6 +73,7 @@ class Preview:
         self.store: Path | None = None
         self.last_build_s = 0.0
         self.stopping = False
+        self.holiday_lines: list[str] = []  # how the desk's holidays: change known years
 
     def watched_dir(self) -> Path:
         from .desk import demo_desk_dir
@@ -82,6 +83,7 @@ class Preview:
     def rebuild(self) -> None:
         """Build the report again; on a bad input keep the last good one and show the error."""
         from .build import BuildContext, build_report
+        from .calendars import Calendars
         from .desk import load_desk
         from .report.render import made_for
         from .workspace import prepare
@@ -89,6 +91,7 @@ class Preview:
         t0 = time.perf_counter()
         try:
             desk = load_desk(self.desk_dir)
+            self.holiday_lines = [c.line() for c in Calendars.of_desk(desk).desk_changes()]
             self.store, _ = prepare(desk)  # the edge step of every command: seeds the store
             report = build_report(desk, self.start, self.end, BuildContext())
             made_for(report, self.work, ("html",), skip=("font",))  # the page serves its font
@@ -189,6 +192,8 @@ def serve(
         server = _Server(("127.0.0.1", port), _handler(preview))
         try:
             preview.rebuild()
+            for line in preview.holiday_lines:
+                say(line)
             thread = threading.Thread(target=server.serve_forever, daemon=True)
             thread.start()
             host, bound = server.server_address[:2]
@@ -218,7 +223,11 @@ def _watch(
         if now == before:
             continue
         before = now  # taken before the build: an edit made while it runs is seen next time
+        said = preview.holiday_lines
         preview.rebuild()
+        if preview.holiday_lines != said:  # the desk's holidays: key changed: say how, once
+            for line in preview.holiday_lines:
+                say(line)
         if preview.error:
             say(preview.error)
         else:

@@ -18,9 +18,9 @@ from typing import Any
 import pandas as pd
 
 from . import store
-from .analysis import observed_sessions
 from .analysis.rating_scale import RatingScales
 from .analysis.scorecard import evaluate, horizon_label, summarise
+from .calendars import Calendars
 from .desk import Desk
 from .errors import InputError, MachineError, machine_error, os_reason_in_text
 from .markets import MARKETS, codes
@@ -99,6 +99,7 @@ def parse_benchmark_overrides(items: Sequence[str]) -> dict[str, str]:
 def desk_scorecard(
     desk: Desk,
     *,
+    calendars: Calendars,
     horizons: Sequence[int] = (6, 12),
     as_of: dt.date | None = None,
     dated_to: dt.date | None = None,
@@ -126,8 +127,7 @@ def desk_scorecard(
     markets = {s: i.market for s, i in desk.instruments.items()}
     with store.reader(path) as con:
         _check_overrides(con, desk, benchmarks or {})
-        observed_sessions.settle(con, sorted(set(markets.values())))
-        rows = evaluate(con, ratings, scales, bench, markets, horizons, as_of)
+        rows = evaluate(con, calendars, ratings, scales, bench, markets, horizons, as_of)
         through = _benchmark_through(con, list(bench.values()), as_of)
     names = {s: i.name for s, i in desk.instruments.items()}
     return Scorecard(

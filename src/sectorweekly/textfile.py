@@ -219,8 +219,10 @@ def choose_sheet(path: Path, sheet: str | None, knows: Knows) -> str | None:
     if not is_workbook(path):
         if sheet is not None:
             raise InputError(
-                path, None, f"--sheet {sheet} names a workbook's sheet, but this is a text "
-                "file; expected an .xlsx workbook, or no --sheet"
+                path,
+                None,
+                f"--sheet {sheet} names a workbook's sheet, but this is a text "
+                "file; expected an .xlsx workbook, or no --sheet",
             )
         return None
     return read_sheet(path, sheet, knows)[0]

@@ -2,8 +2,9 @@
 
 Everything a part may read about the week comes from here: the window, the publication date,
 the desk as it stands this week (the notes' names to watch and risks in place of its own), the
-notes parsed once, each name's current rating and its action, the earlier issues of the series
-and the store file. Gathering only reads the store.
+notes parsed once, each name's current rating and its action, the earlier issues of the series,
+the store file and the exchange calendars (the desk's holidays and the closures the store
+shows). Gathering only reads the store.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from . import calendars, clock, store
+from . import clock, store
 from .analysis.market import Window
+from .analysis.observed_sessions import observed
 from .analysis.rating_scale import RatingScales
 from .analysis.series import rating_actions
 from .analysis.sources import store_last_dates
-from .calendars import latest_complete_week
+from .calendars import Calendars, latest_complete_week
 from .desk import Desk, WatchTheme
 from .errors import InputError, StoreError
 from .markets import codes
@@ -63,6 +65,7 @@ class Week:
     ratings: Mapping[str, CurrentRating]
     archive: tuple[ArchivedIssue, ...]  # issues of the series published before this one
     store: Path
+    calendars: Calendars  # every session a part asks for
     messages: tuple[str, ...] = ()  # what gathering said (how the window was chosen)
 
     @property
@@ -99,7 +102,7 @@ def resolve_window(
     return Window(s, e), messages
 
 
-def refuse_future_window(desk: Desk, window: Window) -> None:
+def refuse_future_window(desk: Desk, window: Window, cals: Calendars) -> None:
     """A window that starts after today has no prices yet: its report would be all 缺失, so
     it is refused like a week before all data (a date past the exchange calendars first
     keeps its own error, exit code 3)."""
@@ -107,7 +110,7 @@ def refuse_future_window(desk: Desk, window: Window) -> None:
     if window.start <= today:
         return
     for market in sorted({desk.instruments[s].market for s in desk.members()}):
-        calendars.sessions(market, window.start, window.end)  # CalendarError past the calendar
+        cals.sessions(market, window.start, window.end)  # CalendarError past the calendar
     raise StoreError(
         f"the week {window.start}..{window.end} starts after today ({today}): no prices can "
         "exist for it yet; choose a week that has begun (sectorweekly build without --start "
@@ -182,6 +185,12 @@ def current_ratings(
     }
 
 
+def week_calendars(desk: Desk, path: Path) -> Calendars:
+    """The desk's calendars with the closures its store shows in provisional years."""
+    markets = sorted({i.market for i in desk.instruments.values()})
+    return observed(Calendars.of_desk(desk), path, markets)
+
+
 def gather(
     desk: Desk,
     start: dt.date | None = None,
@@ -193,7 +202,8 @@ def gather(
 
     path = store_path(desk)
     window, messages = resolve_window(desk, path, start, end)
-    refuse_future_window(desk, window)
+    cals = week_calendars(desk, path)
+    refuse_future_window(desk, window, cals)
     published = desk.publication_date(window.end)
     notes_file = notes_path(desk.root / desk.notes_dir, published)
     notes = load_notes(notes_file)
@@ -208,5 +218,6 @@ def gather(
         ratings=current_ratings(desk, path, published, since),
         archive=earlier,
         store=path,
+        calendars=cals,
         messages=tuple(messages),
     )

@@ -20,6 +20,7 @@ from typing import Any
 
 from . import atomic, store
 from .analysis.rating_scale import RatingScales
+from .calendars import Calendars
 from .desk import Desk
 from .errors import DeskError, MachineError, machine_error
 from .imports import load
@@ -166,7 +167,10 @@ def _price_seed(desk: Desk) -> Seed | None:
     known = {s: i.market for s, i in desk.instruments.items()}
 
     def loads(_path: Path) -> list[tuple[Fetcher[Any], Any]]:
-        prices = (PriceFilesFetcher(), PriceFilesQuery(tuple(files), known))
+        prices = (
+            PriceFilesFetcher(),
+            PriceFilesQuery(tuple(files), known, Calendars.of_desk(desk)),
+        )
         if shares is None:
             return [prices]
         return [(SharesFilesFetcher(), SharesFilesQuery((shares,))), prices]

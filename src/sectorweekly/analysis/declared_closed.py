@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from .. import calendars
+from ..calendars import Calendars
 
 
 @dataclass(frozen=True)
@@ -26,12 +26,12 @@ class RowsOnClosedDay:
 
 
 def rows_on_declared_closed(
-    con: duckdb.DuckDBPyConnection, markets: list[str], year: int | None = None
+    con: duckdb.DuckDBPyConnection, cals: Calendars, markets: list[str], year: int | None = None
 ) -> list[RowsOnClosedDay]:
     """Every (market, day) the desk declares closed that has stored rows, with their symbols."""
     out = []
     for code in markets:
-        days = [d for d in calendars.desk_closed_days(code) if year is None or d.year == year]
+        days = [d for d in cals.desk_closed_days(code) if year is None or d.year == year]
         if not days:
             continue
         rows = con.execute(

@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from .. import calendars
+from ..calendars import Calendars, MarketWindow
 from ..markets import cn_limits
 from ..markets.cn_limits import MemberSpec
 from .rules import DEFAULT_THRESHOLDS, MemberStatus, Thresholds
@@ -97,14 +97,14 @@ class MemberMove:
 
 
 def _windows_frame(
-    markets: Iterable[str], window: Window, lookback: int
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, calendars.MarketWindow]]:
+    cals: Calendars, markets: Iterable[str], window: Window, lookback: int
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, MarketWindow]]:
     rows, sess_frames, views = [], [], {}
     for mkt in sorted(set(markets)):
-        view = calendars.market_window(mkt, window.start, window.end)
+        view = cals.market_window(mkt, window.start, window.end)
         views[mkt] = view
-        lookback_date = calendars.sessions_back(mkt, view.base_date, lookback)
-        all_sess = calendars.all_sessions(mkt)
+        lookback_date = cals.sessions_back(mkt, view.base_date, lookback)
+        all_sess = cals.all_sessions(mkt)
         lo = int(all_sess.searchsorted(pd.Timestamp(lookback_date)))
         hi = int(all_sess.searchsorted(pd.Timestamp(view.end_date)))
         sess_frames.append(
@@ -312,12 +312,13 @@ GROUP BY p.symbol
 
 def compute_moves(
     con: duckdb.DuckDBPyConnection,
+    cals: Calendars,
     specs: Iterable[MemberSpec],
     window: Window,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
-) -> tuple[list[MemberMove], dict[str, calendars.MarketWindow]]:
+) -> tuple[list[MemberMove], dict[str, MarketWindow]]:
     """Every member's weekly move; the markets' windows as judged by their calendars."""
-    with _review_inputs(con, specs, window, thresholds) as (params, views):
+    with _review_inputs(con, cals, specs, window, thresholds) as (params, views):
         reference = _reference_column(con)
         cur = con.execute(_with(REVIEW_SELECT, reference), params)
         columns = [d[0] for d in cur.description]
@@ -331,24 +332,25 @@ def compute_moves(
         for rec in frame:
             rec["last_any"], rec["close_any"] = latest.get(rec["symbol"], (None, None))
         runs = con.execute(_with(WINDOW_RUNS_SELECT, reference, upto="islands"), params).fetchall()
-    return _to_moves(frame, runs, views, thresholds), views
+    return _to_moves(frame, runs, views, cals, thresholds), views
 
 
 @contextlib.contextmanager
 def _review_inputs(
     con: duckdb.DuckDBPyConnection,
+    cals: Calendars,
     specs: Iterable[MemberSpec],
     window: Window,
     thresholds: Thresholds,
-) -> Iterator[tuple[dict[str, Any], dict[str, calendars.MarketWindow]]]:
+) -> Iterator[tuple[dict[str, Any], dict[str, MarketWindow]]]:
     """The members, their limit rules and each market's window and sessions, visible to the
     review SQL for the block; yields the query's date bounds and the markets' windows."""
     specs = list(specs)
-    members = cn_limits.members_frame(specs)
+    members = cn_limits.members_frame(specs, cals)
     windows, sess, views = _windows_frame(
-        members["market"], window, thresholds.streak_lookback_sessions
+        cals, members["market"], window, thresholds.streak_lookback_sessions
     )
-    cn_limits.register_tables(con, specs)
+    cn_limits.register_tables(con, specs, cals)
     con.register("windows", windows)
     con.register("sess", sess)
     try:
@@ -375,12 +377,13 @@ class SessionLimit:
 
 def session_limits(
     con: duckdb.DuckDBPyConnection,
+    cals: Calendars,
     specs: Iterable[MemberSpec],
     window: Window,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> list[SessionLimit]:
     """Every stored row the review reads for ``window``, with the limit it applied."""
-    with _review_inputs(con, specs, window, thresholds) as (params, _):
+    with _review_inputs(con, cals, specs, window, thresholds) as (params, _):
         sql = _with(SESSION_LIMITS_SELECT, _reference_column(con), upto="marked")
         rows = con.execute(sql, params).fetchall()
     return [
@@ -416,11 +419,11 @@ def _reference_column(con: duckdb.DuckDBPyConnection) -> str:
     return "p.prev_close" if found else "CAST(NULL AS DOUBLE)"
 
 
-def _suspended_on(market_code: str, day: dt.date, idle_row: bool) -> bool:
+def _suspended_on(cals: Calendars, market_code: str, day: dt.date, idle_row: bool) -> bool:
     """停牌 needs more than a zero volume, which some sources write on half days for stocks that
     traded: a zero-volume row whose price did not move at all (open = high = low = close = the
     previous close) on a full session. A session with no row is missing data, not a suspension."""
-    return idle_row and day not in calendars.half_days(market_code)
+    return idle_row and day not in cals.half_days(market_code)
 
 
 def _dec(x: float) -> Decimal:
@@ -441,7 +444,8 @@ def _week_events(base: float, end: float, high: float, th: Thresholds) -> tuple[
 def _to_moves(
     frame: list[dict[str, Any]],
     runs: list[tuple[Any, ...]],
-    views: dict[str, calendars.MarketWindow],
+    views: dict[str, MarketWindow],
+    cals: Calendars,
     th: Thresholds,
 ) -> list[MemberMove]:
     runs_by_symbol: dict[str, list[LimitRun]] = {}
@@ -499,7 +503,7 @@ def _to_moves(
                 limit_up_streak=streak,
                 limit_touch_only=touch,
                 suspended=bool(view.sessions)
-                and _suspended_on(rec["market"], view.end_date, bool(rec["end_idle"])),
+                and _suspended_on(cals, rec["market"], view.end_date, bool(rec["end_idle"])),
                 data_behind=last is not None and last < view.end_date,
                 no_base=base is None,
                 market_closed=not view.sessions,

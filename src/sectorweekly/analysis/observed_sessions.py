@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
-from .. import calendars
+from .. import store
+from ..calendars import Calendars
 
 
 @dataclass(frozen=True)
@@ -26,9 +28,9 @@ class ProvisionalView:
     inferred_closed: tuple[dt.date, ...]  # provisional weekdays without any row, before it
 
 
-def observe(con: duckdb.DuckDBPyConnection, market: str) -> ProvisionalView | None:
+def observe(con: duckdb.DuckDBPyConnection, cals: Calendars, market: str) -> ProvisionalView | None:
     """The provisional weekdays of ``market`` the store shows as closed; None if none are."""
-    last_year = calendars.last_known_year(market)
+    last_year = cals.last_known_year(market)
     if last_year is None:
         return None
     first = dt.date(last_year + 1, 1, 1)
@@ -39,17 +41,22 @@ def observe(con: duckdb.DuckDBPyConnection, market: str) -> ProvisionalView | No
     if not traded:
         return ProvisionalView(market, first, None, ())
     through = max(traded)
-    closed = tuple(d for d in calendars.provisional_days(market, first, through) if d not in traded)
+    closed = tuple(d for d in cals.provisional_days(market, first, through) if d not in traded)
     return ProvisionalView(market, first, through, closed)
 
 
-def settle(con: duckdb.DuckDBPyConnection, markets: list[str]) -> dict[str, ProvisionalView]:
-    """Observe each market and make the inferred closures part of its calendar."""
-    views = {}
+def settle(con: duckdb.DuckDBPyConnection, cals: Calendars, markets: list[str]) -> Calendars:
+    """``cals`` with each market's closures as the store shows them (provisional years only)."""
     for market in markets:
-        view = observe(con, market)
-        if view is None:
-            continue
-        calendars.infer_closures(market, view.inferred_closed)
-        views[market] = view
-    return views
+        view = observe(con, cals, market)
+        if view is not None:
+            cals = cals.with_inferred(market, view.inferred_closed)
+    return cals
+
+
+def observed(cals: Calendars, path: Path, markets: list[str]) -> Calendars:
+    """``cals`` with the closures the store at ``path`` shows (none while it does not exist)."""
+    if not path.exists():
+        return cals
+    with store.reader(path) as con:
+        return settle(con, cals, markets)

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .. import calendars
+from ..calendars import Calendars
 from ..errors import StoreError
 from . import price_rows
 from .price_rows import NO_DAY, day_number, take
@@ -91,18 +91,18 @@ def parse_horizons(text: str) -> list[int]:
     raise ValueError(f"horizon {text!r}; expected 6M, 12M or both")
 
 
-def session_table(markets: Sequence[str], lo: dt.date, hi: dt.date) -> np.ndarray:
+def session_table(cals: Calendars, markets: Sequence[str], lo: dt.date, hi: dt.date) -> np.ndarray:
     """Per market (row, in the order given) and calendar day in [lo, hi] (column), the day
     number of the last session on or before it on that market's calendar, ``NO_DAY`` where
     unknown (outside the calendar's bounds, or no session since ``lo``). A last row, all
     ``NO_DAY``, answers for "no market" (row -1)."""
     table = np.full((len(markets) + 1, (hi - lo).days + 1), NO_DAY, dtype=np.int32)
     for k, mkt in enumerate(markets):
-        b = calendars.bounds(mkt)
+        b = cals.bounds(mkt)
         a, z = max(lo, b.first), min(hi, b.last)
         if a > z:
             continue
-        sess = np.array(calendars.sessions(mkt, a, z), dtype="datetime64[D]").astype(np.int32)
+        sess = np.array(cals.sessions(mkt, a, z), dtype="datetime64[D]").astype(np.int32)
         days = np.arange(day_number(a), day_number(z) + 1, dtype=np.int32)
         pos = np.searchsorted(sess, days, side="right") - 1
         ok = pos >= 0
@@ -200,6 +200,7 @@ def empty_rows() -> pd.DataFrame:
 
 def evaluate(
     con: duckdb.DuckDBPyConnection,
+    cals: Calendars,
     ratings: pd.DataFrame,
     scales: RatingScales,
     benchmarks: Mapping[str, str],
@@ -238,7 +239,7 @@ def evaluate(
     hi = date_add_months(epoch + dt.timedelta(days=int(day.max())), max(horizons))
     hi += dt.timedelta(days=1)
     prices = price_rows.load(con, list(series_of), lo, as_of or dt.date(9999, 12, 31))
-    sessions = session_table(market_names, lo, hi)
+    sessions = session_table(cals, market_names, lo, hi)
     per_rating = {
         "day": day,
         "series": sid,

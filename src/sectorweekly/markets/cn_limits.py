@@ -24,12 +24,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import duckdb
 import pandas as pd
 
 from .codes import BOARD_ZH, BSE, CHINEXT, MAIN, STAR, board_of
+
+if TYPE_CHECKING:
+    from ..calendars import Calendars
 
 __all__ = [
     "BOARD_ZH",
@@ -150,19 +153,19 @@ class MemberSpec:
         return board_of(self.symbol, self.market, self.kind)
 
 
-def _session_ordinals(market: str, days: Sequence[dt.date | None]) -> list[int | None]:
-    from .. import calendars
-
-    sess = calendars.all_sessions(market)
+def _session_ordinals(
+    cals: Calendars, market: str, days: Sequence[dt.date | None]
+) -> list[int | None]:
+    sess = cals.all_sessions(market)
     return [None if d is None else int(sess.searchsorted(pd.Timestamp(d))) for d in days]
 
 
-def members_frame(specs: Iterable[MemberSpec]) -> pd.DataFrame:
+def members_frame(specs: Iterable[MemberSpec], cals: Calendars) -> pd.DataFrame:
     """One row per instrument: market, board, listing session ordinal and free sessions."""
     specs = list(specs)
     listed_idx: list[int | None] = []
     for spec in specs:
-        listed_idx += _session_ordinals(spec.market, [spec.listed]) if spec.listed else [None]
+        listed_idx += _session_ordinals(cals, spec.market, [spec.listed]) if spec.listed else [None]
     return pd.DataFrame(
         {
             "symbol": pd.Series([s.symbol for s in specs], dtype=object),
@@ -198,10 +201,12 @@ def rules_frame() -> pd.DataFrame:
 TABLES = ("lim_members", "lim_st", "lim_rules")
 
 
-def register_tables(con: duckdb.DuckDBPyConnection, specs: Iterable[MemberSpec]) -> None:
+def register_tables(
+    con: duckdb.DuckDBPyConnection, specs: Iterable[MemberSpec], cals: Calendars
+) -> None:
     """Make ``lim_members``, ``lim_st`` and ``lim_rules`` visible to :func:`limits_select`."""
     specs = list(specs)
-    con.register("lim_members", members_frame(specs))
+    con.register("lim_members", members_frame(specs, cals))
     con.register("lim_st", st_frame(specs))
     con.register("lim_rules", rules_frame())
 
@@ -235,7 +240,7 @@ def limits_select(rows: str) -> str:
     """
 
 
-def day_limits(frame: pd.DataFrame, specs: Iterable[MemberSpec]) -> pd.DataFrame:
+def day_limits(frame: pd.DataFrame, specs: Iterable[MemberSpec], cals: Calendars) -> pd.DataFrame:
     """``frame`` (symbol, date, prev_close) with limit_pct, up and down (yuan) added, by the
     same SQL as the review; rows of a symbol without a spec get no limit."""
     specs = list(specs)
@@ -243,7 +248,7 @@ def day_limits(frame: pd.DataFrame, specs: Iterable[MemberSpec]) -> pd.DataFrame
     rows = frame[["symbol", "date", "prev_close"]].copy()
     rows["session_idx"] = pd.array(
         [
-            _session_ordinals(market_of[s], [d])[0] if s in market_of else None
+            _session_ordinals(cals, market_of[s], [d])[0] if s in market_of else None
             for s, d in zip(rows["symbol"], rows["date"], strict=True)
         ],
         dtype="Int64",
@@ -253,7 +258,7 @@ def day_limits(frame: pd.DataFrame, specs: Iterable[MemberSpec]) -> pd.DataFrame
     rows["row_id"] = range(len(rows))
     con = duckdb.connect(":memory:")
     try:
-        register_tables(con, specs)
+        register_tables(con, specs, cals)
         con.register("lim_rows", rows)
         got = con.execute(
             f"SELECT row_id, limit_pct, up_cents / 100.0 AS up, down_cents / 100.0 AS down "

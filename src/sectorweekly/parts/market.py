@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .. import calendars, store
-from ..analysis import observed_sessions
+from .. import store
 from ..analysis import series as an
 from ..analysis.declared_closed import RowsOnClosedDay, rows_on_declared_closed
 from ..analysis.market import MemberMove, MemberSpec, compute_moves
@@ -75,12 +74,11 @@ def _sort_key(m: MemberOut) -> tuple[int, float]:
 
 def market_review(week: Week) -> Review:
     """The week's review: every watched name's move, the boards, the markets, the paragraph."""
-    desk, window, path = week.desk, week.window, week.store
+    desk, window, path, cals = week.desk, week.window, week.store, week.calendars
     symbols = desk.members() + [s for s in desk.benchmark_symbols() if s not in desk.members()]
-    markets = sorted({desk.instruments[s].market for s in symbols})
     with store.reader(path) as con:
-        provisional = observed_sessions.settle(con, markets)
-        moves, views = compute_moves(con, [_spec(desk, s) for s in symbols], window, desk.review)
+        specs = [_spec(desk, s) for s in symbols]
+        moves, views = compute_moves(con, cals, specs, window, desk.review)
         if all(m.end_close is None for m in moves):
             span = con.execute("SELECT min(date), max(date) FROM prices").fetchall()[0]
             held = f"it holds {span[0]}..{span[1]}" if span[0] else "it holds no prices"
@@ -110,12 +108,8 @@ def market_review(week: Week) -> Review:
             sessions=list(view.sessions),
             closed=view.closed_all_window,
             data_through=through if lagging else None,
-            provisional_years=sorted({d.year for d in calendars.provisional_days(code, *span)}),
-            inferred_closed=[
-                d
-                for d in (provisional[code].inferred_closed if code in provisional else ())
-                if span[0] <= d <= span[1]
-            ],
+            provisional_years=sorted({d.year for d in cals.provisional_days(code, *span)}),
+            inferred_closed=[d for d in cals.inferred_closures(code) if span[0] <= d <= span[1]],
         )
     through_by_market = {c: m.data_through for c, m in markets_out.items() if m.data_through}
     behind = zh.data_through_sentence(through_by_market)
@@ -341,7 +335,7 @@ def declared_closed_messages(found: list[RowsOnClosedDay], desk_file: str) -> li
 def _declared_closed(week: Week) -> list[str]:
     markets = sorted({i.market for i in week.desk.instruments.values()})
     with store.reader(week.store) as con:
-        found = rows_on_declared_closed(con, markets)
+        found = rows_on_declared_closed(con, week.calendars, markets)
     return declared_closed_messages(found, str(week.desk.root / "desk.yaml"))
 
 

@@ -168,7 +168,7 @@ def ratings_part(week: Week, review: Review) -> ReportPart:
     """The 评级回顾 section; nothing when the desk has no ratings. (Each name's current rating,
     shown beside it in the review, is gathered with the week.)"""
     desk, window, published = week.desk, week.window, week.published
-    card = desk_scorecard(desk, as_of=window.end, dated_to=published)
+    card = desk_scorecard(desk, calendars=week.calendars, as_of=window.end, dated_to=published)
     if card.rows.empty:
         return ReportPart()
     paragraphs = []

@@ -22,7 +22,8 @@ import pandas as pd
 import pyarrow as pa
 from duckdb.sqltypes import VARCHAR
 
-from .. import calendars, clock, textfile
+from .. import clock, textfile
+from ..calendars import Calendars
 from ..errors import CalendarError, InputError
 from ..markets import MARKET_ALIASES, MARKETS, codes
 from . import dividends
@@ -271,7 +272,7 @@ def _calendar_tables(con: duckdb.DuckDBPyConnection, known: Mapping[str, str]) -
     con.execute("CREATE OR REPLACE TEMP TABLE sessions (market VARCHAR, date DATE, open BOOLEAN)")
 
 
-def _add_sessions(con: duckdb.DuckDBPyConnection, table: str) -> None:
+def _add_sessions(con: duckdb.DuckDBPyConnection, table: str, cals: Calendars) -> None:
     """Sessions of every market in ``table`` over its dates (exchange calendars are built only
     for the markets a file has: building one takes about half a second)."""
     spans = con.execute(
@@ -284,18 +285,18 @@ def _add_sessions(con: duckdb.DuckDBPyConnection, table: str) -> None:
         if old is not None and old[0] <= lo and hi <= old[1]:
             continue
         lo, hi = (min(lo, old[0]), max(hi, old[1])) if old else (lo, hi)
-        b = calendars.bounds(market)
+        b = cals.bounds(market)
         con.execute("DELETE FROM market_days WHERE market = ?", [market]).fetchall()
         con.execute("DELETE FROM sessions WHERE market = ?", [market]).fetchall()
         con.execute(
             "INSERT INTO market_days VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [market, MARKETS[market].calendar, b.first, b.last, _last_closed(market),
+            [market, MARKETS[market].calendar, b.first, b.last, _last_closed(cals, market),
              clock.today(), lo, hi],
         ).fetchall()  # fmt: skip
         start, end = max(lo, b.first), min(hi, b.last)
         if start > end:
             continue
-        days = pd.DataFrame({"date": pd.to_datetime(calendars.sessions(market, start, end))})
+        days = pd.DataFrame({"date": pd.to_datetime(cals.sessions(market, start, end))})
         con.register("_days", days)
         con.execute(
             "INSERT INTO sessions SELECT ?, CAST(date AS DATE), true FROM _days", [market]
@@ -303,9 +304,9 @@ def _add_sessions(con: duckdb.DuckDBPyConnection, table: str) -> None:
         con.unregister("_days")
 
 
-def _last_closed(market: str) -> dt.date:
+def _last_closed(cals: Calendars, market: str) -> dt.date:
     try:
-        return calendars.last_closed_session(market, clock.now_utc())
+        return cals.last_closed_session(market, clock.now_utc())
     except CalendarError:
         return clock.today()
 
@@ -454,14 +455,16 @@ def _error_at(
 
 
 def _check_dates(
-    con: duckdb.DuckDBPyConnection, groups: list[tuple[list[StagedFile], list[str]]]
+    con: duckdb.DuckDBPyConnection,
+    groups: list[tuple[list[StagedFile], list[str]]],
+    cals: Calendars,
 ) -> None:
     """Every staged row's date against its market's sessions, in one pass once the cells are
     good; raises at the first bad row (files in the order given)."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _dates AS SELECT fi, rec, market, date FROM _staged"
     ).fetchall()
-    _add_sessions(con, "_dates")
+    _add_sessions(con, "_dates", cals)
     dates = " ".join(f"WHEN {c} THEN {m}" for c, m in _DATE_CHECKS)
     found = con.execute(
         f"SELECT fi, rec, err FROM (SELECT p.fi, p.rec, CASE {dates} END AS err FROM _dates p "
@@ -500,9 +503,12 @@ class PriceFiles:
         encoding: str | None = None,
         progress: Progress | None = None,
         sheet: str | None = None,
+        *,
+        calendars: Calendars,
     ) -> None:
         self.paths = list(paths)
         self.known = known
+        self.calendars = calendars
         self.encoding = encoding
         self.sheet = sheet
         self.say = progress or (lambda _m: None)
@@ -540,7 +546,7 @@ class PriceFiles:
             raise
         if events:
             self.say(f"computing the reference prices of {len(events)} dividend event(s)")
-            dividends.apply_events(con, events)
+            dividends.apply_events(con, events, self.calendars)
         con.execute("CREATE OR REPLACE TEMP TABLE _paths (fi INTEGER, file VARCHAR)")
         con.executemany("INSERT INTO _paths VALUES (?, ?)", [
             (i, textfile.sheet_label(p, sheets.get(str(p)))) for i, p in enumerate(self.paths)
@@ -569,16 +575,20 @@ class PriceFiles:
         if not groups:
             con.execute(f"CREATE TEMP TABLE _staged ({STAGED_COLUMNS})")
         self.say("checking the dates against each market's sessions")
-        _check_dates(con, groups)
+        _check_dates(con, groups, self.calendars)
 
 
 def read_price_files(
-    paths: list[Path], known_markets: Mapping[str, str], encoding: str | None = None
+    paths: list[Path],
+    known_markets: Mapping[str, str],
+    encoding: str | None = None,
+    *,
+    calendars: Calendars,
 ) -> pd.DataFrame:
     """The checked rows of files read together as a frame (the CSV provider of ``update
     --source csv``): a dividend file among them gives its ex-dates their reference."""
     with textfile.temp_folder() as tmp, duckdb.connect(":memory:") as con:
-        PriceFiles(paths, known_markets, encoding).stage(con, Path(tmp))
+        PriceFiles(paths, known_markets, encoding, calendars=calendars).stage(con, Path(tmp))
         frame = con.execute("SELECT * EXCLUDE (file, _ord) FROM _rows ORDER BY _ord").df()
     frame["date"] = pd.to_datetime(frame["date"]).dt.date
     return frame

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..calendars import Calendars
 from ..errors import InputError
 from ..store import PRICE_COLUMNS
 from .base import PriceQuery, Provider, Request, register
@@ -26,17 +27,23 @@ class CsvPricesProvider(Provider):
     name = "csv"
 
     def __init__(
-        self, paths: Sequence[Path] = (), known_markets: Mapping[str, str] | None = None
+        self,
+        paths: Sequence[Path] = (),
+        known_markets: Mapping[str, str] | None = None,
+        calendars: Calendars | None = None,
     ) -> None:
+        """``calendars``: the desk's (None: the library's and the package's holiday files)."""
         self.paths = [p for path in paths for p in _expand(Path(path))]
         self.known = dict(known_markets or {})
+        self.calendars = calendars or Calendars.build()
         self._rows: pd.DataFrame | None = None
 
     @classmethod
     def for_desk(cls, desk: Desk) -> Provider:
         """The desk's own price files (``seed_prices``)."""
         known = {s: i.market for s, i in desk.instruments.items()}
-        return cls([desk.root / entry for entry in desk.seed_prices], known)
+        paths = [desk.root / entry for entry in desk.seed_prices]
+        return cls(paths, known, Calendars.of_desk(desk))
 
     def unavailable_reason(self) -> str | None:
         return None if self.paths else "no price files given (the desk lists no seed_prices)"
@@ -44,11 +51,13 @@ class CsvPricesProvider(Provider):
     def _all_rows(self, query: PriceQuery) -> pd.DataFrame:
         if self._rows is None:
             try:  # read together: a dividend file applies to the price files beside it
-                self._rows = read_price_files(self.paths, self.known) if self.paths else None
+                self._rows = (
+                    read_price_files(self.paths, self.known, calendars=self.calendars)
+                    if self.paths
+                    else pd.DataFrame()
+                )
             except InputError as exc:
                 raise self.error("malformed", query, str(exc)) from None
-            if self._rows is None:
-                self._rows = pd.DataFrame()
         return self._rows
 
     def request(self, query: PriceQuery) -> Request:

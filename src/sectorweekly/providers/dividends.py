@@ -25,7 +25,8 @@ from pathlib import Path
 
 import duckdb
 
-from .. import calendars, textfile
+from .. import textfile
+from ..calendars import Calendars, calendar_name
 from ..errors import CalendarError, InputError
 from ..markets import MARKET_ALIASES, MARKETS, codes
 from ..store import schema
@@ -217,9 +218,9 @@ def _event(
     )
 
 
-def _is_session(event: Event) -> None:
+def _is_session(event: Event, cals: Calendars) -> None:
     try:
-        sessions = calendars.sessions(event.market, event.date, event.date)
+        sessions = cals.sessions(event.market, event.date, event.date)
     except CalendarError as exc:
         raise InputError(event.path, event.line, str(exc)) from None
     if not sessions:
@@ -227,7 +228,7 @@ def _is_session(event: Event) -> None:
             event.path,
             event.line,
             f"{event.date} is not a {event.market} "
-            f"({calendars.calendar_name(event.market)}) trading session; expected the ex-date, "
+            f"({calendar_name(event.market)}) trading session; expected the ex-date, "
             "a trading day",
         )
 
@@ -275,13 +276,13 @@ def _prior_close(
     return (got[0][0], got[0][1]) if got else None
 
 
-def apply_events(con: duckdb.DuckDBPyConnection, events: list[Event]) -> None:
+def apply_events(con: duckdb.DuckDBPyConnection, events: list[Event], cals: Calendars) -> None:
     """Give each event's ex-date row in ``_staged`` its reference previous close; a row only
     in the store is staged again, unchanged but for the reference, which the writer fills in
     (a stored reference is never overwritten: one that differs is refused)."""
     stored = _stored(con)
     for event in events:
-        _is_session(event)
+        _is_session(event, cals)
         where = _row_on(con, event, stored)
         if where is None:
             raise InputError(

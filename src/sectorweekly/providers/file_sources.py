@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis.rating_scale import RatingScales
+from ..calendars import Calendars
 from ..errors import InputError
 from .csv_prices import PriceFiles, Progress, read_shares_file
 from .fetcher import FILE_HOST, Fetcher, Request, StoreCheck
@@ -35,6 +36,7 @@ class PriceFilesQuery:
 
     paths: tuple[Path, ...]
     known: Mapping[str, str]  # symbol -> market of the desk's instruments
+    calendars: Calendars
     encoding: str | None = None
     sheet: str | None = None
     progress: Progress | None = None
@@ -50,7 +52,14 @@ class PriceFilesFetcher(Fetcher[PriceFilesQuery]):
         return Request("read_price_files", {"paths": list(query.paths)}, FILE_HOST)
 
     def fetch(self, query: PriceFilesQuery, request: Request) -> PriceFiles:
-        return PriceFiles(query.paths, query.known, query.encoding, query.progress, query.sheet)
+        return PriceFiles(
+            query.paths,
+            query.known,
+            query.encoding,
+            query.progress,
+            query.sheet,
+            calendars=query.calendars,
+        )
 
     def normalise(self, query: PriceFilesQuery, request: Request, raw: PriceFiles) -> PriceFiles:
         return raw

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .. import calendars
 from ..desk import Instrument
 from ..errors import ProviderError
 from ..markets import MARKETS, cn_limits
@@ -155,7 +154,7 @@ def check_bars(plan: SymbolPlan, rows: pd.DataFrame, source: str) -> None:
     """Hard checks: sessions of the exchange, positive prices, high/low around open/close."""
     mkt = MARKETS[plan.market]
     days = list(rows["date"])
-    valid = set(calendars.sessions(plan.market, min(days), max(days)))
+    valid = set(plan.calendars.sessions(plan.market, min(days), max(days)))
     for rec in rows.itertuples(index=False):
         day = rec.date
         if day not in valid:
@@ -218,7 +217,7 @@ def new_row_limits(plan: SymbolPlan, rows: pd.DataFrame, inst: Instrument) -> pd
     ]
     if not judged:
         return pd.DataFrame()
-    return cn_limits.day_limits(pd.DataFrame(judged), [spec])
+    return cn_limits.day_limits(pd.DataFrame(judged), [spec], plan.calendars)
 
 
 def limit_flags(plan: SymbolPlan, rows: pd.DataFrame, inst: Instrument) -> list[Flag]:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from .. import console as consoles
-from ..cli_options import DeskOpt, option_date
+from ..cli_options import DeskOpt, desk_and_calendars, option_date
 from ..wording import counted
 
 
@@ -75,14 +75,13 @@ def update(
     ] = 300.0,
 ) -> None:
     """Fetch the daily bars the store lacks for every watchlist member and benchmark."""
-    from ..desk import load_desk
     from ..workspace import prepare
     from .console import render_summary, run_with_progress
     from .run import UpdateFailed, UpdateInterrupted, UpdateOptions
 
     out = consoles.out()
     err = consoles.err()
-    d = load_desk(desk)
+    d, _ = desk_and_calendars(desk)
     wanted = tuple(s.strip() for v in symbols or [] for s in v.split(",") if s.strip())
     options = UpdateOptions(
         since=option_date(since, "--since"),

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import calendars, store
+from .. import store
+from ..calendars import Calendars
 from ..desk import DESK_FILE, Desk
 from ..errors import InputError
 from ..markets import codes
@@ -45,6 +46,8 @@ class SymbolPlan:
     last_closed: dt.date  # the market's last closed session at planning time
     last_stored: dt.date | None
     wanted: tuple[dt.date, ...]  # sessions to fetch (missing ones; all in range with --force)
+    # the sessions the plan was made on, which the checks judge the answer by
+    calendars: Calendars = field(kw_only=True, repr=False, compare=False)
     stored: dict[dt.date, StoredBar] = field(default_factory=dict)  # stored bars in the range
     prev: tuple[dt.date, float] | None = None  # last stored close before the range: the seam
     mode: str = "append"  # append | force (replace differing rows) | rebase (re-base all rows)
@@ -104,6 +107,7 @@ def plan_update(
     path: Path,
     symbols: Sequence[str],
     *,
+    calendars: Calendars,
     now: dt.datetime,
     since: dt.date | None = None,
     force: bool = False,
@@ -170,6 +174,7 @@ def plan_update(
                 stored=stored,
                 prev=None if mode == "rebase" else prev,
                 mode=mode,
+                calendars=calendars,
             )
         )
     return plans

@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from .. import store
+from ..calendars import Calendars
 from ..clock import now_utc
 from ..desk import Desk, Instrument
 from ..errors import ProviderError, SectorWeeklyError
@@ -497,6 +498,7 @@ def run_update(
             desk,
             path,
             symbols,
+            calendars=Calendars.of_desk(desk),
             now=now,
             since=options.since,
             force=options.force,
