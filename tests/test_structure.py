@@ -58,6 +58,7 @@ LAYER_OF: dict[str, str] = {
     "errors": "core",
     "wording": "core",
     "atomic": "core",
+    "textfile": "core",  # users' text files and workbooks, for the desk and every file source
     "desk": "desk",
     "notes": "desk",
     "paths": "desk",
@@ -66,11 +67,10 @@ LAYER_OF: dict[str, str] = {
     "holidays": "desk",
     "calendars": "desk",
     "store": "store",
-    "store_series": "store",
-    "rating_records": "store",
     "providers": "providers",
     "update": "update",
     "workspace": "update",  # seeding a desk's store from its files, at the edge
+    "imports": "update",  # a file fetcher's rows handed to the store, at the edge
     "analysis": "analysis",
     "ratings_scorecard": "analysis",
     "narrative": "narrative",
@@ -121,15 +121,14 @@ KNOWN_LONG_FUNCTIONS: dict[str, int] = {
 # (importer, imported, "upward" | "across", "load" | "deferred")
 KNOWN_LAYER_BREAKS: set[tuple[str, str, str, str]] = {
     ("desk", "analysis.rules", "upward", "load"),
-    ("desk", "providers.textfile", "upward", "load"),
-    ("notes", "providers.textfile", "upward", "deferred"),
     ("parts.base", "archive", "upward", "deferred"),
     ("providers.ratings_csv", "analysis.rating_scale", "across", "load"),
     ("ratings_scorecard", "providers.ratings_csv", "across", "load"),
     ("ratings_scorecard", "workspace", "across", "load"),
-    ("series", "workspace", "across", "deferred"),
     ("week", "archive", "upward", "deferred"),
     ("workspace", "analysis.rating_scale", "across", "load"),
+    ("imports", "analysis.rating_scale", "across", "load"),
+    ("providers.file_sources", "analysis.rating_scale", "across", "load"),
 }
 
 # Strongly connected groups of modules: through imports run at load time, and those that close
