@@ -17,7 +17,7 @@ process each get their own; nothing is read back from exchange_calendars' regist
 ``calendar`` command registers a market's calendar there under ``<CODE>-sectorweekly`` for users
 of the library). Exchange calendar objects are cached by the value they are built from.
 
-Longer than most modules: the value and the library facts it is built from (which years the
+Long because: the value and the library facts it is built from (which years the
 library lists, what the package adds) change together.
 """
 
@@ -28,7 +28,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from pathlib import Path
+from typing import Any, Literal, Protocol
 
 import exchange_calendars as xcals
 import numpy as np
@@ -40,8 +41,16 @@ from . import clock, holidays
 from .errors import CalendarError, InputError
 from .markets import market
 
-if TYPE_CHECKING:
-    from .desk import Desk
+
+class DeskHolidays(Protocol):
+    """What the calendars read of a desk (its ``holidays:`` key and folder): a protocol, so this
+    module needs nothing from ``desk``, which asks it to check that key."""
+
+    @property
+    def holidays(self) -> Any: ...
+
+    @property
+    def root(self) -> Path: ...
 
 CALENDAR_START = pd.Timestamp("2000-01-04")
 # provisional sessions run this many years past the later of today and the last known year
@@ -313,7 +322,7 @@ class Calendars:
         return cls(today or clock.today(), entries)
 
     @classmethod
-    def of_desk(cls, desk: Desk) -> Calendars:
+    def of_desk(cls, desk: DeskHolidays) -> Calendars:
         """The calendars as a desk's ``holidays:`` key extends them (no store observed yet)."""
         return cls.build(holidays.desk_years(desk.holidays, str(desk.root / "desk.yaml")))
 
