@@ -4,13 +4,10 @@ one line naming the key and what was expected, and the store byte for byte as it
 from __future__ import annotations
 
 import shutil
-import sys
 
 import pytest
 
-from sectorweekly import store
-from sectorweekly.cli import main
-from test_cli_bad_inputs import DOCUMENTED, world  # noqa: F401  (the seeded demo desk)
+from test_cli_bad_inputs import assert_refused, world  # noqa: F401  (the seeded demo desk)
 
 # (holidays: block, command line, expected exit code, words in the one line)
 CASES = [
@@ -59,15 +56,4 @@ def test_bad_holidays_exit_code_one_line_store_unchanged(
     with (desk / "desk.yaml").open("a", encoding="utf-8") as f:
         f.write("\nholidays:\n" + holidays)
     args = [p.format(files=world["files"]) for p in line.split()] + ["--desk", str(desk)]
-    db = desk / "store.duckdb"
-    before = store.fingerprint(db)
-    monkeypatch.setattr(sys, "argv", ["sectorweekly", *args])
-    with pytest.raises(SystemExit) as exit_:
-        main()
-    out = capsys.readouterr()
-    assert exit_.value.code == code, out.err
-    assert code in DOCUMENTED
-    err = [e for e in out.err.strip().splitlines() if e.startswith("error: ")]
-    assert len(err) == 1 and words in err[0], out.err
-    assert "Traceback" not in out.err + out.out
-    assert store.fingerprint(db) == before
+    assert_refused(monkeypatch, capsys, args, desk / "store.duckdb", code, words, other_lines=True)

@@ -6,14 +6,11 @@ as it was."""
 from __future__ import annotations
 
 import socket
-import sys
 from collections.abc import Iterator
 
 import pytest
 
-from sectorweekly import store
-from sectorweekly.cli import main
-from test_cli_bad_inputs import DOCUMENTED, world  # noqa: F401  (the fixture)
+from test_cli_bad_inputs import assert_refused, world  # noqa: F401  (the fixture)
 
 TODAY = "2025-07-02"  # a Wednesday two days after the demo's last prices
 
@@ -107,15 +104,4 @@ def test_bad_input_exit_code_one_line_store_unchanged(
     args += ["--desk", places["desk"]]
     monkeypatch.setenv("SECTORWEEKLY_TODAY", TODAY)
     db = world["desk"] / "store.duckdb"
-    before = store.fingerprint(db)
-    monkeypatch.setattr(sys, "argv", ["sectorweekly", *args])
-    with pytest.raises(SystemExit) as exit_:
-        main()
-    out = capsys.readouterr()
-    assert exit_.value.code == code, out.err
-    assert code in DOCUMENTED
-    err = out.err.strip()
-    assert err.startswith("error: ") and "\n" not in err, out.err
-    assert "Traceback" not in out.err + out.out
-    assert words.format(**places) in err, err
-    assert store.fingerprint(db) == before
+    assert_refused(monkeypatch, capsys, args, db, code, words.format(**places))

@@ -12,12 +12,11 @@ import duckdb
 import pytest
 from openpyxl import Workbook
 
-from sectorweekly import store
 from sectorweekly.cli import main
 from sectorweekly.desk import load_desk
 from sectorweekly.errors import InputError
 from sectorweekly.update.plan import update_symbols
-from test_cli_bad_inputs import DOCUMENTED, world  # noqa: F401  (the shared fixture)
+from test_cli_bad_inputs import assert_refused, world  # noqa: F401  (the shared fixture)
 
 LONG = "x" * 5000
 
@@ -125,19 +124,7 @@ def test_bad_names_encodings_fields_and_sheets(names, capsys, monkeypatch, line,
     args = [part.format(**places) for part in line.split()]
     if "--desk" not in args:
         args += ["--desk", places["desk"]]
-    db = names["desk"] / "store.duckdb"
-    before = store.fingerprint(db)
-    monkeypatch.setattr(sys, "argv", ["sectorweekly", *args])
-    with pytest.raises(SystemExit) as exit_:
-        main()
-    out = capsys.readouterr()
-    assert exit_.value.code == code, out.err
-    assert code in DOCUMENTED
-    err = out.err.strip()
-    assert err.startswith("error: ") and "\n" not in err, err
-    assert "Traceback" not in out.err + out.out
-    assert words in err, err
-    assert store.fingerprint(db) == before
+    assert_refused(monkeypatch, capsys, args, names["desk"] / "store.duckdb", code, words)
 
 
 # --- what the doors accept ----------------------------------------------------------------------

@@ -12,7 +12,37 @@ import pytest
 from sectorweekly import store
 from sectorweekly.cli import main
 
-DOCUMENTED = {2, 3, 4, 5, 6}
+DOCUMENTED = {2, 3, 4, 5, 6, 7}
+
+
+def assert_refused(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    db: Path,
+    code: int,
+    words: str,
+    *,
+    other_lines: bool = False,
+) -> str:
+    """Run the command line ``args``: it exits with the documented ``code`` and one ``error:``
+    line holding ``words`` (with ``other_lines``, warnings may stand beside it), no traceback,
+    and the store ``db`` byte for byte as it was. Returns the error line."""
+    before = store.fingerprint(db)
+    monkeypatch.setattr(sys, "argv", ["sectorweekly", *args])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    out = capsys.readouterr()
+    assert exit_.value.code == code, out.err
+    assert code in DOCUMENTED
+    errors = [e for e in out.err.strip().splitlines() if e.startswith("error: ")]
+    assert len(errors) == 1, out.err
+    if not other_lines:
+        assert out.err.strip() == errors[0], out.err
+    assert "Traceback" not in out.err + out.out
+    assert words in errors[0], out.err
+    assert store.fingerprint(db) == before
+    return errors[0]
 
 
 def _init(folder: Path, *flags: str) -> None:
@@ -121,19 +151,7 @@ def test_bad_input_exit_code_one_line_store_unchanged(
     args = [part.format(**places) for part in line.split()]
     if args[0] not in ("init", "frobnicate") and "--desk" not in args:
         args += ["--desk", places["desk"]]
-    db = world["desk"] / "store.duckdb"
-    before = store.fingerprint(db)
-    monkeypatch.setattr(sys, "argv", ["sectorweekly", *args])
-    with pytest.raises(SystemExit) as exit_:
-        main()
-    out = capsys.readouterr()
-    assert exit_.value.code == code, out.err
-    assert code in DOCUMENTED
-    err = out.err.strip()
-    assert err.startswith("error: ") and "\n" not in err, err
-    assert "Traceback" not in out.err + out.out
-    assert words in err, err
-    assert store.fingerprint(db) == before
+    assert_refused(monkeypatch, capsys, args, world["desk"] / "store.duckdb", code, words)
     shutil.rmtree(world["root"] / "card", ignore_errors=True)
 
 
