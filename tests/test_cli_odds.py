@@ -70,7 +70,7 @@ def test_console_lines_speak_one_language(demo_report):
 
 
 def test_backfill_lines_are_whole_in_logs():
-    from sectorweekly import cli_archive
+    from sectorweekly.cli import archive as cli_archive
 
     # under pytest stdout and stderr are not terminals: the log consoles, never 80 columns
     assert cli_archive.err_console.width == consoles.WIDE

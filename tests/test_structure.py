@@ -84,11 +84,6 @@ LAYER_OF: dict[str, str] = {
     "archive": "series",
     "report.index": "series",  # the index page of the series of issues
     "cli": "cli",
-    "cli_archive": "cli",
-    "cli_calendar": "cli",
-    "cli_options": "cli",
-    "cli_ratings": "cli",
-    "update.command": "cli",
     "preview": "cli",
     "__main__": "cli",
 }
@@ -114,7 +109,7 @@ KNOWN_LONG_FUNCTIONS: dict[str, int] = {
     "parts.market:market_review": 105,
     "parts.trackers:_ai_section": 115,
     "store.ingest:ingest": 83,
-    "update.command:update": 96,
+    "cli.update:update": 96,
 }
 
 # (importer, imported, "upward" | "across", "load" | "deferred")

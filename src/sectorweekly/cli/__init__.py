@@ -23,8 +23,11 @@ from typing import Annotated
 import typer
 from typer._click import exceptions as click  # the click bundled with typer
 
-from . import console as consoles
-from .cli_options import (
+from .. import console as consoles
+from ..clock import ClockError
+from ..errors import InputError, SectorWeeklyError, StoreError, machine_error, os_reason_in_text
+from ..wording import counted
+from .options import (
     DeskOpt,
     EncodingOpt,
     SheetOpt,
@@ -33,10 +36,7 @@ from .cli_options import (
     option_date,
     short_text,
 )
-from .cli_ratings import ratings_app
-from .clock import ClockError
-from .errors import InputError, SectorWeeklyError, StoreError, machine_error, os_reason_in_text
-from .wording import counted
+from .ratings import ratings_app
 
 # typer prints Python types in help (`FILE... <list[Path]>`, `--symbols <list[str]>`); users
 # read an argument's metavar and a value's kind in words.
@@ -102,7 +102,7 @@ def progress_line() -> Iterator[Callable[[str], None]]:
 
 def _prepare(desk_dir: Path | None, wait: float):
     """The desk and its store, with the desk's own files loaded (the one step that seeds)."""
-    from .workspace import prepare
+    from ..workspace import prepare
 
     d, _ = desk_and_calendars(desk_dir)
     path, added = prepare(d, wait)
@@ -116,7 +116,7 @@ def _prepare(desk_dir: Path | None, wait: float):
 def _desk(desk_dir: Path | None):
     """The desk, its store path and its calendars, for an import (which needs no seeds: it
     only adds rows)."""
-    from .paths import store_path
+    from ..paths import store_path
 
     d, cals = desk_and_calendars(desk_dir)
     return d, store_path(d), cals
@@ -153,7 +153,7 @@ def build(
     ] = 2,
 ) -> None:
     """Build the week's report: PDF, Word, HTML, Markdown and report.json in one folder."""
-    from .report.tasks import runner
+    from ..report.tasks import runner
 
     t0 = time.perf_counter()
     s, e = option_date(start, "--start"), option_date(end, "--end")
@@ -161,11 +161,11 @@ def build(
         raise InputError(out, None, "is a file; expected a folder for the report files (--out)")
     run = runner(jobs)  # forked before the store is opened: imports the renderers meanwhile
     try:
-        from .archive import read_archive
-        from .build import BuildContext, build_report
-        from .report.render import write_all
-        from .series import publish as publish_issue
-        from .series import reports_folder
+        from ..archive import read_archive
+        from ..build import BuildContext, build_report
+        from ..report.render import write_all
+        from ..series import publish as publish_issue
+        from ..series import reports_folder
 
         d, _ = _prepare(desk, wait)
         series_dir = reports_folder(reports, out)
@@ -204,7 +204,7 @@ def build(
 
 def _cache_warnings() -> None:
     """Caches the command could not write (a full or read-only cache folder), once each."""
-    from .cache_writes import take_warnings
+    from ..cache_writes import take_warnings
 
     for line in take_warnings():
         err_console.print(line, markup=False, highlight=False, soft_wrap=True)
@@ -223,11 +223,11 @@ def preview(
     import signal
     import threading
 
-    from .preview import serve
+    from ..preview import serve
 
     first, last = option_date(start, "--start"), option_date(end, "--end")
     if desk is not None and not (desk / "desk.yaml").is_file():
-        from .desk import load_desk
+        from ..desk import load_desk
 
         load_desk(desk)  # says what is missing (exit code 2); later desk errors show on the page
     stop = threading.Event()
@@ -270,7 +270,7 @@ def import_prices(
     wait: WaitOpt = 30.0,
 ) -> None:
     """Import daily prices; all files in one transaction, nothing written if any row is bad."""
-    from .imports import import_prices as run_import
+    from ..imports import import_prices as run_import
 
     d, path, cals = _desk(desk)
     known = {s: i.market for s, i in d.instruments.items()}
@@ -303,7 +303,7 @@ def import_shares(
     wait: WaitOpt = 30.0,
 ) -> None:
     """Import shares outstanding (for market caps); same rules as prices."""
-    from .imports import import_shares_files
+    from ..imports import import_shares_files
 
     _, path, _ = _desk(desk)
     added = import_shares_files(path, list(files), encoding=encoding, wait=wait, sheet=sheet)
@@ -353,8 +353,8 @@ def import_series(
     wait: WaitOpt = 30.0,
 ) -> None:
     """Import tracker series (site visits, app downloads…) or GPU prices; one transaction."""
-    from .imports import import_tracker_files
-    from .providers.tracker_files import SeriesOptions
+    from ..imports import import_tracker_files
+    from ..providers.tracker_files import SeriesOptions
 
     aliases = {}
     for pair in alias or []:
@@ -415,8 +415,8 @@ def init(
     ] = False,
 ) -> None:
     """Create a desk folder from the demo desk, to edit into your own."""
-    from .desk import demo_desk_dir, load_desk
-    from .workspace import create_desk, prepare
+    from ..desk import demo_desk_dir, load_desk
+    from ..workspace import create_desk, prepare
 
     if directory.exists() and not directory.is_dir():
         raise InputError(directory, None, "is a file; expected a new or empty folder")
@@ -444,7 +444,7 @@ def init(
 
 
 def _register_update() -> None:
-    from .update.command import update
+    from .update import update
 
     app.command("update")(update)
 
@@ -453,7 +453,7 @@ _register_update()
 
 
 def _register_archive() -> None:
-    from .cli_archive import archive_app, backfill
+    from .archive import archive_app, backfill
 
     app.add_typer(archive_app, name="archive")
     app.command("backfill")(backfill)
@@ -463,7 +463,7 @@ _register_archive()
 
 
 def _register_calendar() -> None:
-    from .cli_calendar import calendar
+    from .calendar import calendar
 
     app.command("calendar")(calendar)
 

@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from . import console as consoles
-from .cli_options import DeskOpt, desk_and_calendars, option_date
-from .wording import counted
+from .. import console as consoles
+from ..wording import counted
+from .options import DeskOpt, desk_and_calendars, option_date
 
 # whole lines in logs and CI, wrapped on a terminal
 console = consoles.out()
@@ -28,8 +28,8 @@ archive_app = typer.Typer(no_args_is_help=True, help="The series archive (publis
 @archive_app.command("list")
 def archive_list(reports: ReportsOpt = None) -> None:
     """Every archived issue: publication date, window, title, kind, best and worst names."""
-    from .archive import archive_path, read_archive, summary
-    from .series import reports_folder
+    from ..archive import archive_path, read_archive, summary
+    from ..series import reports_folder
 
     folder = reports_folder(reports, None)
     issues = read_archive(folder)
@@ -68,9 +68,9 @@ def backfill(
     and archive them, so a new desk starts with a history."""
     import time
 
-    from .series import backfill as run_backfill
-    from .series import reports_folder
-    from .workspace import prepare
+    from ..series import backfill as run_backfill
+    from ..series import reports_folder
+    from ..workspace import prepare
 
     folder = reports_folder(reports, None)
     d, _ = desk_and_calendars(desk)

@@ -1,4 +1,5 @@
-"""``sectorweekly update``: the command line of the weekly data update (registered in cli.py)."""
+"""``sectorweekly update``: the command line of the weekly data update (registered in
+``cli/__init__.py``)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from typing import Annotated, Any
 import typer
 
 from .. import console as consoles
-from ..cli_options import DeskOpt, desk_and_calendars, option_date
 from ..wording import counted
+from .options import DeskOpt, desk_and_calendars, option_date
 
 
 def update(
@@ -75,9 +76,9 @@ def update(
     ] = 300.0,
 ) -> None:
     """Fetch the daily bars the store lacks for every watchlist member and benchmark."""
+    from ..update.console import render_summary, run_with_progress
+    from ..update.run import UpdateFailed, UpdateInterrupted, UpdateOptions
     from ..workspace import prepare
-    from .console import render_summary, run_with_progress
-    from .run import UpdateFailed, UpdateInterrupted, UpdateOptions
 
     out = consoles.out()
     err = consoles.err()

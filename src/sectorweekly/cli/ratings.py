@@ -8,10 +8,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from . import console as consoles
-from .cli_options import DeskOpt, EncodingOpt, SheetOpt, WaitOpt, desk_and_calendars, option_date
-from .errors import InputError
-from .wording import counted
+from .. import console as consoles
+from ..errors import InputError
+from ..wording import counted
+from .options import DeskOpt, EncodingOpt, SheetOpt, WaitOpt, desk_and_calendars, option_date
 
 ratings_app = typer.Typer(
     no_args_is_help=True, help="Rating history and its scorecard (hit rates vs benchmarks)."
@@ -33,9 +33,9 @@ def import_ratings(
     wait: WaitOpt = 30.0,
 ) -> None:
     """Import ratings; all files in one transaction, nothing written if any row is bad."""
-    from .analysis.rating_scale import RatingScales
-    from .imports import import_rating_files
-    from .workspace import prepare, rating_symbols
+    from ..analysis.rating_scale import RatingScales
+    from ..imports import import_rating_files
+    from ..workspace import prepare, rating_symbols
 
     d, _ = desk_and_calendars(desk)
     path, _ = prepare(d, wait)
@@ -73,10 +73,10 @@ def evaluate_ratings(
     wait: WaitOpt = 30.0,
 ) -> None:
     """Judge every rating against its market's benchmark at 6 and/or 12 months."""
-    from .analysis.observed_sessions import observed
-    from .analysis.scorecard import parse_horizons
-    from .ratings_scorecard import desk_scorecard, parse_benchmark_overrides, write_scorecard
-    from .workspace import prepare
+    from ..analysis.observed_sessions import observed
+    from ..analysis.scorecard import parse_horizons
+    from ..ratings_scorecard import desk_scorecard, parse_benchmark_overrides, write_scorecard
+    from ..workspace import prepare
 
     try:
         horizons = parse_horizons(horizon)

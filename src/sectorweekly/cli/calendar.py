@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from .cli_options import DeskOpt
-from .wording import counted
+from ..wording import counted
+from .options import DeskOpt
 
 console = Console(soft_wrap=True, highlight=False, markup=False)
 err_console = Console(stderr=True, soft_wrap=True, highlight=False, markup=False)
@@ -28,14 +28,14 @@ def calendar(
     desk: DeskOpt = None,
 ) -> None:
     """Print a market's sessions of one year by month, where they come from, and its holidays."""
-    from . import store
-    from .analysis.declared_closed import rows_on_declared_closed
-    from .analysis.observed_sessions import settle
-    from .cli_options import desk_and_calendars
-    from .markets import MARKETS
-    from .markets import market as find_market
-    from .parts.market import declared_closed_messages
-    from .paths import store_path
+    from .. import store
+    from ..analysis.declared_closed import rows_on_declared_closed
+    from ..analysis.observed_sessions import settle
+    from ..markets import MARKETS
+    from ..markets import market as find_market
+    from ..parts.market import declared_closed_messages
+    from ..paths import store_path
+    from .options import desk_and_calendars
 
     try:
         mkt = find_market(market)

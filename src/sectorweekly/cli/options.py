@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from .calendars import Calendars
-    from .desk import Desk
+    from ..calendars import Calendars
+    from ..desk import Desk
 
 DeskOpt = Annotated[
     Path | None,
@@ -28,7 +28,7 @@ WaitOpt = Annotated[
 
 def _encoding(value: str | None) -> str | None:
     """Only the documented encodings: any other codec would store mojibake."""
-    from .textfile import encoding_problem
+    from ..textfile import encoding_problem
 
     problem = None if value is None else encoding_problem(value)
     if problem is not None:
@@ -49,7 +49,7 @@ EncodingOpt = Annotated[
 def short_text(value: Any) -> Any:
     """A text option held to the field limit of every file (a 5,000-character --source is a
     mistake, never a stored value)."""
-    from .textfile import MAX_FIELD
+    from ..textfile import MAX_FIELD
 
     for item in value if isinstance(value, list | tuple) else [value]:
         if isinstance(item, str) and len(item) > MAX_FIELD:
@@ -83,9 +83,9 @@ def option_date(value: str | None, flag: str) -> dt.date | None:
 def desk_and_calendars(desk_dir: Path | None) -> tuple[Desk, Calendars]:
     """The desk and its calendars, saying once on the console how its ``holidays:`` change the
     years the library or the package already know (each command loads its desk here)."""
-    from .calendars import Calendars
-    from .console import err
-    from .desk import load_desk
+    from ..calendars import Calendars
+    from ..console import err
+    from ..desk import load_desk
 
     desk = load_desk(desk_dir)
     cals = Calendars.of_desk(desk)
