@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,7 +30,7 @@ from sectorweekly.providers.yfinance import YfinanceProvider
 from sectorweekly.update.console import render_summary
 from sectorweekly.update.run import UpdateOptions, UpdateSummary, run_update
 from test_wire_update import NOW, SYMBOLS, Sleeps, demo_closes, desk, seeded, stored
-from wire_server import (
+from wire_server import (  # noqa: F401  (module_server, fresh_answers: fixtures)
     EMPTY,
     PORTAL,
     THROTTLED,
@@ -42,9 +41,11 @@ from wire_server import (
     WireServer,
     chunked,
     drop_after,
+    fresh_answers,
     fresh_yahoo_state,
     gzip_corrupt,
     gzipped,
+    module_server,
     reset,
     trickle,
     truncated,
@@ -58,20 +59,6 @@ pytestmark = pytest.mark.skipif(
 )
 SRC = Path(__file__).parents[1] / "src"
 NO_YAHOO: dict[str, Fault] = {"yahoo.com": reset}  # every Yahoo connection closed unanswered
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[WireServer]:
-    """One server for the module: starting one makes a CA and a certificate."""
-    with wire_server() as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def _fresh(server: WireServer) -> None:
-    """Each test starts with the recorded answers and yfinance as a new process knows it."""
-    server.reset()
-    fresh_yahoo_state()
 
 
 def run(

@@ -14,7 +14,6 @@ import datetime as dt
 import functools
 import shutil
 import sys
-from collections.abc import Iterator
 
 import pandas as pd
 import pytest
@@ -50,27 +49,20 @@ from wire_faults import (
     yahoo_with_dividend_body,
     yahoo_with_split_body,
 )
-from wire_server import Fault, WireServer, fresh_yahoo_state, wire_server, yahoo_session
+from wire_server import (  # noqa: F401  (module_server, fresh_answers: fixtures)
+    Fault,
+    WireServer,
+    fresh_answers,
+    module_server,
+    wire_server,
+    yahoo_session,
+)
 
 pytestmark = pytest.mark.skipif(
     shutil.which("openssl") is None, reason="openssl makes the local server's certificates"
 )
 D = dt.date
 SEAM = D(2025, 6, 20)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[WireServer]:
-    """One server for the module: starting one makes a CA and a certificate."""
-    with wire_server() as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def _fresh(server: WireServer) -> None:
-    """Each test starts with the recorded answers and yfinance as a new process knows it."""
-    server.reset()
-    fresh_yahoo_state()
 
 
 def update(

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 WIRE = Path(__file__).parent / "fixtures" / "providers" / "wire"
 HOST_NAMES = (
     "eastmoney.com",
@@ -508,3 +510,21 @@ def yahoo_session() -> Any:
     from curl_cffi import requests as curl_requests
 
     return curl_requests.Session(impersonate="chrome")
+
+
+# The fixtures of a test module that talks to the server (import both into the module;
+# tests ask for ``server``):
+
+
+@pytest.fixture(scope="module", name="server")
+def module_server() -> Iterator[WireServer]:
+    """One server for the module: starting one makes a CA and a certificate."""
+    with wire_server() as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def fresh_answers(server: WireServer) -> None:
+    """Each test starts with the recorded answers and yfinance as a new process knows it."""
+    server.reset()
+    fresh_yahoo_state()
