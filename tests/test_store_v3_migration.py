@@ -101,7 +101,7 @@ def test_variants_are_merged_and_lots_converted_once_and_recorded(tmp_path):
         ("600000", 1e9), ("688256", 7.0)
     ]  # fmt: skip
     meta = dict(_rows(db, "SELECT key, value FROM meta"))
-    assert meta["schema_version"] == "3"
+    assert meta["schema_version"] == str(store.SCHEMA_VERSION)
     assert meta["migration.3.volume_rows_converted_from_lots"] == "2"
     assert meta["migration.3.symbol_rows_merged"] == "5"  # 2 nvda, 0981.hk, 600000.SH, sh.600000
     # once: the next write finds version 3 and neither converts nor records again

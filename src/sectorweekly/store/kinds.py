@@ -127,6 +127,115 @@ KINDS: dict[str, Kind] = {
     ),
 }
 
+# The whole A-share market (schema version 4): what the universe import and update write.
+_FACT = {"source": "VARCHAR", "as_of": "DATE"}
+MARKET_KINDS: dict[str, Kind] = {
+    "cn-universe": Kind(
+        "cn-universe",
+        "cn_universe",
+        ("symbol",),
+        ("exchange", "board", "list_date", "delist_date", "registration_ipo"),
+        {
+            "symbol": "VARCHAR",
+            "exchange": "VARCHAR",
+            "board": "VARCHAR",
+            "list_date": "DATE",
+            "delist_date": "DATE",
+            "registration_ipo": "BOOLEAN",
+            **_FACT,
+        },
+        ("symbol",),
+    ),
+    "cn-names": Kind(
+        "cn-names",
+        "cn_names",
+        ("symbol", "start"),
+        ("name", "end"),
+        {"symbol": "VARCHAR", "name": "VARCHAR", "start": "DATE", "end": "DATE", **_FACT},
+        ("symbol", "start"),
+    ),
+    "cn-st": Kind(
+        "cn-st",
+        "cn_st_spans",
+        ("symbol", "st_start"),
+        ("st_end", "tag"),
+        {"symbol": "VARCHAR", "st_start": "DATE", "st_end": "DATE", "tag": "VARCHAR", **_FACT},
+        ("symbol", "st_start"),
+    ),
+    "cn-coverage": Kind(
+        "cn-coverage",
+        "cn_coverage",
+        ("fact", "start", "source"),
+        ("end",),
+        {"fact": "VARCHAR", "start": "DATE", "end": "DATE", **_FACT},
+        ("fact", "start"),
+    ),
+    "cn-bars": Kind(
+        "cn-bars",
+        "cn_bars",
+        ("symbol", "date"),
+        ("close", "open", "high", "low", "volume", "amount"),
+        {
+            "symbol": "VARCHAR",
+            "date": "DATE",
+            "open": "DOUBLE",
+            "high": "DOUBLE",
+            "low": "DOUBLE",
+            "close": "DOUBLE",
+            "pre_close": "DOUBLE",
+            "volume": "DOUBLE",
+            "amount": "DOUBLE",
+            "source": "VARCHAR",
+        },
+        ("symbol", "date"),
+        fill=("pre_close",),
+    ),
+    "sw-codes": Kind(
+        "sw-codes",
+        "sw_codes",
+        ("industry_code",),
+        ("level1", "level2", "level3"),
+        {
+            "industry_code": "VARCHAR",
+            "level1": "VARCHAR",
+            "level2": "VARCHAR",
+            "level3": "VARCHAR",
+            "source": "VARCHAR",
+        },
+        ("industry_code",),
+    ),
+    "sw-membership": Kind(
+        "sw-membership",
+        "sw_membership",
+        ("symbol", "included_on"),
+        ("industry_code",),
+        {
+            "symbol": "VARCHAR",
+            "included_on": "DATE",
+            "industry_code": "VARCHAR",
+            "updated_on": "DATE",
+            "source": "VARCHAR",
+        },
+        ("symbol", "included_on"),
+    ),
+    "sw-index": Kind(
+        "sw-index",
+        "sw_index_closes",
+        ("index_code", "date"),
+        ("close",),
+        {
+            "index_code": "VARCHAR",
+            "date": "DATE",
+            "close": "DOUBLE",
+            "level": "INTEGER",
+            "name": "VARCHAR",
+            "source": "VARCHAR",
+        },
+        ("index_code", "date"),
+    ),
+}
+KINDS.update(MARKET_KINDS)
+
 
 def kind(name: str) -> Kind:
     try:

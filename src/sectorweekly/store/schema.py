@@ -4,7 +4,8 @@ Version 1 stores (before 2026-11) had prices, shares and instruments in the core
 created the tracker and rating tables on first use, without an ``origin`` column. Version 2
 holds every table from the start and records where each row came from, so that a conflict can
 name the stored row's origin. Version 3 stores every instrument under one canonical symbol and
-every volume in shares (``migrate.py`` brings older stores there). Extra nullable price columns
+every volume in shares (``migrate.py`` brings older stores there). Version 4 adds the whole
+A-share market (``cn_*`` and ``sw_*`` tables, see ``MARKET_TABLES``). Extra nullable price columns
 (e.g. ``prev_close``) may be added by later versions: writers insert by column name, never by
 position.
 """
@@ -17,7 +18,7 @@ from .. import clock
 from ..errors import StoreError
 from . import migrate
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 TABLES: dict[str, str] = {
     "meta": "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
@@ -82,6 +83,69 @@ TABLES: dict[str, str] = {
         PRIMARY KEY (symbol, date))""",
 }
 
+# The whole A-share market (version 4): the universe and its dated facts, every stock's daily
+# bars, and the 申万 2021 classification, point in time. Every fact row names its source and the
+# day the source said it (``as_of``); a fact no source gives has no row (unknown), and
+# ``cn_coverage`` says over which days a source's list of a fact is complete, so that "no ST
+# span" can be told from "ST status unknown".
+MARKET_TABLES: dict[str, str] = {
+    "cn_universe": """CREATE TABLE IF NOT EXISTS cn_universe (
+        symbol VARCHAR PRIMARY KEY,     -- six digits
+        exchange VARCHAR NOT NULL,      -- SH | SZ | BJ
+        board VARCHAR NOT NULL,         -- main | chinext | star | bse
+        list_date DATE,                 -- NULL: unknown
+        delist_date DATE,               -- NULL: still listed (or unknown)
+        registration_ipo BOOLEAN,       -- NULL: unknown (decides first sessions without limit)
+        source VARCHAR NOT NULL, as_of DATE NOT NULL, fetched_at TIMESTAMP, origin VARCHAR)""",
+    "cn_names": """CREATE TABLE IF NOT EXISTS cn_names (
+        symbol VARCHAR NOT NULL, name VARCHAR NOT NULL,
+        start DATE NOT NULL,            -- first day the source shows this name
+        "end" DATE,                     -- last day under it; NULL: still (or unknown)
+        source VARCHAR NOT NULL, as_of DATE NOT NULL, fetched_at TIMESTAMP, origin VARCHAR,
+        PRIMARY KEY (symbol, start))""",
+    "cn_st_spans": """CREATE TABLE IF NOT EXISTS cn_st_spans (
+        symbol VARCHAR NOT NULL,
+        st_start DATE NOT NULL,         -- first session under the tag
+        st_end DATE,                    -- last session under it (inclusive); NULL: open
+        tag VARCHAR NOT NULL,           -- ST | *ST
+        source VARCHAR NOT NULL, as_of DATE NOT NULL, fetched_at TIMESTAMP, origin VARCHAR,
+        PRIMARY KEY (symbol, st_start))""",
+    "cn_coverage": """CREATE TABLE IF NOT EXISTS cn_coverage (
+        fact VARCHAR NOT NULL,          -- st | names | listing | prev_close | bars
+        start DATE NOT NULL, "end" DATE NOT NULL,  -- days over which the source's list is whole
+        source VARCHAR NOT NULL, as_of DATE NOT NULL, fetched_at TIMESTAMP, origin VARCHAR,
+        PRIMARY KEY (fact, start, source))""",
+    "cn_bars": """CREATE TABLE IF NOT EXISTS cn_bars (
+        symbol VARCHAR NOT NULL,
+        date DATE NOT NULL,
+        open DOUBLE, high DOUBLE, low DOUBLE,
+        close DOUBLE NOT NULL,          -- unadjusted, as traded
+        pre_close DOUBLE,               -- the exchange's reference previous close; NULL: not given
+        volume DOUBLE,                  -- shares
+        amount DOUBLE,                  -- 成交额, yuan
+        source VARCHAR NOT NULL, fetched_at TIMESTAMP, origin VARCHAR,
+        PRIMARY KEY (symbol, date))""",
+    "sw_codes": """CREATE TABLE IF NOT EXISTS sw_codes (
+        industry_code VARCHAR PRIMARY KEY,  -- six digits, e.g. 270100
+        level1 VARCHAR NOT NULL, level2 VARCHAR, level3 VARCHAR,
+        source VARCHAR NOT NULL, fetched_at TIMESTAMP, origin VARCHAR)""",
+    "sw_membership": """CREATE TABLE IF NOT EXISTS sw_membership (
+        symbol VARCHAR NOT NULL,
+        included_on DATE NOT NULL,      -- the stock is in industry_code from this day
+        industry_code VARCHAR NOT NULL,
+        updated_on DATE,
+        source VARCHAR NOT NULL, fetched_at TIMESTAMP, origin VARCHAR,
+        PRIMARY KEY (symbol, included_on))""",
+    "sw_index_closes": """CREATE TABLE IF NOT EXISTS sw_index_closes (
+        index_code VARCHAR NOT NULL,    -- Shenwan's index code, e.g. 801080 (电子)
+        date DATE NOT NULL,
+        close DOUBLE NOT NULL,
+        level INTEGER, name VARCHAR,
+        source VARCHAR NOT NULL, fetched_at TIMESTAMP, origin VARCHAR,
+        PRIMARY KEY (index_code, date))""",
+}
+TABLES.update(MARKET_TABLES)
+
 # Nullable columns added to version-1 stores after their release (a store may have them already)
 NULLABLE_ADDITIONS = (
     "ALTER TABLE prices ADD COLUMN IF NOT EXISTS prev_close DOUBLE",
@@ -139,7 +203,7 @@ def ensure(con: duckdb.DuckDBPyConnection, path: object = "store") -> bool:
             con.execute(f"ALTER TABLE {table} ADD COLUMN origin VARCHAR").fetchall()
     for statement in NULLABLE_ADDITIONS:
         con.execute(statement).fetchall()
-    if version is not None:  # version 1 or 2 -> 3 (a new store has nothing to convert)
+    if version is not None and version < 3:  # 1 or 2 -> 3 (a new store has nothing to convert)
         now = clock.now_utc().replace(tzinfo=None, microsecond=0).isoformat()
         migrate.to_version_3(con, path, now)
     con.execute(
