@@ -47,7 +47,8 @@ BELOW: dict[str, tuple[str, ...]] = {
     "parts": ("model",),
     "report": ("parts",),
     "series": ("report",),
-    "cli": ("series", "update"),
+    "send": ("series",),
+    "cli": ("send", "update"),
 }
 
 # Module (or package, for every module under it) -> layer; the longest matching name wins.
@@ -83,6 +84,7 @@ LAYER_OF: dict[str, str] = {
     "series": "series",
     "archive": "series",
     "report.index": "series",  # the index page of the series of issues
+    "send": "send",
     "cli": "cli",
     "preview": "cli",
     "__main__": "cli",
