@@ -83,7 +83,6 @@ LAYER_OF: dict[str, str] = {
 
 KNOWN_LONG_MODULES: dict[str, int] = {
     "analysis.market": 518,
-    "analysis.scorecard": 563,
     "analysis.series": 408,
     "cli": 545,
     "desk.parse": 453,
@@ -94,7 +93,6 @@ KNOWN_LONG_MODULES: dict[str, int] = {
 }
 
 KNOWN_LONG_FUNCTIONS: dict[str, int] = {
-    "analysis.scorecard:_judge": 133,
     "analysis.series:basket_index": 82,
     "desk.notes:_sections": 84,
     "parts.market:market_review": 105,
