@@ -83,7 +83,6 @@ LAYER_OF: dict[str, str] = {
 
 KNOWN_LONG_MODULES: dict[str, int] = {
     "analysis.market": 518,
-    "analysis.series": 408,
     "cli": 545,
     "desk.parse": 453,
     "providers.akshare": 435,
@@ -93,7 +92,6 @@ KNOWN_LONG_MODULES: dict[str, int] = {
 }
 
 KNOWN_LONG_FUNCTIONS: dict[str, int] = {
-    "analysis.series:basket_index": 82,
     "desk.notes:_sections": 84,
     "parts.market:market_review": 105,
     "parts.trackers:_ai_section": 115,
