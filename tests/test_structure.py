@@ -87,7 +87,6 @@ KNOWN_LONG_MODULES: dict[str, int] = {
     "desk.parse": 453,
     "providers.akshare": 435,
     "providers.csv_prices": 664,
-    "providers.tracker_files": 447,
     "update.run": 563,
 }
 
