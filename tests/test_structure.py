@@ -61,6 +61,7 @@ LAYER_OF: dict[str, str] = {
     "atomic": "core",
     "textfile": "core",  # users' text files and workbooks, for the desk and every file source
     "desk": "desk",
+    "distribution": "desk",  # desk.yaml's distribution key
     "notes": "desk",
     "paths": "desk",
     "cache_writes": "desk",  # beside paths.py, which says where the caches live
