@@ -1,0 +1,232 @@
+"""The e-mail channel: one message per target over SMTP (SSL, STARTTLS or plain, with auth).
+
+The body is HTML (title, 投资要点, 图表1 inline by Content-ID) with a plain-text alternative; the
+PDF (and, when the target asks, the Word file) attached under a Chinese name written both ways
+mail clients read it: RFC 2231 (``filename*=utf-8''…``, Apple Mail, Thunderbird) and RFC 2047
+encoded words (``name="=?utf-8?B?…?="``, Outlook, QQ Mail). Bcc recipients are in the envelope
+only, never in a header.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+import smtplib
+import ssl
+import urllib.parse
+from collections.abc import Mapping
+from email.mime.application import MIMEApplication
+from email.mime.image import MIMEImage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, make_msgid
+from pathlib import Path
+from typing import Any
+
+from .channel import ChannelError, Delivered, Piece, Summary
+from .secrets import ConfigError, secret
+
+CHART_CID = "figure1"
+_UNSAFE = re.compile(r'[\\/:*?"<>|\r\n\t]+')
+_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
+
+
+def attachment_name(title: str, suffix: str) -> str:
+    """The issue's title as a file name every system accepts."""
+    return _UNSAFE.sub("_", title).strip(" ._")[:80] + suffix
+
+
+def encoded_words(text: str) -> str:
+    """``text`` as RFC 2047 base64 encoded words, each within 75 characters, never splitting a
+    character."""
+    words, chunk = [], b""
+    for ch in text:
+        b = ch.encode("utf-8")
+        if len(chunk) + len(b) > 45:
+            words.append(chunk)
+            chunk = b""
+        chunk += b
+    words.append(chunk)
+    return " ".join(f"=?utf-8?B?{base64.b64encode(w).decode('ascii')}?=" for w in words if w)
+
+
+def _attachment(data: bytes, subtype: str, name: str) -> MIMEApplication:
+    part = MIMEApplication(data, subtype)
+    rfc2231 = "utf-8''" + urllib.parse.quote(name, safe="")
+    words = encoded_words(name)
+    part.replace_header("Content-Type", f'application/{subtype}; name="{words}"')
+    part["Content-Disposition"] = f'attachment; filename="{words}"; filename*={rfc2231}'
+    return part
+
+
+def _html(summary: Summary) -> str:
+    esc = html.escape
+    points = "".join(f"<li>{esc(p)}</li>" for p in summary.points)
+    parts = [
+        f"<h2>{esc(summary.title)}</h2>",
+        f"<p>{esc(summary.period)}</p>",
+        f"<h3>投资要点</h3><ul>{points}</ul>" if points else "",
+    ]
+    if summary.chart_png is not None:
+        parts.append(f'<p><img src="cid:{CHART_CID}" alt="图表1" style="max-width:100%"></p>')
+    if summary.link:
+        parts.append(f'<p><a href="{esc(summary.link)}">{esc(summary.link)}</a></p>')
+    body = "".join(parts)
+    return f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>{body}</body></html>'
+
+
+def _text(summary: Summary) -> str:
+    lines = [summary.title, summary.period, "", "投资要点"]
+    lines += [f"- {p}" for p in summary.points]
+    if summary.table:
+        lines += ["", "图表1"] + ["\t".join(r) for r in summary.table]
+    if summary.link:
+        lines += ["", summary.link]
+    return "\n".join(lines) + "\n"
+
+
+class EmailChannel:
+    kind = "email"
+
+    def __init__(self, target: str, config: Mapping[str, Any], env: Mapping[str, str]) -> None:
+        self.target = target
+        self.config = dict(config)
+        self.host: str = config["host"]
+        self.security: str = config.get("security", "starttls")
+        self.port: int = int(config.get("port") or _PORTS[self.security])
+        self.sender: str = config["from"]
+        self.to = list(config.get("to", []))
+        self.cc = list(config.get("cc", []))
+        self.bcc = list(config.get("bcc", []))
+        self.limit = int(float(config.get("max_message_mb", 20.0)) * 1024 * 1024)
+        self.timeout = float(config.get("timeout", 60.0))
+        where = f"distribution.targets.{target}"
+        self.user = secret(env, config.get("user_env"), None, f"{where}.user_env")
+        self.password = secret(
+            env,
+            config.get("password_env"),
+            config.get("password_file_env"),
+            f"{where}.password_env",
+        )
+        if self.user and not self.password:
+            raise ConfigError(
+                f"{where}: user_env is set but no password; set password_env (or password_file_env)"
+            )
+
+    @property
+    def recipients(self) -> list[str]:
+        return list(dict.fromkeys(self.to + self.cc + self.bcc))
+
+    def message(self, summary: Summary) -> MIMEMultipart:
+        """The whole message: related(alternative(text, html), 图表1) then the attachments."""
+        alternative = MIMEMultipart("alternative")
+        alternative.attach(MIMEText(_text(summary), "plain", "utf-8"))
+        alternative.attach(MIMEText(_html(summary), "html", "utf-8"))
+        related = MIMEMultipart("related")
+        related.attach(alternative)
+        if summary.chart_png is not None:
+            image = MIMEImage(summary.chart_png, "png")
+            image["Content-ID"] = f"<{CHART_CID}>"
+            image["Content-Disposition"] = 'inline; filename="figure1.png"'
+            related.attach(image)
+        msg = MIMEMultipart("mixed")
+        msg.attach(related)
+        files: list[tuple[Path, str]] = []
+        if summary.pdf is not None:
+            files.append((summary.pdf, "pdf"))
+        if summary.docx is not None and self.config.get("attach_docx"):
+            files.append(
+                (summary.docx, "vnd.openxmlformats-officedocument.wordprocessingml.document")
+            )
+        for path, subtype in files:
+            name = attachment_name(summary.title, path.suffix)
+            msg.attach(_attachment(path.read_bytes(), subtype, name))
+        msg["Subject"] = encoded_words(summary.title)
+        msg["From"] = formataddr(("", self.sender))
+        if self.to:
+            msg["To"] = ", ".join(self.to)
+        if self.cc:
+            msg["Cc"] = ", ".join(self.cc)
+        msg["Date"] = formatdate(localtime=False)
+        msg["Message-ID"] = make_msgid(domain=self.sender.rsplit("@", 1)[1])
+        return msg
+
+    def pieces(self, summary: Summary) -> list[Piece]:
+        msg = self.message(summary)
+        body = msg.as_bytes()
+        if len(body) > self.limit:
+            raise ChannelError(
+                f"email: {self.target}: the message is {len(body) / 1048576:.1f} MB with its "
+                f"attachments, over distribution.targets.{self.target}.max_message_mb "
+                f"({self.limit / 1048576:.0f} MB); raise it if the server allows",
+                code="size",
+            )
+        files = [p.get_filename() for p in msg.get_payload()[1:]]
+        label = f"email to {len(self.recipients)} recipients" + (
+            f" with {', '.join(f or '' for f in files)}" if files else ""
+        )
+        return [Piece("email", body, len(body), label, msg["Message-ID"])]
+
+    def _connect(self) -> smtplib.SMTP:
+        context = ssl.create_default_context()
+        if self.security == "ssl":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout, context=context
+            )
+        else:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            if self.security == "starttls":
+                smtp.starttls(context=context)
+        if self.user:
+            smtp.login(self.user, self.password or "")
+        return smtp
+
+    def deliver(self, piece: Piece) -> Delivered:
+        where = f"email: {self.target}: {self.host}:{self.port}"
+        try:
+            smtp = self._connect()
+            try:
+                refused = smtp.sendmail(self.sender, self.recipients, piece.body)
+            finally:
+                try:
+                    smtp.quit()
+                except (smtplib.SMTPException, OSError):
+                    smtp.close()
+        except smtplib.SMTPAuthenticationError as exc:
+            raise ChannelError(
+                f"{where}: {exc.smtp_code} authentication refused; check the user and password "
+                f"in {self.config.get('user_env')}/{self.config.get('password_env')}",
+                code=str(exc.smtp_code),
+            ) from None
+        except smtplib.SMTPRecipientsRefused as exc:
+            first, (code, _) = next(iter(exc.recipients.items()))
+            raise ChannelError(
+                f"{where}: {code} every recipient refused (first: {first})", code=str(code)
+            ) from None
+        except smtplib.SMTPResponseException as exc:
+            text = (
+                exc.smtp_error.decode("utf-8", "replace")
+                if isinstance(exc.smtp_error, bytes)
+                else str(exc.smtp_error)
+            )
+            raise ChannelError(
+                f"{where}: {exc.smtp_code} {' '.join(text.split())}",
+                code=str(exc.smtp_code),
+                transient=400 <= exc.smtp_code < 500,
+            ) from None
+        except smtplib.SMTPNotSupportedError:
+            raise ChannelError(
+                f"{where}: the server does not offer STARTTLS; set security: ssl or none",
+                code="starttls",
+            ) from None
+        except (TimeoutError, smtplib.SMTPException, ssl.SSLError, OSError) as exc:
+            raise ChannelError(
+                f"{where}: cannot deliver ({type(exc).__name__}: {exc})",
+                code="connect",
+                transient=True,
+            ) from None
+        if refused:
+            some = ", ".join(f"{a} ({c})" for a, (c, _) in refused.items())
+            raise ChannelError(f"{where}: some recipients refused: {some}", code="partial")
+        return Delivered(piece.name)
