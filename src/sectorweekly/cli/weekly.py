@@ -43,7 +43,9 @@ class JobLog:
         stamp = clock.now_utc().replace(microsecond=0).isoformat()
         old = self.path.read_text(encoding="utf-8") if self.path.is_file() else ""
         atomic.write_text(self.path, f"{old}{stamp} {line}\n", "cannot write the job log")
-        (err_console if error else console).print(line, markup=False, highlight=False, soft_wrap=True)
+        (err_console if error else console).print(
+            line, markup=False, highlight=False, soft_wrap=True
+        )
 
 
 def _command(desk: Path | None, reports: Path) -> str:
@@ -87,7 +89,9 @@ def weekly(
     reports: ReportsOpt = None,
     no_update: Annotated[
         bool,
-        typer.Option("--no-update", help="Build from the store as it is (prices imported by hand)."),
+        typer.Option(
+            "--no-update", help="Build from the store as it is (prices imported by hand)."
+        ),
     ] = False,
     print_cron: Annotated[
         bool, typer.Option("--print-cron", help="Print the crontab lines to install, and stop.")
@@ -103,7 +107,9 @@ def weekly(
 
     folder = reports_folder(reports, None)
     if print_cron or print_systemd:
-        console.print(schedule_lines(desk, folder, print_systemd), markup=False, highlight=False, end="")
+        console.print(
+            schedule_lines(desk, folder, print_systemd), markup=False, highlight=False, end=""
+        )
         return
     d, cals = desk_and_calendars(desk)
     atomic.make_folder(folder, "cannot create the reports folder")
@@ -137,14 +143,22 @@ def _run(d, desk_dir, cals, folder: Path, no_update: bool, log: JobLog) -> None:
     day = d.publication_date(end)
     issue = next((i for i in read_archive(folder) if i.publication_date == day), None)
     if issue is None or issue.kind != "published":
-        log(f"the week of {week.monday} closed {when(week.closes_at)} ({week.closing_market} last): building {day}")
+        log(
+            f"the week of {week.monday} closed {when(week.closes_at)} ({week.closing_market} last): building {day}"
+        )
         if not no_update:
             from .update import update
 
             update(desk=desk_dir)
         from . import build
 
-        build(start=week.monday.isoformat(), end=end.isoformat(), desk=desk_dir, reports=folder, publish=True)
+        build(
+            start=week.monday.isoformat(),
+            end=end.isoformat(),
+            desk=desk_dir,
+            reports=folder,
+            publish=True,
+        )
         log(f"published {day} in {folder}")
     elif not d.distribution.auto_release:
         log(f"nothing to do: {day} was published at {issue.recorded_at:%Y-%m-%d %H:%M} UTC")
@@ -175,7 +189,11 @@ def _auto_send(d, folder: Path, day: dt.date, log: JobLog) -> None:  # type: ign
     except NotReleased:
         record, _ = release(folder, day, "sectorweekly weekly (auto_release)")
         log(f"released {day} (auto_release: true)")
-    todo = [n for n in d.distribution.default_targets if ledger.sent_before(folder, day, record.digests, n) is None]
+    todo = [
+        n
+        for n in d.distribution.default_targets
+        if ledger.sent_before(folder, day, record.digests, n) is None
+    ]
     if not todo:
         log(f"nothing to do: {day} was sent to {', '.join(d.distribution.default_targets)}")
         return

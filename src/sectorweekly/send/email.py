@@ -16,10 +16,12 @@ import smtplib
 import ssl
 import urllib.parse
 from collections.abc import Mapping
+from email.header import Header
 from email.mime.application import MIMEApplication
 from email.mime.image import MIMEImage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
+from email.policy import compat32
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from .channel import ChannelError, Delivered, Piece, Summary
 from .secrets import ConfigError, secret
 
 CHART_CID = "figure1"
+WIRE = compat32.clone(linesep="\r\n")
 _UNSAFE = re.compile(r'[\\/:*?"<>|\r\n\t]+')
 _PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 
@@ -51,12 +54,27 @@ def encoded_words(text: str) -> str:
     return " ".join(f"=?utf-8?B?{base64.b64encode(w).decode('ascii')}?=" for w in words if w)
 
 
+def rfc2231(param: str, text: str) -> str:
+    """``param*0*=utf-8''…; param*1*=…``: the name percent-encoded in continuations of at most
+    60 characters, never splitting an escape, so no header line is over SMTP's limit."""
+    quoted = urllib.parse.quote(text, safe="")
+    chunks, rest = [], quoted
+    while rest:
+        cut = min(60, len(rest))
+        while cut < len(rest) and "%" in rest[cut - 2 : cut]:
+            cut -= 1
+        chunks.append(rest[:cut])
+        rest = rest[cut:]
+    return ";\n ".join(
+        f"{param}*{i}*={'utf-8' + chr(39) * 2 if i == 0 else ''}{c}" for i, c in enumerate(chunks)
+    )
+
+
 def _attachment(data: bytes, subtype: str, name: str) -> MIMEApplication:
     part = MIMEApplication(data, subtype)
-    rfc2231 = "utf-8''" + urllib.parse.quote(name, safe="")
-    words = encoded_words(name)
-    part.replace_header("Content-Type", f'application/{subtype}; name="{words}"')
-    part["Content-Disposition"] = f'attachment; filename="{words}"; filename*={rfc2231}'
+    words = encoded_words(name).replace(" ", "\n ")
+    part.replace_header("Content-Type", f'application/{subtype};\n name="{words}"')
+    part["Content-Disposition"] = f'attachment;\n filename="{words}";\n {rfc2231("filename", name)}'
     return part
 
 
@@ -142,7 +160,7 @@ class EmailChannel:
         for path, subtype in files:
             name = attachment_name(summary.title, path.suffix)
             msg.attach(_attachment(path.read_bytes(), subtype, name))
-        msg["Subject"] = encoded_words(summary.title)
+        msg["Subject"] = Header(summary.title, "utf-8")
         msg["From"] = formataddr(("", self.sender))
         if self.to:
             msg["To"] = ", ".join(self.to)
@@ -154,7 +172,7 @@ class EmailChannel:
 
     def pieces(self, summary: Summary) -> list[Piece]:
         msg = self.message(summary)
-        body = msg.as_bytes()
+        body = msg.as_bytes(policy=WIRE)  # CRLF: smtplib sends bytes as they are
         if len(body) > self.limit:
             raise ChannelError(
                 f"email: {self.target}: the message is {len(body) / 1048576:.1f} MB with its "
@@ -179,8 +197,20 @@ class EmailChannel:
             if self.security == "starttls":
                 smtp.starttls(context=context)
         if self.user:
-            smtp.login(self.user, self.password or "")
+            self._login(smtp)
         return smtp
+
+    def _login(self, smtp: smtplib.SMTP) -> None:
+        """One mechanism, PLAIN before LOGIN: a refused password is said once, not retried
+        under every mechanism the server offers."""
+        smtp.ehlo_or_helo_if_needed()
+        offered = smtp.esmtp_features.get("auth", "").upper().split()
+        smtp.user, smtp.password = self.user or "", self.password or ""
+        for name, answer in (("PLAIN", smtp.auth_plain), ("LOGIN", smtp.auth_login)):
+            if name in offered:
+                smtp.auth(name, answer)
+                return
+        smtp.login(self.user or "", self.password or "")
 
     def deliver(self, piece: Piece) -> Delivered:
         where = f"email: {self.target}: {self.host}:{self.port}"
