@@ -161,7 +161,12 @@ def _run(d, desk_dir, cals, folder: Path, no_update: bool, log: JobLog) -> None:
         )
         log(f"published {day} in {folder}")
     elif not d.distribution.auto_release:
-        log(f"nothing to do: {day} was published at {issue.recorded_at:%Y-%m-%d %H:%M} UTC")
+        later = (
+            f"; the week of {nxt.monday} closes {when(nxt.closes_at)}"
+            if nxt.closes_at and not nxt.closed(clock.now_utc())
+            else ""
+        )
+        log(f"nothing to do: {day} was published at {issue.recorded_at:%Y-%m-%d %H:%M} UTC{later}")
     dist = d.distribution
     if not dist.auto_release or not dist.default_targets:
         log(_waiting(folder, day))

@@ -22,14 +22,17 @@ from email.mime.image import MIMEImage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import compat32
-from email.utils import formataddr, formatdate, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 from typing import Any
 
+from .. import clock
+from ..wording import counted
 from .channel import ChannelError, Delivered, Piece, Summary
 from .secrets import ConfigError, secret
 
 CHART_CID = "figure1"
+DOCX = "vnd.openxmlformats-officedocument.wordprocessingml.document"
 WIRE = compat32.clone(linesep="\r\n")
 _UNSAFE = re.compile(r'[\\/:*?"<>|\r\n\t]+')
 _PORTS = {"ssl": 465, "starttls": 587, "none": 25}
@@ -150,13 +153,7 @@ class EmailChannel:
             related.attach(image)
         msg = MIMEMultipart("mixed")
         msg.attach(related)
-        files: list[tuple[Path, str]] = []
-        if summary.pdf is not None:
-            files.append((summary.pdf, "pdf"))
-        if summary.docx is not None and self.config.get("attach_docx"):
-            files.append(
-                (summary.docx, "vnd.openxmlformats-officedocument.wordprocessingml.document")
-            )
+        files = self._files(summary)
         for path, subtype in files:
             name = attachment_name(summary.title, path.suffix)
             msg.attach(_attachment(path.read_bytes(), subtype, name))
@@ -166,9 +163,18 @@ class EmailChannel:
             msg["To"] = ", ".join(self.to)
         if self.cc:
             msg["Cc"] = ", ".join(self.cc)
-        msg["Date"] = formatdate(localtime=False)
+        msg["Date"] = format_datetime(clock.now_utc())
         msg["Message-ID"] = make_msgid(domain=self.sender.rsplit("@", 1)[1])
         return msg
+
+    def _files(self, summary: Summary) -> list[tuple[Path, str]]:
+        """The documents attached, each with its MIME subtype."""
+        files: list[tuple[Path, str]] = []
+        if summary.pdf is not None:
+            files.append((summary.pdf, "pdf"))
+        if summary.docx is not None and self.config.get("attach_docx"):
+            files.append((summary.docx, DOCX))
+        return files
 
     def pieces(self, summary: Summary) -> list[Piece]:
         msg = self.message(summary)
@@ -177,12 +183,12 @@ class EmailChannel:
             raise ChannelError(
                 f"email: {self.target}: the message is {len(body) / 1048576:.1f} MB with its "
                 f"attachments, over distribution.targets.{self.target}.max_message_mb "
-                f"({self.limit / 1048576:.0f} MB); raise it if the server allows",
+                f"({self.limit / 1048576:g} MB); raise it if the server allows",
                 code="size",
             )
-        files = [p.get_filename() for p in msg.get_payload()[1:]]
-        label = f"email to {len(self.recipients)} recipients" + (
-            f" with {', '.join(f or '' for f in files)}" if files else ""
+        files = [attachment_name(summary.title, p.suffix) for p, _ in self._files(summary)]
+        label = f"email to {counted(len(self.recipients), 'recipient')}" + (
+            f" with {', '.join(files)}" if files else ""
         )
         return [Piece("email", body, len(body), label, msg["Message-ID"])]
 
