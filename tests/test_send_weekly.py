@@ -122,7 +122,7 @@ def test_weekly_publishes_once_then_waits_for_release_then_auto_sends(setup):
     assert done.returncode == 0 and "nothing to do: 2024-10-05 was sent to clients" in done.stdout
     assert len(s["smtp"].handler.messages) == 1
     log = (s["reports"] / "weekly.log").read_text(encoding="utf-8").splitlines()
-    assert len(log) == 11 and all(line[:4] == "2024" for line in log)  # one line per step
+    assert all(line[:4] == "2024" for line in log)  # one stamped line per step
     assert any("published 2024-10-05 in" in line for line in log)
 
 

@@ -150,15 +150,7 @@ def _run(d, desk_dir, cals, folder: Path, no_update: bool, log: JobLog) -> None:
             from .update import update
 
             update(desk=desk_dir)
-        from . import build
-
-        build(
-            start=week.monday.isoformat(),
-            end=end.isoformat(),
-            desk=desk_dir,
-            reports=folder,
-            publish=True,
-        )
+        _build(d, week.monday, end, folder, log)
         log(f"published {day} in {folder}")
     elif not d.distribution.auto_release:
         later = (
@@ -172,6 +164,29 @@ def _run(d, desk_dir, cals, folder: Path, no_update: bool, log: JobLog) -> None:
         log(_waiting(folder, day))
         return
     _auto_send(d, folder, day, log)
+
+
+def _build(d, start: dt.date, end: dt.date, folder: Path, log: JobLog) -> None:  # type: ignore[no-untyped-def]
+    """Build and publish the week as ``build --publish`` does, into ``<reports>/<date>``."""
+    from ..archive import read_archive
+    from ..build import BuildContext, build_report
+    from ..report.render import write_all
+    from ..report.tasks import runner
+    from ..series import publish
+    from ..workspace import prepare
+
+    run = runner(2)  # forked before the store is opened
+    try:
+        prepare(d)
+        ctx = BuildContext(history=read_archive(folder))
+        report = build_report(d, start, end, ctx)
+        out = folder / report.front.publication_date.isoformat()
+        written = write_all(report, out, run)
+    finally:
+        run.close()
+    publish(folder, report, [p for p in written if p.parent == out])
+    for line in ctx.messages:
+        log(line)
 
 
 def _waiting(folder: Path, day: dt.date) -> str:
