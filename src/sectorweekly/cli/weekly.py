@@ -39,13 +39,15 @@ class JobLog:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def __call__(self, line: str, *, error: bool = False) -> None:
+    def write(self, line: str) -> None:
         stamp = clock.now_utc().replace(microsecond=0).isoformat()
         old = self.path.read_text(encoding="utf-8") if self.path.is_file() else ""
         atomic.write_text(self.path, f"{old}{stamp} {line}\n", "cannot write the job log")
-        (err_console if error else console).print(
-            line, markup=False, highlight=False, soft_wrap=True
-        )
+
+    def __call__(self, line: str) -> None:
+        """Log the line and print it (what the run did, on stdout)."""
+        self.write(line)
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def _command(desk: Path | None, reports: Path) -> str:
@@ -146,11 +148,15 @@ def _run(d, desk_dir, cals, folder: Path, no_update: bool, log: JobLog) -> None:
         log(
             f"the week of {week.monday} closed {when(week.closes_at)} ({week.closing_market} last): building {day}"
         )
-        if not no_update:
-            from .update import update
+        try:
+            if not no_update:
+                from .update import update
 
-            update(desk=desk_dir)
-        _build(d, week.monday, end, folder, log)
+                update(desk=desk_dir)
+            _build(d, week.monday, end, folder, log)
+        except SectorWeeklyError as exc:  # the command line prints it; the log keeps it too
+            log.write(f"stopped: {' '.join(str(exc).split())}")
+            raise
         log(f"published {day} in {folder}")
     elif not d.distribution.auto_release:
         later = (
@@ -220,7 +226,7 @@ def _auto_send(d, folder: Path, day: dt.date, log: JobLog) -> None:  # type: ign
     result = send(d.distribution, folder, day, todo, os.environ, say=log)
     if result.errors:
         for _, line in result.errors:
-            log(f"send failed: {line}", error=True)
+            log.write(f"send failed: {line}")  # the command line prints the first
         error = SectorWeeklyError(result.errors[0][1])
         error.exit_code = result.exit_code
         raise error
