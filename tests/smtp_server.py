@@ -4,7 +4,10 @@ with its envelope, checks a login when asked to, and refuses the recipients it i
 from __future__ import annotations
 
 import socket
+import ssl
+import subprocess
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -60,18 +63,47 @@ class Auth:
         return AuthResult(success=ok, handled=False)  # handled=False: the server says 535
 
 
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made by the openssl command."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+         "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
 class SmtpServer:
-    def __init__(self, user: str = "analyst", password: str = "s3cret") -> None:
+    """``tls``: None (plain), ``starttls`` (required before AUTH) or ``ssl`` (implicit TLS),
+    with the certificate and key given."""
+
+    def __init__(
+        self,
+        user: str = "analyst",
+        password: str = "s3cret",
+        tls: str | None = None,
+        cert: tuple[Path, Path] | None = None,
+    ) -> None:
         self.handler = Handler()
         self.auth = Auth(user, password)
         self.port = free_port()
+        context = None
+        if tls is not None:
+            assert cert is not None
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*cert)
         self.controller = Controller(
             self.handler,
             hostname="127.0.0.1",
             port=self.port,
             authenticator=self.auth,
-            auth_require_tls=False,
+            auth_require_tls=tls == "starttls",  # aiosmtpd counts only STARTTLS as TLS
             auth_required=True,
+            tls_context=context if tls == "starttls" else None,
+            require_starttls=tls == "starttls",
+            ssl_context=context if tls == "ssl" else None,
         )
 
     def __enter__(self) -> SmtpServer:

@@ -22,7 +22,7 @@ import yaml
 
 from sectorweekly import series
 from sectorweekly.desk import demo_desk_dir
-from smtp_server import SmtpServer
+from smtp_server import SmtpServer, self_signed
 
 DAY = "2024-10-10"
 DOCS = ("report.json", "report.md", "report.html", "report.docx", "report.pdf")
@@ -255,3 +255,21 @@ def test_the_word_file_is_attached_when_the_target_asks(issue, smtp):
     names = [a.get_filename() for a in msg.iter_attachments()]
     title = issue["report"].front.title
     assert names == [f"{title}.pdf", f"{title}.docx"]
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_tls_with_the_desks_own_ca(issue, tmp_path, security):
+    """STARTTLS and implicit TLS against a server with a self-signed certificate: refused
+    until the desk trusts it (tls_ca_file), then the message arrives."""
+    cert = self_signed(tmp_path)
+    with SmtpServer("analyst", SECRETS["SW_SMTP_PASSWORD"], tls=security, cert=cert) as server:
+        write_desk(issue["desk"], server.port, security=security)
+        assert sw(issue, "release", DAY).returncode == 0
+        line = one_error_line(sw(issue, "send", DAY), 5)
+        assert "certificate is not trusted" in line and "tls_ca_file" in line
+        write_desk(issue["desk"], server.port, security=security, tls_ca_file=str(cert[0]))
+        run = sw(issue, "send", DAY)
+        assert run.returncode == 0, run.stderr
+        [got] = server.handler.messages
+        assert sorted(got.rcpt_tos) == sorted(TO + CC + BCC)
+    assert [r["result"] for r in ledger(issue)] == ["failed", "sent"]

@@ -130,6 +130,13 @@ class EmailChannel:
             config.get("password_file_env"),
             f"{where}.password_env",
         )
+        try:
+            self.context = ssl.create_default_context(cafile=config.get("tls_ca_file"))
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigError(
+                f"{where}.tls_ca_file: cannot read {config.get('tls_ca_file')} as a CA bundle "
+                f"({getattr(exc, 'strerror', None) or exc})"
+            ) from None
         if self.user and not self.password:
             raise ConfigError(
                 f"{where}: user_env is set but no password; set password_env (or password_file_env)"
@@ -193,7 +200,7 @@ class EmailChannel:
         return [Piece("email", body, len(body), label, msg["Message-ID"])]
 
     def _connect(self) -> smtplib.SMTP:
-        context = ssl.create_default_context()
+        context = self.context
         if self.security == "ssl":
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(
                 self.host, self.port, timeout=self.timeout, context=context
@@ -251,10 +258,17 @@ class EmailChannel:
                 code=str(exc.smtp_code),
                 transient=400 <= exc.smtp_code < 500,
             ) from None
-        except smtplib.SMTPNotSupportedError:
+        except ssl.SSLCertVerificationError as exc:
             raise ChannelError(
-                f"{where}: the server does not offer STARTTLS; set security: ssl or none",
-                code="starttls",
+                f"{where}: the server's certificate is not trusted ({exc.verify_message}); "
+                f"give its CA in distribution.targets.{self.target}.tls_ca_file",
+                code="certificate",
+            ) from None
+        except smtplib.SMTPNotSupportedError as exc:
+            what = "STARTTLS" if "STARTTLS" in str(exc) else "AUTH (a login)"
+            fix = "set security: ssl or none" if what == "STARTTLS" else "remove user_env"
+            raise ChannelError(
+                f"{where}: the server does not offer {what}; {fix}", code="unsupported"
             ) from None
         except (TimeoutError, smtplib.SMTPException, ssl.SSLError, OSError) as exc:
             raise ChannelError(
