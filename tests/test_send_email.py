@@ -179,6 +179,9 @@ def test_an_unreleased_issue_is_refused_and_recorded(issue, smtp):
     [row] = ledger(issue)
     assert row["result"] == "refused" and "not released" in row["error"]
     assert smtp.handler.messages == []
+    line = one_error_line(sw(issue, "release", "2024-10-17"), 2)  # no such issue
+    assert "2024-10-17: no issue of that date in" in line and "--publish" in line
+    assert not (issue["reports"] / "releases.jsonl").exists()
 
 
 def test_a_document_changed_after_release_must_be_released_again(issue, smtp):

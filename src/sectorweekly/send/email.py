@@ -32,6 +32,11 @@ from .channel import ChannelError, Delivered, Piece, Summary
 from .secrets import ConfigError, secret
 
 CHART_CID = "figure1"
+# the fonts mail clients have for Chinese, by platform; no web font (most clients drop them)
+BODY_STYLE = (
+    "font-family:'PingFang SC','Microsoft YaHei','Noto Sans CJK SC','Noto Sans SC',"
+    "'Source Han Sans SC',sans-serif;font-size:14px;line-height:1.6;color:#222;max-width:860px"
+)
 DOCX = "vnd.openxmlformats-officedocument.wordprocessingml.document"
 WIRE = compat32.clone(linesep="\r\n")
 _UNSAFE = re.compile(r'[\\/:*?"<>|\r\n\t]+')
@@ -94,7 +99,10 @@ def _html(summary: Summary) -> str:
     if summary.link:
         parts.append(f'<p><a href="{esc(summary.link)}">{esc(summary.link)}</a></p>')
     body = "".join(parts)
-    return f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>{body}</body></html>'
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"></head>'
+        f'<body style="{BODY_STYLE}">{body}</body></html>'
+    )
 
 
 def _text(summary: Summary) -> str:
