@@ -31,6 +31,8 @@ class Received:
 class Handler:
     messages: list[Received] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
+    busy: int = 0  # DATA commands to answer 451 before accepting
+    data_tries: int = 0
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -41,6 +43,10 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.data_tries += 1
+        if self.busy > 0:  # a transient refusal, as a greylisting or busy server answers
+            self.busy -= 1
+            return "451 4.7.1 try again later"
         self.messages.append(
             Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
         )

@@ -48,7 +48,8 @@ def write_desk(folder: Path, port: int, **target: Any) -> Path:
     clients = {
         "channel": "email", "host": "127.0.0.1", "port": port, "security": "none",
         "user_env": "SW_SMTP_USER", "password_env": "SW_SMTP_PASSWORD",
-        "from": "desk@broker.example.cn", "to": TO, "cc": CC, "bcc": BCC, **target,
+        "from": "desk@broker.example.cn", "to": TO, "cc": CC, "bcc": BCC,
+        "retry_waits": [0.1, 0.1], **target,
     }  # fmt: skip
     data["distribution"] = {"targets": {"clients": clients}, "default_targets": ["clients"]}
     (folder / "desk.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
@@ -65,6 +66,7 @@ def issue(demo_report, tmp_path: Path, smtp: SmtpServer):
     series.publish(reports, report, [folder / n for n in DOCS])
     smtp.handler.messages.clear()
     smtp.handler.refuse.clear()
+    smtp.handler.busy = smtp.handler.data_tries = 0
     return {"reports": reports, "folder": folder, "report": report,
             "desk": write_desk(tmp_path / "desk", smtp.port)}  # fmt: skip
 
@@ -276,3 +278,17 @@ def test_tls_with_the_desks_own_ca(issue, tmp_path, security):
         [got] = server.handler.messages
         assert sorted(got.rcpt_tos) == sorted(TO + CC + BCC)
     assert [r["result"] for r in ledger(issue)] == ["failed", "sent"]
+
+
+def test_a_transient_refusal_is_tried_again_and_recorded_once(issue, smtp):
+    assert sw(issue, "release", DAY).returncode == 0
+    smtp.handler.busy = 2  # 451 twice, then accepted
+    run = sw(issue, "send", DAY)
+    assert run.returncode == 0, run.stderr
+    assert smtp.handler.data_tries == 3 and len(smtp.handler.messages) == 1
+    assert [r["result"] for r in ledger(issue)] == ["sent"]
+    smtp.handler.busy = 3  # more than the two retries
+    line = one_error_line(sw(issue, "send", DAY, "--again"), 5)
+    assert "451 4.7.1 try again later" in line
+    assert [r["result"] for r in ledger(issue)] == ["sent", "failed"]
+    assert len(smtp.handler.messages) == 1

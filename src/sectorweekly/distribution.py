@@ -54,6 +54,7 @@ class Target(BaseModel):
     attach_docx: bool = False
     max_message_mb: float = Field(default=20.0, gt=0)  # the encoded message, attachments included
     timeout: float = Field(default=60.0, gt=0)
+    retry_waits: list[float] = Field(default_factory=lambda: [5.0, 30.0])  # transient refusals
     tls_ca_file: str | None = None  # a CA bundle to trust besides the system's (a firm's own CA)
 
     @field_validator("sender")

@@ -14,6 +14,7 @@ import html
 import re
 import smtplib
 import ssl
+import time
 import urllib.parse
 from collections.abc import Mapping
 from email.header import Header
@@ -32,6 +33,7 @@ from .channel import ChannelError, Delivered, Piece, Summary
 from .secrets import ConfigError, secret
 
 CHART_CID = "figure1"
+RETRY_WAITS = (5.0, 30.0)  # seconds before the second and third try of a transient refusal
 # the fonts mail clients have for Chinese, by platform; no web font (most clients drop them)
 BODY_STYLE = (
     "font-family:'PingFang SC','Microsoft YaHei','Noto Sans CJK SC','Noto Sans SC',"
@@ -234,10 +236,25 @@ class EmailChannel:
         smtp.login(self.user or "", self.password or "")
 
     def deliver(self, piece: Piece) -> Delivered:
+        """Send the message; a transient refusal (a 4xx answer, or no connection before the
+        message went out) is tried again after each pause of ``retry_waits`` (5 s, 30 s)."""
+        waits = [float(w) for w in self.config.get("retry_waits", RETRY_WAITS)]
+        for wait in (*waits, None):
+            try:
+                return self._deliver_once(piece)
+            except ChannelError as exc:
+                if not exc.transient or wait is None:
+                    raise
+                time.sleep(wait)
+        raise AssertionError("unreachable")
+
+    def _deliver_once(self, piece: Piece) -> Delivered:
         where = f"email: {self.target}: {self.host}:{self.port}"
+        sending = False  # past this point a lost connection may have delivered the message
         try:
             smtp = self._connect()
             try:
+                sending = True
                 refused = smtp.sendmail(self.sender, self.recipients, piece.body)
             finally:
                 try:
@@ -280,9 +297,10 @@ class EmailChannel:
             ) from None
         except (TimeoutError, smtplib.SMTPException, ssl.SSLError, OSError) as exc:
             raise ChannelError(
-                f"{where}: cannot deliver ({type(exc).__name__}: {exc})",
-                code="connect",
-                transient=True,
+                f"{where}: cannot {'deliver' if sending else 'connect'} "
+                f"({type(exc).__name__}: {exc})",
+                code="lost" if sending else "connect",
+                transient=not sending,  # never twice: the first may have arrived
             ) from None
         if refused:
             some = ", ".join(f"{a} ({c})" for a, (c, _) in refused.items())
