@@ -23,7 +23,6 @@ from .archive import ReportsOpt
 from .options import DeskOpt, desk_and_calendars
 
 console = consoles.out()
-err_console = consoles.err()
 LOG_FILE = "weekly.log"
 LOCK_FILE = "weekly.lock"
 MINUTE = 17  # past each hour: away from the top of the hour every other job picks
