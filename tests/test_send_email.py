@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 import yaml
 
-from sectorweekly import series
-from sectorweekly.desk import demo_desk_dir
+from sectorweekly.desk.parse import demo_desk_dir
+from sectorweekly.series.publish import publish
 from smtp_server import SmtpServer, self_signed
 
 DAY = "2024-10-10"
@@ -63,7 +63,7 @@ def issue(demo_report, tmp_path: Path, smtp: SmtpServer):
     reports = tmp_path / "reports"
     folder = reports / DAY
     shutil.copytree(out, folder)
-    series.publish(reports, report, [folder / n for n in DOCS])
+    publish(reports, report, [folder / n for n in DOCS])
     smtp.handler.messages.clear()
     smtp.handler.refuse.clear()
     smtp.handler.busy = smtp.handler.data_tries = 0

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sectorweekly.calendars import Calendars
-from sectorweekly.desk import demo_desk_dir, parse_desk
+from sectorweekly.desk.parse import demo_desk_dir, parse_desk
+from sectorweekly.markets.calendars import Calendars
 from sectorweekly.send.schedule import decide, week_close
 
 D = dt.date.fromisoformat

@@ -18,8 +18,8 @@ import pytest
 import yaml
 from filelock import FileLock
 
-from sectorweekly import archive
-from sectorweekly.desk import demo_desk_dir
+from sectorweekly.desk.parse import demo_desk_dir
+from sectorweekly.series import archive
 from smtp_server import SmtpServer
 
 SECRETS = {"SW_SMTP_USER": "analyst", "SW_SMTP_PASSWORD": "s3cret-Pa55"}

@@ -40,7 +40,7 @@ def release(
     """Release a published issue: record who, when and the sha256 of each of its documents."""
     from ..send.release import release as run_release
     from ..send.release import releases_path
-    from ..series import reports_folder
+    from ..series.publish import reports_folder
 
     day = option_date(date, "DATE")
     assert day is not None
@@ -89,7 +89,7 @@ def send(
     recorded in send-ledger.csv beside the archive."""
     from ..send.ledger import ledger_path
     from ..send.sender import send as run_send
-    from ..series import reports_folder
+    from ..series.publish import reports_folder
 
     day = option_date(date, "DATE")
     assert day is not None

@@ -104,7 +104,7 @@ def weekly(
 ) -> None:
     """The weekly job: when the report week has closed in every market of the desk, update,
     build and publish it (and release and send it when the desk auto-releases)."""
-    from ..series import reports_folder
+    from ..series.publish import reports_folder
 
     folder = reports_folder(reports, None)
     if print_cron or print_systemd:
@@ -128,8 +128,8 @@ def weekly(
 
 
 def _run(d, desk_dir, cals, folder: Path, no_update: bool, log: JobLog) -> None:  # type: ignore[no-untyped-def]
-    from ..archive import read_archive
     from ..send.schedule import decide, when
+    from ..series.archive import read_archive
 
     symbols = d.members() + d.benchmark_symbols()
     markets = sorted({d.instruments[s].market for s in symbols})
@@ -173,12 +173,12 @@ def _run(d, desk_dir, cals, folder: Path, no_update: bool, log: JobLog) -> None:
 
 def _build(d, start: dt.date, end: dt.date, folder: Path, log: JobLog) -> None:  # type: ignore[no-untyped-def]
     """Build and publish the week as ``build --publish`` does, into ``<reports>/<date>``."""
-    from ..archive import read_archive
-    from ..build import BuildContext, build_report
+    from ..build.flow import BuildContext, build_report
     from ..report.render import write_all
     from ..report.tasks import runner
-    from ..series import publish
-    from ..workspace import prepare
+    from ..series.archive import read_archive
+    from ..series.publish import publish
+    from ..update.workspace import prepare
 
     run = runner(2)  # forked before the store is opened
     try:

@@ -21,8 +21,8 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from .. import atomic, clock
-from ..archive import ArchiveError
 from ..errors import InputError
+from ..series.archive import ArchiveError
 
 LEDGER_FILE = "send-ledger.csv"
 COLUMNS = (

@@ -17,8 +17,8 @@ from filelock import FileLock, Timeout
 from pydantic import BaseModel, ValidationError
 
 from .. import atomic, clock
-from ..archive import ArchivedIssue, ArchiveError, read_archive
 from ..errors import InputError, SectorWeeklyError
+from ..series.archive import ArchivedIssue, ArchiveError, read_archive
 
 RELEASES_FILE = "releases.jsonl"
 LOCK_TIMEOUT_S = 30.0

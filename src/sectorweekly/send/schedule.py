@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..calendars import Calendars
 from ..clock import SHANGHAI
+from ..markets.calendars import Calendars
 
 SETTLE = dt.timedelta(minutes=30)  # as the update: sources publish a bar some time after close
 LOOK_BACK_WEEKS = 3  # a week missed (the machine was off) is still built, up to this far back

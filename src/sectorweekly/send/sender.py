@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..distribution import Distribution
+from ..desk.distribution import Distribution
 from ..errors import SectorWeeklyError
 from . import ledger
 from .channel import Channel, ChannelError, Piece

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..archive import ArchivedIssue
 from ..errors import InputError
 from ..report.cells import cell_text
 from ..report.model import Chart, Table
+from ..series.archive import ArchivedIssue
 from .channel import Summary
 from .release import Release
 
