@@ -57,20 +57,27 @@ def channel_class(kind: str) -> type:
         if exc.name != name:
             raise
         raise ConfigError(f"channel {kind!r} is not installed in this version") from None
-    for value in vars(module).values():
-        if (
-            isinstance(value, type)
-            and getattr(value, "kind", None) == kind
-            and hasattr(value, "deliver")
-        ):
-            return value
-    raise ConfigError(f"channel {kind!r}: {name} defines no channel class")
+    own = [
+        v
+        for v in vars(module).values()
+        if isinstance(v, type) and v.__module__ == name and callable(getattr(v, "deliver", None))
+    ]
+    # the class whose ``kind`` says so, else the module's one class named …Channel
+    found = [c for c in own if getattr(c, "kind", None) == kind] or [
+        c for c in own if c.__name__.endswith("Channel")
+    ]
+    if len(found) != 1:
+        raise ConfigError(f"channel {kind!r}: {name} defines no single channel class")
+    return found[0]
 
 
 def make_channel(dist: Distribution, target: str, env: Mapping[str, str]) -> Channel:
     conf = dist.targets[target]
     cls = channel_class(conf.channel)
-    channel: Channel = cls(target, conf.settings(), env)
+    settings = conf.settings()
+    if dist.public_base_url:  # images by link (DingTalk) need where the reports are served
+        settings.setdefault("public_base_url", dist.public_base_url)
+    channel: Channel = cls(target, settings, env)
     return channel
 
 
