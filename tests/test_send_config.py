@@ -13,7 +13,7 @@ from sectorweekly.desk.parse import demo_desk_dir, parse_desk
 from sectorweekly.errors import DeskError, InputError
 from sectorweekly.send import ledger
 from sectorweekly.send.secrets import ConfigError, secret
-from sectorweekly.send.sender import channel_class
+from sectorweekly.send.sender import channel_class, check_secret_files
 
 EMAIL = {"channel": "email", "host": "smtp.example.cn", "from": "desk@broker.example.cn",
          "to": ["a@client.example.com"]}  # fmt: skip
@@ -103,3 +103,20 @@ def test_a_ledger_that_is_not_one_is_refused(tmp_path: Path):
     (tmp_path / ledger.LEDGER_FILE).write_text("date,who\n2024-10-10,x\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"send-ledger.csv:1: not a send ledger; expected"):
         ledger.read_ledger(tmp_path)
+
+
+def test_a_secret_file_inside_the_desk_is_refused(tmp_path: Path):
+    dist = desk_with(
+        {"targets": {"clients": {**EMAIL, "password_file_env": "SW_SMTP_PASSWORD_FILE"}}}
+    ).distribution
+    desk, outside = tmp_path / "desk", tmp_path / "secrets"
+    desk.mkdir()
+    outside.mkdir()
+    inside = {"SW_SMTP_PASSWORD_FILE": str(desk / "smtp.secret")}
+    with pytest.raises(
+        ConfigError,
+        match=r"password_file_env: SW_SMTP_PASSWORD_FILE names .*"
+        r"inside the desk folder .*; keep secret files outside the desk",
+    ):
+        check_secret_files(dist, "clients", inside, desk)
+    check_secret_files(dist, "clients", {"SW_SMTP_PASSWORD_FILE": str(outside / "s")}, desk)

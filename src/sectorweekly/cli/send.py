@@ -105,8 +105,9 @@ def send(
         console.print(line, markup=False, highlight=False, soft_wrap=True)
 
     result = run_send(
-        d.distribution, folder, day, names, os.environ, dry_run=dry_run, again=again, say=say
-    )
+        d.distribution, folder, day, names, os.environ, dry_run=dry_run, again=again, say=say,
+        desk_root=d.root,
+    )  # fmt: skip
     for _, line in result.errors[1:]:
         err_console.print(f"error: {line}", markup=False, highlight=False, soft_wrap=True)
     if result.rows:

@@ -222,7 +222,7 @@ def _auto_send(d, folder: Path, day: dt.date, log: JobLog) -> None:  # type: ign
     if not todo:
         log(f"nothing to do: {day} was sent to {', '.join(d.distribution.default_targets)}")
         return
-    result = send(d.distribution, folder, day, todo, os.environ, say=log)
+    result = send(d.distribution, folder, day, todo, os.environ, say=log, desk_root=d.root)
     if result.errors:
         for _, line in result.errors:
             log.write(f"send failed: {line}")  # the command line prints the first

@@ -81,6 +81,25 @@ def make_channel(dist: Distribution, target: str, env: Mapping[str, str]) -> Cha
     return channel
 
 
+def check_secret_files(
+    dist: Distribution, target: str, env: Mapping[str, str], desk_root: Path | None
+) -> None:
+    """A secret file (named by a ``*_file_env`` variable) must live outside the desk folder,
+    which is shared, copied and archived with the reports."""
+    if desk_root is None:
+        return
+    root = desk_root.resolve()
+    for key, var in dist.targets[target].settings().items():
+        if not (key.endswith("_file_env") and isinstance(var, str) and env.get(var)):
+            continue
+        path = Path(env[var]).resolve()
+        if path.is_relative_to(root):
+            raise ConfigError(
+                f"distribution.targets.{target}.{key}: {var} names {path}, inside the desk "
+                f"folder {root}; keep secret files outside the desk"
+            )
+
+
 @dataclass
 class SendResult:
     rows: list[ledger.Row] = field(default_factory=list)
@@ -108,8 +127,10 @@ def send(
     dry_run: bool = False,
     again: bool = False,
     say: Callable[[str], None] = lambda _line: None,
+    desk_root: Path | None = None,
 ) -> SendResult:
-    """Send the released issue of ``day`` to each target in ``names``, in order."""
+    """Send the released issue of ``day`` to each target in ``names``, in order; a secret file
+    inside ``desk_root`` (the desk folder) is refused."""
     names = list(dict.fromkeys(names))
     result = SendResult()
     kinds = {n: dist.targets[n].channel if n in dist.targets else "" for n in names}
@@ -142,14 +163,16 @@ def send(
     summary = summary_of(reports, issue, record, dist.public_base_url)
     for n in names:
         _send_one(
-            dist, n, summary.issue_date, record.digests, env, summary, reports, dry_run, say, result
-        )
+            dist, n, summary.issue_date, record.digests, env, summary, reports, dry_run, say,
+            result, desk_root,
+        )  # fmt: skip
     return result
 
 
 def _send_one(
     dist: Distribution, name: str, day: dt.date, digests: dict[str, str], env: Mapping[str, str],
     summary: Any, reports: Path, dry_run: bool, say: Callable[[str], None], result: SendResult,
+    desk_root: Path | None,
 ) -> None:  # fmt: skip
     kind = dist.targets[name].channel
 
@@ -162,6 +185,7 @@ def _send_one(
         result.rows.append(r)
 
     try:
+        check_secret_files(dist, name, env, desk_root)
         channel = make_channel(dist, name, env)
         pieces = channel.pieces(summary)
     except (ConfigError, ChannelError) as exc:
