@@ -62,14 +62,14 @@ class Window:
         return recent[-count] + seconds - now
 
 
-_WINDOWS: dict[tuple[str, str, int], Window] = {}
+_WINDOWS: dict[tuple[str, str, Clock], Window] = {}
 
 
 def window_for(
     kind: str, identity: str, rules: tuple[tuple[int, float], ...], clock: Clock, sleep: Sleep
 ) -> Window:
     """The one window of the robot at ``identity`` (hashed: the key is a secret)."""
-    key = (kind, hashlib.sha256(identity.encode()).hexdigest(), id(clock))
+    key = (kind, hashlib.sha256(identity.encode()).hexdigest(), clock)
     if key not in _WINDOWS:
         _WINDOWS[key] = Window(rules, clock, sleep)
     return _WINDOWS[key]

@@ -75,7 +75,8 @@ def _pack(blocks: list[str], budget: int, measure: Measure) -> list[str]:
     parts: list[str] = []
     current = ""
     for block in blocks:
-        for piece in _pieces(block, budget, measure):
+        room = budget - measure(current + PARAGRAPH) if current else budget
+        for piece in _pieces(block, budget, measure, room):
             joined = f"{current}{PARAGRAPH}{piece}" if current else piece
             if measure(joined) <= budget:
                 current = joined
@@ -88,30 +89,32 @@ def _pack(blocks: list[str], budget: int, measure: Measure) -> list[str]:
     return parts
 
 
-def _pieces(block: str, budget: int, measure: Measure) -> list[str]:
-    """A block cut so that each piece fits a part on its own."""
+def _pieces(block: str, budget: int, measure: Measure, room: int) -> list[str]:
+    """A block cut so that each piece fits a part on its own; a table's first piece fills the
+    ``room`` left in the current part."""
     if measure(block) <= budget:
         return [block]
     if _is_table(block):
-        return _table_pieces(block, budget, measure)
+        return _table_pieces(block, budget, measure, room)
     return _text_pieces(block, budget, measure)
 
 
-def _table_pieces(block: str, budget: int, measure: Measure) -> list[str]:
+def _table_pieces(block: str, budget: int, measure: Measure, room: int) -> list[str]:
     """A table cut between rows, each piece headed by the header and separator rows."""
     rows = block.split("\n")
     head = rows[:2] if len(rows) > 1 and set(rows[1].replace("|", "").strip()) <= set("-: ") else []
     body = rows[len(head) :]
     pieces: list[str] = []
     current: list[str] = []
+    limit = room
     for row in body:
-        trial = "\n".join([*head, *current, row])
-        if measure(trial) <= budget:
+        if measure("\n".join([*head, *current, row])) <= limit:
             current.append(row)
             continue
         if current:
             pieces.append("\n".join([*head, *current]))
             current = []
+        limit = budget
         if measure("\n".join([*head, row])) > budget:
             # A single row wider than a part: it goes as text, the only way it can be read.
             pieces.extend(_text_pieces(row, budget, measure))
