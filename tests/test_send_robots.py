@@ -9,7 +9,9 @@ checked without waiting.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -66,6 +68,7 @@ def robots() -> Iterator[tuple[Robots, str, FakeTime]]:
         yield state, base, fake
 
 
+@functools.cache
 def _chart_png() -> bytes:
     import matplotlib
 
@@ -128,8 +131,8 @@ def test_wecom_sends_the_parts_in_order_then_the_chart_then_the_pdf(robots, tmp_
     assert kinds[-2:] == ["image", "file"] and set(kinds[:-2]) == {"markdown"}
     parts = len(kinds) - 2
     assert parts >= 2  # twelve points of ~130 characters: more than 4,096 bytes
-    assert [p.label for p in pieces[:parts]] == [f"markdown ({i}/{parts})" for i in range(1, 4)][
-        :parts
+    assert [p.label for p in pieces[:parts]] == [
+        f"markdown ({i}/{parts})" for i in range(1, parts + 1)
     ]
     assert all(p.size == len(p.body) <= 4096 for p in pieces[:parts])
     assert pieces[-1].label == "file 算力周跟踪20241011.pdf" and pieces[-1].size == 50_016
@@ -208,6 +211,22 @@ def test_wecom_gives_up_after_four_tries_as_a_transient_error(robots, tmp_path):
     assert caught.value.transient and channel.robot.retry_waits == [1.0, 2.0, 4.0]
 
 
+def test_an_unreachable_webhook_is_retried_then_one_transient_line(tmp_path):
+    _WINDOWS.clear()
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    fake = FakeTime()
+    channel = _wecom(f"http://127.0.0.1:{port}", fake)
+    with pytest.raises(ChannelError) as caught:
+        channel.deliver(channel.pieces(_summary(tmp_path, points=1))[0])
+    line = caught.value.line
+    assert line.startswith("wecom: could not reach the webhook (")
+    assert line.endswith("(gave up after 4 tries)") and "\n" not in line
+    assert caught.value.transient and WECOM_KEY not in line
+    assert channel.robot.retry_waits == [1.0, 2.0, 4.0]
+
+
 def test_wecom_paces_twenty_messages_a_minute_per_robot(robots, tmp_path):
     state, base, fake = robots
     # Two targets on the same robot share its window.
@@ -217,9 +236,10 @@ def test_wecom_paces_twenty_messages_a_minute_per_robot(robots, tmp_path):
         (first if i % 2 else second).deliver(piece)
     times = [m.at - 1000.0 for m in state.of("wecom")]
     assert len(times) == 25
-    assert times[:20] == [0.0] * 20 and times[20:] == [60.0] * 5
+    assert times[:20] == [0.0] * 20 and times[20:] == [61.0] * 5
     for t in times:  # never more than 20 in any minute
         assert sum(1 for u in times if t <= u < t + 60) <= 20
+    assert first.robot.window is second.robot.window
 
 
 def test_wecom_refuses_a_pdf_over_twenty_megabytes(robots, tmp_path):
@@ -344,7 +364,7 @@ def test_feishu_paces_five_a_second(robots, tmp_path):
     for _ in range(12):
         channel.deliver(piece)
     times = [m.at - 1000.0 for m in state.of("feishu")]
-    assert times == [0.0] * 5 + [1.0] * 5 + [2.0] * 2
+    assert times == pytest.approx([0.0] * 5 + [1.1] * 5 + [2.2] * 2)
 
 
 def test_feishu_wrong_secret_and_bad_request_are_one_line_each(robots, tmp_path):

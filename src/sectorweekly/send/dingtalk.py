@@ -76,9 +76,11 @@ class DingtalkChannel:
         self.where = f"distribution.{target}"
         self.base = str(config.get("base_url") or BASE_URL).rstrip("/")
         self.wall = wall
+        self.title = "周报"
         self.robot = Robot(self.kind, target, self.token, (self.token, self.secret), **robot)
 
     def pieces(self, summary: Summary) -> list[Piece]:
+        self.title = summary.title  # what DingTalk shows in the chat list, for every part
         parts = split_markdown(dingtalk_markdown(summary), MARKDOWN_LIMIT)
         count = len(parts)
         return [
@@ -87,7 +89,6 @@ class DingtalkChannel:
                 part.encode(),
                 len(part.encode()),
                 f"markdown ({i}/{count})" if count > 1 else "markdown",
-                summary.title,  # the title DingTalk shows in the chat list
             )
             for i, part in enumerate(parts, 1)
         ]
@@ -95,8 +96,8 @@ class DingtalkChannel:
     def deliver(self, piece: Piece) -> Delivered:
         if piece.kind != "markdown":
             raise ChannelError(f"dingtalk: cannot send a {piece.kind} piece")
-        title = piece.name or "周报"
-        payload = {"msgtype": "markdown", "markdown": {"title": title, "text": piece.body.decode()}}
+        text = piece.body.decode()
+        payload = {"msgtype": "markdown", "markdown": {"title": self.title, "text": text}}
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
 
         def request() -> tuple[str, bytes, str]:

@@ -3,7 +3,8 @@
 Pacing is a sliding window per robot (at most N messages in any W seconds), not a token bucket:
 a bucket of 20 refilled every 3 s lets 21 messages into some minute, and DingTalk answers the
 21st by silencing the robot for ten minutes. Every robot with the same webhook shares one window
-within the process, whatever target names it. Clock, wall time and sleep are injectable so the
+within the process, whatever target names it. Each window is a little longer than documented
+(61 s for "a minute"), so that a request slowed on the way does not land inside the last one. Clock, wall time and sleep are injectable so the
 tests decide and check the waits without waiting.
 
 Retries: HTTP 429, 5xx, a connection that fails and each channel's documented rate-limit codes
@@ -157,7 +158,7 @@ class Robot:
         identity: str,
         secrets: tuple[str, ...],
         *,
-        rules: tuple[tuple[int, float], ...] = ((20, 60.0),),
+        rules: tuple[tuple[int, float], ...] = ((20, 61.0),),
         rate_wait: float = 60.0,
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
