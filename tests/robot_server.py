@@ -239,7 +239,7 @@ class _Server(ThreadingHTTPServer):
 def robot_server(robots: Robots) -> Iterator[str]:
     """The server's base URL while the block runs."""
     server = _Server(robots)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
