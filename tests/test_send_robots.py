@@ -409,3 +409,16 @@ def test_one_channels_shortening_never_reaches_another(robots, tmp_path):
     ding = dingtalk[0].body.decode()
     assert not ding.startswith("(") and all(point in ding for point in summary.points)
     assert "| 公司 |" in feishu[0].body.decode() and "| 公司 |" not in ding
+
+
+def test_a_table_row_as_a_line_leaves_out_empty_cells():
+    from sectorweekly.send.robot_markdown import wecom_markdown
+
+    summary = Summary(
+        title="算力周跟踪",
+        issue_date=dt.date(2024, 10, 10),
+        period="2024-10-08 至 2024-10-09",
+        points=("算力链领涨。",),
+        table=(("公司", "总市值", "单位", "周涨跌幅"), ("寒武纪", "无股本数据", "", "+28.48%")),
+    )
+    assert "寒武纪：总市值 无股本数据，周涨跌幅 +28.48%" in wecom_markdown(summary).split("\n")

@@ -18,11 +18,13 @@ def _cell(text: str) -> str:
 
 
 def _row_line(header: tuple[str, ...], row: tuple[str, ...]) -> str:
-    """One row of 图表1 as a line: the first cell, then each other cell after its header."""
+    """One row of 图表1 as a line: the first cell, then each other non-empty cell after its
+    header."""
     name = _cell(row[0]) if row else ""
     rest = [
-        f"{_cell(head)} {_cell(cell)}" if head else _cell(cell)
+        f"{_cell(head)} {_cell(cell)}" if head.strip() else _cell(cell)
         for head, cell in zip(header[1:], row[1:], strict=False)
+        if cell.strip()
     ]
     return f"{name}：" + "，".join(rest) if rest else name
 
