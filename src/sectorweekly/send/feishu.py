@@ -16,7 +16,11 @@ and juejin.cn/post/7391005009667293199):
   not within one hour``; 9499 a bad request. Answers are ``{"code", "msg", "data"}`` (older
   bots: ``{"StatusCode", "StatusMessage"}``).
 - A custom bot cannot upload images or files: 图表1 goes as a markdown table in the card, the
-  PDF only by the issue's link.
+  PDF only by the issue's link. Tables in a card's markdown need the card JSON 2.0 structure
+  (``"schema": "2.0"``, elements under ``body``; clients 7.20 and later; 富文本（Markdown）组件,
+  open.feishu.cn/document/uAjLw4CM/ukzMukzMukzM/feishu-cards/card-json-v2-components/
+  content-components/rich-text, and the 2.0 release notes, which also say an unknown property
+  is an error in 2.0, so the card carries nothing else).
 
 Config: ``channel: feishu``, ``hook_env`` (the hook id, or the whole webhook URL), ``secret_env``,
 optional ``base_url``.
