@@ -422,3 +422,21 @@ def test_a_table_row_as_a_line_leaves_out_empty_cells():
         table=(("公司", "总市值", "单位", "周涨跌幅"), ("寒武纪", "无股本数据", "", "+28.48%")),
     )
     assert "寒武纪：总市值 无股本数据，周涨跌幅 +28.48%" in wecom_markdown(summary).split("\n")
+
+
+def test_bad_config_and_a_missing_pdf_are_one_line_each(tmp_path):
+    with pytest.raises(ChannelError) as caught:
+        WecomChannel("team", {"key_env": "SW_WECOM_KEY", "base_url": "qyapi.local"}, ENV)
+    assert caught.value.line == (
+        "wecom: distribution.team.base_url is 'qyapi.local'; expected an http(s) URL"
+    )
+    with pytest.raises(ChannelError) as caught:
+        FeishuChannel("lark", "SW_FEISHU_HOOK", ENV)  # type: ignore[arg-type]
+    assert caught.value.line == "feishu: distribution.lark is not a mapping of keys"
+    summary = _summary(tmp_path, points=1)
+    gone = tmp_path / "gone.pdf"
+    with pytest.raises(ChannelError) as caught:
+        WecomChannel("team", {"key_env": "SW_WECOM_KEY"}, ENV).pieces(
+            Summary(**{**summary.__dict__, "pdf": gone})
+        )
+    assert caught.value.line == f"wecom: cannot read {gone}: No such file or directory"

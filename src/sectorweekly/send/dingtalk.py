@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .channel import ChannelError, Delivered, Piece, Summary
-from .robot import Answer, Robot, Transient, parse_json, secret
+from .robot import Answer, Robot, Transient, base_url, parse_json, secret
 from .robot_markdown import dingtalk_markdown
 from .split import split_markdown
 
@@ -75,7 +75,7 @@ class DingtalkChannel:
         self.token = _token(secret(self.kind, target, config, "access_token_env", env))
         self.secret = secret(self.kind, target, config, "secret_env", env)
         self.where = f"distribution.{target}"
-        self.base = str(config.get("base_url") or BASE_URL).rstrip("/")
+        self.base = base_url(self.kind, target, config, BASE_URL)
         self.wall = wall
         self.title = "周报"
         self.robot = Robot(self.kind, target, self.token, (self.token, self.secret), **robot)

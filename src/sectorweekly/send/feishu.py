@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .channel import ChannelError, Delivered, Piece, Summary
-from .robot import Answer, Robot, Transient, parse_json, secret
+from .robot import Answer, Robot, Transient, base_url, parse_json, secret
 from .robot_markdown import feishu_markdown
 from .split import split_markdown
 
@@ -105,7 +105,7 @@ class FeishuChannel:
         self.hook = _hook(secret(self.kind, target, config, "hook_env", env))
         self.secret = secret(self.kind, target, config, "secret_env", env)
         self.where = f"distribution.{target}"
-        self.base = str(config.get("base_url") or BASE_URL).rstrip("/")
+        self.base = base_url(self.kind, target, config, BASE_URL)
         self.wall = wall
         self.title = "周报"
         # The documented 5 a second and 100 a minute, each window a tenth longer for the network.

@@ -16,6 +16,7 @@ Secrets are never printed: any line that would carry one has it replaced by ``**
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import time
 import urllib.error
@@ -80,6 +81,8 @@ def secret(
     kind: str, target: str, config: Mapping[str, Any], key: str, env: Mapping[str, str]
 ) -> str:
     """The value of the environment variable that ``distribution.<target>.<key>`` names."""
+    if not isinstance(config, Mapping):
+        raise ChannelError(f"{kind}: distribution.{target} is not a mapping of keys", code="config")
     name = config.get(key)
     where = f"distribution.{target}.{key}"
     if not isinstance(name, str) or not name.strip():
@@ -91,6 +94,17 @@ def secret(
     if not value:
         raise ChannelError(f"{kind}: {where} names {name.strip()}, which is not set", code="config")
     return value
+
+
+def base_url(kind: str, target: str, config: Mapping[str, Any], default: str) -> str:
+    """The robot's address: the documented one, or ``base_url`` (a test server, Lark)."""
+    value = config.get("base_url") or default
+    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+        raise ChannelError(
+            f"{kind}: distribution.{target}.base_url is {value!r}; expected an http(s) URL",
+            code="config",
+        )
+    return value.rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -199,7 +213,7 @@ class Robot:
             url, body, content_type = request()
             try:
                 answer = self.post(url, body, content_type)
-            except (urllib.error.URLError, OSError) as error:
+            except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
                 reason = getattr(error, "reason", error)
                 last = Transient(f"{self.kind}: could not reach the webhook ({reason})", "network")
                 continue

@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .channel import ChannelError, Delivered, Piece, Summary
-from .robot import Answer, Robot, Transient, parse_json, secret
+from .robot import Answer, Robot, Transient, base_url, parse_json, secret
 from .robot_markdown import wecom_markdown
 from .split import split_markdown
 
@@ -63,7 +63,7 @@ class WecomChannel:
         self.target = target
         self.key = _key(secret(self.kind, target, config, "key_env", env))
         self.hint = f"check distribution.{target}.key_env"
-        self.base = str(config.get("base_url") or BASE_URL).rstrip("/")
+        self.base = base_url(self.kind, target, config, BASE_URL)
         self.robot = Robot(self.kind, target, self.key, (self.key,), **robot)
 
     def pieces(self, summary: Summary) -> list[Piece]:
@@ -80,7 +80,11 @@ class WecomChannel:
                 )
             pieces.append(Piece("image", png, len(png), "image 图表1.png", "图表1.png"))
         if summary.pdf is not None:
-            data = summary.pdf.read_bytes()
+            try:
+                data = summary.pdf.read_bytes()
+            except OSError as error:
+                reason = error.strerror or type(error).__name__
+                raise ChannelError(f"wecom: cannot read {summary.pdf}: {reason}") from None
             if not FILE_MIN <= len(data) <= FILE_LIMIT:
                 raise ChannelError(
                     f"wecom: {summary.pdf.name} is {len(data):,} bytes; a WeCom file is "
