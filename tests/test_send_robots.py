@@ -440,3 +440,19 @@ def test_bad_config_and_a_missing_pdf_are_one_line_each(tmp_path):
             Summary(**{**summary.__dict__, "pdf": gone})
         )
     assert caught.value.line == f"wecom: cannot read {gone}: No such file or directory"
+
+
+def test_an_unanswered_message_is_not_posted_twice(tmp_path):
+    _WINDOWS.clear()
+    fake, calls = FakeTime(), []
+
+    def post(url: str, body: bytes, content_type: str):
+        calls.append(url)
+        raise TimeoutError("timed out")
+
+    config = {"key_env": "SW_WECOM_KEY"}
+    channel = WecomChannel("team", config, ENV, clock=fake.clock, sleep=fake.sleep, post=post)
+    with pytest.raises(ChannelError) as caught:
+        channel.deliver(channel.pieces(_summary(tmp_path, points=1))[0])
+    assert caught.value.line == "wecom: no answer within 30 s; the message may have arrived"
+    assert caught.value.transient and len(calls) == 1

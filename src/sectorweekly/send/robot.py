@@ -9,7 +9,8 @@ tests decide and check the waits without waiting.
 
 Retries: HTTP 429, 5xx, a connection that fails and each channel's documented rate-limit codes
 are retried (up to three times; a rate limit waits for the server's ``Retry-After`` or the
-channel's window, the others back off 1, 2, 4 s). Anything else is one line, never retried.
+channel's window, the others back off 1, 2, 4 s). A request sent but not answered in time is
+not retried (the group could see the message twice). Anything else is one line, never retried.
 Secrets are never printed: any line that would carry one has it replaced by ``***``.
 """
 
@@ -213,8 +214,15 @@ class Robot:
             url, body, content_type = request()
             try:
                 answer = self.post(url, body, content_type)
+            except TimeoutError:
+                # Sent, perhaps, but unanswered: another try could post the message twice.
+                raise ChannelError(
+                    f"{self.kind}: no answer within {TIMEOUT:.0f} s; the message may have arrived",
+                    code="timeout",
+                    transient=True,
+                ) from None
             except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
-                reason = getattr(error, "reason", error)
+                reason = " ".join(str(getattr(error, "reason", error)).split())
                 last = Transient(f"{self.kind}: could not reach the webhook ({reason})", "network")
                 continue
             try:
