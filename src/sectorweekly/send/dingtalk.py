@@ -9,8 +9,8 @@ blog.csdn.net/weixin_43564241/article/details/139138811 and zhuoqun.info/article
 - Signing (加签): ``T`` is the time in milliseconds (within an hour of DingTalk's clock); ``S`` is
   urlEncode(Base64(HmacSHA256(key=secret, message=f"{T}\\n{secret}"))), UTF-8.
 - The markdown is a subset (headings, quotes, bold, italics, links, images by URL, lists; the
-  list at cscoder.cn/docs/open/aliyun/robot-messages-markdown.html) with no tables; the text
-  is kept within 20,000 bytes here. A custom robot cannot upload an image or a
+  list at cscoder.cn/docs/open/aliyun/robot-messages-markdown.html) with no tables. The text is
+  kept within 20,000 bytes, the figure issue 24 gives; the pages read state no number. A custom robot cannot upload an image or a
   file: 图表1 is shown only by its public URL, the PDF only by the issue's link.
 - At most 20 messages a minute per robot; more silences it for ten minutes (errcode 130101,
   ``send too fast, exceed 20 times per minute``). errcode 310000 is a refused security check:

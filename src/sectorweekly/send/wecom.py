@@ -13,7 +13,8 @@ and hexdocs.pm/wechat_sdk WeChat.Work.ChatRobot):
   ``media_id`` (valid three days), then ``{"msgtype": "file", "file": {"media_id": …}}``.
 - Each robot sends at most 20 messages a minute. Answers are ``{"errcode", "errmsg"}``;
   93000 is an invalid webhook key (github.com/wes-lin/Cloud189Checkin/issues/175), 45009 the
-  frequency limit (``api freq out of limit``).
+  frequency limit (``api freq out of limit``), 40058 ``markdown.content exceed max length 4096``
+  (github.com/RayWangQvQ/BiliBiliToolPro/issues/702).
 
 Config (``distribution.<name>`` in desk.yaml): ``channel: wecom``, ``key_env`` naming the
 environment variable that holds the key (or the whole webhook URL), optional ``base_url``.
@@ -42,6 +43,7 @@ BASE_URL = "https://qyapi.weixin.qq.com"
 ERRORS = {
     93000: "invalid webhook key",
     45009: "rate limited (20 messages a minute)",
+    40058: "a message longer than WeCom accepts (markdown 4,096 bytes)",
 }
 RATE_LIMITED = {45009}
 
