@@ -8,6 +8,7 @@ checked without waiting.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import io
@@ -248,7 +249,7 @@ def test_wecom_refuses_a_pdf_over_twenty_megabytes(robots, tmp_path):
     big.write_bytes(b"%PDF" + b"0" * (20 * 1024 * 1024 - 3))
     summary = _summary(tmp_path, points=1)
     with pytest.raises(ChannelError) as caught:
-        _wecom(base, fake).pieces(Summary(**{**summary.__dict__, "pdf": big}))
+        _wecom(base, fake).pieces(dataclasses.replace(summary, pdf=big))
     assert caught.value.line == (
         "wecom: 周报.pdf is 20,971,521 bytes; a WeCom file is 6 to 20,971,520 bytes"
     )
@@ -437,7 +438,7 @@ def test_bad_config_and_a_missing_pdf_are_one_line_each(tmp_path):
     gone = tmp_path / "gone.pdf"
     with pytest.raises(ChannelError) as caught:
         WecomChannel("team", {"key_env": "SW_WECOM_KEY"}, ENV).pieces(
-            Summary(**{**summary.__dict__, "pdf": gone})
+            dataclasses.replace(summary, pdf=gone)
         )
     assert caught.value.line == f"wecom: cannot read {gone}: No such file or directory"
 
