@@ -457,3 +457,18 @@ def test_an_unanswered_message_is_not_posted_twice(tmp_path):
         channel.deliver(channel.pieces(_summary(tmp_path, points=1))[0])
     assert caught.value.line == "wecom: no answer within 30 s; the message may have arrived"
     assert caught.value.transient and len(calls) == 1
+
+
+def test_the_builds_plain_report_pdf_goes_by_the_issues_title(robots, tmp_path):
+    state, base, fake = robots
+    plain = tmp_path / "report.pdf"
+    plain.write_bytes(b"%PDF-1.7\n%%EOF\n")
+    summary = dataclasses.replace(
+        _summary(tmp_path, points=1), pdf=plain, title="GB200进入交付期/算力链领涨-算力周跟踪"
+    )
+    channel = _wecom(base, fake)
+    file_piece = channel.pieces(summary)[-1]
+    assert file_piece.label == "file GB200进入交付期_算力链领涨-算力周跟踪_20241011.pdf"
+    channel.deliver(file_piece)
+    ((name, _),) = state.media.values()
+    assert name == "GB200进入交付期_算力链领涨-算力周跟踪_20241011.pdf"

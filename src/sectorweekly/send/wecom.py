@@ -92,7 +92,7 @@ class WecomChannel:
                     f"wecom: {summary.pdf.name} is {len(data):,} bytes; a WeCom file is "
                     f"{FILE_MIN} to {FILE_LIMIT:,} bytes"
                 )
-            name = summary.pdf.name
+            name = shown_name(summary)
             pieces.append(Piece("file", data, len(data), f"file {name}", name))
         return pieces
 
@@ -141,6 +141,16 @@ class WecomChannel:
         if code == 93000:
             line += f"; {self.hint}"
         raise ChannelError(line, code=str(code))
+
+
+def shown_name(summary: Summary) -> str:
+    """The PDF's name in the group: its own, unless that is the build's plain ``report.pdf``,
+    which says nothing in a chat; then the issue's title and date."""
+    assert summary.pdf is not None
+    if summary.pdf.stem.lower() != "report":
+        return summary.pdf.name
+    title = "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in summary.title)
+    return f"{title}_{summary.issue_date:%Y%m%d}.pdf"
 
 
 def _label(kind: str, index: int, count: int) -> str:
