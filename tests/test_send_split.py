@@ -186,3 +186,12 @@ def test_a_channel_measure_counts_the_escaped_json():
     parts = split_markdown(text, 2000, escaped)
     assert all(escaped(p) <= 2000 for p in parts)
     assert len(parts) > 1
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_at_a_limit_narrower_than_a_table_row_nothing_is_lost(seed: int):
+    rng = random.Random(seed)
+    text, headers = _document(rng)
+    parts = split_markdown(text, 60)
+    assert all(utf8_len(part) <= 60 for part in parts)
+    _assert_same_text(_bodies(parts), text, headers)

@@ -104,6 +104,8 @@ def _table_pieces(block: str, budget: int, measure: Measure, room: int) -> list[
     rows = block.split("\n")
     head = rows[:2] if len(rows) > 1 and set(rows[1].replace("|", "").strip()) <= set("-: ") else []
     body = rows[len(head) :]
+    if head and measure("\n".join([*head, body[0]])) > budget:
+        return _text_pieces(block, budget, measure)  # too wide to repeat: lines of text
     pieces: list[str] = []
     current: list[str] = []
     limit = room
