@@ -134,13 +134,12 @@ def test_a_text_within_the_limit_is_one_part_without_a_marker():
 
 
 def test_the_marker_bytes_count_against_the_limit():
-    # Two paragraphs that fit together without markers only if the marker is forgotten.
-    first = "甲" * 1000
-    second = "乙" * 360  # 3,000 + 2 + 1,080 = 4,082 bytes: a part with "(1/2)\n" would be 4,088
-    parts = split_markdown(f"{first}\n\n{second}\n\n{'丙' * 10}", 4096)
-    assert all(utf8_len(p) <= 4096 for p in parts)
-    assert len(parts) == 2
-    assert parts[0] == f"(1/2)\n{first}\n\n{second}"
+    first, second, third = "甲" * 1000, "乙" * 363, "丙" * 10
+    # first + blank line + second = 3,000 + 2 + 1,089 = 4,091 bytes: one part without a marker,
+    # 4,097 with "(1/2)\n", so they may not share a part.
+    parts = split_markdown(f"{first}\n\n{second}\n\n{third}", 4096)
+    assert parts == [f"(1/2)\n{first}", f"(2/2)\n{second}\n\n{third}"]
+    assert utf8_len(f"(1/2)\n{first}\n\n{second}") == 4097
 
 
 def test_paragraph_boundaries_come_before_sentence_ends():
