@@ -162,7 +162,10 @@ def test_wecom_invalid_key_is_one_line_naming_the_config_key(robots, tmp_path):
     channel = WecomChannel("team", config, env, clock=fake.clock, sleep=fake.sleep)
     with pytest.raises(ChannelError) as caught:
         channel.deliver(channel.pieces(_summary(tmp_path, points=1))[0])
-    assert caught.value.line == "wecom: 93000 invalid webhook key; check distribution.team.key_env"
+    assert (
+        caught.value.line
+        == "wecom: 93000 invalid webhook key; check distribution.targets.team.key_env"
+    )
     assert not caught.value.transient and "not-a-key" not in caught.value.line
 
 
@@ -259,12 +262,12 @@ def test_a_missing_secret_names_the_config_key_and_the_variable():
     with pytest.raises(ChannelError) as caught:
         WecomChannel("team", {"key_env": "SW_WECOM_KEY"}, {})
     assert caught.value.line == (
-        "wecom: distribution.team.key_env names SW_WECOM_KEY, which is not set"
+        "wecom: distribution.targets.team.key_env names SW_WECOM_KEY, which is not set"
     )
     with pytest.raises(ChannelError) as caught:
         DingtalkChannel("ding", {"access_token_env": "SW_DING_TOKEN"}, ENV)
     assert caught.value.line == (
-        "dingtalk: distribution.ding.secret_env is missing; expected the name of an "
+        "dingtalk: distribution.targets.ding.secret_env is missing; expected the name of an "
         "environment variable"
     )
 
@@ -310,7 +313,7 @@ def test_dingtalk_wrong_secret_is_310000_in_one_line(robots, tmp_path):
         channel.deliver(channel.pieces(_summary(tmp_path, points=1))[0])
     assert caught.value.line == (
         "dingtalk: 310000 signature, keyword or IP whitelist refused; check "
-        "distribution.ding.secret_env and the robot's security settings"
+        "distribution.targets.ding.secret_env and the robot's security settings"
     )
     assert "SECwrong" not in caught.value.line and len(state.received) == 1
 
@@ -376,7 +379,7 @@ def test_feishu_wrong_secret_and_bad_request_are_one_line_each(robots, tmp_path)
         channel.deliver(piece)
     assert caught.value.line == (
         "feishu: 19021 signature refused (sign match fail, or the clock is more than an hour "
-        "off); check distribution.lark.secret_env"
+        "off); check distribution.targets.lark.secret_env"
     )
     state.plan("feishu", planned_json({"code": 9499, "msg": "Bad Request"}, status=400))
     with pytest.raises(ChannelError) as caught:
@@ -429,11 +432,11 @@ def test_bad_config_and_a_missing_pdf_are_one_line_each(tmp_path):
     with pytest.raises(ChannelError) as caught:
         WecomChannel("team", {"key_env": "SW_WECOM_KEY", "base_url": "qyapi.local"}, ENV)
     assert caught.value.line == (
-        "wecom: distribution.team.base_url is 'qyapi.local'; expected an http(s) URL"
+        "wecom: distribution.targets.team.base_url is 'qyapi.local'; expected an http(s) URL"
     )
     with pytest.raises(ChannelError) as caught:
         FeishuChannel("lark", "SW_FEISHU_HOOK", ENV)  # type: ignore[arg-type]
-    assert caught.value.line == "feishu: distribution.lark is not a mapping of keys"
+    assert caught.value.line == "feishu: distribution.targets.lark is not a mapping of keys"
     summary = _summary(tmp_path, points=1)
     gone = tmp_path / "gone.pdf"
     with pytest.raises(ChannelError) as caught:

@@ -74,7 +74,7 @@ class DingtalkChannel:
         self.target = target
         self.token = _token(secret(self.kind, target, config, "access_token_env", env))
         self.secret = secret(self.kind, target, config, "secret_env", env)
-        self.where = f"distribution.{target}"
+        self.where = f"distribution.targets.{target}"
         self.base = base_url(self.kind, target, config, BASE_URL)
         self.wall = wall
         self.title = "周报"

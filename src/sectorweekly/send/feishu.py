@@ -104,7 +104,7 @@ class FeishuChannel:
         self.target = target
         self.hook = _hook(secret(self.kind, target, config, "hook_env", env))
         self.secret = secret(self.kind, target, config, "secret_env", env)
-        self.where = f"distribution.{target}"
+        self.where = f"distribution.targets.{target}"
         self.base = base_url(self.kind, target, config, BASE_URL)
         self.wall = wall
         self.title = "周报"

@@ -81,11 +81,13 @@ def window_for(
 def secret(
     kind: str, target: str, config: Mapping[str, Any], key: str, env: Mapping[str, str]
 ) -> str:
-    """The value of the environment variable that ``distribution.<target>.<key>`` names."""
+    """The value of the environment variable that ``distribution.targets.<target>.<key>`` names."""
     if not isinstance(config, Mapping):
-        raise ChannelError(f"{kind}: distribution.{target} is not a mapping of keys", code="config")
+        raise ChannelError(
+            f"{kind}: distribution.targets.{target} is not a mapping of keys", code="config"
+        )
     name = config.get(key)
-    where = f"distribution.{target}.{key}"
+    where = f"distribution.targets.{target}.{key}"
     if not isinstance(name, str) or not name.strip():
         raise ChannelError(
             f"{kind}: {where} is missing; expected the name of an environment variable",
@@ -102,7 +104,7 @@ def base_url(kind: str, target: str, config: Mapping[str, Any], default: str) ->
     value = config.get("base_url") or default
     if not isinstance(value, str) or not value.startswith(("http://", "https://")):
         raise ChannelError(
-            f"{kind}: distribution.{target}.base_url is {value!r}; expected an http(s) URL",
+            f"{kind}: distribution.targets.{target}.base_url is {value!r}; expected an http(s) URL",
             code="config",
         )
     return value.rstrip("/")

@@ -16,7 +16,7 @@ and hexdocs.pm/wechat_sdk WeChat.Work.ChatRobot):
   frequency limit (``api freq out of limit``), 40058 ``markdown.content exceed max length 4096``
   (github.com/RayWangQvQ/BiliBiliToolPro/issues/702).
 
-Config (``distribution.<name>`` in desk.yaml): ``channel: wecom``, ``key_env`` naming the
+Config (``distribution.targets.<name>`` in desk.yaml): ``channel: wecom``, ``key_env`` naming the
 environment variable that holds the key (or the whole webhook URL), optional ``base_url``.
 """
 
@@ -64,7 +64,7 @@ class WecomChannel:
     ) -> None:
         self.target = target
         self.key = _key(secret(self.kind, target, config, "key_env", env))
-        self.hint = f"check distribution.{target}.key_env"
+        self.hint = f"check distribution.targets.{target}.key_env"
         self.base = base_url(self.kind, target, config, BASE_URL)
         self.robot = Robot(self.kind, target, self.key, (self.key,), **robot)
 
