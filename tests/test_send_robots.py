@@ -475,3 +475,27 @@ def test_the_builds_plain_report_pdf_goes_by_the_issues_title(robots, tmp_path):
     channel.deliver(file_piece)
     ((name, _),) = state.media.values()
     assert name == "GB200进入交付期_算力链领涨-算力周跟踪_20241011.pdf"
+
+
+@pytest.mark.parametrize("kind", ["wecom", "dingtalk", "feishu"])
+def test_each_robot_module_holds_one_channel_of_its_kind(kind: str, tmp_path):
+    """The sender finds a channel as the class in ``send/<kind>.py`` whose ``kind`` is its name,
+    and builds it from the target's name, its desk.yaml keys and the environment."""
+    import importlib
+
+    module = importlib.import_module(f"sectorweekly.send.{kind}")
+    found = [
+        v
+        for v in vars(module).values()
+        if isinstance(v, type) and getattr(v, "kind", None) == kind and hasattr(v, "deliver")
+    ]
+    assert len(found) == 1
+    keys = {
+        "wecom": {"key_env": "SW_WECOM_KEY"},
+        "dingtalk": {"access_token_env": "SW_DING_TOKEN", "secret_env": "SW_DING_SECRET"},
+        "feishu": {"hook_env": "SW_FEISHU_HOOK", "secret_env": "SW_FEISHU_SECRET"},
+    }[kind]
+    channel = found[0]("desk", {"channel": kind, **keys}, ENV)
+    assert (channel.kind, channel.target) == (kind, "desk")
+    pieces = channel.pieces(_summary(tmp_path, points=2))
+    assert pieces[0].kind == "markdown" and all(p.size > 0 and p.label for p in pieces)
