@@ -499,3 +499,25 @@ def test_each_robot_module_holds_one_channel_of_its_kind(kind: str, tmp_path):
     assert (channel.kind, channel.target) == (kind, "desk")
     pieces = channel.pieces(_summary(tmp_path, points=2))
     assert pieces[0].kind == "markdown" and all(p.size > 0 and p.label for p in pieces)
+
+
+def test_points_are_one_line_each_and_an_empty_section_has_no_heading():
+    from sectorweekly.send.robot_markdown import (
+        dingtalk_markdown,
+        feishu_markdown,
+        wecom_markdown,
+    )
+
+    summary = Summary(
+        title="算力周跟踪",
+        issue_date=dt.date(2024, 10, 10),
+        period="2024-10-08 至 2024-10-09",
+        points=("光模块领涨，\n液冷跟涨。", "  "),
+    )
+    assert wecom_markdown(summary).split("\n")[3:] == ["**投资要点**", "1. 光模块领涨， 液冷跟涨。"]
+    assert dingtalk_markdown(summary).endswith("#### 投资要点\n\n- 光模块领涨， 液冷跟涨。")
+    assert feishu_markdown(summary).endswith("**投资要点**\n\n1. 光模块领涨， 液冷跟涨。")
+    empty = dataclasses.replace(summary, points=())
+    assert "投资要点" not in wecom_markdown(empty) + dingtalk_markdown(empty) + feishu_markdown(
+        empty
+    )

@@ -29,6 +29,16 @@ def _row_line(header: tuple[str, ...], row: tuple[str, ...]) -> str:
     return f"{name}：" + "，".join(rest) if rest else name
 
 
+def _points(summary: Summary, heading: str, numbered: bool) -> list[str]:
+    """投资要点 under its heading, one line a point (a point's own line breaks become spaces)."""
+    points = [" ".join(p.split()) for p in summary.points if p.strip()]
+    if not points:
+        return []
+    if numbered:
+        return [heading, *(f"{i}. {p}" for i, p in enumerate(points, 1))]
+    return [heading, "", *(f"- {p}" for p in points)]
+
+
 def _table_lines(summary: Summary, bullet: str) -> list[str]:
     if len(summary.table) < 2:
         return []
@@ -38,8 +48,8 @@ def _table_lines(summary: Summary, bullet: str) -> list[str]:
 
 def wecom_markdown(summary: Summary) -> str:
     """WeCom: title as a heading, the period quoted, points numbered by hand, 图表1 as lines."""
-    lines = [f"# {summary.title}", f"> 报告期：{summary.period}", "", "**投资要点**"]
-    lines += [f"{i}. {point}" for i, point in enumerate(summary.points, 1)]
+    lines = [f"# {summary.title}", f"> 报告期：{summary.period}", ""]
+    lines += _points(summary, "**投资要点**", numbered=True)
     table = _table_lines(summary, "")
     if table:
         lines += ["", "**图表1**", *table]
@@ -50,8 +60,8 @@ def wecom_markdown(summary: Summary) -> str:
 
 def dingtalk_markdown(summary: Summary) -> str:
     """DingTalk: a list for the points and for 图表1's rows, the chart by its public URL."""
-    lines = [f"### {summary.title}", f"> 报告期：{summary.period}", "", "#### 投资要点", ""]
-    lines += [f"- {point}" for point in summary.points]
+    lines = [f"### {summary.title}", f"> 报告期：{summary.period}", ""]
+    lines += _points(summary, "#### 投资要点", numbered=False)
     table = _table_lines(summary, "- ")
     if table or summary.chart_url:
         lines += ["", "#### 图表1", ""]
@@ -65,8 +75,8 @@ def dingtalk_markdown(summary: Summary) -> str:
 
 def feishu_markdown(summary: Summary) -> str:
     """Feishu card markdown (the title goes in the card's header): 图表1 as a real table."""
-    lines = [f"报告期：{summary.period}", "", "**投资要点**", ""]
-    lines += [f"{i}. {point}" for i, point in enumerate(summary.points, 1)]
+    lines = [f"报告期：{summary.period}", ""]
+    lines += _points(summary, "**投资要点**\n", numbered=True)
     if len(summary.table) >= 2:
         header, *rows = summary.table
         lines += ["", "**图表1**", ""]
