@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .channel import ChannelError, Delivered, Piece, Summary
-from .robot import Answer, Robot, Transient, base_url, parse_json, secret
+from .robot import Answer, Clock, Robot, Transient, base_url, parse_json, secret
 from .robot_markdown import feishu_markdown
 from .split import split_markdown
 
@@ -98,7 +98,7 @@ class FeishuChannel:
         config: Mapping[str, Any],
         env: Mapping[str, str],
         *,
-        wall: Any = time.time,
+        wall: Clock = time.time,
         **robot: Any,
     ) -> None:
         self.target = target
