@@ -49,9 +49,11 @@ def summary_of(
             )
         png = image.read_bytes()
     html = next((d for d in issue.documents if d.endswith(".html")), None)
-    link = None
+    link = chart_url = None
     if base_url and html is not None and not Path(html).is_absolute():
         link = base_url.rstrip("/") + "/" + html
+        if figure is not None:  # the image beside the served documents
+            chart_url = base_url.rstrip("/") + "/" + (Path(html).parent / figure.file).as_posix()
     return Summary(
         title=issue.title,
         issue_date=issue.publication_date,
@@ -62,5 +64,6 @@ def summary_of(
         pdf=_document(reports, issue, ".pdf"),
         docx=_document(reports, issue, ".docx"),
         link=link,
+        chart_url=chart_url,
         digests=dict(release.digests),
     )
