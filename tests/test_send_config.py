@@ -94,7 +94,9 @@ def test_secrets_come_from_the_environment_or_a_file_it_names(tmp_path: Path):
 
 
 def test_channels_are_found_by_kind_and_a_missing_one_is_one_line():
-    assert channel_class("email").__name__ == "EmailChannel"
+    found = {k: channel_class(k).__name__ for k in ("email", "wecom", "dingtalk", "feishu")}
+    assert found == {"email": "EmailChannel", "wecom": "WecomChannel",
+                     "dingtalk": "DingtalkChannel", "feishu": "FeishuChannel"}  # fmt: skip
     with pytest.raises(ConfigError, match="channel 'fax' is not known"):
         channel_class("fax")
 

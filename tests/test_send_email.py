@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
+from robot_server import Robots, robot_server
 from sectorweekly.desk.parse import demo_desk_dir
 from sectorweekly.series.publish import publish
 from smtp_server import SmtpServer, self_signed
@@ -38,7 +39,7 @@ def smtp():
         yield server
 
 
-def write_desk(folder: Path, port: int, **target: Any) -> Path:
+def write_desk(folder: Path, port: int, robots: dict | None = None, **target: Any) -> Path:
     """The demo desk with one e-mail target ``clients`` (keys overridden by ``target``)."""
     if not folder.exists():
         shutil.copytree(demo_desk_dir(), folder, ignore=shutil.ignore_patterns("data"))
@@ -51,7 +52,10 @@ def write_desk(folder: Path, port: int, **target: Any) -> Path:
         "from": "desk@broker.example.cn", "to": TO, "cc": CC, "bcc": BCC,
         "retry_waits": [0.1, 0.1], **target,
     }  # fmt: skip
-    data["distribution"] = {"targets": {"clients": clients}, "default_targets": ["clients"]}
+    data["distribution"] = {
+        "targets": {"clients": clients, **(robots or {})},
+        "default_targets": ["clients"],
+    }
     (folder / "desk.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return folder
 
@@ -292,3 +296,38 @@ def test_a_transient_refusal_is_tried_again_and_recorded_once(issue, smtp):
     assert "451 4.7.1 try again later" in line
     assert [r["result"] for r in ledger(issue)] == ["sent", "failed"]
     assert len(smtp.handler.messages) == 1
+
+
+def test_email_and_a_wecom_robot_in_one_send_each_recorded_per_message(issue, smtp):
+    """The robots' channel comes from the same registry: one ledger row per message, in order;
+    a robot refusing its key stops that target only, later pieces recorded ``not sent``."""
+    state = Robots(wecom_keys={"good-key"})
+    with robot_server(state) as base:
+        team = {"team": {"channel": "wecom", "key_env": "SW_WECOM_KEY", "base_url": base}}
+        write_desk(issue["desk"], smtp.port, robots=team)
+        assert sw(issue, "release", DAY).returncode == 0
+        dry = sw(issue, "send", DAY, "--to", "clients", "--to", "team", "--dry-run",
+                 env={**SECRETS, "SW_WECOM_KEY": "good-key"})  # fmt: skip
+        assert dry.returncode == 0, dry.stderr
+        assert (
+            "team (wecom): markdown" in dry.stdout and "team (wecom): image 图表1.png" in dry.stdout
+        )
+        run = sw(issue, "send", DAY, "--to", "clients", "--to", "team",
+                 env={**SECRETS, "SW_WECOM_KEY": "good-key"})  # fmt: skip
+        assert run.returncode == 0, run.stderr
+        rows = ledger(issue)
+        assert (rows[0]["target"], rows[0]["result"]) == ("clients", "sent")
+        robot = [r for r in rows if r["target"] == "team"]
+        assert {r["result"] for r in robot} == {"sent"} and robot[0]["channel"] == "wecom"
+        assert robot[0]["piece"].startswith("markdown") and robot[-1]["piece"].startswith("file ")
+        assert len(state.of("wecom")) == len(robot) and len(state.of("wecom-upload")) == 1
+        [(name, data)] = state.media.values()
+        assert data == (issue["folder"] / "report.pdf").read_bytes() and name.endswith(".pdf")
+
+        bad = sw(issue, "send", DAY, "--to", "team", "--again",
+                 env={**SECRETS, "SW_WECOM_KEY": "stale-key"})  # fmt: skip
+        line = one_error_line(bad, 5)
+        assert line.startswith("error: wecom: 93000") and "stale-key" not in line
+        later = ledger(issue)[len(rows) :]
+        assert [r["result"] for r in later] == ["failed"] + ["not sent"] * (len(later) - 1)
+        assert len(later) == len(robot)
