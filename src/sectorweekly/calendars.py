@@ -52,6 +52,7 @@ class DeskHolidays(Protocol):
     @property
     def root(self) -> Path: ...
 
+
 CALENDAR_START = pd.Timestamp("2000-01-04")
 # provisional sessions run this many years past the later of today and the last known year
 PROVISIONAL_YEARS = 1

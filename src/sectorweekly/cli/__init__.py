@@ -167,7 +167,7 @@ def build(
         from ..series import publish as publish_issue
         from ..series import reports_folder
 
-        d, _ = _prepare(desk, wait)
+        d, store_file = _prepare(desk, wait)
         series_dir = reports_folder(reports, out)
         ctx = BuildContext(history=read_archive(series_dir))
         report = build_report(d, s, e, ctx)
@@ -180,6 +180,7 @@ def build(
     for path in written:
         console.print(str(path), markup=False)
     _cache_warnings()
+    _market_hint(store_file)
     if publish:
         done = publish_issue(series_dir, report, [p for p in written if p.parent == folder])
         day = report.front.publication_date
@@ -200,6 +201,12 @@ def build(
             style="dim",
         )
     err_console.print(f"built in {time.perf_counter() - t0:.2f}s", style="dim")
+
+
+def _market_hint(store_file: Path) -> None:
+    from .universe import market_hint
+
+    market_hint(store_file)
 
 
 def _cache_warnings() -> None:
@@ -443,32 +450,20 @@ def init(
     )
 
 
-def _register_update() -> None:
+def _register() -> None:
+    from .archive import archive_app, backfill
+    from .calendar import calendar
+    from .universe import import_universe
     from .update import update
 
     app.command("update")(update)
-
-
-_register_update()
-
-
-def _register_archive() -> None:
-    from .archive import archive_app, backfill
-
     app.add_typer(archive_app, name="archive")
     app.command("backfill")(backfill)
-
-
-_register_archive()
-
-
-def _register_calendar() -> None:
-    from .calendar import calendar
-
     app.command("calendar")(calendar)
+    import_app.command("universe")(import_universe)
 
 
-_register_calendar()
+_register()
 
 
 def _usage_line(exc: click.ClickException) -> str:

@@ -42,7 +42,7 @@ class IngestResult:
 
 
 def _differs(col: str, numeric: bool, a: str = "a", b: str = "b") -> str:
-    x, y = f"{a}.{col}", f"{b}.{col}"
+    x, y = f'{a}."{col}"', f'{b}."{col}"'
     if numeric:
         return (
             f"(({x} IS NULL) <> ({y} IS NULL) OR abs({x} - {y}) > 1e-9 * greatest(1.0, abs({x})))"
@@ -111,7 +111,7 @@ def _stage(con: duckdb.DuckDBPyConnection, k: Kind, rows: Any, tmp: Path) -> tup
     cols = [c for c in k.types if c in given]
     skip = {"file", "line", "_ord"}
     extra = [c for c in given if c not in k.types and c not in skip]
-    select = [f"CAST({c} AS {k.types[c]}) AS {c}" for c in cols]
+    select = [f'CAST("{c}" AS {k.types[c]}) AS "{c}"' for c in cols]
     if {"volume", "volume_unit"} <= set(cols):  # the store holds volumes in shares only
         volume, unit = migrate.volume_in_shares_sql("CAST(volume AS DOUBLE)", "volume_unit")
         select[cols.index("volume")] = f"{volume} AS volume"
@@ -139,7 +139,7 @@ def _check_call(con: duckdb.DuckDBPyConnection, k: Kind) -> int:
     bad = _fetch_one(
         con,
         f"SELECT a.*, {case} AS _col, "
-        + ", ".join(f"b.{c} AS _prev_{c}" for c in k.compared)
+        + ", ".join(f'b."{c}" AS _prev_{c}' for c in k.compared)
         + ", b.file AS _prev_file, b.line AS _prev_line "
         f"FROM _in a JOIN _in b ON {on} AND b._ord < a._ord WHERE {any_diff} "
         "ORDER BY a._ord, b._ord LIMIT 1",
@@ -176,7 +176,7 @@ def _check_store(con: duckdb.DuckDBPyConnection, k: Kind, replace: bool) -> None
     bad = _fetch_one(
         con,
         f"SELECT a.*, {case} AS _col, "
-        + ", ".join(f"s.{c} AS _stored_{c}" for c in k.compared)
+        + ", ".join(f's."{c}" AS _stored_{c}' for c in k.compared)
         + f", {origin} AS _origin{stamp} FROM _uniq a JOIN main.{k.table} s ON {on} "
         f"WHERE {any_diff}{keep_partial} ORDER BY a._ord LIMIT 1",
     )
@@ -215,7 +215,7 @@ def _write(
                 f"DELETE FROM main.{k.table} WHERE ({keys}) IN "
                 f"(SELECT ({keys}) FROM _uniq WHERE _ord IN (SELECT _ord FROM _gone))"
             ).fetchall()
-    insert = [c for c in cols if c in table_cols and c not in (k.time_column, "origin")]
+    insert = [f'"{c}"' for c in cols if c in table_cols and c not in (k.time_column, "origin")]
     values = list(insert)
     if k.time_column and k.time_column in table_cols:
         insert.append(k.time_column)

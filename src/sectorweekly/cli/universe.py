@@ -1,0 +1,89 @@
+"""`sectorweekly import universe FOLDER`: the whole A-share market from files, and the one line
+a build without it prints on how to add it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from ..wording import counted
+from .options import DeskOpt, WaitOpt
+
+console = Console(soft_wrap=True, highlight=False, markup=False)
+err_console = Console(stderr=True, soft_wrap=True, highlight=False, markup=False)
+
+HOW_TO_ADD = (
+    "sectorweekly import universe FOLDER (bars, sw2021_*.csv; see README 'The whole market') "
+    "or sectorweekly update --universe CN_A"
+)
+
+
+def import_universe(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FOLDER",
+            help="Daily bars (*.csv, *.csv.gz), sw2021_codes.csv, sw2021_membership.csv and "
+            "optional universe.csv, names.csv, st_spans.csv, coverage.csv, sw_index_closes.csv.",
+        ),
+    ],
+    desk: DeskOpt = None,
+    wait: WaitOpt = 30.0,
+) -> None:
+    """Import the whole A-share market from a folder of files; one transaction, all or nothing."""
+    from ..imports import import_universe as run_import
+    from . import _desk, progress_line
+
+    _, path, cals = _desk(desk)
+    with progress_line() as say:
+        results, held = run_import(path, folder, calendars=cals, wait=wait, progress=say)
+    added = sum(r.added for r in results.values())
+    level1, codes = held["industries"]
+    console.print(
+        f"{counted(held['stocks'], 'stock')}, {counted(held['bars'], 'bar row')} over "
+        f"{counted(held['sessions'], 'session')} ({held['first']}..{held['last']}), "
+        f"{level1} 申万 level-1 industries ({codes:,} codes): "
+        f"{counted(added, 'new row')} into {path}"
+    )
+    unknown = unknown_facts(held)
+    if unknown:
+        err_console.print(
+            f"unknown (stored as unknown, never guessed): {'; '.join(unknown)}", style="dim"
+        )
+
+
+def unknown_facts(held: dict[str, Any]) -> list[str]:
+    """What the folder did not give, each with the file that adds it."""
+    given = set(held["given"])
+    out = []
+    if "cn-names" not in given:
+        out.append("stock names (add names.csv: symbol,name,start,end,source,as_of)")
+    if "cn-st" not in given or "cn-coverage" not in given:
+        out.append(
+            "ST status (add st_spans.csv: symbol,st_start,st_end,tag,source,as_of and "
+            "coverage.csv: fact,start,end,source,as_of with fact st)"
+        )
+    if not held["pre_close"]:
+        out.append("reference prices on ex-dates (add a pre_close column to the bars)")
+    if "cn-universe" not in given:
+        out.append(
+            "listing dates and registration IPOs (add universe.csv: symbol,exchange,board,"
+            "list_date,delist_date,registration_ipo,source,as_of)"
+        )
+    if "sw-index" not in given:
+        out.append("申万 index closes (add sw_index_closes.csv: index_code,date,close,level,name)")
+    return out
+
+
+def market_hint(store_file: Path) -> None:
+    """One line after a build whose store has no whole market: how to add it."""
+    from ..store import reader
+    from ..store.market import has_market
+
+    with reader(store_file) as con:
+        if has_market(con):
+            return
+    err_console.print(f"the whole A-share market is not in the store; add it with {HOW_TO_ADD}")

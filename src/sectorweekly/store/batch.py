@@ -1,0 +1,115 @@
+"""Several kinds of rows in one transaction: a folder of market files is stored whole or not at all.
+
+The universe import writes eight kinds (universe, names, ST spans, coverage, bars, 申万 codes,
+membership, index closes). Each part goes through the same steps as :func:`ingest` (staged,
+repeats inside the call refused, stored keys with other values refused, new rows inserted),
+but all parts share one lock, one connection and one transaction: a refusal in the last part
+leaves the store byte for byte as it was, like a refusal in the first.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from .. import clock
+from ..errors import store_unwritable
+from . import schema
+from .connect import LOCK_TIMEOUT_S, connect, held_lock
+from .ingest import (
+    MEMORY_LIMIT,
+    IngestResult,
+    Progress,
+    _check_call,
+    _check_store,
+    _quiet,
+    _remove_empty_wal,
+    _remove_new_store,
+    _stage,
+    _write,
+)
+from .kinds import kind as kind_of
+
+
+@dataclass(frozen=True)
+class Part:
+    """One kind's rows of a batch, in the order written (a kind a later part checks against,
+    e.g. the 申万 codes before the membership, comes first); ``check(con)`` runs under the
+    lock after the part's rows are written, against the stored rows and the new ones."""
+
+    kind: str
+    rows: Any
+    check: Callable[[duckdb.DuckDBPyConnection], None] | None = None
+
+
+def _one(con: duckdb.DuckDBPyConnection, part: Part, tmp: Path, now: Any) -> IngestResult:
+    k = kind_of(part.kind)
+    cols, n = _stage(con, k, part.rows, tmp)
+    _check_call(con, k)
+    _check_store(con, k, False)
+    added, replaced = _write(con, k, cols, False, now) if n else (0, 0)
+    if part.check is not None:
+        part.check(con)
+    return IngestResult(n, added, replaced, n - added - replaced)
+
+
+def ingest_all(
+    path: Path,
+    parts: Sequence[Part],
+    *,
+    wait: float = LOCK_TIMEOUT_S,
+    meta: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+) -> dict[str, IngestResult]:
+    """Write every part in one transaction, all or nothing; the result of each kind.
+
+    Raises InputError (exit 2) at the first bad or conflicting row of any part, StoreError
+    (exit 4) when the store stays busy for ``wait`` seconds.
+    """
+    say = progress or (lambda _msg: None)
+    results: dict[str, IngestResult] = {}
+    with held_lock(path, wait), tempfile.TemporaryDirectory(prefix="sectorweekly-") as tmp:
+        existed = path.exists()
+        con = connect(path, read_only=False, wait=wait)
+        committed = False
+        try:
+            con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'").fetchall()
+            con.execute("SET temp_directory = ?", [tmp]).fetchall()
+            schema.check_readable(con, path)
+            con.execute("BEGIN TRANSACTION").fetchall()
+            migrated = schema.ensure(con, path)
+            now = clock.now_utc().replace(tzinfo=None, microsecond=0)
+            for part in parts:
+                say(f"checking and writing {part.kind}")
+                results[part.kind] = _one(con, part, Path(tmp), now)
+            changed = any(r.added or r.replaced for r in results.values())
+            if changed or meta or migrated:
+                stamps = {f"last_ingest.{p.kind}": now.isoformat() for p in parts}
+                for key, value in {**(meta or {}), **stamps}.items():
+                    con.execute(
+                        "INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value]
+                    ).fetchall()
+                con.execute("COMMIT").fetchall()
+                con.execute("CHECKPOINT").fetchall()
+            else:
+                con.execute("ROLLBACK").fetchall()
+            committed = True
+        except BaseException as exc:
+            with _quiet():
+                con.execute("ROLLBACK").fetchall()
+            full = store_unwritable(exc, path) if isinstance(exc, duckdb.Error) else None
+            if full is not None:
+                raise full from None
+            raise
+        finally:
+            con.close()
+            if not committed and not existed:
+                _remove_new_store(path)
+            if not committed:
+                _remove_empty_wal(path)
+    return results
