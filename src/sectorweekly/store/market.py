@@ -92,8 +92,10 @@ def industries_on(con: duckdb.DuckDBPyConnection, day: dt.date) -> pd.DataFrame:
             m.included_on
         FROM sw_membership m
         LEFT JOIN sw_codes c ON c.industry_code = m.industry_code
-        LEFT JOIN sw_codes c1 ON c1.industry_code = substr(m.industry_code, 1, 2) || '0000'
-        LEFT JOIN sw_codes c2 ON c2.industry_code = substr(m.industry_code, 1, 4) || '00'
+        LEFT JOIN sw_codes c1 ON c.industry_code IS NOT NULL
+            AND c1.industry_code = substr(m.industry_code, 1, 2) || '0000'
+        LEFT JOIN sw_codes c2 ON c.industry_code IS NOT NULL
+            AND c2.industry_code = substr(m.industry_code, 1, 4) || '00'
         WHERE m.included_on <= $day
         QUALIFY row_number() OVER (PARTITION BY m.symbol ORDER BY m.included_on DESC) = 1
         ORDER BY m.symbol
