@@ -3,7 +3,9 @@ market readers then say, in numbers a user can check against published figures."
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import sys
 from pathlib import Path
 
@@ -47,13 +49,13 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
             main()
         mp.setattr(sys, "argv", ["sectorweekly", "import", "universe", str(MARKET), "--desk",
                                  str(desk)])  # fmt: skip
-        import contextlib
-        import io
-
         out, err = io.StringIO(), io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            with pytest.raises(SystemExit) as exit_:
-                main()
+        with (
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+            pytest.raises(SystemExit) as exit_,
+        ):
+            main()
     finally:
         mp.undo()
     return {
@@ -100,7 +102,7 @@ def test_industries_point_in_time(imported) -> None:
             "SELECT included_on, industry_code FROM sw_membership WHERE symbol = '000025' "
             "AND included_on >= '2021-07-30' ORDER BY included_on"
         ).fetchall()
-        (first_day, first_code), (change, new_code) = rows
+        (_, first_code), (change, new_code) = rows
         assert change == D(2023, 7, 4) and first_code != new_code
         before = market.industries_on(con, change - dt.timedelta(days=1)).set_index("symbol")
         after = market.industries_on(con, change).set_index("symbol")
