@@ -3,6 +3,9 @@ a build without it prints on how to add it."""
 
 from __future__ import annotations
 
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,7 +13,7 @@ import typer
 from rich.console import Console
 
 from ..wording import counted
-from .options import DeskOpt, WaitOpt
+from .options import DeskOpt, WaitOpt, desk_and_calendars
 
 console = Console(soft_wrap=True, highlight=False, markup=False)
 err_console = Console(stderr=True, soft_wrap=True, highlight=False, markup=False)
@@ -19,6 +22,16 @@ HOW_TO_ADD = (
     "sectorweekly import universe FOLDER (bars, sw2021_*.csv; see README 'The whole market') "
     "or sectorweekly update --universe CN_A"
 )
+
+
+@contextlib.contextmanager
+def _status() -> Iterator[Callable[[str], None]]:
+    """What the import is doing, on a terminal's live line; silent in logs."""
+    if not sys.stderr.isatty():
+        yield lambda _msg: None
+        return
+    with err_console.status("") as status:
+        yield lambda msg: status.update(msg)
 
 
 def import_universe(
@@ -35,10 +48,11 @@ def import_universe(
 ) -> None:
     """Import the whole A-share market from a folder of files; one transaction, all or nothing."""
     from ..imports import import_universe as run_import
-    from . import _desk, progress_line
+    from ..paths import store_path
 
-    _, path, cals = _desk(desk)
-    with progress_line() as say:
+    d, cals = desk_and_calendars(desk)
+    path = store_path(d)
+    with _status() as say:
         results, held = run_import(path, folder, calendars=cals, wait=wait, progress=say)
     added = sum(r.added for r in results.values())
     level1, codes = held["industries"]
