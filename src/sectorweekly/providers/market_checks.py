@@ -9,9 +9,11 @@ import duckdb
 from .. import clock
 from ..calendars import Calendars
 from ..markets import codes
-from .market_specs import ORDER, SPECS, _code, _date
+from .market_specs import ORDER, SPECS
 
-__all__ = ["ORDER", "SPECS", "add_sessions", "empty", "typed", "universe_from_codes"]
+__all__ = [
+    "ORDER", "SPECS", "add_sessions", "empty", "first_error", "type_rows", "universe_from_codes",
+]  # fmt: skip
 
 
 def empty(kind: str) -> str:
@@ -29,14 +31,12 @@ def _quoted(col: str) -> str:
     return f'"{col}"'
 
 
-def add_sessions(con: duckdb.DuckDBPyConnection, raw: str, calendars: Calendars) -> None:
+def add_sessions(con: duckdb.DuckDBPyConnection, table: str, calendars: Calendars) -> None:
     """The CN_A sessions between the bars' first and last dates (up to today), for the check."""
     today = clock.today()
     con.execute(f"SET VARIABLE sectorweekly_today = DATE '{today}'").fetchall()
     con.execute("CREATE OR REPLACE TEMP TABLE _mk_sessions (date DATE)").fetchall()
-    first, last = con.execute(
-        f"SELECT min(d), max(d) FROM (SELECT {_date('date')} AS d FROM {raw} r)"
-    ).fetchall()[0]
+    first, last = con.execute(f"SELECT min(date), max(date) FROM {table}").fetchall()[0]
     if first is None:
         return
     last = min(last, today)
@@ -45,43 +45,49 @@ def add_sessions(con: duckdb.DuckDBPyConnection, raw: str, calendars: Calendars)
         con.executemany("INSERT INTO _mk_sessions VALUES (?)", [(d,) for d in days])
 
 
-def typed(
+def type_rows(
     con: duckdb.DuckDBPyConnection, kind: str, raw: str, table: str, listed_given: bool
-) -> tuple[int, int, str] | None:
-    """The raw rows of ``kind`` typed into ``table``; the first broken rule (file, row,
-    message) in file order, or None."""
+) -> None:
+    """The raw rows of ``kind`` (a query) typed into ``table``, their text kept beside
+    (``<column>_raw``) for the messages; what the rules look up, made ready."""
     spec = SPECS[kind]
     if kind == "sw-membership":
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _mk_known_codes AS SELECT industry_code FROM _mk_sw_codes "
             "UNION SELECT industry_code FROM main.sw_codes"
         ).fetchall()
-    if kind == "cn-bars":
-        listed = (
-            "SELECT symbol FROM _mk_cn_universe"
-            if listed_given
-            else (f"SELECT DISTINCT {_code('symbol')} AS symbol FROM {raw} r")
-        )
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _mk_listed AS {listed}").fetchall()
+    if kind == "cn-bars" and listed_given:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _mk_listed AS SELECT symbol FROM _mk_cn_universe"
+        ).fetchall()
     cols = ", ".join(f"{e} AS {_quoted(c)}" for c, e in spec.typed.items())
     raws = ", ".join(f"nullif(trim(r.{c}), '') AS {c}_raw" for c in spec.columns if c in spec.typed)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _mk_p AS SELECT r.fi, r.rec, {cols}, {raws} FROM {raw} r "
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT r.fi, r.rec, {cols}, {raws} FROM {raw} r "
         "LEFT JOIN (SELECT fi, regexp_extract(file, '[^/\\\\]+$') AS name FROM _mk_where) w "
         "ON w.fi = r.fi"
     ).fetchall()
+
+
+def first_error(
+    con: duckdb.DuckDBPyConnection, kind: str, table: str, listed_given: bool
+) -> tuple[int, int, str] | None:
+    """The first broken rule of ``kind``'s typed rows (file, row, message) in file order."""
+    spec = SPECS[kind]
+    joins = ""
+    if kind == "cn-bars":  # the sessions and the listed stocks a bar must be in, as joins
+        joins = "LEFT JOIN _mk_sessions _s ON _s.date = p.date " + (
+            "LEFT JOIN _mk_listed _l ON _l.symbol = p.symbol"
+            if listed_given
+            else "CROSS JOIN (SELECT 'any' AS symbol) _l"  # no universe file: every code is
+        )
     case = "CASE " + " ".join(f"WHEN {c} THEN {m}" for c, m in spec.rules) + " END"
     found = con.execute(
-        f"SELECT fi, rec, err FROM (SELECT p.fi, p.rec, {case} AS err FROM _mk_p p) "
+        f"SELECT fi, rec, err FROM (SELECT p.fi, p.rec, {case} AS err FROM {table} p {joins}) "
         "WHERE err IS NOT NULL ORDER BY fi, rec LIMIT 1"
     ).fetchall()
     if found:
         return int(found[0][0]), int(found[0][1]), str(found[0][2])
-    keep = ", ".join(_quoted(c) for c in spec.typed)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT fi, rec, {keep} FROM _mk_p"
-    ).fetchall()
-    con.execute("DROP TABLE _mk_p").fetchall()
     return None
 
 

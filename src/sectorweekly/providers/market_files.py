@@ -93,8 +93,10 @@ def _reader(paths: list[Path], names: list[str]) -> str:
     )
 
 
-def _unreadable(con: duckdb.DuckDBPyConnection, paths: list[Path], names: list[str]) -> InputError:
-    """DuckDB could not read a group of files: the first one it cannot read, in its words."""
+def _unreadable(
+    con: duckdb.DuckDBPyConnection, paths: list[Path], names: list[str]
+) -> InputError | None:
+    """The first of ``paths`` DuckDB cannot read, in its words; None when all read."""
     for path in paths:
         try:
             con.execute(f"SELECT count(*) FROM {_reader([path], names)}").fetchall()
@@ -102,7 +104,7 @@ def _unreadable(con: duckdb.DuckDBPyConnection, paths: list[Path], names: list[s
             first = str(exc).splitlines()[0]
             return InputError(path, None, f"not a well-formed CSV file ({first}); expected "
                               "the same number of fields on every line as in the header")  # fmt: skip
-    return InputError(paths[0], None, "not a well-formed CSV file")
+    return None
 
 
 @dataclass(frozen=True)
@@ -112,39 +114,33 @@ class _File:
     names: tuple[str, ...]
 
 
-def _raw_table(
+def _raw_sql(
     con: duckdb.DuckDBPyConnection, kind: str, files: list[_File], wanted: list[str]
-) -> str:
-    """Every file of ``kind`` as text columns ``wanted`` (absent ones NULL) with ``fi`` (the
-    file's place) and ``rec`` (its row), in temp table ``_raw_<kind>``; returns its name."""
-    table = "_raw" + table_of(kind)[3:]
-    con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
+) -> tuple[str, list[tuple[list[Path], list[str]]]]:
+    """A query of every file of ``kind`` as text columns ``wanted`` (absent ones NULL) with
+    ``fi`` (the file's place) and ``rec`` (its row): one ``read_csv`` per header, never
+    materialised; and the groups of files, to find an unreadable one."""
     groups: dict[tuple[str, ...], list[_File]] = {}
     for f in files:
         groups.setdefault(f.names, []).append(f)
-    for names, group in groups.items():
-        con.execute("CREATE OR REPLACE TEMP TABLE _mk_paths (fi INTEGER, path VARCHAR)")
-        con.executemany("INSERT INTO _mk_paths VALUES (?, ?)", [(f.fi, str(f.path)) for f in group])
+    selects = []
+    for g, (names, group) in enumerate(groups.items()):
+        paths = f"_mk_paths_{table_of(kind)[4:]}_{g}"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {paths} (fi INTEGER, path VARCHAR)")
+        con.executemany(f"INSERT INTO {paths} VALUES (?, ?)", [(f.fi, str(f.path)) for f in group])
         cols = [f"r.{c}" if c in names else f"NULL::VARCHAR AS {c}" for c in wanted]
         if "symbol" in wanted and "symbol" not in names:  # a per-stock file: 600000.csv
             cols[wanted.index("symbol")] = (
                 r"regexp_extract(r._mk_file, '(\d{6})[^/\\]*$', 1) AS symbol"
             )
-        select = (
+        selects.append(
             f"SELECT p.fi, (r._n - min(r._n) OVER (PARTITION BY r._mk_file) + 1) AS rec, "
             f"{', '.join(cols)} FROM (SELECT row_number() OVER () AS _n, * FROM "
             f"{_reader([f.path for f in group], list(names))}) r "
-            "JOIN _mk_paths p ON p.path = r._mk_file"
+            f"JOIN {paths} p ON p.path = r._mk_file"
         )
-        exists = con.execute(
-            f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{table}'"
-        ).fetchall()[0][0]
-        try:
-            head = f"INSERT INTO {table} " if exists else f"CREATE TEMP TABLE {table} AS "
-            con.execute(head + select).fetchall()
-        except duckdb.Error:
-            raise _unreadable(con, [f.path for f in group], list(names)) from None
-    return table
+    readable = [([f.path for f in group], list(names)) for names, group in groups.items()]
+    return "(" + " UNION ALL ".join(selects) + ")", readable
 
 
 class MarketFolder:
@@ -190,8 +186,7 @@ class MarketFolder:
                     raise InputError(f.path, 1, f"missing column '{missing[0]}'; expected a "
                                      f"header {spec.header}")  # fmt: skip
             self.say(f"checking {len(files)} {kind} file(s)")
-            raw = _raw_table(con, kind, files, spec.columns) if files else None
-            self._check(con, kind, raw)
+            self._check(con, kind, _raw_sql(con, kind, files, spec.columns) if files else None)
         if not self.has("cn-universe"):
             self.say("the universe from the codes' shapes (no universe.csv)")
             checks.universe_from_codes(con, table_of(BARS), table_of("cn-universe"))
@@ -213,14 +208,27 @@ class MarketFolder:
         out["given"] = sorted(k for k in FACT_FILES.values() if self.has(k))
         return out
 
-    def _check(self, con: duckdb.DuckDBPyConnection, kind: str, raw: str | None) -> None:
+    def _check(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        kind: str,
+        raw: tuple[str, list[tuple[list[Path], list[str]]]] | None,
+    ) -> None:
         table = table_of(kind)
         if raw is None:
             con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {checks.empty(kind)}")
             return
+        query, groups = raw
+        try:
+            checks.type_rows(con, kind, query, table, self.has("cn-universe"))
+        except duckdb.Error:
+            errors = [e for e in (_unreadable(con, ps, ns) for ps, ns in groups) if e is not None]
+            if errors:
+                raise min(errors, key=lambda e: e.path) from None
+            raise
         if kind == BARS:
-            checks.add_sessions(con, raw, self.calendars)
-        found = checks.typed(con, kind, raw, table, self.has("cn-universe"))
+            checks.add_sessions(con, table, self.calendars)
+        found = checks.first_error(con, kind, table, self.has("cn-universe"))
         if found is not None:
             fi, rec, message = found
             raise InputError(self.paths[fi], rec + 1, message)
@@ -238,8 +246,9 @@ class _KindRows:
 
     def stage(self, con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
         self.folder.prepare(con)
+        cols = ", ".join(f't."{c}"' for c in checks.SPECS[self.kind].typed)
         con.execute(
-            "CREATE OR REPLACE TEMP VIEW _rows AS SELECT t.* EXCLUDE (fi, rec), w.file, "
+            f"CREATE OR REPLACE TEMP VIEW _rows AS SELECT {cols}, w.file, "
             f"t.rec + 1 AS line, t.fi * 10000000000 + t.rec AS _ord FROM {table_of(self.kind)} t "
             "LEFT JOIN _mk_where w ON w.fi = t.fi"
         ).fetchall()

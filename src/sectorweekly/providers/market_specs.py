@@ -45,7 +45,11 @@ def _num(col: str) -> str:
 def _code(col: str) -> str:
     """Six digits from 600000, 600000.SH or SH600000; NULL when the cell has no such shape."""
     pattern = r"^(?:SH|SZ|BJ|SS)?\.?([0-9]{6})(?:\.(?:SH|SZ|BJ|SS))?$"
-    return f"nullif(regexp_extract(upper(trim(r.{col})), '{pattern}', 1), '')"
+    plain = f"trim(r.{col})"
+    return (
+        f"CASE WHEN {plain} GLOB {SIX} THEN {plain} "
+        f"ELSE nullif(regexp_extract(upper({plain}), '{pattern}', 1), '') END"
+    )
 
 
 def _bad_date(col: str, *, required: bool = True) -> tuple[str, str]:
@@ -336,11 +340,11 @@ SPECS: dict[str, Spec] = {
                 "'date ' || p.date || ' is after today; expected no bars from the future'",
             ),
             (
-                "p.date NOT IN (SELECT date FROM _mk_sessions)",
+                "_s.date IS NULL",
                 "'date ' || p.date || ' is not a CN_A trading session; expected a trading day'",
             ),
             (
-                "p.symbol NOT IN (SELECT symbol FROM _mk_listed)",
+                "_l.symbol IS NULL",
                 "'bars for ' || p.symbol || ', which is not in universe.csv; expected a stock "
                 "listed there (or no universe.csv: the codes'' shapes make the universe)'",
             ),

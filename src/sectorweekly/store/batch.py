@@ -79,6 +79,7 @@ def ingest_all(
         committed = False
         try:
             con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'").fetchall()
+            con.execute("SET enable_progress_bar = false").fetchall()
             con.execute("SET temp_directory = ?", [tmp]).fetchall()
             schema.check_readable(con, path)
             con.execute("BEGIN TRANSACTION").fetchall()
