@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_cli_bad_inputs import assert_refused
 
 from sectorweekly import store
 from sectorweekly.cli import main
 from sectorweekly.store import market
+from test_cli_bad_inputs import assert_refused
 
 BARS = """symbol,date,open,high,low,close,volume,amount
 600000,2024-09-30,8.00,8.50,7.90,8.40,1000,8400
@@ -139,7 +139,7 @@ CASES = {
             "bars__csv": _bars(
                 "600000,2024-10-09,9,9.5,8.9,9.2,5,1", "600000,2024-10-09,9,9.5,8.9,9.3,5,1"
             )
-        },  # fmt: skip
+        },
         "bars.csv:7: duplicate 600000 2024-10-09 with close 9.3",
     ),
     "missing column": (
@@ -152,13 +152,12 @@ CASES = {
         {"bars__csv": _bars("600000,2024-10-09,9,9.5")},
         "bars.csv: not a well-formed CSV file",
     ),
-    "no bar files": ({"bars__csv": ""}, "no daily bar files"),
     # the last kind written is refused after the bars were inserted: all or nothing
     "a conflict in the last part": (
         {
             "bars__csv": _bars("600000,2024-10-09,9,9.5,8.9,9.2,5,1"),
             "sw_index_closes__csv": INDEX.replace("3500.5", "3600"),
-        },  # fmt: skip
+        },
         "sw_index_closes.csv:2: 801780 2024-09-30 close 3600 differs from the stored 3500.5",
     ),
 }
@@ -172,12 +171,48 @@ def test_refused_with_file_row_and_the_store_unchanged(desk, tmp_path, monkeypat
         monkeypatch, capsys, ["import", "universe", str(folder), "--desk", str(desk)],
         desk / "store.duckdb", 2, words,
     )  # fmt: skip
-    assert str(folder) in line or case == "no bar files"
+    assert str(folder) in line
 
 
-def test_no_such_folder(desk, tmp_path, monkeypatch, capsys) -> None:
-    args = ["import", "universe", str(tmp_path / "nowhere"), "--desk", str(desk)]
-    assert_refused(monkeypatch, capsys, args, desk / "store.duckdb", 2, "no such folder")
+@pytest.mark.parametrize(
+    ("name", "words"), [("nowhere", "no such folder"), ("empty", "no market files")]
+)
+def test_no_folder_or_no_files(desk, tmp_path, monkeypatch, capsys, name, words) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "README.txt").write_text("not a market file\n", encoding="utf-8")
+    args = ["import", "universe", str(tmp_path / name), "--desk", str(desk)]
+    assert_refused(monkeypatch, capsys, args, desk / "store.duckdb", 2, words)
+
+
+def test_a_universe_file_fills_what_the_code_shape_left_unknown(tmp_path, monkeypatch, capsys):
+    """Bars first (listing dates unknown), then a universe file alone: the dates are filled
+    in and attributed to that file; a later file that contradicts them is refused."""
+    desk = tmp_path / "desk"
+    _cli("init", str(desk))
+    _cli("import", "universe", str(good(tmp_path / "bars")), "--desk", str(desk))
+    facts = _write(tmp_path / "facts", {
+        "universe.csv": UNIVERSE + "600000,SH,main,1999-11-10,,,Tushare stock_basic,2024-10-11\n"
+    })  # fmt: skip
+    _cli("import", "universe", str(facts), "--desk", str(desk))
+    out = capsys.readouterr().out
+    assert "no bars, no 申万 codes: 0 new rows, 1 unknown fact filled in into " in out
+    with store.reader(desk / "store.duckdb") as con:
+        rows = con.execute(
+            "SELECT symbol, list_date, source FROM cn_universe ORDER BY symbol"
+        ).fetchall()
+    assert rows == [
+        ("000001", None, "code shape"),
+        ("600000", dt.date(1999, 11, 10), "Tushare stock_basic"),
+    ]
+    wrong = _write(tmp_path / "wrong", {
+        "universe.csv": UNIVERSE + "600000,SH,main,1999-11-11,,,another list,2024-10-11\n"
+    })  # fmt: skip
+    assert_refused(
+        monkeypatch, capsys, ["import", "universe", str(wrong), "--desk", str(desk)],
+        desk / "store.duckdb", 2,
+        "universe.csv:2: 600000 list_date 1999-11-11 differs from the stored 1999-11-10 "
+        "(stored from Tushare stock_basic)",
+    )  # fmt: skip
 
 
 def test_chinese_headers_gzip_and_fact_files(tmp_path) -> None:

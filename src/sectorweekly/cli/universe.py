@@ -55,13 +55,17 @@ def import_universe(
     with _status() as say:
         results, held = run_import(path, folder, calendars=cals, wait=wait, progress=say)
     added = sum(r.added for r in results.values())
+    filled = sum(r.replaced for r in results.values())
     level1, codes = held["industries"]
-    console.print(
+    bars = (
         f"{counted(held['stocks'], 'stock')}, {counted(held['bars'], 'bar row')} over "
-        f"{counted(held['sessions'], 'session')} ({held['first']}..{held['last']}), "
-        f"{level1} 申万 level-1 industries ({codes:,} codes): "
-        f"{counted(added, 'new row')} into {path}"
+        f"{counted(held['sessions'], 'session')} ({held['first']}..{held['last']})"
+        if held["bars"]
+        else "no bars"
     )
+    industries = f"{level1} 申万 level-1 industries ({codes:,} codes)" if codes else "no 申万 codes"
+    more = f", {counted(filled, 'unknown fact')} filled in" if filled else ""
+    console.print(f"{bars}, {industries}: {counted(added, 'new row')}{more} into {path}")
     unknown = unknown_facts(held)
     if unknown:
         err_console.print(

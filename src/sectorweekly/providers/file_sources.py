@@ -19,6 +19,7 @@ from ..calendars import Calendars
 from ..errors import InputError
 from .csv_prices import PriceFiles, Progress, read_shares_file
 from .fetcher import FILE_HOST, Fetcher, Request, StoreCheck
+from .market_checks import universe_conflicts
 from .market_files import MarketFolder
 from .ratings_csv import read_ratings_file
 from .tracker_files import (
@@ -225,6 +226,9 @@ class MarketFilesFetcher(Fetcher[MarketFolderQuery]):
 
     def normalise(self, query: MarketFolderQuery, request: Request, raw: MarketFolder) -> object:
         return raw.stager(self.kind)
+
+    def store_check(self, rows: object) -> StoreCheck | None:
+        return universe_conflicts if self.kind == "cn-universe" else None
 
 
 def market_fetchers() -> list[MarketFilesFetcher]:

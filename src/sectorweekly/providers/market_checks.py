@@ -8,11 +8,13 @@ import duckdb
 
 from .. import clock
 from ..calendars import Calendars
+from ..errors import InputError
 from ..markets import codes
 from .market_specs import ORDER, SPECS
 
 __all__ = [
-    "ORDER", "SPECS", "add_sessions", "empty", "first_error", "type_rows", "universe_from_codes",
+    "ORDER", "SPECS", "add_sessions", "empty", "first_error", "type_rows", "universe_conflicts",
+    "universe_from_codes",
 ]  # fmt: skip
 
 
@@ -101,3 +103,33 @@ def universe_from_codes(con: duckdb.DuckDBPyConnection, bars: str, table: str) -
         "'code shape' AS source, max(date) AS as_of FROM "
         f"{bars} WHERE symbol NOT IN (SELECT symbol FROM main.cn_universe) GROUP BY symbol"
     ).fetchall()
+
+
+def universe_conflicts(con: duckdb.DuckDBPyConnection) -> None:
+    """Under the writer's lock, after the universe rows were written: a stored listing or
+    delisting date, or registration flag, that a file row contradicts is refused (an unknown
+    one was filled in instead)."""
+    tests = [
+        f"(a.{c} IS NOT NULL AND s.{c} IS NOT NULL AND a.{c} <> s.{c})"
+        for c in ("list_date", "delist_date", "registration_ipo")
+    ]
+    bad = con.execute(
+        "SELECT a.file, a.line, a.symbol, "
+        + ", ".join(f"a.{c}, s.{c}" for c in ("list_date", "delist_date", "registration_ipo"))
+        + ", s.source FROM _uniq a JOIN main.cn_universe s ON s.symbol = a.symbol WHERE "
+        + " OR ".join(tests)
+        + " ORDER BY a._ord LIMIT 1"
+    ).fetchall()
+    if not bad:
+        return
+    file, line, symbol, *values, source = bad[0]
+    names = ("list_date", "delist_date", "registration_ipo")
+    for i, col in enumerate(names):
+        given, stored = values[2 * i], values[2 * i + 1]
+        if given is not None and stored is not None and given != stored:
+            raise InputError(
+                file or "universe.csv",
+                line,
+                f"{symbol} {col} {given} differs from the stored {stored} (stored from "
+                f"{source}); expected the same value (stored rows are not overwritten)",
+            )

@@ -159,9 +159,10 @@ class MarketFolder:
         for fi, path in enumerate(paths):
             kind = FACT_FILES.get(_fact_name(path), BARS)
             self.files.setdefault(kind, []).append(_File(fi, path, tuple(_header(path))))
-        if not self.files.get(BARS):
-            raise InputError(folder, None, "no daily bar files (*.csv, *.csv.gz); expected "
-                             "files with symbol,date,open,high,low,close,volume,amount")  # fmt: skip
+        if not self.files:
+            raise InputError(folder, None, "no market files (*.csv, *.csv.gz); expected daily "
+                             "bars (symbol,date,open,high,low,close,volume,amount) or the fact "
+                             f"files {', '.join(FACT_FILES)}")  # fmt: skip
         self.paths = {fi: path for fi, path in enumerate(paths)}
         self._prepared: int | None = None
         self.summary: dict[str, Any] = {}
