@@ -180,3 +180,34 @@ def test_a_build_without_the_market_says_how_to_add_it(tmp_path, monkeypatch, ca
     assert err.count("\n") == 1
     assert "sectorweekly import universe FOLDER" in err
     assert "sectorweekly update --universe CN_A" in err
+
+
+def test_dated_fixture_facts_fill_listing_dates_and_a_2024_name(imported, tmp_path) -> None:
+    """tests/fixtures/market on top of the slice (a copy of the store): 10 listing dates
+    filled in, 002693 named 双成药业 only on the days its source shows, never after."""
+    import shutil
+
+    desk = tmp_path / "desk"
+    shutil.copytree(imported["desk"], desk)
+    facts = Path(__file__).parent / "fixtures" / "market"
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setattr(sys, "argv", ["sectorweekly", "import", "universe", str(facts), "--desk",
+                                 str(desk)])  # fmt: skip
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), pytest.raises(SystemExit) as exit_:
+            main()
+    finally:
+        mp.undo()
+    assert exit_.value.code in (0, None)
+    assert "1 new row, 10 unknown facts filled in" in out.getvalue()
+    with store.reader(desk / "store.duckdb") as con:
+        on = market.universe_on(con, D(2024, 9, 30)).set_index("symbol")
+        after = market.universe_on(con, D(2024, 10, 9)).set_index("symbol")
+        first = dict(con.execute("SELECT symbol, min(date) FROM cn_bars GROUP BY 1").fetchall())
+    dated = on[on.list_date.notna()]
+    assert len(dated) == 10 and str(on.loc["600000", "list_date"]) == "1999-11-10"
+    assert all(d < first[s] for s, d in dated.list_date.items())
+    assert on.loc["002693", "name"] == "双成药业"
+    assert after.loc["002693", "name"] is None  # 10-09 on: no source names it (never *ST双成)
+    assert on.name.notna().sum() == 1 and on.st.isna().all()
