@@ -80,7 +80,8 @@ def make_folder(folder: Path, stocks: list[str], days: list[dt.date]) -> int:
 
 
 def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """(seconds, peak RSS in MB of this child alone, stdout) of one sectorweekly command."""
+    """(seconds, peak RSS in MB of this child alone, stdout) of one sectorweekly command; the
+    child's CPU seconds are added to the output (the machine is shared: wall time waits)."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         t0 = time.perf_counter()
         child = subprocess.Popen(
@@ -93,7 +94,8 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
         err.seek(0)
         if child.returncode != 0:
             raise SystemExit(f"{' '.join(args)} failed ({child.returncode}): {err.read().strip()}")
-        return seconds, usage.ru_maxrss / 1024, out.read().strip()
+        cpu = usage.ru_utime + usage.ru_stime
+        return seconds, usage.ru_maxrss / 1024, f"[{cpu:.2f}s CPU] {out.read().strip()}"
 
 
 def import_twice(folder: Path, root: Path, label: str, env: dict[str, str]) -> None:
