@@ -33,6 +33,19 @@ def _quoted(col: str) -> str:
     return f'"{col}"'
 
 
+def _stored(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """The store's table, or an empty one where the connection has no store (a fetcher's rows
+    staged on their own)."""
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name = ?",
+        [table],
+    ).fetchall()[0][0]
+    if found:
+        return f"main.{table}"
+    return "(SELECT NULL::VARCHAR AS industry_code, NULL::VARCHAR AS symbol LIMIT 0)"
+
+
 def add_sessions(con: duckdb.DuckDBPyConnection, table: str, calendars: Calendars) -> None:
     """The CN_A sessions between the bars' first and last dates (up to today), for the check."""
     today = clock.today()
@@ -56,7 +69,7 @@ def type_rows(
     if kind == "sw-membership":
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _mk_known_codes AS SELECT industry_code FROM _mk_sw_codes "
-            "UNION SELECT industry_code FROM main.sw_codes"
+            f"UNION SELECT industry_code FROM {_stored(con, 'sw_codes')}"
         ).fetchall()
     if kind == "cn-bars" and listed_given:
         con.execute(
@@ -101,7 +114,8 @@ def universe_from_codes(con: duckdb.DuckDBPyConnection, bars: str, table: str) -
         f"{codes.exchange_sql('symbol')} AS exchange, {codes.board_sql('symbol')} AS board, "
         "NULL::DATE AS list_date, NULL::DATE AS delist_date, NULL::BOOLEAN AS registration_ipo, "
         "'code shape' AS source, max(date) AS as_of FROM "
-        f"{bars} WHERE symbol NOT IN (SELECT symbol FROM main.cn_universe) GROUP BY symbol"
+        f"{bars} WHERE symbol NOT IN (SELECT symbol FROM {_stored(con, 'cn_universe')}) "
+        "GROUP BY symbol"
     ).fetchall()
 
 
