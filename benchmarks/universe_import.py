@@ -29,7 +29,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from sectorweekly.calendars import Calendars
+from sectorweekly.markets.calendars import Calendars
 from sectorweekly.store import market, reader
 from sectorweekly.store.schema import create_all
 

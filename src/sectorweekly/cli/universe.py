@@ -47,8 +47,8 @@ def import_universe(
     wait: WaitOpt = 30.0,
 ) -> None:
     """Import the whole A-share market from a folder of files; one transaction, all or nothing."""
-    from ..imports import import_universe as run_import
-    from ..paths import store_path
+    from ..desk.paths import store_path
+    from ..update.imports import import_universe as run_import
 
     d, cals = desk_and_calendars(desk)
     path = store_path(d)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import duckdb
 
 from .. import clock
-from ..calendars import Calendars
 from ..errors import InputError
 from ..markets import codes
+from ..markets.calendars import Calendars
 from .market_specs import ORDER, SPECS
 
 __all__ = [

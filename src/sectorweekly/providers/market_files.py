@@ -20,8 +20,8 @@ from typing import IO, Any
 
 import duckdb
 
-from ..calendars import Calendars
 from ..errors import InputError
+from ..markets.calendars import Calendars
 from . import market_checks as checks
 
 Progress = Callable[[str], None]

@@ -11,12 +11,12 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import store
-from .analysis.rating_scale import RatingScales
-from .calendars import Calendars
-from .providers.csv_prices import Progress
-from .providers.fetcher import Fetcher
-from .providers.file_sources import (
+from .. import store
+from ..desk.rating_scale import RatingScales
+from ..markets.calendars import Calendars
+from ..providers.csv_prices import Progress
+from ..providers.fetcher import Fetcher
+from ..providers.file_sources import (
     MarketFolderQuery,
     PriceFilesFetcher,
     PriceFilesQuery,
@@ -28,9 +28,9 @@ from .providers.file_sources import (
     market_fetchers,
     tracker_fetcher,
 )
-from .providers.market_files import MarketFolder
-from .providers.tracker_files import SeriesOptions
-from .store.batch import Part, ingest_all
+from ..providers.market_files import MarketFolder
+from ..providers.tracker_files import SeriesOptions
+from ..store.batch import Part, ingest_all
 
 Q = TypeVar("Q")
 
