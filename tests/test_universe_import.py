@@ -134,6 +134,11 @@ def test_the_universe_from_code_shapes_leaves_unknowns_unknown(imported) -> None
         assert u["name"].isna().all() and u["st"].isna().all()  # no names, no ST list: unknown
         source = con.execute("SELECT DISTINCT source FROM cn_universe").fetchall()
         assert source == [("code shape",)]
+        held = market.summary(con)
+        assert (held["stocks"], held["bars"], held["sessions"], held["memberships"]) == (
+            5094, 162644, 32, 12519,
+        )  # fmt: skip
+        assert held["coverage"] == {} and market.coverage(con).empty  # no fact list is complete
 
 
 def test_turnover_and_breadth_match_published_figures(imported) -> None:
