@@ -34,8 +34,6 @@ from sectorweekly.providers.csv_source import CsvPricesProvider
 from sectorweekly.providers.fetcher import Fetcher
 from sectorweekly.providers.file_sources import (
     GpuFilesFetcher,
-    MarketFilesFetcher,
-    MarketFolderQuery,
     PriceFilesFetcher,
     PriceFilesQuery,
     RatingFilesFetcher,
@@ -46,6 +44,7 @@ from sectorweekly.providers.file_sources import (
     TrackerFilesQuery,
 )
 from sectorweekly.providers.market_files import MarketFolder
+from sectorweekly.providers.market_sources import MarketFilesFetcher, MarketFolderQuery
 from sectorweekly.providers.tracker_files import SeriesOptions
 from sectorweekly.providers.yfinance import YfinanceProvider
 from wire_replay import ReplaySession, akshare_wire

@@ -48,7 +48,7 @@ def import_universe(
 ) -> None:
     """Import the whole A-share market from a folder of files; one transaction, all or nothing."""
     from ..desk.paths import store_path
-    from ..update.imports import import_universe as run_import
+    from ..update.universe_files import import_universe as run_import
 
     d, cals = desk_and_calendars(desk)
     path = store_path(d)

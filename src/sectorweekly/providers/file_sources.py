@@ -1,6 +1,7 @@
 """The desk's files as fetchers: prices and dividends, share counts, ratings, tracker series
 and GPU prices, each query naming its files and the fetcher yielding rows of one store kind.
 
+The whole-market folder (``import universe``) has its own fetcher in ``market_sources``.
 The reading and checking of each layout lives beside its format (``csv_prices``,
 ``ratings_csv``, ``tracker_files``); here each becomes a source like any other, whose rows the
 import commands and a desk's seeding hand to the store's one writer.
@@ -19,8 +20,6 @@ from ..errors import InputError
 from ..markets.calendars import Calendars
 from .csv_prices import PriceFiles, Progress, read_shares_file
 from .fetcher import FILE_HOST, Fetcher, Request, StoreCheck
-from .market_checks import universe_conflicts
-from .market_files import MarketFolder
 from .ratings_csv import read_ratings_file
 from .tracker_files import (
     GPU_KIND,
@@ -189,51 +188,3 @@ def tracker_fetcher(query: TrackerFilesQuery) -> SeriesFilesFetcher | GpuFilesFe
     if query.kind not in SERIES_KINDS:
         raise _unknown_kind(query)
     return SeriesFilesFetcher()
-
-
-# The order a market folder's kinds are written in: what a later kind is checked against first
-MARKET_WRITE_ORDER = (
-    "sw-codes",
-    "sw-membership",
-    "cn-universe",
-    "cn-names",
-    "cn-st",
-    "cn-coverage",
-    "cn-bars",
-    "sw-index",
-)
-
-
-@dataclass(frozen=True)
-class MarketFolderQuery:
-    """A folder of whole-market files (``import universe``), read once for all its kinds."""
-
-    folder: MarketFolder
-
-
-class MarketFilesFetcher(Fetcher[MarketFolderQuery]):
-    """One kind of a market folder's rows: a stager the writer runs in its own connection,
-    where DuckDB reads and checks every file of the folder once, for all kinds."""
-
-    kind = "cn-bars"
-
-    def request(self, query: MarketFolderQuery) -> Request:
-        folder = str(query.folder.folder)
-        return Request("read_market_folder", {"folder": folder, "kind": self.kind}, FILE_HOST)
-
-    def fetch(self, query: MarketFolderQuery, request: Request) -> MarketFolder:
-        return query.folder
-
-    def normalise(self, query: MarketFolderQuery, request: Request, raw: MarketFolder) -> object:
-        return raw.stager(self.kind)
-
-    def store_check(self, rows: object) -> StoreCheck | None:
-        return universe_conflicts if self.kind == "cn-universe" else None
-
-
-def market_fetchers() -> list[MarketFilesFetcher]:
-    """A fetcher per kind of the market folder, in the order they are written."""
-    return [
-        type(f"MarketFiles_{k.replace('-', '_')}", (MarketFilesFetcher,), {"kind": k})()
-        for k in MARKET_WRITE_ORDER
-    ]

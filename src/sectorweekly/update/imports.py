@@ -17,7 +17,6 @@ from ..markets.calendars import Calendars
 from ..providers.csv_prices import Progress
 from ..providers.fetcher import Fetcher
 from ..providers.file_sources import (
-    MarketFolderQuery,
     PriceFilesFetcher,
     PriceFilesQuery,
     RatingFilesFetcher,
@@ -25,12 +24,9 @@ from ..providers.file_sources import (
     SharesFilesFetcher,
     SharesFilesQuery,
     TrackerFilesQuery,
-    market_fetchers,
     tracker_fetcher,
 )
-from ..providers.market_files import MarketFolder
 from ..providers.tracker_files import SeriesOptions
-from ..store.batch import Part, ingest_all
 
 Q = TypeVar("Q")
 
@@ -126,20 +122,3 @@ def import_tracker_files(
     replaced by newer numbers, any other stored value differing is refused."""
     query = TrackerFilesQuery(tuple(paths), kind, opts or SeriesOptions())
     return load(store_path, tracker_fetcher(query), query, wait=wait)
-
-
-def import_universe(
-    store_path: Path,
-    folder: Path,
-    *,
-    calendars: Calendars,
-    wait: float = store.LOCK_TIMEOUT_S,
-    progress: Progress | None = None,
-) -> tuple[dict[str, store.IngestResult], dict[str, Any]]:
-    """A folder of whole-market files (bars, 申万 classification, dated facts) in one
-    transaction, all or nothing; the result of each kind and what the folder held."""
-    market = MarketFolder(folder, calendars, progress)
-    query = MarketFolderQuery(market)
-    parts = [Part(f.kind, f.rows(query), f.store_check(None)) for f in market_fetchers()]
-    results = ingest_all(store_path, parts, wait=wait, progress=progress)
-    return results, market.summary
