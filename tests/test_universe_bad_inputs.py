@@ -222,8 +222,10 @@ def test_chinese_headers_gzip_and_fact_files(tmp_path) -> None:
     header = "日期,开盘价,最高价,最低价,收盘价,成交量,成交额\n"
     with gzip.open(folder / "600000.csv.gz", "wt", encoding="utf-8") as fh:
         fh.write(header + "2024-09-30,8.00,8.50,7.90,8.40,1000,8400\n")
-    (folder / "000001.csv").write_text(
-        header + "2024-09-30,11.00,11.50,10.90,11.40,3000,34200\n", encoding="utf-8"
+    (folder / "000001.csv").write_text(  # with the exchange's reference price (前收盘价)
+        header.replace("\n", ",前收盘价\n")
+        + "2024-09-30,11.00,11.50,10.90,11.40,3000,34200,10.95\n",
+        encoding="utf-8",
     )
     _write(folder, {
         "universe.csv": UNIVERSE + "600000,SH,main,1999-11-10,,false,Tushare,2024-10-11\n"
@@ -245,6 +247,7 @@ def test_chinese_headers_gzip_and_fact_files(tmp_path) -> None:
         on = market.universe_on(con, dt.date(2024, 9, 30)).set_index("symbol")
         later = market.universe_on(con, dt.date(2024, 10, 8))
     assert bars.set_index("symbol").close.to_dict() == {"000001": 11.4, "600000": 8.4}
+    assert bars.set_index("symbol").pre_close.to_dict() == {"000001": 10.95, "600000": None}
     assert on.loc["600000", "name"] == "浦发银行" and on.loc["000001", "name"] is None
     assert on.loc["000001", "st"] is True and on.loc["000001", "st_tag"] == "*ST"
     assert on.loc["600000", "st"] is False  # the ST list covers the day, 600000 is not on it
