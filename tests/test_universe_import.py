@@ -152,10 +152,21 @@ def test_turnover_and_breadth_match_published_figures(imported) -> None:
     change = day.close.astype(float) - day.last_close.astype(float)
     # 5,082 stocks traded on 10-09; 300427 resumed that day from a suspension (last close
     # 5.08, closed 6.10) and counts as up. SOURCES.md states 278 up / 4,803 down / 1 flat over
-    # the same 5,082: one stock apart, which the store's rule (close against the previous
-    # stored close) does not reproduce; the README records the difference.
+    # the same 5,082: one stock apart. An independent count straight from the file (each row
+    # against the stock's previous row, no package code) agrees with the store, not the note.
     assert len(day) == 5082
-    assert ((change > 0).sum(), (change < 0).sum(), (change == 0).sum()) == (279, 4802, 1)
+    counts = ((change > 0).sum(), (change < 0).sum(), (change == 0).sum())
+    assert counts == (279, 4802, 1)
+    import duckdb
+
+    gz = str(MARKET / "cn_a_daily_2024-08-20_2024-10-11.csv.gz")
+    independent = duckdb.sql(
+        "SELECT count(*) FILTER (close > pc), count(*) FILTER (close < pc), "
+        "count(*) FILTER (close = pc) FROM (SELECT date, close, lag(close) OVER "
+        f"(PARTITION BY symbol ORDER BY date) AS pc FROM read_csv('{gz}', "
+        "types = {'symbol': 'VARCHAR'})) WHERE date = DATE '2024-10-09'"
+    ).fetchall()[0]
+    assert independent == counts
     both = day.symbol.isin(set(bars[bars.date == D(2024, 10, 8)].symbol))
     assert day[~both].symbol.tolist() == ["300427"]
 
