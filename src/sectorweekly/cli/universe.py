@@ -66,32 +66,37 @@ def import_universe(
     industries = f"{level1} 申万 level-1 industries ({codes:,} codes)" if codes else "no 申万 codes"
     more = f", {counted(filled, 'unknown fact')} filled in" if filled else ""
     console.print(f"{bars}, {industries}: {counted(added, 'new row')}{more} into {path}")
-    unknown = unknown_facts(held)
+    from ..store import reader
+    from ..store.market import summary
+
+    with reader(path) as con:
+        stored = summary(con)
+    unknown = unknown_facts(stored)
     if unknown:
         err_console.print(
-            f"unknown (stored as unknown, never guessed): {'; '.join(unknown)}", style="dim"
+            f"unknown in the store (kept unknown, never guessed): {'; '.join(unknown)}",
+            style="dim",
         )
 
 
-def unknown_facts(held: dict[str, Any]) -> list[str]:
-    """What the folder did not give, each with the file that adds it."""
-    given = set(held["given"])
+def unknown_facts(stored: dict[str, Any]) -> list[str]:
+    """What the store still lacks for its market, each with the file that adds it."""
     out = []
-    if "cn-names" not in given:
+    if not stored.get("names"):
         out.append("stock names (add names.csv: symbol,name,start,end,source,as_of)")
-    if "cn-st" not in given or "cn-coverage" not in given:
+    if not stored.get("coverage", {}).get("st"):
         out.append(
             "ST status (add st_spans.csv: symbol,st_start,st_end,tag,source,as_of and "
             "coverage.csv: fact,start,end,source,as_of with fact st)"
         )
-    if not held["pre_close"]:
+    if stored.get("bars") and not stored.get("pre_close"):
         out.append("reference prices on ex-dates (add a pre_close column to the bars)")
-    if "cn-universe" not in given:
+    if stored.get("stocks") and not stored.get("list_dates"):
         out.append(
             "listing dates and registration IPOs (add universe.csv: symbol,exchange,board,"
             "list_date,delist_date,registration_ipo,source,as_of)"
         )
-    if "sw-index" not in given:
+    if not stored.get("index_closes"):
         out.append("申万 index closes (add sw_index_closes.csv: index_code,date,close,level,name)")
     return out
 
