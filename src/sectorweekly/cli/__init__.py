@@ -17,7 +17,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -92,14 +92,9 @@ def _root(
     """Weekly sector tracking reports."""
 
 
-@contextlib.contextmanager
-def progress_line() -> Iterator[Callable[[str], None]]:
+def progress_line() -> contextlib.AbstractContextManager[Callable[[str], None]]:
     """A live status line on a terminal (what an import is doing); silent in logs."""
-    if not sys.stderr.isatty():
-        yield lambda _msg: None
-        return
-    with err_console.status("") as status:
-        yield lambda msg: status.update(msg)
+    return consoles.status_line(err_console)
 
 
 def _prepare(desk_dir: Path | None, wait: float):

@@ -3,35 +3,22 @@ a build without it prints on how to add it."""
 
 from __future__ import annotations
 
-import contextlib
-import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
+from .. import console as consoles
 from ..wording import counted
 from .options import DeskOpt, WaitOpt, desk_and_calendars
 
-console = Console(soft_wrap=True, highlight=False, markup=False)
-err_console = Console(stderr=True, soft_wrap=True, highlight=False, markup=False)
+console = consoles.out()
+err_console = consoles.err()
 
 HOW_TO_ADD = (
     "sectorweekly import universe FOLDER (bars, sw2021_*.csv; see README 'The whole market') "
     "or sectorweekly update --universe CN_A"
 )
-
-
-@contextlib.contextmanager
-def _status() -> Iterator[Callable[[str], None]]:
-    """What the import is doing, on a terminal's live line; silent in logs."""
-    if not sys.stderr.isatty():
-        yield lambda _msg: None
-        return
-    with err_console.status("") as status:
-        yield lambda msg: status.update(msg)
 
 
 def import_universe(
@@ -52,7 +39,7 @@ def import_universe(
 
     d, cals = desk_and_calendars(desk)
     path = store_path(d)
-    with _status() as say:
+    with consoles.status_line(err_console) as say:
         results, held = run_import(path, folder, calendars=cals, wait=wait, progress=say)
     added = sum(r.added for r in results.values())
     filled = sum(r.replaced for r in results.values())
@@ -65,7 +52,9 @@ def import_universe(
     )
     industries = f"{level1} 申万 level-1 industries ({codes:,} codes)" if codes else "no 申万 codes"
     more = f", {counted(filled, 'unknown fact')} filled in" if filled else ""
-    console.print(f"{bars}, {industries}: {counted(added, 'new row')}{more} into {path}")
+    console.print(
+        f"{bars}, {industries}: {counted(added, 'new row')}{more} into {path}", markup=False
+    )
     from ..store import reader
     from ..store.market import summary
 
@@ -76,6 +65,7 @@ def import_universe(
         err_console.print(
             f"unknown in the store (kept unknown, never guessed): {'; '.join(unknown)}",
             style="dim",
+            markup=False,
         )
 
 
@@ -109,4 +99,6 @@ def market_hint(store_file: Path) -> None:
     with reader(store_file) as con:
         if has_market(con):
             return
-    err_console.print(f"the whole A-share market is not in the store; add it with {HOW_TO_ADD}")
+    err_console.print(
+        f"the whole A-share market is not in the store; add it with {HOW_TO_ADD}", markup=False
+    )

@@ -13,18 +13,7 @@ from dataclasses import dataclass
 from .fetcher import FILE_HOST, Fetcher, Request, StoreCheck
 from .market_checks import universe_conflicts
 from .market_files import MarketFolder
-
-# The order a market folder's kinds are written in: what a later kind is checked against first
-MARKET_WRITE_ORDER = (
-    "sw-codes",
-    "sw-membership",
-    "cn-universe",
-    "cn-names",
-    "cn-st",
-    "cn-coverage",
-    "cn-bars",
-    "sw-index",
-)
+from .market_specs import ORDER
 
 
 @dataclass(frozen=True)
@@ -59,4 +48,4 @@ class MarketFilesFetcher(Fetcher[MarketFolderQuery]):
 
 def market_fetchers() -> list[MarketFilesFetcher]:
     """A fetcher per kind of the market folder, in the order they are written."""
-    return [MarketFilesFetcher(k) for k in MARKET_WRITE_ORDER]
+    return [MarketFilesFetcher(k) for k in ORDER]

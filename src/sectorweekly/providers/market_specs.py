@@ -16,7 +16,8 @@ SW2021_FROM = "2021-07-30"  # the 申万 2021 classification took effect; earlie
 SIX = "'[0-9][0-9][0-9][0-9][0-9][0-9]'"
 CODE_EXPECTED = "expected an A-share stock code such as 600000, 000001, 300750, 688981 or 920001"
 SOURCE_EXPECTED = "expected where the fact comes from (e.g. Tushare stock_basic of 2024-10-11)"
-# the order the folder is checked in: what a later kind is checked against comes first
+# the order the folder's kinds are checked and written in: what a later kind is checked
+# against comes first (codes before membership, the universe before the bars)
 ORDER = (
     "sw-codes",
     "sw-membership",
@@ -24,8 +25,8 @@ ORDER = (
     "cn-names",
     "cn-st",
     "cn-coverage",
-    "sw-index",
     "cn-bars",
+    "sw-index",
 )
 
 
