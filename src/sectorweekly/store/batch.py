@@ -9,7 +9,6 @@ leaves the store byte for byte as it was, like a refusal in the first.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,20 +17,17 @@ from typing import Any
 import duckdb
 
 from .. import clock
-from ..errors import store_unwritable
 from . import schema
-from .connect import LOCK_TIMEOUT_S, connect, held_lock
+from .connect import LOCK_TIMEOUT_S
 from .ingest import (
-    MEMORY_LIMIT,
     IngestResult,
     Progress,
     _check_call,
     _check_store,
-    _quiet,
-    _remove_empty_wal,
-    _remove_new_store,
     _stage,
     _write,
+    finish,
+    writing,
 )
 from .kinds import kind as kind_of
 
@@ -73,44 +69,14 @@ def ingest_all(
     """
     say = progress or (lambda _msg: None)
     results: dict[str, IngestResult] = {}
-    with held_lock(path, wait), tempfile.TemporaryDirectory(prefix="sectorweekly-") as tmp:
-        existed = path.exists()
-        con = connect(path, read_only=False, wait=wait)
-        committed = False
-        try:
-            con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'").fetchall()
-            con.execute("SET enable_progress_bar = false").fetchall()
-            con.execute("SET temp_directory = ?", [tmp]).fetchall()
-            schema.check_readable(con, path)
-            con.execute("BEGIN TRANSACTION").fetchall()
-            migrated = schema.ensure(con, path)
-            now = clock.now_utc().replace(tzinfo=None, microsecond=0)
-            for part in parts:
-                say(f"checking and writing {part.kind}")
-                results[part.kind] = _one(con, part, Path(tmp), now)
-            changed = any(r.added or r.replaced for r in results.values())
-            if changed or meta or migrated:
-                stamps = {f"last_ingest.{p.kind}": now.isoformat() for p in parts}
-                for key, value in {**(meta or {}), **stamps}.items():
-                    con.execute(
-                        "INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value]
-                    ).fetchall()
-                con.execute("COMMIT").fetchall()
-                con.execute("CHECKPOINT").fetchall()
-            else:
-                con.execute("ROLLBACK").fetchall()
-            committed = True
-        except BaseException as exc:
-            with _quiet():
-                con.execute("ROLLBACK").fetchall()
-            full = store_unwritable(exc, path) if isinstance(exc, duckdb.Error) else None
-            if full is not None:
-                raise full from None
-            raise
-        finally:
-            con.close()
-            if not committed and not existed:
-                _remove_new_store(path)
-            if not committed:
-                _remove_empty_wal(path)
+    with writing(path, wait) as (con, tmp):
+        con.execute("BEGIN TRANSACTION").fetchall()
+        migrated = schema.ensure(con, path)
+        now = clock.now_utc().replace(tzinfo=None, microsecond=0)
+        for part in parts:
+            say(f"checking and writing {part.kind}")
+            results[part.kind] = _one(con, part, tmp, now)
+        changed = any(r.added or r.replaced for r in results.values())
+        stamps = {f"last_ingest.{p.kind}": now.isoformat() for p in parts}
+        finish(con, changed or bool(meta) or migrated, {**(meta or {}), **stamps})
     return results
