@@ -77,6 +77,6 @@ def ingest_all(
             say(f"checking and writing {part.kind}")
             results[part.kind] = _one(con, part, tmp, now)
         changed = any(r.added or r.replaced for r in results.values())
-        stamps = {f"last_ingest.{p.kind}": now.isoformat() for p in parts}
+        stamps = {f"last_ingest.{k}": now.isoformat() for k, r in results.items() if r.read}
         finish(con, changed or bool(meta) or migrated, {**(meta or {}), **stamps})
     return results
