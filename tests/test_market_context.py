@@ -10,10 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from market_store import MARKET_DIR
 from sectorweekly.analysis.market_context import BUCKETS, MarketContext, market_context
 from sectorweekly.calendars import Calendars
-
-from market_store import MARKET_DIR
 
 GOLDEN = Path(__file__).parent / "golden" / "market_context"
 pytestmark = pytest.mark.skipif(not MARKET_DIR.is_dir(), reason="no shared market slice")

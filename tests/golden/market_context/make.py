@@ -55,7 +55,7 @@ def judge(bars: pd.DataFrame) -> pd.DataFrame:
             up, dn = cents(r.prev, pct), cents(r.prev, -pct)
             st_up, st_dn = cents(r.prev, 5), cents(r.prev, -5)
             out["p"] = round(r.prev * 100)
-            amb = pct == 10 and (c == st_up or c == st_dn)
+            amb = pct == 10 and (c in (st_up, st_dn))
             out["amb"] = amb
             out["up"] = c == up and not amb
             out["down"] = c == dn and not amb
@@ -67,7 +67,7 @@ def judge(bars: pd.DataFrame) -> pd.DataFrame:
     j = pd.DataFrame(rows)
     j["prev_up"] = j.groupby("symbol")["up"].shift(1, fill_value=False)
     streak, last_sym, run = [], None, 0
-    for sym, up in zip(j["symbol"], j["up"]):
+    for sym, up in zip(j["symbol"], j["up"], strict=False):
         run = (run + 1 if sym == last_sym else 1) if up else 0
         if sym != last_sym and not up:
             run = 0
@@ -131,7 +131,7 @@ def week(j: pd.DataFrame, sessions: list, start: str, end: str, codes, member) -
         buckets[k] += 1
     ladder = {}
     top = j[(j["date"] == last) & (j["streak"] > 0)]
-    for sym, n in zip(top["symbol"], top["streak"]):
+    for sym, n in zip(top["symbol"], top["streak"], strict=False):
         ladder.setdefault(int(n), []).append(sym)
     industries = {}
     sub = {}
@@ -156,7 +156,7 @@ def week(j: pd.DataFrame, sessions: list, start: str, end: str, codes, member) -
         "flat": int(((ratio <= 1 + 1e-12) & (ratio >= 1 - 1e-12)).sum()),
         "suspended": int((both["b"].notna() & both["e"].isna()).sum()),
         "no_base": int((both["b"].isna() & both["e"].notna()).sum()),
-        "buckets": dict(zip(BUCKET_EDGES, buckets)),
+        "buckets": dict(zip(BUCKET_EDGES, buckets, strict=False)),
         "days": days,
         "ladder": {str(h): sorted(s) for h, s in sorted(ladder.items(), reverse=True)},
         "industries": {
