@@ -52,6 +52,10 @@ def test_every_figure_matches_the_independent_recomputation(
         gold["suspended"],
         gold["no_base"],
     )
+    assert (w.limit_up_stocks, w.limit_down_stocks) == (
+        gold["limit_up_stocks"],
+        gold["limit_down_stocks"],
+    )
     assert dict(zip(BUCKETS, w.buckets, strict=True)) == gold["buckets"]
     assert sum(w.buckets) == w.counted
     names = [

@@ -98,6 +98,8 @@ class MarketWeek:
     up: int = 0
     flat: int = 0
     down: int = 0
+    limit_up_stocks: int = 0  # stocks closed at the up-limit on at least one session
+    limit_down_stocks: int = 0
     suspended: int = 0  # a base close, no row in the window
     no_base: int = 0  # rows in the window, none on or before the base session (new listings)
     buckets: list[int] = field(default_factory=lambda: [0] * len(BUCKETS))
@@ -159,7 +161,7 @@ def has_market(con: duckdb.DuckDBPyConnection) -> bool:
     if "cn_bars" not in table_names(con):
         return False
     return bool(
-        con.execute("SELECT count(*) > 0 FROM (SELECT 1 FROM cn_bars LIMIT 1)").fetchone()[0]
+        con.execute("SELECT count(*) > 0 FROM (SELECT 1 FROM cn_bars LIMIT 1)").fetchall()[0][0]
     )
 
 
@@ -193,17 +195,17 @@ def _register(con: duckdb.DuckDBPyConnection, cals: Calendars, lo: dt.date, hi: 
 
 def _judge(con: duckdb.DuckDBPyConnection, params: dict[str, object]) -> None:
     """Every row of the read with its limit (stated ST, and as if ST) and what it did."""
-    con.execute(q.ROWS_SQL, params)
-    con.execute(q.HITS_SQL.format(table="mc_hits"))
+    con.execute(q.ROWS_SQL, params).fetchall()
+    con.execute(q.HITS_SQL.format(table="mc_hits")).fetchall()
     actual = con.execute("SELECT * FROM lim_st").df()
     everyone = con.execute("SELECT symbol FROM lim_members").df()
     everyone["st_start"], everyone["st_end"] = FAR_PAST, OPEN_END
     con.unregister("lim_st")
     con.register("lim_st", everyone)
-    con.execute(q.HITS_SQL.format(table="mc_hits_st"))
+    con.execute(q.HITS_SQL.format(table="mc_hits_st")).fetchall()
     con.unregister("lim_st")
     con.register("lim_st", actual)
-    con.execute(q.MARKED_SQL)
+    con.execute(q.MARKED_SQL).fetchall()
 
 
 def _week(con: duckdb.DuckDBPyConnection, view: MarketWindow, read_from: dt.date) -> MarketWeek:
@@ -213,6 +215,9 @@ def _week(con: duckdb.DuckDBPyConnection, view: MarketWindow, read_from: dt.date
     week = MarketWeek(view=view, days=days)
     if not view.sessions:
         return week
+    week.limit_up_stocks, week.limit_down_stocks = con.execute(
+        q.WEEK_STOCKS_SQL, {"days": list(view.sessions)}
+    ).fetchall()[0]
     moves = con.execute(q.MOVES_SQL, {"base": view.base_date, "end": view.end_date}).fetchall()
     for symbol, base, end, factor in moves:
         if end is None:
@@ -234,10 +239,10 @@ def _week(con: duckdb.DuckDBPyConnection, view: MarketWindow, read_from: dt.date
     rows = con.execute(q.LADDER_SQL, {"day": view.end_date}).fetchall()
     first = con.execute(
         "SELECT min(session_idx) FROM mc_sess WHERE date >= $d", {"d": read_from}
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     end_idx = con.execute(
         "SELECT session_idx FROM mc_sess WHERE date = $d", {"d": view.end_date}
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     heights: dict[int, list[str]] = {}
     for sym, n in rows:
         heights.setdefault(int(n), []).append(sym)
@@ -286,7 +291,7 @@ def market_context(
     st_rows = con.execute(
         "SELECT count(*) FROM cn_coverage WHERE fact = 'st' AND start <= $a AND \"end\" >= $b",
         {"a": last_view.base_date, "b": view.end_date},
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     return MarketContext(
         week=week,
         last=last,

@@ -93,6 +93,13 @@ WHERE list_contains($days, m.date)
 GROUP BY m.date ORDER BY m.date
 """
 
+# stocks (not stock-days) that closed at the up-limit / the down-limit on some day of the week
+WEEK_STOCKS_SQL = """
+SELECT count(DISTINCT symbol) FILTER (WHERE close_up AND NOT st_ambiguous),
+       count(DISTINCT symbol) FILTER (WHERE close_down AND NOT st_ambiguous)
+FROM mc_marked WHERE list_contains($days, date)
+"""
+
 # per stock and week: base close (last on or before the base session), end close (last in the
 # window), the reference chain through stored ex-dates
 MOVES_SQL = """

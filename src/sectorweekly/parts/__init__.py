@@ -11,11 +11,20 @@ from __future__ import annotations
 from .base import BuildContext, Part, ReportPart
 from .closing import closing_part
 from .market import market_part, market_review
+from .market_context import market_context_part
 from .notes import notes_part
 from .ratings import ratings_part
 from .series import series_part
 from .trackers import tracker_part
 
-PARTS: list[Part] = [market_part, notes_part, tracker_part, ratings_part, series_part, closing_part]
+PARTS: list[Part] = [
+    market_context_part,
+    market_part,
+    notes_part,
+    tracker_part,
+    ratings_part,
+    series_part,
+    closing_part,
+]
 
 __all__ = ["PARTS", "BuildContext", "Part", "ReportPart", "market_review"]

@@ -172,6 +172,50 @@ def draw_line(chart: Chart) -> Figure:
     return fig
 
 
+def draw_hbar(chart: Chart) -> Figure:
+    """Horizontal bars, first category on top: ``values`` signed (up red, down green, or
+    ``color``), ``labels`` written after each bar (its value when absent), ``highlight`` (a
+    category) and its label drawn in the accent colour."""
+    cats = [str(c) for c in chart.data["categories"]]
+    vals = _values(chart.data["values"])
+    labels = chart.data.get("labels") or ["" if math.isnan(v) else f"{v:+.2f}" for v in vals]
+    mark = chart.data.get("highlight")
+    fixed = chart.data.get("color")
+    height = max(2.6, 0.9 + 0.2 * len(cats))
+    fig = Figure(figsize=(8, height), dpi=DPI)
+    ax = fig.add_axes((0.16, 0.35 / height, 0.8, 1 - 1.0 / height))
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.grid(axis="x", color="#e3e6ea", linewidth=0.8)
+    ax.set_axisbelow(True)
+    ys = list(range(len(cats)))[::-1]
+    colors = [
+        PALETTE[4] if c == mark else fixed or (UP if v >= 0 else DOWN)
+        for c, v in zip(cats, vals, strict=True)
+    ]
+    ax.barh(ys, [0 if math.isnan(v) else v for v in vals], 0.7, color=colors)
+    ax.set_yticks(ys, cats, fontsize=8)
+    for tick, c in zip(ax.get_yticklabels(), cats, strict=True):
+        if c == mark:
+            tick.set_color(PALETTE[4])  # the font has one weight: colour, not bold
+    span = max((abs(v) for v in vals if not math.isnan(v)), default=1.0) or 1.0
+    for y, v, text in zip(ys, vals, labels, strict=True):
+        v = 0 if math.isnan(v) else v
+        ax.text(v + (0.01 * span if v >= 0 else -0.01 * span), y, text, va="center",
+                ha="left" if v >= 0 else "right", fontsize=7, color="#333")  # fmt: skip
+    lo = min(0.0, *(v for v in vals if not math.isnan(v)))
+    hi = max(0.0, *(v for v in vals if not math.isnan(v)))
+    pad = chart.data.get("label_room", 0.15) * (hi - lo or 1.0)
+    ax.set_xlim(lo - (pad if lo < 0 else 0), hi + pad)
+    ax.set_ylim(-0.6, len(cats) - 0.4)
+    ax.tick_params(axis="x", labelsize=8)
+    if chart.unit:
+        ax.text(1, 1.01, chart.unit, transform=ax.transAxes, ha="right", va="bottom",
+                fontsize=9, color="#5b6570")  # fmt: skip
+    _frame(fig, chart.title, chart.unit, chart.sample)
+    return fig
+
+
 _SIGNED = re.compile(r"^[+-]\d")
 
 
@@ -203,7 +247,7 @@ def draw_table(table: Table) -> Figure:
     return fig
 
 
-DRAWERS = {"bar": draw_bar, "line": draw_line}
+DRAWERS = {"bar": draw_bar, "line": draw_line, "hbar": draw_hbar}
 
 
 def render_figure(f: Table | Chart) -> Figure:

@@ -95,6 +95,7 @@ class Review(BaseModel):
 
 
 # Where each kind of section sits in reading order (Section.order); gaps leave room.
+ORDER_MARKET_CONTEXT = 5  # the whole market (全市场周度复盘), before the watchlist
 ORDER_MARKET = 10
 ORDER_NEWS = 20  # + index of the news theme
 ORDER_AI_TRACKING = 40

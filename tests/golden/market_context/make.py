@@ -156,6 +156,8 @@ def week(j: pd.DataFrame, sessions: list, start: str, end: str, codes, member) -
         "flat": int(((ratio <= 1 + 1e-12) & (ratio >= 1 - 1e-12)).sum()),
         "suspended": int((both["b"].notna() & both["e"].isna()).sum()),
         "no_base": int((both["b"].isna() & both["e"].notna()).sum()),
+        "limit_up_stocks": int(j[j["date"].isin(inside) & j["up"]]["symbol"].nunique()),
+        "limit_down_stocks": int(j[j["date"].isin(inside) & j["down"]]["symbol"].nunique()),
         "buckets": dict(zip(BUCKET_EDGES, buckets, strict=False)),
         "days": days,
         "ladder": {str(h): sorted(s) for h, s in sorted(ladder.items(), reverse=True)},
