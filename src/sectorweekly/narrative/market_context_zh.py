@@ -141,7 +141,7 @@ def lead(ctx: MarketContext) -> str:
 def notes(ctx: MarketContext, days: Sequence[dt.date]) -> list[str]:
     """What the store did not state, and how the counts treat it."""
     out = [TEMPLATES["rules_note"]]
-    ambiguous = ctx.week.total("st_ambiguous") + (ctx.last.total("st_ambiguous") if ctx.last else 0)
+    ambiguous = ctx.week.total("st_ambiguous")
     if not ctx.st_known:
         span = f"{md(days[0])}至{md(days[-1])}" if days else "本周"
         out.append(TEMPLATES["st_note"].format(days=span, count=ambiguous))
