@@ -10,6 +10,7 @@ move beyond the limit with no reference price (an ex-date judged on the prior cl
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -165,50 +166,100 @@ def has_market(con: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
+def _table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame | str) -> None:
+    """``name`` as a view over a temporary DuckDB table of ``frame`` (a pandas frame, or SQL):
+    the queries scan it many times, and a registered frame is converted at every scan."""
+    if isinstance(frame, pd.DataFrame):
+        con.register("mc_frame", frame)
+        frame = "SELECT * FROM mc_frame"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_t AS {frame}").fetchall()
+    with contextlib.suppress(duckdb.Error):
+        con.unregister("mc_frame")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {name}_t").fetchall()
+
+
+VIEWS = ("mc_sess", "mc_st_days", "mc_listed", *cn_limits.TABLES)
+TEMP_TABLES = (
+    "mc_before", "mc_rows", "mc_rows_deep", "mc_hits", "mc_hits_st", "mc_marked",
+    "mc_marked_deep", "mc_st_all",
+)  # fmt: skip
+
+
+def _drop(con: duckdb.DuckDBPyConnection) -> None:
+    """Leave the (shared, read-only) connection as it was: no view or table of ours."""
+    con.execute("DROP VIEW IF EXISTS mc_rows_st").fetchall()
+    for name in VIEWS:
+        con.execute(f"DROP VIEW IF EXISTS {name}").fetchall()
+        con.execute(f"DROP TABLE IF EXISTS {name}_t").fetchall()
+    for name in TEMP_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
+
+
 def _register(con: duckdb.DuckDBPyConnection, cals: Calendars, lo: dt.date, hi: dt.date) -> None:
-    """Sessions, the universe as the limit engine's members, ST spans and their coverage."""
+    """Sessions, the universe as the limit engine's members (its own frames: the listing
+    sessions where a listing date is known), ST spans and the days a ST list covers."""
     sess = cals.all_sessions(MARKET)
     a, b = int(sess.searchsorted(pd.Timestamp(lo))), int(sess.searchsorted(pd.Timestamp(hi)))
-    con.register(
-        "mc_sess",
-        pd.DataFrame({"date": sess[a : b + 1].date, "session_idx": range(a, b + 1)}),
+    _table(
+        con, "mc_sess", pd.DataFrame({"date": sess[a : b + 1].date, "session_idx": range(a, b + 1)})
     )
-    universe = con.execute("SELECT symbol, list_date FROM cn_universe").fetchall()
     spans: dict[str, list[tuple[dt.date, dt.date | None]]] = {}
     for sym, start, end in con.execute(
         "SELECT symbol, st_start, st_end FROM cn_st_spans"
     ).fetchall():
         spans.setdefault(sym, []).append((start, end))
-    specs = [
-        MemberSpec(s, MARKET, listed=d, st_periods=tuple(spans.get(s, ()))) for s, d in universe
-    ]
-    cn_limits.register_tables(con, specs, cals)
-    con.register(
-        "mc_st_known",
-        con.execute(
-            'SELECT start, "end" FROM cn_coverage WHERE fact = \'st\' AND "end" >= $lo '
-            "AND start <= $hi",
-            {"lo": lo, "hi": hi},
-        ).df(),
+    known = con.execute(
+        "SELECT symbol, list_date FROM cn_universe WHERE list_date IS NOT NULL"
+    ).fetchall()
+    listed = cn_limits.members_frame([MemberSpec(s, MARKET, listed=d) for s, d in known], cals)
+    listed["listed_idx"] = listed["listed_idx"].astype("float64")  # NA-safe for the scan
+    _table(con, "mc_listed", listed)
+    _table(
+        con,
+        "lim_members",
+        "SELECT symbol, market, board, CAST(listed_idx AS BIGINT) AS listed_idx, "
+        "CAST(free_sessions AS BIGINT) AS free_sessions FROM mc_listed_t UNION ALL "
+        f"SELECT symbol, '{MARKET}', board, NULL, 0 FROM cn_universe WHERE list_date IS NULL",
     )
+    st_specs = [MemberSpec(s, MARKET, st_periods=tuple(p)) for s, p in spans.items()]
+    _table(con, "lim_st", cn_limits.st_frame(st_specs))
+    _table(con, "lim_rules", cn_limits.rules_frame())
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE mc_st_all AS "
+        "SELECT symbol, $a AS st_start, $b AS st_end FROM lim_members",
+        {"a": FAR_PAST, "b": OPEN_END},
+    ).fetchall()
+    covered = con.execute(
+        'SELECT start, "end" FROM cn_coverage WHERE fact = \'st\' AND "end" >= $lo '
+        "AND start <= $hi",
+        {"lo": lo, "hi": hi},
+    ).fetchall()
+    days = [d for d in sess[a : b + 1].date if any(s <= d <= e for s, e in covered)]
+    _table(con, "mc_st_days", pd.DataFrame({"date": pd.Series(days, dtype="datetime64[ns]")}))
 
 
-def _judge(con: duckdb.DuckDBPyConnection, params: dict[str, object]) -> None:
-    """Every row of the read with its limit (stated ST, and as if ST) and what it did."""
-    con.execute(q.ROWS_SQL, params).fetchall()
-    con.execute(q.HITS_SQL.format(table="mc_hits")).fetchall()
-    actual = con.execute("SELECT * FROM lim_st").df()
-    everyone = con.execute("SELECT symbol FROM lim_members").df()
-    everyone["st_start"], everyone["st_end"] = FAR_PAST, OPEN_END
-    con.unregister("lim_st")
-    con.register("lim_st", everyone)
-    con.execute(q.HITS_SQL.format(table="mc_hits_st")).fetchall()
-    con.unregister("lim_st")
-    con.register("lim_st", actual)
-    con.execute(q.MARKED_SQL).fetchall()
+def _read(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    span: tuple[dt.date, dt.date, dt.date],
+    deep: list[str],
+) -> None:
+    """Rows from ``start`` to ``hi`` (every stock's, or ``deep``'s), prior closes from ``lo``."""
+    lo, start, hi = span
+    params = {"lo": lo, "start": start, "hi": hi, "all": not deep, "deep": deep}
+    con.execute(q.ROWS_SQL.format(rows=table), params).fetchall()
 
 
-def _week(con: duckdb.DuckDBPyConnection, view: MarketWindow, read_from: dt.date) -> MarketWeek:
+def _judge(con: duckdb.DuckDBPyConnection, rows: str, marked: str) -> None:
+    """The rows of ``rows`` with their limit (under the stated ST spans, and as if ST) and
+    what they did, into ``marked``."""
+    con.execute(q.HITS_SQL.format(table="mc_hits", rows=rows)).fetchall()
+    con.execute(q.ST_CANDIDATES_SQL.format(rows=rows)).fetchall()
+    con.execute(q.as_if_st(q.HITS_SQL.format(table="mc_hits_st", rows="mc_rows_st"))).fetchall()
+    con.execute(q.MARKED_SQL.format(marked=marked)).fetchall()
+
+
+def _week(con: duckdb.DuckDBPyConnection, view: MarketWindow) -> MarketWeek:
     days = [
         DayBoard(*row) for row in con.execute(q.DAILY_SQL, {"days": list(view.sessions)}).fetchall()
     ]
@@ -236,20 +287,36 @@ def _week(con: duckdb.DuckDBPyConnection, view: MarketWindow, read_from: dt.date
         else:
             week.flat += 1
         week.buckets[bucket_of(pct)] += 1
-    rows = con.execute(q.LADDER_SQL, {"day": view.end_date}).fetchall()
-    first = con.execute(
-        "SELECT min(session_idx) FROM mc_sess WHERE date >= $d", {"d": read_from}
-    ).fetchall()[0][0]
-    end_idx = con.execute(
-        "SELECT session_idx FROM mc_sess WHERE date = $d", {"d": view.end_date}
-    ).fetchall()[0][0]
-    heights: dict[int, list[str]] = {}
-    for sym, n in rows:
-        heights.setdefault(int(n), []).append(sym)
-    week.ladder = [
-        Rung(h, tuple(s), capped=end_idx - h + 1 <= first) for h, s in sorted(heights.items())[::-1]
-    ]
+    week.ladder = _ladder(_runs(con, view.end_date, "mc_marked"))
     return week
+
+
+def _runs(con: duckdb.DuckDBPyConnection, day: dt.date, marked: str) -> list[tuple[str, int, bool]]:
+    sql = q.LADDER_SQL.format(marked=marked)
+    return [(s, int(n), bool(c)) for s, n, c in con.execute(sql, {"day": day}).fetchall()]
+
+
+def _ladder(runs: list[tuple[str, int, bool]]) -> list[Rung]:
+    heights: dict[tuple[int, bool], list[str]] = {}
+    for sym, n, capped in runs:
+        heights.setdefault((n, capped), []).append(sym)
+    return [Rung(h, tuple(sorted(s)), capped=c) for (h, c), s in sorted(heights.items())[::-1]]
+
+
+def _deepen(
+    con: duckdb.DuckDBPyConnection, lo: dt.date, hi: dt.date, weeks: list[MarketWeek]
+) -> None:
+    """The ladders again with the whole lookback of the stocks whose run reached back to the
+    first row of the week read (a handful: the rest of the market is read over the weeks)."""
+    deep = sorted({s for w in weeks for r in w.ladder if r.capped for s in r.symbols})
+    if not deep:
+        return
+    _read(con, "mc_rows_deep", (lo, lo, hi), deep)
+    _judge(con, "mc_rows_deep", "mc_marked_deep")
+    for w in weeks:
+        day = w.view.end_date
+        kept = [r for r in _runs(con, day, "mc_marked") if r[0] not in deep]
+        w.ladder = _ladder(kept + _runs(con, day, "mc_marked_deep"))
 
 
 def market_context(
@@ -266,14 +333,16 @@ def market_context(
     lo = cals.sessions_back(MARKET, last_view.base_date, LOOKBACK_SESSIONS)
     _register(con, cals, lo, view.end_date)
     try:
-        _judge(con, {"lo": lo, "hi": view.end_date})
-        week = _week(con, view, lo)
-        last = _week(con, last_view, lo) if last_view.sessions else None
+        start = cals.sessions_back(MARKET, last_view.base_date, 1)
+        con.execute(q.BEFORE_SQL, {"lo": lo, "start": start}).fetchall()
+        _read(con, "mc_rows", (lo, start, view.end_date), [])
+        _judge(con, "mc_rows", "mc_marked")
+        week = _week(con, view)
+        last = _week(con, last_view) if last_view.sessions else None
         industries, subs, method, by_symbol = industry_moves(con, week.changes, view, industry)
+        _deepen(con, lo, view.end_date, [w for w in (week, last) if w is not None])
     finally:
-        cn_limits.unregister_tables(con)
-        for name in ("mc_sess", "mc_st_known"):
-            con.unregister(name)
+        _drop(con)
     own = sorted(
         ((s, c) for s, c in week.changes.items() if by_symbol.get(s) == industry),
         key=lambda sc: (-sc[1], sc[0]),

@@ -107,7 +107,8 @@ def industry_moves(
     closes = (
         dict(
             con.execute(
-                "SELECT symbol, arg_max(close, date) FROM mc_marked WHERE date <= $end "
+                "SELECT symbol, arg_max(close, date) FROM (SELECT symbol, date, close FROM mc_rows "
+                "UNION ALL SELECT symbol, date, close FROM mc_before) WHERE date <= $end "
                 "GROUP BY symbol",
                 {"end": view.end_date},
             ).fetchall()

@@ -11,23 +11,56 @@ from __future__ import annotations
 
 from ..markets import cn_limits
 
-# rows of the read with the prior row's close and the session ordinal
-ROWS_SQL = """
-CREATE OR REPLACE TEMP TABLE mc_rows AS
-SELECT b.symbol, b.date, s.session_idx, b.open, b.high, b.low, b.close, b.amount, b.pre_close,
-       lag(b.close) OVER (PARTITION BY b.symbol ORDER BY b.date) AS prior_close,
-       coalesce(b.pre_close, lag(b.close) OVER (PARTITION BY b.symbol ORDER BY b.date))
-           AS prev_close
-FROM cn_bars b JOIN mc_sess s ON s.date = b.date
-WHERE b.date BETWEEN $lo AND $hi
+# each stock's last row in the lookback before the judged rows (aggregated, not windowed)
+BEFORE_SQL = """
+CREATE OR REPLACE TEMP TABLE mc_before AS
+SELECT symbol, arg_max(close, date) AS close, max(date) AS date
+FROM cn_bars WHERE date >= $lo AND date < $start GROUP BY symbol
 """
 
-# the limit of every row, twice: under the stored ST spans, and as if every stock were ST
-# (the prices a close of a stock with unknown ST status is compared with)
-HITS_SQL = "CREATE OR REPLACE TEMP TABLE {table} AS " + cn_limits.limits_select("mc_rows")
+# the judged rows (from ``start``; for the ``deep`` stocks from the lookback) with the session
+# ordinal, the row's number in the stock's rows and the prior row's close (from mc_before for
+# the first judged row of the week read)
+ROWS_SQL = """
+CREATE OR REPLACE TEMP TABLE {rows} AS
+SELECT b.symbol, b.date, s.session_idx, b.open, b.high, b.low, b.close, b.amount, b.pre_close,
+       CASE WHEN row_number() OVER w = 1 THEN bf.close ELSE lag(b.close) OVER w END
+           AS prior_close,
+       row_number() OVER w AS rn,
+       coalesce(b.pre_close, prior_close) AS prev_close
+FROM cn_bars b JOIN mc_sess s ON s.date = b.date
+LEFT JOIN mc_before bf ON bf.symbol = b.symbol AND $start > $lo
+WHERE b.date BETWEEN $start AND $hi
+  AND ($all OR b.symbol IN (SELECT unnest(CAST($deep AS VARCHAR[]))))
+WINDOW w AS (PARTITION BY b.symbol ORDER BY b.date)
+"""
 
+# the limit of every row under the stored ST spans; and, for the rows that moved about 5%
+# (where a ST limit can bind), the limit as if the stock were ST: the prices the close of a
+# stock whose ST status nobody stated is compared with
+HITS_SQL = "CREATE OR REPLACE TEMP TABLE {table} AS " + cn_limits.limits_select("{rows}")
+
+
+def as_if_st(sql: str) -> str:
+    """``sql`` of the limit engine with every stock under ST all along: its ``lim_st`` read
+    from ``mc_st_all``, a span over all time for every member (the engine's own SQL, its
+    table renamed)."""
+    every = "mc_st_all"  # every member, one span over all time (made by the caller)
+    if sql.count("FROM lim_st ") != 1:
+        raise RuntimeError("the limit engine no longer reads lim_st once; update as_if_st")
+    return sql.replace("FROM lim_st ", f"FROM {every} ")
+
+
+ST_CANDIDATES_SQL = """
+CREATE OR REPLACE TEMP VIEW mc_rows_st AS
+SELECT * FROM {rows}
+WHERE prev_close > 0 AND abs(close / prev_close - 1) BETWEEN 0.035 AND 0.065
+"""
+
+# what every row did against its limits; a ST status is stated when the store covers the day
+# (mc_st_days) or names the stock under ST (then its limit is the ST one already)
 MARKED_SQL = """
-CREATE OR REPLACE TEMP TABLE mc_marked AS
+CREATE OR REPLACE TEMP TABLE {marked} AS
 WITH j AS (
     SELECT h.*, a.up_cents AS st_up_cents, a.down_cents AS st_down_cents,
         CAST(round(h.close * 100) AS BIGINT) AS c_cents,
@@ -35,37 +68,27 @@ WITH j AS (
         CAST(round(coalesce(h.low, h.close) * 100) AS BIGINT) AS l_cents,
         CAST(round(coalesce(h.open, h.close) * 100) AS BIGINT) AS o_cents,
         CAST(round(h.prev_close * 100) AS BIGINT) AS p_cents,
-        EXISTS (SELECT 1 FROM mc_st_known k WHERE h.date BETWEEN k.start AND k."end")
-            AS st_known
+        h.date IN (SELECT date FROM mc_st_days) AS st_known
     FROM mc_hits h LEFT JOIN mc_hits_st a ON a.symbol = h.symbol AND a.date = h.date
 ), m AS (
     SELECT *,
-        coalesce(c_cents = up_cents, false) AS close_up,
-        coalesce(c_cents = down_cents, false) AS close_down,
-        coalesce(h_cents >= up_cents AND c_cents < up_cents, false) AS broken,
+        coalesce(NOT st_known AND st_up_cents <> up_cents
+                 AND (c_cents = st_up_cents OR c_cents = st_down_cents), false) AS st_ambiguous
+    FROM j
+), f AS (
+    SELECT *,
+        coalesce(c_cents = up_cents AND NOT st_ambiguous, false) AS close_up,
+        coalesce(c_cents = down_cents AND NOT st_ambiguous, false) AS close_down,
+        coalesce(h_cents >= up_cents AND c_cents < up_cents AND NOT st_ambiguous, false)
+            AS broken,
         coalesce(c_cents = up_cents AND o_cents = c_cents AND h_cents = c_cents
-                 AND l_cents = c_cents, false) AS one_price,
-        -- an ST status nobody stated, and a close at the ST limit that is not the normal one
-        coalesce(NOT st_known AND NOT EXISTS (
-                     SELECT 1 FROM lim_st st WHERE st.symbol = j.symbol
-                     AND j.date BETWEEN st.st_start AND st.st_end)
-                 AND st_up_cents <> up_cents
-                 AND (c_cents = st_up_cents OR c_cents = st_down_cents), false) AS st_ambiguous,
+                 AND l_cents = c_cents AND NOT st_ambiguous, false) AS one_price,
         -- beyond the limit with no reference price stored: an ex-date judged on the prior close
         coalesce(pre_close IS NULL AND (c_cents > up_cents OR l_cents < down_cents), false)
             AS no_reference
-    FROM j
-)
-SELECT *,
-    CASE WHEN close_up AND NOT st_ambiguous THEN
-        row_number() OVER (
-            PARTITION BY symbol, close_up AND NOT st_ambiguous, isl ORDER BY date) END AS streak
-FROM (
-    SELECT *, row_number() OVER (PARTITION BY symbol ORDER BY date)
-        - row_number() OVER (PARTITION BY symbol, close_up AND NOT st_ambiguous ORDER BY date)
-        AS isl
     FROM m
 )
+SELECT * FROM f
 """
 
 # per day of the two weeks: breadth, limit board, turnover
@@ -75,28 +98,27 @@ SELECT m.date,
     count(*) FILTER (WHERE p_cents IS NOT NULL AND c_cents = p_cents) AS flat,
     count(*) FILTER (WHERE p_cents IS NOT NULL AND c_cents < p_cents) AS down,
     count(*) FILTER (WHERE p_cents IS NULL) AS no_prev,
-    count(*) FILTER (WHERE close_up AND NOT st_ambiguous) AS limit_up,
-    count(*) FILTER (WHERE close_up AND one_price AND NOT st_ambiguous) AS one_price,
-    count(*) FILTER (WHERE close_down AND NOT st_ambiguous) AS limit_down,
-    count(*) FILTER (WHERE broken AND NOT st_ambiguous) AS broken,
+    count(*) FILTER (WHERE close_up) AS limit_up,
+    count(*) FILTER (WHERE one_price) AS one_price,
+    count(*) FILTER (WHERE close_down) AS limit_down,
+    count(*) FILTER (WHERE broken) AS broken,
     count(*) FILTER (WHERE st_ambiguous) AS st_ambiguous,
     count(*) FILTER (WHERE no_reference) AS no_reference,
     count(*) FILTER (WHERE prev_up) AS prev_up,
-    count(*) FILTER (WHERE prev_up AND close_up AND NOT st_ambiguous) AS promoted,
+    count(*) FILTER (WHERE prev_up AND close_up) AS promoted,
     sum(amount) AS amount
 FROM (
-    SELECT *, coalesce(lag(close_up AND NOT st_ambiguous) OVER (
-        PARTITION BY symbol ORDER BY date), false) AS prev_up
-    FROM mc_marked
+    SELECT d.*, coalesce(p.close_up, false) AS prev_up
+    FROM mc_marked d LEFT JOIN mc_marked p ON p.symbol = d.symbol AND p.rn = d.rn - 1
+    WHERE list_contains($days, d.date)
 ) m
-WHERE list_contains($days, m.date)
 GROUP BY m.date ORDER BY m.date
 """
 
 # stocks (not stock-days) that closed at the up-limit / the down-limit on some day of the week
 WEEK_STOCKS_SQL = """
-SELECT count(DISTINCT symbol) FILTER (WHERE close_up AND NOT st_ambiguous),
-       count(DISTINCT symbol) FILTER (WHERE close_down AND NOT st_ambiguous)
+SELECT count(DISTINCT symbol) FILTER (WHERE close_up),
+       count(DISTINCT symbol) FILTER (WHERE close_down)
 FROM mc_marked WHERE list_contains($days, date)
 """
 
@@ -109,14 +131,22 @@ SELECT symbol,
     exp(coalesce(sum(ln(prior_close / pre_close)) FILTER (
         WHERE date > $base AND date <= $end AND pre_close IS NOT NULL
         AND prior_close IS NOT NULL), 0)) AS factor
-FROM mc_marked WHERE date <= $end
+FROM (
+    SELECT symbol, date, close, prior_close, pre_close FROM mc_rows
+    UNION ALL SELECT symbol, date, close, NULL, NULL FROM mc_before
+) WHERE date <= $end
 GROUP BY symbol
 """
 
-# the ladder on a day: each stock closed at the up-limit with its run's length
+# the ladder on a day: each stock closed at the up-limit with the length of its run of rows
+# closed there (a suspension skips days, it does not end a run), and whether the run reaches
+# the first row of the read (then it is at least that long)
 LADDER_SQL = """
-SELECT symbol, streak FROM mc_marked
-WHERE date = $day AND streak IS NOT NULL ORDER BY streak DESC, symbol
+SELECT symbol, r - coalesce(b, 0) AS streak, b IS NULL AS capped FROM (
+    SELECT symbol, max(rn) FILTER (WHERE date = $day AND close_up) AS r,
+           max(rn) FILTER (WHERE NOT close_up) AS b
+    FROM {marked} WHERE date <= $day GROUP BY symbol
+) WHERE r IS NOT NULL ORDER BY streak DESC, symbol
 """
 
 # each stock's 申万 industry code on a day (the membership row with the latest included_on)
