@@ -147,7 +147,9 @@ def main() -> None:
     parser.add_argument("--years", type=int, nargs="+", default=[1, 20])
     parser.add_argument("--symbols", type=int, default=14000)
     parser.add_argument(
-        "--context", action="store_true", help="time 全市场周度复盘 instead (full_market_context.py)"
+        "--context",
+        action="store_true",
+        help="time 全市场周度复盘 instead (full_market_context.py)",
     )
     args = parser.parse_args()
     if args.context:
