@@ -55,6 +55,9 @@ def test_the_first_key_point_says_the_week_in_its_market(market_report) -> None:
         "全A上涨1281家、下跌3774家（多数下跌），涨停793家，最高板为002693（14连板）"
     )
     assert HOW_TO_ADD not in messages
+    lead = report.sections[0].paragraphs[0].text
+    assert lead.endswith("周内793只股票收于涨停（上周822只），最高14连板（上周最高12连板）。")
+    assert "上涨1281只、平盘28只、下跌3774只" in lead and "较上周增加23.21%" in lead
 
 
 @needs_market

@@ -29,6 +29,10 @@ TEMPLATES: dict[str, str] = {
         "全A共{counted}只股票计入周涨跌（另有全周停牌{suspended}只、无基期收盘{no_base}只），"
         "上涨{up}只、平盘{flat}只、下跌{down}只；周内日均成交额{amount}亿元{amount_change}。"
     ),
+    "lead_limits": "周内{limit_up}只股票收于涨停{limit_up_last}，最高{height}连板{height_last}。",
+    "lead_no_limits": "周内无股票收于涨停{limit_up_last}。",
+    "last_week": "（上周{n}只）",
+    "last_height": "（上周最高{n}连板）",
     "amount_change": "，较上周{word}{pct}",
     "weights_cap": "按总市值加权",
     "weights_equal": "等权平均",
@@ -126,15 +130,24 @@ def lead(ctx: MarketContext) -> str:
         pct = (w.daily_amount / last.daily_amount - 1) * 100
         word = "增加" if pct > 0 else "减少" if pct < 0 else "持平"
         change = TEMPLATES["amount_change"].format(word=word, pct=f"{abs(pct):.2f}%")
-    return TEMPLATES["lead"].format(
-        counted=w.counted,
-        suspended=w.suspended,
-        no_base=w.no_base,
-        up=w.up,
-        flat=w.flat,
-        down=w.down,
-        amount=yi(w.daily_amount),
-        amount_change=change,
+    limits = TEMPLATES["lead_limits" if w.ladder else "lead_no_limits"].format(
+        limit_up=w.limit_up_stocks,
+        limit_up_last="" if last is None else TEMPLATES["last_week"].format(n=last.limit_up_stocks),
+        height=w.top_height,
+        height_last="" if last is None else TEMPLATES["last_height"].format(n=last.top_height),
+    )
+    return (
+        TEMPLATES["lead"].format(
+            counted=w.counted,
+            suspended=w.suspended,
+            no_base=w.no_base,
+            up=w.up,
+            flat=w.flat,
+            down=w.down,
+            amount=yi(w.daily_amount),
+            amount_change=change,
+        )
+        + limits
     )
 
 
