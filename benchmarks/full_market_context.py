@@ -30,7 +30,7 @@ import pandas as pd
 
 from sectorweekly import store
 from sectorweekly.analysis.market_context import LOOKBACK_SESSIONS, market_context
-from sectorweekly.calendars import Calendars
+from sectorweekly.markets.calendars import Calendars
 from sectorweekly.markets.codes import a_share_exchange, board_of
 
 START, END = dt.date(2024, 10, 7), dt.date(2024, 10, 9)

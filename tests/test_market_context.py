@@ -12,7 +12,7 @@ import pytest
 
 from market_store import MARKET_DIR
 from sectorweekly.analysis.market_context import BUCKETS, MarketContext, market_context
-from sectorweekly.calendars import Calendars
+from sectorweekly.markets.calendars import Calendars
 
 GOLDEN = Path(__file__).parent / "golden" / "market_context"
 pytestmark = pytest.mark.skipif(not MARKET_DIR.is_dir(), reason="no shared market slice")

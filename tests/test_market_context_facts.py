@@ -11,7 +11,7 @@ import pandas as pd
 
 from sectorweekly import store
 from sectorweekly.analysis.market_context import market_context
-from sectorweekly.calendars import Calendars
+from sectorweekly.markets.calendars import Calendars
 
 DAYS = [dt.date(2024, 9, 27), dt.date(2024, 9, 30), dt.date(2024, 10, 8), dt.date(2024, 10, 9)]
 AS_OF = dt.date(2024, 10, 11)

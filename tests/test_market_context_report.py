@@ -24,8 +24,8 @@ needs_market = pytest.mark.skipif(not MARKET_DIR.is_dir(), reason="no shared mar
 @pytest.fixture(scope="module")
 def market_report(demo_store: Path, tmp_path_factory: pytest.TempPathFactory):
     """The demo week built from the demo store plus the whole market, in every format."""
-    from sectorweekly.build import BuildContext, build_report
-    from sectorweekly.desk import load_desk
+    from sectorweekly.build.flow import BuildContext, build_report
+    from sectorweekly.desk.parse import load_desk
     from sectorweekly.report.render import write_all
 
     home = tmp_path_factory.mktemp("market_home")

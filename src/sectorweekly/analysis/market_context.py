@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from ..calendars import Calendars, MarketWindow
 from ..markets import cn_limits
+from ..markets.calendars import Calendars, MarketWindow
 from ..markets.cn_limits import FAR_PAST, OPEN_END, MemberSpec
 from . import market_context_sql as q
 from .market_context_industries import (

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from ..calendars import MarketWindow
+from ..markets.calendars import MarketWindow
 from . import market_context_sql as q
 
 OFFICIAL, CAP, EQUAL = "official", "cap", "equal"

@@ -12,11 +12,11 @@ from typing import Any
 
 from .. import store
 from ..analysis.market_context import BUCKETS, MarketContext, has_market, market_context
+from ..build.week import Week
 from ..markets import MARKETS
 from ..narrative import market_context_zh as mz
 from ..narrative.zh import md, signed_pct
 from ..report.model import ORDER_MARKET_CONTEXT, Chart, Paragraph, Review, Section, Table
-from ..week import Week
 from .base import ReportPart
 
 HOW_TO_ADD = (
