@@ -254,7 +254,7 @@ def _judge(con: duckdb.DuckDBPyConnection, rows: str, marked: str) -> None:
     """The rows of ``rows`` with their limit (under the stated ST spans, and as if ST) and
     what they did, into ``marked``."""
     con.execute(q.HITS_SQL.format(table="mc_hits", rows=rows)).fetchall()
-    con.execute(q.ST_CANDIDATES_SQL.format(rows=rows)).fetchall()
+    con.execute(q.ST_CANDIDATES_SQL.format(rows=rows, main=cn_limits.MAIN)).fetchall()
     con.execute(q.as_if_st(q.HITS_SQL.format(table="mc_hits_st", rows="mc_rows_st"))).fetchall()
     con.execute(q.MARKED_SQL.format(marked=marked)).fetchall()
 

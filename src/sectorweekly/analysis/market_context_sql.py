@@ -35,9 +35,10 @@ WHERE b.date BETWEEN $start AND $hi
 WINDOW w AS (PARTITION BY b.symbol ORDER BY b.date)
 """
 
-# the limit of every row under the stored ST spans; and, for the rows that moved about 5%
-# (where a ST limit can bind), the limit as if the stock were ST: the prices the close of a
-# stock whose ST status nobody stated is compared with
+# the limit of every row under the stored ST spans; and, for the rows of main-board stocks
+# (the one board whose ST limit differs) that closed within a cent of ±5% of the previous close,
+# the limit as if the stock were ST: the prices the close of a stock whose ST status nobody
+# stated is compared with
 HITS_SQL = "CREATE OR REPLACE TEMP TABLE {table} AS " + cn_limits.limits_select("{rows}")
 
 
@@ -45,17 +46,17 @@ def as_if_st(sql: str) -> str:
     """``sql`` of the limit engine with every stock under ST all along: its ``lim_st`` read
     from ``mc_st_all``, a span over all time for every member (the engine's own SQL, its
     table renamed)."""
-    every = "mc_st_all"  # every member, one span over all time (made by the caller)
     if sql.count("FROM lim_st ") != 1:
         raise RuntimeError("the limit engine no longer reads lim_st once; update as_if_st")
-    return sql.replace("FROM lim_st ", f"FROM {every} ")
+    return sql.replace("FROM lim_st ", "FROM mc_st_all ")
 
 
 ST_CANDIDATES_SQL = """
 CREATE OR REPLACE TEMP VIEW mc_rows_st AS
-SELECT * FROM {rows}
-WHERE prev_close > 0 AND abs(close / prev_close - 1) BETWEEN 0.035 AND 0.065
+SELECT r.* FROM {rows} r JOIN lim_members m ON m.symbol = r.symbol AND m.board = '{main}'
+WHERE abs(r.close - r.prev_close * 1.05) <= 0.011 OR abs(r.close - r.prev_close * 0.95) <= 0.011
 """
+
 
 # what every row did against its limits; a ST status is stated when the store covers the day
 # (mc_st_days) or names the stock under ST (then its limit is the ST one already)
