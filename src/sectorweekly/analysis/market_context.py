@@ -181,13 +181,12 @@ def _table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame | str)
 VIEWS = ("mc_sess", "mc_st_days", "mc_listed", *cn_limits.TABLES)
 TEMP_TABLES = (
     "mc_before", "mc_rows", "mc_rows_deep", "mc_hits", "mc_hits_st", "mc_marked",
-    "mc_marked_deep", "mc_st_all",
+    "mc_marked_deep", "mc_st_all", "mc_rows_st", "mc_members_st", "mc_members_deep",
 )  # fmt: skip
 
 
 def _drop(con: duckdb.DuckDBPyConnection) -> None:
     """Leave the (shared, read-only) connection as it was: no view or table of ours."""
-    con.execute("DROP VIEW IF EXISTS mc_rows_st").fetchall()
     for name in VIEWS:
         con.execute(f"DROP VIEW IF EXISTS {name}").fetchall()
         con.execute(f"DROP TABLE IF EXISTS {name}_t").fetchall()
@@ -224,11 +223,6 @@ def _register(con: duckdb.DuckDBPyConnection, cals: Calendars, lo: dt.date, hi: 
     st_specs = [MemberSpec(s, MARKET, st_periods=tuple(p)) for s, p in spans.items()]
     _table(con, "lim_st", cn_limits.st_frame(st_specs))
     _table(con, "lim_rules", cn_limits.rules_frame())
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE mc_st_all AS "
-        "SELECT symbol, $a AS st_start, $b AS st_end FROM lim_members",
-        {"a": FAR_PAST, "b": OPEN_END},
-    ).fetchall()
     covered = con.execute(
         'SELECT start, "end" FROM cn_coverage WHERE fact = \'st\' AND "end" >= $lo '
         "AND start <= $hi",
@@ -250,11 +244,16 @@ def _read(
     con.execute(q.ROWS_SQL.format(rows=table), params).fetchall()
 
 
-def _judge(con: duckdb.DuckDBPyConnection, rows: str, marked: str) -> None:
+def _judge(
+    con: duckdb.DuckDBPyConnection, rows: str, marked: str, members: str | None = None
+) -> None:
     """The rows of ``rows`` with their limit (under the stated ST spans, and as if ST) and
     what they did, into ``marked``."""
-    con.execute(q.HITS_SQL.format(table="mc_hits", rows=rows)).fetchall()
+    hits = q.HITS_SQL.format(table="mc_hits", rows=rows)
+    con.execute(q.renamed(hits, members=members)).fetchall()
     con.execute(q.ST_CANDIDATES_SQL.format(rows=rows, main=cn_limits.MAIN)).fetchall()
+    con.execute(q.ST_ALL_SQL, {"a": FAR_PAST, "b": OPEN_END}).fetchall()
+    con.execute(q.MEMBERS_ST_SQL).fetchall()
     con.execute(q.as_if_st(q.HITS_SQL.format(table="mc_hits_st", rows="mc_rows_st"))).fetchall()
     con.execute(q.MARKED_SQL.format(marked=marked)).fetchall()
 
@@ -312,7 +311,8 @@ def _deepen(
     if not deep:
         return
     _read(con, "mc_rows_deep", (lo, lo, hi), deep)
-    _judge(con, "mc_rows_deep", "mc_marked_deep")
+    con.execute(q.MEMBERS_DEEP_SQL, {"deep": deep}).fetchall()
+    _judge(con, "mc_rows_deep", "mc_marked_deep", members="mc_members_deep")
     for w in weeks:
         day = w.view.end_date
         kept = [r for r in _runs(con, day, "mc_marked") if r[0] not in deep]

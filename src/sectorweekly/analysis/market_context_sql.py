@@ -42,17 +42,44 @@ WINDOW w AS (PARTITION BY b.symbol ORDER BY b.date)
 HITS_SQL = "CREATE OR REPLACE TEMP TABLE {table} AS " + cn_limits.limits_select("{rows}")
 
 
+def renamed(sql: str, members: str | None = None, st: str | None = None) -> str:
+    """``sql`` of the limit engine reading ``members`` for its ``lim_members`` (a few stocks'
+    rows, so that its joins build small tables) and ``st`` for its ``lim_st``: the engine's
+    own SQL, its tables renamed."""
+    swaps = [("JOIN lim_members lm", f"JOIN {members} lm")] if members else []
+    swaps += [("FROM lim_st ", f"FROM {st} ")] if st else []
+    for old, new in swaps:
+        if sql.count(old) != 1:
+            raise RuntimeError(f"the limit engine no longer reads {old!r} once; update renamed")
+        sql = sql.replace(old, new)
+    return sql
+
+
 def as_if_st(sql: str) -> str:
-    """``sql`` of the limit engine with every stock under ST all along: its ``lim_st`` read
-    from ``mc_st_all``, a span over all time for every member (the engine's own SQL, its
-    table renamed)."""
-    if sql.count("FROM lim_st ") != 1:
-        raise RuntimeError("the limit engine no longer reads lim_st once; update as_if_st")
-    return sql.replace("FROM lim_st ", "FROM mc_st_all ")
+    """The engine with every candidate stock under ST all along (``mc_st_all``)."""
+    return renamed(sql, members="mc_members_st", st="mc_st_all")
+
+
+# the members whose whole lookback is judged (their limit-up run reaches back)
+MEMBERS_DEEP_SQL = """
+CREATE OR REPLACE TEMP TABLE mc_members_deep AS
+SELECT * FROM lim_members WHERE symbol IN (SELECT unnest(CAST($deep AS VARCHAR[])))
+"""
+
+
+# the candidates' ST spans over all time and their member rows, for as_if_st
+ST_ALL_SQL = """
+CREATE OR REPLACE TEMP TABLE mc_st_all AS
+SELECT DISTINCT symbol, $a AS st_start, $b AS st_end FROM mc_rows_st
+"""
+MEMBERS_ST_SQL = """
+CREATE OR REPLACE TEMP TABLE mc_members_st AS
+SELECT * FROM lim_members WHERE symbol IN (SELECT symbol FROM mc_st_all)
+"""
 
 
 ST_CANDIDATES_SQL = """
-CREATE OR REPLACE TEMP VIEW mc_rows_st AS
+CREATE OR REPLACE TEMP TABLE mc_rows_st AS
 SELECT r.* FROM {rows} r JOIN lim_members m ON m.symbol = r.symbol AND m.board = '{main}'
 WHERE abs(r.close - r.prev_close * 1.05) <= 0.011 OR abs(r.close - r.prev_close * 0.95) <= 0.011
 """
