@@ -284,18 +284,21 @@ def market_context_part(week: Week, review: Review) -> ReportPart:
         )
     if not ctx.week.view.sessions:
         return ReportPart(messages=["CN_A: no session in the window; no 全市场周度复盘"])
-    tables = [index_table(review), daily_table(ctx), industry_table(ctx), places_table(ctx, review)]
+    known = any(m.name == ctx.industry for m in ctx.industries)
+    tables = [index_table(review), daily_table(ctx), places_table(ctx, review)]
     figures = charts(ctx)
-    order = [
-        "mc_indices",
-        "mc_daily",
-        "mc_limits",
-        "mc_ladder",
-        "mc_distribution",
-        "mc_industry_rank",
-        "mc_industry",
-        "mc_places",
-    ]
+    order = ["mc_indices", "mc_daily", "mc_limits", "mc_ladder", "mc_distribution",
+             "mc_industry_rank", "mc_places"]  # fmt: skip
+    messages = []
+    if known:
+        tables.insert(2, industry_table(ctx))
+        order.insert(6, "mc_industry")
+    else:
+        names = "、".join(m.name for m in ctx.industries)
+        messages.append(
+            f"industry {ctx.industry!r} in desk.yaml is not a 申万 level-1 industry, so 全市场周度复盘 "
+            f"has no industry table and no first key point; use one of: {names}"
+        )
     section = Section(
         key="market_context",
         title="全市场周度复盘",
@@ -310,4 +313,5 @@ def market_context_part(week: Week, review: Review) -> ReportPart:
         charts=figures,
         key_points=[point] if point else [],
         extras=extras(ctx),
+        messages=messages,
     )
