@@ -339,6 +339,8 @@ def market_context(
         _judge(con, "mc_rows", "mc_marked")
         week = _week(con, view)
         last = _week(con, last_view) if last_view.sessions else None
+        if last is not None and not last.days:  # the store's bars begin after it
+            last = None
         industries, subs, method, by_symbol = industry_moves(con, week.changes, view, industry)
         _deepen(con, lo, view.end_date, [w for w in (week, last) if w is not None])
     finally:
