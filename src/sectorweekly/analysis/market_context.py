@@ -315,7 +315,7 @@ def _deepen(
     _judge(con, "mc_rows_deep", "mc_marked_deep", members="mc_members_deep")
     for w in weeks:
         day = w.view.end_date
-        kept = [r for r in _runs(con, day, "mc_marked") if r[0] not in deep]
+        kept = [(s, r.height, r.capped) for r in w.ladder for s in r.symbols if s not in deep]
         w.ladder = _ladder(kept + _runs(con, day, "mc_marked_deep"))
 
 
