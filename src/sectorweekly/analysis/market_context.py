@@ -258,16 +258,17 @@ def _judge(
     con.execute(q.MARKED_SQL.format(marked=marked)).fetchall()
 
 
-def _week(con: duckdb.DuckDBPyConnection, view: MarketWindow) -> MarketWeek:
-    days = [
-        DayBoard(*row) for row in con.execute(q.DAILY_SQL, {"days": list(view.sessions)}).fetchall()
-    ]
-    week = MarketWeek(view=view, days=days)
+def _week(
+    con: duckdb.DuckDBPyConnection,
+    view: MarketWindow,
+    boards: dict[dt.date, DayBoard],
+    stocks: tuple[int, int],
+) -> MarketWeek:
+    """One week from the days' boards and its limit stocks (asked once for both weeks)."""
+    week = MarketWeek(view=view, days=[boards[d] for d in view.sessions if d in boards])
     if not view.sessions:
         return week
-    week.limit_up_stocks, week.limit_down_stocks = con.execute(
-        q.WEEK_STOCKS_SQL, {"days": list(view.sessions)}
-    ).fetchall()[0]
+    week.limit_up_stocks, week.limit_down_stocks = stocks
     moves = con.execute(q.MOVES_SQL, {"base": view.base_date, "end": view.end_date}).fetchall()
     for symbol, base, end, factor in moves:
         if end is None:
@@ -337,8 +338,14 @@ def market_context(
         con.execute(q.BEFORE_SQL, {"lo": lo, "start": start}).fetchall()
         _read(con, "mc_rows", (lo, start, view.end_date), [])
         _judge(con, "mc_rows", "mc_marked")
-        week = _week(con, view)
-        last = _week(con, last_view) if last_view.sessions else None
+        days = [*last_view.sessions, *view.sessions]
+        boards = {r[0]: DayBoard(*r) for r in con.execute(q.DAILY_SQL, {"days": days}).fetchall()}
+        stocks = con.execute(
+            q.WEEK_STOCKS_SQL,
+            {"a": list(view.sessions), "b": list(last_view.sessions), "first": start},
+        ).fetchall()[0]
+        week = _week(con, view, boards, stocks[:2])
+        last = _week(con, last_view, boards, stocks[2:]) if last_view.sessions else None
         if last is not None and not last.days:  # the store's bars begin after it
             last = None
         industries, subs, method, by_symbol = industry_moves(con, week.changes, view, industry)

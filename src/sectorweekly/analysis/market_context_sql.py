@@ -143,11 +143,13 @@ FROM (
 GROUP BY m.date ORDER BY m.date
 """
 
-# stocks (not stock-days) that closed at the up-limit / the down-limit on some day of the week
+# stocks (not stock-days) that closed at the up-limit / the down-limit on some day of each week
 WEEK_STOCKS_SQL = """
-SELECT count(DISTINCT symbol) FILTER (WHERE close_up),
-       count(DISTINCT symbol) FILTER (WHERE close_down)
-FROM mc_marked WHERE list_contains($days, date)
+SELECT count(DISTINCT symbol) FILTER (WHERE close_up AND list_contains($a, date)),
+       count(DISTINCT symbol) FILTER (WHERE close_down AND list_contains($a, date)),
+       count(DISTINCT symbol) FILTER (WHERE close_up AND list_contains($b, date)),
+       count(DISTINCT symbol) FILTER (WHERE close_down AND list_contains($b, date))
+FROM mc_marked WHERE date >= $first
 """
 
 # per stock and week: base close (last on or before the base session), end close (last in the
