@@ -249,13 +249,8 @@ def _judge(
 ) -> None:
     """The rows of ``rows`` with their limit (under the stated ST spans, and as if ST) and
     what they did, into ``marked``."""
-    hits = q.HITS_SQL.format(table="mc_hits", rows=rows)
-    con.execute(q.renamed(hits, members=members)).fetchall()
-    con.execute(q.ST_CANDIDATES_SQL.format(rows=rows, main=cn_limits.MAIN)).fetchall()
-    con.execute(q.ST_ALL_SQL, {"a": FAR_PAST, "b": OPEN_END}).fetchall()
-    con.execute(q.MEMBERS_ST_SQL).fetchall()
-    con.execute(q.as_if_st(q.HITS_SQL.format(table="mc_hits_st", rows="mc_rows_st"))).fetchall()
-    con.execute(q.MARKED_SQL.format(marked=marked)).fetchall()
+    sql = q.judge_sql(rows, marked, members)
+    con.execute(sql, {"a": FAR_PAST, "b": OPEN_END}).fetchall()
 
 
 def _week(

@@ -79,7 +79,6 @@ SELECT * FROM lim_members WHERE symbol IN (SELECT symbol FROM mc_st_all)
 
 
 ST_CANDIDATES_SQL = """
-CREATE OR REPLACE TEMP TABLE mc_rows_st AS
 SELECT r.* FROM {rows} r JOIN lim_members m ON m.symbol = r.symbol AND m.board = '{main}'
 WHERE abs(r.close - r.prev_close * 1.05) <= 0.011 OR abs(r.close - r.prev_close * 0.95) <= 0.011
 """
@@ -206,3 +205,21 @@ SHARES_SQL = """
 SELECT symbol, arg_min(shares, abs(datediff('day', as_of, $end))) AS shares
 FROM shares WHERE abs(datediff('day', as_of, $end)) <= 92 GROUP BY symbol
 """
+
+
+def judge_sql(rows: str, marked: str, members: str | None = None) -> str:
+    """One statement: the limits of ``rows`` (the engine's SQL over ``members``, default all),
+    the as-if-ST limits of its candidates, and what every row did, into ``marked``."""
+    hits = renamed(cn_limits.limits_select(rows), members=members)
+    candidates = ST_CANDIDATES_SQL.format(rows=rows, main=cn_limits.MAIN)
+    hits_st = as_if_st(cn_limits.limits_select("mc_rows_st"))
+    return (
+        f"CREATE OR REPLACE TEMP TABLE {marked} AS\n"
+        f"WITH mc_hits AS ({hits}),\n"
+        f"mc_rows_st AS ({candidates}),\n"
+        "mc_st_all AS (SELECT DISTINCT symbol, CAST($a AS DATE) AS st_start, "
+        "CAST($b AS DATE) AS st_end FROM mc_rows_st),\n"
+        "mc_members_st AS (SELECT * FROM lim_members WHERE symbol IN "
+        "(SELECT symbol FROM mc_st_all)),\n"
+        f"mc_hits_st AS ({hits_st}),\n" + MARKED_SQL.split("WITH ", 1)[1]
+    )
