@@ -180,8 +180,7 @@ def _table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame | str)
 
 VIEWS = ("mc_sess", "mc_st_days", "mc_listed", *cn_limits.TABLES)
 TEMP_TABLES = (
-    "mc_before", "mc_rows", "mc_rows_deep", "mc_hits", "mc_hits_st", "mc_marked",
-    "mc_marked_deep", "mc_st_all", "mc_rows_st", "mc_members_st", "mc_members_deep",
+    "mc_before", "mc_rows", "mc_rows_deep", "mc_marked", "mc_marked_deep", "mc_members_deep",
 )  # fmt: skip
 
 

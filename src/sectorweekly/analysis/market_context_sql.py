@@ -35,12 +35,6 @@ WHERE b.date BETWEEN $start AND $hi
 WINDOW w AS (PARTITION BY b.symbol ORDER BY b.date)
 """
 
-# the limit of every row under the stored ST spans; and, for the rows of main-board stocks
-# (the one board whose ST limit differs) that closed within a cent of ±5% of the previous close,
-# the limit as if the stock were ST: the prices the close of a stock whose ST status nobody
-# stated is compared with
-HITS_SQL = "CREATE OR REPLACE TEMP TABLE {table} AS " + cn_limits.limits_select("{rows}")
-
 
 def renamed(sql: str, members: str | None = None, st: str | None = None) -> str:
     """``sql`` of the limit engine reading ``members`` for its ``lim_members`` (a few stocks'
@@ -67,17 +61,10 @@ SELECT * FROM lim_members WHERE symbol IN (SELECT unnest(CAST($deep AS VARCHAR[]
 """
 
 
-# the candidates' ST spans over all time and their member rows, for as_if_st
-ST_ALL_SQL = """
-CREATE OR REPLACE TEMP TABLE mc_st_all AS
-SELECT DISTINCT symbol, $a AS st_start, $b AS st_end FROM mc_rows_st
-"""
-MEMBERS_ST_SQL = """
-CREATE OR REPLACE TEMP TABLE mc_members_st AS
-SELECT * FROM lim_members WHERE symbol IN (SELECT symbol FROM mc_st_all)
-"""
-
-
+# for the rows of main-board stocks
+# (the one board whose ST limit differs) that closed within a cent of ±5% of the previous close,
+# the limit as if the stock were ST: the prices the close of a stock whose ST status nobody
+# stated is compared with
 ST_CANDIDATES_SQL = """
 SELECT r.* FROM {rows} r JOIN lim_members m ON m.symbol = r.symbol AND m.board = '{main}'
 WHERE abs(r.close - r.prev_close * 1.05) <= 0.011 OR abs(r.close - r.prev_close * 0.95) <= 0.011
