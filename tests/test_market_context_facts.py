@@ -92,3 +92,10 @@ def test_official_closes_are_used_where_stored(tmp_path: Path) -> None:
     assert ctx.method == "mixed"  # 银行 has no official closes stored: computed
     assert ctx.places["600001"][0] == 100.0  # 600001 +5.00% ≥ 600002 +5.00% ≥ 600003 +0%
     assert [r.height for r in ctx.week.ladder] == []  # 10-09: no stock closed at the limit
+
+
+def test_a_covering_st_list_settles_the_status(tmp_path: Path) -> None:
+    ctx = _context(_store(tmp_path / "s.duckdb", st_list=True, official=False))
+    oct8 = ctx.week.days[0]
+    assert (oct8.limit_up, oct8.st_ambiguous) == (2, 0)  # 600002 is not ST: +5% is a rise
+    assert ctx.st_known

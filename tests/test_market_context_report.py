@@ -15,7 +15,6 @@ import pytest
 from market_store import MARKET_DIR, fill_market_store
 from sectorweekly.analysis.market_context import MarketWeek
 from sectorweekly.narrative import market_context_zh as mz
-from sectorweekly.parts.market_context import HOW_TO_ADD
 
 GOLDEN = Path(__file__).parent / "golden" / "market_context" / "week_2024-10-07_2024-10-09.json"
 needs_market = pytest.mark.skipif(not MARKET_DIR.is_dir(), reason="no shared market slice")
@@ -50,11 +49,11 @@ def market_report(demo_store: Path, tmp_path_factory: pytest.TempPathFactory):
 @needs_market
 def test_the_first_key_point_says_the_week_in_its_market(market_report) -> None:
     report, _, messages = market_report
+    assert not any("not a 申万 level-1 industry" in m for m in messages)  # 电子 is one
     assert report.key_points[0] == (
         "本周申万电子行业（成分股等权平均）+6.31%，在31个申万一级行业中排名第1；"
         "全A上涨1281家、下跌3774家（多数下跌），涨停793家，最高板为002693（14连板）"
     )
-    assert HOW_TO_ADD not in messages
     lead = report.sections[0].paragraphs[0].text
     assert lead.endswith("周内793只股票收于涨停（上周822只），最高14连板（上周最高12连板）。")
     assert "上涨1281只、平盘28只、下跌3774只" in lead and "较上周增加23.21%" in lead
@@ -110,12 +109,18 @@ def test_the_pdf_shows_the_section(market_report) -> None:
     assert "无法判定是否触及涨跌停，单独计数（本周共159家次）" in text.replace("\n", "")
 
 
-def test_a_store_without_the_market_builds_as_before_and_says_how_to_add_it(demo_report) -> None:
+def test_a_store_without_the_market_builds_as_before_and_says_how_to_add_it(
+    demo_report, demo_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sectorweekly.cli.universe import market_hint
+
     report, _, messages = demo_report
     assert "market_context" not in report.extras
     assert all(not s.key.startswith("market_context") for s in report.sections)
     assert report.figure("review_table").number == 1
-    assert HOW_TO_ADD in messages
+    assert not any("全市场" in m for m in messages)
+    market_hint(demo_store)  # what the build command says after such a build
+    assert "sectorweekly import universe FOLDER" in capsys.readouterr().err
 
 
 def _week(up: int, flat: int, down: int) -> MarketWeek:

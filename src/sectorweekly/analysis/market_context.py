@@ -155,17 +155,6 @@ class MarketContext:
     lookback_start: dt.date
 
 
-def has_market(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the store holds the whole market's bars (the section needs them)."""
-    from ..store import table_names
-
-    if "cn_bars" not in table_names(con):
-        return False
-    return bool(
-        con.execute("SELECT count(*) > 0 FROM (SELECT 1 FROM cn_bars LIMIT 1)").fetchall()[0][0]
-    )
-
-
 def _table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame | str) -> None:
     """``name`` as a view over a temporary DuckDB table of ``frame`` (a pandas frame, or SQL):
     the queries scan it many times, and a registered frame is converted at every scan."""

@@ -3,7 +3,7 @@
 Reads the whole A-share market from the store (``analysis.market_context``) and contributes the
 section's tables, four charts (industry ranking, distribution, daily limit counts, the ladder),
 the first line of 投资要点 and ``report.json``'s ``market_context``. A store without the market
-contributes nothing but a console line saying how to add it.
+contributes nothing (the build's command line says how to add the market).
 """
 
 from __future__ import annotations
@@ -11,19 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from .. import store
-from ..analysis.market_context import BUCKETS, MarketContext, has_market, market_context
+from ..analysis.market_context import BUCKETS, MarketContext, market_context
 from ..build.week import Week
 from ..markets import MARKETS
 from ..narrative import market_context_zh as mz
 from ..narrative.zh import md, signed_pct
 from ..report.model import ORDER_MARKET_CONTEXT, Chart, Paragraph, Review, Section, Table
+from ..store.market import has_market
 from .base import ReportPart
 
-HOW_TO_ADD = (
-    "the store holds no whole-market bars, so the report has no 全市场周度复盘; add the market "
-    "with `sectorweekly import universe FOLDER` (daily bars and the 申万 files) or "
-    "`sectorweekly update --universe CN_A`"
-)
 SOURCE = mz.TEMPLATES["source"]
 
 
@@ -269,10 +265,10 @@ def extras(ctx: MarketContext) -> dict[str, Any]:
 
 
 def market_context_part(week: Week, review: Review) -> ReportPart:
-    """全市场周度复盘, or only the console line saying how to add the market."""
+    """全市场周度复盘; nothing when the store has no whole market."""
     with store.reader(week.store) as con:
         if not has_market(con):
-            return ReportPart(messages=[HOW_TO_ADD])
+            return ReportPart()
         members = [
             s
             for s in week.desk.members()
