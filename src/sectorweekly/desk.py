@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .analysis.rules import Thresholds, TrendRules
+from .desk_english import English
 from .errors import DeskError
 from .markets import MARKETS, codes
 from .textfile import read_text
@@ -34,6 +35,7 @@ class StPeriod(_Strict):
 
 class Instrument(_Strict):
     name: str
+    name_en: str = ""  # the English edition's name; none: shown as 中文名 (code)
     market: str
     listed: dt.date | None = None  # listing date, for the first-sessions-without-limit rule
     registration_ipo: bool = False  # main-board IPO under the registration system
@@ -51,6 +53,7 @@ class Instrument(_Strict):
 
 class Board(_Strict):
     name: str
+    name_en: str = ""
     members: list[str]
 
     @field_validator("members")
@@ -63,6 +66,7 @@ class Board(_Strict):
 
 class WatchTheme(_Strict):
     theme: str
+    theme_en: str = ""
     names: list[str]
 
 
@@ -74,6 +78,7 @@ class Band(_Strict):
     above: float | None = None  # excess return strictly above this (pp); None = no lower bound
     up_to: float | None = None  # and at most this (pp); None = no upper bound
     text: str = ""
+    text_en: str = ""
 
 
 def _default_company_scale() -> list[Band]:
@@ -174,6 +179,7 @@ class TrackerRules(TrendRules):
 
 class Analyst(_Strict):
     name: str
+    name_en: str = ""
     registration: str = ""
     email: str = ""
 
@@ -185,6 +191,11 @@ class Firm(_Strict):
     disclaimer: str = ""
     special_statement: str = ""
     copyright: str = ""
+    name_en: str = ""  # the English edition's texts (firm.*_en); empty: the project's template
+    analyst_statement_en: str = ""
+    disclaimer_en: str = ""
+    special_statement_en: str = ""
+    copyright_en: str = ""
 
 
 class Desk(_Strict):
@@ -199,6 +210,7 @@ class Desk(_Strict):
     benchmarks: dict[str, list[str]]
     watch: list[WatchTheme] = Field(default_factory=list)
     risks: list[str] = Field(default_factory=list)
+    en: English = Field(default_factory=English)  # the English edition's words (desk_english)
     ratings: Ratings = Field(default_factory=Ratings)
     review: ReviewRules = Field(default_factory=ReviewRules)
     trackers: TrackerRules = Field(default_factory=TrackerRules)

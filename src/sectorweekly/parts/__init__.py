@@ -12,10 +12,20 @@ from .base import BuildContext, Part, ReportPart
 from .closing import closing_part
 from .market import market_part, market_review
 from .notes import notes_part
+from .notes_en import english_notes_part
 from .ratings import ratings_part
 from .series import series_part
 from .trackers import tracker_part
 
 PARTS: list[Part] = [market_part, notes_part, tracker_part, ratings_part, series_part, closing_part]
+# The English edition's parts so far: the others still write Chinese only, so the English
+# edition leaves them out (and the console says so) rather than show Chinese inside English.
+EN_PARTS: list[Part] = [market_part, english_notes_part, closing_part]
+NOT_IN_ENGLISH = ("AI model tracking, GPU prices", "rating review", "names to watch since listed")
 
-__all__ = ["PARTS", "BuildContext", "Part", "ReportPart", "market_review"]
+
+def parts_for(lang: str) -> list[Part]:
+    return EN_PARTS if lang == "en" else PARTS
+
+
+__all__ = ["PARTS", "BuildContext", "Part", "ReportPart", "market_review", "parts_for"]

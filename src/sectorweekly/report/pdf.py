@@ -56,7 +56,7 @@ img.chart {{ max-width: 100%; max-height: 110mm; }}
 
 def page_css(report: Report) -> str:
     f = report.front
-    right = f"{f.series} ｜ {f.publication_date:%Y-%m-%d}"
+    right = f"{f.series}{' ｜ ' if report.lang == 'zh' else ' | '}{f.publication_date:%Y-%m-%d}"
     return _PAGE_CSS.format(left=css_string(f.firm), right=css_string(right), font=css_string(SANS))
 
 

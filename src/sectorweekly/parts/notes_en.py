@@ -1,0 +1,96 @@
+"""The analyst's English notes as a part of the English edition: ``<date>.en.md``.
+
+The English notes file sits beside the Chinese one (``notes/2024-10-10.en.md``) with the same
+themes: each heading is the Chinese heading, ``|``, then the English title
+(``## 英伟达Blackwell平台进入交付期 | Nvidia Blackwell enters delivery``); the paragraphs, bullets
+and ``Source:`` lines under it are the English text. A theme of the Chinese notes without
+English text is left out of the English edition and named on the console: the English document
+never shows Chinese text in its place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import InputError
+from ..notes import NoteSection, WeekNotes, load_notes
+from ..report.model import ORDER_NEWS, Paragraph, Review, Section
+from ..week import Week
+from .base import ReportPart
+from .notes import MAX_SECTIONS
+
+SEPARATOR = " | "
+
+
+def english_notes_file(chinese: Path) -> Path:
+    """`notes/2024-10-10.md` -> `notes/2024-10-10.en.md`."""
+    return chinese.with_name(f"{chinese.stem}.en{chinese.suffix}")
+
+
+def english_source(source: str | None) -> str | None:
+    """The parsed source (`根据<medium>报道`, as ``notes.format_source`` writes it) in English."""
+    if source is None:
+        return None
+    return "Source: " + source.removeprefix("根据").removesuffix("报道").replace("、", "; ")
+
+
+def _by_heading(notes: WeekNotes) -> dict[str, tuple[str, NoteSection]]:
+    found: dict[str, tuple[str, NoteSection]] = {}
+    for s in notes.sections:
+        head, sep, title = s.title.partition(SEPARATOR)
+        if not sep or not title.strip():
+            raise InputError(
+                notes.path,
+                s.line,
+                f"heading {s.title!r} has no English title; expected "
+                "`## <the Chinese notes' heading> | <English title>`",
+            )
+        found[head.strip()] = (title.strip(), s)
+    return found
+
+
+def english_notes_part(week: Week, review: Review) -> ReportPart:
+    """The news themes that have English text, numbered 1., 2., … in the Chinese order."""
+    chinese = week.notes
+    path = english_notes_file(week.notes_file)
+    if chinese is None:
+        return ReportPart(messages=[f"no notes for {week.published}: no news sections"])
+    english = load_notes(path)
+    found = _by_heading(english) if english is not None else {}
+    sections, left_out = [], []
+    for i, s in enumerate(chinese.sections[:MAX_SECTIONS], start=1):
+        if s.title not in found:
+            left_out.append(f"{i}")
+            continue
+        title, text = found.pop(s.title)
+        sections.append(
+            Section(
+                key=f"news_{i}",
+                title=f"{len(sections) + 1}. {title}",
+                order=ORDER_NEWS + i,
+                paragraphs=[
+                    Paragraph(text=p.text, source=english_source(p.source)) for p in text.paragraphs
+                ],
+                bullets=list(text.bullets),
+            )
+        )
+    messages = []
+    if left_out:
+        messages.append(
+            f"English edition: news theme{'s' if len(left_out) > 1 else ''} "
+            f"{', '.join(left_out)} of {week.notes_file.name} ha{'ve' if len(left_out) > 1 else 's'}"
+            f" no English text in {path}; left out"
+        )
+    for head, (_, s) in found.items():
+        raise InputError(
+            path,
+            s.line,
+            f"no theme {head!r} in {week.notes_file.name}; "
+            "expected the Chinese notes' heading before ' | '",
+        )
+    part = ReportPart(sections=sections, messages=messages)
+    if english is not None and english.headline:
+        part.headline = english.headline
+    elif sections:
+        part.headline_hint = sections[0].title.partition(". ")[2]
+    return part
