@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..desk import Desk
-from ..errors import InputError
 from ..narrative.edition import LANGS
 
 if TYPE_CHECKING:
@@ -41,8 +40,8 @@ def parse_langs(value: str) -> tuple[str, ...]:
     langs = tuple(dict.fromkeys(x.strip() for x in value.split(",") if x.strip()))
     wrong = [x for x in langs if x not in LANGS]
     if wrong or not langs:
-        raise InputError(
-            None, None, f"--lang {value!r}: expected zh, en or zh,en (comma-separated editions)"
+        raise typer.BadParameter(
+            f"{value!r}: expected zh, en or zh,en (comma-separated editions)", param_hint="--lang"
         )
     return tuple(x for x in LANGS if x in langs)  # the Chinese edition first
 

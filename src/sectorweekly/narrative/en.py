@@ -84,7 +84,7 @@ def streak_phrase(streak: int, touch_only: bool) -> str | None:
     if touch_only:
         if streak == 1:
             return "touched limit-up intraday"
-        return f"touched limit-up for {streak} consecutive limit-ups"
+        return f"{streak} consecutive limit-ups, the last only touched intraday"
     return "closed limit-up" if streak == 1 else f"{streak} consecutive limit-ups"
 
 
