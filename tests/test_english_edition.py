@@ -251,6 +251,7 @@ def test_the_console_names_what_the_english_edition_leaves_out(english):
 
 
 def test_lang_option_is_checked_in_one_line():
+    import typer
     from typer.testing import CliRunner
 
     from sectorweekly.cli import app
@@ -258,6 +259,8 @@ def test_lang_option_is_checked_in_one_line():
 
     assert parse_langs("en,zh") == ("zh", "en")
     assert parse_langs("en") == ("en",)
+    with pytest.raises(typer.BadParameter, match="records the Chinese edition"):
+        parse_langs("en", publish=True)
     result = CliRunner().invoke(app, ["build", "--lang", "fr"])
     assert result.exit_code == 2
     assert "'fr': expected zh, en or zh,en" in result.output

@@ -61,6 +61,7 @@ LAYER_OF: dict[str, str] = {
     "atomic": "core",
     "textfile": "core",  # users' text files and workbooks, for the desk and every file source
     "desk": "desk",
+    "desk_english": "desk",  # the English edition's words a desk gives, and the glossary
     "notes": "desk",
     "paths": "desk",
     "cache_writes": "desk",  # beside paths.py, which says where the caches live

@@ -158,11 +158,8 @@ def build(
     from ..report.tasks import runner
 
     t0 = time.perf_counter()
-    s, e, langs = option_date(start, "--start"), option_date(end, "--end"), parse_langs(lang)
-    if publish and "zh" not in langs:
-        raise typer.BadParameter(
-            "records the Chinese edition; add zh to --lang", param_hint="--publish"
-        )
+    s, e = option_date(start, "--start"), option_date(end, "--end")
+    langs = parse_langs(lang, publish)
     if out is not None and out.exists() and not out.is_dir():
         raise InputError(out, None, "is a file; expected a folder for the report files (--out)")
     run = runner(jobs)  # forked before the store is opened: imports the renderers meanwhile

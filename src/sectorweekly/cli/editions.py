@@ -35,15 +35,20 @@ LangOpt = Annotated[
 ]
 
 
-def parse_langs(value: str) -> tuple[str, ...]:
-    """`zh`, `en`, `zh,en` -> the editions in that order; anything else is a one-line error."""
+def parse_langs(value: str, publish: bool = False) -> tuple[str, ...]:
+    """`zh`, `en`, `zh,en` -> the editions, the Chinese first; anything else, or ``--publish``
+    without the Chinese edition (the archive keeps that one), is a one-line usage error."""
     langs = tuple(dict.fromkeys(x.strip() for x in value.split(",") if x.strip()))
     wrong = [x for x in langs if x not in LANGS]
     if wrong or not langs:
         raise typer.BadParameter(
             f"{value!r}: expected zh, en or zh,en (comma-separated editions)", param_hint="--lang"
         )
-    return tuple(x for x in LANGS if x in langs)  # the Chinese edition first
+    if publish and "zh" not in langs:
+        raise typer.BadParameter(
+            "records the Chinese edition; add zh to --lang", param_hint="--publish"
+        )
+    return tuple(x for x in LANGS if x in langs)
 
 
 def edition_folder(folder: Path, lang: str) -> Path:
