@@ -55,6 +55,7 @@ def _register_font() -> Path:
     rcParams["font.family"] = "sans-serif"
     rcParams["font.sans-serif"] = [FONT_FAMILY]
     rcParams["axes.unicode_minus"] = False
+    rcParams["text.parse_math"] = False  # "HK$ bn / US$ bn" is text, not a formula
     return path
 
 
