@@ -136,6 +136,10 @@ def test_no_chinese_in_the_english_documents(english):
     for name in ("report.json", "report.md", "report.html"):
         assert _no_cjk((out / name).read_text(encoding="utf-8")) == [], name
     assert _no_cjk(_docx_text(out / "report.docx")) == []
+    assert "Published: 10 Oct 2024" in (out / "report.html").read_text(encoding="utf-8")
+    assert "Sample Research (template) | 10 Oct 2024 | Industry: Electronics (Outperform)" in (
+        out / "report.md"
+    ).read_text(encoding="utf-8")
     assert _no_cjk("\n".join(strings(en.model_dump(mode="json")))) == []
     if shutil.which("pdftotext"):
         run = subprocess.run(

@@ -25,7 +25,7 @@ from docx.table import Table as DocxTable
 from .cells import cell_kind, cell_text
 from .docx_fonts import embed_east_asian_font
 from .fonts import SANS, FontSubset
-from .labels import labels, rating_name
+from .labels import day_text, labels, rating_name
 from .markdown import caption
 from .model import Chart, Report, Section, Table
 
@@ -112,7 +112,7 @@ def _header_footer(doc: DocxDocument, report: Report) -> None:
     section = doc.sections[0]
     head = section.header.paragraphs[0]
     sep = "  ｜  " if report.lang == "zh" else "  |  "
-    head.text = clean(f"{f.firm}{sep}{f.series}{sep}{f.publication_date:%Y-%m-%d}")
+    head.text = clean(f"{f.firm}{sep}{f.series}{sep}{day_text(f.publication_date, report.lang)}")
     head.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for run in head.runs:
         run.font.size, run.font.color.rgb = Pt(8), MUTED
@@ -140,7 +140,8 @@ def _front(doc: DocxDocument, report: Report) -> None:
         _warning(doc, w["template"])
     doc.add_paragraph(clean(f.title), style="Title")
     industry = f.industry + (w["rating"].format(f.industry_rating) if f.industry_rating else "")
-    meta = [f"{w['published']}{f.publication_date:%Y-%m-%d}", f"{w['industry']}{industry}"]
+    meta = [f"{w['published']}{day_text(f.publication_date, report.lang)}"]
+    meta.append(f"{w['industry']}{industry}")
     meta += [
         f"{w['analyst']}{a['name']}" + (f" {a['registration']}" if a.get("registration") else "")
         for a in f.analysts
@@ -149,7 +150,8 @@ def _front(doc: DocxDocument, report: Report) -> None:
     heading = doc.add_paragraph(style="Caption")
     heading.add_run(w["related"])
     for x in f.related:
-        doc.add_paragraph(clean(f"{x.publication_date:%Y-%m-%d} {x.title}"), style="List Bullet")
+        day = day_text(x.publication_date, report.lang)
+        doc.add_paragraph(clean(f"{day} {x.title}"), style="List Bullet")
     if not f.related:
         _muted(doc, w["no_related"], 9)
 

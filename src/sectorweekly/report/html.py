@@ -10,7 +10,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .cells import cell_kind, cell_text
 from .fonts import FontSubset, embedded_font_css
-from .labels import labels, rating_name
+from .labels import day_text, labels, rating_name
 from .markdown import caption
 from .model import Report
 
@@ -24,6 +24,7 @@ _env.globals["caption"] = caption
 _env.globals["cell_kind"] = cell_kind
 _env.globals["cell_text"] = cell_text
 _env.globals["rating_name"] = rating_name
+_env.globals["day_text"] = day_text
 
 
 def image_data_uri(path: Path) -> str:

@@ -74,6 +74,11 @@ def long_date(day: dt.date, lang: str) -> str:
     return f"{day.day} {day:%b %Y}" if lang == "en" else f"{day:%Y年%m月%d日}"
 
 
+def day_text(day: dt.date, lang: str) -> str:
+    """A date in a heading or a list: `2024-10-10`, or `10 Oct 2024` in the English edition."""
+    return f"{day.day} {day:%b %Y}" if lang == "en" else day.isoformat()
+
+
 def rating_name(name: str, name_en: str, lang: str) -> str:
     """`买入（Buy）` in the Chinese edition; the English edition's rows are English already."""
     return name if lang == "en" or not name_en else f"{name}（{name_en}）"

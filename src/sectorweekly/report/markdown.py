@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .labels import labels, long_date, rating_name
+from .labels import day_text, labels, long_date, rating_name
 from .model import Chart, Report, Table
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
@@ -73,7 +73,7 @@ def render_markdown(report: Report) -> str:
     figures = {t.key: table_md(t) for t in report.tables}
     figures.update({c.key: chart_md(c) for c in report.charts})
     lines += ["", f"**{w['related']}**", ""]
-    lines += [f"- {x.publication_date:%Y-%m-%d} {esc(x.title)}" for x in f.related] or [
+    lines += [f"- {day_text(x.publication_date, lang)} {esc(x.title)}" for x in f.related] or [
         f"- {w['no_related']}"
     ]
     lines.append("")
