@@ -91,6 +91,11 @@ def test_every_number_of_the_english_report_json_is_the_chinese_ones(demo_report
     assert caps
     for z, e in caps:
         assert float(e.replace(",", "")) == pytest.approx(float(z.replace(",", "")) / 10, abs=0.06)
+    # the front page's basket against its benchmark: the same days and values
+    zh_chart, en_chart = zh.figure("relative_performance"), en.figure("relative_performance")
+    assert _numbers(en_chart.data) == _numbers(zh_chart.data) != {}
+    assert en_chart.data["categories"] == zh_chart.data["categories"]
+    assert en.front.figures == zh.front.figures == ["relative_performance"]
     assert en_rows[0][:6] == ["Cambricon", "688256", "A-shares", "CPU/GPU", "no share count", ""]
 
 
