@@ -14,6 +14,7 @@ from .market import market_part, market_review
 from .notes import notes_part
 from .notes_en import english_notes_part
 from .ratings import ratings_part
+from .ratings_en import english_ratings_part
 from .series import series_part
 from .series_en import english_series_part
 from .trackers import tracker_part
@@ -21,10 +22,15 @@ from .trackers import tracker_part
 PARTS: list[Part] = [market_part, notes_part, tracker_part, ratings_part, series_part, closing_part]
 # The English edition's parts so far: the others still write Chinese only, so the English
 # edition leaves them out (and the console says so) rather than show Chinese inside English.
-EN_PARTS: list[Part] = [market_part, english_notes_part, english_series_part, closing_part]
+EN_PARTS: list[Part] = [
+    market_part,
+    english_notes_part,
+    english_ratings_part,
+    english_series_part,
+    closing_part,
+]
 NOT_IN_ENGLISH = (
     "AI model tracking, GPU prices",
-    "rating review",
     "names to watch since listed, industry rating review",
 )
 
