@@ -91,6 +91,21 @@ def test_every_number_of_the_english_report_json_is_the_chinese_ones(demo_report
     assert caps
     for z, e in caps:
         assert float(e.replace(",", "")) == pytest.approx(float(z.replace(",", "")) / 10, abs=0.06)
+    # the rating review: every count, rate and excess return, row by row
+    for key, skip in (("ratings_scorecard", {0, 1}), ("ratings_detail", {1, 2, 3})):
+        zt, et = zh.figure(key), en.figure(key)
+        assert len(et.rows) == len(zt.rows) > 5
+        for z, e in zip(zt.rows, et.rows, strict=True):
+            numeric = [
+                i
+                for i, c in enumerate(z)
+                if i not in skip and re.fullmatch(r"[+-]?[\d.,]+%?|\d{4}-\d\d-\d\d|—", str(c))
+            ]
+            assert [e[i] for i in numeric] == [z[i] for i in numeric]
+    assert (
+        zh.figure("ratings_excess").data["series"][0]["values"]
+        == en.figure("ratings_excess").data["series"][0]["values"]
+    )
     # the front page's basket against its benchmark: the same days and values
     zh_chart, en_chart = zh.figure("relative_performance"), en.figure("relative_performance")
     assert _numbers(en_chart.data) == _numbers(zh_chart.data) != {}

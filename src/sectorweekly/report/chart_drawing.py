@@ -103,9 +103,9 @@ def _style(ax: Any, unit: str | None) -> None:
     ax.grid(axis="y", color="#e3e6ea", linewidth=0.8)
     ax.set_axisbelow(True)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _fmt(v)))
-    if unit:
-        ax.text(0, 1.03, unit, transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
-                color="#5b6570")  # fmt: skip
+    if unit:  # a short unit (万次) left of the axis; a long one (percentage points) along it
+        ax.text(0, 1.03, unit, transform=ax.transAxes, ha="right" if len(unit) <= 8 else "left",
+                va="bottom", fontsize=9, color="#5b6570")  # fmt: skip
 
 
 def _values(raw: Iterable[Any]) -> list[float]:
