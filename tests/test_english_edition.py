@@ -106,6 +106,14 @@ def test_every_number_of_the_english_report_json_is_the_chinese_ones(demo_report
         zh.figure("ratings_excess").data["series"][0]["values"]
         == en.figure("ratings_excess").data["series"][0]["values"]
     )
+    # the trackers' charts, in order: the same periods and values, series by series
+    zh_tr = [c for c in zh.charts if c.key.startswith(("visits:", "downloads", "gpu:"))]
+    en_tr = [c for c in en.charts if c.key.startswith(("visits:", "downloads", "gpu:"))]
+    assert len(en_tr) == len(zh_tr) == 7
+    for z, e in zip(zh_tr, en_tr, strict=True):
+        assert [x["values"] for x in e.data["series"]] == [x["values"] for x in z.data["series"]]
+    gpu = next(s for s in en.sections if s.key == "gpu")
+    assert gpu.paragraphs[0].text.startswith("H100: new cards quoted US$ 28,620 on 7 Oct, -3.47%")
     # the front page's basket against its benchmark: the same days and values
     zh_chart, en_chart = zh.figure("relative_performance"), en.figure("relative_performance")
     assert _numbers(en_chart.data) == _numbers(zh_chart.data) != {}

@@ -37,6 +37,8 @@ class English(BaseModel):
     risks: list[str] = Field(default_factory=list)  # in place of the desk's risks
     up: Literal["green", "red"] = "green"  # the colour of a rise in tables and charts
     glossary: dict[str, Term] = Field(default_factory=dict)  # added to the package's terms
+    # the data's own words (tracker series, groups, units, sources) -> English
+    names: dict[str, str] = Field(default_factory=dict)
 
 
 @cache

@@ -25,14 +25,12 @@ PARTS: list[Part] = [market_part, notes_part, tracker_part, ratings_part, series
 EN_PARTS: list[Part] = [
     market_part,
     english_notes_part,
+    tracker_part,
     english_ratings_part,
     english_series_part,
     closing_part,
 ]
-NOT_IN_ENGLISH = (
-    "AI model tracking, GPU prices",
-    "names to watch since listed, industry rating review",
-)
+NOT_IN_ENGLISH = ("names to watch since listed, industry rating review",)
 
 
 def parts_for(lang: str) -> list[Part]:
