@@ -274,12 +274,9 @@ def test_a_theme_without_english_notes_is_left_out_and_named(demo_store, tmp_pat
     assert part.sections[0].paragraphs[2].source == "Source: Reuters 8 Oct"
 
 
-def test_the_console_names_what_the_english_edition_leaves_out(english):
+def test_the_console_lists_no_missing_english_for_the_demo_desk(english):
     _, _, messages = english
-    assert any(
-        m.startswith("English edition: not yet written in English, left out:") for m in messages
-    )
-    assert not any("no English name" in m for m in messages)  # the demo desk names them all
+    assert [m for m in messages if m.startswith("English edition")] == []
 
 
 def test_lang_option_is_checked_in_one_line():
@@ -306,3 +303,70 @@ def test_report_model_defaults_keep_older_archives_readable(demo_report):
         data.pop(key)
     again = Report.model_validate(data)
     assert again.lang == "zh" and again.up == "red"
+
+
+@pytest.fixture(scope="module")
+def with_archive(demo_store: Path, tmp_path_factory: pytest.TempPathFactory):
+    """Four backfilled weeks, then `build --lang zh,en --publish` of the demo week (the CLI)."""
+    import sys
+
+    from sectorweekly.series import backfill
+
+    home = demo_store.parent.parent
+    reports = tmp_path_factory.mktemp("series_en") / "reports"
+    old = os.environ.get("SECTORWEEKLY_HOME")
+    os.environ["SECTORWEEKLY_HOME"] = str(home)
+    try:
+        backfill(load_desk(), reports, 4, dt.date(2024, 10, 10))
+    finally:
+        if old is None:
+            os.environ.pop("SECTORWEEKLY_HOME", None)
+        else:
+            os.environ["SECTORWEEKLY_HOME"] = old
+    run = subprocess.run(
+        [sys.executable, "-m", "sectorweekly", "build", "--start", "2024-10-07", "--end",
+         "2024-10-09", "--reports", str(reports), "--publish", "--lang", "en,zh"],
+        capture_output=True, text=True, timeout=900,
+        env={**os.environ, "SECTORWEEKLY_HOME": str(home)},
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    out = reports / "2024-10-10"
+    zh = Report.model_validate_json((out / "report.json").read_text(encoding="utf-8"))
+    en = Report.model_validate_json((out / "en" / "report.json").read_text(encoding="utf-8"))
+    return zh, en, out, run, reports
+
+
+def test_both_editions_in_one_build_and_only_the_chinese_is_archived(with_archive):
+    zh, en, out, run, reports = with_archive
+    listed = run.stdout.split()
+    for name in ("report.json", "report.md", "report.html", "report.docx", "report.pdf"):
+        assert str(out / name) in listed and str(out / "en" / name) in listed
+    assert "English edition" not in run.stderr  # the demo desk has English for everything
+    archived = [json.loads(line) for line in (reports / "archive.jsonl").read_text().splitlines()]
+    last = archived[-1]
+    assert last["publication_date"] == "2024-10-10" and last["kind"] == "published"
+    assert not any("/en/" in d or d.startswith("en/") for d in last["documents"])
+    assert zh.lang == "zh" and en.lang == "en"
+
+
+def test_the_series_in_english_has_the_archives_numbers(with_archive):
+    zh, en, out, _, _ = with_archive
+    assert (
+        [r.publication_date for r in en.front.related]
+        == [r.publication_date for r in zh.front.related]
+        != []
+    )
+    assert en.front.related[0].title == "AI Compute Weekly, 5 Oct 2024 (Chinese edition)"
+    assert "Against the previous issue (5 Oct): " in en.review.summary_zh
+    assert _numbers(en.model_dump(mode="json")["review"]) == _numbers(
+        zh.model_dump(mode="json")["review"]
+    )
+    for key in ("watch_performance", "industry_rating_review"):
+        zt, et = zh.figure(key), en.figure(key)
+        assert len(et.rows) == len(zt.rows) > 0, key
+        for z, e in zip(zt.rows, et.rows, strict=True):
+            nums = [i for i, c in enumerate(z) if re.fullmatch(r"[+-]?[\d.,]+%?|—", str(c))]
+            assert [e[i] for i in nums] == [z[i] for i in nums], key
+    assert any(k.startswith("Names to watch as a basket: the ") for k in en.key_points)
+    for name in ("report.md", "report.json", "report.html"):
+        assert _no_cjk((out / "en" / name).read_text(encoding="utf-8")) == [], name

@@ -13,7 +13,7 @@ from typing import Any
 from . import build_cache, clock, store
 from .desk import Desk
 from .narrative.edition import words
-from .parts import NOT_IN_ENGLISH, BuildContext, ReportPart, market_review, parts_for
+from .parts import BuildContext, ReportPart, market_review, parts_for
 from .parts.names import Names
 from .parts.notes import notes_part
 from .parts.notes_en import english_notes_part
@@ -127,10 +127,6 @@ def assemble(week: Week) -> tuple[Report, list[str]]:
     report.number_figures()
     report.set_edition(week.lang, desk.en.up if en else "red")
     messages = [m for p in parts for m in p.messages]
-    if en:
-        messages.append(
-            "English edition: not yet written in English, left out: " + "; ".join(NOT_IN_ENGLISH)
-        )
     return report, messages
 
 

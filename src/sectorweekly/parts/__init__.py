@@ -20,8 +20,7 @@ from .series_en import english_series_part
 from .trackers import tracker_part
 
 PARTS: list[Part] = [market_part, notes_part, tracker_part, ratings_part, series_part, closing_part]
-# The English edition's parts so far: the others still write Chinese only, so the English
-# edition leaves them out (and the console says so) rather than show Chinese inside English.
+# The English edition's parts: the same facts in English words (names from the desk's English).
 EN_PARTS: list[Part] = [
     market_part,
     english_notes_part,
@@ -30,7 +29,6 @@ EN_PARTS: list[Part] = [
     english_series_part,
     closing_part,
 ]
-NOT_IN_ENGLISH = ("names to watch since listed, industry rating review",)
 
 
 def parts_for(lang: str) -> list[Part]:
