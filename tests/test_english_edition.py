@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from sectorweekly.desk import load_desk
-from sectorweekly.desk_english import English, Term, glossary
+from sectorweekly.desk.english import English, Term, glossary
+from sectorweekly.desk.parse import load_desk
 from sectorweekly.report.model import Report, strings
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
@@ -33,7 +33,7 @@ START, END = dt.date(2024, 10, 7), dt.date(2024, 10, 9)
 @pytest.fixture(scope="module")
 def english(demo_store: Path, tmp_path_factory: pytest.TempPathFactory):
     """The demo week's English edition, built and written once: (report, folder, messages)."""
-    from sectorweekly.build import BuildContext, build_report
+    from sectorweekly.build.flow import BuildContext, build_report
     from sectorweekly.report.render import write_all
 
     out = tmp_path_factory.mktemp("english") / "en"
@@ -247,8 +247,8 @@ def test_a_name_without_english_is_shown_with_its_code_and_listed():
 
 
 def test_a_theme_without_english_notes_is_left_out_and_named(demo_store, tmp_path):
+    from sectorweekly.build.week import gather
     from sectorweekly.parts.notes_en import english_notes_part
-    from sectorweekly.week import gather
 
     os.environ["SECTORWEEKLY_HOME"] = str(demo_store.parent.parent)  # the fixture restores it
     week = gather(load_desk(), START, END, lang="en")
@@ -310,7 +310,7 @@ def with_archive(demo_store: Path, tmp_path_factory: pytest.TempPathFactory):
     """Four backfilled weeks, then `build --lang zh,en --publish` of the demo week (the CLI)."""
     import sys
 
-    from sectorweekly.series import backfill
+    from sectorweekly.series.publish import backfill
 
     home = demo_store.parent.parent
     reports = tmp_path_factory.mktemp("series_en") / "reports"

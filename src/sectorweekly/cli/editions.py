@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..desk import Desk
+from ..desk.parse import Desk
 from ..narrative.edition import LANGS
 
 if TYPE_CHECKING:
-    from ..archive import ArchivedIssue
     from ..report.model import Report
     from ..report.tasks import Runner
+    from ..series.archive import ArchivedIssue
 
 EN_FOLDER = "en"
 
@@ -69,7 +69,7 @@ def write_editions(
     """Build and write each edition in turn (the Chinese first); returns the first edition's
     report and the issue's folder, and every file written. ``run`` writes the first edition,
     a new runner of ``jobs`` each next one."""
-    from ..build import BuildContext, build_report
+    from ..build.flow import BuildContext, build_report
     from ..report.render import write_all
     from ..report.tasks import runner
 

@@ -7,10 +7,10 @@ A text the desk did not give in English is the project's template, marked as suc
 
 from __future__ import annotations
 
-from ..desk import Band
+from ..build.week import Week
+from ..desk.parse import Band
 from ..narrative.en import MARKET_LABEL
 from ..report.model import Closing, RatingRow
-from ..week import Week
 from .base import ReportPart
 from .names import Names
 

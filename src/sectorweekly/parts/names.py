@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..desk import Desk
+from ..desk.parse import Desk
 
 if TYPE_CHECKING:
-    from ..week import Week
+    from ..build.week import Week
 
 
 @dataclass

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..build.week import Week
+from ..desk.notes import NoteSection, WeekNotes, load_notes
 from ..errors import InputError
-from ..notes import NoteSection, WeekNotes, load_notes
 from ..report.model import ORDER_NEWS, Paragraph, Review, Section
-from ..week import Week
 from .base import ReportPart
 from .notes import MAX_SECTIONS
 

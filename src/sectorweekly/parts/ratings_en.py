@@ -8,13 +8,13 @@ from typing import Any
 import pandas as pd
 
 from .. import clock
-from ..analysis.rating_scale import RatingScales
+from ..analysis.ratings_scorecard import Scorecard, desk_scorecard
 from ..analysis.series import rating_actions
+from ..build.week import Week
+from ..desk.rating_scale import RatingScales
 from ..narrative import ratings_en as re_
 from ..narrative.en import ACTIONS, MARKET_LABEL
-from ..ratings_scorecard import Scorecard, desk_scorecard
 from ..report.model import ORDER_RATINGS, Chart, Paragraph, Review, Section, Table
-from ..week import Week
 from .base import ReportPart
 from .names import Names
 from .ratings import _day, _num

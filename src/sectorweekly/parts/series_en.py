@@ -13,6 +13,7 @@ from typing import Any
 
 from .. import store
 from ..analysis import series as an
+from ..build.week import Week
 from ..narrative import series_en as se
 from ..narrative.en import MARKET_LABEL, ymd
 from ..report.model import (
@@ -26,7 +27,6 @@ from ..report.model import (
     Section,
     Table,
 )
-from ..week import Week
 from .base import ReportPart
 from .names import Names
 from .series import (

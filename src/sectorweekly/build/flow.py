@@ -10,15 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import build_cache, clock, store
-from .desk import Desk
-from .narrative.edition import words
-from .parts import BuildContext, ReportPart, market_review, parts_for
-from .parts.names import Names
-from .parts.notes import notes_part
-from .parts.notes_en import english_notes_part
-from .paths import store_path
-from .report.model import FrontMatter, Report, Review
+from .. import clock, store
+from ..desk.parse import Desk
+from ..desk.paths import store_path
+from ..narrative.edition import words
+from ..parts import BuildContext, ReportPart, market_review, parts_for
+from ..parts.names import Names
+from ..parts.notes import notes_part
+from ..parts.notes_en import english_notes_part
+from ..report.model import FrontMatter, Report, Review
+from . import cache as build_cache
 from .week import Week, gather
 
 __all__ = ["BuildContext", "assemble", "build_report", "choose_headline"]
