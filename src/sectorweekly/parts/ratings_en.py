@@ -60,7 +60,7 @@ def detail_table(card: Scorecard, order: list[str], names: Names) -> Table:
     columns = ["Rated", "Company", "Rating", "Benchmark"]
     year = (card.as_of or clock.today()).year
     for h in horizons:
-        columns += [f"{re_.horizon_en(h)} excess", f"{re_.horizon_en(h)} outcome"]
+        columns += [f"{h} excess", f"{h} outcome"]  # 6M: the header stays on one line
     out = []
     for (symbol, day), group in card.rows.groupby(["symbol", "date"], sort=False, observed=True):
         first = group.iloc[0]
