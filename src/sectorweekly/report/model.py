@@ -87,8 +87,8 @@ class Review(BaseModel):
     boards: list[BoardOut]
     benchmarks: list[MemberOut]
     watch: list[WatchThemeOut]
-    summary_zh: str
-    items_zh: list[str]
+    summary_zh: str  # the review paragraph in the edition's words (English in en/report.json)
+    items_zh: list[str]  # (the field names are the schema's since the Chinese-only days)
     as_of_note: str
     calendar_note: str = ""  # provisional calendar years and closures inferred from the store
     sources: list[SourceOut]
