@@ -370,3 +370,27 @@ def test_the_series_in_english_has_the_archives_numbers(with_archive):
     assert any(k.startswith("Names to watch as a basket: the ") for k in en.key_points)
     for name in ("report.md", "report.json", "report.html"):
         assert _no_cjk((out / "en" / name).read_text(encoding="utf-8")) == [], name
+
+
+def test_risks_the_notes_replace_come_from_the_english_notes_or_are_left_out(demo_store, tmp_path):
+    from sectorweekly.parts.notes_en import english_risks
+
+    os.environ["SECTORWEEKLY_HOME"] = str(demo_store.parent.parent)  # the fixture restores it
+    from sectorweekly.build.week import gather
+
+    week = gather(load_desk(), START, END, lang="en")
+    assert english_risks(week) == (load_desk().en.risks, [])  # the desk's, in English
+    replaced = dataclasses.replace(
+        week,
+        notes=dataclasses.replace(week.notes, risks=("出口管制加码",)),
+        notes_file=tmp_path / "2024-10-10.md",
+    )
+    risks, said = english_risks(replaced)
+    assert risks == [] and said == [
+        "English edition: 2024-10-10.md replaces the risks for this week and 2024-10-10.en.md "
+        "gives none in English; the risks section is left out"
+    ]
+    (tmp_path / "2024-10-10.en.md").write_text(
+        "---\nrisks:\n  - Tighter export controls\n---\n", encoding="utf-8"
+    )
+    assert english_risks(replaced) == (["Tighter export controls"], [])

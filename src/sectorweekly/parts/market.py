@@ -38,6 +38,7 @@ from ..report.model import (
 )
 from .base import ReportPart
 from .names import Names, english_messages
+from .notes_en import english_risks
 
 
 def _spec(desk: Desk, symbol: str) -> MemberSpec:
@@ -375,14 +376,14 @@ def market_part(week: Week, review: Review) -> ReportPart:
                 bullets=[t.line for t in review.watch],
             )
         )
-    risks = desk.risks if w.lang == "zh" else desk.en.risks
+    risks, said = (list(desk.risks), []) if w.lang == "zh" else english_risks(week)
     if risks:
         sections.append(
             Section(key="risks", title=w.label["risks"], order=ORDER_RISKS, bullets=list(risks))
         )
     messages = _declared_closed(week) + market_messages(review) + old_rating_messages(week)
     if w.lang == "en":
-        messages += english_messages(week)
+        messages += english_messages(week) + said
     return ReportPart(
         sections=sections,
         tables=[review_table(review, w)],

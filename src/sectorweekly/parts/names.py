@@ -86,7 +86,4 @@ def english_messages(week: Week) -> list[str]:
         names.theme(t.theme, t.theme_en)
     for r in week.ratings.values():
         names.rating(r.rating)
-    out = names.message()
-    if desk.risks and not desk.en.risks:
-        out.append("English edition: no en.risks in desk.yaml; the risks section is left out")
-    return out
+    return names.message()

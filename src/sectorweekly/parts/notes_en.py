@@ -34,6 +34,25 @@ def english_source(source: str | None) -> str | None:
     return "Source: " + source.removeprefix("根据").removesuffix("报道").replace("、", "; ")
 
 
+def english_risks(week: Week) -> tuple[list[str], list[str]]:
+    """The English edition's risks and what the console says: the English notes' ``risks``
+    when the week's notes replace the desk's, else the desk's ``en.risks``; none rather than
+    risks that differ from the Chinese edition's."""
+    desk, notes = week.desk, week.notes
+    if notes is None or notes.risks is None:
+        if desk.risks and not desk.en.risks:
+            return [], ["English edition: no en.risks in desk.yaml; the risks section is left out"]
+        return list(desk.en.risks), []
+    english = load_notes(english_notes_file(week.notes_file))
+    if english is not None and english.risks is not None:
+        return list(english.risks), []
+    return [], [
+        f"English edition: {week.notes_file.name} replaces the risks for this week and "
+        f"{english_notes_file(week.notes_file).name} gives none in English; the risks section "
+        "is left out"
+    ]
+
+
 def _by_heading(notes: WeekNotes) -> dict[str, tuple[str, NoteSection]]:
     found: dict[str, tuple[str, NoteSection]] = {}
     for s in notes.sections:
