@@ -199,7 +199,7 @@ def gpu_clause(level: GpuLevel, dated: bool = False, year: int | None = None) ->
     )
     if level.change is None:
         return text + f" (no quote {level.weeks} weeks earlier, so no change)"
-    return text + f", {signed_pct(level.change * 100)} on {level.weeks} weeks earlier"
+    return text + f", {signed_pct(level.change * 100)} against {level.weeks} weeks earlier"
 
 
 def gpu_sentence(
