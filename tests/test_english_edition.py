@@ -260,7 +260,9 @@ def test_a_theme_without_english_notes_is_left_out_and_named(demo_store, tmp_pat
         head + "## 中国电信" + rest.partition("## 中国电信")[2], encoding="utf-8"
     )
     part = english_notes_part(dataclasses.replace(week, notes_file=tmp_path / notes.name), None)
-    titles = [s.title for s in part.sections]
+    news = [s for s in part.sections if s.key.startswith("news_")]
+    titles = [s.title for s in news]
+    assert [s.key for s in part.sections if s not in news] == ["risks"]  # the desk's en.risks
     assert titles[:2] == [
         "1. Nvidia's Blackwell enters delivery as GB200 capacity ramps up",
         "2. OpenAI DevDay focuses on lower costs and multimodality; Canvas adds a new way to work",
@@ -271,7 +273,7 @@ def test_a_theme_without_english_notes_is_left_out_and_named(demo_store, tmp_pat
         f"{tmp_path / '2024-10-10.en.md'}; left out"
     ]
     assert part.headline == "GB200 servers enter delivery; the domestic compute chain leads"
-    assert part.sections[0].paragraphs[2].source == "Source: Reuters 8 Oct"
+    assert news[0].paragraphs[2].source == "Source: Reuters 8 Oct"
 
 
 def test_the_console_lists_no_missing_english_for_the_demo_desk(english):
@@ -394,3 +396,22 @@ def test_risks_the_notes_replace_come_from_the_english_notes_or_are_left_out(dem
         "---\nrisks:\n  - Tighter export controls\n---\n", encoding="utf-8"
     )
     assert english_risks(replaced) == (["Tighter export controls"], [])
+
+
+def test_an_english_theme_the_chinese_notes_lack_is_one_line_naming_its_line(demo_store, tmp_path):
+    from sectorweekly.build.week import gather
+    from sectorweekly.errors import InputError
+    from sectorweekly.parts.notes_en import english_notes_part
+
+    os.environ["SECTORWEEKLY_HOME"] = str(demo_store.parent.parent)  # the fixture restores it
+    week = gather(load_desk(), START, END, lang="en")
+    (tmp_path / "2024-10-10.en.md").write_text(
+        "## 不存在的主题 | A theme of nobody\n\nText.\n", encoding="utf-8"
+    )
+    moved = dataclasses.replace(week, notes_file=tmp_path / "2024-10-10.md")
+    with pytest.raises(InputError) as err:
+        english_notes_part(moved, None)
+    assert str(err.value) == (
+        f"{tmp_path / '2024-10-10.en.md'}:1: no theme '不存在的主题' in 2024-10-10.md; "
+        "expected the Chinese notes' heading before ' | '"
+    )

@@ -38,7 +38,6 @@ from ..report.model import (
 )
 from .base import ReportPart
 from .names import Names, english_messages
-from .notes_en import english_risks
 
 
 def _spec(desk: Desk, symbol: str) -> MemberSpec:
@@ -376,14 +375,14 @@ def market_part(week: Week, review: Review) -> ReportPart:
                 bullets=[t.line for t in review.watch],
             )
         )
-    risks, said = (list(desk.risks), []) if w.lang == "zh" else english_risks(week)
+    risks = list(desk.risks) if w.lang == "zh" else []  # English: the notes part's (uncached)
     if risks:
         sections.append(
             Section(key="risks", title=w.label["risks"], order=ORDER_RISKS, bullets=list(risks))
         )
     messages = _declared_closed(week) + market_messages(review) + old_rating_messages(week)
     if w.lang == "en":
-        messages += english_messages(week) + said
+        messages += english_messages(week)
     return ReportPart(
         sections=sections,
         tables=[review_table(review, w)],

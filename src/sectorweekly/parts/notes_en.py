@@ -15,7 +15,7 @@ from pathlib import Path
 from ..build.week import Week
 from ..desk.notes import NoteSection, WeekNotes, load_notes
 from ..errors import InputError
-from ..report.model import ORDER_NEWS, Paragraph, Review, Section
+from ..report.model import ORDER_NEWS, ORDER_RISKS, Paragraph, Review, Section
 from .base import ReportPart
 from .notes import MAX_SECTIONS
 
@@ -53,6 +53,14 @@ def english_risks(week: Week) -> tuple[list[str], list[str]]:
     ]
 
 
+def _risks_part(week: Week) -> ReportPart:
+    risks, said = english_risks(week)
+    part = ReportPart(messages=said)
+    if risks:
+        part.sections.append(Section(key="risks", title="Risks", order=ORDER_RISKS, bullets=risks))
+    return part
+
+
 def _by_heading(notes: WeekNotes) -> dict[str, tuple[str, NoteSection]]:
     found: dict[str, tuple[str, NoteSection]] = {}
     for s in notes.sections:
@@ -72,8 +80,10 @@ def english_notes_part(week: Week, review: Review) -> ReportPart:
     """The news themes that have English text, numbered 1., 2., … in the Chinese order."""
     chinese = week.notes
     path = english_notes_file(week.notes_file)
+    part = _risks_part(week)  # read here, never from the analysis cache: the notes may change
     if chinese is None:
-        return ReportPart(messages=[f"no notes for {week.published}: no news sections"])
+        part.messages.append(f"no notes for {week.published}: no news sections")
+        return part
     english = load_notes(path)
     found = _by_heading(english) if english is not None else {}
     sections, left_out = [], []
@@ -100,14 +110,16 @@ def english_notes_part(week: Week, review: Review) -> ReportPart:
             f"{', '.join(left_out)} of {week.notes_file.name} ha{'ve' if len(left_out) > 1 else 's'}"
             f" no English text in {path}; left out"
         )
-    for head, (_, s) in found.items():
+    if found:  # an English theme the Chinese notes do not have: a typo in its heading
+        head, (_, s) = next(iter(found.items()))
         raise InputError(
             path,
             s.line,
             f"no theme {head!r} in {week.notes_file.name}; "
             "expected the Chinese notes' heading before ' | '",
         )
-    part = ReportPart(sections=sections, messages=messages)
+    part.sections += sections
+    part.messages += messages
     if english is not None and english.headline:
         part.headline = english.headline
     elif sections:
