@@ -27,6 +27,16 @@ class Term(BaseModel):
     never: list[str] = Field(default_factory=list)
 
 
+class FirmEnglish(BaseModel):
+    """The firm's texts in the English edition (``firm.*_en``); empty: the project's template."""
+
+    name_en: str = ""
+    analyst_statement_en: str = ""
+    disclaimer_en: str = ""
+    special_statement_en: str = ""
+    copyright_en: str = ""
+
+
 class English(BaseModel):
     """Desk key ``en``: what the English edition says where the desk's Chinese says it."""
 

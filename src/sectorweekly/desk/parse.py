@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..errors import DeskError
 from ..markets import MARKETS, codes
 from ..textfile import read_text
-from .english import English
+from .distribution import Distribution
+from .english import English, FirmEnglish
 from .rules import Thresholds, TrendRules
 
 DESK_FILE = "desk.yaml"
@@ -184,18 +185,13 @@ class Analyst(_Strict):
     email: str = ""
 
 
-class Firm(_Strict):
+class Firm(_Strict, FirmEnglish):  # and the English edition's texts, firm.*_en
     name: str
     template: bool = False  # True while the text is the project's default, to be replaced
     analyst_statement: str = ""
     disclaimer: str = ""
     special_statement: str = ""
     copyright: str = ""
-    name_en: str = ""  # the English edition's texts (firm.*_en); empty: the project's template
-    analyst_statement_en: str = ""
-    disclaimer_en: str = ""
-    special_statement_en: str = ""
-    copyright_en: str = ""
 
 
 class Desk(_Strict):
@@ -221,6 +217,7 @@ class Desk(_Strict):
     notes_dir: str = "notes"  # the analyst's weekly notes: <notes_dir>/<publication date>.md
     # closed weekdays by market and year, added to or replacing the calendars' (see holidays/)
     holidays: dict[str, dict[int, Any]] = Field(default_factory=dict)
+    distribution: Distribution = Field(default_factory=Distribution)  # where issues are sent
 
     # where the desk was read from; not part of the YAML
     root: Path = Field(default=Path("."), exclude=True)
