@@ -24,15 +24,15 @@ from matplotlib.ticker import FuncFormatter
 
 from ..errors import SectorWeeklyError
 from .chart_style import (
-    DOWN,
     DPI,
     FONT_FAMILY,
     FONT_PACKAGE,
     PALETTE,
     SAMPLE_LABEL,
-    UP,
+    WORDS,
     FontError,
     payload,
+    rise_fall,
 )
 from .model import Chart, Table, strings
 
@@ -55,6 +55,7 @@ def _register_font() -> Path:
     rcParams["font.family"] = "sans-serif"
     rcParams["font.sans-serif"] = [FONT_FAMILY]
     rcParams["axes.unicode_minus"] = False
+    rcParams["text.parse_math"] = False  # "HK$ bn / US$ bn" is text, not a formula
     return path
 
 
@@ -82,14 +83,16 @@ def _fmt(v: float) -> str:
     return f"{v:,.1f}"
 
 
-def _frame(fig: Figure, title: str, unit: str | None, sample: bool) -> None:
+def _frame(fig: Figure, f: Table | Chart) -> None:
     """Title (and unit) on the image itself, and the 示例数据 label when the data is invented."""
-    fig.text(0.01, 0.985, title + (f"（单位：{unit}）" if unit else ""), ha="left", va="top",
-             fontsize=12, color="#1d2733")  # fmt: skip
-    if sample:
-        fig.text(0.99, 0.985, SAMPLE_LABEL, ha="right", va="top", fontsize=11, color="#b00000",
+    words = WORDS[f.lang]
+    fig.text(0.01, 0.985, f.title + (words["unit"].format(f.unit) if f.unit else ""), ha="left",
+             va="top", fontsize=12, color="#1d2733")  # fmt: skip
+    if f.sample:
+        label = words["sample"]
+        fig.text(0.99, 0.985, label, ha="right", va="top", fontsize=11, color="#b00000",
                  bbox={"boxstyle": "round,pad=0.25", "fc": "#fff3f3", "ec": "#b00000"})  # fmt: skip
-        fig.text(0.5, 0.45, SAMPLE_LABEL, ha="center", va="center", fontsize=54,
+        fig.text(0.5, 0.45, label, ha="center", va="center", fontsize=54,
                  color="#b00000", alpha=0.07, rotation=20, zorder=0)  # fmt: skip
 
 
@@ -100,9 +103,9 @@ def _style(ax: Any, unit: str | None) -> None:
     ax.grid(axis="y", color="#e3e6ea", linewidth=0.8)
     ax.set_axisbelow(True)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _fmt(v)))
-    if unit:
-        ax.text(0, 1.03, unit, transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
-                color="#5b6570")  # fmt: skip
+    if unit:  # a short unit (万次) left of the axis; a long one (percentage points) along it
+        ax.text(0, 1.03, unit, transform=ax.transAxes, ha="right" if len(unit) <= 8 else "left",
+                va="bottom", fontsize=9, color="#5b6570")  # fmt: skip
 
 
 def _values(raw: Iterable[Any]) -> list[float]:
@@ -132,7 +135,7 @@ def draw_bar(chart: Chart) -> Figure:
                          color="#333", rotation=90 if n > 3 else 0)  # fmt: skip
         for x, v in zip(xs, vals, strict=True):
             if math.isnan(v):
-                ax.text(x, 0, "无数据", ha="center", va="bottom", fontsize=7, color="#888",
+                ax.text(x, 0, WORDS[chart.lang]["none"], ha="center", va="bottom", fontsize=7, color="#888",
                         rotation=90 if n > 2 else 0)  # fmt: skip
     ax.set_xticks(range(len(cats)), cats, fontsize=9, rotation=0 if len(cats) <= 8 else 30)
     ax.set_xlim(-0.6, len(cats) - 0.4)  # keep categories with no value inside the axes
@@ -142,7 +145,7 @@ def draw_bar(chart: Chart) -> Figure:
         ax.margins(y=0.18)
     if len(series) > 1 or any(s.get("partial") for s in series):
         ax.legend(fontsize=8, frameon=False, ncol=min(len(series), 6), loc="upper right")
-    _frame(fig, chart.title, chart.unit, chart.sample)
+    _frame(fig, chart)
     return fig
 
 
@@ -168,7 +171,7 @@ def draw_line(chart: Chart) -> Figure:
     ax.set_xticks(ticks, [cats[t] for t in ticks], fontsize=8, rotation=30, ha="right")
     ax.margins(x=0.03, y=0.12)
     ax.legend(fontsize=9, frameon=False, loc="upper right")
-    _frame(fig, chart.title, chart.unit, chart.sample)
+    _frame(fig, chart)
     return fig
 
 
@@ -220,7 +223,8 @@ _SIGNED = re.compile(r"^[+-]\d")
 
 
 def draw_table(table: Table) -> Figure:
-    """The data table as an image (for documents that take pictures); up red, down green."""
+    """The data table as an image (for documents that take pictures); a rise in the edition's colour."""
+    rise, fall = rise_fall(table.up)
     rows = [["" if c is None else str(c) for c in r] for r in table.rows]
     height = 0.9 + 0.27 * (len(rows) + 1)
     fig = Figure(figsize=(8, height), dpi=DPI)
@@ -240,10 +244,10 @@ def draw_table(table: Table) -> Figure:
         else:
             text = cell.get_text().get_text()
             if _SIGNED.match(text) and text.endswith("%"):
-                cell.get_text().set_color(UP if text.startswith("+") else DOWN)
+                cell.get_text().set_color(rise if text.startswith("+") else fall)
             if r % 2 == 0:
                 cell.set_facecolor("#f5f7fa")
-    _frame(fig, table.title, table.unit, table.sample)
+    _frame(fig, table)
     return fig
 
 
