@@ -192,8 +192,9 @@ def draw_hbar(chart: Chart) -> Figure:
     ax.grid(axis="x", color="#e3e6ea", linewidth=0.8)
     ax.set_axisbelow(True)
     ys = list(range(len(cats)))[::-1]
+    rise, fall = rise_fall(chart.up)
     colors = [
-        PALETTE[4] if c == mark else fixed or (UP if v >= 0 else DOWN)
+        PALETTE[4] if c == mark else fixed or (rise if v >= 0 else fall)
         for c, v in zip(cats, vals, strict=True)
     ]
     ax.barh(ys, [0 if math.isnan(v) else v for v in vals], 0.7, color=colors)
