@@ -216,7 +216,7 @@ def draw_hbar(chart: Chart) -> Figure:
     if chart.unit:
         ax.text(1, 1.01, chart.unit, transform=ax.transAxes, ha="right", va="bottom",
                 fontsize=9, color="#5b6570")  # fmt: skip
-    _frame(fig, chart.title, chart.unit, chart.sample)
+    _frame(fig, chart)
     return fig
 
 
