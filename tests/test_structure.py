@@ -86,7 +86,6 @@ KNOWN_LONG_MODULES: dict[str, int] = {
     "cli": 545,
     "desk.parse": 453,
     "providers.akshare": 435,
-    "providers.csv_prices": 664,
     "update.run": 563,
 }
 
