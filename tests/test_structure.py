@@ -83,7 +83,6 @@ LAYER_OF: dict[str, str] = {
 
 KNOWN_LONG_MODULES: dict[str, int] = {
     "analysis.market": 518,
-    "desk.parse": 453,
     "providers.akshare": 435,
     "update.run": 563,
 }
