@@ -88,7 +88,6 @@ KNOWN_LONG_MODULES: dict[str, int] = {
 }
 
 KNOWN_LONG_FUNCTIONS: dict[str, int] = {
-    "desk.notes:_sections": 84,
     "parts.market:market_review": 105,
     "parts.trackers:_ai_section": 115,
     "cli.update:update": 96,
