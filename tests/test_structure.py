@@ -89,7 +89,6 @@ KNOWN_LONG_MODULES: dict[str, int] = {
 
 KNOWN_LONG_FUNCTIONS: dict[str, int] = {
     "parts.market:market_review": 105,
-    "parts.trackers:_ai_section": 115,
     "cli.update:update": 96,
 }
 
