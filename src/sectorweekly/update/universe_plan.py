@@ -1,0 +1,170 @@
+"""What a whole-market update asks for, and the facts today's lists say.
+
+Per stock, the sessions after its last stored bar up to the last closed session (a first fill:
+from ``--since``, else a year back); a stock suspended at the end is asked again next run. Each plan asks its last stored session back, the seam the
+answer must agree with to the cent, exactly as the watchlist update does (``plan.SymbolPlan``).
+
+The snapshot carries no date: it shows the last closed session only while no later session has
+opened (``snapshot_day``); otherwise it is used for the list alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from .. import store
+from ..calendars import Calendars
+from ..markets import codes
+from .plan import DEFAULT_HISTORY_DAYS, SymbolPlan
+
+MARKET = "CN_A"
+AUCTION_LEAD = dt.timedelta(minutes=15)  # the opening call auction starts 09:15, before the open
+SNAPSHOT_SOURCE = "akshare:stock_zh_a_spot_em"
+ST_SOURCE = "akshare:stock_zh_a_st_em"
+
+
+def snapshot_day(calendars: Calendars, now: dt.datetime, closed: dt.date) -> dt.date | None:
+    """``closed`` when the snapshot taken ``now`` shows it: the next session's auction has not
+    begun. None during a session (the snapshot is live, not a closed day)."""
+    cal = calendars.exchange(MARKET)
+    idx = cal.sessions.get_loc(pd.Timestamp(closed))
+    if idx + 1 >= len(cal.sessions):
+        return closed
+    next_open = pd.Timestamp(int(cal.first_minutes_nanos[idx + 1]), tz="UTC")
+    return closed if pd.Timestamp(now) < next_open - AUCTION_LEAD else None
+
+
+def stored_ends(path: Path) -> dict[str, tuple[dt.date, float]]:
+    """Each stock's last stored session and its close."""
+    with store.reader(path) as con:
+        rows = con.execute(
+            "SELECT symbol, date, close FROM cn_bars "
+            "QUALIFY row_number() OVER (PARTITION BY symbol ORDER BY date DESC) = 1"
+        ).fetchall()
+    return {str(s): (d, float(c)) for s, d, c in rows}
+
+
+def plan_universe(
+    path: Path,
+    symbols: list[str],
+    *,
+    calendars: Calendars,
+    closed: dt.date,
+    today: dt.date,
+    since: dt.date | None = None,
+) -> list[SymbolPlan]:
+    """One plan per stock; an empty ``wanted`` when it is complete."""
+    ends = stored_ends(path)
+    first = calendars.bounds(MARKET).first
+    default = max(first, today - dt.timedelta(days=DEFAULT_HISTORY_DAYS))
+    windows: dict[dt.date, list[dt.date]] = {}  # sessions from a start to ``closed``, per start
+    plans = []
+    for symbol in symbols:
+        end = ends.get(symbol)
+        after = end[0] if end is not None else None
+        start = since or (after + dt.timedelta(days=1) if after is not None else default)
+        if start not in windows:
+            windows[start] = calendars.sessions(MARKET, start, closed) if start <= closed else []
+        wanted = tuple(
+            d for d in windows[start] if (after is None or d > after)
+        )
+        plans.append(
+            SymbolPlan(
+                symbol=symbol,
+                market=MARKET,
+                kind="stock",
+                exchange=codes.a_share_exchange(symbol),
+                last_closed=closed,
+                last_stored=after,
+                wanted=wanted,
+                prev=end,
+                calendars=calendars,
+            )
+        )
+    return plans
+
+
+def stored_names(path: Path) -> dict[str, str]:
+    """Each stock's latest stored name."""
+    with store.reader(path) as con:
+        rows = con.execute(
+            "SELECT symbol, name FROM cn_names "
+            "QUALIFY row_number() OVER (PARTITION BY symbol ORDER BY start DESC) = 1"
+        ).fetchall()
+    return {str(s): str(n) for s, n in rows}
+
+
+def open_st(path: Path) -> set[str]:
+    """Stocks with an ST span still open in the store."""
+    with store.reader(path) as con:
+        rows = con.execute("SELECT DISTINCT symbol FROM cn_st_spans WHERE st_end IS NULL")
+        return {str(s) for (s,) in rows.fetchall()}
+
+
+def fact_frames(
+    path: Path,
+    listed: pd.DataFrame,
+    st: pd.DataFrame | None,
+    today: dt.date,
+    bars_day: dt.date | None,
+) -> dict[str, pd.DataFrame]:
+    """Rows for each fact kind from today's lists: only what the store lacks.
+
+    A name is stored when it differs from the stock's latest stored one; an ST span opens today
+    for a stock on today's list with no open span (its start before today is not known, which
+    ``cn_coverage`` says: the list covers today only). Listing dates are not in the lists and
+    stay unknown (NULL)."""
+    universe = pd.DataFrame(
+        {
+            "symbol": listed["symbol"],
+            "exchange": listed["exchange"],
+            "board": [codes.board_of(s) for s in listed["symbol"]],
+            "list_date": pd.Series([None] * len(listed), dtype="object"),
+            "delist_date": pd.Series([None] * len(listed), dtype="object"),
+            "registration_ipo": pd.Series([None] * len(listed), dtype="object"),
+            "source": SNAPSHOT_SOURCE,
+            "as_of": today,
+        }
+    )
+    names = stored_names(path)
+    fresh = listed[[names.get(s) != n for s, n in zip(listed["symbol"], listed["name"], strict=True)]]
+    frames = {
+        "cn-universe": universe,
+        "cn-names": pd.DataFrame(
+            {
+                "symbol": fresh["symbol"],
+                "name": fresh["name"],
+                "start": today,
+                "end": None,
+                "source": SNAPSHOT_SOURCE,
+                "as_of": today,
+            }
+        ),
+    }
+    coverage = [("names", today, today, SNAPSHOT_SOURCE)]
+    if bars_day is not None:
+        coverage.append(("bars", bars_day, bars_day, SNAPSHOT_SOURCE))
+    if st is not None:
+        already = open_st(path)
+        new = st[~st["symbol"].isin(already)]
+        frames["cn-st"] = pd.DataFrame(
+            {
+                "symbol": new["symbol"],
+                "st_start": today,
+                "st_end": None,
+                "tag": ["*ST" if n.upper().startswith("*ST") else "ST" for n in new["name"]],
+                "source": ST_SOURCE,
+                "as_of": today,
+            }
+        )
+        coverage.append(("st", today, today, ST_SOURCE))
+    frames["cn-coverage"] = pd.DataFrame(
+        [
+            {"fact": f, "start": s, "end": e, "source": src, "as_of": today}
+            for f, s, e, src in coverage
+        ]
+    )
+    return frames
