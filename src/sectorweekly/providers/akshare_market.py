@@ -116,9 +116,7 @@ def parse_list(raw: Any, function: str) -> pd.DataFrame:
         raise ProviderError("malformed", "akshare", "CN_A", f"{function}: expected a table")
     absent = [c for c in SNAPSHOT_COLUMNS if c not in raw.columns]
     if absent:
-        raise ProviderError(
-            "malformed", "akshare", "CN_A", f"{function} lacks {', '.join(absent)}"
-        )
+        raise ProviderError("malformed", "akshare", "CN_A", f"{function} lacks {', '.join(absent)}")
     out = raw[list(SNAPSHOT_COLUMNS)].rename(columns=SNAPSHOT_COLUMNS)
     out["symbol"] = out["symbol"].astype(str).str.strip()
     out["name"] = out["name"].astype(str).str.strip()

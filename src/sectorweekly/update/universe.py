@@ -25,10 +25,10 @@ from typing import Any
 import pandas as pd
 
 from .. import store
-from ..calendars import Calendars
 from ..clock import SHANGHAI, now_utc
-from ..desk import Instrument
+from ..desk.parse import Instrument
 from ..errors import ProviderError, SectorWeeklyError
+from ..markets.calendars import Calendars
 from ..providers.akshare_market import SNAPSHOT, ST_LIST, MarketList, MarketSource
 from ..wording import counted
 from .checks import SEAM_CENT, check_bars, check_rows

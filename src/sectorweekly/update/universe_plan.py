@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from .. import store
-from ..calendars import Calendars
 from ..markets import codes
+from ..markets.calendars import Calendars
 from .plan import DEFAULT_HISTORY_DAYS, SymbolPlan
 
 MARKET = "CN_A"
@@ -68,9 +68,7 @@ def plan_universe(
         start = since or (after + dt.timedelta(days=1) if after is not None else default)
         if start not in windows:
             windows[start] = calendars.sessions(MARKET, start, closed) if start <= closed else []
-        wanted = tuple(
-            d for d in windows[start] if (after is None or d > after)
-        )
+        wanted = tuple(d for d in windows[start] if (after is None or d > after))
         plans.append(
             SymbolPlan(
                 symbol=symbol,
@@ -130,7 +128,9 @@ def fact_frames(
         }
     )
     names = stored_names(path)
-    fresh = listed[[names.get(s) != n for s, n in zip(listed["symbol"], listed["name"], strict=True)]]
+    fresh = listed[
+        [names.get(s) != n for s, n in zip(listed["symbol"], listed["name"], strict=True)]
+    ]
     frames = {
         "cn-universe": universe,
         "cn-names": pd.DataFrame(

@@ -1,0 +1,209 @@
+"""``update --universe CN_A`` over the local HTTPS server, through the installed AKShare.
+
+Five real stocks of the market slice (../shared/data/market), answered as Eastmoney answers the
+market list, the ST list and each stock's kline (tests/market_wire.py). The run is stood on
+2024-10-11 at 20:00 in Shanghai, after the close: the snapshot shows that session. Each test
+asserts what the store holds afterwards and what was asked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from market_wire import SLICE, Market, load_slice
+from sectorweekly import store
+from sectorweekly.markets.calendars import Calendars
+from sectorweekly.update.run import UpdateOptions
+from sectorweekly.update.universe import UniverseSummary, run_universe
+from wire_server import WireServer, fresh_answers, module_server  # noqa: F401
+
+pytestmark = [
+    pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl makes the certificates"),
+    pytest.mark.skipif(not SLICE.exists(), reason="the market slice is not beside the project"),
+]
+D = dt.date
+SH = dt.timezone(dt.timedelta(hours=8))
+NOW = dt.datetime(2024, 10, 11, 20, 0, tzinfo=SH)
+STOCKS = ["000001", "002693", "300308", "600000", "688981"]
+CALENDARS = Calendars.build(today=D(2024, 10, 11))
+ST = {"002693": "*ST示例"}  # a placeholder name of the list's shape (the slice has no ST status)
+
+
+@pytest.fixture(scope="module")
+def bars() -> pd.DataFrame:
+    return load_slice(STOCKS)
+
+
+def run(
+    server: WireServer, market: Market, path: Path, now: dt.datetime = NOW, **options: object
+) -> UniverseSummary:
+    market.st = market.st or dict(ST)  # the library cannot read an empty list; it never is
+    server.reset(market.faults())
+    opts = UpdateOptions(rate=1000.0, workers=2, budget=None, **options)  # type: ignore[arg-type]
+    return run_universe(path, opts, CALENDARS, now=now, sleep=lambda s: None)
+
+
+def stored(path: Path, sql: str = "SELECT * FROM cn_bars ORDER BY symbol, date") -> pd.DataFrame:
+    with store.reader(path) as con:
+        frame = con.execute(sql).df()
+    if "date" in frame:
+        frame["date"] = pd.to_datetime(frame["date"]).dt.date
+    return frame
+
+
+def seed(path: Path, bars: pd.DataFrame, through: dt.date) -> None:
+    """The store as a run through ``through`` left it (bars only, from the slice)."""
+    part = bars[bars["date"] <= through].assign(pre_close=None, source="seed")
+    store.ingest(path, "cn-bars", part[[*part.columns]])
+
+
+def test_first_fill_stores_every_bar_with_the_reference_close(
+    server: WireServer, bars: pd.DataFrame, tmp_path: Path
+) -> None:
+    market = Market(bars, D(2024, 10, 11), st=dict(ST))
+    market.references[("600000", D(2024, 10, 10))] = 9.71  # an ex-dividend day: 昨收 ≠ 9.91
+    path = tmp_path / "store.duckdb"
+    summary = run(server, market, path, since=D(2024, 9, 20))
+    assert summary.ok, summary.failure_message()
+    got = stored(path)
+    want = bars[bars["date"] >= D(2024, 9, 20)].reset_index(drop=True)
+    assert len(got) == len(want) == 5 * 11  # sessions 09-20..10-11
+    assert got["close"].tolist() == want["close"].tolist()
+    assert got["amount"].tolist() == pytest.approx(want["amount"].tolist())
+    # volumes in shares: Eastmoney's 手 × 100 (the slice's Shanghai volumes round to the lot)
+    assert (got["volume"] - want["volume"]).abs().max() <= 50
+    row = got[(got["symbol"] == "600000") & (got["date"] == D(2024, 10, 10))].iloc[0]
+    assert row["close"] == 10.31 and row["pre_close"] == pytest.approx(9.71)  # close − 涨跌额
+    row = got[(got["symbol"] == "688981") & (got["date"] == D(2024, 9, 30))].iloc[0]
+    assert row["pre_close"] == pytest.approx(49.99)
+    # one list page, one ST page and one history per stock (the snapshot day is in them)
+    assert server.count(r"/clist/get") == 2
+    assert server.count(r"/kline/get") == 5
+    universe = stored(path, "SELECT symbol, exchange, board, list_date, as_of FROM cn_universe")
+    assert dict(zip(universe["symbol"], universe["board"], strict=True)) == {
+        "000001": "main", "002693": "main", "300308": "chinext", "600000": "main",
+        "688981": "star",
+    }  # fmt: skip
+    assert universe["list_date"].isna().all()  # not in the lists: unknown
+    names = stored(path, "SELECT symbol, name, start, as_of FROM cn_names ORDER BY symbol")
+    assert names["name"].tolist() == ["平安银行", "*ST示例", "中际旭创", "浦发银行", "中芯国际"]
+    assert set(names["as_of"].astype(str)) == {"2024-10-11"}
+    spans = stored(
+        path,
+        "SELECT symbol, st_start::VARCHAR AS st_start, st_end::VARCHAR AS st_end, tag FROM cn_st_spans",
+    )
+    assert spans.to_dict("records") == [
+        {"symbol": "002693", "st_start": "2024-10-11", "st_end": None, "tag": "*ST"}
+    ]
+    coverage = stored(path, 'SELECT fact, start, "end", source FROM cn_coverage ORDER BY fact')
+    assert coverage["fact"].tolist() == ["bars", "names", "st"]
+    assert (coverage["start"].astype(str) == "2024-10-11").all()
+
+
+def test_a_daily_increment_comes_from_the_snapshot_alone(
+    server: WireServer, bars: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = tmp_path / "store.duckdb"
+    seed(path, bars, D(2024, 10, 10))
+    summary = run(server, Market(bars, D(2024, 10, 11)), path)
+    assert summary.ok and summary.snapshot_day == D(2024, 10, 11)
+    assert summary.snapshot_rows == 5 and summary.filled == 0
+    assert server.count(r"/kline/get") == 0 and server.count(r"/clist/get") == 2
+    day = stored(path)
+    day = day[day["date"] == D(2024, 10, 11)].reset_index(drop=True)
+    want = bars[bars["date"] == D(2024, 10, 11)].reset_index(drop=True)
+    assert day["close"].tolist() == want["close"].tolist()
+    assert day["pre_close"].tolist() == bars[bars["date"] == D(2024, 10, 10)]["close"].tolist()
+    assert set(day["source"]) == {"akshare:stock_zh_a_spot_em"}
+
+
+def test_a_weekly_increment_asks_each_stock_once(
+    server: WireServer, bars: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = tmp_path / "store.duckdb"
+    seed(path, bars, D(2024, 9, 30))
+    summary = run(server, Market(bars, D(2024, 10, 11)), path)
+    assert summary.ok and summary.filled == 5 and summary.added == 5 * 4
+    # N stocks: one history each (from the seam session 09-30), plus the two list pages
+    assert server.count(r"/kline/get") == 5 and server.count(r"/clist/get") == 2
+    assert server.count(r"beg=20240930") == 5
+    assert len(stored(path)) == len(bars[bars["date"] <= D(2024, 10, 11)])
+    again = run(server, Market(bars, D(2024, 10, 11)), path)
+    assert again.ok and again.added == 0 and server.count(r"/kline/get") == 0
+
+
+def test_snapshot_during_the_session_is_not_stored_as_a_bar(
+    server: WireServer, bars: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = tmp_path / "store.duckdb"
+    seed(path, bars, D(2024, 10, 10))
+    noon = dt.datetime(2024, 10, 11, 11, 0, tzinfo=SH)
+    summary = run(server, Market(bars, D(2024, 10, 11)), path, now=noon)
+    assert summary.snapshot_day is None and summary.added == 0
+    assert stored(path)["date"].max() == D(2024, 10, 10)
+
+
+def test_an_answer_for_another_stock_is_refused(
+    server: WireServer, bars: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = tmp_path / "store.duckdb"
+    seed(path, bars, D(2024, 9, 30))
+    market = Market(bars, D(2024, 10, 11), answer_code={"300308": "000001"})
+    market.list_market["688981"] = 0  # listed under Shenzhen's market id
+    summary = run(server, market, path)
+    assert not summary.ok
+    refused = {e.symbol: e.kind for e in summary.failures}
+    assert refused == {"300308": "mismatch", "688981": "mismatch"}
+    got = stored(path)
+    last = got.groupby("symbol")["date"].max().to_dict()
+    assert last["300308"] == D(2024, 9, 30) and "688981" not in set(
+        stored(path, "SELECT symbol FROM cn_universe")["symbol"]
+    )
+    assert last["600000"] == D(2024, 10, 11)
+
+
+def test_a_history_on_another_basis_is_refused_at_the_seam(
+    server: WireServer, bars: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = tmp_path / "store.duckdb"
+    shifted = bars.copy()
+    on_seam = (shifted["symbol"] == "600000") & (shifted["date"] == D(2024, 9, 30))
+    shifted.loc[on_seam, "close"] = 10.14  # stored one cent above the source's 10.13
+    seed(path, shifted, D(2024, 9, 30))
+    summary = run(server, Market(bars, D(2024, 10, 11)), path)
+    assert [(e.symbol, e.kind) for e in summary.failures] == [("600000", "basis")]
+    assert "stored close 10.14" in summary.failures[0].detail
+    last = stored(path).groupby("symbol")["date"].max().to_dict()
+    assert last["600000"] == D(2024, 9, 30) and last["000001"] == D(2024, 10, 11)
+
+
+def test_an_interrupted_fill_resumes_without_asking_or_storing_twice(
+    server: WireServer, bars: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = tmp_path / "store.duckdb"
+    market = Market(bars, D(2024, 10, 11), st=dict(ST))
+    server.reset(market.faults())
+    done: list[str] = []
+
+    def progress(event: str, symbol: str, source: str | None) -> None:
+        if event == "done":
+            done.append(symbol)
+            if len(done) == 2:
+                raise KeyboardInterrupt
+
+    opts = UpdateOptions(rate=1000.0, workers=1, budget=None, since=D(2024, 9, 2))
+    with pytest.raises(KeyboardInterrupt):
+        run_universe(path, opts, CALENDARS, now=NOW, sleep=lambda s: None, progress=progress)
+    first = stored(path)
+    assert set(first["symbol"]) == set(done)
+    summary = run(server, market, path, since=D(2024, 9, 2))
+    assert summary.ok and summary.filled == 3
+    assert server.count(r"/kline/get") == 3  # only the stocks not committed before the stop
+    got = stored(path)
+    assert not got.duplicated(["symbol", "date"]).any()
+    assert len(got) == len(bars[bars["date"] >= D(2024, 9, 2)])
