@@ -9,7 +9,10 @@ asserts what the store holds afterwards and what was asked.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -17,9 +20,13 @@ import pytest
 
 from market_wire import SLICE, Market, load_slice
 from sectorweekly import store
+from sectorweekly.desk.parse import load_desk
+from sectorweekly.desk.paths import store_path
+from sectorweekly.errors import InputError
 from sectorweekly.markets.calendars import Calendars
 from sectorweekly.update.run import UpdateOptions
 from sectorweekly.update.universe import UniverseSummary, run_universe
+from update_fixtures import make_desk
 from wire_server import WireServer, fresh_answers, module_server  # noqa: F401
 
 pytestmark = [
@@ -27,6 +34,7 @@ pytestmark = [
     pytest.mark.skipif(not SLICE.exists(), reason="the market slice is not beside the project"),
 ]
 D = dt.date
+SRC = Path(__file__).parents[1] / "src"
 SH = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2024, 10, 11, 20, 0, tzinfo=SH)
 STOCKS = ["000001", "002693", "300308", "600000", "688981"]
@@ -207,3 +215,50 @@ def test_an_interrupted_fill_resumes_without_asking_or_storing_twice(
     got = stored(path)
     assert not got.duplicated(["symbol", "date"]).any()
     assert len(got) == len(bars[bars["date"] >= D(2024, 9, 2)])
+
+
+def _cli(server: WireServer, desk_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = server.env()
+    env["PYTHONPATH"] = os.pathsep.join([str(SRC), env.get("PYTHONPATH", "")])
+    env["SECTORWEEKLY_TODAY"] = NOW.isoformat()
+    env["COLUMNS"] = "250"
+    command = [sys.executable, "-m", "sectorweekly", "update", "--desk", str(desk_dir), *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_the_command_updates_the_market_and_says_it_in_one_line(
+    server: WireServer, bars: pd.DataFrame, tmp_path: Path
+) -> None:
+    desk_dir = make_desk(tmp_path / "desk")
+    market = Market(bars, D(2024, 10, 11), st=dict(ST))
+    server.reset(market.faults())
+    done = _cli(server, desk_dir, "--universe", "CN_A", "--rate", "50", "--since", "2024-10-08")
+    assert done.returncode == 0, done.stderr[-800:]
+    line = done.stdout.strip().splitlines()[-1]
+    assert line.startswith("universe CN_A as of 2024-10-11: 5 stocks (1 ST);")
+    assert "20 bars stored" in line and "failed: none" in line
+    got = stored(store_path(load_desk(desk_dir)))
+    assert len(got) == 5 * 4 and got["date"].min() == D(2024, 10, 8)
+
+
+def test_the_command_refuses_another_universe_and_watchlist_options(
+    server: WireServer, tmp_path: Path
+) -> None:
+    desk_dir = make_desk(tmp_path / "desk")
+    for args, said in (
+        (("--universe", "HK"), "'HK': expected CN_A"),
+        (("--universe", "CN_A", "--symbols", "688256"), "--symbols applies to the watchlist"),
+    ):
+        done = _cli(server, desk_dir, *args)
+        assert done.returncode == 2 and said in done.stderr and "Traceback" not in done.stderr
+    assert server.count(".") == 0
+
+
+def test_a_desk_may_ask_for_the_universe_in_every_update(tmp_path: Path) -> None:
+    desk_dir = make_desk(tmp_path / "desk")
+    text = (desk_dir / "desk.yaml").read_text(encoding="utf-8")
+    (desk_dir / "desk.yaml").write_text(text + "universe: CN_A\n", encoding="utf-8")
+    assert load_desk(desk_dir).universe == "CN_A"
+    (desk_dir / "desk.yaml").write_text(text + "universe: HK\n", encoding="utf-8")
+    with pytest.raises(InputError, match="universe"):
+        load_desk(desk_dir)
