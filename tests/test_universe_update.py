@@ -236,7 +236,7 @@ def test_the_command_updates_the_market_and_says_it_in_one_line(
     assert done.returncode == 0, done.stderr[-800:]
     line = done.stdout.strip().splitlines()[-1]
     assert line.startswith("universe CN_A as of 2024-10-11: 5 stocks (1 ST);")
-    assert "20 bars stored" in line and "failed: none" in line
+    assert "20 bars stored" in line and "failed: none" in line, line
     got = stored(store_path(load_desk(desk_dir)))
     assert len(got) == 5 * 4 and got["date"].min() == D(2024, 10, 8)
 
@@ -262,3 +262,16 @@ def test_a_desk_may_ask_for_the_universe_in_every_update(tmp_path: Path) -> None
     (desk_dir / "desk.yaml").write_text(text + "universe: HK\n", encoding="utf-8")
     with pytest.raises(InputError, match="universe"):
         load_desk(desk_dir)
+
+
+def test_a_stock_suspended_at_the_end_has_no_rows_and_is_not_a_failure(
+    server: WireServer, bars: pd.DataFrame, tmp_path: Path
+) -> None:
+    halted = bars[~((bars["symbol"] == "002693") & (bars["date"] >= D(2024, 10, 9)))]
+    path = tmp_path / "store.duckdb"
+    seed(path, halted, D(2024, 10, 8))
+    summary = run(server, Market(halted, D(2024, 10, 11)), path)
+    assert summary.ok and summary.suspended == 1, summary.failure_message()
+    assert server.count(r"secid=0\.002693") == 1  # asked once, answered with no bar after the seam
+    last = stored(path).groupby("symbol")["date"].max().to_dict()
+    assert last["002693"] == D(2024, 10, 8) and last["600000"] == D(2024, 10, 11)

@@ -31,7 +31,7 @@ from ..errors import ProviderError, SectorWeeklyError
 from ..markets.calendars import Calendars
 from ..providers.akshare_market import SNAPSHOT, ST_LIST, MarketList, MarketSource
 from ..wording import counted
-from .checks import SEAM_CENT, check_bars, check_rows
+from .checks import SEAM_CENT, check_rows
 from .deadline import Budget, BudgetSpent, Cancel, DeadlineExceeded, call_with_deadline
 from .plan import SymbolPlan
 from .resilience import Clock, Gates, Sleep
@@ -52,6 +52,7 @@ class UniverseSummary:
     filled: int = 0  # stocks whose missing sessions were asked one by one and stored
     added: int = 0  # bars stored
     up_to_date: int = 0
+    suspended: int = 0  # no bar in the sessions asked, and no trade in the day's snapshot
     failures: list[ProviderError] = field(default_factory=list)
     skipped: int = 0
     requests: dict[str, int] = field(default_factory=dict)
@@ -75,7 +76,8 @@ class UniverseSummary:
         return (
             f"universe {MARKET} as of {self.today}: {counted(self.stocks, 'stock')} ({st}); "
             f"{snap}; {counted(self.filled, 'stock')} filled one by one; "
-            f"{counted(self.added, 'bar')} stored, {self.up_to_date} stocks up to date; "
+            f"{counted(self.added, 'bar')} stored, {self.up_to_date} stocks up to date, "
+            f"{self.suspended} suspended; "
             f"failed: {failed}; skipped: {self.skipped}; {counted(asked, 'request')} "
             f"in {self.seconds:.1f} s"
         )
@@ -113,34 +115,35 @@ def _list(source: MarketSource, function: str, ctx: _Context) -> MarketList:
 def snapshot_bars(
     listed: pd.DataFrame, plans: Sequence[SymbolPlan], day: dt.date
 ) -> tuple[pd.DataFrame, list[ProviderError]]:
-    """The snapshot rows of the stocks that lack only ``day``, checked as a fetched bar is."""
-    only_day = {p.symbol: p for p in plans if p.wanted == (day,)}
-    rows = listed[listed["symbol"].isin(only_day) & listed["close"].notna()]
-    rows = rows[rows["volume"].fillna(0) > 0]  # no trade today: suspended, no row
-    keep, refused = [], []
-    for rec in rows.itertuples(index=False):
-        plan = only_day[rec.symbol]
-        bar = pd.DataFrame([{**rec._asdict(), "date": day}])
-        try:
-            check_bars(plan, bar, "akshare")
-            if plan.prev is not None and not pd.isna(rec.pre_close):
-                stored = plan.prev[1]
-                if rec.pre_close > stored + SEAM_CENT + 1e-9:
-                    raise ProviderError(
-                        "basis",
-                        "akshare",
-                        rec.symbol,
-                        f"{day}: snapshot 昨收 {rec.pre_close:g} is above the stored close "
-                        f"{stored:g} of {plan.prev[0]}; not the next session; not stored",
-                    )
-        except ProviderError as err:
-            refused.append(err)
-            continue
-        keep.append(bar)
-    if not keep:
-        return pd.DataFrame(columns=[*BAR_COLUMNS, "source"]), refused
-    frame = pd.concat(keep, ignore_index=True)[list(BAR_COLUMNS)]
-    return frame.assign(source=SNAPSHOT_SOURCE), refused
+    """The snapshot rows of the stocks that lack only ``day``, held to a fetched bar's checks:
+    positive prices, high and low around open and close, and a 昨收 that is the stored close
+    of the session before or below it (a corporate action), never above."""
+    prev = {p.symbol: p.prev for p in plans if p.wanted == (day,)}
+    rows = listed[listed["symbol"].isin(prev) & listed["close"].notna()]
+    rows = rows[rows["volume"].fillna(0) > 0].reset_index(drop=True)  # no trade: suspended
+    body_hi = rows[["open", "close"]].max(axis=1)
+    body_lo = rows[["open", "close"]].min(axis=1)
+    stored = pd.Series([(prev[s] or (None, float("nan")))[1] for s in rows["symbol"]], dtype=float)
+    why = pd.Series("", index=rows.index)
+    why[rows["pre_close"] > stored + SEAM_CENT + 1e-9] = "basis"
+    why[(rows["high"] < body_hi - 1e-6) | (rows["low"] > body_lo + 1e-6)] = "malformed"
+    why[(rows[["open", "high", "low", "close"]] <= 0).any(axis=1)] = "malformed"
+    refused = [
+        ProviderError(
+            kind,
+            "akshare",
+            rec.symbol,
+            f"{day}: snapshot 昨收 {rec.pre_close:g} is above the stored close {stored[i]:g}; "
+            "not the next session; not stored"
+            if kind == "basis"
+            else f"{day}: snapshot open/high/low/close {rec.open:g}/{rec.high:g}/{rec.low:g}/"
+            f"{rec.close:g} do not make a bar; not stored",
+        )
+        for i, (kind, rec) in enumerate(zip(why, rows.itertuples(index=False), strict=True))
+        if kind
+    ]
+    kept = rows[why == ""].assign(date=day)
+    return kept[list(BAR_COLUMNS)].assign(source=SNAPSHOT_SOURCE), refused
 
 
 def _fill(plan: SymbolPlan, source: MarketSource, ctx: _Context) -> pd.DataFrame | BaseException:
@@ -168,8 +171,11 @@ def _fill_all(
     ctx: _Context,
     workers: int,
     summary: UniverseSummary,
+    idle: set[str],
 ) -> None:
-    """Ask the stocks concurrently; commit each from this thread as it arrives."""
+    """Ask the stocks concurrently; commit each from this thread as it arrives. A stock with
+    no bar in the sessions asked that did not trade in the day's snapshot (``idle``) is
+    suspended, not failed."""
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
     try:
         pending: dict[Future[Any], SymbolPlan] = {
@@ -182,6 +188,8 @@ def _fill_all(
                 got = fut.result()
                 if isinstance(got, BudgetSpent):
                     summary.skipped += 1
+                elif isinstance(got, ProviderError) and got.kind == "empty" and got.symbol in idle:
+                    summary.suspended += 1
                 elif isinstance(got, ProviderError):
                     summary.failures.append(got)
                 else:
@@ -193,6 +201,14 @@ def _fill_all(
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+def _idle(listed: pd.DataFrame, day: dt.date | None) -> set[str]:
+    """Stocks the day's snapshot shows without a trade (none when it shows no closed day)."""
+    if day is None:
+        return set()
+    quiet = listed["close"].isna() | (listed["volume"].fillna(0) <= 0)
+    return set(listed.loc[quiet, "symbol"])
 
 
 def _ingest_facts(path: Path, frames: dict[str, pd.DataFrame]) -> None:
@@ -255,7 +271,7 @@ def run_universe(
             todo = [p for p in todo if p.wanted != (day,)]
         _ingest_facts(path, fact_frames(path, listed.rows, st, today, day))
         progress("start", str(len(todo)), None)
-        _fill_all(path, todo, source, ctx, options.workers, summary)
+        _fill_all(path, todo, source, ctx, options.workers, summary, _idle(listed.rows, day))
     summary.requests = {host: gate.requests for host, gate in gates.items()}
     summary.seconds = time.perf_counter() - t0
     return summary
