@@ -70,6 +70,8 @@ def main() -> None:
         market = everything[everything["symbol"].isin(codes[: args.stocks])]
         print(f"daily increment, {market['symbol'].nunique()} stocks:")
         one(server, market, D(2024, 10, 10), None, args.rate)
+        if not args.fill:
+            return
         fill = everything[everything["symbol"].isin(codes[: args.fill])]
         print(f"weekly increment, {args.fill} stocks:")
         one(server, fill, D(2024, 9, 30), None, args.rate)

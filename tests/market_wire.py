@@ -67,8 +67,11 @@ class Market:
     answer_code: dict[str, str] = field(default_factory=dict)  # asked code -> code answered
     list_market: dict[str, int] = field(default_factory=dict)  # code -> f13 in the lists
 
+    def __post_init__(self) -> None:
+        self._parts = {str(s): g.reset_index(drop=True) for s, g in self.bars.groupby("symbol")}
+
     def rows(self, symbol: str) -> pd.DataFrame:
-        part = self.bars[self.bars["symbol"] == symbol].reset_index(drop=True)
+        part = self._parts.get(symbol, self.bars.iloc[:0]).copy()
         prev = part["close"].shift(1)
         refs = [self.references.get((symbol, d)) for d in part["date"]]
         part["pre"] = [r if r is not None else p for r, p in zip(refs, prev, strict=True)]
