@@ -66,6 +66,7 @@ class Market:
     references: dict[tuple[str, dt.date], float] = field(default_factory=dict)  # ex-rights 昨收
     answer_code: dict[str, str] = field(default_factory=dict)  # asked code -> code answered
     list_market: dict[str, int] = field(default_factory=dict)  # code -> f13 in the lists
+    names: dict[str, str] = field(default_factory=dict)  # code -> a name other than 2024's
 
     def __post_init__(self) -> None:
         self._parts = {str(s): g.reset_index(drop=True) for s, g in self.bars.groupby("symbol")}
@@ -106,7 +107,7 @@ class Market:
     def item(self, symbol: str, fields: list[str]) -> dict[str, object]:
         part = self.rows(symbol)
         today = part[part["date"] == self.today]
-        name = self.st.get(symbol) or NAMES_2024.get(symbol, symbol)
+        name = self.st.get(symbol) or self.names.get(symbol) or NAMES_2024.get(symbol, symbol)
         values: dict[str, object] = {f: "-" for f in fields}
         values.update(f12=symbol, f13=self.list_market.get(symbol, market_id(symbol)), f14=name)
         if len(today):

@@ -275,3 +275,28 @@ def test_a_stock_suspended_at_the_end_has_no_rows_and_is_not_a_failure(
     assert server.count(r"secid=0\.002693") == 1  # asked once, answered with no bar after the seam
     last = stored(path).groupby("symbol")["date"].max().to_dict()
     assert last["002693"] == D(2024, 10, 8) and last["600000"] == D(2024, 10, 11)
+
+
+def test_a_later_run_stores_only_a_changed_name_and_keeps_the_open_st_span(
+    server: WireServer, bars: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = tmp_path / "store.duckdb"
+    seed(path, bars, D(2024, 10, 10))
+    assert run(server, Market(bars, D(2024, 10, 11), st=dict(ST)), path).ok
+    later = Market(bars, D(2024, 10, 14), st=dict(ST), names={"000001": "示例更名"})
+    monday = dt.datetime(2024, 10, 14, 20, 0, tzinfo=SH)  # a placeholder rename, three days on
+    summary = run(server, later, path, now=monday)
+    assert summary.today == D(2024, 10, 14)
+    names = stored(path, "SELECT symbol, name, start::VARCHAR AS start FROM cn_names")
+    assert len(names) == 6
+    assert names[names["symbol"] == "000001"].sort_values("start")["name"].tolist() == [
+        "平安银行",
+        "示例更名",
+    ]
+    spans = stored(path, "SELECT symbol, st_start::VARCHAR AS st_start FROM cn_st_spans")
+    assert spans.to_dict("records") == [{"symbol": "002693", "st_start": "2024-10-11"}]
+    coverage = stored(path, "SELECT fact, start::VARCHAR AS day FROM cn_coverage")
+    assert sorted(coverage.itertuples(index=False, name=None)) == [
+        ("bars", "2024-10-11"), ("bars", "2024-10-14"), ("names", "2024-10-11"),
+        ("names", "2024-10-14"), ("st", "2024-10-11"), ("st", "2024-10-14"),
+    ]  # fmt: skip
