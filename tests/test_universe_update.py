@@ -300,3 +300,20 @@ def test_a_later_run_stores_only_a_changed_name_and_keeps_the_open_st_span(
         ("bars", "2024-10-11"), ("bars", "2024-10-14"), ("names", "2024-10-11"),
         ("names", "2024-10-14"), ("st", "2024-10-11"), ("st", "2024-10-14"),
     ]  # fmt: skip
+
+
+def test_a_listing_date_from_a_file_stays_as_stored(
+    server: WireServer, bars: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = tmp_path / "store.duckdb"
+    seed(path, bars, D(2024, 10, 10))
+    row = {
+        "symbol": "600000", "exchange": "SH", "board": "main", "list_date": D(1999, 11, 10),
+        "delist_date": None, "registration_ipo": False, "source": "file", "as_of": D(2024, 10, 1),
+    }  # fmt: skip
+    store.ingest(path, "cn-universe", pd.DataFrame([row]))
+    summary = run(server, Market(bars, D(2024, 10, 11)), path)
+    assert summary.ok and not summary.kept
+    got = stored(path, "SELECT symbol, list_date::VARCHAR AS day, source FROM cn_universe")
+    assert len(got) == 5
+    assert got[got["symbol"] == "600000"].iloc[0].tolist() == ["600000", "1999-11-10", "file"]

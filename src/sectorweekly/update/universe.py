@@ -27,7 +27,7 @@ import pandas as pd
 from .. import store
 from ..clock import SHANGHAI, now_utc
 from ..desk.parse import Instrument
-from ..errors import ProviderError, SectorWeeklyError
+from ..errors import InputError, ProviderError, SectorWeeklyError
 from ..markets.calendars import Calendars
 from ..providers.akshare_market import SNAPSHOT, ST_LIST, MarketList, MarketSource
 from ..wording import counted
@@ -55,6 +55,7 @@ class UniverseSummary:
     suspended: int = 0  # no bar in the sessions asked, and no trade in the day's snapshot
     failures: list[ProviderError] = field(default_factory=list)
     skipped: int = 0
+    kept: list[str] = field(default_factory=list)  # facts the store holds otherwise, not written
     requests: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -77,7 +78,7 @@ class UniverseSummary:
             f"universe {MARKET} as of {self.today}: {counted(self.stocks, 'stock')} ({st}); "
             f"{snap}; {counted(self.filled, 'stock')} filled one by one; "
             f"{counted(self.added, 'bar')} stored, {self.up_to_date} stocks up to date, "
-            f"{self.suspended} suspended; "
+            f"{self.suspended} suspended; {len(self.kept)} fact kinds kept as stored; "
             f"failed: {failed}; skipped: {self.skipped}; {counted(asked, 'request')} "
             f"in {self.seconds:.1f} s"
         )
@@ -211,10 +212,17 @@ def _idle(listed: pd.DataFrame, day: dt.date | None) -> set[str]:
     return set(listed.loc[quiet, "symbol"])
 
 
-def _ingest_facts(path: Path, frames: dict[str, pd.DataFrame]) -> None:
+def _ingest_facts(path: Path, frames: dict[str, pd.DataFrame]) -> list[str]:
+    """Each fact kind in its own transaction; one the store holds otherwise (say, a listing
+    date imported from a file) is kept as stored and its message returned, never overwritten."""
+    kept = []
     for kind, frame in frames.items():
         if len(frame):
-            store.ingest(path, kind, frame)
+            try:
+                store.ingest(path, kind, frame)
+            except InputError as exc:
+                kept.append(f"{kind}: {exc.message}")
+    return kept
 
 
 def run_universe(
@@ -269,7 +277,7 @@ def run_universe(
             summary.snapshot_day, summary.snapshot_rows = day, _commit_bars(path, bars)
             summary.added += summary.snapshot_rows
             todo = [p for p in todo if p.wanted != (day,)]
-        _ingest_facts(path, fact_frames(path, listed.rows, st, today, day))
+        summary.kept = _ingest_facts(path, fact_frames(path, listed.rows, st, today, day))
         progress("start", str(len(todo)), None)
         _fill_all(path, todo, source, ctx, options.workers, summary, _idle(listed.rows, day))
     summary.requests = {host: gate.requests for host, gate in gates.items()}

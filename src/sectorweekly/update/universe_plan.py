@@ -85,6 +85,11 @@ def plan_universe(
     return plans
 
 
+def stored_universe(path: Path) -> set[str]:
+    with store.reader(path) as con:
+        return {str(s) for (s,) in con.execute("SELECT symbol FROM cn_universe").fetchall()}
+
+
 def stored_names(path: Path) -> dict[str, str]:
     """Each stock's latest stored name."""
     with store.reader(path) as con:
@@ -115,14 +120,15 @@ def fact_frames(
     for a stock on today's list with no open span (its start before today is not known, which
     ``cn_coverage`` says: the list covers today only). Listing dates are not in the lists and
     stay unknown (NULL)."""
+    new = listed[~listed["symbol"].isin(stored_universe(path))]  # a stored fact stays
     universe = pd.DataFrame(
         {
-            "symbol": listed["symbol"],
-            "exchange": listed["exchange"],
-            "board": [codes.board_of(s) for s in listed["symbol"]],
-            "list_date": pd.Series([None] * len(listed), dtype="object"),
-            "delist_date": pd.Series([None] * len(listed), dtype="object"),
-            "registration_ipo": pd.Series([None] * len(listed), dtype="object"),
+            "symbol": new["symbol"],
+            "exchange": new["exchange"],
+            "board": [codes.board_of(s) for s in new["symbol"]],
+            "list_date": pd.Series([None] * len(new), dtype="object"),
+            "delist_date": pd.Series([None] * len(new), dtype="object"),
+            "registration_ipo": pd.Series([None] * len(new), dtype="object"),
             "source": SNAPSHOT_SOURCE,
             "as_of": today,
         }
