@@ -120,7 +120,7 @@ def fact_frames(
     for a stock on today's list with no open span (its start before today is not known, which
     ``cn_coverage`` says: the list covers today only). Listing dates are not in the lists and
     stay unknown (NULL)."""
-    new = listed[~listed["symbol"].isin(stored_universe(path))]  # a stored fact stays
+    new = listed[~listed["symbol"].isin(stored_universe(path))].reset_index(drop=True)
     universe = pd.DataFrame(
         {
             "symbol": new["symbol"],
