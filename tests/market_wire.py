@@ -12,6 +12,7 @@ names are placeholders of the right shape (the slice has no ST status), not fact
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import math
 from dataclasses import dataclass, field
@@ -36,6 +37,13 @@ NAMES_2024 = {
     "300308": "中际旭创",
     "688981": "中芯国际",
     "002693": "双成药业",
+}
+# Listing dates as the exchanges list them (002693's is left out: unknown to the tests)
+LISTED = {
+    "600000": "1999-11-10",
+    "688981": "2020-07-16",
+    "000001": "1991-04-03",
+    "300308": "2012-04-10",
 }
 EM_MARKET = {"SH": 1, "SZ": 0}
 # clist item fields in the order Eastmoney sends them (the library names them by position)
@@ -131,6 +139,40 @@ class Market:
         }
         return Reply(body=json.dumps(body, ensure_ascii=False).encode())
 
+    def sse(self, asked: Asked, reply: Reply) -> Reply:
+        """Shanghai's list (``STOCK_TYPE`` 1: main board A shares, 8: STAR)."""
+        star = asked.query.get("STOCK_TYPE") == "8"
+        result = [
+            {
+                "A_STOCK_CODE": code, "SEC_NAME_CN": NAMES_2024[code], "SEC_NAME_FULL": "",
+                "COMPANY_ABBR": NAMES_2024[code], "FULL_NAME": "",
+                "LIST_DATE": day.replace("-", ""),
+            }
+            for code, day in LISTED.items()
+            if code.startswith("6") and code.startswith("688") == star
+        ]  # fmt: skip
+        body = {"result": result, "pageHelp": {"total": len(result), "pageNo": 1}}
+        return Reply(body=json.dumps(body, ensure_ascii=False).encode())
+
+    def szse(self, asked: Asked, reply: Reply) -> Reply:
+        """Shenzhen's A-share list, an xlsx workbook with the codes as numbers."""
+        rows = [
+            {"板块": "创业板" if c.startswith("3") else "主板", "A股代码": int(c),
+             "A股简称": NAMES_2024[c], "A股上市日期": day, "A股总股本": "", "A股流通股本": "",
+             "所属行业": ""}
+            for c, day in LISTED.items()
+            if not c.startswith("6")
+        ]  # fmt: skip
+        book = io.BytesIO()
+        pd.DataFrame(rows).to_excel(book, index=False)
+        xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return Reply(body=book.getvalue(), content_type=xlsx)
+
     def faults(self) -> dict[str, Fault]:
         """The server's faults that answer every list and kline request from this market."""
-        return {"clist": self.clist, "push2his.eastmoney.com": lambda a, r: self.kline(a)}
+        return {
+            "clist": self.clist,
+            "push2his.eastmoney.com": lambda a, r: self.kline(a),
+            "query.sse.com.cn": self.sse,
+            "www.szse.cn": self.szse,
+        }

@@ -31,6 +31,14 @@ from .base import PriceQuery, Request, guarded
 SNAPSHOT = "stock_zh_a_spot_em"
 ST_LIST = "stock_zh_a_st_em"
 LIST_HOSTS = {SNAPSHOT: "82.push2.eastmoney.com", ST_LIST: "40.push2.eastmoney.com"}
+# The exchanges' own lists, for listing dates: one request each (Shanghai's main board and STAR
+# from query.sse.com.cn, 10,000 a page; Shenzhen's A-share list as one xlsx). Beijing's list
+# (stock_info_bj_name_code, ~15 pages) is not asked: its listing dates stay unknown.
+LISTINGS = {
+    ("stock_info_sh_name_code", "主板A股"): ("query.sse.com.cn", "证券代码", "上市日期"),
+    ("stock_info_sh_name_code", "科创板"): ("query.sse.com.cn", "证券代码", "上市日期"),
+    ("stock_info_sz_name_code", "A股列表"): ("www.szse.cn", "A股代码", "A股上市日期"),
+}
 PAGE_SIZE = 100  # items per clist page, as the library asks them (pz=100)
 EM_LOT = 100.0  # Eastmoney's 成交量 is in 手 (100 shares)
 SNAPSHOT_COLUMNS = {
@@ -148,6 +156,26 @@ class MarketSource(AkshareProvider):
         answered, count = _markets_answered(answers)
         rows, refused = check_markets(frame, answered, request.function)
         return MarketList(rows, count or pages(len(frame)), refused)
+
+    def listing_requests(self) -> list[Request]:
+        return [
+            Request(function, {"symbol": board}, host)
+            for (function, board), (host, _, _) in LISTINGS.items()
+        ]
+
+    def fetch_listing(self, request: Request) -> pd.DataFrame:
+        """symbol, list_date from one exchange list; codes the list gives as numbers padded."""
+        query = PriceQuery("CN_A", "CN_A", dt.date.min, dt.date.max)
+        raw = guarded(
+            self, query, request.function, lambda: self.call(request.function, **request.kwargs)
+        )
+        _, code, day = LISTINGS[(request.function, str(request.kwargs["symbol"]))]
+        if not isinstance(raw, pd.DataFrame) or not {code, day} <= set(raw.columns):
+            raise self.error("malformed", query, f"{request.function}: expected {code}, {day}")
+        symbols = raw[code].map(lambda c: str(c).split(".")[0].strip().zfill(6))
+        days = pd.to_datetime(raw[day].astype(str), errors="coerce").dt.date
+        out = pd.DataFrame({"symbol": symbols, "list_date": days})
+        return out[out["list_date"].notna() & out["symbol"].map(codes.is_a_share_code)]
 
     def cost(self, request: Request, raw: Any) -> int:
         if request.function in LIST_HOSTS and isinstance(raw, tuple):

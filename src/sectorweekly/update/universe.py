@@ -56,6 +56,7 @@ class UniverseSummary:
     failures: list[ProviderError] = field(default_factory=list)
     skipped: int = 0
     kept: list[str] = field(default_factory=list)  # facts the store holds otherwise, not written
+    listings_unread: list[str] = field(default_factory=list)  # exchange lists not read
     requests: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -74,6 +75,8 @@ class UniverseSummary:
         failed = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none"
         asked = sum(self.requests.values())
         st = "ST list unread" if self.st is None else f"{self.st} ST"
+        if self.listings_unread:
+            st += f"; listing dates unread from {', '.join(self.listings_unread)}"
         return (
             f"universe {MARKET} as of {self.today}: {counted(self.stocks, 'stock')} ({st}); "
             f"{snap}; {counted(self.filled, 'stock')} filled one by one; "
@@ -111,6 +114,31 @@ def _list(source: MarketSource, function: str, ctx: _Context) -> MarketList:
 
     raw, answers = gate.call(MARKET, once, source=source.name)
     return source.read_list(request, raw, answers)
+
+
+def _listings(source: MarketSource, ctx: _Context) -> tuple[dict[str, dt.date], list[str]]:
+    """Listing dates from the exchanges' lists; the lists that could not be read."""
+    dates: dict[str, dt.date] = {}
+    unread = []
+    for request in source.listing_requests():
+        gate = ctx.gates[request.host]
+
+        def once(request: Any = request) -> pd.DataFrame:
+            seconds = ctx.budget.bound(ctx.deadline)
+            try:
+                return call_with_deadline(
+                    lambda: source.fetch_listing(request), seconds, ctx.cancel
+                )
+            except DeadlineExceeded as exc:
+                raise ProviderError("timeout", source.name, MARKET, str(exc)) from exc
+
+        try:
+            frame = gate.call(MARKET, once, source=source.name)
+        except (ProviderError, BudgetSpent):
+            unread.append(f"{request.function}({request.kwargs['symbol']})")
+            continue
+        dates.update(zip(frame["symbol"], frame["list_date"], strict=True))
+    return dates, unread
 
 
 def snapshot_bars(
@@ -277,7 +305,9 @@ def run_universe(
             summary.snapshot_day, summary.snapshot_rows = day, _commit_bars(path, bars)
             summary.added += summary.snapshot_rows
             todo = [p for p in todo if p.wanted != (day,)]
-        summary.kept = _ingest_facts(path, fact_frames(path, listed.rows, st, today, day))
+        listed_on, summary.listings_unread = _listings(source, ctx)
+        frames = fact_frames(path, listed.rows, st, today, day, listed_on)
+        summary.kept = _ingest_facts(path, frames)
         progress("start", str(len(todo)), None)
         _fill_all(path, todo, source, ctx, options.workers, summary, _idle(listed.rows, day))
     summary.requests = {host: gate.requests for host, gate in gates.items()}

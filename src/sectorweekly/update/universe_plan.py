@@ -24,6 +24,7 @@ MARKET = "CN_A"
 AUCTION_LEAD = dt.timedelta(minutes=15)  # the opening call auction starts 09:15, before the open
 SNAPSHOT_SOURCE = "akshare:stock_zh_a_spot_em"
 ST_SOURCE = "akshare:stock_zh_a_st_em"
+LISTING_SOURCE = {"SH": "akshare:stock_info_sh_name_code", "SZ": "akshare:stock_info_sz_name_code"}
 
 
 def snapshot_day(calendars: Calendars, now: dt.datetime, closed: dt.date) -> dt.date | None:
@@ -113,23 +114,30 @@ def fact_frames(
     st: pd.DataFrame | None,
     today: dt.date,
     bars_day: dt.date | None,
+    listed_on: dict[str, dt.date] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Rows for each fact kind from today's lists: only what the store lacks.
 
     A name is stored when it differs from the stock's latest stored one; an ST span opens today
     for a stock on today's list with no open span (its start before today is not known, which
-    ``cn_coverage`` says: the list covers today only). Listing dates are not in the lists and
-    stay unknown (NULL)."""
+    ``cn_coverage`` says: the list covers today only). A listing date comes from the exchange's
+    list (``listed_on``); Beijing's, and any list not read, stay unknown (NULL)."""
     new = listed[~listed["symbol"].isin(stored_universe(path))].reset_index(drop=True)
+    dates = listed_on or {}
     universe = pd.DataFrame(
         {
             "symbol": new["symbol"],
             "exchange": new["exchange"],
             "board": [codes.board_of(s) for s in new["symbol"]],
-            "list_date": pd.Series([None] * len(new), dtype="object"),
+            "list_date": pd.Series([dates.get(s) for s in new["symbol"]], dtype="object"),
             "delist_date": pd.Series([None] * len(new), dtype="object"),
             "registration_ipo": pd.Series([None] * len(new), dtype="object"),
-            "source": SNAPSHOT_SOURCE,
+            "source": [
+                f"{SNAPSHOT_SOURCE}; list_date: {LISTING_SOURCE[x]}"
+                if s in dates
+                else SNAPSHOT_SOURCE
+                for s, x in zip(new["symbol"], new["exchange"], strict=True)
+            ],
             "as_of": today,
         }
     )
