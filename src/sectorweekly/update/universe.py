@@ -38,6 +38,7 @@ from .resilience import Clock, Gates, Sleep
 from .run import ProgressFn, UpdateOptions, _ask, _Context, _no_progress
 from .universe_plan import MARKET, SNAPSHOT_SOURCE, fact_frames, plan_universe, snapshot_day
 
+LIST_PAGES = 60  # a list call's deadline is this many pages' (the whole market is ~55 pages)
 BAR_COLUMNS = ("symbol", "date", "open", "high", "low", "close", "pre_close", "volume", "amount")
 
 
@@ -102,11 +103,11 @@ def _list(source: MarketSource, function: str, ctx: _Context) -> MarketList:
     gate = ctx.gates[request.host]
 
     def once() -> tuple[Any, list[Any]]:
-        seconds = ctx.budget.bound(ctx.deadline * 60)  # a list is up to ~60 pages
+        seconds = ctx.budget.bound(ctx.deadline * LIST_PAGES)
         try:
             raw = call_with_deadline(lambda: source.fetch_list(request), seconds, ctx.cancel)
         except DeadlineExceeded as exc:
-            if seconds < ctx.deadline * 60:
+            if seconds < ctx.deadline * LIST_PAGES:
                 raise BudgetSpent() from exc
             raise ProviderError("timeout", source.name, MARKET, f"{function}: {exc}") from exc
         gate.charge(source.cost(request, raw) - 1)
