@@ -76,19 +76,20 @@ class UniverseSummary:
         failed = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none"
         asked = sum(self.requests.values())
         st = "ST list unread" if self.st is None else f"{self.st} ST"
+        kept = f"{counted(len(self.kept), 'fact kind')} kept as stored; " if self.kept else ""
         if self.listings_unread:
             st += f"; listing dates unread from {', '.join(self.listings_unread)}"
         return (
             f"universe {MARKET} as of {self.today}: {counted(self.stocks, 'stock')} ({st}); "
             f"{snap}; {counted(self.filled, 'stock')} filled one by one; "
             f"{counted(self.added, 'bar')} stored, {self.up_to_date} stocks up to date, "
-            f"{self.suspended} suspended; {len(self.kept)} fact kinds kept as stored; "
+            f"{self.suspended} suspended; {kept}"
             f"failed: {failed}; skipped: {self.skipped}; {counted(asked, 'request')} "
             f"in {self.seconds:.1f} s"
         )
 
     def failure_message(self) -> str:
-        parts = [f"{len(self.failures)} stocks failed"] if self.failures else []
+        parts = [f"{counted(len(self.failures), 'stock')} failed"] if self.failures else []
         parts += [f"{e.symbol}: {e.kind}: {e.detail}" for e in self.failures[:3]]
         if self.skipped:
             parts.append(f"{self.skipped} skipped: the run's budget was spent (--budget)")

@@ -53,6 +53,7 @@ def render_universe(summary: UniverseSummary) -> str:
     """The summary line, then one line per refused stock (the first few)."""
     lines = [summary.line()]
     lines += [f"  {e.symbol}: {e.kind}: {e.detail}" for e in summary.failures[:REFUSALS_SHOWN]]
+    lines += [f"  kept as stored, {k}" for k in summary.kept]
     more = len(summary.failures) - REFUSALS_SHOWN
     if more > 0:
         lines.append(f"  … and {more} more")
