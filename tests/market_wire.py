@@ -52,6 +52,11 @@ SPOT_FIELDS += ["f62", "f115", "f128", "f136", "f140", "f141", "f152"]
 ST_FIELDS = SPOT_FIELDS[1:]  # the risk-warning board asks no f1
 
 
+def sw_close(code: str, day: dt.date) -> float:
+    """A synthetic 申万 close: the index code's last digits plus the day of the year."""
+    return round(1000 + int(code[-3:]) + day.timetuple().tm_yday / 100, 2)
+
+
 def load_slice(symbols: list[str] | None = None) -> pd.DataFrame:
     frame = pd.read_csv(SLICE, dtype={"symbol": str})
     if symbols is not None:
@@ -75,6 +80,7 @@ class Market:
     answer_code: dict[str, str] = field(default_factory=dict)  # asked code -> code answered
     list_market: dict[str, int] = field(default_factory=dict)  # code -> f13 in the lists
     names: dict[str, str] = field(default_factory=dict)  # code -> a name other than 2024's
+    sw_answer: dict[str, str] = field(default_factory=dict)  # 申万 code asked -> code answered
 
     def __post_init__(self) -> None:
         self._parts = {str(s): g.reset_index(drop=True) for s, g in self.bars.groupby("symbol")}
@@ -168,6 +174,20 @@ class Market:
         xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return Reply(body=book.getvalue(), content_type=xlsx)
 
+    def sw(self, asked: Asked, reply: Reply) -> Reply:
+        """Shenwan's index history: synthetic closes (the slice has no 申万 index closes), each
+        index its own level, one row per session of the slice up to ``today``."""
+        code = asked.query["swindexcode"]
+        answered = self.sw_answer.get(code, code)
+        days = sorted(d for d in self.bars["date"].unique() if d <= self.today)
+        data = [
+            {"swindexcode": answered, "bargaindate": f"{d} 00:00:00", "openindex": 0,
+             "maxindex": 0, "minindex": 0, "closeindex": sw_close(code, d), "hike": 0,
+             "markup": 0, "bargainamount": 0, "bargainsum": 0}
+            for d in days
+        ]  # fmt: skip
+        return Reply(body=json.dumps({"data": data}, ensure_ascii=False).encode())
+
     def faults(self) -> dict[str, Fault]:
         """The server's faults that answer every list and kline request from this market."""
         return {
@@ -175,4 +195,5 @@ class Market:
             "push2his.eastmoney.com": lambda a, r: self.kline(a),
             "query.sse.com.cn": self.sse,
             "www.szse.cn": self.szse,
+            "www.swsresearch.com": self.sw,
         }

@@ -18,12 +18,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from market_wire import SLICE, Market, load_slice
+from market_wire import SLICE, Market, load_slice, sw_close
 from sectorweekly import store
 from sectorweekly.desk.parse import load_desk
 from sectorweekly.desk.paths import store_path
 from sectorweekly.errors import InputError
 from sectorweekly.markets.calendars import Calendars
+from sectorweekly.providers.akshare_market import SW_LEVEL1
 from sectorweekly.update.run import UpdateOptions
 from sectorweekly.update.universe import UniverseSummary, run_universe
 from update_fixtures import make_desk
@@ -326,3 +327,40 @@ def test_a_listing_date_from_a_file_stays_as_stored(
     got = stored(path, "SELECT symbol, list_date::VARCHAR AS day, source FROM cn_universe")
     assert len(got) == 5
     assert got[got["symbol"] == "600000"].iloc[0].tolist() == ["600000", "1999-11-10", "file"]
+
+
+def test_sw_index_closes_join_at_the_seam_and_name_their_index(
+    server: WireServer, bars: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = tmp_path / "store.duckdb"
+    seed(path, bars, D(2024, 10, 10))
+    days = sorted(d for d in bars["date"].unique() if d <= D(2024, 10, 10))
+    stored_sw = pd.DataFrame(
+        [
+            {"index_code": c, "date": d, "close": sw_close(c, d), "level": 1, "name": n,
+             "source": "seed"}
+            for c, n in SW_LEVEL1.items()
+            for d in days
+        ]
+    )  # fmt: skip
+    stored_sw.loc[
+        (stored_sw["index_code"] == "801010") & (stored_sw["date"] == days[-1]), "close"
+    ] = 1.0
+    store.ingest(path, "sw-index", stored_sw)
+    market = Market(bars, D(2024, 10, 11), sw_answer={"801080": "801750"})
+    summary = run(server, market, path)
+    assert sorted((e.symbol, e.kind) for e in summary.failures) == [
+        ("801010", "basis"),
+        ("801080", "mismatch"),
+    ]
+    assert summary.sw_added == 29 and server.count(r"swindexcode=") == 31
+    new = stored(
+        path, "SELECT index_code, close, name FROM sw_index_closes WHERE date = '2024-10-11'"
+    )
+    assert len(new) == 29 and not {"801010", "801080"} & set(new["index_code"])
+    row = new[new["index_code"] == "801750"].iloc[0]
+    assert row["close"] == sw_close("801750", D(2024, 10, 11)) and row["name"] == "计算机"
+    again = run(server, Market(bars, D(2024, 10, 11)), path)
+    # only the two behind are asked again: 801080 now joins, 801010 stays refused at its seam
+    assert again.sw_added == 1 and server.count(r"swindexcode=") == 2
+    assert [(e.symbol, e.kind) for e in again.failures] == [("801010", "basis")]

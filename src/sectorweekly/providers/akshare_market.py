@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,20 @@ LISTINGS = {
     ("stock_info_sz_name_code", "A股列表"): ("www.szse.cn", "A股代码", "A股上市日期"),
 }
 PAGE_SIZE = 100  # items per clist page, as the library asks them (pz=100)
+# 申万 2021 level-1 industry indices: Shenwan's index codes and names (swsresearch.com's index
+# list). ``index_hist_sw`` answers one index's whole daily history in one request, each row
+# naming its index (swindexcode), from www.swsresearch.com.
+SW_HOST = "www.swsresearch.com"
+SW_LEVEL1 = {
+    "801010": "农林牧渔", "801030": "基础化工", "801040": "钢铁", "801050": "有色金属",
+    "801080": "电子", "801110": "家用电器", "801120": "食品饮料", "801130": "纺织服饰",
+    "801140": "轻工制造", "801150": "医药生物", "801160": "公用事业", "801170": "交通运输",
+    "801180": "房地产", "801200": "商贸零售", "801210": "社会服务", "801230": "综合",
+    "801710": "建筑材料", "801720": "建筑装饰", "801730": "电力设备", "801740": "国防军工",
+    "801750": "计算机", "801760": "传媒", "801770": "通信", "801780": "银行", "801790": "非银金融",
+    "801880": "汽车", "801890": "机械设备", "801950": "煤炭", "801960": "石油石化",
+    "801970": "环保", "801980": "美容护理",
+}  # fmt: skip
 EM_LOT = 100.0  # Eastmoney's 成交量 is in 手 (100 shares)
 SNAPSHOT_COLUMNS = {
     "代码": "symbol",
@@ -176,6 +191,36 @@ class MarketSource(AkshareProvider):
         days = pd.to_datetime(raw[day].astype(str), errors="coerce").dt.date
         out = pd.DataFrame({"symbol": symbols, "list_date": days})
         return out[out["list_date"].notna() & out["symbol"].map(codes.is_a_share_code)]
+
+    def sw_request(self, code: str) -> Request:
+        return Request("index_hist_sw", {"symbol": code, "period": "day"}, SW_HOST)
+
+    def fetch_sw(self, request: Request) -> pd.DataFrame:
+        """index_code, date, close of one 申万 index; rows naming another index are refused."""
+        code = str(request.kwargs["symbol"])
+        query = PriceQuery(code, "CN_A", dt.date.min, dt.date.max, kind="index")
+
+        def call() -> Any:
+            with warnings.catch_warnings():  # the library asks with verify=False
+                warnings.simplefilter("ignore")
+                return self.call(request.function, **request.kwargs)
+
+        raw = guarded(self, query, request.function, call)
+        if not isinstance(raw, pd.DataFrame) or not {"代码", "日期", "收盘"} <= set(raw.columns):
+            raise self.error("malformed", query, "index_hist_sw: expected 代码, 日期, 收盘")
+        named = set(raw["代码"].astype(str))
+        if named - {code}:
+            raise self.error(
+                "mismatch", query, f"swsresearch answered {', '.join(sorted(named))} for {code}"
+            )
+        out = pd.DataFrame(
+            {
+                "index_code": code,
+                "date": pd.to_datetime(raw["日期"], errors="coerce").dt.date,
+                "close": pd.to_numeric(raw["收盘"], errors="coerce"),
+            }
+        )
+        return out.dropna().sort_values("date").reset_index(drop=True)
 
     def cost(self, request: Request, raw: Any) -> int:
         if request.function in LIST_HOSTS and isinstance(raw, tuple):

@@ -36,6 +36,7 @@ from .deadline import Budget, BudgetSpent, Cancel, DeadlineExceeded, call_with_d
 from .plan import SymbolPlan
 from .resilience import Clock, Gates, Sleep
 from .run import ProgressFn, UpdateOptions, _ask, _Context, _no_progress
+from .sw_indices import update_sw_indices
 from .universe_plan import MARKET, SNAPSHOT_SOURCE, fact_frames, plan_universe, snapshot_day
 
 LIST_PAGES = 60  # a list call's deadline is this many pages' (the whole market is ~55 pages)
@@ -58,6 +59,7 @@ class UniverseSummary:
     skipped: int = 0
     kept: list[str] = field(default_factory=list)  # facts the store holds otherwise, not written
     listings_unread: list[str] = field(default_factory=list)  # exchange lists not read
+    sw_added: int = 0  # 申万 level-1 index closes stored
     requests: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -83,7 +85,7 @@ class UniverseSummary:
             f"universe {MARKET} as of {self.today}: {counted(self.stocks, 'stock')} ({st}); "
             f"{snap}; {counted(self.filled, 'stock')} filled one by one; "
             f"{counted(self.added, 'bar')} stored, {self.up_to_date} stocks up to date, "
-            f"{self.suspended} suspended; {kept}"
+            f"{self.suspended} suspended; {counted(self.sw_added, '申万 index close')}; {kept}"
             f"failed: {failed}; skipped: {self.skipped}; {counted(asked, 'request')} "
             f"in {self.seconds:.1f} s"
         )
@@ -310,6 +312,8 @@ def run_universe(
         listed_on, summary.listings_unread = _listings(source, ctx)
         frames = fact_frames(path, listed.rows, st, today, day, listed_on)
         summary.kept = _ingest_facts(path, frames)
+        summary.sw_added, refused = update_sw_indices(path, source, ctx, closed)
+        summary.failures += refused
         progress("start", str(len(todo)), None)
         _fill_all(path, todo, source, ctx, options.workers, summary, _idle(listed.rows, day))
     summary.requests = {host: gate.requests for host, gate in gates.items()}
