@@ -303,15 +303,15 @@ def run_universe(
         summary.stocks, summary.st = len(symbols), None if st is None else len(st)
         summary.up_to_date = sum(1 for p in plans if not p.wanted)
         todo = [p for p in plans if p.wanted]
+        listed_on, summary.listings_unread = _listings(source, ctx)
+        frames = fact_frames(path, listed.rows, st, today, day, listed_on)
+        summary.kept = _ingest_facts(path, frames)  # the universe before any of its bars
         if day is not None:
             bars, refused = snapshot_bars(listed.rows, todo, day)
             summary.failures += refused
             summary.snapshot_day, summary.snapshot_rows = day, _commit_bars(path, bars)
             summary.added += summary.snapshot_rows
             todo = [p for p in todo if p.wanted != (day,)]
-        listed_on, summary.listings_unread = _listings(source, ctx)
-        frames = fact_frames(path, listed.rows, st, today, day, listed_on)
-        summary.kept = _ingest_facts(path, frames)
         summary.sw_added, refused = update_sw_indices(path, source, ctx, closed)
         summary.failures += refused
         progress("start", str(len(todo)), None)
