@@ -27,6 +27,7 @@ from sectorweekly.markets.calendars import Calendars
 from sectorweekly.providers.akshare_market import SW_LEVEL1
 from sectorweekly.update.run import UpdateOptions
 from sectorweekly.update.universe import UniverseSummary, run_universe
+from sectorweekly.update.universe_plan import snapshot_day
 from update_fixtures import make_desk
 from wire_server import WireServer, fresh_answers, module_server  # noqa: F401
 
@@ -364,3 +365,20 @@ def test_sw_index_closes_join_at_the_seam_and_name_their_index(
     # only the two behind are asked again: 801080 now joins, 801010 stays refused at its seam
     assert again.sw_added == 1 and server.count(r"swindexcode=") == 2
     assert [(e.symbol, e.kind) for e in again.failures] == [("801010", "basis")]
+
+
+@pytest.mark.parametrize(
+    ("moment", "shows"),
+    [
+        (dt.datetime(2024, 10, 11, 15, 45, tzinfo=SH), D(2024, 10, 11)),  # after the close
+        (dt.datetime(2024, 10, 12, 10, 0, tzinfo=SH), D(2024, 10, 11)),  # Saturday
+        (dt.datetime(2024, 10, 14, 9, 0, tzinfo=SH), D(2024, 10, 11)),  # before the auction
+        (dt.datetime(2024, 10, 14, 9, 20, tzinfo=SH), None),  # Monday's auction has begun
+    ],
+)
+def test_the_snapshot_shows_the_last_closed_session_until_the_next_auction(
+    moment: dt.datetime, shows: dt.date | None
+) -> None:
+    closed = CALENDARS.last_closed_session("CN_A", moment, dt.timedelta(minutes=30))
+    assert closed == D(2024, 10, 11)
+    assert snapshot_day(CALENDARS, moment, closed) == shows
