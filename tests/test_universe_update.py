@@ -120,7 +120,7 @@ def test_first_fill_stores_every_bar_with_the_reference_close(
         {"symbol": "002693", "st_start": "2024-10-11", "st_end": None, "tag": "*ST"}
     ]
     coverage = stored(path, 'SELECT fact, start, "end", source FROM cn_coverage ORDER BY fact')
-    assert coverage["fact"].tolist() == ["bars", "names", "st"]
+    assert coverage["fact"].tolist() == ["bars", "names", "prev_close", "st"]
     assert (coverage["start"].astype(str) == "2024-10-11").all()
 
 
@@ -309,7 +309,8 @@ def test_a_later_run_stores_only_a_changed_name_and_keeps_the_open_st_span(
     coverage = stored(path, "SELECT fact, start::VARCHAR AS day FROM cn_coverage")
     assert sorted(coverage.itertuples(index=False, name=None)) == [
         ("bars", "2024-10-11"), ("bars", "2024-10-14"), ("names", "2024-10-11"),
-        ("names", "2024-10-14"), ("st", "2024-10-11"), ("st", "2024-10-14"),
+        ("names", "2024-10-14"), ("prev_close", "2024-10-11"), ("prev_close", "2024-10-14"),
+        ("st", "2024-10-11"), ("st", "2024-10-14"),
     ]  # fmt: skip
 
 

@@ -161,6 +161,7 @@ def fact_frames(
     coverage = [("names", today, today, SNAPSHOT_SOURCE)]
     if bars_day is not None:
         coverage.append(("bars", bars_day, bars_day, SNAPSHOT_SOURCE))
+        coverage.append(("prev_close", bars_day, bars_day, SNAPSHOT_SOURCE))  # 昨收 of each
     if st is not None:
         already = open_st(path)
         new = st[~st["symbol"].isin(already)]
