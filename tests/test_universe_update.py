@@ -26,10 +26,10 @@ from sectorweekly.errors import InputError
 from sectorweekly.markets.calendars import Calendars
 from sectorweekly.providers.akshare_market import SW_LEVEL1
 from sectorweekly.update.run import UpdateOptions
-from sectorweekly.update.universe import UniverseSummary, run_universe
+from sectorweekly.update.universe import UniverseSummary, UniverseUnread, run_universe
 from sectorweekly.update.universe_plan import snapshot_day
 from update_fixtures import make_desk
-from wire_server import WireServer, fresh_answers, module_server  # noqa: F401
+from wire_server import PORTAL, WireServer, fresh_answers, module_server  # noqa: F401
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl makes the certificates"),
@@ -383,3 +383,22 @@ def test_the_snapshot_shows_the_last_closed_session_until_the_next_auction(
     closed = CALENDARS.last_closed_session("CN_A", moment, dt.timedelta(minutes=30))
     assert closed == D(2024, 10, 11)
     assert snapshot_day(CALENDARS, moment, closed) == shows
+
+
+def test_an_unreadable_market_list_changes_nothing_and_exits_5(
+    server: WireServer, bars: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = tmp_path / "store.duckdb"
+    seed(path, bars, D(2024, 10, 10))
+    before = store.fingerprint(path)
+    server.reset({"clist": PORTAL})
+    opts = UpdateOptions(rate=1000.0, budget=None)
+    with pytest.raises(UniverseUnread, match="the A-share list could not be read") as refused:
+        run_universe(path, opts, CALENDARS, now=NOW, sleep=lambda s: None)
+    assert refused.value.exit_code == 5 and store.fingerprint(path) == before
+    assert server.count(r"/kline/get") == 0
+    desk_dir = make_desk(tmp_path / "desk")
+    done = _cli(server, desk_dir, "--universe", "CN_A", "--rate", "50")
+    errors = [ln for ln in done.stderr.splitlines() if ln.startswith("error:")]
+    assert done.returncode == 5 and len(errors) == 1 and "Traceback" not in done.stderr
+    assert "web page" in errors[0] or "HTML" in errors[0], errors
