@@ -57,7 +57,7 @@ class UniverseSummary:
     suspended: int = 0  # no bar in the sessions asked, and no trade in the day's snapshot
     failures: list[ProviderError] = field(default_factory=list)
     skipped: int = 0
-    kept: list[str] = field(default_factory=list)  # facts the store holds otherwise, not written
+    kept: list[str] = field(default_factory=list)  # facts or bars the store holds otherwise
     listings_unread: list[str] = field(default_factory=list)  # exchange lists not read
     sw_added: int = 0  # 申万 level-1 index closes stored
     requests: dict[str, int] = field(default_factory=dict)
@@ -78,7 +78,7 @@ class UniverseSummary:
         failed = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none"
         asked = sum(self.requests.values())
         st = "ST list unread" if self.st is None else f"{self.st} ST"
-        kept = f"{counted(len(self.kept), 'fact kind')} kept as stored; " if self.kept else ""
+        kept = f"{counted(len(self.kept), 'difference')} kept as stored; " if self.kept else ""
         if self.listings_unread:
             st += f"; listing dates unread from {', '.join(self.listings_unread)}"
         return (
@@ -226,8 +226,11 @@ def _fill_all(
                 elif isinstance(got, ProviderError):
                     summary.failures.append(got)
                 else:
-                    summary.added += _commit_bars(path, got)
-                    summary.filled += 1
+                    try:
+                        summary.added += _commit_bars(path, got)
+                        summary.filled += 1
+                    except InputError as exc:  # the store holds another bar: kept, listed
+                        summary.kept.append(f"cn-bars {plan.symbol}: {exc.message}")
                 ctx.progress("done", plan.symbol, None)
     except BaseException:
         ctx.cancel.set()
