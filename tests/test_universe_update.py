@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from market_wire import SLICE, Market, load_slice, sw_close
 from sectorweekly import store
@@ -402,3 +403,24 @@ def test_an_unreadable_market_list_changes_nothing_and_exits_5(
     errors = [ln for ln in done.stderr.splitlines() if ln.startswith("error:")]
     assert done.returncode == 5 and len(errors) == 1 and "Traceback" not in done.stderr
     assert "web page" in errors[0] or "HTML" in errors[0], errors
+
+
+def test_a_desk_with_the_universe_key_updates_its_watchlist_then_the_market(
+    server: WireServer, tmp_path: Path
+) -> None:
+    desk_dir = make_desk(tmp_path / "desk")
+    data = yaml.safe_load((desk_dir / "desk.yaml").read_text(encoding="utf-8"))
+    data["instruments"] = {s: data["instruments"][s] for s in ("688256", "300308")}
+    data.update(boards=[{"name": "算力", "members": ["688256", "300308"]}], benchmarks={})
+    data["basket"] = {"benchmark": "300308"}  # no index: the server answers stocks only
+    data["universe"] = "CN_A"
+    (desk_dir / "desk.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    both = load_slice([*STOCKS, "688256"])
+    server.reset(Market(both, D(2024, 10, 11), st=dict(ST)).faults())
+    done = _cli(server, desk_dir, "--rate", "50", "--since", "2024-10-08")
+    assert done.returncode == 0, done.stdout[-800:] + done.stderr[-800:]
+    assert done.stdout.strip().splitlines()[-1].startswith("universe CN_A as of 2024-10-11: 6")
+    path = store_path(load_desk(desk_dir))
+    prices = stored(path, "SELECT symbol, date, close FROM prices WHERE date >= '2024-10-08'")
+    assert sorted(set(prices["symbol"])) == ["300308", "688256"] and len(prices) == 8
+    assert len(stored(path)) == 6 * 4  # cn_bars: every stock of the market, 10-08..10-11
