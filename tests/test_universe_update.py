@@ -424,3 +424,28 @@ def test_a_desk_with_the_universe_key_updates_its_watchlist_then_the_market(
     prices = stored(path, "SELECT symbol, date, close FROM prices WHERE date >= '2024-10-08'")
     assert sorted(set(prices["symbol"])) == ["300308", "688256"] and len(prices) == 8
     assert len(stored(path)) == 6 * 4  # cn_bars: every stock of the market, 10-08..10-11
+
+
+def test_an_st_span_closes_on_the_last_day_the_list_held_it(
+    server: WireServer, bars: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = tmp_path / "store.duckdb"
+    seed(path, bars, D(2024, 10, 10))
+    assert run(server, Market(bars, D(2024, 10, 11), st=dict(ST)), path).ok
+    monday = dt.datetime(2024, 10, 14, 20, 0, tzinfo=SH)
+    placeholders = {"000001": "ST示例", "300308": "*ST示例"}  # the list's shape, not facts
+    assert run(server, Market(bars, D(2024, 10, 14), st=placeholders), path, now=monday).ok
+    tuesday = dt.datetime(2024, 10, 15, 20, 0, tzinfo=SH)
+    moved = {"000001": "*ST示例"}  # ST -> *ST: one span ends, another begins
+    assert run(server, Market(bars, D(2024, 10, 15), st=moved), path, now=tuesday).ok
+    spans = stored(
+        path,
+        "SELECT symbol, st_start::VARCHAR AS s, coalesce(st_end::VARCHAR, 'open') AS e, tag "
+        "FROM cn_st_spans ORDER BY symbol, st_start",
+    )
+    assert [tuple(r) for r in spans.itertuples(index=False)] == [
+        ("000001", "2024-10-14", "2024-10-14", "ST"),
+        ("000001", "2024-10-15", "open", "*ST"),
+        ("002693", "2024-10-11", "2024-10-11", "*ST"),  # off Monday's list
+        ("300308", "2024-10-14", "2024-10-14", "*ST"),
+    ]

@@ -101,11 +101,42 @@ def stored_names(path: Path) -> dict[str, str]:
     return {str(s): str(n) for s, n in rows}
 
 
-def open_st(path: Path) -> set[str]:
-    """Stocks with an ST span still open in the store."""
+def open_st(path: Path) -> dict[str, tuple[dt.date, str]]:
+    """Stocks with an ST span still open in the store: its start and tag."""
     with store.reader(path) as con:
-        rows = con.execute("SELECT DISTINCT symbol FROM cn_st_spans WHERE st_end IS NULL")
-        return {str(s) for (s,) in rows.fetchall()}
+        rows = con.execute("SELECT symbol, st_start, tag FROM cn_st_spans WHERE st_end IS NULL")
+        return {str(s): (d, str(t)) for s, d, t in rows.fetchall()}
+
+
+def last_st_day(path: Path, before: dt.date) -> dt.date | None:
+    """The last day before ``before`` whose whole ST list the store has (``cn_coverage``)."""
+    with store.reader(path) as con:
+        row = con.execute(
+            'SELECT max("end") FROM cn_coverage WHERE fact = \'st\' AND "end" < ?', [before]
+        ).fetchone()
+    return row[0] if row else None
+
+
+def st_spans(path: Path, st: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    """Spans to open today and open spans to close: a stock on today's list without an open
+    span of its tag opens one; an open span of a stock off the list, or under another tag,
+    ends on the last day the list was known to hold it (the latest earlier ``st`` coverage)."""
+    stored = open_st(path)
+    tags = {
+        s: "*ST" if n.upper().startswith("*ST") else "ST"
+        for s, n in zip(st["symbol"], st["name"], strict=True)
+    }
+    last = last_st_day(path, today)
+    rows = []
+    for symbol, (start, tag) in stored.items():
+        if tags.get(symbol) != tag:
+            end = max(start, last) if last is not None else start
+            rows.append({"symbol": symbol, "st_start": start, "st_end": end, "tag": tag})
+    for symbol, tag in tags.items():
+        if stored.get(symbol, (None, None))[1] != tag:
+            rows.append({"symbol": symbol, "st_start": today, "st_end": None, "tag": tag})
+    frame = pd.DataFrame(rows, columns=["symbol", "st_start", "st_end", "tag"])
+    return frame.assign(source=ST_SOURCE, as_of=today)
 
 
 def fact_frames(
@@ -118,9 +149,9 @@ def fact_frames(
 ) -> dict[str, pd.DataFrame]:
     """Rows for each fact kind from today's lists: only what the store lacks.
 
-    A name is stored when it differs from the stock's latest stored one; an ST span opens today
-    for a stock on today's list with no open span (its start before today is not known, which
-    ``cn_coverage`` says: the list covers today only). A listing date comes from the exchange's
+    A name is stored when it differs from the stock's latest stored one; ST spans open and
+    close as ``st_spans`` says (a start before today is not known, which ``cn_coverage`` says:
+    the list covers today only). A listing date comes from the exchange's
     list (``listed_on``); Beijing's, and any list not read, stay unknown (NULL)."""
     new = listed[~listed["symbol"].isin(stored_universe(path))].reset_index(drop=True)
     dates = listed_on or {}
@@ -163,18 +194,7 @@ def fact_frames(
         coverage.append(("bars", bars_day, bars_day, SNAPSHOT_SOURCE))
         coverage.append(("prev_close", bars_day, bars_day, SNAPSHOT_SOURCE))  # 昨收 of each
     if st is not None:
-        already = open_st(path)
-        new = st[~st["symbol"].isin(already)]
-        frames["cn-st"] = pd.DataFrame(
-            {
-                "symbol": new["symbol"],
-                "st_start": today,
-                "st_end": None,
-                "tag": ["*ST" if n.upper().startswith("*ST") else "ST" for n in new["name"]],
-                "source": ST_SOURCE,
-                "as_of": today,
-            }
-        )
+        frames["cn-st"] = st_spans(path, st, today)
         coverage.append(("st", today, today, ST_SOURCE))
     frames["cn-coverage"] = pd.DataFrame(
         [
