@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..errors import DeskError
 from ..markets import MARKETS, codes
 from ..textfile import read_text
+from .distribution import Distribution
 from .rules import Thresholds, TrendRules
 
 DESK_FILE = "desk.yaml"
@@ -211,6 +212,7 @@ class Desk(_Strict):
     holidays: dict[str, dict[int, Any]] = Field(default_factory=dict)
     # a whole market every `sectorweekly update` also brings up to date (update --universe)
     universe: Literal["CN_A"] | None = None
+    distribution: Distribution = Field(default_factory=Distribution)  # where issues are sent
 
     # where the desk was read from; not part of the YAML
     root: Path = Field(default=Path("."), exclude=True)
