@@ -1,7 +1,9 @@
 """``update --universe CN_A``: the whole A-share market's list, ST list and missing bars.
 
 One snapshot call lists every stock with its name and, after the close, its bar of the day
-(``providers.akshare_market``); the ST list comes from the risk-warning board. Each stock's
+(``providers.akshare_market``); the ST list comes from the risk-warning board, listing dates
+from the Shanghai and Shenzhen exchanges' lists, and the 申万 level-1 index closes from
+Shenwan (``sw_indices``); the facts go in before any bar. Each stock's
 missing sessions beyond the snapshot are then asked one stock at a time (``stock_zh_a_hist``),
 through the watchlist update's stages: the same per-host gates (pacing, retries, breaker), the
 deadline per call and budget per run, the identity check on every answer and the seam check
