@@ -129,17 +129,17 @@ def _stage(con: duckdb.DuckDBPyConnection, k: Kind, rows: Any, tmp: Path) -> tup
 def _check_call(con: duckdb.DuckDBPyConnection, k: Kind) -> int:
     """Refuse a key repeated inside the call with other values; keep the first of identical ones
     (``_uniq``); returns how many repeats were dropped. Run only when the insert found one."""
-    keys = ", ".join(f'"{c}"' for c in k.key)
+    keys = ", ".join(k.key)
     n, distinct = con.execute(f"SELECT count(*), count(DISTINCT ({keys})) FROM _in").fetchall()[0]
     if n == distinct:
         con.execute("CREATE OR REPLACE TEMP VIEW _uniq AS SELECT * FROM _in").fetchall()
         return 0
     case, any_diff = _which(k)
-    on = " AND ".join(f'a."{c}" = b."{c}"' for c in k.key)
+    on = " AND ".join(f"a.{c} = b.{c}" for c in k.key)
     bad = _fetch_one(
         con,
         f"SELECT a.*, {case} AS _col, "
-        + ", ".join(f'b."{c}" AS "_prev_{c}"' for c in k.compared)
+        + ", ".join(f'b."{c}" AS _prev_{c}' for c in k.compared)
         + ", b.file AS _prev_file, b.line AS _prev_line "
         f"FROM _in a JOIN _in b ON {on} AND b._ord < a._ord WHERE {any_diff} "
         "ORDER BY a._ord, b._ord LIMIT 1",
@@ -170,13 +170,13 @@ def _check_store(con: duckdb.DuckDBPyConnection, k: Kind, replace: bool) -> None
     stored_cols = schema.table_columns(con, k.table)
     origin = "coalesce(s.origin, s.source)" if "origin" in stored_cols else "s.source"
     case, any_diff = _which(k, "a", "s")
-    on = " AND ".join(f'a."{c}" = s."{c}"' for c in k.key)
+    on = " AND ".join(f"a.{c} = s.{c}" for c in k.key)
     keep_partial = " AND NOT s.partial" if k.replace_partial else ""
     stamp = f", s.{k.time_column} AS _stamp" if k.time_column in stored_cols else ""
     bad = _fetch_one(
         con,
         f"SELECT a.*, {case} AS _col, "
-        + ", ".join(f's."{c}" AS "_stored_{c}"' for c in k.compared)
+        + ", ".join(f's."{c}" AS _stored_{c}' for c in k.compared)
         + f", {origin} AS _origin{stamp} FROM _uniq a JOIN main.{k.table} s ON {on} "
         f"WHERE {any_diff}{keep_partial} ORDER BY a._ord LIMIT 1",
     )
@@ -198,7 +198,7 @@ def _write(
     con: duckdb.DuckDBPyConnection, k: Kind, cols: list[str], replace: bool, now: dt.datetime
 ) -> tuple[int, int]:
     """Insert new rows (replacing differing stored ones where allowed); (added, replaced)."""
-    on = " AND ".join(f'a."{c}" = s."{c}"' for c in k.key)
+    on = " AND ".join(f"a.{c} = s.{c}" for c in k.key)
     _, any_diff = _which(k, "a", "s")
     table_cols = set(schema.table_columns(con, k.table))
     where = "" if replace else (" AND s.partial" if k.replace_partial else " AND false")
@@ -210,7 +210,7 @@ def _write(
         ).fetchall()
         replaced = int(con.execute("SELECT count(*) FROM _gone").fetchall()[0][0])  # type: ignore[index]
         if replaced:
-            keys = ", ".join(f'"{c}"' for c in k.key)
+            keys = ", ".join(k.key)
             con.execute(
                 f"DELETE FROM main.{k.table} WHERE ({keys}) IN "
                 f"(SELECT ({keys}) FROM _uniq WHERE _ord IN (SELECT _ord FROM _gone))"
@@ -223,10 +223,9 @@ def _write(
     insert.append("origin")
     values.append("coalesce(a.file, a.source)")
     before = int(con.execute(f"SELECT count(*) FROM main.{k.table}").fetchall()[0][0])  # type: ignore[index]
-    into = ", ".join(f'"{c}"' for c in insert)
-    picked = ", ".join(v if v.startswith(("TIMESTAMP", "coalesce")) else f'a."{v}"' for v in values)
     con.execute(
-        f"INSERT INTO main.{k.table} ({into}) SELECT {picked} "
+        f"INSERT INTO main.{k.table} ({', '.join(insert)}) "
+        f"SELECT {', '.join(v if v.startswith(('TIMESTAMP', 'coalesce')) else 'a.' + v for v in values)} "
         f"FROM _uniq a WHERE NOT EXISTS (SELECT 1 FROM main.{k.table} s WHERE {on})"
     ).fetchall()
     after = int(con.execute(f"SELECT count(*) FROM main.{k.table}").fetchall()[0][0])  # type: ignore[index]
@@ -246,7 +245,7 @@ def _fill(con: duckdb.DuckDBPyConnection, k: Kind, cols: list[str], on: str) -> 
         f"SELECT count(*) FROM (FROM _uniq WHERE {first} IS NOT NULL LIMIT 1)"
     ).fetchall()[0][0]:
         return 0  # nothing to fill: no join with the stored rows
-    sets = ", ".join(f'"{c}" = a."{c}"' for c in k.fill if c in cols)
+    sets = ", ".join(f"{c} = a.{c}" for c in k.fill if c in cols)
     where = on.replace("s.", f"main.{k.table}.")
     rows = con.execute(
         f"UPDATE main.{k.table} SET {sets} FROM _uniq a WHERE {where} "
