@@ -449,3 +449,23 @@ def test_an_st_span_closes_on_the_last_day_the_list_held_it(
         ("002693", "2024-10-11", "2024-10-11", "*ST"),  # off Monday's list
         ("300308", "2024-10-14", "2024-10-14", "*ST"),
     ]
+
+
+def test_a_listing_date_fills_a_row_stored_from_the_code_shape(
+    server: WireServer, bars: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = tmp_path / "store.duckdb"
+    seed(path, bars, D(2024, 10, 10))
+    row = {
+        "symbol": "600000", "exchange": "SH", "board": "main", "list_date": None,
+        "delist_date": None, "registration_ipo": None, "source": "code shape",
+        "as_of": D(2024, 10, 1),
+    }  # fmt: skip
+    store.ingest(path, "cn-universe", pd.DataFrame([row]))
+    summary = run(server, Market(bars, D(2024, 10, 11)), path)
+    assert summary.ok and not summary.kept
+    got = stored(
+        path, "SELECT list_date::VARCHAR AS day, source FROM cn_universe WHERE symbol = '600000'"
+    )
+    assert got.iloc[0]["day"] == "1999-11-10"
+    assert got.iloc[0]["source"].endswith("list_date: akshare:stock_info_sh_name_code")

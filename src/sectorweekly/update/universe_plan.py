@@ -86,9 +86,15 @@ def plan_universe(
     return plans
 
 
-def stored_universe(path: Path) -> set[str]:
+def stored_universe(path: Path) -> tuple[set[str], set[str]]:
+    """Stocks stored, and those of them whose dates are all unknown (a row from the code's
+    shape), which a listing date may fill (the writer's ``fill``)."""
     with store.reader(path) as con:
-        return {str(s) for (s,) in con.execute("SELECT symbol FROM cn_universe").fetchall()}
+        rows = con.execute(
+            "SELECT symbol, list_date IS NULL AND delist_date IS NULL "
+            "AND registration_ipo IS NULL FROM cn_universe"
+        ).fetchall()
+    return {str(s) for s, _ in rows}, {str(s) for s, blank in rows if blank}
 
 
 def stored_names(path: Path) -> dict[str, str]:
@@ -153,8 +159,10 @@ def fact_frames(
     close as ``st_spans`` says (a start before today is not known, which ``cn_coverage`` says:
     the list covers today only). A listing date comes from the exchange's
     list (``listed_on``); Beijing's, and any list not read, stay unknown (NULL)."""
-    new = listed[~listed["symbol"].isin(stored_universe(path))].reset_index(drop=True)
     dates = listed_on or {}
+    stored, blank = stored_universe(path)
+    fillable = blank & set(dates)
+    new = listed[~listed["symbol"].isin(stored - fillable)].reset_index(drop=True)
     universe = pd.DataFrame(
         {
             "symbol": new["symbol"],
