@@ -19,9 +19,8 @@ from ..build.week import CurrentRating, Week
 from ..desk.parse import Desk
 from ..errors import StoreError
 from ..markets import MARKETS
-from ..narrative import ratings_zh as rz
-from ..narrative import series_zh as sz
-from ..narrative import zh
+from ..narrative.edition import Words, words
+from ..narrative.series_zh import with_week_over_week
 from ..report.model import (
     ORDER_MARKET,
     ORDER_RISKS,
@@ -38,17 +37,20 @@ from ..report.model import (
     WindowOut,
 )
 from .base import ReportPart
+from .names import Names, english_messages
 
 
 def _spec(desk: Desk, symbol: str) -> MemberSpec:
     return MemberSpec.of(symbol, desk.instruments[symbol])
 
 
-def _member_out(desk: Desk, move: MemberMove, rating: CurrentRating | None, year: int) -> MemberOut:
-    inst = desk.instruments[move.symbol]
+def _member_out(
+    names: Names, w: Words, move: MemberMove, rating: CurrentRating | None, year: int
+) -> MemberOut:
+    shown = None if rating is None else w.watch_rating(names.rating(rating.rating), rating.sample)
     return MemberOut(
         symbol=move.symbol,
-        name=inst.name,
+        name=names.instrument(move.symbol),
         market=move.market,
         currency=MARKETS[move.market].currency,
         base_date=move.base_date,
@@ -63,8 +65,8 @@ def _member_out(desk: Desk, move: MemberMove, rating: CurrentRating | None, year
         limit_touch_only=move.limit_touch_only,
         status=move.status,
         last_date=move.last_date,
-        notes=zh.member_notes(move, year),
-        rating=None if rating is None else rz.watch_rating(rating.rating, rating.sample),
+        notes=w.s.member_notes(move, year),
+        rating=shown,
     )
 
 
@@ -75,6 +77,7 @@ def _sort_key(m: MemberOut) -> tuple[int, float]:
 def market_review(week: Week) -> Review:
     """The week's review: every watched name's move, the boards, the markets, the paragraph."""
     desk, window, path, cals = week.desk, week.window, week.store, week.calendars
+    w, names = words(week.lang), Names(week.desk, week.lang)
     symbols = desk.members() + [s for s in desk.benchmark_symbols() if s not in desk.members()]
     with store.reader(path) as con:
         specs = [_spec(desk, s) for s in symbols]
@@ -90,11 +93,11 @@ def market_review(week: Week) -> Review:
         sources = price_sources(con, symbols, lookback, window.end)
     by_symbol = {m.symbol: m for m in moves}
     year = window.end.year  # a date of another year is written with its year
-    outs = {s: _member_out(desk, by_symbol[s], week.ratings.get(s), year) for s in symbols}
+    outs = {s: _member_out(names, w, by_symbol[s], week.ratings.get(s), year) for s in symbols}
     for t in desk.watch:  # a name to watch shows its rating's action (维持, 上调…)
         for s in t.names:
             if outs[s].rating is not None:
-                outs[s].rating_action = sz.ACTIONS[week.ratings[s].action]
+                outs[s].rating_action = w.actions[week.ratings[s].action]
 
     markets_out: dict[str, MarketOut] = {}
     for code, view in sorted(views.items()):
@@ -112,29 +115,30 @@ def market_review(week: Week) -> Review:
             inferred_closed=[d for d in cals.inferred_closures(code) if span[0] <= d <= span[1]],
         )
     through_by_market = {c: m.data_through for c, m in markets_out.items() if m.data_through}
-    behind = zh.data_through_sentence(through_by_market)
+    behind = w.s.data_through_sentence(through_by_market)
 
     boards, items = [], []
     for i, board in enumerate(desk.boards, start=1):
         members = sorted((outs[s] for s in board.members), key=_sort_key)
-        breadth = zh.breadth_word(
+        breadth = w.s.breadth_word(
             [m.change_pct for m in members if m.status not in ("suspended", "market_closed")],
             closed=all(m.status == "market_closed" for m in members),
         )
-        boards.append(BoardOut(name=board.name, breadth=breadth, members=members))
-        named = [zh.NamedMove(m.name, by_symbol[m.symbol]) for m in members]
-        items.append(zh.board_item(i, board.name, named, breadth, through_by_market, year=year))
+        shown = names.board(board.name)
+        boards.append(BoardOut(name=shown, breadth=breadth, members=members))
+        named = [w.s.NamedMove(m.name, by_symbol[m.symbol]) for m in members]
+        items.append(w.s.board_item(i, shown, named, breadth, through_by_market, year=year))
     bench = [outs[s] for s in desk.benchmark_symbols()]
-    bench_sentence = zh.benchmark_sentence(
-        [zh.NamedMove(b.name, by_symbol[b.symbol]) for b in bench]
+    bench_sentence = w.s.benchmark_sentence(
+        [w.s.NamedMove(b.name, by_symbol[b.symbol]) for b in bench]
     )
 
     watch = [
         WatchThemeOut(
-            theme=t.theme,
+            theme=names.theme(t.theme, t.theme_en),
             members=[outs[s] for s in t.names],
-            line=zh.watch_line_rated(
-                t.theme,
+            line=w.s.watch_line_rated(
+                names.theme(t.theme, t.theme_en),
                 [
                     (
                         outs[s].name,
@@ -147,18 +151,19 @@ def market_review(week: Week) -> Review:
         )
         for t in desk.watch
     ]
-    note = zh.as_of_note(
+    note = w.s.as_of_note(
         {c: min(v.end_date, through_by_market.get(c, v.end_date)) for c, v in views.items()},
         [outs[s].name for s in symbols if by_symbol[s].basis == "reference"],
     )
-    calendar_note = zh.calendar_note(
+    calendar_note = w.s.calendar_note(
         {c: (m.provisional_years, m.inferred_closed) for c, m in markets_out.items()}, year
     )
     if calendar_note:
-        behind += calendar_note.removeprefix("注：") + "。"
-    summary = zh.review_paragraph(window.label, items, bench_sentence, note, behind)
+        behind += calendar_note.removeprefix(w.label["note"]) + ("。" if w.lang == "zh" else ". ")
+    label = w.window_label(window.start, window.end)
+    summary = w.s.review_paragraph(label, items, bench_sentence, note, behind)
     review = Review(
-        window=WindowOut(start=window.start, end=window.end, label=window.label),
+        window=WindowOut(start=window.start, end=window.end, label=label),
         markets=markets_out,
         boards=boards,
         benchmarks=bench,
@@ -169,8 +174,8 @@ def market_review(week: Week) -> Review:
         calendar_note=calendar_note,
         sources=sources,
     )
-    if sentence := week_over_week(week.history, review):
-        review.summary_zh = sz.with_week_over_week(summary, note, sentence)
+    if sentence := week_over_week(week.history, review, w, names):
+        review.summary_zh = with_week_over_week(summary, note, sentence)
     return review
 
 
@@ -184,15 +189,24 @@ def _weekly_run(history: list[Report]) -> list[Report]:
     return run
 
 
-def week_over_week(history: list[Report], review: Review) -> str:
+def week_over_week(history: list[Report], review: Review, w: Words, names: Names) -> str:
+    """The changes against the previous archived issue; the archive holds the Chinese
+    edition, so its boards and breadth words are put in this edition's words first."""
     if not history:
         return ""
     history = _weekly_run(history)
     prev = history[-1].review
     boards_now = {b.name: b.breadth for b in review.boards}
-    boards_before = {b.name: b.breadth for b in prev.boards}
+    was = getattr(w.s, "BREADTH", {})
+    boards_before = {names.board(b.name): was.get(b.breadth, b.breadth) for b in prev.boards}
     members = [m for b in review.boards for m in b.members]
-    old = {m.name: m.limit_up_streak for b in prev.boards for m in b.members}
+    shown = {m.symbol: m.name for m in members}
+    old = {
+        shown[m.symbol]: m.limit_up_streak
+        for b in prev.boards
+        for m in b.members
+        if m.symbol in shown
+    }
     changes: dict[str, list[float | None]] = {}
     for m in members:
         series: list[float | None] = []
@@ -210,32 +224,33 @@ def week_over_week(history: list[Report], review: Review) -> str:
         old,
         changes,
     )
-    return sz.week_over_week_sentence(wow, review.window.end.year)
+    return w.week_over_week_sentence(wow, review.window.end.year)
 
 
-def _change_text(m: MemberOut) -> str:
+def _change_text(m: MemberOut, w: Words) -> str:
     if m.status == "suspended":
-        return "停牌"
+        return w.label["suspended"]
     if m.status == "market_closed" and m.change_pct is not None:
-        return f"{zh.signed_pct(m.change_pct)}（休市）"
-    return "缺失" if m.change_pct is None else zh.signed_pct(m.change_pct)
+        return w.label["closed"].format(w.s.signed_pct(m.change_pct))
+    return w.label["missing"] if m.change_pct is None else w.s.signed_pct(m.change_pct)
 
 
-def _cap_text(m: MemberOut) -> str:
+def _cap_text(m: MemberOut, w: Words) -> str:
+    """亿 of the local currency in the Chinese edition, billions in the English one."""
     if m.market_cap is None:
-        return "无股本数据"
-    return f"{m.market_cap / 1e8:,.1f}"
+        return w.label["no_shares"]
+    return f"{m.market_cap / 1e8:,.1f}" if w.lang == "zh" else f"{m.market_cap / 1e9:,.2f}"
 
 
-def review_table(review: Review) -> Table:
+def review_table(review: Review, w: Words) -> Table:
     """图表1: every watchlist member, boards first, then names to watch not on a board."""
     on_boards = {m.symbol for b in review.boards for m in b.members}
     groups = [(b.name, b.members) for b in review.boards]
     seen = set(on_boards)
-    for w in review.watch:
-        extra = [m for m in w.members if m.symbol not in seen]
+    for t in review.watch:
+        extra = [m for m in t.members if m.symbol not in seen]
         seen.update(m.symbol for m in extra)
-        groups.append((w.theme, extra))
+        groups.append((t.theme, extra))
     rows = []
     for group, members in groups:
         for m in members:
@@ -243,26 +258,26 @@ def review_table(review: Review) -> Table:
                 [
                     m.name,
                     m.symbol,
-                    MARKETS[m.market].label_zh,
+                    w.market_label[m.market],
                     group,
-                    _cap_text(m),
-                    MARKETS[m.market].cap_unit_zh if m.market_cap is not None else "",
-                    _change_text(m),
+                    _cap_text(m, w),
+                    w.cap_unit[m.market] if m.market_cap is not None else "",
+                    _change_text(m, w),
                 ]
             )
-    notes = [review.as_of_note.removeprefix("注：")]
+    notes = [review.as_of_note.removeprefix(w.label["note"])]
     if review.calendar_note:
-        notes.append(review.calendar_note.removeprefix("注："))
-    if any(row[4] == "无股本数据" for row in rows):
-        notes.append("“无股本数据”：本地数据库缺少该标的的股本数据，市值不作估算")
+        notes.append(review.calendar_note.removeprefix(w.label["note"]))
+    if any(row[4] == w.label["no_shares"] for row in rows):
+        notes.append(w.label["no_shares_note"])
     return Table(
         key="review_table",
-        title="算力板块标的周度表现",
-        unit="市值：亿元/亿港元/亿美元；涨跌幅：%",
-        columns=["公司", "代码", "市场", "板块/主题", "总市值", "单位", "周涨跌幅"],
+        title=w.label["table_title"],
+        unit=w.label["table_unit"],
+        columns=list(w.columns),
         rows=rows,
-        source="交易所行情（本地数据库）；"
-        + "、".join(sorted({s.source.split("@")[0] for s in review.sources})),
+        source=w.label["table_source"]
+        + w.label["list_sep"].join(sorted({s.source.split("@")[0] for s in review.sources})),
         notes=notes,
     )
 
@@ -272,10 +287,10 @@ def _watch_rating(week: Week, symbol: str, out: MemberOut) -> str | None:
     (`2023年1月5日评级买入`), never as this week's view."""
     current = week.ratings.get(symbol)
     months = week.desk.ratings.horizon_months
+    w = words(week.lang)
     if current is not None and current.date and current.older_than(week.published, months):
-        prefix, sep, name = (out.rating or "").rpartition("：")  # 示例评级：买入
-        return f"{prefix}{sep}{zh.ymd(current.date)}评级{name}"
-    return sz.rated(out.rating_action, out.rating)
+        return w.dated_rating(out.rating, current.date)
+    return w.rated(out.rating_action, out.rating)
 
 
 def old_rating_messages(week: Week) -> list[str]:
@@ -341,13 +356,13 @@ def _declared_closed(week: Week) -> list[str]:
 
 def market_part(week: Week, review: Review) -> ReportPart:
     """本周行情回顾 with 图表1, 建议关注 and 风险提示; the review paragraph as the first key point."""
-    desk = week.desk
+    desk, w = week.desk, words(week.lang)
     sections = [
         Section(
             key="market",
-            title="本周行情回顾",
+            title=w.label["market"],
             order=ORDER_MARKET,
-            paragraphs=[Paragraph(text=zh.review_table_lead(len(review.boards)))],
+            paragraphs=[Paragraph(text=w.s.review_table_lead(len(review.boards)))],
             figures=["review_table"],
         )
     ]
@@ -355,18 +370,22 @@ def market_part(week: Week, review: Review) -> ReportPart:
         sections.append(
             Section(
                 key="watch",
-                title="建议关注",
+                title=w.label["watch"],
                 order=ORDER_WATCH,
-                bullets=[w.line for w in review.watch],
+                bullets=[t.line for t in review.watch],
             )
         )
-    if desk.risks:
+    risks = list(desk.risks) if w.lang == "zh" else []  # English: the notes part's (uncached)
+    if risks:
         sections.append(
-            Section(key="risks", title="风险提示", order=ORDER_RISKS, bullets=list(desk.risks))
+            Section(key="risks", title=w.label["risks"], order=ORDER_RISKS, bullets=list(risks))
         )
+    messages = _declared_closed(week) + market_messages(review) + old_rating_messages(week)
+    if w.lang == "en":
+        messages += english_messages(week)
     return ReportPart(
         sections=sections,
-        tables=[review_table(review)],
+        tables=[review_table(review, w)],
         key_points=[review.summary_zh],
-        messages=_declared_closed(week) + market_messages(review) + old_rating_messages(week),
+        messages=messages,
     )
