@@ -231,6 +231,16 @@ def charts(ctx: MarketContext, missing: list[str]) -> list[Chart]:
     return [ranking, histogram, limits, ladder]
 
 
+def _english_extras(ctx: MarketContext, missing: list[str]) -> dict[str, Any]:
+    """The Chinese edition's extras, each industry named in English (its 申万 name kept)."""
+    out = extras(ctx)
+    for key in ("industries", "sub_industries"):
+        for m in out["market_context"][key]:
+            m["name_zh"] = m["name"]
+            m["name"] = me.industry_en(m["name"], missing)
+    return out
+
+
 def english_market_context_part(week: Week, review: Review) -> ReportPart:
     """The whole-market section in English; nothing when the store has no whole market."""
     ctx = read_context(week)
@@ -265,6 +275,6 @@ def english_market_context_part(week: Week, review: Review) -> ReportPart:
         tables=tables,
         charts=figures,
         key_points=[point] if point else [],
-        extras=extras(ctx),
+        extras=_english_extras(ctx, missing),
         messages=messages,
     )
