@@ -123,6 +123,9 @@ def test_the_english_section_is_english_but_for_the_declared_fallbacks(editions)
     assert len(fallbacks) == 13 and "半导体" in fallbacks and "通信" in fallbacks
     assert "Electronics" in en.figure("mc_industry_rank").data["categories"]
     assert en.figure("mc_industry_rank").data["highlight"] == "Electronics"
+    assert en.figure("mc_industry_rank").notes == [
+        "Industry change: equal-weighted constituents; orange marks this report's industry"
+    ]
     assert en.figure("mc_ladder").data["categories"][:2] == ["14 in a row", "8 in a row"]
     declared = re.compile("|".join(sorted(map(re.escape, fallbacks), key=len, reverse=True)))
 

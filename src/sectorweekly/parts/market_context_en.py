@@ -171,7 +171,9 @@ def charts(ctx: MarketContext, missing: list[str]) -> list[Chart]:
             "highlight": me.industry_en(ctx.industry, missing),
         },
         source=SOURCE,
-        notes=[f"Industry change: {me.weights_word(ctx.method)}; orange marks this report's"],
+        notes=[
+            f"Industry change: {me.weights_word(ctx.method)}; orange marks this report's industry"
+        ],
     )
     histogram = Chart(
         key="mc_distribution",
@@ -252,9 +254,15 @@ def english_market_context_part(week: Week, review: Review) -> ReportPart:
     tables = [index_table(review), daily_table(ctx), places_table(ctx, review)]
     order = ["mc_indices", "mc_daily", "mc_limits", "mc_ladder", "mc_distribution",
              "mc_industry_rank", "mc_places"]  # fmt: skip
+    messages = []
     if any(m.name == ctx.industry for m in ctx.industries):
         tables.insert(2, industry_table(ctx, missing))
         order.insert(6, "mc_industry")
+    else:
+        messages.append(
+            f"industry {ctx.industry!r} in desk.yaml is not a 申万 level-1 industry, so the "
+            "English whole-market section has no industry table and no first key point"
+        )
     figures = charts(ctx, missing)
     point = me.key_point(ctx, missing)
     section = Section(
@@ -264,7 +272,6 @@ def english_market_context_part(week: Week, review: Review) -> ReportPart:
         paragraphs=[Paragraph(text=me.lead(ctx))],
         figures=order,
     )
-    messages = []
     if missing:
         messages.append(
             f"{len(missing)} 申万 industry names have no English in sw2021_en.csv and are shown "
