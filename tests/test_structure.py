@@ -84,7 +84,6 @@ LAYER_OF: dict[str, str] = {
 KNOWN_LONG_MODULES: dict[str, int] = {
     "analysis.market": 518,
     "providers.akshare": 435,
-    "update.run": 563,
 }
 
 KNOWN_LONG_FUNCTIONS: dict[str, int] = {

@@ -28,7 +28,8 @@ from sectorweekly.desk.paths import store_path
 from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.providers.yfinance import YfinanceProvider
 from sectorweekly.update.console import render_summary
-from sectorweekly.update.run import UpdateOptions, UpdateSummary, run_update
+from sectorweekly.update.results import UpdateSummary
+from sectorweekly.update.run import UpdateOptions, run_update
 from test_wire_update import NOW, SYMBOLS, Sleeps, demo_closes, desk, seeded, stored
 from wire_server import (  # noqa: F401  (module_server, fresh_answers: fixtures)
     EMPTY,

@@ -21,7 +21,8 @@ from sectorweekly.errors import InputError, ProviderError, SectorWeeklyError, St
 from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.providers.yfinance import YfinanceProvider
 from sectorweekly.update.resilience import RetryPolicy, SourceGate
-from sectorweekly.update.run import UpdateOptions, UpdateSummary, run_update
+from sectorweekly.update.results import UpdateSummary
+from sectorweekly.update.run import UpdateOptions, run_update
 from sectorweekly.update.workspace import prepare
 from update_fixtures import RecordedAkshare, RecordedYfinance, ak_frame, make_desk
 

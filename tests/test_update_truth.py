@@ -28,7 +28,8 @@ from sectorweekly.providers.yfinance import YfinanceProvider
 from sectorweekly.update import console as update_console
 from sectorweekly.update import run as update_run
 from sectorweekly.update.console import refusal_lines, render_summary
-from sectorweekly.update.run import UpdateOptions, UpdateSummary, run_update
+from sectorweekly.update.results import UpdateSummary
+from sectorweekly.update.run import UpdateOptions, run_update
 from test_wire_update import NOW, Sleeps, demo_closes, desk, seeded, stored  # noqa: F401
 from wire_faults import (
     SINA_LAYOUTS,

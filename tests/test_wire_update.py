@@ -27,7 +27,8 @@ from sectorweekly.desk.paths import store_path
 from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.providers.yfinance import YfinanceProvider
 from sectorweekly.update.resilience import RetryPolicy
-from sectorweekly.update.run import UpdateOptions, UpdateSummary, run_update
+from sectorweekly.update.results import UpdateSummary
+from sectorweekly.update.run import UpdateOptions, run_update
 from sectorweekly.update.workspace import prepare
 from wire_replay import (
     FORBIDDEN,

@@ -24,7 +24,8 @@ from rich.text import Text
 from ..desk.parse import Desk
 from ..wording import counted
 from .resilience import NOT_ASKED
-from .run import SymbolResult, UpdateOptions, UpdateSummary, run_update
+from .results import SymbolResult, UpdateSummary
+from .run import UpdateOptions, run_update
 
 MAX_CHANGES_SHOWN = 20
 

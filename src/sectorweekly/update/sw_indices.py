@@ -18,7 +18,7 @@ from ..providers.akshare_market import SW_LEVEL1, MarketSource
 from ..providers.base import Request
 from .checks import SEAM_REL
 from .deadline import BudgetSpent, DeadlineExceeded, call_with_deadline
-from .run import _Context
+from .fetch import _Context
 
 SOURCE = "akshare:index_hist_sw"
 

@@ -35,9 +35,10 @@ from ..providers.akshare_market import SNAPSHOT, ST_LIST, MarketList, MarketSour
 from ..wording import counted
 from .checks import SEAM_CENT, check_rows
 from .deadline import Budget, BudgetSpent, Cancel, DeadlineExceeded, call_with_deadline
+from .fetch import ProgressFn, _ask, _Context, _no_progress
 from .plan import SymbolPlan
 from .resilience import Clock, Gates, Sleep
-from .run import ProgressFn, UpdateOptions, _ask, _Context, _no_progress
+from .run import UpdateOptions
 from .sw_indices import update_sw_indices
 from .universe_plan import MARKET, SNAPSHOT_SOURCE, fact_frames, plan_universe, snapshot_day
 
