@@ -88,7 +88,6 @@ KNOWN_LONG_MODULES: dict[str, int] = {
 
 KNOWN_LONG_FUNCTIONS: dict[str, int] = {
     "parts.market:market_review": 105,
-    "cli.update:update": 96,
 }
 
 # (importer, imported, "upward" | "across", "load" | "deferred")

@@ -22,72 +22,87 @@ if TYPE_CHECKING:
     from ..update.run import UpdateOptions
 
 
+# The options of `sectorweekly update`, named so the command reads as its list of inputs.
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Fill sessions missing since this date (default: after each symbol's last row)."
+    ),
+]
+SourceOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Use only this source: akshare, yfinance or csv (default: akshare, "
+        "then yfinance as fallback)."
+    ),
+]
+SymbolsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--symbols", help="Only these desk instruments (repeat or comma-separate)."),
+]
+ForceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Refetch stored sessions too and overwrite rows that differ (they are listed).",
+    ),
+]
+RebaseOpt = Annotated[
+    bool,
+    typer.Option(
+        "--rebase",
+        help="Refetch each symbol's whole stored history and replace it on the source's "
+        "price basis (every changed row is listed). Needed when the source re-adjusted.",
+    ),
+]
+WorkersOpt = Annotated[int, typer.Option(min=1, max=16, help="Symbols fetched at once.")]
+RateOpt = Annotated[float, typer.Option(min=0.05, help="Requests per second to each host.")]
+SharesOpt = Annotated[
+    bool, typer.Option("--shares", help="Also read A-share shares outstanding (AKShare).")
+]
+WaitOpt = Annotated[
+    float, typer.Option(min=0, help="Seconds to wait for another writer to finish.")
+]
+DeadlineOpt = Annotated[
+    float,
+    typer.Option(
+        min=1,
+        help="Seconds any one request may take, its whole answer included, before it is "
+        "abandoned as a timeout.",
+    ),
+]
+BudgetOpt = Annotated[
+    float,
+    typer.Option(
+        min=1,
+        help="Seconds the whole run may take; symbols not fetched by then are reported "
+        "skipped (exit code 5).",
+    ),
+]
+UniverseOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Update the whole market instead of the watchlist: CN_A (every A-share's "
+        "list, name, ST status as of today and missing daily bars). A desk's `universe: "
+        "CN_A` adds it to every update.",
+    ),
+]
+
+
 def update(
     desk: DeskOpt = None,
-    since: Annotated[
-        str | None,
-        typer.Option(
-            help="Fill sessions missing since this date (default: after each symbol's last row)."
-        ),
-    ] = None,
-    source: Annotated[
-        str | None,
-        typer.Option(
-            help="Use only this source: akshare, yfinance or csv (default: akshare, "
-            "then yfinance as fallback)."
-        ),
-    ] = None,
-    symbols: Annotated[
-        list[str] | None,
-        typer.Option("--symbols", help="Only these desk instruments (repeat or comma-separate)."),
-    ] = None,
-    force: Annotated[
-        bool,
-        typer.Option(
-            "--force",
-            help="Refetch stored sessions too and overwrite rows that differ (they are listed).",
-        ),
-    ] = False,
-    rebase: Annotated[
-        bool,
-        typer.Option(
-            "--rebase",
-            help="Refetch each symbol's whole stored history and replace it on the source's "
-            "price basis (every changed row is listed). Needed when the source re-adjusted.",
-        ),
-    ] = False,
-    workers: Annotated[int, typer.Option(min=1, max=16, help="Symbols fetched at once.")] = 4,
-    rate: Annotated[float, typer.Option(min=0.05, help="Requests per second to each host.")] = 2.0,
-    shares: Annotated[
-        bool, typer.Option("--shares", help="Also read A-share shares outstanding (AKShare).")
-    ] = False,
-    wait: Annotated[
-        float, typer.Option(min=0, help="Seconds to wait for another writer to finish.")
-    ] = 30.0,
-    deadline: Annotated[
-        float,
-        typer.Option(
-            min=1,
-            help="Seconds any one request may take, its whole answer included, before it is "
-            "abandoned as a timeout.",
-        ),
-    ] = 30.0,
-    budget: Annotated[
-        float,
-        typer.Option(
-            min=1,
-            help="Seconds the whole run may take; symbols not fetched by then are reported "
-            "skipped (exit code 5).",
-        ),
-    ] = 300.0,
-    universe: Annotated[
-        str | None,
-        typer.Option(
-            help="Update the whole market instead of the watchlist: CN_A (every A-share's "
-            "list, name, ST status as of today and missing daily bars). A desk's `universe: "
-            "CN_A` adds it to every update.",
-        ),
-    ] = None,
+    since: SinceOpt = None,
+    source: SourceOpt = None,
+    symbols: SymbolsOpt = None,
+    force: ForceOpt = False,
+    rebase: RebaseOpt = False,
+    workers: WorkersOpt = 4,
+    rate: RateOpt = 2.0,
+    shares: SharesOpt = False,
+    wait: WaitOpt = 30.0,
+    deadline: DeadlineOpt = 30.0,
+    budget: BudgetOpt = 300.0,
+    universe: UniverseOpt = None,
 ) -> None:
     """Fetch the daily bars the store lacks for every watchlist member and benchmark."""
     from ..update.run import UpdateOptions
