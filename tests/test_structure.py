@@ -83,7 +83,6 @@ LAYER_OF: dict[str, str] = {
 
 KNOWN_LONG_MODULES: dict[str, int] = {
     "analysis.market": 518,
-    "providers.akshare": 435,
 }
 
 KNOWN_LONG_FUNCTIONS: dict[str, int] = {

@@ -25,7 +25,7 @@ import responses
 import yaml
 import yfinance as yf
 
-from sectorweekly.providers.akshare import _library_call as ak_library_call
+from sectorweekly.providers.akshare_library import library_call as ak_library_call
 from sectorweekly.providers.yfinance import _library_call as yf_library_call
 
 FIXTURES = Path(__file__).parent / "fixtures" / "providers"

@@ -26,7 +26,8 @@ import pandas as pd
 from ..errors import ProviderError
 from ..markets import codes
 from . import wire
-from .akshare import EM_EXCHANGE_MARKET, AkshareProvider
+from .akshare import AkshareProvider
+from .akshare_library import EM_EXCHANGE_MARKET
 from .base import PriceQuery, Request, guarded
 
 SNAPSHOT = "stock_zh_a_spot_em"
