@@ -82,7 +82,6 @@ LAYER_OF: dict[str, str] = {
 # --- what today's code does not meet (the sizes as of writing; they may only shrink) ------------
 
 KNOWN_LONG_MODULES: dict[str, int] = {
-    "analysis.market": 518,
 }
 
 KNOWN_LONG_FUNCTIONS: dict[str, int] = {
