@@ -23,7 +23,7 @@ from sectorweekly.build.flow import BuildContext, build_report
 from sectorweekly.desk.parse import demo_desk_dir, load_desk
 from sectorweekly.markets.calendars import Calendars
 from sectorweekly.narrative import zh
-from sectorweekly.parts.market import _spec
+from sectorweekly.parts.market_review import _spec
 from sectorweekly.report.model import Report
 from sectorweekly.update.workspace import prepare
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from .base import BuildContext, Part, ReportPart
 from .closing import closing_part
-from .market import market_part, market_review
+from .market import market_part
 from .market_context import market_context_part
 from .market_context_en import english_market_context_part
+from .market_review import market_review
 from .notes import notes_part
 from .notes_en import english_notes_part
 from .ratings import ratings_part
