@@ -25,8 +25,9 @@ def demo_home(demo_store, monkeypatch):
 
 
 # what the parts share: the contract, an edition's names, the trackers' data words, and the
-# English closing pages (closing_part writes them in the English edition)
-HELPERS = {"base", "names", "tracker_words", "closing_en"}
+# English closing pages (closing_part writes them in the English edition), the week's review
+# that every part reads
+HELPERS = {"base", "names", "tracker_words", "closing_en", "market_review"}
 
 
 def test_every_part_module_is_listed_once_market_first_closing_last():
