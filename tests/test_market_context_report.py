@@ -139,3 +139,33 @@ def _week(up: int, flat: int, down: int) -> MarketWeek:
 )
 def test_breadth_words_follow_the_counts(up: int, down: int, word: str) -> None:
     assert mz.breadth(_week(up, 0, down)) == word
+
+
+@needs_market
+def test_the_main_indices_are_all_shown_and_the_missing_ones_said(market_report) -> None:
+    report, _, messages = market_report
+    table = report.figure("mc_indices")
+    names = [r[0] for r in table.rows]
+    assert names == [
+        "上证指数",
+        "深证成指",
+        "创业板指",
+        "科创50",
+        "沪深300",
+        "恒生指数",
+        "恒生科技",
+        "纳斯达克",
+        "标普500",
+    ]  # fmt: skip (no 费城半导体: the demo desk does not list it)
+    rows = {r[0]: r for r in table.rows}
+    csi = next(b for b in report.review.benchmarks if b.symbol == "000300")
+    assert rows["沪深300"][2] == f"{csi.change_pct:+.2f}%" != "—"
+    assert rows["标普500"][2] != "—" and rows["恒生指数"][2] != "—"
+    # the demo store holds no close of these: a dash, never a figure from elsewhere
+    assert [rows[n][2] for n in ("上证指数", "深证成指", "创业板指", "科创50", "恒生科技")] == [
+        "—"
+    ] * 5
+    assert any("“—”" in n for n in table.notes)
+    line = next(m for m in messages if m.startswith("主要指数周涨跌幅 shows —"))
+    assert "上证指数 (000001, CN_A)" in line and "恒生科技 (HSTECH, HK)" in line
+    assert "import prices" in line and "update" in line and "\n" not in line

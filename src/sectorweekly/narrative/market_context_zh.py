@@ -45,6 +45,7 @@ TEMPLATES: dict[str, str] = {
     "reference_note": (
         "{count}家次的涨跌幅超出当日限价且无除权除息参考价，按前收盘价计算（可能为除权除息日）"
     ),
+    "index_missing_note": "“—”表示本地数据库缺少该指数基期或截至日的收盘价，未作估算",
     "listing_note": "上市日期未知的股票不区分上市首日无涨跌幅限制的交易日",
     "ladder_note": "连板按个股连续收于涨停的交易日计（停牌日不中断），回溯至{start}",
     "ladder_capped": "，标“≥”者连板起点早于回溯起点",

@@ -12,6 +12,7 @@ from typing import Any
 
 from .. import store
 from ..analysis.market_context import BUCKETS, MarketContext, market_context
+from ..analysis.market_indices import IndexMove, index_moves
 from ..build.week import Week
 from ..markets import MARKETS
 from ..narrative import market_context_zh as mz
@@ -90,11 +91,18 @@ def daily_table(ctx: MarketContext) -> Table:
     )
 
 
-def index_table(review: Review) -> Table:
-    rows = [
-        [b.name, MARKETS[b.market].label_zh, signed_pct(b.change_pct), md(b.end_date)]
-        for b in review.benchmarks
-    ]
+def index_table(moves: list[IndexMove], review: Review) -> Table:
+    """The main indices; a desk benchmark's figure is 图表1's (the review's) so the two agree."""
+    reviewed = {b.symbol: b for b in review.benchmarks}
+    rows = []
+    for m in moves:
+        b = reviewed.get(m.symbol)
+        change = b.change_pct if b is not None else m.change_pct
+        end = b.end_date if b is not None else m.end_date
+        rows.append([m.name, MARKETS[m.market].label_zh, signed_pct(change), md(end)])
+    notes = ["各指数按所在交易所的交易日历计算周涨跌幅"]
+    if missing_indices(moves, review):
+        notes.append(mz.TEMPLATES["index_missing_note"])
     return Table(
         key="mc_indices",
         title="主要指数周涨跌幅",
@@ -102,7 +110,23 @@ def index_table(review: Review) -> Table:
         columns=["指数", "市场", "周涨跌幅", "截至"],
         rows=rows,
         source="交易所行情（本地数据库）",
-        notes=["各指数按所在交易所的交易日历计算周涨跌幅"],
+        notes=notes,
+    )
+
+
+def missing_indices(moves: list[IndexMove], review: Review) -> list[IndexMove]:
+    """The indices the store lacks a close of (base or end session): shown as —."""
+    reviewed = {b.symbol: b for b in review.benchmarks if b.change_pct is not None}
+    return [m for m in moves if m.change_pct is None and m.symbol not in reviewed]
+
+
+def index_message(missing: list[IndexMove]) -> str:
+    """One console line: which indices are missing and how to add them."""
+    names = ", ".join(f"{m.name} ({m.symbol}, {m.market})" for m in missing)
+    return (
+        f"主要指数周涨跌幅 shows — for {names}: no close in the store on the week's base or last "
+        "session; add their daily closes with `sectorweekly import prices FILE.csv --desk DESK` "
+        "or `sectorweekly update`"
     )
 
 
@@ -278,14 +302,26 @@ def market_context_part(week: Week, review: Review) -> ReportPart:
         ctx = market_context(
             con, week.calendars, week.window.start, week.window.end, week.desk.industry, members
         )
+        desk = week.desk
+        listed = {s: desk.instruments[s].name for s in desk.instruments}
+        stocks = {s for s, i in desk.instruments.items() if i.kind == "stock"}
+        indices = index_moves(
+            con, week.calendars, week.window.start, week.window.end,
+            {s: listed[s] for s in desk.benchmark_symbols() if s in listed}
+            | {s: listed[s] for s in listed if s not in stocks},
+            stocks,
+        )  # fmt: skip
     if not ctx.week.view.sessions:
         return ReportPart(messages=["CN_A: no session in the window; no 全市场周度复盘"])
     known = any(m.name == ctx.industry for m in ctx.industries)
-    tables = [index_table(review), daily_table(ctx), places_table(ctx, review)]
+    tables = [index_table(indices, review), daily_table(ctx), places_table(ctx, review)]
     figures = charts(ctx)
     order = ["mc_indices", "mc_daily", "mc_limits", "mc_ladder", "mc_distribution",
              "mc_industry_rank", "mc_places"]  # fmt: skip
     messages = []
+    missing = missing_indices(indices, review)
+    if missing:
+        messages.append(index_message(missing))
     if known:
         tables.insert(2, industry_table(ctx))
         order.insert(6, "mc_industry")
@@ -303,11 +339,17 @@ def market_context_part(week: Week, review: Review) -> ReportPart:
         figures=order,
     )
     point = mz.key_point(ctx)
+    extra = extras(ctx)
+    extra["market_context"]["indices"] = [
+        {"symbol": m.symbol, "name": m.name, "market": m.market, "base_date": m.base_date,
+         "end_date": m.end_date, "change_pct": m.change_pct, "in_store": m.change_pct is not None}
+        for m in indices
+    ]  # fmt: skip
     return ReportPart(
         sections=[section],
         tables=tables,
         charts=figures,
         key_points=[point] if point else [],
-        extras=extras(ctx),
+        extras=extra,
         messages=messages,
     )
