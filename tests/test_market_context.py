@@ -111,3 +111,38 @@ def test_published_facts(market_store: Path) -> None:
     assert demo.industries[0].name == "电子"
     # nothing stated about ST: closes at the ST limit only are counted apart, not as limits
     assert not demo.st_known and oct9.st_ambiguous == 84
+
+
+def test_last_week_comes_from_the_archived_issue_when_there_is_one(market_store: Path) -> None:
+    """An archived issue covering last week is what the words compare with (its figures as
+    published, even where a rebuild of the store would differ), and the words say so."""
+    from sectorweekly.analysis.market_context_prior import prior_week
+    from sectorweekly.narrative import market_context_zh as mz
+
+    last_end = dt.date(2024, 9, 30)
+    week = {  # report.json's market_context.week as the archive reads it back (dates as text)
+        "base_date": "2024-09-27", "sessions": ["2024-09-30"], "up": 5000, "flat": 17,
+        "down": 60, "limit_up_stocks": 800, "daily_amount": 2.6e12,
+        "ladder": [{"height": 11, "symbols": ["600000"], "at_least": False},
+                   {"height": 2, "symbols": ["600001"], "at_least": False}],
+    }  # fmt: skip
+    archived = {"market_context": {"week": week}}
+    prior = prior_week([(dt.date(2024, 10, 1), archived)], None, last_end)
+    assert prior is not None and prior.source == "archive"
+    assert (prior.up, prior.limit_up_stocks, prior.top_height) == (5000, 800, 11)
+    # an issue of another week, or one without the section, is passed over
+    assert prior_week([(dt.date(2024, 10, 1), archived)], None, dt.date(2024, 9, 27)) is None
+    assert prior_week([(dt.date(2024, 10, 1), {"trackers": {}})], None, last_end) is None
+    ctx = _context(market_store, "2024-10-07", "2024-10-09")
+    point = mz.key_point(ctx, prior)
+    assert point is not None and point.endswith(
+        "；较上周，上涨家数减少3719家，涨停家数减少7家，最高板由11连板升至14连板"
+        "（上周数字取自10月1日发布的上期报告）"
+    )
+    lead = mz.lead(ctx, prior)
+    assert lead.endswith(
+        "（上周800只），最高14连板（上周最高11连板）。上周数字取自10月1日发布的上期报告。"
+    )
+    # without an archived issue: the store's recomputation, said as such
+    assert prior_week([], ctx.last, last_end).source == "store"
+    assert mz.key_point(ctx).endswith("（上周数字按本地数据库重算）")

@@ -52,10 +52,14 @@ def test_the_first_key_point_says_the_week_in_its_market(market_report) -> None:
     assert not any("not a 申万 level-1 industry" in m for m in messages)  # 电子 is one
     assert report.key_points[0] == (
         "本周申万电子行业（成分股等权平均）+6.31%，在31个申万一级行业中排名第1；"
-        "全A上涨1281家、下跌3774家（多数下跌），涨停793家，最高板为002693（14连板）"
-    )
+        "全A上涨1281家、下跌3774家（多数下跌），涨停793家，最高板为002693（14连板）；"
+        "较上周，上涨家数减少3796家，涨停家数减少29家，最高板由12连板升至14连板"
+        "（上周数字按本地数据库重算）"
+    )  # no archive in this home: last week is recomputed from the store, and it says so
     lead = report.sections[0].paragraphs[0].text
-    assert lead.endswith("周内793只股票收于涨停（上周822只），最高14连板（上周最高12连板）。")
+    assert lead.endswith(
+        "周内793只股票收于涨停（上周822只），最高14连板（上周最高12连板）。上周数字按本地数据库重算。"
+    )
     assert "上涨1281只、平盘28只、下跌3774只" in lead and "较上周增加23.21%" in lead
 
 

@@ -8,10 +8,12 @@ contributes nothing (the build's command line says how to add the market).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from .. import store
 from ..analysis.market_context import BUCKETS, MarketContext, market_context
+from ..analysis.market_context_prior import PriorWeek, prior_week
 from ..analysis.market_indices import IndexMove, index_moves
 from ..build.week import Week
 from ..markets import MARKETS
@@ -288,6 +290,16 @@ def extras(ctx: MarketContext) -> dict[str, Any]:
     }
 
 
+def last_week(week: Week, ctx: MarketContext) -> PriorWeek | None:
+    """Last week from the previous issue in the series archive when it covers it, else the
+    store's recomputation (``ctx.last``)."""
+    start, end = week.window.start, week.window.end
+    shift = dt.timedelta(days=7)
+    last_end = week.calendars.market_window("CN_A", start - shift, end - shift).end_date
+    archived = [(r.front.publication_date, r.extras) for r in week.history]
+    return prior_week(archived, ctx.last, last_end)
+
+
 def market_context_part(week: Week, review: Review) -> ReportPart:
     """全市场周度复盘; nothing when the store has no whole market."""
     with store.reader(week.store) as con:
@@ -314,6 +326,7 @@ def market_context_part(week: Week, review: Review) -> ReportPart:
     if not ctx.week.view.sessions:
         return ReportPart(messages=["CN_A: no session in the window; no 全市场周度复盘"])
     known = any(m.name == ctx.industry for m in ctx.industries)
+    prior = last_week(week, ctx)
     tables = [index_table(indices, review), daily_table(ctx), places_table(ctx, review)]
     figures = charts(ctx)
     order = ["mc_indices", "mc_daily", "mc_limits", "mc_ladder", "mc_distribution",
@@ -335,11 +348,15 @@ def market_context_part(week: Week, review: Review) -> ReportPart:
         key="market_context",
         title="全市场周度复盘",
         order=ORDER_MARKET_CONTEXT,
-        paragraphs=[Paragraph(text=mz.lead(ctx))],
+        paragraphs=[Paragraph(text=mz.lead(ctx, prior))],
         figures=order,
     )
-    point = mz.key_point(ctx)
+    point = mz.key_point(ctx, prior)
     extra = extras(ctx)
+    if prior is not None:
+        extra["market_context"]["last_week_from"] = {
+            "source": prior.source, "published": prior.published, "end_date": prior.end_date,
+        }  # fmt: skip
     extra["market_context"]["indices"] = [
         {"symbol": m.symbol, "name": m.name, "market": m.market, "base_date": m.base_date,
          "end_date": m.end_date, "change_pct": m.change_pct, "in_store": m.change_pct is not None}
