@@ -217,6 +217,8 @@ class Desk(_Strict):
     notes_dir: str = "notes"  # the analyst's weekly notes: <notes_dir>/<publication date>.md
     # closed weekdays by market and year, added to or replacing the calendars' (see holidays/)
     holidays: dict[str, dict[int, Any]] = Field(default_factory=dict)
+    # a whole market every `sectorweekly update` also brings up to date (update --universe)
+    universe: Literal["CN_A"] | None = None
     distribution: Distribution = Field(default_factory=Distribution)  # where issues are sent
 
     # where the desk was read from; not part of the YAML

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from ..analysis.market import LimitRun, MemberMove
-from ..analysis.series import WeekOverWeek
+from ..analysis.week_over_week import WeekOverWeek
 from . import zh
 from .zh import NamedMove, signed_pct
 

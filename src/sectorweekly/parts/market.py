@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .. import store
-from ..analysis import series as an
+from ..analysis import week_over_week as an
 from ..analysis.declared_closed import RowsOnClosedDay, rows_on_declared_closed
 from ..analysis.market import MemberMove, MemberSpec, compute_moves
 from ..analysis.sources import price_sources
