@@ -74,6 +74,21 @@ def test_every_figure_matches_the_independent_recomputation(
         assert day.date.isoformat() == g["date"]
         assert {n: getattr(day, n) for n in names} == {n: g[n] for n in names}, day.date
         assert day.amount == pytest.approx(g["amount"], rel=1e-12)
+        # 晋级率 per board height: N-board names the row before and those that made N+1
+        assert {str(n): [b, p] for n, b, p in day.by_height} == g["by_height"], day.date
+        assert sum(b for _, b, _ in day.by_height) == day.prev_up
+        assert sum(p for _, _, p in day.by_height) == day.promoted
+    week_heights: dict[str, list[int]] = {}
+    for g in gold["days"]:
+        for n, (b, p) in g["by_height"].items():
+            week_heights[n] = [
+                week_heights.get(n, [0, 0])[0] + b,
+                week_heights.get(n, [0, 0])[1] + p,
+            ]
+    assert {str(n): list(bp) for n, bp in w.by_height().items()} == week_heights
+    assert {str(n): list(bp) for n, bp in w.by_height(last_only=True).items()} == gold["days"][-1][
+        "by_height"
+    ]
     assert {str(r.height): sorted(r.symbols) for r in w.ladder} == gold["ladder"]
     assert {
         m.name: {"change_pct": round(m.change_pct, 6), "stocks": m.stocks}

@@ -70,8 +70,8 @@ def test_the_section_comes_first_and_its_figures_are_numbered_with_the_others(
     report, out, _ = market_report
     assert [s.key for s in report.sections[:2]] == ["market_context", "market"]
     numbers = {f.key: f.number for f in [*report.tables, *report.charts]}
-    assert [numbers[k] for k in report.sections[0].figures] == list(range(1, 9))
-    assert numbers["review_table"] == 9
+    assert [numbers[k] for k in report.sections[0].figures] == list(range(1, 10))
+    assert numbers["review_table"] == 10
     numbered = [n for n in report.figure_numbers() if n]  # front-page charts carry no number
     assert numbered == list(range(1, len(numbered) + 1))
     ladder = report.figure("mc_ladder")
@@ -174,3 +174,21 @@ def test_the_main_indices_are_all_shown_and_the_missing_ones_said(market_report)
     assert "上证指数 (000001, CN_A)" in line and "科创50 (000688, CN_A)" in line
     assert "恒生科技" not in line
     assert "import prices" in line and "update" in line and "\n" not in line
+
+
+@needs_market
+def test_promotion_per_board_height_is_a_table(market_report) -> None:
+    report, _, _ = market_report
+    table = report.figure("mc_promotion")
+    rows = {r[0]: r[1:] for r in table.rows}
+    gold = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    last = gold["days"][-1]["by_height"]  # 2024-10-09, recomputed without the package
+    assert rows["2进3"][:3] == [last["2"][0], last["2"][1], f"{last['2'][1] / last['2'][0]:.1%}"]
+    assert rows["13进14"][:3] == [1, 1, "100.0%"]
+    assert rows["12进13"][:3] == [0, 0, "—"] and rows["12进13"][3:5] == [1, 1]  # on 10-08
+    assert rows["合计"][:2] == [gold["days"][-1]["prev_up"], gold["days"][-1]["promoted"]]
+    days = gold["days"]
+    assert rows["合计"][3:5] == [sum(d["prev_up"] for d in days), sum(d["promoted"] for d in days)]
+    assert "晋级率=晋级/基数" in table.notes[0]
+    out = report.extras["market_context"]["week"]["days"][-1]["by_height"]
+    assert {str(n): [b, p] for n, b, p in out} == last

@@ -11,6 +11,7 @@ move beyond the limit with no reference price (an ex-date judged on the prior cl
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -70,6 +71,7 @@ class DayBoard:
     prev_up: int  # names closed at the up-limit on their previous row, trading today
     promoted: int  # of those, closed at the up-limit again
     amount: float  # 成交额, yuan
+    by_height: tuple[tuple[int, int, int], ...] = ()  # (N, N-board names the row before, made N+1)
 
     @property
     def broken_rate(self) -> float | None:
@@ -131,6 +133,16 @@ class MarketWeek:
     def promotion_rate(self) -> float | None:
         prev = self.total("prev_up")
         return None if prev == 0 else self.total("promoted") / prev * 100
+
+    def by_height(self, last_only: bool = False) -> dict[int, tuple[int, int]]:
+        """晋级率's parts per board height N over the week (or its last session): N-board names
+        the row before, and how many made N+1."""
+        out: dict[int, tuple[int, int]] = {}
+        for d in self.days[-1:] if last_only else self.days:
+            for n, base, promoted in d.by_height:
+                b, p = out.get(n, (0, 0))
+                out[n] = (b + base, p + promoted)
+        return dict(sorted(out.items()))
 
     @property
     def top_height(self) -> int:
@@ -287,13 +299,18 @@ def _ladder(runs: list[tuple[str, int, bool]]) -> list[Rung]:
 
 
 def _deepen(
-    con: duckdb.DuckDBPyConnection, lo: dt.date, hi: dt.date, weeks: list[MarketWeek]
-) -> None:
+    con: duckdb.DuckDBPyConnection,
+    lo: dt.date,
+    hi: dt.date,
+    weeks: list[MarketWeek],
+    also: set[str],
+) -> list[str]:
     """The ladders again with the whole lookback of the stocks whose run reached back to the
-    first row of the week read (a handful: the rest of the market is read over the weeks)."""
-    deep = sorted({s for w in weeks for r in w.ladder if r.capped for s in r.symbols})
+    first row of the week read (a handful: the rest of the market is read over the weeks), and
+    of ``also`` (runs the day before a judged day that reach back)."""
+    deep = sorted({s for w in weeks for r in w.ladder if r.capped for s in r.symbols} | also)
     if not deep:
-        return
+        return deep
     _read(con, "mc_rows_deep", (lo, lo, hi), deep)
     con.execute(q.MEMBERS_DEEP_SQL, {"deep": deep}).fetchall()
     _judge(con, "mc_rows_deep", "mc_marked_deep", members="mc_members_deep")
@@ -301,6 +318,21 @@ def _deepen(
         day = w.view.end_date
         kept = [(s, r.height, r.capped) for r in w.ladder for s in r.symbols if s not in deep]
         w.ladder = _ladder(kept + _runs(con, day, "mc_marked_deep"))
+    return deep
+
+
+def _heights(con: duckdb.DuckDBPyConnection, days: list[dt.date], deep: list[str]) -> dict:
+    """Per judged day, (N, base, promoted) per height N; the deep stocks' runs from the whole
+    lookback (the two reads hold different stocks, so their counts add)."""
+    acc: dict[dt.date, dict[int, tuple[int, int]]] = {}
+    keep = "NOT list_contains(CAST($deep AS VARCHAR[]), symbol)"
+    reads = [(q.heights_sql("mc_marked", keep), {"days": days, "deep": deep})]
+    reads += [(q.heights_sql("mc_marked_deep"), {"days": days})] if deep else []
+    for sql, params in reads:
+        for day, n, base, up, _ in con.execute(sql, params).fetchall():
+            b, p = acc.setdefault(day, {}).get(n, (0, 0))
+            acc[day][n] = (b + base, p + up)
+    return {d: tuple((n, b, p) for n, (b, p) in sorted(h.items())) for d, h in acc.items()}
 
 
 def market_context(
@@ -332,7 +364,14 @@ def market_context(
         if last is not None and not last.days:  # the store's bars begin after it
             last = None
         industries, subs, method, by_symbol = industry_moves(con, week.changes, view, industry)
-        _deepen(con, lo, view.end_date, [w for w in (week, last) if w is not None])
+        weeks = [w for w in (week, last) if w is not None]
+        also = {
+            r[0] for r in con.execute(q.capped_prev_sql("mc_marked"), {"days": days}).fetchall()
+        }
+        deep = _deepen(con, lo, view.end_date, weeks, also)
+        heights = _heights(con, days, deep)
+        for w in weeks:
+            w.days = [dataclasses.replace(d, by_height=heights.get(d.date, ())) for d in w.days]
     finally:
         _drop(con)
     own = sorted(

@@ -210,3 +210,41 @@ def judge_sql(rows: str, marked: str, members: str | None = None) -> str:
         "(SELECT symbol FROM mc_st_all)),\n"
         f"mc_hits_st AS ({hits_st}),\n" + MARKED_SQL.split("WITH ", 1)[1]
     )
+
+
+# each row's limit-up run (rows closed at the up-limit in a row, ending at it) and whether the
+# run reaches the first row of the read (then it is at least that long)
+_RUNS = """
+SELECT symbol, date, rn, close_up,
+    CASE WHEN close_up THEN rn - coalesce(max(CASE WHEN NOT close_up THEN rn END) OVER w, 0)
+         ELSE 0 END AS streak,
+    close_up AND max(CASE WHEN NOT close_up THEN rn END) OVER w IS NULL AS capped
+FROM {marked} WHERE {keep}
+WINDOW w AS (PARTITION BY symbol ORDER BY rn ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+"""
+
+# per judged day and height N: the stocks whose previous row ended an N-board run (base) and
+# how many of them closed at the up-limit again (made N+1); ``capped`` runs only counted
+HEIGHTS_SQL = """
+WITH r AS ({runs})
+SELECT d.date, p.streak AS height, count(*) AS base,
+       count(*) FILTER (WHERE d.close_up) AS promoted, bool_or(p.capped) AS capped
+FROM r d JOIN r p ON p.symbol = d.symbol AND p.rn = d.rn - 1
+WHERE p.streak > 0 AND list_contains($days, d.date)
+GROUP BY ALL ORDER BY d.date, height
+"""
+
+# the stocks whose previous row on a judged day ends a run reaching the read's first row
+CAPPED_PREV_SQL = """
+WITH r AS ({runs})
+SELECT DISTINCT d.symbol FROM r d JOIN r p ON p.symbol = d.symbol AND p.rn = d.rn - 1
+WHERE p.capped AND list_contains($days, d.date)
+"""
+
+
+def heights_sql(marked: str, keep: str = "true") -> str:
+    return HEIGHTS_SQL.format(runs=_RUNS.format(marked=marked, keep=keep))
+
+
+def capped_prev_sql(marked: str) -> str:
+    return CAPPED_PREV_SQL.format(runs=_RUNS.format(marked=marked, keep="true"))

@@ -93,6 +93,37 @@ def daily_table(ctx: MarketContext) -> Table:
     )
 
 
+def promotion_table(ctx: MarketContext) -> Table:
+    """晋级率 per board height, the week's last session beside the whole week."""
+    w = ctx.week
+    week, last = w.by_height(), w.by_height(last_only=True)
+
+    def cells(bp: tuple[int, int] | None) -> list[Any]:
+        if bp is None:
+            return [0, 0, "—"]
+        return [bp[0], bp[1], mz.rate(bp[1] / bp[0] * 100 if bp[0] else None)]
+
+    rows: list[list[Any]] = [
+        [mz.TEMPLATES["promotion_row"].format(n=n, m=n + 1), *cells(last.get(n)), *cells(bp)]
+        for n, bp in week.items()
+    ]
+    total = (w.days[-1].prev_up, w.days[-1].promoted) if w.days else None
+    rows.append(["合计", *cells(total), *cells((w.total("prev_up"), w.total("promoted")))])
+    day = md(w.view.end_date)
+    return Table(
+        key="mc_promotion",
+        title="连板晋级率（按连板高度）",
+        unit="家；%",
+        columns=[
+            "连板高度",
+            *(f"{p}{c}" for p in (day, "本周") for c in ("基数", "晋级", "晋级率")),
+        ],
+        rows=rows,
+        source=SOURCE,
+        notes=[mz.TEMPLATES["promotion_note"]],
+    )
+
+
 def index_table(moves: list[IndexMove], review: Review) -> Table:
     """The main indices; a desk benchmark's figure is 图表1's (the review's) so the two agree."""
     reviewed = {b.symbol: b for b in review.benchmarks}
@@ -327,17 +358,22 @@ def market_context_part(week: Week, review: Review) -> ReportPart:
         return ReportPart(messages=["CN_A: no session in the window; no 全市场周度复盘"])
     known = any(m.name == ctx.industry for m in ctx.industries)
     prior = last_week(week, ctx)
-    tables = [index_table(indices, review), daily_table(ctx), places_table(ctx, review)]
+    tables = [
+        index_table(indices, review),
+        daily_table(ctx),
+        promotion_table(ctx),
+        places_table(ctx, review),
+    ]
     figures = charts(ctx)
-    order = ["mc_indices", "mc_daily", "mc_limits", "mc_ladder", "mc_distribution",
-             "mc_industry_rank", "mc_places"]  # fmt: skip
+    order = ["mc_indices", "mc_daily", "mc_limits", "mc_ladder", "mc_promotion",
+             "mc_distribution", "mc_industry_rank", "mc_places"]  # fmt: skip
     messages = []
     missing = missing_indices(indices, review)
     if missing:
         messages.append(index_message(missing))
     if known:
-        tables.insert(2, industry_table(ctx))
-        order.insert(6, "mc_industry")
+        tables.insert(3, industry_table(ctx))
+        order.insert(7, "mc_industry")
     else:
         names = "、".join(m.name for m in ctx.industries)
         messages.append(
