@@ -10,7 +10,6 @@ move beyond the limit with no reference price (an ex-date judged on the prior cl
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
@@ -167,18 +166,6 @@ class MarketContext:
     lookback_start: dt.date
 
 
-def _table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame | str) -> None:
-    """``name`` as a view over a temporary DuckDB table of ``frame`` (a pandas frame, or SQL):
-    the queries scan it many times, and a registered frame is converted at every scan."""
-    if isinstance(frame, pd.DataFrame):
-        con.register("mc_frame", frame)
-        frame = "SELECT * FROM mc_frame"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_t AS {frame}").fetchall()
-    with contextlib.suppress(duckdb.Error):
-        con.unregister("mc_frame")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {name}_t").fetchall()
-
-
 VIEWS = ("mc_sess", "mc_st_days", "mc_listed", *cn_limits.TABLES)
 TEMP_TABLES = (
     "mc_before", "mc_rows", "mc_rows_deep", "mc_marked", "mc_marked_deep", "mc_members_deep",
@@ -199,7 +186,7 @@ def _register(con: duckdb.DuckDBPyConnection, cals: Calendars, lo: dt.date, hi: 
     sessions where a listing date is known), ST spans and the days a ST list covers."""
     sess = cals.all_sessions(MARKET)
     a, b = int(sess.searchsorted(pd.Timestamp(lo))), int(sess.searchsorted(pd.Timestamp(hi)))
-    _table(
+    q.table(
         con, "mc_sess", pd.DataFrame({"date": sess[a : b + 1].date, "session_idx": range(a, b + 1)})
     )
     spans: dict[str, list[tuple[dt.date, dt.date | None]]] = {}
@@ -212,8 +199,8 @@ def _register(con: duckdb.DuckDBPyConnection, cals: Calendars, lo: dt.date, hi: 
     ).fetchall()
     listed = cn_limits.members_frame([MemberSpec(s, MARKET, listed=d) for s, d in known], cals)
     listed["listed_idx"] = listed["listed_idx"].astype("float64")  # NA-safe for the scan
-    _table(con, "mc_listed", listed)
-    _table(
+    q.table(con, "mc_listed", listed)
+    q.table(
         con,
         "lim_members",
         "SELECT symbol, market, board, CAST(listed_idx AS BIGINT) AS listed_idx, "
@@ -221,15 +208,15 @@ def _register(con: duckdb.DuckDBPyConnection, cals: Calendars, lo: dt.date, hi: 
         f"SELECT symbol, '{MARKET}', board, NULL, 0 FROM cn_universe WHERE list_date IS NULL",
     )
     st_specs = [MemberSpec(s, MARKET, st_periods=tuple(p)) for s, p in spans.items()]
-    _table(con, "lim_st", cn_limits.st_frame(st_specs))
-    _table(con, "lim_rules", cn_limits.rules_frame())
+    q.table(con, "lim_st", cn_limits.st_frame(st_specs))
+    q.table(con, "lim_rules", cn_limits.rules_frame())
     covered = con.execute(
         'SELECT start, "end" FROM cn_coverage WHERE fact = \'st\' AND "end" >= $lo '
         "AND start <= $hi",
         {"lo": lo, "hi": hi},
     ).fetchall()
     days = [d for d in sess[a : b + 1].date if any(s <= d <= e for s, e in covered)]
-    _table(con, "mc_st_days", pd.DataFrame({"date": pd.Series(days, dtype="datetime64[ns]")}))
+    q.table(con, "mc_st_days", pd.DataFrame({"date": pd.Series(days, dtype="datetime64[ns]")}))
 
 
 def _read(
@@ -321,20 +308,6 @@ def _deepen(
     return deep
 
 
-def _heights(con: duckdb.DuckDBPyConnection, days: list[dt.date], deep: list[str]) -> dict:
-    """Per judged day, (N, base, promoted) per height N; the deep stocks' runs from the whole
-    lookback (the two reads hold different stocks, so their counts add)."""
-    acc: dict[dt.date, dict[int, tuple[int, int]]] = {}
-    keep = "NOT list_contains(CAST($deep AS VARCHAR[]), symbol)"
-    reads = [(q.heights_sql("mc_marked", keep), {"days": days, "deep": deep})]
-    reads += [(q.heights_sql("mc_marked_deep"), {"days": days})] if deep else []
-    for sql, params in reads:
-        for day, n, base, up, _ in con.execute(sql, params).fetchall():
-            b, p = acc.setdefault(day, {}).get(n, (0, 0))
-            acc[day][n] = (b + base, p + up)
-    return {d: tuple((n, b, p) for n, (b, p) in sorted(h.items())) for d, h in acc.items()}
-
-
 def market_context(
     con: duckdb.DuckDBPyConnection,
     cals: Calendars,
@@ -344,6 +317,18 @@ def market_context(
     members: list[str],
 ) -> MarketContext:
     """The whole market of the week ``start..end`` and the week before it (A-share sessions)."""
+    with q.one_thread(con):
+        return _market_context(con, cals, start, end, industry, members)
+
+
+def _market_context(
+    con: duckdb.DuckDBPyConnection,
+    cals: Calendars,
+    start: dt.date,
+    end: dt.date,
+    industry: str,
+    members: list[str],
+) -> MarketContext:
     view = cals.market_window(MARKET, start, end)
     last_view = cals.market_window(MARKET, start - dt.timedelta(days=7), end - dt.timedelta(days=7))
     lo = cals.sessions_back(MARKET, last_view.base_date, LOOKBACK_SESSIONS)
@@ -369,7 +354,7 @@ def market_context(
             r[0] for r in con.execute(q.capped_prev_sql("mc_marked"), {"days": days}).fetchall()
         }
         deep = _deepen(con, lo, view.end_date, weeks, also)
-        heights = _heights(con, days, deep)
+        heights = q.heights(con, days, deep)
         for w in weeks:
             w.days = [dataclasses.replace(d, by_height=heights.get(d.date, ())) for d in w.days]
     finally:
