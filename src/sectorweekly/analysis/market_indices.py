@@ -21,20 +21,21 @@ class MainIndex:
     symbol: str
     name: str
     market: str
+    name_en: str = ""
     only_if_listed: bool = False  # shown only where the desk lists it (费城半导体)
 
 
 MAIN_INDICES: tuple[MainIndex, ...] = (
-    MainIndex("000001", "上证指数", "CN_A"),
-    MainIndex("399001", "深证成指", "CN_A"),
-    MainIndex("399006", "创业板指", "CN_A"),
-    MainIndex("000688", "科创50", "CN_A"),
-    MainIndex("000300", "沪深300", "CN_A"),
-    MainIndex("HSI", "恒生指数", "HK"),
-    MainIndex("HSTECH", "恒生科技", "HK"),
-    MainIndex("^IXIC", "纳斯达克", "US"),
-    MainIndex("^GSPC", "标普500", "US"),
-    MainIndex("^SOX", "费城半导体", "US", only_if_listed=True),
+    MainIndex("000001", "上证指数", "CN_A", "SSE Composite"),
+    MainIndex("399001", "深证成指", "CN_A", "SZSE Component"),
+    MainIndex("399006", "创业板指", "CN_A", "ChiNext"),
+    MainIndex("000688", "科创50", "CN_A", "STAR 50"),
+    MainIndex("000300", "沪深300", "CN_A", "CSI 300"),
+    MainIndex("HSI", "恒生指数", "HK", "Hang Seng"),
+    MainIndex("HSTECH", "恒生科技", "HK", "Hang Seng TECH"),
+    MainIndex("^IXIC", "纳斯达克", "US", "Nasdaq Composite"),
+    MainIndex("^GSPC", "标普500", "US", "S&P 500"),
+    MainIndex("^SOX", "费城半导体", "US", "PHLX Semiconductor", only_if_listed=True),
 )
 
 
@@ -45,6 +46,7 @@ class IndexMove:
     symbol: str
     name: str
     market: str
+    name_en: str
     base_date: dt.date
     end_date: dt.date
     base_close: float | None
@@ -103,6 +105,7 @@ def index_moves(
                 symbol=i.symbol,
                 name=i.name,
                 market=i.market,
+                name_en=i.name_en or i.symbol,
                 base_date=w.base_date,
                 end_date=w.end_date,
                 base_close=closes.get((i.symbol, i.market, w.base_date)),

@@ -14,7 +14,7 @@ from typing import Any
 from .. import store
 from ..analysis.market_context import BUCKETS, MarketContext, market_context
 from ..analysis.market_context_prior import PriorWeek, prior_week
-from ..analysis.market_indices import index_moves
+from ..analysis.market_indices import IndexMove, index_moves
 from ..build.week import Week
 from ..narrative import market_context_zh as mz
 from ..narrative.zh import md, signed_pct
@@ -292,29 +292,57 @@ def last_week(week: Week, ctx: MarketContext) -> PriorWeek | None:
     return prior_week(archived, ctx.last, last_end)
 
 
-def market_context_part(week: Week, review: Review) -> ReportPart:
-    """全市场周度复盘; nothing when the store has no whole market."""
+def read_context(week: Week) -> MarketContext | None:
+    """The week in its market, read once for either edition; None without a whole market."""
     with store.reader(week.store) as con:
         if not has_market(con):
-            return ReportPart()
+            return None
         members = [
             s
             for s in week.desk.members()
             if week.desk.instruments[s].market == "CN_A"
             and week.desk.instruments[s].kind == "stock"
         ]
-        ctx = market_context(
+        return market_context(
             con, week.calendars, week.window.start, week.window.end, week.desk.industry, members
         )
-        desk = week.desk
-        listed = {s: desk.instruments[s].name for s in desk.instruments}
-        stocks = {s for s, i in desk.instruments.items() if i.kind == "stock"}
-        indices = index_moves(
-            con, week.calendars, week.window.start, week.window.end,
-            {s: listed[s] for s in desk.benchmark_symbols() if s in listed}
-            | {s: listed[s] for s in listed if s not in stocks},
-            stocks,
-        )  # fmt: skip
+
+
+def week_extras(
+    out: dict[str, Any], indices: list[IndexMove], prior: PriorWeek | None
+) -> dict[str, Any]:
+    """``extras`` with the main indices and where last week's words come from (either edition)."""
+    mc = out["market_context"]
+    if prior is not None:
+        mc["last_week_from"] = {
+            "source": prior.source, "published": prior.published, "end_date": prior.end_date,
+        }  # fmt: skip
+    mc["indices"] = [
+        {"symbol": m.symbol, "name": m.name, "name_en": m.name_en, "market": m.market,
+         "base_date": m.base_date,
+         "end_date": m.end_date, "change_pct": m.change_pct, "in_store": m.change_pct is not None}
+        for m in indices
+    ]  # fmt: skip
+    return out
+
+
+def read_indices(week: Week) -> list[IndexMove]:
+    """The main indices and the desk's other benchmarks (``analysis.market_indices``)."""
+    desk = week.desk
+    listed = {s: desk.instruments[s].name for s in desk.instruments}
+    stocks = {s for s, i in desk.instruments.items() if i.kind == "stock"}
+    shown = {s: listed[s] for s in desk.benchmark_symbols() if s in listed}
+    shown |= {s: listed[s] for s in listed if s not in stocks}
+    with store.reader(week.store) as con:
+        return index_moves(con, week.calendars, week.window.start, week.window.end, shown, stocks)
+
+
+def market_context_part(week: Week, review: Review) -> ReportPart:
+    """全市场周度复盘; nothing when the store has no whole market."""
+    ctx = read_context(week)
+    if ctx is None:
+        return ReportPart()
+    indices = read_indices(week)
     if not ctx.week.view.sessions:
         return ReportPart(messages=["CN_A: no session in the window; no 全市场周度复盘"])
     known = any(m.name == ctx.industry for m in ctx.industries)
@@ -349,16 +377,7 @@ def market_context_part(week: Week, review: Review) -> ReportPart:
         figures=order,
     )
     point = mz.key_point(ctx, prior)
-    extra = extras(ctx)
-    if prior is not None:
-        extra["market_context"]["last_week_from"] = {
-            "source": prior.source, "published": prior.published, "end_date": prior.end_date,
-        }  # fmt: skip
-    extra["market_context"]["indices"] = [
-        {"symbol": m.symbol, "name": m.name, "market": m.market, "base_date": m.base_date,
-         "end_date": m.end_date, "change_pct": m.change_pct, "in_store": m.change_pct is not None}
-        for m in indices
-    ]  # fmt: skip
+    extra = week_extras(extras(ctx), indices, prior)
     return ReportPart(
         sections=[section],
         tables=tables,
