@@ -257,6 +257,7 @@ def _gpu_chart(
         ]
         + ([tz.sample_note()] if sample else []),
         sample=sample,
+        as_of=last,
     )
 
 

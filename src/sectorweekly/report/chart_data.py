@@ -1,0 +1,143 @@
+"""The data behind each figure, as one typed table per figure: what charts.xlsx writes.
+
+Generic over the model: a table brings its own typed cells (``Table.data``; a table without
+them gives its cells as shown), a chart is its categories down the first column and one column
+per series. Nothing is computed here: every value is the model's, only laid out; the workbook
+(``xlsx``) decides how a cell looks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Cell, Chart, DataColumn, Report, Table
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+MAX_SHEET_NAME = 31  # Excel's limit
+INDEX_SHEET = "目录"
+PP_UNIT = "百分点"
+
+
+@dataclass
+class FigureData:
+    """One figure's sheet: its caption lines and its data block (a heading row, typed rows)."""
+
+    label: str  # 图表3, or 首页图 for the front page's unnumbered chart
+    kind: str  # 图 or 表
+    title: str
+    unit: str | None
+    source: str
+    notes: list[str]
+    as_of: dt.date
+    sample: bool
+    columns: list[DataColumn]
+    rows: list[list[Cell]]
+    lead: list[list[Cell]] = field(default_factory=list)  # labelled rows above the heading
+    sheet: str = ""
+
+
+def _day(value: Any) -> Cell:
+    """A day written as ISO text in the model (a chart's category) is a date in the sheet."""
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _finite(value: Any) -> Cell:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _table_data(t: Table) -> tuple[list[DataColumn], list[list[Cell]]]:
+    if t.data is not None:
+        return t.data.columns, [[_finite(c) for c in row] for row in t.data.rows]
+    columns = [DataColumn(name=c) for c in t.columns]  # the cells as shown: text, or numbers
+    for i, col in enumerate(columns):
+        cells = [row[i] for row in t.rows if i < len(row) and row[i] is not None]
+        if cells and all(isinstance(c, int) and not isinstance(c, bool) for c in cells):
+            col.format = "int"
+        elif cells and all(isinstance(c, int | float) and not isinstance(c, bool) for c in cells):
+            col.format = "number"
+    return columns, [[_finite(c) for c in row] for row in t.rows]
+
+
+def _chart_data(
+    c: Chart,
+) -> tuple[list[DataColumn], list[list[Cell]], list[list[Cell]]]:
+    cats = [_day(x) for x in c.data.get("categories", [])]
+    dated = bool(cats) and all(isinstance(x, dt.date) for x in cats)
+    series = c.data.get("series", [])
+    fmt = "pp" if c.unit == PP_UNIT else "number"
+    columns = [DataColumn(name="日期" if dated else "类别", format="date" if dated else "text")]
+    columns += [
+        DataColumn(name=str(s.get("name", "")), format=fmt) for s in series
+    ]  # as in the legend
+    rows: list[list[Cell]] = []
+    for i, cat in enumerate(cats):
+        values = [s.get("values", []) for s in series]
+        rows.append([cat, *(_finite(v[i]) if i < len(v) else None for v in values)])
+    lead: list[list[Cell]] = []
+    if series and all("period_start" in s for s in series):  # bars of periods: their bounds
+        lead.append(["统计期起", *(_day(s["period_start"]) for s in series)])
+        lead.append(["统计期止", *(_day(s.get("period_end")) for s in series)])
+    if any(s.get("partial") for s in series):
+        lead.append(["非完全统计", *("是" if s.get("partial") else None for s in series)])
+    return columns, rows, lead
+
+
+def figure_data(f: Table | Chart, as_of: dt.date) -> FigureData:
+    """``f``'s sheet; ``as_of``: the report's cut-off, for a figure that names no date."""
+    lead: list[list[Cell]] = []
+    if isinstance(f, Table):
+        columns, rows = _table_data(f)
+    else:
+        columns, rows, lead = _chart_data(f)
+    return FigureData(
+        label=f"图表{f.number}" if f.number else "首页图",
+        kind="表" if isinstance(f, Table) else "图",
+        title=f.title,
+        unit=f.unit,
+        source=f.source,
+        notes=list(f.notes),
+        as_of=f.as_of or as_of,
+        sample=f.sample,
+        columns=columns,
+        rows=rows,
+        lead=lead,
+    )
+
+
+def sheet_name(label: str, title: str, taken: set[str]) -> str:
+    """``图表3 网站周访问量…``: within Excel's 31 characters, none of ``[]:*?/\\``, unique
+    (Excel compares names case-blind), never starting or ending with an apostrophe."""
+    clean = _FORBIDDEN.sub("_", f"{label} {title}").strip("' ")
+    name = clean[:MAX_SHEET_NAME].rstrip("' ")
+    n = 2
+    while name.casefold() in taken or name.casefold() == "history":
+        tail = f"~{n}"
+        name = clean[: MAX_SHEET_NAME - len(tail)].rstrip("' ") + tail
+        n += 1
+    taken.add(name.casefold())
+    return name
+
+
+def report_figures(report: Report) -> list[FigureData]:
+    """Every figure of the report, numbered ones in number order, then the unnumbered (the
+    front page's), each with its own sheet name."""
+    figures = sorted([*report.tables, *report.charts], key=lambda f: (f.number == 0, f.number))
+    taken = {INDEX_SHEET.casefold()}
+    out = []
+    for f in figures:
+        data = figure_data(f, report.review.window.end)
+        data.sheet = sheet_name(data.label, data.title, taken)
+        out.append(data)
+    return out

@@ -1,0 +1,174 @@
+"""charts.xlsx (图表底稿): the data behind every figure, one sheet each, after an index sheet.
+
+What an editor or a compliance reviewer asks for when a chart is questioned, and what lets a
+reader redraw it in Excel: numbers as numbers (percentages as Excel percentages), dates as
+dates, each sheet with its figure's title, unit, 来源, 注 and as-of date. The workbook's
+contents depend on the report alone (its times are the report's ``generated_at``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import unicodedata
+from typing import Any
+
+from .chart_data import INDEX_SHEET, FigureData, report_figures
+from .model import Cell, DataColumn, Report
+
+FORMATS = {
+    "int": "#,##0",
+    "number": "#,##0.00",
+    "pct": "+0.00%;-0.00%;0.00%",
+    "pp": "+0.00;-0.00;0.00",
+    "date": "yyyy-mm-dd",
+}
+MAX_WIDTH = 48  # characters; longer text wraps no further, it runs on (only captions do)
+HEAD_FILL = "1F4E79"
+SAMPLE_COLOR = "B00000"
+
+
+def text_width(value: Any) -> int:
+    """How many Latin characters wide ``value`` shows: CJK characters take two."""
+    if isinstance(value, dt.date):
+        return 10
+    if isinstance(value, float | int):
+        return len(f"{value:,.2f}") + 1
+    text = "" if value is None else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _heading(col: DataColumn) -> str:
+    if col.format == "pct":
+        return f"{col.name}（%）"
+    if col.format == "pp":
+        return f"{col.name}（{col.unit or '百分点'}）"
+    return f"{col.name}（{col.unit}）" if col.unit else col.name
+
+
+def _value(cell: Cell, col: DataColumn) -> Cell:
+    if col.format == "pct" and isinstance(cell, int | float):
+        return round(cell / 100, 12)  # the report's 28.48 (%): Excel's 0.2848, shown 28.48%
+    if col.format == "date" and isinstance(cell, str):
+        try:
+            return dt.date.fromisoformat(cell)
+        except ValueError:
+            return cell
+    return cell
+
+
+def _put(ws: Any, row: int, col: int, value: Cell, fmt: str | None = None) -> Any:
+    """One cell: text kept as text (never read as a formula), illegal characters dropped."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = ws.cell(row=row, column=col, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+    if isinstance(value, dt.date):
+        cell.number_format = FORMATS["date"]
+    elif fmt and isinstance(value, int | float):
+        cell.number_format = fmt
+    return cell
+
+
+def _widths(ws: Any, rows: list[list[Any]], first_col: int = 1) -> None:
+    from openpyxl.utils import get_column_letter
+
+    width: dict[int, int] = {}
+    for row in rows:
+        for i, v in enumerate(row):
+            width[i] = max(width.get(i, 0), text_width(v))
+    for i, w in width.items():
+        ws.column_dimensions[get_column_letter(first_col + i)].width = min(w + 2, MAX_WIDTH)
+
+
+def _figure_sheet(ws: Any, f: FigureData) -> None:
+    from openpyxl.styles import Font, PatternFill
+
+    bold = Font(bold=True)
+    _put(ws, 1, 1, f"{f.label}：{f.title}").font = Font(bold=True, size=12)
+    _put(ws, 2, 1, "单位")
+    _put(ws, 2, 2, f.unit or "—")
+    _put(ws, 3, 1, "数据截至")
+    _put(ws, 3, 2, f.as_of)
+    row = 4
+    if f.sample:
+        _put(ws, row, 1, "示例数据（虚构数值）").font = Font(bold=True, color=SAMPLE_COLOR)
+        row += 1
+    row += 1
+    for lead in f.lead:
+        for j, v in enumerate(lead, start=1):
+            _put(ws, row, j, v).font = bold if j == 1 else Font()
+        row += 1
+    header = [_heading(c) for c in f.columns]
+    for j, name in enumerate(header, start=1):
+        cell = _put(ws, row, j, name)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor=HEAD_FILL)
+    ws.freeze_panes = ws.cell(row=row + 1, column=2)
+    shown: list[list[Any]] = [header, *f.lead]
+    for data in f.rows:
+        row += 1
+        for j, (v, col) in enumerate(zip(data, f.columns, strict=False), start=1):
+            _put(ws, row, j, _value(v, col), FORMATS.get(col.format))
+        shown.append(data)
+    row += 2
+    _put(ws, row, 1, "来源")
+    _put(ws, row, 2, f.source)
+    for note in f.notes:
+        row += 1
+        _put(ws, row, 1, "注")
+        _put(ws, row, 2, note)
+    _widths(ws, shown)
+
+
+INDEX_HEADER = ["图表号", "标题", "工作表", "类型", "单位", "来源", "数据截至", "示例数据"]
+
+
+def _index_sheet(ws: Any, report: Report, figures: list[FigureData]) -> None:
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    _put(ws, 1, 1, f"{report.front.title}：图表底稿").font = Font(bold=True, size=12)
+    _put(ws, 2, 1, "发布日期")
+    _put(ws, 2, 2, report.front.publication_date)
+    _put(ws, 3, 1, "数据截至")
+    _put(ws, 3, 2, report.review.window.end)
+    for j, name in enumerate(INDEX_HEADER, start=1):
+        cell = _put(ws, 5, j, name)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor=HEAD_FILL)
+    ws.freeze_panes = "A6"
+    rows: list[list[Any]] = [INDEX_HEADER]
+    for i, f in enumerate(figures, start=6):
+        values = [f.label, f.title, f.sheet, f.kind, f.unit, f.source, f.as_of,
+                  "是" if f.sample else None]  # fmt: skip
+        for j, v in enumerate(values, start=1):
+            _put(ws, i, j, v)
+        link = ws.cell(row=i, column=3)
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{f.sheet}'!A1")
+        link.font = Font(color="0563C1", underline="single")
+        rows.append(values)
+    _widths(ws, rows)
+
+
+def workbook_bytes(report: Report) -> bytes:
+    """The whole workbook, in memory: the caller writes it to its file in one go."""
+    from openpyxl import Workbook
+
+    figures = report_figures(report)
+    wb = Workbook()
+    index = wb.active
+    index.title = INDEX_SHEET
+    _index_sheet(index, report, figures)
+    for f in figures:
+        _figure_sheet(wb.create_sheet(f.sheet), f)
+    stamp = report.front.generated_at.replace(tzinfo=None, microsecond=0)
+    wb.properties.created = wb.properties.modified = stamp
+    wb.properties.title = f"{report.front.title}：图表底稿"
+    wb.properties.creator = report.front.firm
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
