@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import unicodedata
+import zipfile
 from typing import Any
 
 from .chart_data import INDEX_SHEET, FigureData, report_figures
@@ -154,9 +155,28 @@ def _index_sheet(ws: Any, report: Report, figures: list[FigureData]) -> None:
     _widths(ws, rows)
 
 
+class _Zip(zipfile.ZipFile):
+    """The workbook's zip with every entry dated ``stamp``: one report, the same bytes."""
+
+    stamp = (1980, 1, 1, 0, 0, 0)
+
+    def writestr(self, name: Any, data: Any, *args: Any, **kwargs: Any) -> None:
+        if isinstance(name, str):
+            name = zipfile.ZipInfo(name, date_time=self.stamp)
+            name.compress_type = zipfile.ZIP_DEFLATED
+        super().writestr(name, data, *args, **kwargs)
+
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        """A sheet openpyxl wrote to a temporary file: its bytes, dated like the rest."""
+        with open(filename, "rb") as fh:
+            self.writestr(arcname or str(filename), fh.read())
+
+
 def workbook_bytes(report: Report) -> bytes:
-    """The whole workbook, in memory: the caller writes it to its file in one go."""
+    """The whole workbook, in memory: the caller writes it to its file in one go. Its times
+    are the report's ``generated_at`` (UTC), so the same report gives the same bytes."""
     from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
 
     figures = report_figures(report)
     wb = Workbook()
@@ -165,10 +185,15 @@ def workbook_bytes(report: Report) -> bytes:
     _index_sheet(index, report, figures)
     for f in figures:
         _figure_sheet(wb.create_sheet(f.sheet), f)
-    stamp = report.front.generated_at.replace(tzinfo=None, microsecond=0)
+    made = report.front.generated_at
+    if made.tzinfo is not None:
+        made = made.astimezone(dt.UTC)
+    stamp = made.replace(tzinfo=None, microsecond=0)
     wb.properties.created = wb.properties.modified = stamp
     wb.properties.title = f"{report.front.title}：图表底稿"
     wb.properties.creator = report.front.firm
     out = io.BytesIO()
-    wb.save(out)
+    with _Zip(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.stamp = (max(stamp.year, 1980), *stamp.timetuple()[1:6])
+        ExcelWriter(wb, archive).write_data()  # not ``save``: it would stamp the time now
     return out.getvalue()
