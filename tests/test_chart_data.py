@@ -12,7 +12,9 @@ import subprocess
 import openpyxl
 import pytest
 
+from sectorweekly.narrative.zh import signed_pct
 from sectorweekly.report.chart_data import INDEX_SHEET, MAX_SHEET_NAME, sheet_name
+from sectorweekly.report.formats import Job, cached_xlsx, write_xlsx
 from sectorweekly.report.model import Table
 from sectorweekly.report.xlsx import MAX_WIDTH, text_width, workbook_bytes
 
@@ -193,3 +195,33 @@ def test_text_that_looks_like_a_formula_stays_text(demo_report):
     assert (first[0].value, first[0].data_type, first[1].value) == ("=SUM(A1:A2)", "s", 3)
     assert (second[0].value, second[1].value) == ("控制字符", 2.5)
     assert second[1].number_format == "#,##0.00"  # a column of numbers given as numbers
+
+
+def test_every_table_carries_its_rows_typed_and_they_agree_with_the_text(demo_report):
+    report = demo_report[0]
+    for t in report.tables:
+        assert t.data is not None and len(t.data.rows) == len(t.rows), t.key
+        assert all(len(r) == len(t.data.columns) for r in t.data.rows), t.key
+    review = report.figure("review_table")
+    for text, typed in zip(review.rows, review.data.rows, strict=True):
+        assert text[:4] == typed[:4]  # 公司, 代码, 市场, 板块/主题
+        if typed[6] is not None:
+            assert text[6].startswith(signed_pct(typed[6]))
+        if typed[4] is not None:
+            assert text[4] == f"{typed[4]:,.1f}"
+    card = report.figure("ratings_scorecard")
+    for text, typed in zip(card.rows, card.data.rows, strict=True):
+        assert text[:5] == typed[:5] and text[7:] == typed[7:]
+
+
+def test_an_unchanged_workbook_is_copied_from_the_cache(demo_report, tmp_path):
+    report, out, _ = demo_report
+    job = Job(report, tmp_path, figures=None)  # type: ignore[arg-type]  # the workbook needs none
+    assert cached_xlsx(job) is None  # this test's own home: an empty cache
+    made = write_xlsx(job, {})
+    assert made.read_bytes() == (out / "charts.xlsx").read_bytes()  # same figures, same bytes
+    made.unlink()
+    assert cached_xlsx(job).read_bytes() == (out / "charts.xlsx").read_bytes()
+    changed = report.model_copy(deep=True)
+    changed.charts[0].data["series"][0]["values"][0] += 1
+    assert cached_xlsx(Job(changed, tmp_path, figures=None)) is None  # type: ignore[arg-type]

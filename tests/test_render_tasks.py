@@ -37,7 +37,7 @@ def test_every_output_is_listed_once_with_what_it_needs():
     }
     assert {r.name for r in RENDERERS if r.own_process} == {"charts", "tables", "pdf", "docx"}
     # found in a cache, these are copied here: no process is started for them
-    assert {r.name for r in RENDERERS if r.cached} == {"charts", "tables", "pdf"}
+    assert {r.name for r in RENDERERS if r.cached} == {"charts", "tables", "pdf", "xlsx"}
     assert [BY_NAME[d].file for d in DOCUMENTS] == [
         "report.json",
         "report.md",

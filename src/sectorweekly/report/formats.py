@@ -17,6 +17,7 @@ from typing import Any
 
 from ..atomic import unstaged
 from ..errors import machine_error
+from ..paths import cache_dir
 from .charts import FigureFiles, draw_into_cache
 from .model import Chart, Report, Table
 from .tasks import Task
@@ -112,11 +113,31 @@ def write_docx(job: Job, needs: Mapping[str, Any]) -> Path:
     return _write(job.stage / "report.docx", docx_bytes(job.report, job.stage, needs["font"]))
 
 
+def _xlsx_cached(job: Job) -> Path:
+    from .xlsx import workbook_key
+
+    return cache_dir("xlsx") / f"{workbook_key(job.report)}.xlsx"
+
+
 def write_xlsx(job: Job, needs: Mapping[str, Any]) -> Path:
-    """charts.xlsx: the data behind every figure, one sheet each (图表底稿)."""
+    """charts.xlsx: the data behind every figure, one sheet each (图表底稿), kept in the cache
+    by what it shows (a cache that cannot be written is skipped, with a warning)."""
+    from .. import cache_writes
     from .xlsx import workbook_bytes
 
-    return _write(job.stage / "charts.xlsx", workbook_bytes(job.report))
+    data = workbook_bytes(job.report)
+    path = _write(job.stage / "charts.xlsx", data)
+    cache_writes.keep(_xlsx_cached(job), data)
+    return path
+
+
+def cached_xlsx(job: Job) -> Path | None:
+    """The workbook copied from the cache when its figures are unchanged (no openpyxl)."""
+    try:
+        data = _xlsx_cached(job).read_bytes()
+    except OSError:  # not there (or not readable): written anew
+        return None
+    return _write(job.stage / "charts.xlsx", data)
 
 
 @dataclass(frozen=True)
@@ -167,7 +188,7 @@ RENDERERS: tuple[Renderer, ...] = (
     Renderer("json", "report.json", (), False, write_json),
     Renderer("md", "report.md", (), False, write_markdown),
     Renderer("html", "report.html", ("charts", "font"), False, write_html),
-    Renderer("xlsx", "charts.xlsx", (), False, write_xlsx),
+    Renderer("xlsx", "charts.xlsx", (), False, write_xlsx, cached=cached_xlsx),
 )
 BY_NAME = {r.name: r for r in RENDERERS}
 DOCUMENTS = ("json", "md", "html", "docx", "pdf", "xlsx")  # the order the build lists its files in

@@ -3,19 +3,33 @@
 What an editor or a compliance reviewer asks for when a chart is questioned, and what lets a
 reader redraw it in Excel: numbers as numbers (percentages as Excel percentages), dates as
 dates, each sheet with its figure's title, unit, 来源, 注 and as-of date. The workbook's
-contents depend on the report alone (its times are the report's ``generated_at``).
+bytes depend on the figures alone (its times are the publication date), so a build whose
+figures did not change copies it from the cache (``workbook_key``) without importing openpyxl.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import unicodedata
 import zipfile
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 from .chart_data import INDEX_SHEET, FigureData, report_figures
 from .model import Cell, DataColumn, Report
+
+_CODE_DIGEST = hashlib.sha256(
+    b"".join((Path(__file__).parent / m).read_bytes() for m in ("xlsx.py", "chart_data.py"))
+).hexdigest()
+_KEYED = {
+    "front": {"title", "firm", "publication_date"},
+    "review": {"window"},
+    "tables": True,
+    "charts": True,
+}
 
 FORMATS = {
     "int": "#,##0",
@@ -174,7 +188,7 @@ class _Zip(zipfile.ZipFile):
 
 def workbook_bytes(report: Report) -> bytes:
     """The whole workbook, in memory: the caller writes it to its file in one go. Its times
-    are the report's ``generated_at`` (UTC), so the same report gives the same bytes."""
+    are the publication date, so the same figures give the same bytes (``workbook_key``)."""
     from openpyxl import Workbook
     from openpyxl.writer.excel import ExcelWriter
 
@@ -185,10 +199,7 @@ def workbook_bytes(report: Report) -> bytes:
     _index_sheet(index, report, figures)
     for f in figures:
         _figure_sheet(wb.create_sheet(f.sheet), f)
-    made = report.front.generated_at
-    if made.tzinfo is not None:
-        made = made.astimezone(dt.UTC)
-    stamp = made.replace(tzinfo=None, microsecond=0)
+    stamp = dt.datetime.combine(report.front.publication_date, dt.time())
     wb.properties.created = wb.properties.modified = stamp
     wb.properties.title = f"{report.front.title}：图表底稿"
     wb.properties.creator = report.front.firm
@@ -197,3 +208,12 @@ def workbook_bytes(report: Report) -> bytes:
         archive.stamp = (max(stamp.year, 1980), *stamp.timetuple()[1:6])
         ExcelWriter(wb, archive).write_data()  # not ``save``: it would stamp the time now
     return out.getvalue()
+
+
+def workbook_key(report: Report) -> str:
+    """Digest of what the workbook shows (the figures, the title, the dates), this code and
+    openpyxl's version: the name of its copy in the cache."""
+    h = hashlib.sha256()
+    h.update(f"{_CODE_DIGEST}:{version('openpyxl')}".encode())
+    h.update(report.model_dump_json(include=_KEYED).encode())  # type: ignore[arg-type]
+    return h.hexdigest()[:32]
