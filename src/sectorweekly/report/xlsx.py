@@ -143,7 +143,7 @@ INDEX_HEADER = ["图表号", "标题", "工作表", "类型", "单位", "来源"
 
 
 def _index_sheet(ws: Any, report: Report, figures: list[FigureData]) -> None:
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
     _put(ws, 1, 1, f"{report.front.title}：图表底稿").font = Font(bold=True, size=12)
@@ -161,7 +161,8 @@ def _index_sheet(ws: Any, report: Report, figures: list[FigureData]) -> None:
         values = [f.label, f.title, f.sheet, f.kind, f.unit, f.source, f.as_of,
                   "是" if f.sample else None]  # fmt: skip
         for j, v in enumerate(values, start=1):
-            _put(ws, i, j, v)
+            wrap = text_width(v) > MAX_WIDTH  # a long 来源: wrapped in its column, not cut off
+            _put(ws, i, j, v).alignment = Alignment(wrap_text=wrap, vertical="top")
         link = ws.cell(row=i, column=3)
         link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{f.sheet}'!A1")
         link.font = Font(color="0563C1", underline="single")
