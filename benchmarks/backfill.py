@@ -24,12 +24,12 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["SECTORWEEKLY_HOME"] = str(Path(tmp) / "home")
-        from sectorweekly.archive import archive_path, read_archive
-        from sectorweekly.build import BuildContext, build_report
-        from sectorweekly.desk import load_desk
+        from sectorweekly.build.flow import BuildContext, build_report
+        from sectorweekly.desk.parse import load_desk
         from sectorweekly.report.render import write_all
-        from sectorweekly.series import backfill, publish
-        from sectorweekly.workspace import prepare
+        from sectorweekly.series.archive import archive_path, read_archive
+        from sectorweekly.series.publish import backfill, publish
+        from sectorweekly.update.workspace import prepare
 
         desk = load_desk()
         t0 = time.perf_counter()

@@ -124,9 +124,9 @@ def time_preview(desk: Path, home: Path, runs: int) -> tuple[list[float], str]:
 def in_process(runs: int, home: Path) -> list[tuple[str, list[float]]]:
     """Each step of a cached build, timed inside one process (imports paid once, first)."""
     os.environ["SECTORWEEKLY_HOME"] = str(home)
-    from sectorweekly import build_cache
-    from sectorweekly.build import build_report
-    from sectorweekly.desk import load_desk
+    from sectorweekly.build import cache as build_cache
+    from sectorweekly.build.flow import build_report
+    from sectorweekly.desk.parse import load_desk
     from sectorweekly.report.charts import draw_charts, draw_in_two_processes, draw_into_cache
     from sectorweekly.report.docx import render_docx
     from sectorweekly.report.fonts import _truetype, document_chars, font_subset

@@ -25,9 +25,9 @@ def main() -> None:
         from sectorweekly.report.charts import ChartStats, draw_charts
 
         import_s = time.perf_counter() - t0
-        from sectorweekly.build import build_report
-        from sectorweekly.desk import load_desk
-        from sectorweekly.workspace import prepare
+        from sectorweekly.build.flow import build_report
+        from sectorweekly.desk.parse import load_desk
+        from sectorweekly.update.workspace import prepare
 
         desk = load_desk()
         prepare(desk)  # the CLI's edge step: seeds the demo store

@@ -24,7 +24,7 @@ import pandas as pd
 
 from sectorweekly import store
 from sectorweekly.analysis.market import MemberSpec, Window, compute_moves
-from sectorweekly.calendars import Calendars
+from sectorweekly.markets.calendars import Calendars
 from sectorweekly.markets.cn_limits import LIMIT_RULES, board_of
 
 WINDOW = Window(dt.date(2024, 10, 7), dt.date(2024, 10, 9))

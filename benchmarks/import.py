@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from sectorweekly.calendars import Calendars
+from sectorweekly.markets.calendars import Calendars
 
 
 def make_file(path: Path, rows: int) -> int:

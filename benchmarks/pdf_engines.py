@@ -109,11 +109,11 @@ def main() -> None:
         os.environ["SECTORWEEKLY_HOME"] = str(Path(tmp) / "home")
         from pylopdf_fonts_zh_cn import sans_path
 
-        from sectorweekly.build import build_report
-        from sectorweekly.desk import load_desk
+        from sectorweekly.build.flow import build_report
+        from sectorweekly.desk.parse import load_desk
         from sectorweekly.report.charts import draw_charts
         from sectorweekly.report.pdf import html_to_pdf, pdf_html
-        from sectorweekly.workspace import prepare
+        from sectorweekly.update.workspace import prepare
 
         out = Path(tmp) / "out"
         desk = load_desk()

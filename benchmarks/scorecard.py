@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 
 from sectorweekly import store
-from sectorweekly.analysis.rating_scale import RatingScales
 from sectorweekly.analysis.scorecard import evaluate, summarise
-from sectorweekly.calendars import Calendars
-from sectorweekly.desk import Ratings
+from sectorweekly.desk.parse import Ratings
+from sectorweekly.desk.rating_scale import RatingScales
+from sectorweekly.markets.calendars import Calendars
 from sectorweekly.store import schema
 
 BENCH = "000300"

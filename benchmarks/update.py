@@ -28,12 +28,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 import yfinance as yf  # noqa: E402
 
 from sectorweekly import store  # noqa: E402
-from sectorweekly.desk import load_desk  # noqa: E402
-from sectorweekly.paths import store_path  # noqa: E402
+from sectorweekly.desk.parse import load_desk  # noqa: E402
+from sectorweekly.desk.paths import store_path  # noqa: E402
 from sectorweekly.providers.akshare import AkshareProvider  # noqa: E402
 from sectorweekly.providers.yfinance import YfinanceProvider  # noqa: E402
 from sectorweekly.update.run import UpdateOptions, run_update  # noqa: E402
-from sectorweekly.workspace import prepare  # noqa: E402
+from sectorweekly.update.workspace import prepare  # noqa: E402
 from wire_server import (  # noqa: E402
     PORTAL,
     THROTTLED,

@@ -21,8 +21,8 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo desk's store, seeded once per test session (read-only for tests)."""
     import os
 
-    from sectorweekly.desk import load_desk
-    from sectorweekly.workspace import prepare
+    from sectorweekly.desk.parse import load_desk
+    from sectorweekly.update.workspace import prepare
 
     home = tmp_path_factory.mktemp("demo_home")
     old = os.environ.get("SECTORWEEKLY_HOME")
@@ -46,8 +46,8 @@ def demo_report(demo_store: Path, tmp_path_factory: pytest.TempPathFactory):
     import datetime as dt
     import os
 
-    from sectorweekly.build import BuildContext, build_report
-    from sectorweekly.desk import load_desk
+    from sectorweekly.build.flow import BuildContext, build_report
+    from sectorweekly.desk.parse import load_desk
     from sectorweekly.report.render import write_all
 
     out = tmp_path_factory.mktemp("demo_report")

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from sectorweekly import store
-from sectorweekly.calendars import Calendars
+from sectorweekly.markets.calendars import Calendars
 
 
 def memory_store() -> duckdb.DuckDBPyConnection:

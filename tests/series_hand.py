@@ -14,7 +14,7 @@ import csv
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from sectorweekly.desk import demo_desk_dir
+from sectorweekly.desk.parse import demo_desk_dir
 
 D = dt.date.fromisoformat
 PRICES = demo_desk_dir() / "data" / "prices"

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import Workbook
 
 from sectorweekly.cli import main
-from sectorweekly.desk import load_desk
+from sectorweekly.desk.parse import load_desk
 from sectorweekly.errors import InputError
 from sectorweekly.update.plan import update_symbols
 from test_cli_bad_inputs import assert_refused, world  # noqa: F401  (the shared fixture)
@@ -212,7 +212,7 @@ def test_a_workbook_is_read_from_the_first_sheet_the_import_knows(
 
 def test_desk_notes_and_update_read_symbols_in_their_one_form(tmp_path):
     from sectorweekly.demo import __path__ as _  # noqa: F401  (the package ships the demo desk)
-    from sectorweekly.desk import demo_desk_dir
+    from sectorweekly.desk.parse import demo_desk_dir
 
     text = (demo_desk_dir() / "desk.yaml").read_text(encoding="utf-8")
     text = text.replace("  NVDA: {name: 英伟达, market: US}", "  nvda: {name: 英伟达, market: US}")
@@ -230,9 +230,9 @@ def test_desk_notes_and_update_read_symbols_in_their_one_form(tmp_path):
 
 
 def test_the_notes_names_to_watch_take_any_spelling(tmp_path):
-    from sectorweekly.desk import load_desk as load
-    from sectorweekly.notes import parse_notes
-    from sectorweekly.week import week_desk
+    from sectorweekly.build.week import week_desk
+    from sectorweekly.desk.notes import parse_notes
+    from sectorweekly.desk.parse import load_desk as load
 
     notes = parse_notes(
         "---\nwatch:\n  - {theme: 代工, names: [sh688981, 981.HK, nvda, 中际旭创]}\n---\n## 主题\n正文\n",

@@ -6,13 +6,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from sectorweekly import build_cache
 from sectorweekly.analysis.market import Window
-from sectorweekly.archive import ArchivedIssue
-from sectorweekly.build import assemble
-from sectorweekly.desk import load_desk
+from sectorweekly.build import cache as build_cache
+from sectorweekly.build.flow import assemble
+from sectorweekly.build.week import CurrentRating, Week, gather
+from sectorweekly.desk.parse import load_desk
 from sectorweekly.parts import PARTS
-from sectorweekly.week import CurrentRating, Week, gather
+from sectorweekly.series.archive import ArchivedIssue
 
 START, END = dt.date(2024, 10, 7), dt.date(2024, 10, 9)
 

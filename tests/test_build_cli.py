@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sectorweekly.desk import load_desk
+from sectorweekly.desk.parse import load_desk
 from sectorweekly.errors import DeskError
 
 D = dt.date.fromisoformat
@@ -173,7 +173,7 @@ def test_desk_unknown_key_and_bad_market(tmp_path):
 
 
 def test_window_past_the_store_says_where_data_stops(demo_store, monkeypatch):
-    from sectorweekly.build import BuildContext, build_report
+    from sectorweekly.build.flow import BuildContext, build_report
 
     monkeypatch.setenv("SECTORWEEKLY_HOME", str(demo_store.parent.parent))
 

@@ -16,11 +16,11 @@ import yaml
 from typer.testing import CliRunner
 
 from sectorweekly import holidays
-from sectorweekly.build import BuildContext, build_report
-from sectorweekly.calendars import Calendars
+from sectorweekly.build.flow import BuildContext, build_report
 from sectorweekly.cli import app
-from sectorweekly.desk import load_desk
+from sectorweekly.desk.parse import load_desk
 from sectorweekly.errors import InputError
+from sectorweekly.markets.calendars import Calendars
 
 D = dt.date.fromisoformat
 LIBRARY = Calendars.build  # the library's calendars and the package's holiday files

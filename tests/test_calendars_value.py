@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sectorweekly.build import BuildContext, build_report
-from sectorweekly.calendars import Calendars
-from sectorweekly.desk import Desk, load_desk
-from sectorweekly.preview import Preview
+from sectorweekly.build.flow import BuildContext, build_report
+from sectorweekly.cli.preview import Preview
+from sectorweekly.desk.parse import Desk, load_desk
+from sectorweekly.markets.calendars import Calendars
 from test_cli_bad_inputs import world  # noqa: F401  (the seeded demo desk, made once)
 
 D = dt.date.fromisoformat

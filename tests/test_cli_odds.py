@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from sectorweekly import console as consoles
-from sectorweekly.desk import load_desk
+from sectorweekly.desk.parse import load_desk
 from sectorweekly.errors import StoreError
-from sectorweekly.series import backfill_windows
+from sectorweekly.series.publish import backfill_windows
 from sectorweekly.wording import counted
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -78,7 +78,7 @@ def test_backfill_lines_are_whole_in_logs():
 
 
 def test_demo_desk_notes_hint_points_to_an_editable_copy(demo_store):
-    from sectorweekly.build import BuildContext, build_report
+    from sectorweekly.build.flow import BuildContext, build_report
 
     ctx = BuildContext()
     with _demo_home(demo_store):

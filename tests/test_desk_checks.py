@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sectorweekly.desk import demo_desk_dir, load_desk
+from sectorweekly.desk.parse import demo_desk_dir, load_desk
 from sectorweekly.errors import DeskError
 
 DEMO = (demo_desk_dir() / "desk.yaml").read_text(encoding="utf-8")

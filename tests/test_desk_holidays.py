@@ -12,9 +12,9 @@ from pathlib import Path
 import exchange_calendars as xcals
 
 from sectorweekly import store
-from sectorweekly.calendars import Calendars
 from sectorweekly.cli import main
-from sectorweekly.desk import load_desk
+from sectorweekly.desk.parse import load_desk
+from sectorweekly.markets.calendars import Calendars
 from test_cli_bad_inputs import world  # noqa: F401  (the seeded demo desk, made once)
 
 D = dt.date.fromisoformat

@@ -13,10 +13,10 @@ import duckdb
 import pytest
 
 from sectorweekly import store
-from sectorweekly.calendars import Calendars
 from sectorweekly.cli import main
-from sectorweekly.imports import import_prices
+from sectorweekly.markets.calendars import Calendars
 from sectorweekly.providers.dividends import Event
+from sectorweekly.update.imports import import_prices
 
 KNOWN = {"688041": "CN_A", "0981.HK": "HK"}
 PRICES = "symbol,date,close\n688041,2025-05-15,142.11\n688041,2025-05-16,138.49\n"
@@ -109,8 +109,8 @@ def test_demo_week_with_a_cash_dividend_chains_through_the_reference(demo_store)
     −3.63%; the raw closes would say −3.75%, a fall of the dividend's size too many."""
     import os
 
-    from sectorweekly.build import build_report
-    from sectorweekly.desk import load_desk
+    from sectorweekly.build.flow import build_report
+    from sectorweekly.desk.parse import load_desk
 
     with duckdb.connect(str(demo_store), read_only=True) as con:
         row = con.execute(

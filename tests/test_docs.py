@@ -11,7 +11,7 @@ import typer
 from pydantic import BaseModel
 
 from sectorweekly.cli import app
-from sectorweekly.desk import Desk
+from sectorweekly.desk.parse import Desk
 from sectorweekly.parts import PARTS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")

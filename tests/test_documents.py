@@ -195,7 +195,7 @@ def test_html_screenshot_in_headless_chromium_is_not_blank(demo_report, tmp_path
 
 
 def test_closing_pages_use_the_desk_text_and_mark_the_template(demo_report, pdf_text):
-    from sectorweekly.desk import load_desk
+    from sectorweekly.desk.parse import load_desk
 
     report, out, _ = demo_report
     desk = load_desk()

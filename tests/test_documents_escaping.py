@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from sectorweekly.notes import parse_notes
+from sectorweekly.desk.notes import parse_notes
 from sectorweekly.report.docx import render_docx
 from sectorweekly.report.html import standalone_html
 from sectorweekly.report.markdown import render_markdown

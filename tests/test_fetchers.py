@@ -25,9 +25,9 @@ import yfinance as yf
 
 import sectorweekly.providers as providers_pkg
 from sectorweekly import store
-from sectorweekly.analysis.rating_scale import RatingScales
-from sectorweekly.calendars import Calendars
-from sectorweekly.desk import load_desk
+from sectorweekly.desk.parse import load_desk
+from sectorweekly.desk.rating_scale import RatingScales
+from sectorweekly.markets.calendars import Calendars
 from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.providers.base import PriceQuery, Provider
 from sectorweekly.providers.csv_source import CsvPricesProvider

@@ -33,9 +33,9 @@ from pathlib import Path
 import pytest
 
 from sectorweekly import store
-from sectorweekly.build import BuildContext, build_report
+from sectorweekly.build.flow import BuildContext, build_report
 from sectorweekly.cli import main
-from sectorweekly.desk import demo_desk_dir, load_desk
+from sectorweekly.desk.parse import demo_desk_dir, load_desk
 from test_preview import start_preview
 
 D = dt.date.fromisoformat

@@ -15,9 +15,9 @@ import pytest
 from golden import GOLDEN_DIR, compare_with_golden, golden_rows
 from sectorweekly import store
 from sectorweekly.analysis.market import MemberMove, MemberSpec, Window, compute_moves
-from sectorweekly.calendars import Calendars
-from sectorweekly.desk import Desk, load_desk
-from sectorweekly.workspace import prepare
+from sectorweekly.desk.parse import Desk, load_desk
+from sectorweekly.markets.calendars import Calendars
+from sectorweekly.update.workspace import prepare
 
 D = dt.date.fromisoformat
 WINDOWS = golden_rows(GOLDEN_DIR / "synthetic_windows.csv")
@@ -66,7 +66,7 @@ def test_the_cases_say_what_they_are_for(synthetic) -> None:
 
 
 def test_the_report_words_follow(synthetic, monkeypatch) -> None:
-    from sectorweekly.build import BuildContext, build_report
+    from sectorweekly.build.flow import BuildContext, build_report
 
     desk, _ = synthetic
     summary = build_report(desk, D("2024-10-14"), D("2024-10-18"), BuildContext()).review

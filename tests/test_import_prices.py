@@ -10,11 +10,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sectorweekly.calendars import Calendars
-from sectorweekly.desk import demo_desk_dir
+from sectorweekly.desk.parse import demo_desk_dir
 from sectorweekly.errors import InputError
-from sectorweekly.imports import import_price_files
+from sectorweekly.markets.calendars import Calendars
 from sectorweekly.store import fingerprint
+from sectorweekly.update.imports import import_price_files
 
 KNOWN = {"688256": "CN_A", "NVDA": "US", "HSI": "HK"}
 GOOD = "symbol,date,close,open,high,low,volume\n688256,2024-10-08,346.99,346.99,346.99,325.0,100\n"

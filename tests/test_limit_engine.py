@@ -14,13 +14,13 @@ import pytest
 from golden import GOLDEN_DIR, golden_rows
 from sectorweekly import store
 from sectorweekly.analysis.market import MemberSpec, Window, session_limits
-from sectorweekly.calendars import Calendars
-from sectorweekly.desk import Desk, Instrument, load_desk
+from sectorweekly.desk.parse import Desk, Instrument, load_desk
 from sectorweekly.markets import codes
+from sectorweekly.markets.calendars import Calendars
 from sectorweekly.markets.cn_limits import day_limits
 from sectorweekly.update.checks import limit_flags, new_row_limits
 from sectorweekly.update.plan import SymbolPlan
-from sectorweekly.workspace import prepare
+from sectorweekly.update.workspace import prepare
 
 D = dt.date.fromisoformat
 CASES = [("demo", w) for w in sorted(golden_rows(GOLDEN_DIR / "review_windows.csv"))] + [

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from helpers import limit_prices
-from sectorweekly.calendars import Calendars
+from sectorweekly.markets.calendars import Calendars
 from sectorweekly.markets.cn_limits import (
     BSE,
     CHINEXT,

@@ -8,11 +8,12 @@ import pkgutil
 
 import pytest
 
-from sectorweekly import notes, parts
-from sectorweekly.build import assemble, build_report
-from sectorweekly.desk import load_desk
+from sectorweekly import parts
+from sectorweekly.build.flow import assemble, build_report
+from sectorweekly.build.week import gather
+from sectorweekly.desk import notes
+from sectorweekly.desk.parse import load_desk
 from sectorweekly.parts import PARTS, BuildContext, market_review
-from sectorweekly.week import gather
 
 START, END = dt.date(2024, 10, 7), dt.date(2024, 10, 9)
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from sectorweekly.build import BuildContext, build_report
-from sectorweekly.desk import load_desk
+from sectorweekly.build.flow import BuildContext, build_report
+from sectorweekly.desk.notes import format_source, load_notes, parse_notes
+from sectorweekly.desk.parse import load_desk
 from sectorweekly.errors import InputError
-from sectorweekly.notes import format_source, load_notes, parse_notes
 from sectorweekly.parts.notes import chinese_numeral
 
 START, END = dt.date(2024, 10, 7), dt.date(2024, 10, 9)
@@ -175,7 +175,7 @@ def test_watch_name_not_in_the_desk_is_an_error(demo_desk_with_notes):
 
 def test_cli_bad_front_matter_is_one_line_and_exit_code_2(tmp_path, monkeypatch, capsys):
     from sectorweekly import cli
-    from sectorweekly.desk import demo_desk_dir
+    from sectorweekly.desk.parse import demo_desk_dir
 
     desk_dir = tmp_path / "desk"
     (desk_dir / "notes").mkdir(parents=True)
@@ -231,8 +231,8 @@ def test_demo_notes_give_the_demo_week_its_sections(demo_report):
 def test_names_to_watch_show_the_gathered_rating_and_the_weekly_change(demo_desk_with_notes):
     from dataclasses import replace
 
-    from sectorweekly.build import assemble
-    from sectorweekly.week import CurrentRating, gather
+    from sectorweekly.build.flow import assemble
+    from sectorweekly.build.week import CurrentRating, gather
 
     desk, _ = demo_desk_with_notes
     week = gather(desk, START, END)  # ratings are gathered with the week, before any part runs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sectorweekly.paths import cache_dir
+from sectorweekly.desk.paths import cache_dir
 from sectorweekly.report import pdf_cache
 from sectorweekly.report.render import write_all
 

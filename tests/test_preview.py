@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from chromium import CHROMIUM, Chromium
-from sectorweekly.desk import demo_desk_dir
+from sectorweekly.desk.parse import demo_desk_dir
 
 NOTES = "notes/2024-10-10.md"
 BOUND_S = 10.0  # generous: the machine may be busy; the benchmark gives the real figure

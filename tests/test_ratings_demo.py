@@ -153,8 +153,8 @@ def test_bad_horizon_and_benchmark_options(demo_home, tmp_path, monkeypatch, cap
 
 @pytest.fixture(scope="module")
 def demo_report(demo_store: Path, tmp_path_factory: pytest.TempPathFactory):
-    from sectorweekly.build import build_report
-    from sectorweekly.desk import load_desk
+    from sectorweekly.build.flow import build_report
+    from sectorweekly.desk.parse import load_desk
 
     home = tmp_path_factory.mktemp("ratings_home")
     (home / "demo").mkdir()

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 
 from helpers import add_bars, memory_store, sessions
-from sectorweekly.analysis.rating_scale import RatingScales, band_of
 from sectorweekly.analysis.scorecard import evaluate, parse_horizons, summarise
-from sectorweekly.calendars import Calendars
-from sectorweekly.desk import Ratings
+from sectorweekly.desk.parse import Ratings
+from sectorweekly.desk.rating_scale import RatingScales, band_of
 from sectorweekly.errors import StoreError
+from sectorweekly.markets.calendars import Calendars
 
 D = dt.date.fromisoformat
 SCALES = RatingScales.from_desk(Ratings())

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from sectorweekly import store
-from sectorweekly.calendars import Calendars
 from sectorweekly.cli import main
-from sectorweekly.desk import load_desk
-from sectorweekly.imports import import_price_files
-from sectorweekly.paths import store_path
+from sectorweekly.desk.parse import load_desk
+from sectorweekly.desk.paths import store_path
+from sectorweekly.markets.calendars import Calendars
+from sectorweekly.update.imports import import_price_files
 
 DESK_YAML = """
 firm: {name: 测试研究所}

@@ -12,13 +12,13 @@ import pytest
 
 from sectorweekly import store
 from sectorweekly.analysis.market import MemberSpec, Window, compute_moves
-from sectorweekly.calendars import Calendars
-from sectorweekly.desk import demo_desk_dir
+from sectorweekly.desk.parse import demo_desk_dir
 from sectorweekly.errors import InputError
-from sectorweekly.imports import import_price_files
+from sectorweekly.markets.calendars import Calendars
 from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.providers.base import PriceQuery
 from sectorweekly.providers.yfinance import YfinanceProvider
+from sectorweekly.update.imports import import_price_files
 
 D = dt.date.fromisoformat
 PRICES = demo_desk_dir() / "data" / "prices"

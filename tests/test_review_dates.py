@@ -11,13 +11,13 @@ import pytest
 from sectorweekly.analysis.market import LimitRun
 from sectorweekly.analysis.series import WeekOverWeek
 from sectorweekly.analysis.trackers import GpuRow, Point, gpu_levels
-from sectorweekly.build import BuildContext, build_report
-from sectorweekly.desk import load_desk
+from sectorweekly.build.flow import BuildContext, build_report
+from sectorweekly.desk.notes import format_source
+from sectorweekly.desk.parse import load_desk
 from sectorweekly.narrative import ratings_zh as rz
 from sectorweekly.narrative import series_zh as sz
 from sectorweekly.narrative import trackers_zh as tz
 from sectorweekly.narrative import zh
-from sectorweekly.notes import format_source
 from sectorweekly.report.model import Report
 
 D = dt.date.fromisoformat

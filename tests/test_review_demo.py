@@ -10,8 +10,8 @@ import duckdb
 import pytest
 
 from sectorweekly.analysis.market import MemberSpec, Window, compute_moves
-from sectorweekly.calendars import Calendars
-from sectorweekly.desk import load_desk
+from sectorweekly.desk.parse import load_desk
+from sectorweekly.markets.calendars import Calendars
 
 D = dt.date.fromisoformat
 PRICES = Path(__file__).parents[1] / "src/sectorweekly/demo/desk/data/prices"

@@ -19,13 +19,13 @@ from golden import GOLDEN_DIR, compare_with_golden, golden_rows
 from helpers import limit_prices
 from sectorweekly import store
 from sectorweekly.analysis.market import MemberMove, MemberSpec, Window, compute_moves
-from sectorweekly.build import BuildContext, build_report
-from sectorweekly.calendars import Calendars
-from sectorweekly.desk import demo_desk_dir, load_desk
+from sectorweekly.build.flow import BuildContext, build_report
+from sectorweekly.desk.parse import demo_desk_dir, load_desk
+from sectorweekly.markets.calendars import Calendars
 from sectorweekly.narrative import zh
 from sectorweekly.parts.market import _spec
 from sectorweekly.report.model import Report
-from sectorweekly.workspace import prepare
+from sectorweekly.update.workspace import prepare
 
 D = dt.date.fromisoformat
 WINDOWS = golden_rows(GOLDEN_DIR / "review_windows.csv")

@@ -6,7 +6,7 @@ import datetime as dt
 
 from helpers import add_bars, memory_store, sessions
 from sectorweekly.analysis.market import MemberSpec, Window, compute_moves
-from sectorweekly.calendars import Calendars
+from sectorweekly.markets.calendars import Calendars
 
 D = dt.date.fromisoformat
 

@@ -22,11 +22,11 @@ import pandas as pd
 import pytest
 
 from helpers import memory_store
-from sectorweekly.analysis.rating_scale import BAND_DECIMALS, RatingScales, band_of
+from sectorweekly.analysis.ratings_scorecard import Scorecard, write_scorecard
 from sectorweekly.analysis.scorecard import OUTPUT_COLUMNS, evaluate, summarise
-from sectorweekly.calendars import Calendars
-from sectorweekly.desk import Ratings
-from sectorweekly.ratings_scorecard import Scorecard, write_scorecard
+from sectorweekly.desk.parse import Ratings
+from sectorweekly.desk.rating_scale import BAND_DECIMALS, RatingScales, band_of
+from sectorweekly.markets.calendars import Calendars
 
 D = dt.date.fromisoformat
 SCALES = RatingScales.from_desk(Ratings())

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from sectorweekly import store
-from sectorweekly.desk import load_desk
+from sectorweekly.desk.parse import load_desk
+from sectorweekly.desk.paths import store_path
 from sectorweekly.errors import DeskError
-from sectorweekly.paths import store_path
-from sectorweekly.workspace import RATINGS_KEY, TRACKERS_KEY, prepare, seeds
+from sectorweekly.update.workspace import RATINGS_KEY, TRACKERS_KEY, prepare, seeds
 
 DESK_YAML = """
 firm: {name: 测试研究所}

@@ -20,10 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from sectorweekly import archive, store
+from sectorweekly import store
 from sectorweekly.analysis.series import rating_action
-from sectorweekly.desk import load_desk
+from sectorweekly.desk.parse import load_desk
 from sectorweekly.report.model import Report
+from sectorweekly.series import archive
 from series_hand import A, close_on, hand_basket
 
 D = dt.date.fromisoformat
@@ -32,7 +33,7 @@ D = dt.date.fromisoformat
 @pytest.fixture(scope="module")
 def series(demo_store: Path, tmp_path_factory: pytest.TempPathFactory):
     """Backfill 12 weeks, then publish the 2024-10-10 issue with the CLI."""
-    from sectorweekly.series import backfill
+    from sectorweekly.series.publish import backfill
 
     home = demo_store.parent.parent
     reports = tmp_path_factory.mktemp("series") / "reports"

@@ -13,7 +13,7 @@ import pytest
 
 from sectorweekly import store
 from sectorweekly.analysis.series import basket_index, judge_industry
-from sectorweekly.desk import demo_desk_dir, load_desk, parse_desk
+from sectorweekly.desk.parse import demo_desk_dir, load_desk, parse_desk
 from sectorweekly.errors import DeskError
 from series_hand import A, P, hand_basket
 

@@ -15,10 +15,10 @@ import duckdb
 import pytest
 
 from sectorweekly import store
-from sectorweekly.calendars import Calendars
 from sectorweekly.cli import main
-from sectorweekly.desk import load_desk
-from sectorweekly.notes import load_notes
+from sectorweekly.desk.notes import load_notes
+from sectorweekly.desk.parse import load_desk
+from sectorweekly.markets.calendars import Calendars
 
 PY = sys.executable
 
@@ -379,8 +379,8 @@ def test_init_with_demo_data_loads_it_and_a_conflict_names_its_origin(
 
 
 def test_building_the_demo_twice_leaves_the_store_unchanged(demo_store, monkeypatch):
-    from sectorweekly.build import BuildContext, build_report
-    from sectorweekly.workspace import prepare
+    from sectorweekly.build.flow import BuildContext, build_report
+    from sectorweekly.update.workspace import prepare
 
     monkeypatch.setenv("SECTORWEEKLY_HOME", str(demo_store.parent.parent))
     desk = load_desk()
@@ -422,7 +422,7 @@ def test_a_version_1_store_is_migrated_on_its_next_write(tmp_path):
 def test_big_calls_find_repeated_keys_through_the_table_key(tmp_path, monkeypatch):
     """Above a size the writer skips the up-front repeat count: the key finds repeats."""
     from sectorweekly.errors import InputError
-    from sectorweekly.imports import import_price_files
+    from sectorweekly.update.imports import import_price_files
 
     ingest_module = importlib.import_module("sectorweekly.store.ingest")
     monkeypatch.setattr(ingest_module, "EAGER_REPEAT_CHECK", 0)

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from sectorweekly.build import BuildContext, build_report
-from sectorweekly.desk import load_desk
+from sectorweekly.build.flow import BuildContext, build_report
+from sectorweekly.desk.parse import load_desk
 
 
 @pytest.fixture(scope="module")

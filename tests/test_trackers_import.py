@@ -14,9 +14,9 @@ from openpyxl import Workbook
 
 from sectorweekly import store
 from sectorweekly.errors import InputError
-from sectorweekly.imports import import_tracker_files
 from sectorweekly.providers.tracker_files import SeriesOptions
 from sectorweekly.store import series as stored_series
+from sectorweekly.update.imports import import_tracker_files
 
 LONG = (
     "series,group,period_start,period_end,value,unit\n"

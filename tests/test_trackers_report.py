@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sectorweekly.desk import demo_desk_dir
+from sectorweekly.desk.parse import demo_desk_dir
 from sectorweekly.report.markdown import caption
 
 TRACKERS = demo_desk_dir() / "data" / "trackers"

@@ -17,7 +17,7 @@ from sectorweekly.analysis.trackers import (
     run_length,
     summarise,
 )
-from sectorweekly.desk import parse_desk
+from sectorweekly.desk.parse import parse_desk
 from sectorweekly.errors import DeskError
 from sectorweekly.narrative import trackers_zh as tz
 from sectorweekly.store.series import GpuRow, SeriesRow
@@ -214,7 +214,7 @@ def test_gpu_level_and_four_week_change():
 
 
 def test_desk_rejects_unordered_thresholds(tmp_path):
-    from sectorweekly.desk import load_desk
+    from sectorweekly.desk.parse import load_desk
 
     data = load_desk().model_dump(exclude={"root"})
     data["trackers"] = {"flat": 0.10, "rise": 0.05}

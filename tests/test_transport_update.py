@@ -23,8 +23,8 @@ import requests
 from rich.console import Console
 
 from sectorweekly import store
-from sectorweekly.desk import Desk
-from sectorweekly.paths import store_path
+from sectorweekly.desk.parse import Desk
+from sectorweekly.desk.paths import store_path
 from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.providers.yfinance import YfinanceProvider
 from sectorweekly.update.console import render_summary

@@ -15,14 +15,14 @@ import requests
 from yfinance.exceptions import YFRateLimitError
 
 from sectorweekly import store
-from sectorweekly.desk import Desk, load_desk
+from sectorweekly.desk.parse import Desk, load_desk
+from sectorweekly.desk.paths import store_path
 from sectorweekly.errors import InputError, ProviderError, SectorWeeklyError, StoreError
-from sectorweekly.paths import store_path
 from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.providers.yfinance import YfinanceProvider
 from sectorweekly.update.resilience import RetryPolicy, SourceGate
 from sectorweekly.update.run import UpdateOptions, UpdateSummary, run_update
-from sectorweekly.workspace import prepare
+from sectorweekly.update.workspace import prepare
 from update_fixtures import RecordedAkshare, RecordedYfinance, ak_frame, make_desk
 
 D = dt.date

@@ -13,15 +13,15 @@ import requests
 from rich.console import Console
 
 from sectorweekly import cli, store
-from sectorweekly.build import build_report
-from sectorweekly.desk import load_desk
-from sectorweekly.paths import store_path
+from sectorweekly.build.flow import build_report
+from sectorweekly.desk.parse import load_desk
+from sectorweekly.desk.paths import store_path
 from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.providers.yfinance import YfinanceProvider
 from sectorweekly.update import console as update_console
 from sectorweekly.update import run as update_run
 from sectorweekly.update.console import render_summary
-from sectorweekly.workspace import prepare
+from sectorweekly.update.workspace import prepare
 from test_update import FRIDAY_NOON, ConnectionError, Sleeps, run
 from update_fixtures import RecordedAkshare, RecordedYfinance, make_desk
 

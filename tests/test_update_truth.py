@@ -20,9 +20,9 @@ import pytest
 from rich.console import Console
 
 from sectorweekly import cli, store
-from sectorweekly.desk import Desk
+from sectorweekly.desk.parse import Desk
+from sectorweekly.desk.paths import store_path
 from sectorweekly.errors import ProviderError
-from sectorweekly.paths import store_path
 from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.providers.yfinance import YfinanceProvider
 from sectorweekly.update import console as update_console

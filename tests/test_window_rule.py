@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from sectorweekly.calendars import Calendars
 from sectorweekly.errors import CalendarError
+from sectorweekly.markets.calendars import Calendars
 
 D = dt.date.fromisoformat
 

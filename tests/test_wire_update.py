@@ -22,13 +22,13 @@ import pytest
 import yfinance as yf
 
 from sectorweekly import store
-from sectorweekly.desk import Desk, load_desk
-from sectorweekly.paths import store_path
+from sectorweekly.desk.parse import Desk, load_desk
+from sectorweekly.desk.paths import store_path
 from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.providers.yfinance import YfinanceProvider
 from sectorweekly.update.resilience import RetryPolicy
 from sectorweekly.update.run import UpdateOptions, UpdateSummary, run_update
-from sectorweekly.workspace import prepare
+from sectorweekly.update.workspace import prepare
 from wire_replay import (
     FORBIDDEN,
     HTML_200,

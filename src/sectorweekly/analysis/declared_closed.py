@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from ..calendars import Calendars
+from ..markets.calendars import Calendars
 
 
 @dataclass(frozen=True)

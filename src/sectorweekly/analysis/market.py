@@ -21,10 +21,10 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from ..calendars import Calendars, MarketWindow
+from ..desk.rules import DEFAULT_THRESHOLDS, MemberStatus, Thresholds
 from ..markets import cn_limits
+from ..markets.calendars import Calendars, MarketWindow
 from ..markets.cn_limits import MemberSpec
-from .rules import DEFAULT_THRESHOLDS, MemberStatus, Thresholds
 
 
 @dataclass(frozen=True)

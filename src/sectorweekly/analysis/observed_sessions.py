@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from .. import store
-from ..calendars import Calendars
+from ..markets.calendars import Calendars
 
 
 @dataclass(frozen=True)

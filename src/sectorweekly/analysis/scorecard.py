@@ -37,11 +37,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..calendars import Calendars
+from ..desk.rating_scale import BAND_DECIMALS, SCALES, RatingScales, band_codes
 from ..errors import StoreError
+from ..markets.calendars import Calendars
 from . import price_rows
 from .price_rows import NO_DAY, day_number, take
-from .rating_scale import BAND_DECIMALS, SCALES, RatingScales, band_codes
 from .series import add_months as date_add_months
 
 STATUSES = ("hit", "miss", "pending", "no_data", "no_benchmark")

@@ -18,8 +18,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ..desk import Band
-from .rating_scale import band_of
+from ..desk.parse import Band
+from ..desk.rating_scale import band_of
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from .rules import SeriesSource
+from ..desk.rules import SeriesSource
 
 
 def price_sources(

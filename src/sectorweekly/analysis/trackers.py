@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ..desk.rules import DEFAULT_TREND_RULES, TrendRules
 from ..store.series import GpuRow, SeriesRow
-from .rules import DEFAULT_TREND_RULES, TrendRules
 
 EPS = 1e-9  # ratios such as 120/100 - 1 land a hair off 0.20; a boundary value counts as met
 TrendCode = Literal["surge", "rise", "flat", "pullback", "fall", "drop", "no_change"]

@@ -5,6 +5,8 @@ Every command ends with a documented exit code and, on failure, one line on stde
 or lacks the data asked for, 5 an update source failed, 6 this machine lacks something (font,
 PDF engine, online extra), 7 the machine refused a file (disk full, read-only, no permission,
 no such path), 70 an internal error (a bug; ``SECTORWEEKLY_DEBUG=1`` shows it).
+
+May import every stage (it is the top of the flow); holds no logic a library user would need.
 """
 
 from __future__ import annotations
@@ -102,7 +104,7 @@ def progress_line() -> Iterator[Callable[[str], None]]:
 
 def _prepare(desk_dir: Path | None, wait: float):
     """The desk and its store, with the desk's own files loaded (the one step that seeds)."""
-    from ..workspace import prepare
+    from ..update.workspace import prepare
 
     d, _ = desk_and_calendars(desk_dir)
     path, added = prepare(d, wait)
@@ -116,7 +118,7 @@ def _prepare(desk_dir: Path | None, wait: float):
 def _desk(desk_dir: Path | None):
     """The desk, its store path and its calendars, for an import (which needs no seeds: it
     only adds rows)."""
-    from ..paths import store_path
+    from ..desk.paths import store_path
 
     d, cals = desk_and_calendars(desk_dir)
     return d, store_path(d), cals
@@ -161,11 +163,11 @@ def build(
         raise InputError(out, None, "is a file; expected a folder for the report files (--out)")
     run = runner(jobs)  # forked before the store is opened: imports the renderers meanwhile
     try:
-        from ..archive import read_archive
-        from ..build import BuildContext, build_report
+        from ..build.flow import BuildContext, build_report
         from ..report.render import write_all
-        from ..series import publish as publish_issue
-        from ..series import reports_folder
+        from ..series.archive import read_archive
+        from ..series.publish import publish as publish_issue
+        from ..series.publish import reports_folder
 
         d, _ = _prepare(desk, wait)
         series_dir = reports_folder(reports, out)
@@ -204,7 +206,7 @@ def build(
 
 def _cache_warnings() -> None:
     """Caches the command could not write (a full or read-only cache folder), once each."""
-    from ..cache_writes import take_warnings
+    from ..desk.cache_writes import take_warnings
 
     for line in take_warnings():
         err_console.print(line, markup=False, highlight=False, soft_wrap=True)
@@ -223,11 +225,11 @@ def preview(
     import signal
     import threading
 
-    from ..preview import serve
+    from .preview import serve
 
     first, last = option_date(start, "--start"), option_date(end, "--end")
     if desk is not None and not (desk / "desk.yaml").is_file():
-        from ..desk import load_desk
+        from ..desk.parse import load_desk
 
         load_desk(desk)  # says what is missing (exit code 2); later desk errors show on the page
     stop = threading.Event()
@@ -270,7 +272,7 @@ def import_prices(
     wait: WaitOpt = 30.0,
 ) -> None:
     """Import daily prices; all files in one transaction, nothing written if any row is bad."""
-    from ..imports import import_prices as run_import
+    from ..update.imports import import_prices as run_import
 
     d, path, cals = _desk(desk)
     known = {s: i.market for s, i in d.instruments.items()}
@@ -303,7 +305,7 @@ def import_shares(
     wait: WaitOpt = 30.0,
 ) -> None:
     """Import shares outstanding (for market caps); same rules as prices."""
-    from ..imports import import_shares_files
+    from ..update.imports import import_shares_files
 
     _, path, _ = _desk(desk)
     added = import_shares_files(path, list(files), encoding=encoding, wait=wait, sheet=sheet)
@@ -353,8 +355,8 @@ def import_series(
     wait: WaitOpt = 30.0,
 ) -> None:
     """Import tracker series (site visits, app downloads…) or GPU prices; one transaction."""
-    from ..imports import import_tracker_files
     from ..providers.tracker_files import SeriesOptions
+    from ..update.imports import import_tracker_files
 
     aliases = {}
     for pair in alias or []:
@@ -415,8 +417,8 @@ def init(
     ] = False,
 ) -> None:
     """Create a desk folder from the demo desk, to edit into your own."""
-    from ..desk import demo_desk_dir, load_desk
-    from ..workspace import create_desk, prepare
+    from ..desk.parse import demo_desk_dir, load_desk
+    from ..update.workspace import create_desk, prepare
 
     if directory.exists() and not directory.is_dir():
         raise InputError(directory, None, "is a file; expected a new or empty folder")

@@ -28,8 +28,8 @@ archive_app = typer.Typer(no_args_is_help=True, help="The series archive (publis
 @archive_app.command("list")
 def archive_list(reports: ReportsOpt = None) -> None:
     """Every archived issue: publication date, window, title, kind, best and worst names."""
-    from ..archive import archive_path, read_archive, summary
-    from ..series import reports_folder
+    from ..series.archive import archive_path, read_archive, summary
+    from ..series.publish import reports_folder
 
     folder = reports_folder(reports, None)
     issues = read_archive(folder)
@@ -68,9 +68,9 @@ def backfill(
     and archive them, so a new desk starts with a history."""
     import time
 
-    from ..series import backfill as run_backfill
-    from ..series import reports_folder
-    from ..workspace import prepare
+    from ..series.publish import backfill as run_backfill
+    from ..series.publish import reports_folder
+    from ..update.workspace import prepare
 
     folder = reports_folder(reports, None)
     d, _ = desk_and_calendars(desk)

@@ -31,10 +31,10 @@ def calendar(
     from .. import store
     from ..analysis.declared_closed import rows_on_declared_closed
     from ..analysis.observed_sessions import settle
+    from ..desk.paths import store_path
     from ..markets import MARKETS
     from ..markets import market as find_market
     from ..parts.market import declared_closed_messages
-    from ..paths import store_path
     from .options import desk_and_calendars
 
     try:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from ..calendars import Calendars
-    from ..desk import Desk
+    from ..desk.parse import Desk
+    from ..markets.calendars import Calendars
 
 DeskOpt = Annotated[
     Path | None,
@@ -83,9 +83,9 @@ def option_date(value: str | None, flag: str) -> dt.date | None:
 def desk_and_calendars(desk_dir: Path | None) -> tuple[Desk, Calendars]:
     """The desk and its calendars, saying once on the console how its ``holidays:`` change the
     years the library or the package already know (each command loads its desk here)."""
-    from ..calendars import Calendars
     from ..console import err
-    from ..desk import load_desk
+    from ..desk.parse import load_desk
+    from ..markets.calendars import Calendars
 
     desk = load_desk(desk_dir)
     cals = Calendars.of_desk(desk)

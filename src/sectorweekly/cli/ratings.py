@@ -33,9 +33,9 @@ def import_ratings(
     wait: WaitOpt = 30.0,
 ) -> None:
     """Import ratings; all files in one transaction, nothing written if any row is bad."""
-    from ..analysis.rating_scale import RatingScales
-    from ..imports import import_rating_files
-    from ..workspace import prepare, rating_symbols
+    from ..desk.rating_scale import RatingScales
+    from ..update.imports import import_rating_files
+    from ..update.workspace import prepare, rating_symbols
 
     d, _ = desk_and_calendars(desk)
     path, _ = prepare(d, wait)
@@ -74,9 +74,13 @@ def evaluate_ratings(
 ) -> None:
     """Judge every rating against its market's benchmark at 6 and/or 12 months."""
     from ..analysis.observed_sessions import observed
+    from ..analysis.ratings_scorecard import (
+        desk_scorecard,
+        parse_benchmark_overrides,
+        write_scorecard,
+    )
     from ..analysis.scorecard import parse_horizons
-    from ..ratings_scorecard import desk_scorecard, parse_benchmark_overrides, write_scorecard
-    from ..workspace import prepare
+    from ..update.workspace import prepare
 
     try:
         horizons = parse_horizons(horizon)

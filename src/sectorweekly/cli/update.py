@@ -78,7 +78,7 @@ def update(
     """Fetch the daily bars the store lacks for every watchlist member and benchmark."""
     from ..update.console import render_summary, run_with_progress
     from ..update.run import UpdateFailed, UpdateInterrupted, UpdateOptions
-    from ..workspace import prepare
+    from ..update.workspace import prepare
 
     out = consoles.out()
     err = consoles.err()

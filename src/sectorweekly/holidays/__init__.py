@@ -8,6 +8,8 @@ per market shipped with the package (``holidays/<MARKET>.yaml``) and, on top of 
 package or the library already know for that year (a notice they lack, a mourning day); only
 ``replace: true`` makes the desk's list the whole year. ``calendars`` builds the sessions from
 the result.
+
+Data only, read by ``markets.calendars``; imports nothing of the package.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""The three markets a desk can cover, and what differs between them."""
+"""The three markets a desk can cover, and what differs between them.
+
+May import only the core modules (``errors``, ``clock``…) and the ``holidays`` data; the desk
+and everything above import it.
+"""
 
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ import pandas as pd
 from .codes import BOARD_ZH, BSE, CHINEXT, MAIN, STAR, board_of
 
 if TYPE_CHECKING:
-    from ..calendars import Calendars
+    from .calendars import Calendars
 
 __all__ = [
     "BOARD_ZH",

@@ -4,6 +4,9 @@ A part is ``(week, review) -> ReportPart`` (``parts/base.py``). To add one, writ
 in ``PARTS``; the README's Report parts section names every module. The list's order is the
 order of key points, front-page entries, extras and console messages; sections and figures are
 placed by their own ``order``.
+
+May import the report model, narrative, analysis and the store (to read); never a renderer, a
+provider or the series (the deferred read of past issues is a known break).
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from ..report.model import Chart, Closing, RelatedIssue, Review, Section, Table
 
 if TYPE_CHECKING:
-    from ..archive import ArchivedIssue
-    from ..week import Week
+    from ..build.week import Week
+    from ..series.archive import ArchivedIssue
 
 
 @dataclass

@@ -3,9 +3,9 @@ disclaimer, the firm's special statement and copyright (from the desk's firm tex
 
 from __future__ import annotations
 
+from ..build.week import Week
 from ..markets import MARKETS
 from ..report.model import Closing, RatingRow, Review
-from ..week import Week
 from .base import ReportPart
 
 

@@ -15,7 +15,8 @@ from ..analysis import series as an
 from ..analysis.declared_closed import RowsOnClosedDay, rows_on_declared_closed
 from ..analysis.market import MemberMove, MemberSpec, compute_moves
 from ..analysis.sources import price_sources
-from ..desk import Desk
+from ..build.week import CurrentRating, Week
+from ..desk.parse import Desk
 from ..errors import StoreError
 from ..markets import MARKETS
 from ..narrative import ratings_zh as rz
@@ -35,7 +36,6 @@ from ..report.model import (
     WatchThemeOut,
     WindowOut,
 )
-from ..week import CurrentRating, Week
 from .base import ReportPart
 from .review_table import review_table
 

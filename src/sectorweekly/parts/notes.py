@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..desk import demo_desk_dir
+from ..build.week import Week
+from ..desk.notes import WeekNotes
+from ..desk.parse import demo_desk_dir
 from ..errors import InputError
-from ..notes import WeekNotes
 from ..report.model import ORDER_AI_TRACKING, ORDER_NEWS, Paragraph, Review, Section
-from ..week import Week
 from ..wording import counted
 from .base import ReportPart
 

@@ -12,13 +12,14 @@ from typing import Any
 import pandas as pd
 
 from .. import clock
-from ..analysis.rating_scale import RatingScales
+from ..analysis.ratings_scorecard import Scorecard, desk_scorecard
 from ..analysis.series import rating_actions
-from ..desk import Desk
+from ..build.week import Week
+from ..desk.parse import Desk
+from ..desk.rating_scale import RatingScales
 from ..markets import MARKETS
 from ..narrative import ratings_zh as rz
 from ..narrative.series_zh import ACTIONS
-from ..ratings_scorecard import Scorecard, desk_scorecard
 from ..report.model import (
     ORDER_RATINGS,
     Chart,
@@ -29,7 +30,6 @@ from ..report.model import (
     Section,
     Table,
 )
-from ..week import Week
 from .base import ReportPart
 
 SOURCE = "本地数据库：评级记录及交易所日收盘价"

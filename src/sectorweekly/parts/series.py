@@ -18,7 +18,8 @@ from typing import Any
 
 from .. import store
 from ..analysis import series as an
-from ..desk import Desk
+from ..build.week import Week
+from ..desk.parse import Desk
 from ..markets import MARKETS
 from ..narrative import series_zh as sz
 from ..narrative.zh import signed_pct
@@ -35,7 +36,6 @@ from ..report.model import (
     Section,
     Table,
 )
-from ..week import Week
 from .base import ReportPart
 from .market import week_over_week
 

@@ -24,11 +24,11 @@ from ..analysis.trackers import (
     load_series,
     summarise,
 )
-from ..desk import TrackerRules
+from ..build.week import Week
+from ..desk.parse import TrackerRules
 from ..narrative import trackers_zh as tz
 from ..report.model import ORDER_AI_TRACKING, ORDER_GPU, Chart, Paragraph, Review, Section
 from ..store import series as stored_series
-from ..week import Week
 from .base import ReportPart
 
 NEW_COLOR, USED_COLOR = "#1f5fbf", "#d62728"  # new in blue, used in red

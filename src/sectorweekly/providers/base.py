@@ -26,7 +26,7 @@ from . import wire
 from .fetcher import Fetcher, Request
 
 if TYPE_CHECKING:
-    from ..desk import Desk
+    from ..desk.parse import Desk
 
 ONLINE_EXTRA_HINT = "pip install 'sectorweekly[online]'"
 

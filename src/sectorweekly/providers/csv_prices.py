@@ -23,9 +23,9 @@ import pyarrow as pa
 from duckdb.sqltypes import VARCHAR
 
 from .. import clock, textfile
-from ..calendars import Calendars
 from ..errors import CalendarError, InputError
 from ..markets import MARKET_ALIASES, MARKETS, codes
+from ..markets.calendars import Calendars
 from . import dividends
 from .columns import SHARES, header_index, parse_row
 

@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..calendars import Calendars
 from ..errors import InputError
+from ..markets.calendars import Calendars
 from ..store import PRICE_COLUMNS
 from .base import PriceQuery, Provider, Request, register
 from .csv_prices import read_price_files
 
 if TYPE_CHECKING:
-    from ..desk import Desk
+    from ..desk.parse import Desk
 
 
 @register

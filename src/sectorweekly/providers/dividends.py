@@ -26,9 +26,9 @@ from pathlib import Path
 import duckdb
 
 from .. import textfile
-from ..calendars import Calendars, calendar_name
 from ..errors import CalendarError, InputError
 from ..markets import MARKET_ALIASES, MARKETS, codes
+from ..markets.calendars import Calendars, calendar_name
 from ..store import schema
 
 COLUMNS = ["symbol", "date", "cash", "bonus", "rights_price", "rights_ratio", "market", "source"]

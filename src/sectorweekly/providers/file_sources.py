@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.rating_scale import RatingScales
-from ..calendars import Calendars
+from ..desk.rating_scale import RatingScales
 from ..errors import InputError
+from ..markets.calendars import Calendars
 from .csv_prices import PriceFiles, Progress, read_shares_file
 from .fetcher import FILE_HOST, Fetcher, Request, StoreCheck
 from .ratings_csv import read_ratings_file

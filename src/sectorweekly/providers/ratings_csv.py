@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import clock, textfile
-from ..analysis.rating_scale import RatingScales
+from ..desk.rating_scale import RatingScales
 from ..errors import InputError
 from ..store import ratings as stored_ratings
 from .columns import RATINGS, header_index, parse_row

@@ -17,7 +17,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..paths import cache_dir
+from ..desk.paths import cache_dir
 from .chart_style import DPI, payload
 from .chart_style import FONT_FAMILY as FONT_FAMILY  # named here by callers
 from .chart_style import FontError as FontError
@@ -105,8 +105,8 @@ def draw_into_cache(todo: Todo) -> None:
     """Draw each figure into its file, then keep a copy in the cache (written atomically:
     another build may read it). A cache that cannot be written is skipped: ``FigureFiles.keep``
     says so from the parent process, which sees the copy's notes of it."""
-    from .. import cache_writes
     from ..atomic import unstaged
+    from ..desk import cache_writes
     from ..errors import machine_error
 
     for f, cached, dest in todo:
@@ -182,7 +182,7 @@ class FigureFiles:
     def keep(self) -> None:
         """Keep in the cache the drawn images a forked copy could not (it cannot warn): the
         first that fails here gives the warning, with the OS's reason."""
-        from .. import cache_writes
+        from ..desk import cache_writes
 
         for f, c, drawn in self._rows(None):
             dest = self._dest(f)  # not there: a kind of figure nobody asked for (the preview)

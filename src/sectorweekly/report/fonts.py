@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 
 from pylopdf_fonts_zh_cn import sans_path, serif_path
 
-from .. import cache_writes
+from ..desk import cache_writes
+from ..desk.paths import cache_dir
 from ..errors import SectorWeeklyError
-from ..paths import cache_dir
 from .model import strings
 
 if TYPE_CHECKING:

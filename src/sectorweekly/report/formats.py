@@ -17,7 +17,7 @@ from typing import Any
 
 from ..atomic import unstaged
 from ..errors import machine_error
-from ..paths import cache_dir
+from ..desk.paths import cache_dir
 from .charts import FigureFiles, draw_into_cache
 from .model import Chart, Report, Table
 from .tasks import Task
@@ -122,7 +122,7 @@ def _xlsx_cached(job: Job) -> Path:
 def write_xlsx(job: Job, needs: Mapping[str, Any]) -> Path:
     """charts.xlsx: the data behind every figure, one sheet each (图表底稿), kept in the cache
     by what it shows (a cache that cannot be written is skipped, with a warning)."""
-    from .. import cache_writes
+    from ..desk import cache_writes
     from .xlsx import workbook_bytes
 
     data = workbook_bytes(job.report)

@@ -11,7 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, select_autoescape
 
-from ..archive import ArchivedIssue, summary
+from ..series.archive import ArchivedIssue, summary
 from .fonts import embedded_font_css
 
 _TEMPLATE = """<!DOCTYPE html>

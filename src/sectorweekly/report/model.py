@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, computed_field
 
-from ..analysis.rules import MemberStatus, SeriesSource
+from ..desk.rules import MemberStatus, SeriesSource
 
 
 def strings(value: Any) -> Iterable[str]:

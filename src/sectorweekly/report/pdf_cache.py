@@ -15,8 +15,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from .. import cache_writes
-from ..paths import cache_dir
+from ..desk import cache_writes
+from ..desk.paths import cache_dir
 
 _LINKS = re.compile(r'(?:src|href)="([^"]+)"|url\("?([^)"]+)"?\)')
 

@@ -2,6 +2,9 @@
 
 Every write goes through :func:`ingest` (lock, checks, one transaction, meta bookkeeping);
 readers open the file read-only and wait while a writer is inside.
+
+May import ``desk``, ``markets`` and the core modules only; every stage above reads through it
+and only ``update`` writes.
 """
 
 from __future__ import annotations

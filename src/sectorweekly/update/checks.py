@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..desk import Instrument
+from ..desk.parse import Instrument
 from ..errors import ProviderError
 from ..markets import MARKETS, cn_limits
 from .plan import StoredBar, SymbolPlan

@@ -21,7 +21,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from ..desk import Desk
+from ..desk.parse import Desk
 from ..wording import counted
 from .resilience import NOT_ASKED
 from .run import SymbolResult, UpdateOptions, UpdateSummary, run_update

@@ -17,10 +17,10 @@ from pathlib import Path
 import pandas as pd
 
 from .. import store
-from ..calendars import Calendars
-from ..desk import DESK_FILE, Desk
+from ..desk.parse import DESK_FILE, Desk
 from ..errors import InputError
 from ..markets import codes
+from ..markets.calendars import Calendars
 from ..providers.base import PriceQuery
 
 DEFAULT_HISTORY_DAYS = 366  # first update of a symbol with no rows and no --since

@@ -28,11 +28,11 @@ from typing import Any
 import pandas as pd
 
 from .. import store
-from ..calendars import Calendars
 from ..clock import now_utc
-from ..desk import Desk, Instrument
+from ..desk.parse import Desk, Instrument
 from ..errors import ProviderError, SectorWeeklyError
 from ..markets import MARKETS
+from ..markets.calendars import Calendars
 from ..providers.base import (
     FUTURE_DATES,
     PriceQuery,

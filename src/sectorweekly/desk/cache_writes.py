@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import atomic
-from .errors import SectorWeeklyError
+from .. import atomic
+from ..errors import SectorWeeklyError
 from .paths import cache_dir
 
 _SKIPPED: dict[str, str] = {}  # cache root -> the warning, until the command prints it

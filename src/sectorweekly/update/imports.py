@@ -11,12 +11,12 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import store
-from .analysis.rating_scale import RatingScales
-from .calendars import Calendars
-from .providers.csv_prices import Progress
-from .providers.fetcher import Fetcher
-from .providers.file_sources import (
+from .. import store
+from ..desk.rating_scale import RatingScales
+from ..markets.calendars import Calendars
+from ..providers.csv_prices import Progress
+from ..providers.fetcher import Fetcher
+from ..providers.file_sources import (
     PriceFilesFetcher,
     PriceFilesQuery,
     RatingFilesFetcher,
@@ -26,7 +26,7 @@ from .providers.file_sources import (
     TrackerFilesQuery,
     tracker_fetcher,
 )
-from .providers.tracker_files import SeriesOptions
+from ..providers.tracker_files import SeriesOptions
 
 Q = TypeVar("Q")
 

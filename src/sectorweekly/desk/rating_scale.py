@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..desk import Band, Ratings
+from .parse import Band, Ratings
 
 BAND_DECIMALS = 6
 SCALES = ("company", "industry")

@@ -13,15 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import archive, atomic, clock, store
-from .analysis.sources import store_last_dates
+from .. import atomic, clock, store
+from ..analysis.sources import store_last_dates
+from ..desk.parse import Desk
+from ..errors import SectorWeeklyError, StoreError
+from ..markets.calendars import latest_complete_week
+from ..parts.base import BuildContext
+from ..report.model import Report
+from ..wording import counted
+from . import archive
 from .archive import Recorded
-from .calendars import latest_complete_week
-from .desk import Desk
-from .errors import SectorWeeklyError, StoreError
-from .parts.base import BuildContext
-from .report.model import Report
-from .wording import counted
 
 DEFAULT_REPORTS = Path("reports")
 
@@ -43,7 +44,7 @@ def publish(reports: Path, report: Report, documents: list[Path]) -> Recorded:
 
 
 def write_index(reports: Path) -> Path:
-    from .report.index import render_index
+    from ..report.index import render_index
 
     issues = archive.read_archive(reports)
     path = reports / archive.INDEX_FILE
@@ -52,7 +53,7 @@ def write_index(reports: Path) -> Path:
 
 def _stored_span(desk: Desk) -> tuple[dt.date, dt.date] | None:
     """First and last stored price day of the desk's names (None: the store has none)."""
-    from .paths import store_path
+    from ..desk.paths import store_path
 
     path = store_path(desk)  # read only: the command line prepared the store
     symbols = list(dict.fromkeys(desk.members() + desk.benchmark_symbols()))
@@ -135,7 +136,7 @@ def backfill(
 ) -> BackfillResult:
     """Build the report model of each past week (no documents), oldest first, each issue seeing
     the ones recorded before it, and record them as backfilled issues."""
-    from .build import build_report
+    from ..build.flow import build_report
 
     result = BackfillResult()
     windows = backfill_windows(desk, weeks, before)

@@ -18,15 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import atomic, store
-from .analysis.rating_scale import RatingScales
-from .calendars import Calendars
-from .desk import Desk
-from .errors import DeskError, MachineError, machine_error
-from .imports import load
-from .paths import store_path
-from .providers.fetcher import Fetcher
-from .providers.file_sources import (
+from .. import atomic, store
+from ..desk.parse import Desk
+from ..desk.paths import store_path
+from ..desk.rating_scale import RatingScales
+from ..errors import DeskError, MachineError, machine_error
+from ..markets.calendars import Calendars
+from ..providers.fetcher import Fetcher
+from ..providers.file_sources import (
     PriceFilesFetcher,
     PriceFilesQuery,
     RatingFilesFetcher,
@@ -36,9 +35,10 @@ from .providers.file_sources import (
     TrackerFilesQuery,
     tracker_fetcher,
 )
-from .providers.tracker_files import SeriesOptions
-from .store import ratings as stored_ratings
-from .store import series as stored_series
+from ..providers.tracker_files import SeriesOptions
+from ..store import ratings as stored_ratings
+from ..store import series as stored_series
+from .imports import load
 
 PRICES_KEY = "seed_digest"
 TRACKERS_KEY = "tracker_seed_digest"

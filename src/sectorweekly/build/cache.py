@@ -20,9 +20,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import cache_writes
-from .desk import Desk
-from .paths import cache_dir
+from ..desk import cache_writes
+from ..desk.parse import Desk
+from ..desk.paths import cache_dir
 
 if TYPE_CHECKING:
     from .week import Week
@@ -37,7 +37,7 @@ _DISK_SIZE = 32  # files kept in the cache folder, newest first
 def _code_digest() -> str:
     """The package's code and data files (holiday lists…): a changed rule must never be
     answered from an older result. The demo desk is stamped as a desk, by ``desk_stamp``."""
-    root = Path(__file__).parent
+    root = Path(__file__).parents[1]  # the whole package
     h = hashlib.sha256(_VERSION)
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root)

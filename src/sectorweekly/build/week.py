@@ -17,23 +17,23 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from . import clock, store
-from .analysis.market import Window
-from .analysis.observed_sessions import observed
-from .analysis.rating_scale import RatingScales
-from .analysis.series import rating_actions
-from .analysis.sources import store_last_dates
-from .calendars import Calendars, latest_complete_week
-from .desk import Desk, WatchTheme
-from .errors import InputError, StoreError
-from .markets import codes
-from .notes import WeekNotes, load_notes, notes_path
-from .paths import store_path
-from .store.ratings import read_ratings
+from .. import clock, store
+from ..analysis.market import Window
+from ..analysis.observed_sessions import observed
+from ..desk.rating_scale import RatingScales
+from ..analysis.series import rating_actions
+from ..analysis.sources import store_last_dates
+from ..markets.calendars import Calendars, latest_complete_week
+from ..desk.parse import Desk, WatchTheme
+from ..errors import InputError, StoreError
+from ..markets import codes
+from ..desk.notes import WeekNotes, load_notes, notes_path
+from ..desk.paths import store_path
+from ..store.ratings import read_ratings
 
 if TYPE_CHECKING:
-    from .archive import ArchivedIssue
-    from .report.model import Report
+    from ..series.archive import ArchivedIssue
+    from ..report.model import Report
 
 
 @dataclass(frozen=True)
@@ -198,7 +198,7 @@ def gather(
     archive: Iterable[ArchivedIssue] = (),
 ) -> Week:
     """Read the week's inputs once: the window, the notes, the ratings and the earlier issues."""
-    from .archive import history_before
+    from ..series.archive import history_before
 
     path = store_path(desk)
     window, messages = resolve_window(desk, path, start, end)

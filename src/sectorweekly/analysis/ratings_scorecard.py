@@ -17,17 +17,17 @@ from typing import Any
 
 import pandas as pd
 
-from . import store
-from .analysis.rating_scale import RatingScales
-from .analysis.scorecard import evaluate, horizon_label, summarise
-from .calendars import Calendars
-from .desk import Desk
-from .errors import InputError, MachineError, machine_error, os_reason_in_text
-from .markets import MARKETS, codes
-from .paths import store_path
-from .providers.ratings_csv import load_rating_files
-from .store import ratings as stored_ratings
-from .workspace import rating_symbols
+from .. import store
+from ..desk.parse import Desk
+from ..desk.paths import store_path
+from ..desk.rating_scale import RatingScales
+from ..errors import InputError, MachineError, machine_error, os_reason_in_text
+from ..markets import MARKETS, codes
+from ..markets.calendars import Calendars
+from ..providers.ratings_csv import load_rating_files
+from ..store import ratings as stored_ratings
+from ..update.workspace import rating_symbols
+from .scorecard import evaluate, horizon_label, summarise
 
 SAMPLE_LABEL = "示例评级（非真实评级）"
 
@@ -195,7 +195,7 @@ def write_scorecard(card: Scorecard, out_dir: Path) -> list[Path]:
     ``scorecard.csv`` (every row), both whole or neither (staged, then renamed together). The
     rows are written by DuckDB: two million of them in a few seconds, where Python's encoders
     took half a minute."""
-    from .atomic import Staging
+    from ..atomic import Staging
 
     with Staging(out_dir) as staging:
         json_path, csv_path = staging.folder / "scorecard.json", staging.folder / "scorecard.csv"

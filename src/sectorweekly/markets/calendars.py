@@ -37,9 +37,9 @@ import pandas as pd
 from exchange_calendars.calendar_utils import _default_calendar_factories
 from exchange_calendars.precomputed_exchange_calendar import PrecomputedExchangeCalendar
 
-from . import clock, holidays
-from .errors import CalendarError, InputError
-from .markets import market
+from .. import clock, holidays
+from ..errors import CalendarError, InputError
+from . import market
 
 
 class DeskHolidays(Protocol):
@@ -51,6 +51,7 @@ class DeskHolidays(Protocol):
 
     @property
     def root(self) -> Path: ...
+
 
 CALENDAR_START = pd.Timestamp("2000-01-04")
 # provisional sessions run this many years past the later of today and the last known year

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError
+from ..errors import InputError
 
 FRONT_KEYS = ("headline", "watch", "risks")
 _SOURCE_PREFIX = r"(?:来源|资料来源|source)\s*[:：]\s*"
@@ -74,7 +74,7 @@ def load_notes(path: Path) -> WeekNotes | None:
     """The notes in ``path``, or None when the file does not exist."""
     if not path.is_file():
         return None
-    from .textfile import read_text
+    from ..textfile import read_text
 
     return parse_notes(read_text(path), path)  # UTF-8 (BOM or not) or GB18030
 

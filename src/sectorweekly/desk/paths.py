@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .desk import Desk
+    from .parse import Desk
 
 
 def home() -> Path:
@@ -32,7 +32,7 @@ def cache_dir(kind: str) -> Path:
 def store_path(desk: Desk) -> Path:
     """The store of a desk: its ``store:`` key, relative to the desk; the embedded demo desk
     keeps its store in the user folder, not inside the package."""
-    from .desk import demo_desk_dir  # here, so that the renderers import this module alone
+    from .parse import demo_desk_dir
 
     if desk.root.resolve() == demo_desk_dir().resolve():
         return home() / "demo" / "store.duckdb"

@@ -23,11 +23,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from .errors import SectorWeeklyError
-from .paths import store_path
-from .report.fonts import SANS, css_string, font_files
-from .report.html import LiveState, render_html
-from .report.model import Report
+from ..desk.paths import store_path
+from ..errors import SectorWeeklyError
+from ..report.fonts import SANS, css_string, font_files
+from ..report.html import LiveState, render_html
+from ..report.model import Report
 
 POLL_S = 0.1  # how often the desk's files are compared
 WAIT_S = 20.0  # longest a page's /wait request is held before it asks again
@@ -76,17 +76,17 @@ class Preview:
         self.holiday_lines: list[str] = []  # how the desk's holidays: change known years
 
     def watched_dir(self) -> Path:
-        from .desk import demo_desk_dir
+        from ..desk.parse import demo_desk_dir
 
         return self.desk_dir or demo_desk_dir()
 
     def rebuild(self) -> None:
         """Build the report again; on a bad input keep the last good one and show the error."""
-        from .build import BuildContext, build_report
-        from .calendars import Calendars
-        from .desk import load_desk
-        from .report.render import made_for
-        from .workspace import prepare
+        from ..build.flow import BuildContext, build_report
+        from ..desk.parse import load_desk
+        from ..markets.calendars import Calendars
+        from ..report.render import made_for
+        from ..update.workspace import prepare
 
         t0 = time.perf_counter()
         try:
@@ -181,7 +181,7 @@ def serve(
     work = Path(tempfile.mkdtemp(prefix="sectorweekly-preview-"))
     preview = Preview(desk_dir, start, end, work)
     try:
-        from .desk import load_desk
+        from ..desk.parse import load_desk
 
         with contextlib.suppress(SectorWeeklyError):
             preview.store = store_path(load_desk(desk_dir))

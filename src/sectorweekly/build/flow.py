@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import build_cache, clock, store
-from .desk import Desk
-from .narrative import zh
-from .parts import PARTS, BuildContext, ReportPart, market_review
-from .parts.notes import notes_part
-from .paths import store_path
-from .report.model import FrontMatter, Report, Review
+from .. import clock, store
+from . import cache as build_cache
+from ..desk.parse import Desk
+from ..narrative import zh
+from ..parts import PARTS, BuildContext, ReportPart, market_review
+from ..parts.notes import notes_part
+from ..desk.paths import store_path
+from ..report.model import FrontMatter, Report, Review
 from .week import Week, gather
 
 __all__ = ["BuildContext", "assemble", "build_report", "choose_headline"]

@@ -13,10 +13,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .analysis.rules import Thresholds, TrendRules
-from .errors import DeskError
-from .markets import MARKETS, codes
-from .textfile import read_text
+from ..errors import DeskError
+from ..markets import MARKETS, codes
+from ..textfile import read_text
+from .rules import Thresholds, TrendRules
 
 DESK_FILE = "desk.yaml"
 
@@ -431,11 +431,11 @@ def load_desk(directory: Path | str | None = None) -> Desk:
         where = mark.line + 1 if mark is not None else None
         raise DeskError(path, where, f"not valid YAML ({getattr(exc, 'problem', exc)})") from None
     desk = parse_desk(data, path)
-    from .calendars import Calendars
+    from ..markets.calendars import Calendars
 
     Calendars.of_desk(desk)  # the holidays: key is checked with the rest of the file
     return desk
 
 
 def demo_desk_dir() -> Path:
-    return Path(__file__).parent / "demo" / "desk"
+    return Path(__file__).parents[1] / "demo" / "desk"

@@ -18,9 +18,9 @@ from typing import Any, Literal
 from filelock import FileLock, Timeout
 from pydantic import BaseModel, ValidationError
 
-from . import atomic, clock
-from .errors import InputError, SectorWeeklyError, machine_error
-from .report.model import Report
+from .. import atomic, clock
+from ..errors import InputError, SectorWeeklyError, machine_error
+from ..report.model import Report
 
 ARCHIVE_FILE = "archive.jsonl"
 INDEX_FILE = "index.html"

@@ -1,0 +1,7 @@
+"""The desk: what the analyst keeps — desk.yaml parsed (``parse``), the week's notes
+(``notes``), and where a desk's store, caches and reports live (``paths``, ``cache_writes``).
+
+The bottom of the flow with ``markets``: may import only the core modules (``errors``,
+``textfile``, ``clock``, ``atomic``, ``console``, ``wording``) and ``markets``; never the store,
+a provider or anything that reads the market.
+"""
