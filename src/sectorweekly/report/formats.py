@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import unstaged
-from ..errors import machine_error
 from ..desk.paths import cache_dir
+from ..errors import machine_error
 from .charts import FigureFiles, draw_into_cache
 from .model import Chart, Report, Table
 from .tasks import Task
