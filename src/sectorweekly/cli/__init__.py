@@ -2,7 +2,7 @@
 
 Every command ends with a documented exit code and, on failure, one line on stderr:
 0 done, 2 bad input or usage, 3 a date the exchange calendars do not know, 4 the store is busy
-or lacks the data asked for, 5 an update source failed, 6 this machine lacks something (font,
+or lacks the data asked for, 5 an update source or a send channel failed, 6 this machine lacks something (font,
 PDF engine, online extra), 7 the machine refused a file (disk full, read-only, no permission,
 no such path), 70 an internal error (a bug; ``SECTORWEEKLY_DEBUG=1`` shows it).
 
@@ -456,21 +456,16 @@ _register_update()
 
 def _register_archive() -> None:
     from .archive import archive_app, backfill
+    from .calendar import calendar
+    from .send import register
 
     app.add_typer(archive_app, name="archive")
     app.command("backfill")(backfill)
+    app.command("calendar")(calendar)
+    register(app)  # release, send, weekly
 
 
 _register_archive()
-
-
-def _register_calendar() -> None:
-    from .calendar import calendar
-
-    app.command("calendar")(calendar)
-
-
-_register_calendar()
 
 
 def _usage_line(exc: click.ClickException) -> str:

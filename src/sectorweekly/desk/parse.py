@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..errors import DeskError
 from ..markets import MARKETS, codes
 from ..textfile import read_text
+from .distribution import Distribution
 from .rules import Thresholds, TrendRules
 
 DESK_FILE = "desk.yaml"
@@ -209,6 +210,7 @@ class Desk(_Strict):
     notes_dir: str = "notes"  # the analyst's weekly notes: <notes_dir>/<publication date>.md
     # closed weekdays by market and year, added to or replacing the calendars' (see holidays/)
     holidays: dict[str, dict[int, Any]] = Field(default_factory=dict)
+    distribution: Distribution = Field(default_factory=Distribution)  # where issues are sent
 
     # where the desk was read from; not part of the YAML
     root: Path = Field(default=Path("."), exclude=True)

@@ -24,6 +24,7 @@ class Summary:
     pdf: Path | None = None
     docx: Path | None = None
     link: str | None = None  # a public URL of the issue, when the desk gives a base URL
+    chart_url: str | None = None  # a public URL of 图表1 as PNG (DingTalk shows images by link)
     digests: dict[str, str] = field(default_factory=dict)  # document name -> sha256
 
 
