@@ -43,6 +43,8 @@ from sectorweekly.providers.file_sources import (
     SharesFilesQuery,
     TrackerFilesQuery,
 )
+from sectorweekly.providers.market_files import MarketFolder
+from sectorweekly.providers.market_sources import MarketFilesFetcher, MarketFolderQuery
 from sectorweekly.providers.tracker_files import SeriesOptions
 from sectorweekly.providers.yfinance import YfinanceProvider
 from wire_replay import ReplaySession, akshare_wire
@@ -127,6 +129,16 @@ def _gpu_files(tmp: Path) -> tuple[Fetcher[Any], Any, AbstractContextManager[Any
     return GpuFilesFetcher(), TrackerFilesQuery((path,), "gpu-price"), nullcontext()
 
 
+def _market_files(tmp: Path) -> tuple[Fetcher[Any], Any, AbstractContextManager[Any]]:
+    folder = tmp / "market"
+    folder.mkdir()
+    _write(folder, "bars.csv", "symbol,date,open,high,low,close,volume,amount\n"
+           "688041,2025-05-15,140,143,139,142.11,1000,142110\n")  # fmt: skip
+    _write(folder, "sw2021_codes.csv", "industry_code,level1\n270000,电子\n")
+    query = MarketFolderQuery(MarketFolder(folder, Calendars.build()))
+    return MarketFilesFetcher(), query, nullcontext()
+
+
 # source -> (its case, the first row's key, a compared value of that row)
 CASES: dict[type[Fetcher[Any]], tuple[Case, tuple[Any, ...], tuple[str, Any]]] = {
     AkshareProvider: (_akshare, ("688256", D(2025, 6, 23)), ("volume_unit", "shares")),
@@ -137,6 +149,7 @@ CASES: dict[type[Fetcher[Any]], tuple[Case, tuple[Any, ...], tuple[str, Any]]] =
     RatingFilesFetcher: (_rating_files, ("688041", D(2025, 5, 16)), ("target_price", 160.0)),
     SeriesFilesFetcher: (_series_files, ("visits", "ChatGPT", D(2024, 9, 20)), ("value", 77600.0)),
     GpuFilesFetcher: (_gpu_files, ("H100", "used", D(2024, 9, 30)), ("currency", "USD")),
+    MarketFilesFetcher: (_market_files, ("688041", D(2025, 5, 15)), ("amount", 142110.0)),
 }
 
 

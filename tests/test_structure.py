@@ -99,7 +99,6 @@ KNOWN_LONG_FUNCTIONS: dict[str, int] = {
     "desk.notes:_sections": 84,
     "parts.market:market_review": 105,
     "parts.trackers:_ai_section": 115,
-    "store.ingest:ingest": 83,
     "cli.update:update": 96,
 }
 

@@ -6,7 +6,9 @@ When a stream is not a terminal, rich would wrap at 80 columns and cut table cel
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Callable, Iterator
 
 from rich.console import Console
 
@@ -26,3 +28,13 @@ def out() -> Console:
 
 def err() -> Console:
     return _console(stderr=True)
+
+
+@contextlib.contextmanager
+def status_line(console: Console) -> Iterator[Callable[[str], None]]:
+    """A live status line on a terminal (what an import is doing); silent in logs."""
+    if not sys.stderr.isatty():
+        yield lambda _msg: None
+        return
+    with console.status("") as status:
+        yield lambda msg: status.update(msg)

@@ -17,7 +17,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -92,14 +92,9 @@ def _root(
     """Weekly sector tracking reports."""
 
 
-@contextlib.contextmanager
-def progress_line() -> Iterator[Callable[[str], None]]:
+def progress_line() -> contextlib.AbstractContextManager[Callable[[str], None]]:
     """A live status line on a terminal (what an import is doing); silent in logs."""
-    if not sys.stderr.isatty():
-        yield lambda _msg: None
-        return
-    with err_console.status("") as status:
-        yield lambda msg: status.update(msg)
+    return consoles.status_line(err_console)
 
 
 def _prepare(desk_dir: Path | None, wait: float):
@@ -169,7 +164,7 @@ def build(
         from ..series.publish import publish as publish_issue
         from ..series.publish import reports_folder
 
-        d, _ = _prepare(desk, wait)
+        d, store_file = _prepare(desk, wait)
         series_dir = reports_folder(reports, out)
         ctx = BuildContext(history=read_archive(series_dir))
         report = build_report(d, s, e, ctx)
@@ -182,6 +177,7 @@ def build(
     for path in written:
         console.print(str(path), markup=False)
     _cache_warnings()
+    _market_hint(store_file)
     if publish:
         done = publish_issue(series_dir, report, [p for p in written if p.parent == folder])
         day = report.front.publication_date
@@ -202,6 +198,12 @@ def build(
             style="dim",
         )
     err_console.print(f"built in {time.perf_counter() - t0:.2f}s", style="dim")
+
+
+def _market_hint(store_file: Path) -> None:
+    from .universe import market_hint
+
+    market_hint(store_file)
 
 
 def _cache_warnings() -> None:
@@ -445,27 +447,22 @@ def init(
     )
 
 
-def _register_update() -> None:
-    from .update import update
-
-    app.command("update")(update)
-
-
-_register_update()
-
-
-def _register_archive() -> None:
+def _register() -> None:
     from .archive import archive_app, backfill
     from .calendar import calendar
     from .send import register
+    from .universe import import_universe
+    from .update import update
 
+    app.command("update")(update)
     app.add_typer(archive_app, name="archive")
     app.command("backfill")(backfill)
     app.command("calendar")(calendar)
     register(app)  # release, send, weekly
+    import_app.command("universe")(import_universe)
 
 
-_register_archive()
+_register()
 
 
 def _usage_line(exc: click.ClickException) -> str:

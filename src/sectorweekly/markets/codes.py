@@ -78,6 +78,26 @@ def board_of(symbol: str, market: str = "CN_A", kind: str = "stock") -> str | No
     return None
 
 
+def board_sql(expr: str) -> str:
+    """:func:`board_of` of a stock code as a DuckDB expression (NULL when the six digits are
+    no A-share stock code), for readers that check a whole file in one query."""
+    whens = " ".join(
+        f"WHEN {' OR '.join(f'starts_with({expr}, {p!r})' for p in prefixes)} THEN '{board}'"
+        for board, prefixes in _BOARD_PREFIXES
+    )
+    return f"CASE WHEN {expr} GLOB '[0-9][0-9][0-9][0-9][0-9][0-9]' THEN CASE {whens} END END"
+
+
+def exchange_sql(expr: str) -> str:
+    """:func:`a_share_exchange` of a stock code as a DuckDB expression."""
+    return (
+        f"CASE WHEN NOT {expr} GLOB '[0-9][0-9][0-9][0-9][0-9][0-9]' THEN NULL "
+        f"WHEN starts_with({expr}, '920') OR starts_with({expr}, '8') "
+        f"OR starts_with({expr}, '43') THEN 'BJ' "
+        f"WHEN starts_with({expr}, '6') OR starts_with({expr}, '9') THEN 'SH' ELSE 'SZ' END"
+    )
+
+
 def a_share_exchange(symbol: str, kind: str = "stock") -> str | None:
     """``SH``, ``SZ`` or ``BJ`` for a six-digit mainland code; None for other shapes.
 

@@ -1,6 +1,7 @@
 """The desk's files as fetchers: prices and dividends, share counts, ratings, tracker series
 and GPU prices, each query naming its files and the fetcher yielding rows of one store kind.
 
+The whole-market folder (``import universe``) has its own fetcher in ``market_sources``.
 The reading and checking of each layout lives beside its format (``csv_prices``,
 ``ratings_csv``, ``tracker_files``); here each becomes a source like any other, whose rows the
 import commands and a desk's seeding hand to the store's one writer.

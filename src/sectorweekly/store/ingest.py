@@ -14,7 +14,7 @@ import contextlib
 import datetime as dt
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ class IngestResult:
 
 
 def _differs(col: str, numeric: bool, a: str = "a", b: str = "b") -> str:
-    x, y = f"{a}.{col}", f"{b}.{col}"
+    x, y = f'{a}."{col}"', f'{b}."{col}"'
     if numeric:
         return (
             f"(({x} IS NULL) <> ({y} IS NULL) OR abs({x} - {y}) > 1e-9 * greatest(1.0, abs({x})))"
@@ -111,7 +111,7 @@ def _stage(con: duckdb.DuckDBPyConnection, k: Kind, rows: Any, tmp: Path) -> tup
     cols = [c for c in k.types if c in given]
     skip = {"file", "line", "_ord"}
     extra = [c for c in given if c not in k.types and c not in skip]
-    select = [f"CAST({c} AS {k.types[c]}) AS {c}" for c in cols]
+    select = [f'CAST("{c}" AS {k.types[c]}) AS "{c}"' for c in cols]
     if {"volume", "volume_unit"} <= set(cols):  # the store holds volumes in shares only
         volume, unit = migrate.volume_in_shares_sql("CAST(volume AS DOUBLE)", "volume_unit")
         select[cols.index("volume")] = f"{volume} AS volume"
@@ -139,7 +139,7 @@ def _check_call(con: duckdb.DuckDBPyConnection, k: Kind) -> int:
     bad = _fetch_one(
         con,
         f"SELECT a.*, {case} AS _col, "
-        + ", ".join(f"b.{c} AS _prev_{c}" for c in k.compared)
+        + ", ".join(f'b."{c}" AS _prev_{c}' for c in k.compared)
         + ", b.file AS _prev_file, b.line AS _prev_line "
         f"FROM _in a JOIN _in b ON {on} AND b._ord < a._ord WHERE {any_diff} "
         "ORDER BY a._ord, b._ord LIMIT 1",
@@ -176,7 +176,7 @@ def _check_store(con: duckdb.DuckDBPyConnection, k: Kind, replace: bool) -> None
     bad = _fetch_one(
         con,
         f"SELECT a.*, {case} AS _col, "
-        + ", ".join(f"s.{c} AS _stored_{c}" for c in k.compared)
+        + ", ".join(f's."{c}" AS _stored_{c}' for c in k.compared)
         + f", {origin} AS _origin{stamp} FROM _uniq a JOIN main.{k.table} s ON {on} "
         f"WHERE {any_diff}{keep_partial} ORDER BY a._ord LIMIT 1",
     )
@@ -215,7 +215,7 @@ def _write(
                 f"DELETE FROM main.{k.table} WHERE ({keys}) IN "
                 f"(SELECT ({keys}) FROM _uniq WHERE _ord IN (SELECT _ord FROM _gone))"
             ).fetchall()
-    insert = [c for c in cols if c in table_cols and c not in (k.time_column, "origin")]
+    insert = [f'"{c}"' for c in cols if c in table_cols and c not in (k.time_column, "origin")]
     values = list(insert)
     if k.time_column and k.time_column in table_cols:
         insert.append(k.time_column)
@@ -286,6 +286,43 @@ def ingest(
     """
     k = kind_of(kind)
     say = progress or (lambda _msg: None)
+    with writing(path, wait) as (con, tmp):
+        # staged outside the transaction (temp tables, the store file is not touched), so
+        # that a retry after a repeated key keeps them
+        cols, n = _stage(con, k, rows, tmp)
+        say(f"checking {n:,} rows against the store")
+        if n <= EAGER_REPEAT_CHECK:
+            _check_call(con, k)  # repeats inside the call are named before any conflict
+        else:  # a big file: the table's key finds repeats during the insert, if any
+            con.execute("CREATE OR REPLACE TEMP VIEW _uniq AS SELECT * FROM _in").fetchall()
+        for attempt in (1, 2):
+            con.execute("BEGIN TRANSACTION").fetchall()
+            try:
+                # an older store is migrated first: rows are compared in today's form
+                migrated = schema.ensure(con, path)
+                _check_store(con, k, replace)
+                if check is not None:
+                    check(con)
+                say("writing")
+                now = clock.now_utc().replace(tzinfo=None, microsecond=0)
+                added, replaced = _write(con, k, cols, replace, now) if n else (0, 0)
+                break
+            except duckdb.ConstraintException:
+                # a key repeated inside the call (the table's key refused it): find it,
+                # refuse it if its values differ, else keep the first and try again
+                con.execute("ROLLBACK").fetchall()
+                if attempt == 2 or n <= EAGER_REPEAT_CHECK or not _check_call(con, k):
+                    raise
+        stamps = {f"last_ingest.{k.name}": now.isoformat()}
+        finish(con, bool(added or replaced or meta or migrated), {**(meta or {}), **stamps})
+    return IngestResult(n, added, replaced, n - added - replaced)
+
+
+@contextlib.contextmanager
+def writing(path: Path, wait: float) -> Iterator[tuple[duckdb.DuckDBPyConnection, Path]]:
+    """The one writer's connection and a temporary folder, under the lock; the block ends
+    with :func:`finish`. Anything raised inside rolls back, and the store file stays byte for
+    byte as it was (an absent store stays absent)."""
     with held_lock(path, wait), tempfile.TemporaryDirectory(prefix="sectorweekly-") as tmp:
         existed = path.exists()  # under the lock: another writer may have just created it
         con = connect(path, read_only=False, wait=wait)
@@ -293,45 +330,9 @@ def ingest(
         try:
             con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'").fetchall()
             con.execute("SET temp_directory = ?", [tmp]).fetchall()
+            con.execute("SET enable_progress_bar = false").fetchall()
             schema.check_readable(con, path)
-            # staged outside the transaction (temp tables, the store file is not touched), so
-            # that a retry after a repeated key keeps them
-            cols, n = _stage(con, k, rows, Path(tmp))
-            say(f"checking {n:,} rows against the store")
-            if n <= EAGER_REPEAT_CHECK:
-                _check_call(con, k)  # repeats inside the call are named before any conflict
-            else:  # a big file: the table's key finds repeats during the insert, if any
-                con.execute("CREATE OR REPLACE TEMP VIEW _uniq AS SELECT * FROM _in").fetchall()
-            for attempt in (1, 2):
-                con.execute("BEGIN TRANSACTION").fetchall()
-                try:
-                    # an older store is migrated first: rows are compared in today's form
-                    migrated = schema.ensure(con, path)
-                    _check_store(con, k, replace)
-                    if check is not None:
-                        check(con)
-                    say("writing")
-                    now = clock.now_utc().replace(tzinfo=None, microsecond=0)
-                    added, replaced = _write(con, k, cols, replace, now) if n else (0, 0)
-                    break
-                except duckdb.ConstraintException:
-                    # a key repeated inside the call (the table's key refused it): find it,
-                    # refuse it if its values differ, else keep the first and try again
-                    con.execute("ROLLBACK").fetchall()
-                    if attempt == 2 or n <= EAGER_REPEAT_CHECK or not _check_call(con, k):
-                        raise
-            if added or replaced or meta or migrated:
-                for key, value in {
-                    **(meta or {}),
-                    f"last_ingest.{k.name}": now.isoformat(),
-                }.items():
-                    con.execute(
-                        "INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value]
-                    ).fetchall()
-                con.execute("COMMIT").fetchall()
-                con.execute("CHECKPOINT").fetchall()
-            else:
-                con.execute("ROLLBACK").fetchall()
+            yield con, Path(tmp)
             committed = True
         except BaseException as exc:
             with _quiet():
@@ -346,7 +347,18 @@ def ingest(
                 _remove_new_store(path)
             if not committed:
                 _remove_empty_wal(path)
-    return IngestResult(n, added, replaced, n - added - replaced)
+
+
+def finish(con: duckdb.DuckDBPyConnection, changed: bool, meta: Mapping[str, str]) -> None:
+    """Commit the open transaction with its ``meta`` entries when it changed anything (and
+    checkpoint, so the file alone holds the store), else roll it back."""
+    if not changed:
+        con.execute("ROLLBACK").fetchall()
+        return
+    for key, value in meta.items():
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value]).fetchall()
+    con.execute("COMMIT").fetchall()
+    con.execute("CHECKPOINT").fetchall()
 
 
 class _quiet:

@@ -134,7 +134,7 @@ MARKET_KINDS: dict[str, Kind] = {
         "cn-universe",
         "cn_universe",
         ("symbol",),
-        ("exchange", "board", "list_date", "delist_date", "registration_ipo"),
+        ("exchange", "board"),
         {
             "symbol": "VARCHAR",
             "exchange": "VARCHAR",
@@ -145,6 +145,10 @@ MARKET_KINDS: dict[str, Kind] = {
             **_FACT,
         },
         ("symbol",),
+        # a row read from the code's shape (dates unknown) takes a later source's dates and
+        # names that source; a stored date another source contradicts is refused by the
+        # importer's check (providers/market_checks.universe_conflicts)
+        fill=("list_date", "delist_date", "registration_ipo", "source", "as_of"),
     ),
     "cn-names": Kind(
         "cn-names",
