@@ -116,9 +116,9 @@ def _comparable(name: str, data: bytes) -> object:
         with zipfile.ZipFile(io.BytesIO(data)) as docx:
             return {n: docx.read(n) for n in docx.namelist()}
     if name.endswith(".pdf"):
-        inflated = re.sub(
-            rb"stream\r?\n(.*?)\r?\nendstream",
-            lambda m: zlib.decompress(m.group(1)),
+        inflated = re.sub(  # a stream may end in a CR byte of its own: the end of line is
+            rb"stream\r?\n(.*?)endstream",  # left to the decompressor, which stops at its end
+            lambda m: zlib.decompressobj().decompress(m.group(1)),
             data,
             flags=re.S,
         )
