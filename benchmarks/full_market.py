@@ -146,7 +146,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--years", type=int, nargs="+", default=[1, 20])
     parser.add_argument("--symbols", type=int, default=14000)
+    parser.add_argument(
+        "--context",
+        action="store_true",
+        help="time 全市场周度复盘 instead (full_market_context.py)",
+    )
     args = parser.parse_args()
+    if args.context:
+        from full_market_context import main as context_main
+
+        context_main(["--years", *map(str, args.years)])
+        return
     syms = symbols(args.symbols)
     specs = [MemberSpec(s, m) for s, m in zip(syms["symbol"], syms["market"], strict=True)]
     for market in SPLIT:  # the calendars built before anything is timed

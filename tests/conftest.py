@@ -63,3 +63,12 @@ def demo_report(demo_store: Path, tmp_path_factory: pytest.TempPathFactory):
         else:
             os.environ["SECTORWEEKLY_HOME"] = old
     return report, out, ctx.messages
+
+
+@pytest.fixture(scope="session")
+def market_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the whole-market slice (../shared/data/market), written once through the
+    store's writer (read-only for tests)."""
+    from market_store import fill_market_store
+
+    return fill_market_store(tmp_path_factory.mktemp("market") / "store.duckdb")

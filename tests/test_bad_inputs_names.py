@@ -57,11 +57,11 @@ def names(world):  # noqa: F811
     )  # fmt: skip
     desk_text = (world["desk"] / "desk.yaml").read_text(encoding="utf-8")
     for name, old, new in (
-        ("twice", "  NVDA: {name: 英伟达, market: US}\n",
-         "  NVDA: {name: 英伟达, market: US}\n  nvda: {name: 英伟达, market: US}\n"),
+        ("twice", "  NVDA: {name: 英伟达, name_en: Nvidia, market: US}\n",
+         "  NVDA: {name: 英伟达, name_en: Nvidia, market: US}\n  nvda: {name: 英伟达, market: US}\n"),
         ("wrong_suffix", '"688981": {name: 中芯国际', '"688981.SZ": {name: 中芯国际'),
-        ("wrong_market", '"0981.HK": {name: 中芯国际H, market: HK}',
-         '"0981.HK": {name: 中芯国际H, market: US}'),
+        ("wrong_market", '"0981.HK": {name: 中芯国际H, name_en: "SMIC (H)", market: HK}',
+         '"0981.HK": {name: 中芯国际H, name_en: "SMIC (H)", market: US}'),
     ):  # fmt: skip
         assert old in desk_text
         folder = world["root"] / f"desk_{name}"
@@ -215,7 +215,9 @@ def test_desk_notes_and_update_read_symbols_in_their_one_form(tmp_path):
     from sectorweekly.desk.parse import demo_desk_dir
 
     text = (demo_desk_dir() / "desk.yaml").read_text(encoding="utf-8")
-    text = text.replace("  NVDA: {name: 英伟达, market: US}", "  nvda: {name: 英伟达, market: US}")
+    text = text.replace(
+        "  NVDA: {name: 英伟达, name_en: Nvidia, market: US}", "  nvda: {name: 英伟达, market: US}"
+    )
     text = text.replace('members: ["688981", "0981.HK", TSM]', "members: [SH688981, 981.hk, tsm]")
     folder = tmp_path / "d"
     folder.mkdir()

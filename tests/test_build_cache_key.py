@@ -34,6 +34,7 @@ def _changed(week: Week) -> dict[str, object]:
         "store": week.store.with_name("other.duckdb"),
         # a closure the store shows in a provisional year
         "calendars": week.calendars.with_inferred("CN_A", [dt.date(2099, 1, 2)]),
+        "lang": "en",  # the English edition's words
     }
 
 

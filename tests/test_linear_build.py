@@ -13,7 +13,7 @@ from sectorweekly.build.flow import assemble, build_report
 from sectorweekly.build.week import gather
 from sectorweekly.desk import notes
 from sectorweekly.desk.parse import load_desk
-from sectorweekly.parts import PARTS, BuildContext, market_review
+from sectorweekly.parts import EN_PARTS, PARTS, BuildContext, market_review
 
 START, END = dt.date(2024, 10, 7), dt.date(2024, 10, 9)
 
@@ -24,11 +24,18 @@ def demo_home(demo_store, monkeypatch):
     return demo_store
 
 
+# what the parts share: the contract, an edition's names, the trackers' data words, and the
+# English closing pages (closing_part writes them in the English edition)
+HELPERS = {"base", "names", "tracker_words", "closing_en"}
+
+
 def test_every_part_module_is_listed_once_market_first_closing_last():
-    modules = {m.name for m in pkgutil.iter_modules(parts.__path__)} - {"base"}
-    assert sorted(p.__module__.rsplit(".", 1)[1] for p in PARTS) == sorted(modules)
-    assert len(set(PARTS)) == len(PARTS)
-    assert PARTS[0].__name__ == "market_part" and PARTS[-1].__name__ == "closing_part"
+    modules = {m.name for m in pkgutil.iter_modules(parts.__path__)} - HELPERS
+    listed = {p.__module__.rsplit(".", 1)[1] for p in [*PARTS, *EN_PARTS]}
+    assert sorted(listed) == sorted(modules)
+    for chosen in (PARTS, EN_PARTS):
+        assert len(set(chosen)) == len(chosen)
+        assert chosen[0].__name__ == "market_part" and chosen[-1].__name__ == "closing_part"
 
 
 def test_the_week_holds_what_every_part_reads(demo_home):
@@ -49,13 +56,14 @@ def test_the_week_holds_what_every_part_reads(demo_home):
         week.published = END  # type: ignore[misc]  # frozen
 
 
-def test_no_part_changes_the_week_or_the_review(demo_home):
-    week = gather(load_desk(), START, END)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_part_changes_the_week_or_the_review(demo_home, lang):
+    week = gather(load_desk(), START, END, lang=lang)
     review = market_review(week)
     desk_before = week.desk.model_dump_json()
     ratings_before = dict(week.ratings)
     review_before = review.model_dump_json()
-    for part in PARTS:
+    for part in PARTS if lang == "zh" else EN_PARTS:
         part(week, review)
         assert review.model_dump_json() == review_before, part.__module__
         assert week.desk.model_dump_json() == desk_before, part.__module__

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from sectorweekly.analysis.market import LimitRun
-from sectorweekly.analysis.series import WeekOverWeek
 from sectorweekly.analysis.trackers import GpuRow, Point, gpu_levels
+from sectorweekly.analysis.week_over_week import WeekOverWeek
 from sectorweekly.build.flow import BuildContext, build_report
 from sectorweekly.desk.notes import format_source
 from sectorweekly.desk.parse import load_desk

@@ -14,9 +14,10 @@ How it runs (``evaluate``): the wanted series' price rows are read in one scan o
 (``price_rows``: a day grid per series answers "the last row on or before day D" with an array
 lookup, so a stock suspended at an end date is measured at its last close); each calendar day
 maps to its last session through a per-market table built from the exchange calendars; the
-rules above then run over numpy arrays, a block of ratings at a time, and DuckDB's own
-``round`` rounds the returns (its decimal rounding, halves away from zero, is not numpy's).
-The same function serves the CLI, the report and the benchmark script.
+rules above then run over numpy arrays, a block of ratings at a time (``scorecard_judge``),
+and DuckDB's own ``round`` rounds the returns (its decimal rounding, halves away from zero, is
+not numpy's); ``scorecard_frame`` turns the arrays into the frame's columns. The same function
+serves the CLI, the report and the benchmark script.
 
 Measured with ``benchmarks/scorecard.py`` (1,000,000 ratings, 5,000 symbols x 5 years, 6.06M
 price rows; each run a new process on a new connection; 2026-11-27, 2-core machine, load
@@ -35,16 +36,16 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
-from ..desk.rating_scale import BAND_DECIMALS, SCALES, RatingScales, band_codes
+from ..desk.rating_scale import SCALES, RatingScales
 from ..errors import StoreError
 from ..markets.calendars import Calendars
 from . import price_rows
-from .price_rows import NO_DAY, day_number, take
+from .price_rows import day_number
+from .scorecard_frame import columns_of, datetimes
+from .scorecard_judge import judge, session_table
 from .series import add_months as date_add_months
 
-STATUSES = ("hit", "miss", "pending", "no_data", "no_benchmark")
 EVALUATED = ("hit", "miss")
 BLOCK = 1 << 17  # ratings judged at a time
 DATE_COLUMNS = ("start_date", "end_date", "as_of_date", "end_close_date")
@@ -91,59 +92,6 @@ def parse_horizons(text: str) -> list[int]:
     raise ValueError(f"horizon {text!r}; expected 6M, 12M or both")
 
 
-def session_table(cals: Calendars, markets: Sequence[str], lo: dt.date, hi: dt.date) -> np.ndarray:
-    """Per market (row, in the order given) and calendar day in [lo, hi] (column), the day
-    number of the last session on or before it on that market's calendar, ``NO_DAY`` where
-    unknown (outside the calendar's bounds, or no session since ``lo``). A last row, all
-    ``NO_DAY``, answers for "no market" (row -1)."""
-    table = np.full((len(markets) + 1, (hi - lo).days + 1), NO_DAY, dtype=np.int32)
-    for k, mkt in enumerate(markets):
-        b = cals.bounds(mkt)
-        a, z = max(lo, b.first), min(hi, b.last)
-        if a > z:
-            continue
-        sess = np.array(cals.sessions(mkt, a, z), dtype="datetime64[D]").astype(np.int32)
-        days = np.arange(day_number(a), day_number(z) + 1, dtype=np.int32)
-        pos = np.searchsorted(sess, days, side="right") - 1
-        ok = pos >= 0
-        row = table[k, (a - lo).days : (z - lo).days + 1]
-        row[ok] = sess[pos[ok]]
-    return table
-
-
-def add_months(day: np.ndarray, months: int) -> np.ndarray:
-    """Day numbers plus calendar months, a day past the target month's end clamped to it
-    (31 Aug + 6 months = 29 Feb), as DuckDB adds an interval of months to a date. Worked out
-    once per distinct calendar day in the span of ``day``, then looked up."""
-    lo = int(day.min())
-    d = np.arange(lo, int(day.max()) + 1, dtype=np.int32).astype("datetime64[D]")
-    month = d.astype("datetime64[M]")
-    day_of_month = (d - month.astype("datetime64[D]")).astype(np.int32)
-    target = month + months
-    start = target.astype("datetime64[D]")
-    length = ((target + 1).astype("datetime64[D]") - start).astype(np.int32)
-    shifted = (start + np.minimum(day_of_month, length - 1)).astype(np.int32)
-    return shifted[day - lo]
-
-
-def round_sql(con: duckdb.DuckDBPyConnection, *columns: np.ndarray) -> list[np.ndarray]:
-    """DuckDB's ``round(x, BAND_DECIMALS)`` of each array: the exact decimal rounding (ties
-    away from zero) that numpy's ``round`` does not reproduce, so DuckDB itself does it."""
-    names = [f"c{i}" for i in range(len(columns))]
-    con.register("sw_round", pa.table(dict(zip(names, (c.ravel() for c in columns), strict=True))))
-    try:
-        out = con.sql(
-            "SELECT "
-            + ", ".join(f"round({c}, {BAND_DECIMALS}) AS {c}" for c in names)
-            + " FROM sw_round"
-        ).to_arrow_table()
-    finally:
-        con.unregister("sw_round")
-    return [
-        out.column(c).to_numpy().reshape(col.shape) for c, col in zip(names, columns, strict=True)
-    ]
-
-
 def _symbol_frame(
     con: duckdb.DuckDBPyConnection,
     symbols: Sequence[str],
@@ -188,10 +136,6 @@ def _rating_codes(ratings: pd.DataFrame, scales: RatingScales) -> tuple[np.ndarr
     codes = cat_codes[cat.codes]
     scale_idx = np.array([SCALES.index(scale) for _, scale in flat], dtype=np.int64)
     return codes, scale_idx[codes]
-
-
-def _categorical(values: Sequence[Any]) -> pd.Categorical:
-    return pd.Categorical([v if isinstance(v, str) else None for v in values])
 
 
 def empty_rows() -> pd.DataFrame:
@@ -254,7 +198,7 @@ def evaluate(
     cols: dict[str, np.ndarray] = {}
     for a in range(0, len(day), BLOCK):
         part = slice(a, a + BLOCK)
-        got = _judge(
+        got = judge(
             con,
             prices,
             sessions,
@@ -265,246 +209,16 @@ def evaluate(
         )
         for k, v in got.items():
             if k in DATE_COLUMNS:
-                v = _datetimes(v)
+                v = datetimes(v)
             if k not in cols:
                 cols[k] = np.empty((len(day), len(horizons)), dtype=v.dtype)
             cols[k][part] = v
     adjustment = prices.adjustment_at(cols.pop("adjustment_row").ravel())
-    return _assemble(
-        cols, ratings, dates, symbols, sm, rating_code, scale_idx, horizons, scales, adjustment
+    labels = [horizon_label(m) for m in horizons]
+    columns = columns_of(
+        cols, ratings, dates, symbols, sm, rating_code, scale_idx, labels, scales, adjustment
     )
-
-
-def _judge(
-    con: duckdb.DuckDBPyConnection,
-    prices: price_rows.PriceRows,
-    sessions: np.ndarray,
-    lo: int,
-    *,
-    day: np.ndarray,
-    series: np.ndarray,
-    market: np.ndarray,
-    bench: np.ndarray,
-    bench_market: np.ndarray,
-    rating: np.ndarray,
-    scale: np.ndarray,
-    horizons: Sequence[int],
-    scales: RatingScales,
-) -> dict[str, np.ndarray]:
-    """The rules of the module docstring over arrays: per rating (1-D inputs, ``series`` and
-    ``bench`` index ``prices``' series, the markets ``sessions``' rows, -1 for none) and
-    horizon (2-D results, one column per horizon). A missing day is ``NO_DAY``, a missing
-    price a False in its ``*_ok`` mask; values under a False mask are meaningless."""
-    n, h = len(day), len(horizons)
-    col = day - lo
-    # the start sessions, and how far each series is stored
-    start = sessions[market, col]
-    bench_start = sessions[bench_market, col]
-    stock_last = prices.last[series]
-    bench_last = np.where(bench >= 0, prices.last[bench], NO_DAY)
-    has_start, has_last = start != NO_DAY, stock_last != NO_DAY
-    has_bench_last = bench_last != NO_DAY
-    s_started = has_start & has_last & (start <= stock_last)
-    b_started = (bench_start != NO_DAY) & has_bench_last & (bench_start <= bench_last)
-    started = s_started & b_started
-    # the start closes: the last row on or before the start session
-    r0 = prices.at_or_before(np.where(s_started, series, -1), start)
-    s0_ok = r0 >= 0
-    s0c = take(prices.close, r0)
-    s0a, s0a_ok = prices.adj_close.at(r0)
-    # per horizon: the calendar end date and its sessions on both calendars
-    target = np.stack([add_months(day, m) for m in horizons], axis=1) - lo
-    end = sessions[market[:, None], target]
-    bench_end = sessions[bench_market[:, None], target]
-    sl, bl = stock_last[:, None], bench_last[:, None]
-    complete = (
-        (end != NO_DAY)
-        & has_last[:, None]
-        & (end <= sl)
-        & (bench_end != NO_DAY)
-        & has_bench_last[:, None]
-        & (bench_end <= bl)
-    )
-    # the last days to measure: the end sessions, or the stored ends if pending (only read
-    # where the stock has started, i.e. where stock_last is known)
-    bl_or_sl = np.where(has_bench_last, bench_last, stock_last)[:, None]
-    stock_to = np.where(
-        complete, end, np.minimum(np.minimum(np.where(end != NO_DAY, end, sl), sl), bl_or_sl)
-    )
-    bench_to = np.where(
-        complete,
-        bench_end,
-        np.minimum(np.minimum(np.where(bench_end != NO_DAY, bench_end, bl), bl), sl),
-    )
-    reach = stock_to >= start[:, None]
-    s1_day = np.where(s_started[:, None] & reach, stock_to, NO_DAY)
-    b_on = started[:, None] & reach
-    b1_day = np.where(b_on & (bench_to >= bench_start[:, None]), bench_to, NO_DAY)
-    # the closes at those days: the last row on or before each
-    r1 = prices.at_or_before(np.broadcast_to(series[:, None], (n, h)), s1_day)
-    b0 = prices.at_or_before(np.where(started, bench, -1), bench_start)
-    b1 = prices.at_or_before(np.broadcast_to(bench[:, None], (n, h)), b1_day)
-    s1_ok = r1 >= 0
-    s1c = take(prices.close, r1)
-    s1a, s1a_ok = prices.adj_close.at(r1)
-    b0_ok = b_on & (b0 >= 0)[:, None]  # the benchmark's start close counts where b_on
-    b0c = take(prices.close, b0)[:, None]
-    b0a, b0a_ok = prices.adj_close.at(b0)
-    b0a, b0a_ok = b0a[:, None], b0a_ok[:, None] & b_on
-    b1_ok = b1 >= 0
-    b1c = take(prices.close, b1)
-    b1a, b1a_ok = prices.adj_close.at(b1)
-    # adjusted closes where both ends have them; returns in percent
-    s_adj = s0a_ok[:, None] & s1a_ok
-    b_adj = b0a_ok & b1a_ok
-    measured = (s1_day != NO_DAY) & s0_ok[:, None]
-    b_measured = (b1_day != NO_DAY) & b0_ok & s0_ok[:, None]
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        s_ret = _percent_change(s1c, s0c[:, None], s1a, s0a[:, None], s_adj)
-        b_ret = _percent_change(b1c, b0c, b1a, b0a, b_adj)
-        s_ret_r, b_ret_r, excess = round_sql(con, s_ret, b_ret, s_ret - b_ret)
-    both = measured & b_measured
-    band = band_codes(scales, excess, scale[:, None])
-    band[~both] = -1
-    # the status: the first rule that applies
-    st = {name: i for i, name in enumerate(STATUSES)}
-    status = np.full((n, h), st["miss"], dtype=np.int8)
-    rules = [  # first applies first: assigned last
-        ((market < 0) | ~has_last, st["no_data"]),
-        ((bench < 0) | ~has_bench_last, st["no_benchmark"]),
-        (~s_started & ~has_start & has_last & (day <= stock_last), st["no_data"]),
-        (~started, st["pending"]),
-        (~s0_ok, st["no_data"]),
-        (~b0_ok, st["no_benchmark"]),
-        (~complete, st["pending"]),
-        (band == rating[:, None], st["hit"]),
-    ]
-    for cond, code in reversed(rules):
-        status[np.broadcast_to(cond[:, None] if cond.ndim == 1 else cond, (n, h))] = code
-    judged = status <= st["miss"]
-    with_excess = status <= st["pending"]
-    end_close_day = np.where(measured & s1_ok, take(prices.day, r1), NO_DAY)
-    zero_volume = s1_ok & take(prices.no_volume, r1)
-    # suspended at the end: True, False or unknown (2)
-    suspended = np.where(zero_volume, 1, np.where(s1_ok, end_close_day < stock_to, 2))
-    nan = np.nan
-    return {
-        "start_date": np.broadcast_to(start[:, None], (n, h)),
-        "end_date": end,
-        "as_of_date": np.where(measured, stock_to, NO_DAY),
-        "start_close": np.where(s_adj, s0a[:, None], np.where(s0_ok, s0c, nan)[:, None]),
-        "end_close": np.where(measured, np.where(s_adj, s1a, np.where(s1_ok, s1c, nan)), nan),
-        "end_close_date": end_close_day,
-        "suspended_at_end": np.where(measured, suspended, 2).astype(np.int8),
-        "stock_return_pct": np.where(measured, s_ret_r, nan),
-        "benchmark_start_close": np.where(b_adj, b0a, np.where(b0_ok, b0c, nan)),
-        "benchmark_end_close": np.where(
-            b_measured, np.where(b_adj, b1a, np.where(b1_ok, b1c, nan)), nan
-        ),
-        "benchmark_return_pct": np.where(b_measured, b_ret_r, nan),
-        "excess_pct": np.where(with_excess & both, excess, nan),
-        "realized": np.where(judged, band, -1),
-        "status": status,
-        "price_basis": np.where(measured, (~s_adj).view(np.int8), np.int8(-1)),
-        "adjustment_row": np.where(measured & s1_ok, r1, price_rows.NO_ROW),
-    }
-
-
-def _percent_change(
-    close_to: np.ndarray,
-    close_from: np.ndarray,
-    adj_to: np.ndarray,
-    adj_from: np.ndarray,
-    adjusted: np.ndarray,
-) -> np.ndarray:
-    """(to / from - 1) * 100 on adjusted closes where ``adjusted``, else on closes; the same
-    three floating-point steps as the SQL it replaces, so the same bits."""
-    out = np.divide(close_to, close_from)
-    np.divide(adj_to, adj_from, out=out, where=adjusted)
-    out -= 1
-    out *= 100
-    return out
-
-
-def _assemble(
-    cols: dict[str, np.ndarray],
-    ratings: pd.DataFrame,
-    dates: np.ndarray,
-    symbols: pd.Categorical,
-    sm: pd.DataFrame,
-    rating_code: np.ndarray,
-    scale_idx: np.ndarray,
-    horizons: Sequence[int],
-    scales: RatingScales,
-    adjustment: pd.Series,
-) -> pd.DataFrame:
-    """Per-rating columns repeated per horizon, codes turned into categoricals."""
-    n, h = len(ratings), len(horizons)
-    sid = np.repeat(symbols.codes, h)
-    flat_names = [name for name, _ in scales.flat()]
-    market = _categorical(sm["market"].to_list())
-    bench = _categorical(sm["bench"].to_list())
-    analyst = (
-        pd.Categorical(ratings["analyst"])
-        if "analyst" in ratings
-        else pd.Categorical([None] * len(ratings))
-    )
-    sample = (
-        ratings["sample"].fillna(False).astype(bool).to_numpy()
-        if "sample" in ratings
-        else np.zeros(len(ratings), dtype=bool)
-    )
-    suspended = cols["suspended_at_end"].ravel()
-    columns = {
-        "symbol": pd.Categorical.from_codes(sid, symbols.categories),
-        "market": pd.Categorical.from_codes(market.codes[sid], market.categories),
-        "date": np.repeat(dates, h),
-        "rating": pd.Categorical.from_codes(np.repeat(rating_code, h), flat_names),
-        "scale": pd.Categorical.from_codes(np.repeat(scale_idx, h), list(SCALES)),
-        "analyst": pd.Categorical.from_codes(np.repeat(analyst.codes, h), analyst.categories),
-        "horizon": pd.Categorical.from_codes(
-            np.tile(np.arange(h, dtype=np.int8), n), [horizon_label(m) for m in horizons]
-        ),
-        **{c: cols[c].ravel() for c in ("start_date", "end_date", "as_of_date")},
-        "start_close": cols["start_close"].ravel(),
-        "end_close": cols["end_close"].ravel(),
-        "end_close_date": cols["end_close_date"].ravel(),
-        # True/False, or None where not measured (an object column then, as a nullable
-        # boolean comes out of the store)
-        "suspended_at_end": (
-            np.array([False, True, None], dtype=object)[suspended]
-            if (suspended == 2).any()
-            else suspended.astype(bool)
-        ),
-        "stock_return_pct": cols["stock_return_pct"].ravel(),
-        "benchmark": pd.Categorical.from_codes(bench.codes[sid], bench.categories),
-        **{
-            c: cols[c].ravel()
-            for c in (
-                "benchmark_start_close",
-                "benchmark_end_close",
-                "benchmark_return_pct",
-                "excess_pct",
-            )
-        },
-        "realized_rating": pd.Categorical.from_codes(cols["realized"].ravel(), flat_names),
-        "status": pd.Categorical.from_codes(cols["status"].ravel(), STATUSES),
-        "price_basis": pd.Categorical.from_codes(
-            cols["price_basis"].ravel(), ["adjusted", "unadjusted"]
-        ),
-        "adjustment": adjustment,
-        "sample": np.repeat(sample, h),
-    }
     return pd.DataFrame(columns, columns=OUTPUT_COLUMNS, copy=False)
-
-
-def _datetimes(days: np.ndarray) -> np.ndarray:
-    """Day numbers as datetime64[ms] (the unit dates come from the store in), NaT for
-    ``NO_DAY``."""
-    ms = days.astype(np.int64)
-    ms *= 86_400_000
-    ms[days == NO_DAY] = np.iinfo(np.int64).min
-    return ms.view("datetime64[ms]")
 
 
 # --- summary ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import bisect
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
@@ -154,17 +154,7 @@ def basket_index(
     # a member counts only from its first stored close (ffill never reaches before it)
     prev = on_grid.shift(1)
     rets = on_grid / prev - 1.0
-    if weighting == "cap":  # market caps from unadjusted closes
-        raw = frame[frame["symbol"].isin(on_grid.columns)].pivot(
-            index="date", columns="symbol", values="close"
-        )
-        raw_prev = raw.reindex(every).ffill().reindex(grid)[on_grid.columns].shift(1)
-        caps = raw_prev * pd.Series(shares).reindex(on_grid.columns)
-        weights = caps.where(rets.notna())
-    else:
-        weights = rets.notna().astype(float).where(rets.notna())
-    total = weights.sum(axis=1)
-    day_ret = (rets * weights).sum(axis=1) / total.replace(0.0, np.nan)
+    total, day_ret = _day_returns(frame, on_grid, rets, every, grid, shares, weighting)
     first = next((i for i, t in enumerate(total) if t > 0), None)
     if first is None:
         return BasketIndex([], [], [], weighting, start, [], {}, left_out)
@@ -189,6 +179,30 @@ def basket_index(
         joined=joined,
         left_out=left_out,
     )
+
+
+def _day_returns(
+    frame: pd.DataFrame,
+    on_grid: pd.DataFrame,
+    rets: pd.DataFrame,
+    every: list[dt.date],
+    grid: list[dt.date],
+    shares: Mapping[str, float],
+    weighting: str,
+) -> tuple[pd.Series, pd.Series]:
+    """Each grid day's total weight and the basket's return: the members' returns weighted
+    equally, or by the previous day's market cap (unadjusted close times shares) for ``cap``."""
+    if weighting == "cap":
+        raw = frame[frame["symbol"].isin(on_grid.columns)].pivot(
+            index="date", columns="symbol", values="close"
+        )
+        raw_prev = raw.reindex(every).ffill().reindex(grid)[on_grid.columns].shift(1)
+        caps = raw_prev * pd.Series(shares).reindex(on_grid.columns)
+        weights = caps.where(rets.notna())
+    else:
+        weights = rets.notna().astype(float).where(rets.notna())
+    total = weights.sum(axis=1)
+    return total, (rets * weights).sum(axis=1) / total.replace(0.0, np.nan)
 
 
 # --- names to watch since first listed --------------------------------------------------------
@@ -363,46 +377,3 @@ def judge_industry(
 def _last_on_or_before(dates: Sequence[dt.date], day: dt.date) -> int | None:
     idx = bisect.bisect_right(dates, day)
     return idx - 1 if idx > 0 else None
-
-
-# --- week over week ---------------------------------------------------------------------------
-
-
-@dataclass
-class WeekOverWeek:
-    """What changed against the previous archived issue, from archived figures only."""
-
-    previous: dt.date
-    breadth_turns: list[tuple[str, str, str]] = field(default_factory=list)  # board, was, now
-    streaks_continued: list[tuple[str, int, int]] = field(default_factory=list)  # name, was, now
-    rising_weeks: list[tuple[str, int]] = field(default_factory=list)  # name, weeks up in a row
-
-
-def week_over_week(
-    previous: dt.date,
-    boards_now: Mapping[str, str],
-    boards_before: Mapping[str, str],
-    streaks_now: Mapping[str, int],
-    streaks_before: Mapping[str, int],
-    weekly_changes: Mapping[str, Sequence[float | None]],
-    min_weeks: int = 3,
-) -> WeekOverWeek:
-    """``weekly_changes``: name -> changes of the archived issues then this one, oldest first."""
-    out = WeekOverWeek(previous)
-    for board, now in boards_now.items():
-        was = boards_before.get(board)
-        if was and was != now:
-            out.breadth_turns.append((board, was, now))
-    for name, now in streaks_now.items():
-        was = streaks_before.get(name, 0)
-        if was > 0 and now > was:
-            out.streaks_continued.append((name, was, now))
-    for name, changes in weekly_changes.items():
-        run = 0
-        for c in reversed(changes):
-            if c is None or c <= 0:
-                break
-            run += 1
-        if run >= min_weeks:
-            out.rising_weeks.append((name, run))
-    return out

@@ -89,7 +89,7 @@ def analysis_key(week: Week, steps: list[Any]) -> str:
     for part in (
         " ".join(f"{s.__module__}.{s.__qualname__}" for s in steps),
         _code_digest(),
-        f"{week.window.start}..{week.window.end} published {week.published}",
+        f"{week.window.start}..{week.window.end} published {week.published} in {week.lang}",
         str(week.desk.root.resolve()),
         week.desk.model_dump_json(),  # the notes' names to watch and risks are in here
         desk_stamp(week.desk, week.store),

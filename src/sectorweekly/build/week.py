@@ -67,6 +67,7 @@ class Week:
     store: Path
     calendars: Calendars  # every session a part asks for
     messages: tuple[str, ...] = ()  # what gathering said (how the window was chosen)
+    lang: str = "zh"  # the edition the parts write: zh, or en (the same facts, other words)
 
     @property
     def history(self) -> list[Report]:
@@ -196,6 +197,7 @@ def gather(
     start: dt.date | None = None,
     end: dt.date | None = None,
     archive: Iterable[ArchivedIssue] = (),
+    lang: str = "zh",
 ) -> Week:
     """Read the week's inputs once: the window, the notes, the ratings and the earlier issues."""
     from ..series.archive import history_before
@@ -220,4 +222,5 @@ def gather(
         store=path,
         calendars=cals,
         messages=tuple(messages),
+        lang=lang,
     )

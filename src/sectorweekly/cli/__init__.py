@@ -29,6 +29,7 @@ from .. import console as consoles
 from ..clock import ClockError
 from ..errors import InputError, SectorWeeklyError, StoreError, machine_error, os_reason_in_text
 from ..wording import counted
+from .editions import LangOpt, parse_langs, write_editions
 from .options import (
     DeskOpt,
     EncodingOpt,
@@ -148,30 +149,28 @@ def build(
             "each other; 1 all in this process (the same files, slower).",
         ),
     ] = 2,
+    lang: LangOpt = "zh",
 ) -> None:
     """Build the week's report: PDF, Word, HTML, Markdown and report.json in one folder."""
     from ..report.tasks import runner
 
     t0 = time.perf_counter()
     s, e = option_date(start, "--start"), option_date(end, "--end")
+    langs = parse_langs(lang, publish)
     if out is not None and out.exists() and not out.is_dir():
         raise InputError(out, None, "is a file; expected a folder for the report files (--out)")
     run = runner(jobs)  # forked before the store is opened: imports the renderers meanwhile
     try:
-        from ..build.flow import BuildContext, build_report
-        from ..report.render import write_all
         from ..series.archive import read_archive
         from ..series.publish import publish as publish_issue
         from ..series.publish import reports_folder
 
         d, store_file = _prepare(desk, wait)
         series_dir = reports_folder(reports, out)
-        ctx = BuildContext(history=read_archive(series_dir))
-        report = build_report(d, s, e, ctx)
-        for msg in ctx.messages:
-            err_console.print(msg, markup=False, style="dim")
-        folder = out or series_dir / report.front.publication_date.isoformat()
-        written = write_all(report, folder, run)
+        say = lambda msg: err_console.print(msg, markup=False, style="dim")  # noqa: E731
+        report, folder, written = write_editions(
+            d, (s, e), langs, read_archive(series_dir), out, series_dir, run, jobs, say
+        )
     finally:
         run.close()
     for path in written:

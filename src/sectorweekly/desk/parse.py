@@ -17,6 +17,7 @@ from ..errors import DeskError
 from ..markets import MARKETS, codes
 from ..textfile import read_text
 from .distribution import Distribution
+from .english import English, FirmEnglish
 from .rules import Thresholds, TrendRules
 
 DESK_FILE = "desk.yaml"
@@ -35,6 +36,7 @@ class StPeriod(_Strict):
 
 class Instrument(_Strict):
     name: str
+    name_en: str = ""  # the English edition's name; none: shown as 中文名 (code)
     market: str
     listed: dt.date | None = None  # listing date, for the first-sessions-without-limit rule
     registration_ipo: bool = False  # main-board IPO under the registration system
@@ -52,6 +54,7 @@ class Instrument(_Strict):
 
 class Board(_Strict):
     name: str
+    name_en: str = ""
     members: list[str]
 
     @field_validator("members")
@@ -64,6 +67,7 @@ class Board(_Strict):
 
 class WatchTheme(_Strict):
     theme: str
+    theme_en: str = ""
     names: list[str]
 
 
@@ -75,6 +79,7 @@ class Band(_Strict):
     above: float | None = None  # excess return strictly above this (pp); None = no lower bound
     up_to: float | None = None  # and at most this (pp); None = no upper bound
     text: str = ""
+    text_en: str = ""
 
 
 def _default_company_scale() -> list[Band]:
@@ -175,11 +180,12 @@ class TrackerRules(TrendRules):
 
 class Analyst(_Strict):
     name: str
+    name_en: str = ""
     registration: str = ""
     email: str = ""
 
 
-class Firm(_Strict):
+class Firm(_Strict, FirmEnglish):  # and the English edition's texts, firm.*_en
     name: str
     template: bool = False  # True while the text is the project's default, to be replaced
     analyst_statement: str = ""
@@ -200,6 +206,7 @@ class Desk(_Strict):
     benchmarks: dict[str, list[str]]
     watch: list[WatchTheme] = Field(default_factory=list)
     risks: list[str] = Field(default_factory=list)
+    en: English = Field(default_factory=English)  # the English edition's words (desk_english)
     ratings: Ratings = Field(default_factory=Ratings)
     review: ReviewRules = Field(default_factory=ReviewRules)
     trackers: TrackerRules = Field(default_factory=TrackerRules)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from ..analysis.series import BasketIndex, IndustryJudgement, SinceListed, WeekOverWeek
+from ..analysis.series import BasketIndex, IndustryJudgement, SinceListed
+from ..analysis.week_over_week import WeekOverWeek
 from .zh import day_zh, signed_pct, ymd
 
 ACTIONS = {

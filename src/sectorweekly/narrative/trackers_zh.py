@@ -204,3 +204,47 @@ def gpu_sentence(
 
 def sample_note() -> str:
     return f"{SAMPLE}：数值为演示用虚构数据，并非真实统计，请以贵机构数据源替换"
+
+
+# --- the part's own labels (``trackers_en`` has the same names) ---
+PARTIAL = "（非完全统计）"
+LIST = "、"
+AI_TITLE = "AI大模型跟踪"
+GPU_TITLE = "GPU价格跟踪"
+DOWNLOADS_TITLE = "国内主要大模型应用月度下载量"
+
+
+def sentences(items: list[str]) -> str:
+    return "；".join(items) + "。"
+
+
+def others_paragraph(items: list[str]) -> str:
+    return "其他跟踪指标：" + sentences(items)
+
+
+def notes_paragraph(notes: list[str]) -> str:
+    return "注：" + sentences(notes)
+
+
+def visits_chart_title(group: str) -> str:
+    return f"网站周访问量：{group_title(group)}"
+
+
+def chart_span_note(label: str, spans: list[str], through: dt.date | None) -> str:
+    return f"数据区间{label}（{LIST.join(spans)}）" + (
+        f"；{through_note(through)}" if through else ""
+    )
+
+
+def downloads_span_note(first: tuple, last: tuple, through: dt.date | None) -> str:
+    text = f"数据区间{period_label(first, True)}至{period_label(last, True)}"
+    return text + (f"；{through_note(through)}" if through else "")
+
+
+def gpu_chart_title(model: str) -> str:
+    return f"{model}价格走势（全新/二手）"
+
+
+def gpu_chart_note(first: dt.date, last: dt.date, through: dt.date | None) -> str:
+    text = f"数据区间{first:%Y-%m-%d}至{last:%Y-%m-%d}；蓝线为全新，红线为二手"
+    return text + (f"；{through_note(through)}" if through else "")

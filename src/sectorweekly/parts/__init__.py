@@ -14,11 +14,37 @@ from __future__ import annotations
 from .base import BuildContext, Part, ReportPart
 from .closing import closing_part
 from .market import market_part, market_review
+from .market_context import market_context_part
 from .notes import notes_part
+from .notes_en import english_notes_part
 from .ratings import ratings_part
+from .ratings_en import english_ratings_part
 from .series import series_part
+from .series_en import english_series_part
 from .trackers import tracker_part
 
-PARTS: list[Part] = [market_part, notes_part, tracker_part, ratings_part, series_part, closing_part]
+PARTS: list[Part] = [
+    market_context_part,
+    market_part,
+    notes_part,
+    tracker_part,
+    ratings_part,
+    series_part,
+    closing_part,
+]
+# The English edition's parts: the same facts in English words (names from the desk's English).
+EN_PARTS: list[Part] = [
+    market_part,
+    english_notes_part,
+    tracker_part,
+    english_ratings_part,
+    english_series_part,
+    closing_part,
+]
 
-__all__ = ["PARTS", "BuildContext", "Part", "ReportPart", "market_review"]
+
+def parts_for(lang: str) -> list[Part]:
+    return EN_PARTS if lang == "en" else PARTS
+
+
+__all__ = ["PARTS", "BuildContext", "Part", "ReportPart", "market_review", "parts_for"]

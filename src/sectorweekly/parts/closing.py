@@ -7,6 +7,7 @@ from ..build.week import Week
 from ..markets import MARKETS
 from ..report.model import Closing, RatingRow, Review
 from .base import ReportPart
+from .closing_en import english_closing
 
 
 def _bands(bands: list) -> list[RatingRow]:
@@ -30,6 +31,8 @@ def _firm_text(text: str, key: str) -> str:
 
 def closing_part(week: Week, review: Review) -> ReportPart:
     """The closing pages; a firm text the desk left empty is shown as missing, never blank."""
+    if week.lang == "en":
+        return english_closing(week)
     desk = week.desk
     bm = desk.ratings.benchmarks
     names = {s: desk.instruments[s].name if s in desk.instruments else s for s in bm.values()}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .. import store
-from ..analysis import series as an
+from ..analysis import week_over_week as an
 from ..analysis.declared_closed import RowsOnClosedDay, rows_on_declared_closed
 from ..analysis.market import MemberMove, MemberSpec, compute_moves
 from ..analysis.sources import price_sources
@@ -19,9 +19,8 @@ from ..build.week import CurrentRating, Week
 from ..desk.parse import Desk
 from ..errors import StoreError
 from ..markets import MARKETS
-from ..narrative import ratings_zh as rz
-from ..narrative import series_zh as sz
-from ..narrative import zh
+from ..narrative.edition import Words, words
+from ..narrative.series_zh import with_week_over_week
 from ..report.model import (
     ORDER_MARKET,
     ORDER_RISKS,
@@ -37,6 +36,7 @@ from ..report.model import (
     WindowOut,
 )
 from .base import ReportPart
+from .names import Names, english_messages
 from .review_table import review_table
 
 
@@ -44,11 +44,13 @@ def _spec(desk: Desk, symbol: str) -> MemberSpec:
     return MemberSpec.of(symbol, desk.instruments[symbol])
 
 
-def _member_out(desk: Desk, move: MemberMove, rating: CurrentRating | None, year: int) -> MemberOut:
-    inst = desk.instruments[move.symbol]
+def _member_out(
+    names: Names, w: Words, move: MemberMove, rating: CurrentRating | None, year: int
+) -> MemberOut:
+    shown = None if rating is None else w.watch_rating(names.rating(rating.rating), rating.sample)
     return MemberOut(
         symbol=move.symbol,
-        name=inst.name,
+        name=names.instrument(move.symbol),
         market=move.market,
         currency=MARKETS[move.market].currency,
         base_date=move.base_date,
@@ -63,8 +65,8 @@ def _member_out(desk: Desk, move: MemberMove, rating: CurrentRating | None, year
         limit_touch_only=move.limit_touch_only,
         status=move.status,
         last_date=move.last_date,
-        notes=zh.member_notes(move, year),
-        rating=None if rating is None else rz.watch_rating(rating.rating, rating.sample),
+        notes=w.s.member_notes(move, year),
+        rating=shown,
     )
 
 
@@ -75,6 +77,7 @@ def _sort_key(m: MemberOut) -> tuple[int, float]:
 def market_review(week: Week) -> Review:
     """The week's review: every watched name's move, the boards, the markets, the paragraph."""
     desk, window, path, cals = week.desk, week.window, week.store, week.calendars
+    w, names = words(week.lang), Names(week.desk, week.lang)
     symbols = desk.members() + [s for s in desk.benchmark_symbols() if s not in desk.members()]
     with store.reader(path) as con:
         specs = [_spec(desk, s) for s in symbols]
@@ -90,11 +93,11 @@ def market_review(week: Week) -> Review:
         sources = price_sources(con, symbols, lookback, window.end)
     by_symbol = {m.symbol: m for m in moves}
     year = window.end.year  # a date of another year is written with its year
-    outs = {s: _member_out(desk, by_symbol[s], week.ratings.get(s), year) for s in symbols}
+    outs = {s: _member_out(names, w, by_symbol[s], week.ratings.get(s), year) for s in symbols}
     for t in desk.watch:  # a name to watch shows its rating's action (维持, 上调…)
         for s in t.names:
             if outs[s].rating is not None:
-                outs[s].rating_action = sz.ACTIONS[week.ratings[s].action]
+                outs[s].rating_action = w.actions[week.ratings[s].action]
 
     markets_out: dict[str, MarketOut] = {}
     for code, view in sorted(views.items()):
@@ -112,29 +115,30 @@ def market_review(week: Week) -> Review:
             inferred_closed=[d for d in cals.inferred_closures(code) if span[0] <= d <= span[1]],
         )
     through_by_market = {c: m.data_through for c, m in markets_out.items() if m.data_through}
-    behind = zh.data_through_sentence(through_by_market)
+    behind = w.s.data_through_sentence(through_by_market)
 
     boards, items = [], []
     for i, board in enumerate(desk.boards, start=1):
         members = sorted((outs[s] for s in board.members), key=_sort_key)
-        breadth = zh.breadth_word(
+        breadth = w.s.breadth_word(
             [m.change_pct for m in members if m.status not in ("suspended", "market_closed")],
             closed=all(m.status == "market_closed" for m in members),
         )
-        boards.append(BoardOut(name=board.name, breadth=breadth, members=members))
-        named = [zh.NamedMove(m.name, by_symbol[m.symbol]) for m in members]
-        items.append(zh.board_item(i, board.name, named, breadth, through_by_market, year=year))
+        shown = names.board(board.name)
+        boards.append(BoardOut(name=shown, breadth=breadth, members=members))
+        named = [w.s.NamedMove(m.name, by_symbol[m.symbol]) for m in members]
+        items.append(w.s.board_item(i, shown, named, breadth, through_by_market, year=year))
     bench = [outs[s] for s in desk.benchmark_symbols()]
-    bench_sentence = zh.benchmark_sentence(
-        [zh.NamedMove(b.name, by_symbol[b.symbol]) for b in bench]
+    bench_sentence = w.s.benchmark_sentence(
+        [w.s.NamedMove(b.name, by_symbol[b.symbol]) for b in bench]
     )
 
     watch = [
         WatchThemeOut(
-            theme=t.theme,
+            theme=names.theme(t.theme, t.theme_en),
             members=[outs[s] for s in t.names],
-            line=zh.watch_line_rated(
-                t.theme,
+            line=w.s.watch_line_rated(
+                names.theme(t.theme, t.theme_en),
                 [
                     (
                         outs[s].name,
@@ -147,18 +151,19 @@ def market_review(week: Week) -> Review:
         )
         for t in desk.watch
     ]
-    note = zh.as_of_note(
+    note = w.s.as_of_note(
         {c: min(v.end_date, through_by_market.get(c, v.end_date)) for c, v in views.items()},
         [outs[s].name for s in symbols if by_symbol[s].basis == "reference"],
     )
-    calendar_note = zh.calendar_note(
+    calendar_note = w.s.calendar_note(
         {c: (m.provisional_years, m.inferred_closed) for c, m in markets_out.items()}, year
     )
     if calendar_note:
-        behind += calendar_note.removeprefix("注：") + "。"
-    summary = zh.review_paragraph(window.label, items, bench_sentence, note, behind)
+        behind += calendar_note.removeprefix(w.label["note"]) + ("。" if w.lang == "zh" else ". ")
+    label = w.window_label(window.start, window.end)
+    summary = w.s.review_paragraph(label, items, bench_sentence, note, behind)
     review = Review(
-        window=WindowOut(start=window.start, end=window.end, label=window.label),
+        window=WindowOut(start=window.start, end=window.end, label=label),
         markets=markets_out,
         boards=boards,
         benchmarks=bench,
@@ -169,8 +174,8 @@ def market_review(week: Week) -> Review:
         calendar_note=calendar_note,
         sources=sources,
     )
-    if sentence := week_over_week(week.history, review):
-        review.summary_zh = sz.with_week_over_week(summary, note, sentence)
+    if sentence := week_over_week(week.history, review, w, names):
+        review.summary_zh = with_week_over_week(summary, note, sentence)
     return review
 
 
@@ -184,15 +189,24 @@ def _weekly_run(history: list[Report]) -> list[Report]:
     return run
 
 
-def week_over_week(history: list[Report], review: Review) -> str:
+def week_over_week(history: list[Report], review: Review, w: Words, names: Names) -> str:
+    """The changes against the previous archived issue; the archive holds the Chinese
+    edition, so its boards and breadth words are put in this edition's words first."""
     if not history:
         return ""
     history = _weekly_run(history)
     prev = history[-1].review
     boards_now = {b.name: b.breadth for b in review.boards}
-    boards_before = {b.name: b.breadth for b in prev.boards}
+    was = getattr(w.s, "BREADTH", {})
+    boards_before = {names.board(b.name): was.get(b.breadth, b.breadth) for b in prev.boards}
     members = [m for b in review.boards for m in b.members]
-    old = {m.name: m.limit_up_streak for b in prev.boards for m in b.members}
+    shown = {m.symbol: m.name for m in members}
+    old = {
+        shown[m.symbol]: m.limit_up_streak
+        for b in prev.boards
+        for m in b.members
+        if m.symbol in shown
+    }
     changes: dict[str, list[float | None]] = {}
     for m in members:
         series: list[float | None] = []
@@ -210,7 +224,7 @@ def week_over_week(history: list[Report], review: Review) -> str:
         old,
         changes,
     )
-    return sz.week_over_week_sentence(wow, review.window.end.year)
+    return w.week_over_week_sentence(wow, review.window.end.year)
 
 
 def _watch_rating(week: Week, symbol: str, out: MemberOut) -> str | None:
@@ -218,10 +232,10 @@ def _watch_rating(week: Week, symbol: str, out: MemberOut) -> str | None:
     (`2023年1月5日评级买入`), never as this week's view."""
     current = week.ratings.get(symbol)
     months = week.desk.ratings.horizon_months
+    w = words(week.lang)
     if current is not None and current.date and current.older_than(week.published, months):
-        prefix, sep, name = (out.rating or "").rpartition("：")  # 示例评级：买入
-        return f"{prefix}{sep}{zh.ymd(current.date)}评级{name}"
-    return sz.rated(out.rating_action, out.rating)
+        return w.dated_rating(out.rating, current.date)
+    return w.rated(out.rating_action, out.rating)
 
 
 def old_rating_messages(week: Week) -> list[str]:
@@ -287,13 +301,13 @@ def _declared_closed(week: Week) -> list[str]:
 
 def market_part(week: Week, review: Review) -> ReportPart:
     """本周行情回顾 with 图表1, 建议关注 and 风险提示; the review paragraph as the first key point."""
-    desk = week.desk
+    desk, w = week.desk, words(week.lang)
     sections = [
         Section(
             key="market",
-            title="本周行情回顾",
+            title=w.label["market"],
             order=ORDER_MARKET,
-            paragraphs=[Paragraph(text=zh.review_table_lead(len(review.boards)))],
+            paragraphs=[Paragraph(text=w.s.review_table_lead(len(review.boards)))],
             figures=["review_table"],
         )
     ]
@@ -301,18 +315,22 @@ def market_part(week: Week, review: Review) -> ReportPart:
         sections.append(
             Section(
                 key="watch",
-                title="建议关注",
+                title=w.label["watch"],
                 order=ORDER_WATCH,
-                bullets=[w.line for w in review.watch],
+                bullets=[t.line for t in review.watch],
             )
         )
-    if desk.risks:
+    risks = list(desk.risks) if w.lang == "zh" else []  # English: the notes part's (uncached)
+    if risks:
         sections.append(
-            Section(key="risks", title="风险提示", order=ORDER_RISKS, bullets=list(desk.risks))
+            Section(key="risks", title=w.label["risks"], order=ORDER_RISKS, bullets=list(risks))
         )
+    messages = _declared_closed(week) + market_messages(review) + old_rating_messages(week)
+    if w.lang == "en":
+        messages += english_messages(week)
     return ReportPart(
         sections=sections,
-        tables=[review_table(review)],
+        tables=[review_table(review, w)],
         key_points=[review.summary_zh],
-        messages=_declared_closed(week) + market_messages(review) + old_rating_messages(week),
+        messages=messages,
     )

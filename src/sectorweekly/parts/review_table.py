@@ -1,80 +1,89 @@
-"""图表1, the week's table of every watched name: the cells as the report writes them, and the
-same rows typed (numbers, dates, the words written instead of a number) for the chart data
-workbook, so neither is derived from the other's text."""
+"""图表1, the week's table of every watched name: the cells as the report writes them (in the
+edition's words), and the same rows typed (numbers, dates, the words written instead of a
+number) for the chart data workbook, so neither is derived from the other's text."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..markets import MARKETS
-from ..narrative import zh
+from ..narrative.edition import Words
 from ..report.model import DataColumn, DataTable, MemberOut, Review, Table
 
 
-def _change_text(m: MemberOut) -> str:
+def _change_text(m: MemberOut, w: Words) -> str:
     if m.status == "suspended":
-        return "停牌"
+        return w.label["suspended"]
     if m.status == "market_closed" and m.change_pct is not None:
-        return f"{zh.signed_pct(m.change_pct)}（休市）"
-    return "缺失" if m.change_pct is None else zh.signed_pct(m.change_pct)
+        return w.label["closed"].format(w.s.signed_pct(m.change_pct))
+    return w.label["missing"] if m.change_pct is None else w.s.signed_pct(m.change_pct)
 
 
-def _cap_text(m: MemberOut) -> str:
+def _cap_scale(w: Words) -> float:
+    """亿 of the local currency in the Chinese edition, billions in the English one."""
+    return 1e8 if w.lang == "zh" else 1e9
+
+
+def _cap_text(m: MemberOut, w: Words) -> str:
     if m.market_cap is None:
-        return "无股本数据"
-    return f"{m.market_cap / 1e8:,.1f}"
+        return w.label["no_shares"]
+    value = m.market_cap / _cap_scale(w)
+    return f"{value:,.1f}" if w.lang == "zh" else f"{value:,.2f}"
 
 
-DATA_COLUMNS = [
-    DataColumn(name="公司"),
-    DataColumn(name="代码"),
-    DataColumn(name="市场"),
-    DataColumn(name="板块/主题"),
-    DataColumn(name="总市值", format="number", unit="亿"),
-    DataColumn(name="市值单位"),
-    DataColumn(name="周涨跌幅", format="pct"),
-    DataColumn(name="说明"),  # the words the table writes instead of (or beside) a number
-    DataColumn(name="基期日", format="date"),
-    DataColumn(name="基期收盘价", format="number"),
-    DataColumn(name="截止日", format="date"),
-    DataColumn(name="截止日收盘价", format="number"),
-    DataColumn(name="币种"),
-]
+def data_columns(w: Words) -> list[DataColumn]:
+    """The table's own headings (in the edition's words), then the closes and dates behind a
+    move and the words shown instead of a number (说明)."""
+    name, code, market, group, cap, unit, change = w.columns
+    return [
+        DataColumn(name=name),
+        DataColumn(name=code),
+        DataColumn(name=market),
+        DataColumn(name=group),
+        DataColumn(name=cap, format="number", unit="亿" if w.lang == "zh" else "bn"),
+        DataColumn(name=unit),
+        DataColumn(name=change, format="pct"),
+        DataColumn(name="说明"),
+        DataColumn(name="基期日", format="date"),
+        DataColumn(name="基期收盘价", format="number"),
+        DataColumn(name="截止日", format="date"),
+        DataColumn(name="截止日收盘价", format="number"),
+        DataColumn(name="币种"),
+    ]
 
 
-def _words(m: MemberOut) -> str | None:
+def _words(m: MemberOut, w: Words) -> str | None:
     """停牌, 休市, 缺失, 无股本数据: what a reader sees in place of (or beside) a number."""
-    words = []
+    said = []
     if m.status == "suspended":
-        words.append("停牌")
+        said.append(w.label["suspended"])
     elif m.change_pct is None:
-        words.append("缺失")
+        said.append(w.label["missing"])
     elif m.status == "market_closed":
-        words.append("休市")
+        said.append(w.label["closed"].format("").strip(" （）()"))
     if m.market_cap is None:
-        words.append("无股本数据")
-    return "；".join(words) or None
+        said.append(w.label["no_shares"])
+    return w.label["list_sep"].join(said) or None
 
 
-def _data_row(m: MemberOut, group: str) -> list[Any]:
-    cap = None if m.market_cap is None else m.market_cap / 1e8
+def _data_row(m: MemberOut, group: str, w: Words) -> list[Any]:
+    cap = None if m.market_cap is None else m.market_cap / _cap_scale(w)
     change = None if m.status == "suspended" else m.change_pct
     return [
-        m.name, m.symbol, MARKETS[m.market].label_zh, group, cap,
-        MARKETS[m.market].cap_unit_zh if cap is not None else None, change, _words(m),
+        m.name, m.symbol, w.market_label[m.market], group, cap,
+        w.cap_unit[m.market] if cap is not None else None, change, _words(m, w),
         m.base_date, m.base_close, m.end_date, m.end_close, m.currency,
     ]  # fmt: skip
 
 
-def review_table(review: Review) -> Table:
+def review_table(review: Review, w: Words) -> Table:
     """图表1: every watchlist member, boards first, then names to watch not on a board."""
     on_boards = {m.symbol for b in review.boards for m in b.members}
     groups = [(b.name, b.members) for b in review.boards]
     seen = set(on_boards)
-    for w in review.watch:
-        extra = [m for m in w.members if m.symbol not in seen]
+    for t in review.watch:
+        extra = [m for m in t.members if m.symbol not in seen]
         seen.update(m.symbol for m in extra)
-        groups.append((w.theme, extra))
+        groups.append((t.theme, extra))
     rows, data = [], []
     for group, members in groups:
         for m in members:
@@ -82,28 +91,28 @@ def review_table(review: Review) -> Table:
                 [
                     m.name,
                     m.symbol,
-                    MARKETS[m.market].label_zh,
+                    w.market_label[m.market],
                     group,
-                    _cap_text(m),
-                    MARKETS[m.market].cap_unit_zh if m.market_cap is not None else "",
-                    _change_text(m),
+                    _cap_text(m, w),
+                    w.cap_unit[m.market] if m.market_cap is not None else "",
+                    _change_text(m, w),
                 ]
             )
-            data.append(_data_row(m, group))
-    notes = [review.as_of_note.removeprefix("注：")]
+            data.append(_data_row(m, group, w))
+    notes = [review.as_of_note.removeprefix(w.label["note"])]
     if review.calendar_note:
-        notes.append(review.calendar_note.removeprefix("注："))
-    if any(row[4] == "无股本数据" for row in rows):
-        notes.append("“无股本数据”：本地数据库缺少该标的的股本数据，市值不作估算")
+        notes.append(review.calendar_note.removeprefix(w.label["note"]))
+    if any(row[4] == w.label["no_shares"] for row in rows):
+        notes.append(w.label["no_shares_note"])
     return Table(
         key="review_table",
-        title="算力板块标的周度表现",
-        unit="市值：亿元/亿港元/亿美元；涨跌幅：%",
-        columns=["公司", "代码", "市场", "板块/主题", "总市值", "单位", "周涨跌幅"],
+        title=w.label["table_title"],
+        unit=w.label["table_unit"],
+        columns=list(w.columns),
         rows=rows,
-        source="交易所行情（本地数据库）；"
-        + "、".join(sorted({s.source.split("@")[0] for s in review.sources})),
+        source=w.label["table_source"]
+        + w.label["list_sep"].join(sorted({s.source.split("@")[0] for s in review.sources})),
         notes=notes,
-        data=DataTable(columns=DATA_COLUMNS, rows=data),
+        data=DataTable(columns=data_columns(w), rows=data),
         as_of=max((m.end_date for _, ms in groups for m in ms), default=review.window.end),
     )

@@ -22,6 +22,7 @@ from ..build.week import Week
 from ..desk.parse import Desk
 from ..markets import MARKETS
 from ..narrative import series_zh as sz
+from ..narrative.edition import words
 from ..narrative.zh import signed_pct
 from ..report.model import (
     ORDER_RATINGS,
@@ -38,6 +39,7 @@ from ..report.model import (
 )
 from .base import ReportPart
 from .market import week_over_week
+from .names import Names
 
 RELATED_SHOWN = 6
 INDUSTRY_ROWS = 12
@@ -340,7 +342,8 @@ def series_part(week: Week, review: Review) -> ReportPart:
         extras["watch_since_listed"] = [
             {**vars(i), "return_pct_text": signed_pct(i.return_pct)} for i in items
         ]
-    if sentence := week_over_week(history, review):  # the review's paragraph carries it too
+    zh_words = (words("zh"), Names(desk))
+    if sentence := week_over_week(history, review, *zh_words):  # the review's paragraph has it too
         extras["week_over_week"] = sentence
     if long_index.dates and (found := industry_review(desk, long_index, history)):
         section, table, judged = found

@@ -8,6 +8,7 @@ analysis, has the narrative write the sentences, and returns sections, chart spe
 from __future__ import annotations
 
 import datetime as dt
+from types import ModuleType
 from typing import Any
 
 from .. import store
@@ -26,10 +27,11 @@ from ..analysis.trackers import (
 )
 from ..build.week import Week
 from ..desk.parse import TrackerRules
-from ..narrative import trackers_zh as tz
+from ..narrative import trackers_en, trackers_zh
 from ..report.model import ORDER_AI_TRACKING, ORDER_GPU, Chart, Paragraph, Review, Section
 from ..store import series as stored_series
 from .base import ReportPart
+from .tracker_words import DataWords
 
 NEW_COLOR, USED_COLOR = "#1f5fbf", "#d62728"  # new in blue, used in red
 Span = tuple[dt.date, dt.date]
@@ -44,19 +46,19 @@ def _by_latest(summaries: list[SeriesSummary]) -> list[SeriesSummary]:
     return sorted(summaries, key=lambda s: (s.latest is None, -(s.latest.value if s.latest else 0)))
 
 
-def _sources(summaries: list[SeriesSummary]) -> str:
-    return "、".join(sorted({src for s in summaries for src in s.series.sources}))
+def _sources(summaries: list[SeriesSummary], sep: str) -> str:
+    return sep.join(sorted({src for s in summaries for src in s.series.sources}))
 
 
 def _bar_chart(
     key: str, title: str, members: list[SeriesSummary], spans: list[Span], notes: list[str],
-    year: int,
+    year: int, tz: ModuleType,
 ) -> Chart:  # fmt: skip
     series = []
     for span in spans:
         points = [_at(s, span) for s in members]
         partial = any(p is not None and p.partial for p in points)
-        name = tz.period_label(span, year=year) + ("（非完全统计）" if partial else "")
+        name = tz.period_label(span, year=year) + (tz.PARTIAL if partial else "")
         series.append(
             {
                 "name": name,
@@ -73,13 +75,13 @@ def _bar_chart(
         unit=members[0].series.unit if members else None,
         kind="bar",
         data={"categories": [s.series.name for s in members], "series": series},
-        source=_sources(members),
+        source=_sources(members, tz.LIST),
         notes=notes + ([tz.sample_note()] if sample else []),
         sample=sample,
     )
 
 
-def _series_extra(s: SeriesSummary, sentence: str) -> dict[str, Any]:
+def _series_extra(s: SeriesSummary, sentence: str, tz: ModuleType) -> dict[str, Any]:
     def point(p: Point | None) -> dict[str, Any] | None:
         if p is None:
             return None
@@ -114,6 +116,7 @@ def _ordered_groups(summaries: list[SeriesSummary], preferred: list[str]) -> lis
 def _ai_section(
     rules: TrackerRules, visits: list[SeriesSummary], downloads: list[SeriesSummary],
     others: list[SeriesSummary], extras: dict[str, Any], window: Window, messages: list[str],
+    tz: ModuleType,
 ) -> tuple[Section, list[Chart]]:  # fmt: skip
     paragraphs: list[Paragraph] = []
     charts: list[Chart] = []
@@ -141,21 +144,12 @@ def _ai_section(
         for group in _ordered_groups(visits, rules.visit_groups):
             members = _by_latest([s for s in visits if s.series.group == group])
             sentences = [tz.series_sentence(s, spans[-1], stale, year) for s in members]
-            entries += [_series_extra(s, t) for s, t in zip(members, sentences, strict=True)]
+            entries += [_series_extra(s, t, tz) for s, t in zip(members, sentences, strict=True)]
             paragraphs.append(Paragraph(text=tz.group_paragraph(group, sentences)))
-            charts.append(
-                _bar_chart(
-                    f"visits:{group}",
-                    f"网站周访问量：{tz.group_title(group)}",
-                    members,
-                    spans,
-                    [
-                        f"数据区间{label}（{'、'.join(tz.period_label(sp) for sp in spans)}）"
-                        + (f"；{tz.through_note(through)}" if stale else "")
-                    ],
-                    year,
-                )
-            )
+            periods = [tz.period_label(sp) for sp in spans]
+            note = tz.chart_span_note(label, periods, through if stale else None)
+            title = tz.visits_chart_title(group)
+            charts.append(_bar_chart(f"visits:{group}", title, members, spans, [note], year, tz))
     if downloads:
         members = _by_latest(downloads)
         spans = last_periods(members, rules.download_periods_shown)
@@ -179,7 +173,7 @@ def _ai_section(
         ]
         sample = any(s.series.sample for s in members)
         sentences = [tz.series_sentence(s, dated=dl_stale, year=year) for s in members]
-        entries += [_series_extra(s, t) for s, t in zip(members, sentences, strict=True)]
+        entries += [_series_extra(s, t, tz) for s, t in zip(members, sentences, strict=True)]
         paragraphs.append(
             Paragraph(
                 text=tz.downloads_intro(
@@ -189,37 +183,28 @@ def _ai_section(
                     sample,
                     dl_through if dl_stale else None,
                 )
-                + "；".join(sentences)
-                + "。"
+                + tz.sentences(sentences)
             )
         )
         notes += dl_notes + renames
+        span_note = tz.downloads_span_note(spans[0], spans[-1], dl_through if dl_stale else None)
+        chart_notes = [span_note, *dl_notes, *renames]
         charts.append(
-            _bar_chart(
-                "downloads",
-                "国内主要大模型应用月度下载量",
-                members,
-                spans,
-                [
-                    f"数据区间{tz.period_label(spans[0], True)}至{tz.period_label(spans[-1], True)}"
-                    + (f"；{tz.through_note(dl_through)}" if dl_stale else ""),
-                    *dl_notes,
-                    *renames,
-                ],
-                year,
-            )
+            _bar_chart("downloads", tz.DOWNLOADS_TITLE, members, spans, chart_notes, year, tz)
         )
     if others:
         sentences = [tz.series_sentence(s, year=year) for s in _by_latest(others)]
-        entries += [_series_extra(s, t) for s, t in zip(_by_latest(others), sentences, strict=True)]
-        paragraphs.append(Paragraph(text="其他跟踪指标：" + "；".join(sentences) + "。"))
+        entries += [
+            _series_extra(s, t, tz) for s, t in zip(_by_latest(others), sentences, strict=True)
+        ]
+        paragraphs.append(Paragraph(text=tz.others_paragraph(sentences)))
     if notes:
-        paragraphs.append(Paragraph(text="注：" + "；".join(notes) + "。"))
+        paragraphs.append(Paragraph(text=tz.notes_paragraph(notes)))
     extras["series"] = entries
     extras["notes"] = notes
     section = Section(
         key="ai_tracking",
-        title="AI大模型跟踪",
+        title=tz.AI_TITLE,
         order=ORDER_AI_TRACKING,
         paragraphs=paragraphs,
         figures=[c.key for c in charts],
@@ -229,7 +214,11 @@ def _ai_section(
 
 
 def _gpu_chart(
-    rules: TrackerRules, model: str, levels: list[GpuLevel], stale_through: dt.date | None
+    rules: TrackerRules,
+    model: str,
+    levels: list[GpuLevel],
+    stale_through: dt.date | None,
+    tz: ModuleType,
 ) -> Chart:
     """A model's new and used prices; ``stale_through``: the last price, when it is older than
     the window (the chart then says so, as the section does)."""
@@ -237,24 +226,22 @@ def _gpu_chart(
     since = last - dt.timedelta(weeks=rules.gpu_weeks_shown)
     dates = sorted({d for lv in levels for d, _ in lv.history if d >= since})
     series = []
-    for cond, name, color in (("new", "全新", NEW_COLOR), ("used", "二手", USED_COLOR)):
+    for cond, color in (("new", NEW_COLOR), ("used", USED_COLOR)):
         level = next((lv for lv in levels if lv.condition == cond), None)
         if level is None:
             continue
         prices = dict(level.history)
-        series.append({"name": name, "color": color, "values": [prices.get(d) for d in dates]})
+        values = [prices.get(d) for d in dates]
+        series.append({"name": tz.CONDITION[cond], "color": color, "values": values})
     sample = any(lv.sample for lv in levels)
     return Chart(
         key=f"gpu:{model}",
-        title=f"{model}价格走势（全新/二手）",
+        title=tz.gpu_chart_title(model),
         unit=tz.currency_word(levels[0].currency),
         kind="line",
         data={"categories": [d.isoformat() for d in dates], "series": series},
-        source="、".join(sorted({s for lv in levels for s in lv.sources})),
-        notes=[
-            f"数据区间{dates[0]:%Y-%m-%d}至{dates[-1]:%Y-%m-%d}；蓝线为全新，红线为二手"
-            + (f"；{tz.through_note(stale_through)}" if stale_through else "")
-        ]
+        source=tz.LIST.join(sorted({s for lv in levels for s in lv.sources})),
+        notes=[tz.gpu_chart_note(dates[0], dates[-1], stale_through)]
         + ([tz.sample_note()] if sample else []),
         sample=sample,
         as_of=last,
@@ -267,6 +254,7 @@ def _gpu_section(
     extras: dict[str, Any],
     window: Window,
     messages: list[str],
+    tz: ModuleType,
 ) -> tuple[Section, list[Chart]]:
     present = {lv.model for lv in levels}
     models = [m for m in rules.gpu_models if m in present] + sorted(present - set(rules.gpu_models))
@@ -282,7 +270,7 @@ def _gpu_section(
             )
         sentence = tz.gpu_sentence(model, mine, through if stale else None, window.end.year)
         paragraphs.append(Paragraph(text=sentence))
-        charts.append(_gpu_chart(rules, model, mine, through if stale else None))
+        charts.append(_gpu_chart(rules, model, mine, through if stale else None, tz))
         for lv in mine:
             entries.append(
                 {
@@ -304,7 +292,7 @@ def _gpu_section(
     extras["gpu"] = entries
     section = Section(
         key="gpu",
-        title="GPU价格跟踪",
+        title=tz.GPU_TITLE,
         order=ORDER_GPU,
         paragraphs=paragraphs,
         figures=[c.key for c in charts],
@@ -319,15 +307,34 @@ def tracker_part(week: Week, review: Review) -> ReportPart:
     with store.reader(week.store) as con:
         rows = stored_series.series_rows(con)
         gpu = stored_series.gpu_rows(con, window.end)
-    summaries = [summarise(s, rules) for s in load_series(rows, window.end)]
+    loaded, levels = (
+        load_series(rows, window.end),
+        gpu_levels(gpu, window.end, rules.gpu_change_weeks),
+    )
+    tz, words = trackers_zh, DataWords(week.desk.en.names)
+    if week.lang == "en":  # the data's own words in English, before anything is written
+        tz, loaded, levels = (
+            trackers_en,
+            [words.series(x) for x in loaded],
+            [words.level(x) for x in levels],
+        )
+        groups = [words.word(g) for g in rules.visit_groups]
+        rules = rules.model_copy(update={"visit_groups": groups})
+    summaries = [summarise(s, rules) for s in loaded]
     by_kind = {k: [s for s in summaries if s.series.category == k] for k in ("visits", "downloads")}
     others = [s for s in summaries if s.series.category not in by_kind]
-    levels = gpu_levels(gpu, window.end, rules.gpu_change_weeks)
-    part = ReportPart()
+    part = ReportPart(messages=words.messages())
     extras: dict[str, Any] = {}
     if summaries:
         section, charts = _ai_section(
-            rules, by_kind["visits"], by_kind["downloads"], others, extras, window, part.messages
+            rules,
+            by_kind["visits"],
+            by_kind["downloads"],
+            others,
+            extras,
+            window,
+            part.messages,
+            tz,
         )
         part.sections.append(section)
         part.charts += charts
@@ -336,7 +343,7 @@ def tracker_part(week: Week, review: Review) -> ReportPart:
             "no tracker series in the store known by the window's end: no AI model tracking section"
         )
     if levels:
-        section, charts = _gpu_section(rules, levels, extras, window, part.messages)
+        section, charts = _gpu_section(rules, levels, extras, window, part.messages, tz)
         part.sections.append(section)
         part.charts += charts
     else:

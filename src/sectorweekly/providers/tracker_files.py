@@ -3,17 +3,15 @@
 Two layouts for series: *long* (``series,period_start,period_end,value[,group,unit,source,
 partial,alias]``) and the *wide* sheet analysts export (one row per week or month, one column per
 site or app, plus optional ``partial``). Every file of a call is read and checked, against itself
-and the store, before the one writer transaction opens; errors name ``FILE:ROW``.
+and the store, before the one writer transaction opens; errors name ``FILE:ROW``. The cells
+themselves (periods, numbers, partial flags) are read by ``tracker_cells``.
 """
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import itertools
-import math
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,16 +22,20 @@ from .. import textfile
 from ..errors import InputError
 from ..store import series as stored_series
 from .columns import GPU, header_index, parse_row
+from .tracker_cells import (
+    META_COLUMNS,
+    PERIOD_COLUMNS,
+    cell_number,
+    cell_text,
+    check_header,
+    partial_flag,
+    read_rows,
+    row_period,
+)
 
 SERIES_KINDS = ("visits", "downloads", "other")
 GPU_KIND = "gpu-price"
 DEFAULT_UNIT = {"visits": "万次", "downloads": "万次"}
-PERIOD_COLUMNS = ("period_start", "period_end", "period", "month")
-META_COLUMNS = {*PERIOD_COLUMNS, "partial", "unit", "source", "group", "alias", "series", "value"}
-PERIOD_HELP = (
-    "expected period_start,period_end columns, or a period column (YYYY-MM or "
-    "YYYY-MM-DD~YYYY-MM-DD), or a month column"
-)
 CONDITIONS = {
     "new": "new",
     "全新": "new",
@@ -45,8 +47,6 @@ CONDITIONS = {
     "pre-owned": "used",
     "refurbished": "used",
 }
-TRUE_WORDS = {"1", "true", "yes", "y", "是", "partial", "非完全统计"}
-FALSE_WORDS = {"", "0", "false", "no", "n", "否"}
 
 
 @dataclass
@@ -60,163 +60,6 @@ class SeriesOptions:
     sample: bool = False
     sheet: str | None = None
     encoding: str | None = None  # CSV text encoding (default: detect UTF-8 / GB18030)
-
-
-# --- reading cells ---------------------------------------------------------------------
-
-
-def read_rows(
-    path: Path,
-    sheet: str | None = None,
-    encoding: str | None = None,
-) -> tuple[list[str], Iterator[tuple[int, list]]]:
-    """Header (stripped text) and data rows with their 1-based line numbers, CSV or xlsx (the
-    sheet named, or the first with any text)."""
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx", ".xlsm"):
-        raise InputError(path, None, f"unsupported file type '{suffix}'; expected .csv or .xlsx")
-    if not path.is_file():
-        raise InputError(path, None, "no such file; expected a .csv or .xlsx file")
-    if suffix == ".csv":
-        numbered = list(textfile.csv_records(path, encoding))
-    else:
-        numbered = list(enumerate(textfile.sheet_values(path, sheet), start=1))
-        for n, r in numbered:
-            for cell in r:
-                if isinstance(cell, str) and len(cell) > textfile.MAX_FIELD:
-                    raise InputError(path, n, f"a cell of {len(cell)} characters; expected at "
-                                     f"most {textfile.MAX_FIELD} (is this the right file?)")  # fmt: skip
-    if not numbered or numbered[0][0] != 1 or not any(_text(c) for c in numbered[0][1]):
-        raise InputError(path, 1, "empty file; expected a header row")
-    header = [_text(c) for c in numbered[0][1]]
-    while header and not header[-1]:
-        header.pop()
-    body = (
-        (n, list(r) + [None] * (len(header) - len(r)))
-        for n, r in numbered[1:]
-        if any(_text(c) for c in r)
-    )
-    return header, body
-
-
-def _text(cell: object) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    if isinstance(cell, dt.datetime):
-        return cell.date().isoformat() if cell.time() == dt.time() else cell.isoformat()
-    return str(cell).strip()
-
-
-def _date(cell: object) -> dt.date | None:
-    if isinstance(cell, dt.datetime):
-        return cell.date()
-    if isinstance(cell, dt.date):
-        return cell
-    text = _text(cell)
-    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def _number(cell: object) -> float | None:
-    """A finite number, None for an empty cell; raises ValueError for anything else."""
-    if cell is None or (isinstance(cell, str) and not cell.strip()):
-        return None
-    if isinstance(cell, bool):
-        raise ValueError(cell)
-    value = float(cell) if isinstance(cell, int | float) else float(str(cell).replace(",", ""))
-    if not math.isfinite(value):
-        raise ValueError(cell)
-    return value
-
-
-def _month_span(year: int, month: int) -> tuple[dt.date, dt.date]:
-    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
-_MONTH = re.compile(r"^(\d{4})[-/年.](\d{1,2})月?$")
-_RANGE = re.compile(r"^(.+?)\s*(?:~|～|\.\.|至)\s*(.+)$")
-
-
-def _period(path: Path, line: int, get: Mapping[str, object]) -> tuple[dt.date, dt.date]:
-    """The period of one row from period_start/period_end, period or month."""
-    try:
-        return _period_of(path, line, get)
-    except ValueError:  # a month 13 or a day 32 in a text that has the shape of a date
-        cell = next((get[c] for c in PERIOD_COLUMNS if c in get), "")
-        raise InputError(
-            path, line, f"'{_text(cell)}' is not a month or period; expected YYYY-MM (month 1-12)"
-        ) from None
-
-
-def _period_of(path: Path, line: int, get: Mapping[str, object]) -> tuple[dt.date, dt.date]:
-    if "period_start" in get or "period_end" in get:
-        start, end = _date(get.get("period_start")), _date(get.get("period_end"))
-        if start is None or end is None:
-            bad = "period_start" if start is None else "period_end"
-            raise InputError(
-                path, line, f"{bad} '{_text(get.get(bad))}' is not a date; expected YYYY-MM-DD"
-            )
-    elif "period" in get:
-        text = _text(get["period"])
-        month, span = _MONTH.match(text), _RANGE.match(text)
-        if month:
-            start, end = _month_span(int(month[1]), int(month[2]))
-        elif span and _date(span[1]) and _date(span[2]):
-            start, end = _date(span[1]), _date(span[2])  # type: ignore[assignment]
-        else:
-            raise InputError(
-                path, line, f"period '{text}' is not a period; expected YYYY-MM or START~END"
-            )
-    else:
-        cell = get["month"]
-        day = _date(cell)
-        month = _MONTH.match(_text(cell))
-        if day is not None:
-            start, end = _month_span(day.year, day.month)
-        elif month:
-            start, end = _month_span(int(month[1]), int(month[2]))
-        else:
-            raise InputError(path, line, f"month '{_text(cell)}' is not a month; expected YYYY-MM")
-    assert start is not None and end is not None
-    if end < start:
-        raise InputError(
-            path, line, f"period ends {end} before it starts {start}; expected start ≤ end"
-        )
-    return start, end
-
-
-def _partial(path: Path, line: int, cell: object) -> bool:
-    if isinstance(cell, bool):
-        return cell
-    text = _text(cell).lower()
-    if text in TRUE_WORDS:
-        return True
-    if text in FALSE_WORDS:
-        return False
-    raise InputError(path, line, f"partial '{text}' is not a yes/no; expected true/false or 1/0")
-
-
-def _check_header(path: Path, header: list[str]) -> dict[str, int]:
-    idx: dict[str, int] = {}
-    for i, name in enumerate(header):
-        if not name:
-            raise InputError(path, 1, f"column {i + 1} has no name; expected a header per column")
-        key = name.lower() if name.lower() in META_COLUMNS else name
-        if key in idx:
-            raise InputError(path, 1, f"column '{name}' appears twice; expected unique headers")
-        idx[key] = i
-    if not any(c in idx for c in PERIOD_COLUMNS):
-        raise InputError(path, 1, f"no period column; {PERIOD_HELP}")
-    if ("period_start" in idx) != ("period_end" in idx):
-        missing = "period_end" if "period_start" in idx else "period_start"
-        raise InputError(path, 1, f"missing column '{missing}'; {PERIOD_HELP}")
-    return idx
 
 
 # --- series ------------------------------------------------------------------------------
@@ -243,7 +86,7 @@ def _read_series_file(
     path: Path, kind: str, opts: SeriesOptions, sheet: str | None
 ) -> pd.DataFrame:
     header, body = read_rows(path, sheet, opts.encoding)
-    idx = _check_header(path, header)
+    idx = check_header(path, header)
     long = "series" in idx or "value" in idx
     if long and not ("series" in idx and "value" in idx):
         missing = "series" if "series" not in idx else "value"
@@ -257,30 +100,32 @@ def _read_series_file(
     records: list[dict[str, object]] = []
     for line, raw in body:
         get = {k: raw[i] for k, i in idx.items()}
-        start, end = _period(path, line, get)
-        partial = _partial(path, line, get.get("partial"))
+        start, end = row_period(path, line, get)
+        partial = partial_flag(path, line, get.get("partial"))
         common = {
             "category": kind,
             "period_start": start,
             "period_end": end,
             "partial": partial,
-            "source": _text(get.get("source")) or default_source,
-            "unit": _text(get.get("unit")) or opts.unit or DEFAULT_UNIT.get(kind, ""),
+            "source": cell_text(get.get("source")) or default_source,
+            "unit": cell_text(get.get("unit")) or opts.unit or DEFAULT_UNIT.get(kind, ""),
             "line": line,
             "file": str(path),
         }
         if long:
-            pairs = [(_text(get["series"]), get["value"], "value")]
+            pairs = [(cell_text(get["series"]), get["value"], "value")]
             if not pairs[0][0]:
                 raise InputError(path, line, "series is empty; expected a site or app name")
         else:
             pairs = [(name, get[name], name) for name in value_columns]
         for name, cell, column in pairs:
             try:
-                value = _number(cell)
+                value = cell_number(cell)
             except ValueError:
                 raise InputError(
-                    path, line, f"{column} '{_text(cell)}' is not a number; expected e.g. 1234.5"
+                    path,
+                    line,
+                    f"{column} '{cell_text(cell)}' is not a number; expected e.g. 1234.5",
                 ) from None
             if value is None:
                 if long:
@@ -292,7 +137,7 @@ def _read_series_file(
                 continue  # an empty cell in a wide sheet: no data for that period
             if value < 0:
                 raise InputError(path, line, f"{column} {value:g} is negative; expected ≥ 0")
-            group = _text(get.get("group")) or opts.group or ""
+            group = cell_text(get.get("group")) or opts.group or ""
             if kind == "visits" and not group:
                 raise InputError(
                     path, line, "group is empty; expected e.g. 文本-海外 (group column or --group)"
@@ -301,7 +146,7 @@ def _read_series_file(
                 raise InputError(
                     path, line, "unit is empty; expected e.g. 万次 (unit column or --unit)"
                 )
-            alias = _text(get.get("alias")) or opts.aliases.get(name) or None
+            alias = cell_text(get.get("alias")) or opts.aliases.get(name) or None
             if alias == name:
                 raise InputError(path, line, f"alias of '{name}' is itself; expected its old name")
             records.append({**common, "series": name, "series_group": group, "value": value,
@@ -386,7 +231,7 @@ def _read_gpu_file(path: Path, opts: SeriesOptions, sheet: str | None) -> pd.Dat
     default_source = opts.source or f"{path.suffix.lstrip('.').lower()}:{path.name}"
     records = []
     for line, raw in body:
-        row = parse_row(path, line, [_text(c) for c in raw], idx, GPU)
+        row = parse_row(path, line, [cell_text(c) for c in raw], idx, GPU)
         condition = CONDITIONS.get(row["condition"].lower())
         if condition is None:
             raise InputError(

@@ -24,15 +24,15 @@ from matplotlib.ticker import FuncFormatter
 
 from ..errors import SectorWeeklyError
 from .chart_style import (
-    DOWN,
     DPI,
     FONT_FAMILY,
     FONT_PACKAGE,
     PALETTE,
     SAMPLE_LABEL,
-    UP,
+    WORDS,
     FontError,
     payload,
+    rise_fall,
 )
 from .model import Chart, Table, strings
 
@@ -55,6 +55,7 @@ def _register_font() -> Path:
     rcParams["font.family"] = "sans-serif"
     rcParams["font.sans-serif"] = [FONT_FAMILY]
     rcParams["axes.unicode_minus"] = False
+    rcParams["text.parse_math"] = False  # "HK$ bn / US$ bn" is text, not a formula
     return path
 
 
@@ -82,14 +83,16 @@ def _fmt(v: float) -> str:
     return f"{v:,.1f}"
 
 
-def _frame(fig: Figure, title: str, unit: str | None, sample: bool) -> None:
+def _frame(fig: Figure, f: Table | Chart) -> None:
     """Title (and unit) on the image itself, and the 示例数据 label when the data is invented."""
-    fig.text(0.01, 0.985, title + (f"（单位：{unit}）" if unit else ""), ha="left", va="top",
-             fontsize=12, color="#1d2733")  # fmt: skip
-    if sample:
-        fig.text(0.99, 0.985, SAMPLE_LABEL, ha="right", va="top", fontsize=11, color="#b00000",
+    words = WORDS[f.lang]
+    fig.text(0.01, 0.985, f.title + (words["unit"].format(f.unit) if f.unit else ""), ha="left",
+             va="top", fontsize=12, color="#1d2733")  # fmt: skip
+    if f.sample:
+        label = words["sample"]
+        fig.text(0.99, 0.985, label, ha="right", va="top", fontsize=11, color="#b00000",
                  bbox={"boxstyle": "round,pad=0.25", "fc": "#fff3f3", "ec": "#b00000"})  # fmt: skip
-        fig.text(0.5, 0.45, SAMPLE_LABEL, ha="center", va="center", fontsize=54,
+        fig.text(0.5, 0.45, label, ha="center", va="center", fontsize=54,
                  color="#b00000", alpha=0.07, rotation=20, zorder=0)  # fmt: skip
 
 
@@ -100,9 +103,9 @@ def _style(ax: Any, unit: str | None) -> None:
     ax.grid(axis="y", color="#e3e6ea", linewidth=0.8)
     ax.set_axisbelow(True)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _fmt(v)))
-    if unit:
-        ax.text(0, 1.03, unit, transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
-                color="#5b6570")  # fmt: skip
+    if unit:  # a short unit (万次) left of the axis; a long one (percentage points) along it
+        ax.text(0, 1.03, unit, transform=ax.transAxes, ha="right" if len(unit) <= 8 else "left",
+                va="bottom", fontsize=9, color="#5b6570")  # fmt: skip
 
 
 def _values(raw: Iterable[Any]) -> list[float]:
@@ -132,7 +135,7 @@ def draw_bar(chart: Chart) -> Figure:
                          color="#333", rotation=90 if n > 3 else 0)  # fmt: skip
         for x, v in zip(xs, vals, strict=True):
             if math.isnan(v):
-                ax.text(x, 0, "无数据", ha="center", va="bottom", fontsize=7, color="#888",
+                ax.text(x, 0, WORDS[chart.lang]["none"], ha="center", va="bottom", fontsize=7, color="#888",
                         rotation=90 if n > 2 else 0)  # fmt: skip
     ax.set_xticks(range(len(cats)), cats, fontsize=9, rotation=0 if len(cats) <= 8 else 30)
     ax.set_xlim(-0.6, len(cats) - 0.4)  # keep categories with no value inside the axes
@@ -142,7 +145,7 @@ def draw_bar(chart: Chart) -> Figure:
         ax.margins(y=0.18)
     if len(series) > 1 or any(s.get("partial") for s in series):
         ax.legend(fontsize=8, frameon=False, ncol=min(len(series), 6), loc="upper right")
-    _frame(fig, chart.title, chart.unit, chart.sample)
+    _frame(fig, chart)
     return fig
 
 
@@ -168,7 +171,52 @@ def draw_line(chart: Chart) -> Figure:
     ax.set_xticks(ticks, [cats[t] for t in ticks], fontsize=8, rotation=30, ha="right")
     ax.margins(x=0.03, y=0.12)
     ax.legend(fontsize=9, frameon=False, loc="upper right")
-    _frame(fig, chart.title, chart.unit, chart.sample)
+    _frame(fig, chart)
+    return fig
+
+
+def draw_hbar(chart: Chart) -> Figure:
+    """Horizontal bars, first category on top: ``values`` signed (up red, down green, or
+    ``color``), ``labels`` written after each bar (its value when absent), ``highlight`` (a
+    category) and its label drawn in the accent colour."""
+    cats = [str(c) for c in chart.data["categories"]]
+    vals = _values(chart.data["values"])
+    labels = chart.data.get("labels") or ["" if math.isnan(v) else f"{v:+.2f}" for v in vals]
+    mark = chart.data.get("highlight")
+    fixed = chart.data.get("color")
+    height = max(2.6, 0.9 + 0.2 * len(cats))
+    fig = Figure(figsize=(8, height), dpi=DPI)
+    ax = fig.add_axes((0.16, 0.35 / height, 0.8, 1 - 1.0 / height))
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.grid(axis="x", color="#e3e6ea", linewidth=0.8)
+    ax.set_axisbelow(True)
+    ys = list(range(len(cats)))[::-1]
+    rise, fall = rise_fall(chart.up)
+    colors = [
+        PALETTE[4] if c == mark else fixed or (rise if v >= 0 else fall)
+        for c, v in zip(cats, vals, strict=True)
+    ]
+    ax.barh(ys, [0 if math.isnan(v) else v for v in vals], 0.7, color=colors)
+    ax.set_yticks(ys, cats, fontsize=8)
+    for tick, c in zip(ax.get_yticklabels(), cats, strict=True):
+        if c == mark:
+            tick.set_color(PALETTE[4])  # the font has one weight: colour, not bold
+    span = max((abs(v) for v in vals if not math.isnan(v)), default=1.0) or 1.0
+    for y, v, text in zip(ys, vals, labels, strict=True):
+        v = 0 if math.isnan(v) else v
+        ax.text(v + (0.01 * span if v >= 0 else -0.01 * span), y, text, va="center",
+                ha="left" if v >= 0 else "right", fontsize=7, color="#333")  # fmt: skip
+    lo = min(0.0, *(v for v in vals if not math.isnan(v)))
+    hi = max(0.0, *(v for v in vals if not math.isnan(v)))
+    pad = chart.data.get("label_room", 0.15) * (hi - lo or 1.0)
+    ax.set_xlim(lo - (pad if lo < 0 else 0), hi + pad)
+    ax.set_ylim(-0.6, len(cats) - 0.4)
+    ax.tick_params(axis="x", labelsize=8)
+    if chart.unit:
+        ax.text(1, 1.01, chart.unit, transform=ax.transAxes, ha="right", va="bottom",
+                fontsize=9, color="#5b6570")  # fmt: skip
+    _frame(fig, chart)
     return fig
 
 
@@ -176,7 +224,8 @@ _SIGNED = re.compile(r"^[+-]\d")
 
 
 def draw_table(table: Table) -> Figure:
-    """The data table as an image (for documents that take pictures); up red, down green."""
+    """The data table as an image (for documents that take pictures); a rise in the edition's colour."""
+    rise, fall = rise_fall(table.up)
     rows = [["" if c is None else str(c) for c in r] for r in table.rows]
     height = 0.9 + 0.27 * (len(rows) + 1)
     fig = Figure(figsize=(8, height), dpi=DPI)
@@ -196,14 +245,14 @@ def draw_table(table: Table) -> Figure:
         else:
             text = cell.get_text().get_text()
             if _SIGNED.match(text) and text.endswith("%"):
-                cell.get_text().set_color(UP if text.startswith("+") else DOWN)
+                cell.get_text().set_color(rise if text.startswith("+") else fall)
             if r % 2 == 0:
                 cell.set_facecolor("#f5f7fa")
-    _frame(fig, table.title, table.unit, table.sample)
+    _frame(fig, table)
     return fig
 
 
-DRAWERS = {"bar": draw_bar, "line": draw_line}
+DRAWERS = {"bar": draw_bar, "line": draw_line, "hbar": draw_hbar}
 
 
 def render_figure(f: Table | Chart) -> Figure:

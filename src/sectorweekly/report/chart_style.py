@@ -17,6 +17,15 @@ DPI = 150
 SAMPLE_LABEL = "示例数据"
 PALETTE = ["#1f4e79", "#c0504d", "#70ad47", "#8064a2", "#f39c12", "#4bacc6", "#7f7f7f"]
 UP, DOWN = "#c62828", "#2e7d32"  # 涨红跌绿
+WORDS = {  # what an image says in each edition
+    "zh": {"sample": SAMPLE_LABEL, "unit": "（单位：{}）", "none": "无数据"},
+    "en": {"sample": "sample data", "unit": " (unit: {})", "none": "no data"},
+}
+
+
+def rise_fall(up: str) -> tuple[str, str]:
+    """The colours of a rise and a fall: red-up (the Chinese convention) or green-up."""
+    return (UP, DOWN) if up == "red" else (DOWN, UP)
 
 
 class FontError(SectorWeeklyError):
@@ -30,6 +39,6 @@ def payload(f: Table | Chart) -> dict[str, Any]:
     if isinstance(f, Table):
         return {
             "kind": "table",
-            **f.model_dump(include={"title", "unit", "columns", "rows", "sample"}),
+            **f.model_dump(include={"title", "unit", "columns", "rows", "sample", "lang", "up"}),
         }
-    return f.model_dump(include={"kind", "title", "unit", "data", "sample"})
+    return f.model_dump(include={"kind", "title", "unit", "data", "sample", "lang", "up"})

@@ -25,6 +25,7 @@ from docx.table import Table as DocxTable
 from .cells import cell_kind, cell_text
 from .docx_fonts import embed_east_asian_font
 from .fonts import SANS, FontSubset
+from .labels import day_text, labels, rating_name
 from .markdown import caption
 from .model import Chart, Report, Section, Table
 
@@ -110,7 +111,8 @@ def _header_footer(doc: DocxDocument, report: Report) -> None:
     f = report.front
     section = doc.sections[0]
     head = section.header.paragraphs[0]
-    head.text = clean(f"{f.firm}  ｜  {f.series}  ｜  {f.publication_date:%Y-%m-%d}")
+    sep = "  ｜  " if report.lang == "zh" else "  |  "
+    head.text = clean(f"{f.firm}{sep}{f.series}{sep}{day_text(f.publication_date, report.lang)}")
     head.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for run in head.runs:
         run.font.size, run.font.color.rgb = Pt(8), MUTED
@@ -132,24 +134,26 @@ def _warning(doc: DocxDocument, text: str) -> None:
 
 
 def _front(doc: DocxDocument, report: Report) -> None:
-    f = report.front
+    f, w = report.front, labels(report.lang)
     _muted(doc, f.firm, 10)
     if f.firm_template:
-        _warning(doc, "模板文本，请替换为贵机构内容")
+        _warning(doc, w["template"])
     doc.add_paragraph(clean(f.title), style="Title")
-    industry = f.industry + (f"（{f.industry_rating}）" if f.industry_rating else "")
-    meta = [f"发布日期：{f.publication_date:%Y-%m-%d}", f"行业：{industry}"]
+    industry = f.industry + (w["rating"].format(f.industry_rating) if f.industry_rating else "")
+    meta = [f"{w['published']}{day_text(f.publication_date, report.lang)}"]
+    meta.append(f"{w['industry']}{industry}")
     meta += [
-        f"分析师：{a['name']}" + (f" {a['registration']}" if a.get("registration") else "")
+        f"{w['analyst']}{a['name']}" + (f" {a['registration']}" if a.get("registration") else "")
         for a in f.analysts
     ]
     _muted(doc, "    ".join(meta), 9.5)
     heading = doc.add_paragraph(style="Caption")
-    heading.add_run("相关报告")
+    heading.add_run(w["related"])
     for x in f.related:
-        doc.add_paragraph(clean(f"{x.publication_date:%Y-%m-%d} {x.title}"), style="List Bullet")
+        day = day_text(x.publication_date, report.lang)
+        doc.add_paragraph(clean(f"{day} {x.title}"), style="List Bullet")
     if not f.related:
-        _muted(doc, "暂无往期报告（报告存档中无本系列此前各期）", 9)
+        _muted(doc, w["no_related"], 9)
 
 
 def _front_figures(doc: DocxDocument, report: Report, out_dir: Path) -> None:
@@ -163,7 +167,7 @@ def _front_figures(doc: DocxDocument, report: Report, out_dir: Path) -> None:
         _figure_foot(doc, figure)
 
 
-def _cell(cell: object, value: object, header: bool) -> None:
+def _cell(cell: object, value: object, header: bool, up: str = "red") -> None:
     p = cell.paragraphs[0]  # type: ignore[attr-defined]
     run = p.add_run(clean(cell_text(value)))
     run.font.size = Pt(8)
@@ -177,7 +181,8 @@ def _cell(cell: object, value: object, header: bool) -> None:
     if kind != "text":
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if kind in ("up", "down"):
-        run.font.color.rgb = UP if kind == "up" else DOWN
+        rise = (kind == "up") == (up == "red")  # red-up, or the English edition's green-up
+        run.font.color.rgb = UP if rise else DOWN
 
 
 def _repeat_header(table: DocxTable) -> None:
@@ -187,7 +192,9 @@ def _repeat_header(table: DocxTable) -> None:
     tr_pr.append(el)
 
 
-def word_table(doc: DocxDocument, columns: list[str], rows: list[list[object]]) -> DocxTable:
+def word_table(
+    doc: DocxDocument, columns: list[str], rows: list[list[object]], up: str = "red"
+) -> DocxTable:
     table = doc.add_table(rows=1 + len(rows), cols=len(columns))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -196,40 +203,43 @@ def word_table(doc: DocxDocument, columns: list[str], rows: list[list[object]]) 
     for i, row in enumerate(rows, start=1):
         cells = table.rows[i].cells
         for j, value in enumerate(row):
-            _cell(cells[j], value, header=False)
+            _cell(cells[j], value, header=False, up=up)
     _repeat_header(table)
     return table
 
 
 def _figure_foot(doc: DocxDocument, figure: Table | Chart) -> None:
-    _muted(doc, f"来源：{figure.source}")
+    w = labels(figure.lang)
+    _muted(doc, f"{w['source']}{figure.source}")
     for note in figure.notes:
-        _muted(doc, f"注：{note}")
+        _muted(doc, f"{w['note']}{note}")
     if figure.sample:
-        _warning(doc, "示例数据")
+        _warning(doc, w["sample"])
 
 
 def _figure(doc: DocxDocument, report: Report, key: str, out_dir: Path) -> None:
     figure = report.figure(key)
-    cap = doc.add_paragraph(clean(caption(figure.number, figure.title, figure.unit)), "Caption")
+    text = caption(figure.number, figure.title, figure.unit, figure.lang)
+    cap = doc.add_paragraph(clean(text), "Caption")
     cap.paragraph_format.keep_with_next = True  # never a caption alone at a page foot
     if isinstance(figure, Table):
-        word_table(doc, figure.columns, figure.rows)
+        word_table(doc, figure.columns, figure.rows, figure.up)
     elif figure.file and (out_dir / figure.file).is_file():
         doc.add_picture(str(out_dir / figure.file), width=Cm(16.5))
     else:
-        _muted(doc, "（图像文件缺失）", 9)
+        _muted(doc, labels(figure.lang)["image_missing"], 9)
     _figure_foot(doc, figure)
 
 
 def _section(doc: DocxDocument, report: Report, section: Section, out_dir: Path) -> None:
+    w = labels(report.lang)
     doc.add_heading(clean(section.title), level=1)
     if section.sample:
-        _warning(doc, "示例数据")
+        _warning(doc, w["sample"])
     for para in section.paragraphs:
         p = doc.add_paragraph(clean(para.text))
         if para.source:
-            run = p.add_run(clean(f"（{para.source}）"))
+            run = p.add_run(clean(w["paren"].format(para.source)))
             run.font.color.rgb, run.font.size = MUTED, Pt(9)
     for bullet in section.bullets:
         doc.add_paragraph(clean(bullet), style="List Bullet")
@@ -238,7 +248,7 @@ def _section(doc: DocxDocument, report: Report, section: Section, out_dir: Path)
 
 
 def _closing(doc: DocxDocument, report: Report) -> None:
-    c = report.closing
+    c, w, lang = report.closing, labels(report.lang), report.lang
 
     def firm_text(key: str, text: str) -> None:
         if key in c.missing:
@@ -248,17 +258,21 @@ def _closing(doc: DocxDocument, report: Report) -> None:
 
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     if c.template:
-        _warning(doc, "以下为模板文本，请替换为贵机构内容")
-    doc.add_heading("分析师声明", level=1)
+        _warning(doc, w["template_below"])
+    doc.add_heading(w["analyst_statement"], level=1)
     firm_text("analyst_statement", c.analyst_statement)
-    doc.add_heading("评级说明", level=1)
-    for head, bands in (("公司评级", c.company_ratings), ("行业评级", c.industry_ratings)):
-        word_table(doc, [head, "说明"], [[f"{b.name}（{b.name_en}）", b.text] for b in bands])
+    doc.add_heading(w["ratings"], level=1)
+    for head, bands in (
+        ("company_ratings", c.company_ratings),
+        ("industry_ratings", c.industry_ratings),
+    ):
+        rows = [[rating_name(b.name, b.name_en, lang), b.text] for b in bands]
+        word_table(doc, [w[head], w["meaning"]], rows)  # type: ignore[arg-type]
         doc.add_paragraph()
     doc.add_paragraph(clean(c.benchmarks_text))
-    doc.add_heading("免责声明", level=1)
+    doc.add_heading(w["disclaimer"], level=1)
     firm_text("disclaimer", c.disclaimer)
-    doc.add_heading("特别声明", level=1)
+    doc.add_heading(w["special_statement"], level=1)
     firm_text("special_statement", c.special_statement)
     if "copyright" in c.missing:
         _warning(doc, c.copyright)
@@ -292,10 +306,10 @@ def docx_bytes(report: Report, out_dir: Path, font: FontSubset | None = None) ->
     _header_footer(doc, report)
     doc.core_properties.title = clean(report.front.title)
     doc.core_properties.author = clean(report.front.firm)
-    doc.core_properties.language = "zh-CN"
+    doc.core_properties.language = labels(report.lang)["html_lang"]
     _front(doc, report)
     _front_figures(doc, report, out_dir)
-    doc.add_heading("投资要点", level=1)
+    doc.add_heading(labels(report.lang)["key_points"], level=1)
     for point in report.key_points:
         doc.add_paragraph(clean(point))
     for section in report.sections:
@@ -306,7 +320,7 @@ def docx_bytes(report: Report, out_dir: Path, font: FontSubset | None = None) ->
         key=lambda f: f.number,
     )
     if rest:
-        doc.add_heading("图表", level=1)
+        doc.add_heading(labels(report.lang)["figures"], level=1)
         for figure in rest:
             _figure(doc, report, figure.key, out_dir)
     _closing(doc, report)

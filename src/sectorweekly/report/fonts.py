@@ -129,7 +129,7 @@ def _renderer_labels() -> str:
     年月日), read from their sources and templates: with the report's own strings they give
     a subset that both documents can use before either is rendered."""
     here = Path(__file__).parent
-    files = [*(here / m for m in ("cells.py", "docx.py", "html.py", "markdown.py", "pdf.py")),
+    files = [*(here / m for m in ("cells.py", "docx.py", "html.py", "labels.py", "markdown.py", "pdf.py")),
              *sorted((here / "templates").glob("*.j2"))]  # fmt: skip
     return "".join({ch for f in files for ch in f.read_text(encoding="utf-8") if ord(ch) > 0x7F})
 

@@ -10,6 +10,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .cells import cell_kind, cell_text
 from .fonts import FontSubset, embedded_font_css
+from .labels import day_text, labels, rating_name
 from .markdown import caption
 from .model import Report
 
@@ -22,6 +23,8 @@ _env = Environment(
 _env.globals["caption"] = caption
 _env.globals["cell_kind"] = cell_kind
 _env.globals["cell_text"] = cell_text
+_env.globals["rating_name"] = rating_name
+_env.globals["day_text"] = day_text
 
 
 def image_data_uri(path: Path) -> str:
@@ -48,7 +51,7 @@ def render_html(
     """
     if report is None:
         return _env.get_template("report.html.j2").render(
-            r=None, for_pdf=False, font_css=font_css, extra_css=extra_css, live=live
+            r=None, for_pdf=False, font_css=font_css, extra_css=extra_css, live=live, L=labels("zh")
         )
     images = {
         c.key: image_data_uri(out_dir / c.file) if inline_images else c.file
@@ -60,6 +63,7 @@ def render_html(
     in_sections = {k for s in report.sections for k in s.figures} | set(report.front.figures)
     return _env.get_template("report.html.j2").render(
         r=report,
+        L=labels(report.lang),
         images=images,
         figures=figures,
         rest=sorted(

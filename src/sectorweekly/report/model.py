@@ -87,14 +87,15 @@ class Review(BaseModel):
     boards: list[BoardOut]
     benchmarks: list[MemberOut]
     watch: list[WatchThemeOut]
-    summary_zh: str
-    items_zh: list[str]
+    summary_zh: str  # the review paragraph in the edition's words (English in en/report.json)
+    items_zh: list[str]  # (the field names are the schema's since the Chinese-only days)
     as_of_note: str
     calendar_note: str = ""  # provisional calendar years and closures inferred from the store
     sources: list[SourceOut]
 
 
 # Where each kind of section sits in reading order (Section.order); gaps leave room.
+ORDER_MARKET_CONTEXT = 5  # the whole market (全市场周度复盘), before the watchlist
 ORDER_MARKET = 10
 ORDER_NEWS = 20  # + index of the news theme
 ORDER_AI_TRACKING = 40
@@ -148,6 +149,8 @@ class Table(BaseModel):
     source: str
     notes: list[str] = Field(default_factory=list)
     sample: bool = False
+    lang: str = "zh"  # the edition's words on the image (单位/unit, 示例数据/sample data)
+    up: str = "red"  # the colour of a rise: red (A-share convention) or green
     data: DataTable | None = None  # the typed cells behind ``rows`` (for charts.xlsx)
     as_of: dt.date | None = None  # the last date of its data; None: the review's cut-off
 
@@ -170,6 +173,8 @@ class Chart(BaseModel):
     source: str
     notes: list[str] = Field(default_factory=list)
     sample: bool = False
+    lang: str = "zh"
+    up: str = "red"
     as_of: dt.date | None = None  # the last date of its data; None: the review's cut-off
 
     @computed_field  # type: ignore[prop-decorator]
@@ -239,6 +244,8 @@ class Closing(BaseModel):
 
 class Report(BaseModel):
     schema_version: int = 1
+    lang: str = "zh"  # the edition: zh, or en (the same numbers, other words)
+    up: str = "red"  # the colour of a rise in tables and charts: red or green
     front: FrontMatter
     key_points: list[str]
     review: Review
@@ -265,6 +272,12 @@ class Report(BaseModel):
         keys += [f.key for f in [*self.tables, *self.charts] if f.key not in [*keys, *front]]
         for n, key in enumerate(keys, start=1):
             self.figure(key).number = n
+
+    def set_edition(self, lang: str, up: str) -> None:
+        """The edition's language and rise colour, on the report and on every figure."""
+        self.lang, self.up = lang, up
+        for f in [*self.tables, *self.charts]:
+            f.lang, f.up = lang, up
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2)

@@ -13,6 +13,7 @@ from pathlib import Path
 from ..errors import SectorWeeklyError
 from .fonts import SANS, css_string, file_font_css
 from .html import render_html
+from .labels import day_text
 from .model import Report
 
 _PAGE_CSS = """
@@ -56,7 +57,8 @@ img.chart {{ max-width: 100%; max-height: 110mm; }}
 
 def page_css(report: Report) -> str:
     f = report.front
-    right = f"{f.series} ｜ {f.publication_date:%Y-%m-%d}"
+    sep = " ｜ " if report.lang == "zh" else " | "
+    right = f"{f.series}{sep}{day_text(f.publication_date, report.lang)}"
     return _PAGE_CSS.format(left=css_string(f.firm), right=css_string(right), font=css_string(SANS))
 
 

@@ -1,0 +1,369 @@
+"""The week in its market: breadth, the limit board, turnover and the 申万 industries of the whole
+A-share market, for the report week and the week before, from the store's ``cn_*``/``sw_*`` rows.
+
+Every figure comes from one bounded read of ``cn_bars`` (``market_context_sql``): the two weeks
+and a lookback of sessions for the limit-up runs, whatever the store's length. Limits are the
+limit engine's (``markets.cn_limits``); a fact the store does not hold is counted apart and said:
+a stock with no stated ST status whose close sits at the ST limit but not the normal one, a
+move beyond the limit with no reference price (an ex-date judged on the prior close).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from ..markets import cn_limits
+from ..markets.calendars import Calendars, MarketWindow
+from ..markets.cn_limits import FAR_PAST, OPEN_END, MemberSpec
+from . import market_context_sql as q
+from .market_context_industries import (
+    IndustryMove,
+    industry_moves,
+    percentile,
+)
+
+MARKET = "CN_A"
+LOOKBACK_SESSIONS = 30  # sessions before the earlier week's base that a limit-up run may reach
+BUCKETS = ("<-5%", "-5%~-3%", "-3%~-1%", "-1%~0", "0~1%", "1%~3%", "3%~5%", ">5%")
+TOP = 5  # best and worst stocks of the desk's industry
+
+
+def bucket_of(pct: float) -> int:
+    """The distribution bucket of a weekly change in percent (0 and +1% fall in 0~1%)."""
+    if pct < -5:
+        return 0
+    if pct < -3:
+        return 1
+    if pct < -1:
+        return 2
+    if pct < 0:
+        return 3
+    if pct <= 1:
+        return 4
+    if pct <= 3:
+        return 5
+    if pct <= 5:
+        return 6
+    return 7
+
+
+@dataclass(frozen=True)
+class DayBoard:
+    """One session of the whole market."""
+
+    date: dt.date
+    up: int
+    flat: int
+    down: int
+    no_prev: int  # rows with no previous close in the read (first row after a long suspension)
+    limit_up: int  # closed at the up-limit (one-price included)
+    one_price: int  # 一字: opened, traded and closed at the up-limit
+    limit_down: int
+    broken: int  # 炸板: touched the up-limit, closed below
+    st_ambiguous: int  # ST status unknown and the close at the ST limit only: counted apart
+    no_reference: int  # beyond the limit with no reference price stored
+    prev_up: int  # names closed at the up-limit on their previous row, trading today
+    promoted: int  # of those, closed at the up-limit again
+    amount: float  # 成交额, yuan
+
+    @property
+    def broken_rate(self) -> float | None:
+        total = self.limit_up + self.broken
+        return None if total == 0 else self.broken / total * 100
+
+    @property
+    def promotion_rate(self) -> float | None:
+        return None if self.prev_up == 0 else self.promoted / self.prev_up * 100
+
+
+@dataclass(frozen=True)
+class Rung:
+    """One height of the 连板天梯 on the week's last session."""
+
+    height: int
+    symbols: tuple[str, ...]
+    capped: bool = False  # the run reaches the start of the read: at least this high
+
+
+@dataclass
+class MarketWeek:
+    """The whole market over one report week."""
+
+    view: MarketWindow
+    days: list[DayBoard]
+    up: int = 0
+    flat: int = 0
+    down: int = 0
+    limit_up_stocks: int = 0  # stocks closed at the up-limit on at least one session
+    limit_down_stocks: int = 0
+    suspended: int = 0  # a base close, no row in the window
+    no_base: int = 0  # rows in the window, none on or before the base session (new listings)
+    buckets: list[int] = field(default_factory=lambda: [0] * len(BUCKETS))
+    ladder: list[Rung] = field(default_factory=list)
+    changes: dict[str, float] = field(default_factory=dict)  # symbol -> weekly change, %
+
+    @property
+    def counted(self) -> int:
+        return self.up + self.flat + self.down
+
+    def total(self, name: str) -> int:
+        return sum(getattr(d, name) for d in self.days)
+
+    @property
+    def amount(self) -> float:
+        return sum(d.amount for d in self.days)
+
+    @property
+    def daily_amount(self) -> float | None:
+        return self.amount / len(self.days) if self.days else None
+
+    @property
+    def broken_rate(self) -> float | None:
+        total = self.total("limit_up") + self.total("broken")
+        return None if total == 0 else self.total("broken") / total * 100
+
+    @property
+    def promotion_rate(self) -> float | None:
+        prev = self.total("prev_up")
+        return None if prev == 0 else self.total("promoted") / prev * 100
+
+    @property
+    def top_height(self) -> int:
+        return self.ladder[0].height if self.ladder else 0
+
+
+@dataclass
+class MarketContext:
+    """This week and last week of the whole market, the industries, the watchlist's places."""
+
+    week: MarketWeek
+    last: MarketWeek | None
+    industries: list[IndustryMove]  # 申万 level 1, best first
+    sub_industries: list[IndustryMove]  # the desk industry's level 2, best first
+    industry: str  # the desk's industry (a level-1 name)
+    best: list[tuple[str, float]]  # the desk industry's best stocks (symbol, change %)
+    worst: list[tuple[str, float]]
+    places: dict[str, tuple[float | None, float | None]]  # member -> (market, industry) pct-ile
+    names: dict[str, str]  # symbol -> name on the week's last session (where the store has it)
+    method: str  # official | cap | equal (how the industries' changes were made)
+    st_known: bool  # the store states every stock's ST status over the weeks
+    lookback_start: dt.date
+
+
+def _table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame | str) -> None:
+    """``name`` as a view over a temporary DuckDB table of ``frame`` (a pandas frame, or SQL):
+    the queries scan it many times, and a registered frame is converted at every scan."""
+    if isinstance(frame, pd.DataFrame):
+        con.register("mc_frame", frame)
+        frame = "SELECT * FROM mc_frame"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_t AS {frame}").fetchall()
+    with contextlib.suppress(duckdb.Error):
+        con.unregister("mc_frame")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {name}_t").fetchall()
+
+
+VIEWS = ("mc_sess", "mc_st_days", "mc_listed", *cn_limits.TABLES)
+TEMP_TABLES = (
+    "mc_before", "mc_rows", "mc_rows_deep", "mc_marked", "mc_marked_deep", "mc_members_deep",
+)  # fmt: skip
+
+
+def _drop(con: duckdb.DuckDBPyConnection) -> None:
+    """Leave the (shared, read-only) connection as it was: no view or table of ours."""
+    for name in VIEWS:
+        con.execute(f"DROP VIEW IF EXISTS {name}").fetchall()
+        con.execute(f"DROP TABLE IF EXISTS {name}_t").fetchall()
+    for name in TEMP_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
+
+
+def _register(con: duckdb.DuckDBPyConnection, cals: Calendars, lo: dt.date, hi: dt.date) -> None:
+    """Sessions, the universe as the limit engine's members (its own frames: the listing
+    sessions where a listing date is known), ST spans and the days a ST list covers."""
+    sess = cals.all_sessions(MARKET)
+    a, b = int(sess.searchsorted(pd.Timestamp(lo))), int(sess.searchsorted(pd.Timestamp(hi)))
+    _table(
+        con, "mc_sess", pd.DataFrame({"date": sess[a : b + 1].date, "session_idx": range(a, b + 1)})
+    )
+    spans: dict[str, list[tuple[dt.date, dt.date | None]]] = {}
+    for sym, start, end in con.execute(
+        "SELECT symbol, st_start, st_end FROM cn_st_spans"
+    ).fetchall():
+        spans.setdefault(sym, []).append((start, end))
+    known = con.execute(
+        "SELECT symbol, list_date FROM cn_universe WHERE list_date IS NOT NULL"
+    ).fetchall()
+    listed = cn_limits.members_frame([MemberSpec(s, MARKET, listed=d) for s, d in known], cals)
+    listed["listed_idx"] = listed["listed_idx"].astype("float64")  # NA-safe for the scan
+    _table(con, "mc_listed", listed)
+    _table(
+        con,
+        "lim_members",
+        "SELECT symbol, market, board, CAST(listed_idx AS BIGINT) AS listed_idx, "
+        "CAST(free_sessions AS BIGINT) AS free_sessions FROM mc_listed_t UNION ALL "
+        f"SELECT symbol, '{MARKET}', board, NULL, 0 FROM cn_universe WHERE list_date IS NULL",
+    )
+    st_specs = [MemberSpec(s, MARKET, st_periods=tuple(p)) for s, p in spans.items()]
+    _table(con, "lim_st", cn_limits.st_frame(st_specs))
+    _table(con, "lim_rules", cn_limits.rules_frame())
+    covered = con.execute(
+        'SELECT start, "end" FROM cn_coverage WHERE fact = \'st\' AND "end" >= $lo '
+        "AND start <= $hi",
+        {"lo": lo, "hi": hi},
+    ).fetchall()
+    days = [d for d in sess[a : b + 1].date if any(s <= d <= e for s, e in covered)]
+    _table(con, "mc_st_days", pd.DataFrame({"date": pd.Series(days, dtype="datetime64[ns]")}))
+
+
+def _read(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    span: tuple[dt.date, dt.date, dt.date],
+    deep: list[str],
+) -> None:
+    """Rows from ``start`` to ``hi`` (every stock's, or ``deep``'s), prior closes from ``lo``."""
+    lo, start, hi = span
+    params = {"lo": lo, "start": start, "hi": hi, "all": not deep, "deep": deep}
+    con.execute(q.ROWS_SQL.format(rows=table), params).fetchall()
+
+
+def _judge(
+    con: duckdb.DuckDBPyConnection, rows: str, marked: str, members: str | None = None
+) -> None:
+    """The rows of ``rows`` with their limit (under the stated ST spans, and as if ST) and
+    what they did, into ``marked``."""
+    sql = q.judge_sql(rows, marked, members)
+    con.execute(sql, {"a": FAR_PAST, "b": OPEN_END}).fetchall()
+
+
+def _week(
+    con: duckdb.DuckDBPyConnection,
+    view: MarketWindow,
+    boards: dict[dt.date, DayBoard],
+    stocks: tuple[int, int],
+) -> MarketWeek:
+    """One week from the days' boards and its limit stocks (asked once for both weeks)."""
+    week = MarketWeek(view=view, days=[boards[d] for d in view.sessions if d in boards])
+    if not view.sessions:
+        return week
+    week.limit_up_stocks, week.limit_down_stocks = stocks
+    moves = con.execute(q.MOVES_SQL, {"base": view.base_date, "end": view.end_date}).fetchall()
+    for symbol, base, end, factor in moves:
+        if end is None:
+            week.suspended += base is not None
+            continue
+        if base is None:
+            week.no_base += 1
+            continue
+        ratio = end * factor / base
+        pct = (ratio - 1) * 100
+        week.changes[symbol] = pct
+        if ratio > 1 + 1e-12:
+            week.up += 1
+        elif ratio < 1 - 1e-12:
+            week.down += 1
+        else:
+            week.flat += 1
+        week.buckets[bucket_of(pct)] += 1
+    week.ladder = _ladder(_runs(con, view.end_date, "mc_marked"))
+    return week
+
+
+def _runs(con: duckdb.DuckDBPyConnection, day: dt.date, marked: str) -> list[tuple[str, int, bool]]:
+    sql = q.LADDER_SQL.format(marked=marked)
+    return [(s, int(n), bool(c)) for s, n, c in con.execute(sql, {"day": day}).fetchall()]
+
+
+def _ladder(runs: list[tuple[str, int, bool]]) -> list[Rung]:
+    heights: dict[tuple[int, bool], list[str]] = {}
+    for sym, n, capped in runs:
+        heights.setdefault((n, capped), []).append(sym)
+    return [Rung(h, tuple(sorted(s)), capped=c) for (h, c), s in sorted(heights.items())[::-1]]
+
+
+def _deepen(
+    con: duckdb.DuckDBPyConnection, lo: dt.date, hi: dt.date, weeks: list[MarketWeek]
+) -> None:
+    """The ladders again with the whole lookback of the stocks whose run reached back to the
+    first row of the week read (a handful: the rest of the market is read over the weeks)."""
+    deep = sorted({s for w in weeks for r in w.ladder if r.capped for s in r.symbols})
+    if not deep:
+        return
+    _read(con, "mc_rows_deep", (lo, lo, hi), deep)
+    con.execute(q.MEMBERS_DEEP_SQL, {"deep": deep}).fetchall()
+    _judge(con, "mc_rows_deep", "mc_marked_deep", members="mc_members_deep")
+    for w in weeks:
+        day = w.view.end_date
+        kept = [(s, r.height, r.capped) for r in w.ladder for s in r.symbols if s not in deep]
+        w.ladder = _ladder(kept + _runs(con, day, "mc_marked_deep"))
+
+
+def market_context(
+    con: duckdb.DuckDBPyConnection,
+    cals: Calendars,
+    start: dt.date,
+    end: dt.date,
+    industry: str,
+    members: list[str],
+) -> MarketContext:
+    """The whole market of the week ``start..end`` and the week before it (A-share sessions)."""
+    view = cals.market_window(MARKET, start, end)
+    last_view = cals.market_window(MARKET, start - dt.timedelta(days=7), end - dt.timedelta(days=7))
+    lo = cals.sessions_back(MARKET, last_view.base_date, LOOKBACK_SESSIONS)
+    _register(con, cals, lo, view.end_date)
+    try:
+        start = cals.sessions_back(MARKET, last_view.base_date, 1)
+        con.execute(q.BEFORE_SQL, {"lo": lo, "start": start}).fetchall()
+        _read(con, "mc_rows", (lo, start, view.end_date), [])
+        _judge(con, "mc_rows", "mc_marked")
+        days = [*last_view.sessions, *view.sessions]
+        boards = {r[0]: DayBoard(*r) for r in con.execute(q.DAILY_SQL, {"days": days}).fetchall()}
+        stocks = con.execute(
+            q.WEEK_STOCKS_SQL,
+            {"a": list(view.sessions), "b": list(last_view.sessions), "first": start},
+        ).fetchall()[0]
+        week = _week(con, view, boards, stocks[:2])
+        last = _week(con, last_view, boards, stocks[2:]) if last_view.sessions else None
+        if last is not None and not last.days:  # the store's bars begin after it
+            last = None
+        industries, subs, method, by_symbol = industry_moves(con, week.changes, view, industry)
+        _deepen(con, lo, view.end_date, [w for w in (week, last) if w is not None])
+    finally:
+        _drop(con)
+    own = sorted(
+        ((s, c) for s, c in week.changes.items() if by_symbol.get(s) == industry),
+        key=lambda sc: (-sc[1], sc[0]),
+    )
+    best, worst = own[:TOP], own[::-1][:TOP]
+    ladder_syms = [s for r in week.ladder for s in r.symbols]
+    wanted = sorted({*ladder_syms, *(s for s, _ in best + worst), *members})
+    names = dict(con.execute(q.NAMES_SQL, {"day": view.end_date, "symbols": wanted}).fetchall())
+    places: dict[str, tuple[float | None, float | None]] = {}
+    all_changes = list(week.changes.values())
+    for sym in members:
+        mine = week.changes.get(sym)
+        peers = [c for s, c in week.changes.items() if by_symbol.get(s) == by_symbol.get(sym)]
+        places[sym] = (percentile(mine, all_changes), percentile(mine, peers))
+    st_rows = con.execute(
+        "SELECT count(*) FROM cn_coverage WHERE fact = 'st' AND start <= $a AND \"end\" >= $b",
+        {"a": last_view.base_date, "b": view.end_date},
+    ).fetchall()[0][0]
+    return MarketContext(
+        week=week,
+        last=last,
+        industries=industries,
+        sub_industries=subs,
+        industry=industry,
+        best=best,
+        worst=worst,
+        places=places,
+        names=names,
+        method=method,
+        st_known=bool(st_rows),
+        lookback_start=lo,
+    )

@@ -1,0 +1,212 @@
+"""The whole-market week in DuckDB SQL: every stock's rows of a bounded read, judged once.
+
+The pieces read ``cn_bars`` between a lookback date and the window's end (nothing older, so a
+store of twenty years costs what a store of one does), the session table ``mc_sess`` and the
+limit engine's ``lim_*`` tables (``markets.cn_limits``: the one home of the limit rule). Each
+row gets its previous close (the stored reference, else the prior row's close), its limit
+prices, what it did against them and the length of the limit-up run it ends.
+"""
+
+from __future__ import annotations
+
+from ..markets import cn_limits
+
+# each stock's last row in the lookback before the judged rows (aggregated, not windowed)
+BEFORE_SQL = """
+CREATE OR REPLACE TEMP TABLE mc_before AS
+SELECT symbol, arg_max(close, date) AS close, max(date) AS date
+FROM cn_bars WHERE date >= $lo AND date < $start GROUP BY symbol
+"""
+
+# the judged rows (from ``start``; for the ``deep`` stocks from the lookback) with the session
+# ordinal, the row's number in the stock's rows and the prior row's close (from mc_before for
+# the first judged row of the week read)
+ROWS_SQL = """
+CREATE OR REPLACE TEMP TABLE {rows} AS
+SELECT b.symbol, b.date, s.session_idx, b.open, b.high, b.low, b.close, b.amount, b.pre_close,
+       CASE WHEN row_number() OVER w = 1 THEN bf.close ELSE lag(b.close) OVER w END
+           AS prior_close,
+       row_number() OVER w AS rn,
+       coalesce(b.pre_close, prior_close) AS prev_close
+FROM cn_bars b JOIN mc_sess s ON s.date = b.date
+LEFT JOIN mc_before bf ON bf.symbol = b.symbol AND $start > $lo
+WHERE b.date BETWEEN $start AND $hi
+  AND ($all OR b.symbol IN (SELECT unnest(CAST($deep AS VARCHAR[]))))
+WINDOW w AS (PARTITION BY b.symbol ORDER BY b.date)
+"""
+
+
+def renamed(sql: str, members: str | None = None, st: str | None = None) -> str:
+    """``sql`` of the limit engine reading ``members`` for its ``lim_members`` (a few stocks'
+    rows, so that its joins build small tables) and ``st`` for its ``lim_st``: the engine's
+    own SQL, its tables renamed."""
+    swaps = [("JOIN lim_members lm", f"JOIN {members} lm")] if members else []
+    swaps += [("FROM lim_st ", f"FROM {st} ")] if st else []
+    for old, new in swaps:
+        if sql.count(old) != 1:
+            raise RuntimeError(f"the limit engine no longer reads {old!r} once; update renamed")
+        sql = sql.replace(old, new)
+    return sql
+
+
+def as_if_st(sql: str) -> str:
+    """The engine with every candidate stock under ST all along (``mc_st_all``)."""
+    return renamed(sql, members="mc_members_st", st="mc_st_all")
+
+
+# the members whose whole lookback is judged (their limit-up run reaches back)
+MEMBERS_DEEP_SQL = """
+CREATE OR REPLACE TEMP TABLE mc_members_deep AS
+SELECT * FROM lim_members WHERE symbol IN (SELECT unnest(CAST($deep AS VARCHAR[])))
+"""
+
+
+# for the rows of main-board stocks
+# (the one board whose ST limit differs) that closed within a cent of ±5% of the previous close,
+# the limit as if the stock were ST: the prices the close of a stock whose ST status nobody
+# stated is compared with
+ST_CANDIDATES_SQL = """
+SELECT r.* FROM {rows} r JOIN lim_members m ON m.symbol = r.symbol AND m.board = '{main}'
+WHERE abs(r.close - r.prev_close * 1.05) <= 0.011 OR abs(r.close - r.prev_close * 0.95) <= 0.011
+"""
+
+
+# what every row did against its limits; a ST status is stated when the store covers the day
+# (mc_st_days) or names the stock under ST (then its limit is the ST one already)
+MARKED_SQL = """
+CREATE OR REPLACE TEMP TABLE {marked} AS
+WITH j AS (
+    SELECT h.*, a.up_cents AS st_up_cents, a.down_cents AS st_down_cents,
+        CAST(round(h.close * 100) AS BIGINT) AS c_cents,
+        CAST(round(coalesce(h.high, h.close) * 100) AS BIGINT) AS h_cents,
+        CAST(round(coalesce(h.low, h.close) * 100) AS BIGINT) AS l_cents,
+        CAST(round(coalesce(h.open, h.close) * 100) AS BIGINT) AS o_cents,
+        CAST(round(h.prev_close * 100) AS BIGINT) AS p_cents,
+        h.date IN (SELECT date FROM mc_st_days) AS st_known
+    FROM mc_hits h LEFT JOIN mc_hits_st a ON a.symbol = h.symbol AND a.date = h.date
+), m AS (
+    SELECT *,
+        coalesce(NOT st_known AND st_up_cents <> up_cents
+                 AND (c_cents = st_up_cents OR c_cents = st_down_cents), false) AS st_ambiguous
+    FROM j
+), f AS (
+    SELECT *,
+        coalesce(c_cents = up_cents AND NOT st_ambiguous, false) AS close_up,
+        coalesce(c_cents = down_cents AND NOT st_ambiguous, false) AS close_down,
+        coalesce(h_cents >= up_cents AND c_cents < up_cents AND NOT st_ambiguous, false)
+            AS broken,
+        coalesce(c_cents = up_cents AND o_cents = c_cents AND h_cents = c_cents
+                 AND l_cents = c_cents AND NOT st_ambiguous, false) AS one_price,
+        -- beyond the limit with no reference price stored: an ex-date judged on the prior close
+        coalesce(pre_close IS NULL AND (c_cents > up_cents OR l_cents < down_cents), false)
+            AS no_reference
+    FROM m
+)
+SELECT * FROM f
+"""
+
+# per day of the two weeks: breadth, limit board, turnover
+DAILY_SQL = """
+SELECT m.date,
+    count(*) FILTER (WHERE p_cents IS NOT NULL AND c_cents > p_cents) AS up,
+    count(*) FILTER (WHERE p_cents IS NOT NULL AND c_cents = p_cents) AS flat,
+    count(*) FILTER (WHERE p_cents IS NOT NULL AND c_cents < p_cents) AS down,
+    count(*) FILTER (WHERE p_cents IS NULL) AS no_prev,
+    count(*) FILTER (WHERE close_up) AS limit_up,
+    count(*) FILTER (WHERE one_price) AS one_price,
+    count(*) FILTER (WHERE close_down) AS limit_down,
+    count(*) FILTER (WHERE broken) AS broken,
+    count(*) FILTER (WHERE st_ambiguous) AS st_ambiguous,
+    count(*) FILTER (WHERE no_reference) AS no_reference,
+    count(*) FILTER (WHERE prev_up) AS prev_up,
+    count(*) FILTER (WHERE prev_up AND close_up) AS promoted,
+    sum(amount) AS amount
+FROM (
+    SELECT d.*, coalesce(p.close_up, false) AS prev_up
+    FROM mc_marked d LEFT JOIN mc_marked p ON p.symbol = d.symbol AND p.rn = d.rn - 1
+    WHERE list_contains($days, d.date)
+) m
+GROUP BY m.date ORDER BY m.date
+"""
+
+# stocks (not stock-days) that closed at the up-limit / the down-limit on some day of each week
+WEEK_STOCKS_SQL = """
+SELECT count(DISTINCT symbol) FILTER (WHERE close_up AND list_contains($a, date)),
+       count(DISTINCT symbol) FILTER (WHERE close_down AND list_contains($a, date)),
+       count(DISTINCT symbol) FILTER (WHERE close_up AND list_contains($b, date)),
+       count(DISTINCT symbol) FILTER (WHERE close_down AND list_contains($b, date))
+FROM mc_marked WHERE date >= $first
+"""
+
+# per stock and week: base close (last on or before the base session), end close (last in the
+# window), the reference chain through stored ex-dates
+MOVES_SQL = """
+SELECT symbol,
+    arg_max(close, date) FILTER (WHERE date <= $base) AS base_close,
+    arg_max(close, date) FILTER (WHERE date > $base AND date <= $end) AS end_close,
+    exp(coalesce(sum(ln(prior_close / pre_close)) FILTER (
+        WHERE date > $base AND date <= $end AND pre_close IS NOT NULL
+        AND prior_close IS NOT NULL), 0)) AS factor
+FROM (
+    SELECT symbol, date, close, prior_close, pre_close FROM mc_rows
+    UNION ALL SELECT symbol, date, close, NULL, NULL FROM mc_before
+) WHERE date <= $end
+GROUP BY symbol
+"""
+
+# the ladder on a day: each stock closed at the up-limit with the length of its run of rows
+# closed there (a suspension skips days, it does not end a run), and whether the run reaches
+# the first row of the read (then it is at least that long)
+LADDER_SQL = """
+SELECT symbol, r - coalesce(b, 0) AS streak, b IS NULL AS capped FROM (
+    SELECT symbol, max(rn) FILTER (WHERE date = $day AND close_up) AS r,
+           max(rn) FILTER (WHERE NOT close_up) AS b
+    FROM {marked} WHERE date <= $day GROUP BY symbol
+) WHERE r IS NOT NULL ORDER BY streak DESC, symbol
+"""
+
+# each stock's 申万 industry code on a day (the membership row with the latest included_on)
+INDUSTRY_SQL = """
+SELECT symbol, arg_max(industry_code, included_on) AS industry_code
+FROM sw_membership WHERE included_on <= $day GROUP BY symbol
+"""
+
+# names as of a day (never a later name)
+NAMES_SQL = """
+SELECT symbol, arg_max(name, start) AS name FROM cn_names
+WHERE start <= $day AND coalesce("end", $day) >= $day AND list_contains($symbols, symbol)
+GROUP BY symbol
+"""
+
+# official 申万 index closes by name, on the base and end sessions
+SW_INDEX_SQL = """
+SELECT name, level,
+    arg_max(close, date) FILTER (WHERE date <= $base) AS base_close,
+    arg_max(close, date) FILTER (WHERE date > $base AND date <= $end) AS end_close
+FROM sw_index_closes WHERE date BETWEEN $lo AND $end AND name IS NOT NULL
+GROUP BY name, level
+"""
+
+# share counts within 92 days of the end session (for cap weights)
+SHARES_SQL = """
+SELECT symbol, arg_min(shares, abs(datediff('day', as_of, $end))) AS shares
+FROM shares WHERE abs(datediff('day', as_of, $end)) <= 92 GROUP BY symbol
+"""
+
+
+def judge_sql(rows: str, marked: str, members: str | None = None) -> str:
+    """One statement: the limits of ``rows`` (the engine's SQL over ``members``, default all),
+    the as-if-ST limits of its candidates, and what every row did, into ``marked``."""
+    hits = renamed(cn_limits.limits_select(rows), members=members)
+    candidates = ST_CANDIDATES_SQL.format(rows=rows, main=cn_limits.MAIN)
+    hits_st = as_if_st(cn_limits.limits_select("mc_rows_st"))
+    return (
+        f"CREATE OR REPLACE TEMP TABLE {marked} AS\n"
+        f"WITH mc_hits AS ({hits}),\n"
+        f"mc_rows_st AS ({candidates}),\n"
+        "mc_st_all AS (SELECT DISTINCT symbol, CAST($a AS DATE) AS st_start, "
+        "CAST($b AS DATE) AS st_end FROM mc_rows_st),\n"
+        "mc_members_st AS (SELECT * FROM lim_members WHERE symbol IN "
+        "(SELECT symbol FROM mc_st_all)),\n"
+        f"mc_hits_st AS ({hits_st}),\n" + MARKED_SQL.split("WITH ", 1)[1]
+    )

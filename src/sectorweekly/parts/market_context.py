@@ -1,0 +1,313 @@
+"""全市场周度复盘: the week in its market, before the watchlist (本周行情回顾).
+
+Reads the whole A-share market from the store (``analysis.market_context``) and contributes the
+section's tables, four charts (industry ranking, distribution, daily limit counts, the ladder),
+the first line of 投资要点 and ``report.json``'s ``market_context``. A store without the market
+contributes nothing (the build's command line says how to add the market).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import store
+from ..analysis.market_context import BUCKETS, MarketContext, market_context
+from ..build.week import Week
+from ..markets import MARKETS
+from ..narrative import market_context_zh as mz
+from ..narrative.zh import md, signed_pct
+from ..report.model import ORDER_MARKET_CONTEXT, Chart, Paragraph, Review, Section, Table
+from ..store.market import has_market
+from .base import ReportPart
+
+SOURCE = mz.TEMPLATES["source"]
+
+
+def _stock(symbol: str, ctx: MarketContext) -> str:
+    name = mz.name_of(symbol, ctx.names)
+    return name if name == symbol else f"{name}（{symbol}）"
+
+
+def daily_table(ctx: MarketContext) -> Table:
+    rows: list[list[Any]] = []
+    for d in ctx.week.days:
+        rows.append(
+            [
+                md(d.date),
+                d.up,
+                d.flat,
+                d.down,
+                d.limit_up,
+                d.one_price,
+                d.limit_down,
+                d.broken,
+                mz.rate(d.broken_rate),
+                mz.rate(d.promotion_rate),
+                mz.yi(d.amount),
+            ]
+        )
+    for label, w in (("本周合计", ctx.week), ("上周合计", ctx.last)):
+        if w is None:
+            continue
+        rows.append(
+            [
+                label,
+                w.up,
+                w.flat,
+                w.down,
+                w.total("limit_up"),
+                w.total("one_price"),
+                w.total("limit_down"),
+                w.total("broken"),
+                mz.rate(w.broken_rate),
+                mz.rate(w.promotion_rate),
+                f"日均{mz.yi(w.daily_amount)}",
+            ]
+        )
+    return Table(
+        key="mc_daily",
+        title="全A每日涨跌家数与涨跌停统计",
+        unit="家；成交额：亿元",
+        columns=[
+            "日期",
+            "上涨",
+            "平盘",
+            "下跌",
+            "涨停",
+            "一字",
+            "跌停",
+            "炸板",
+            "炸板率",
+            "晋级率",
+            "成交额",
+        ],
+        rows=rows,
+        source=SOURCE,
+        notes=[
+            "合计行的涨跌家数按周涨跌幅计，涨跌停等按家次累计",
+            *mz.notes(ctx, list(ctx.week.view.sessions)),
+        ],
+    )
+
+
+def index_table(review: Review) -> Table:
+    rows = [
+        [b.name, MARKETS[b.market].label_zh, signed_pct(b.change_pct), md(b.end_date)]
+        for b in review.benchmarks
+    ]
+    return Table(
+        key="mc_indices",
+        title="主要指数周涨跌幅",
+        unit="%",
+        columns=["指数", "市场", "周涨跌幅", "截至"],
+        rows=rows,
+        source="交易所行情（本地数据库）",
+        notes=["各指数按所在交易所的交易日历计算周涨跌幅"],
+    )
+
+
+def industry_table(ctx: MarketContext) -> Table:
+    rows: list[list[Any]] = [
+        [m.name, signed_pct(None if m.change_pct is None else round(m.change_pct, 2)), m.stocks]
+        for m in ctx.sub_industries
+    ]
+    best, worst = ctx.best, ctx.worst
+    for i in range(max(len(best), len(worst))):
+        rows.append(
+            [
+                f"前{i + 1}/后{i + 1}",
+                " / ".join(
+                    f"{_stock(s, ctx)} {signed_pct(round(c, 2))}"
+                    for s, c in (best[i : i + 1] + worst[i : i + 1])
+                ),
+                "",
+            ]
+        )
+    return Table(
+        key="mc_industry",
+        title=f"申万{ctx.industry}二级行业及个股周涨跌幅",
+        unit="%",
+        columns=["二级行业 / 排名", "周涨跌幅（前五 / 后五）", "成分股数"],
+        rows=rows,
+        source=SOURCE,
+        notes=[f"行业涨跌幅：{mz.weights_word(ctx.method)}", mz.TEMPLATES["names_note"]],
+    )
+
+
+def places_table(ctx: MarketContext, review: Review) -> Table:
+    members = {m.symbol: m for b in review.boards for m in b.members}
+    members.update({m.symbol: m for t in review.watch for m in t.members})
+    rows = []
+    for sym, (market, industry) in ctx.places.items():
+        m = members.get(sym)
+        change = ctx.week.changes.get(sym)
+        rows.append(
+            [
+                m.name if m else sym,
+                sym,
+                signed_pct(None if change is None else round(change, 2)),
+                mz.rate(market),
+                mz.rate(industry),
+            ]
+        )
+    return Table(
+        key="mc_places",
+        title="关注标的在全市场与所属行业中的位置",
+        unit="%",
+        columns=["公司", "代码", "周涨跌幅", "全A分位", "申万一级行业内分位"],
+        rows=rows,
+        source=SOURCE,
+        notes=["分位=周涨跌幅不高于该股的股票占比；100%为最高"],
+    )
+
+
+def charts(ctx: MarketContext) -> list[Chart]:
+    w, last = ctx.week, ctx.last
+    ranked = [m for m in ctx.industries if m.change_pct is not None]
+    ranking = Chart(
+        key="mc_industry_rank",
+        title="申万一级行业周涨跌幅排名",
+        unit="%",
+        kind="hbar",
+        data={
+            "categories": [m.name for m in ranked],
+            "values": [round(m.change_pct or 0.0, 2) for m in ranked],
+            "highlight": ctx.industry,
+        },
+        source=SOURCE,
+        notes=[f"行业涨跌幅：{mz.weights_word(ctx.method)}；橙色为本报告所属行业"],
+    )
+    histogram = Chart(
+        key="mc_distribution",
+        title="全A个股周涨跌幅分布",
+        unit="家",
+        kind="bar",
+        data={
+            "categories": list(BUCKETS),
+            "series": [{"name": "本周", "values": w.buckets}]
+            + ([{"name": "上周", "values": last.buckets, "color": "#9aa5b1"}] if last else []),
+        },
+        source=SOURCE,
+        notes=[f"本周计入{w.counted}只（全周停牌{w.suspended}只、无基期收盘{w.no_base}只不计）"],
+    )
+    cats = [md(d.date) for d in w.days] + ["本周"] + (["上周"] if last else [])
+
+    def series(name: str, color: str) -> dict[str, Any]:
+        values = [getattr(d, name) for d in w.days] + [w.total(name)]
+        return {"name": mz.LIMIT_NAMES[name], "values": values + ([last.total(name)] if last else []),
+                "color": color}  # fmt: skip
+
+    limits = Chart(
+        key="mc_limits",
+        title="全A每日涨停、跌停与炸板家数",
+        unit="家",
+        kind="bar",
+        data={
+            "categories": cats,
+            "series": [
+                series("limit_up", "#c62828"),
+                series("limit_down", "#2e7d32"),
+                series("broken", "#f39c12"),
+            ],
+        },
+        source=SOURCE,
+        notes=["本周、上周为各交易日家次之和"],
+    )
+    rungs = w.ladder[:10]
+    ladder = Chart(
+        key="mc_ladder",
+        title=f"连板天梯（{md(w.view.end_date)}）",
+        unit="家",
+        kind="hbar",
+        data={
+            "categories": [f"{'≥' if r.capped else ''}{r.height}连板" for r in rungs],
+            "values": [len(r.symbols) for r in rungs],
+            "labels": [mz.top_names(r, ctx.names, most=4) for r in rungs],
+            "color": "#c62828",
+            "label_room": 1.4,
+        },
+        source=SOURCE,
+        notes=[mz.ladder_note(ctx), mz.TEMPLATES["names_note"]],
+    )
+    return [ranking, histogram, limits, ladder]
+
+
+def extras(ctx: MarketContext) -> dict[str, Any]:
+    def week(w: Any) -> dict[str, Any] | None:
+        if w is None:
+            return None
+        return {
+            "base_date": w.view.base_date, "sessions": list(w.view.sessions),
+            "up": w.up, "flat": w.flat, "down": w.down, "suspended": w.suspended,
+            "no_base": w.no_base, "counted": w.counted, "buckets": dict(zip(BUCKETS, w.buckets,
+            strict=True)), "limit_up_stocks": w.limit_up_stocks,
+            "limit_down_stocks": w.limit_down_stocks, "daily_amount": w.daily_amount,
+            "days": [{**vars(d), "broken_rate": d.broken_rate, "promotion_rate": d.promotion_rate}
+                     for d in w.days],
+            "ladder": [{"height": r.height, "symbols": list(r.symbols), "at_least": r.capped}
+                       for r in w.ladder],
+        }  # fmt: skip
+
+    return {
+        "market_context": {
+            "week": week(ctx.week),
+            "last_week": week(ctx.last),
+            "industry_method": ctx.method,
+            "industries": [vars(m) for m in ctx.industries],
+            "sub_industries": [vars(m) for m in ctx.sub_industries],
+            "best": ctx.best,
+            "worst": ctx.worst,
+            "places": {s: {"market": a, "industry": b} for s, (a, b) in ctx.places.items()},
+            "st_status_known": ctx.st_known,
+            "read_from": ctx.lookback_start,
+        }
+    }
+
+
+def market_context_part(week: Week, review: Review) -> ReportPart:
+    """全市场周度复盘; nothing when the store has no whole market."""
+    with store.reader(week.store) as con:
+        if not has_market(con):
+            return ReportPart()
+        members = [
+            s
+            for s in week.desk.members()
+            if week.desk.instruments[s].market == "CN_A"
+            and week.desk.instruments[s].kind == "stock"
+        ]
+        ctx = market_context(
+            con, week.calendars, week.window.start, week.window.end, week.desk.industry, members
+        )
+    if not ctx.week.view.sessions:
+        return ReportPart(messages=["CN_A: no session in the window; no 全市场周度复盘"])
+    known = any(m.name == ctx.industry for m in ctx.industries)
+    tables = [index_table(review), daily_table(ctx), places_table(ctx, review)]
+    figures = charts(ctx)
+    order = ["mc_indices", "mc_daily", "mc_limits", "mc_ladder", "mc_distribution",
+             "mc_industry_rank", "mc_places"]  # fmt: skip
+    messages = []
+    if known:
+        tables.insert(2, industry_table(ctx))
+        order.insert(6, "mc_industry")
+    else:
+        names = "、".join(m.name for m in ctx.industries)
+        messages.append(
+            f"industry {ctx.industry!r} in desk.yaml is not a 申万 level-1 industry, so 全市场周度复盘 "
+            f"has no industry table and no first key point; use one of: {names}"
+        )
+    section = Section(
+        key="market_context",
+        title="全市场周度复盘",
+        order=ORDER_MARKET_CONTEXT,
+        paragraphs=[Paragraph(text=mz.lead(ctx))],
+        figures=order,
+    )
+    point = mz.key_point(ctx)
+    return ReportPart(
+        sections=[section],
+        tables=tables,
+        charts=figures,
+        key_points=[point] if point else [],
+        extras=extras(ctx),
+        messages=messages,
+    )

@@ -1,0 +1,141 @@
+"""The 全市场周度复盘 section in the demo week's report: built with the whole market in the store,
+and exactly as before (with a console line) without it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from market_store import MARKET_DIR, fill_market_store
+from sectorweekly.analysis.market_context import MarketWeek
+from sectorweekly.narrative import market_context_zh as mz
+
+GOLDEN = Path(__file__).parent / "golden" / "market_context" / "week_2024-10-07_2024-10-09.json"
+needs_market = pytest.mark.skipif(not MARKET_DIR.is_dir(), reason="no shared market slice")
+
+
+@pytest.fixture(scope="module")
+def market_report(demo_store: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The demo week built from the demo store plus the whole market, in every format."""
+    from sectorweekly.build.flow import BuildContext, build_report
+    from sectorweekly.desk.parse import load_desk
+    from sectorweekly.report.render import write_all
+
+    home = tmp_path_factory.mktemp("market_home")
+    (home / "demo").mkdir()
+    shutil.copyfile(demo_store, home / "demo" / "store.duckdb")
+    fill_market_store(home / "demo" / "store.duckdb")
+    out = tmp_path_factory.mktemp("market_report")
+    old = os.environ.get("SECTORWEEKLY_HOME")
+    os.environ["SECTORWEEKLY_HOME"] = str(home)
+    try:
+        ctx = BuildContext()
+        report = build_report(load_desk(), dt.date(2024, 10, 7), dt.date(2024, 10, 9), ctx)
+        write_all(report, out)
+    finally:
+        if old is None:
+            os.environ.pop("SECTORWEEKLY_HOME", None)
+        else:
+            os.environ["SECTORWEEKLY_HOME"] = old
+    return report, out, ctx.messages
+
+
+@needs_market
+def test_the_first_key_point_says_the_week_in_its_market(market_report) -> None:
+    report, _, messages = market_report
+    assert not any("not a 申万 level-1 industry" in m for m in messages)  # 电子 is one
+    assert report.key_points[0] == (
+        "本周申万电子行业（成分股等权平均）+6.31%，在31个申万一级行业中排名第1；"
+        "全A上涨1281家、下跌3774家（多数下跌），涨停793家，最高板为002693（14连板）"
+    )
+    lead = report.sections[0].paragraphs[0].text
+    assert lead.endswith("周内793只股票收于涨停（上周822只），最高14连板（上周最高12连板）。")
+    assert "上涨1281只、平盘28只、下跌3774只" in lead and "较上周增加23.21%" in lead
+
+
+@needs_market
+def test_the_section_comes_first_and_its_figures_are_numbered_with_the_others(
+    market_report,
+) -> None:
+    report, out, _ = market_report
+    assert [s.key for s in report.sections[:2]] == ["market_context", "market"]
+    numbers = {f.key: f.number for f in [*report.tables, *report.charts]}
+    assert [numbers[k] for k in report.sections[0].figures] == list(range(1, 9))
+    assert numbers["review_table"] == 9
+    numbered = [n for n in report.figure_numbers() if n]  # front-page charts carry no number
+    assert numbered == list(range(1, len(numbered) + 1))
+    ladder = report.figure("mc_ladder")
+    assert ladder.data["categories"][:2] == ["14连板", "8连板"]
+    assert ladder.data["labels"][0] == "002693" and ladder.data["values"][0] == 1
+    rank = report.figure("mc_industry_rank")
+    assert len(rank.data["categories"]) == 31 and rank.data["categories"][0] == "电子"
+    assert "等权平均" in " ".join(rank.notes)
+    for key in report.sections[0].figures:
+        f = report.figure(key)
+        assert f.source and f.notes and (out / f.file).stat().st_size > 5_000
+
+
+@needs_market
+def test_report_json_carries_the_figures(market_report) -> None:
+    _, out, _ = market_report
+    got = json.loads((out / "report.json").read_text(encoding="utf-8"))["extras"]["market_context"]
+    gold = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    week = got["week"]
+    assert (week["up"], week["flat"], week["down"]) == (gold["up"], gold["flat"], gold["down"])
+    assert week["buckets"] == gold["buckets"] and sum(week["buckets"].values()) == week["counted"]
+    assert [d["limit_up"] for d in week["days"]] == [d["limit_up"] for d in gold["days"]]
+    assert week["ladder"][0] == {"height": 14, "symbols": ["002693"], "at_least": False}
+    assert got["last_week"]["sessions"] == ["2024-09-30"]
+    assert got["industry_method"] == "equal" and got["st_status_known"] is False
+    assert round(got["last_week"]["days"][0]["amount"] / 1e12, 2) == 2.59
+
+
+@needs_market
+def test_the_pdf_shows_the_section(market_report) -> None:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("no pdftotext")
+    _, out, _ = market_report
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(out / "report.pdf"), "-"], capture_output=True, text=True
+    ).stdout
+    assert text.index("全市场周度复盘") < text.index("本周行情回顾")
+    assert "图表4：连板天梯（10月9日）" in text.replace(" ", "")
+    assert "无法判定是否触及涨跌停，单独计数（本周共159家次）" in text.replace("\n", "")
+
+
+def test_a_store_without_the_market_builds_as_before_and_says_how_to_add_it(
+    demo_report, demo_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sectorweekly.cli.universe import market_hint
+
+    report, _, messages = demo_report
+    assert "market_context" not in report.extras
+    assert all(not s.key.startswith("market_context") for s in report.sections)
+    assert report.figure("review_table").number == 1
+    assert not any("全市场" in m for m in messages)
+    market_hint(demo_store)  # what the build command says after such a build
+    assert "sectorweekly import universe FOLDER" in capsys.readouterr().err
+
+
+def _week(up: int, flat: int, down: int) -> MarketWeek:
+    return MarketWeek(view=None, days=[], up=up, flat=flat, down=down)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "up,down,word",
+    [
+        (95, 5, "普涨"),
+        (66, 34, "多数上涨"),
+        (50, 50, "涨跌互现"),
+        (25, 75, "多数下跌"),
+        (5, 95, "普跌"),
+    ],
+)
+def test_breadth_words_follow_the_counts(up: int, down: int, word: str) -> None:
+    assert mz.breadth(_week(up, 0, down)) == word
