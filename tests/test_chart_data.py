@@ -93,7 +93,7 @@ def test_an_index_then_one_sheet_per_figure_with_excel_safe_names(demo_report, b
 def test_figure_1_holds_the_numbers_of_report_json(book, saved):
     ws = next(book[n] for n in book.sheetnames if n.startswith("图表1 "))
     head_row, head = _block(ws, "公司")
-    assert head[:8] == ["公司", "代码", "市场", "板块/主题", "总市值（亿）", "市值单位",
+    assert head[:8] == ["公司", "代码", "市场", "板块/主题", "总市值（亿）", "单位",
                         "周涨跌幅（%）", "说明"]  # fmt: skip
     cells = {r[1].value: r for r in _rows(ws, head_row)}
     members = {m["symbol"]: m for b in saved["review"]["boards"] for m in b["members"]}
