@@ -164,7 +164,7 @@ def test_a_failed_format_leaves_the_previous_issue_whole(demo_report, tmp_path):
         with pytest.raises(SectorWeeklyError) as err:
             write_all(broken, folder, make())
         assert str(err.value) == (
-            f"figure '{chart.key}': unknown chart kind 'pie'; expected bar, line"
+            f"figure '{chart.key}': unknown chart kind 'pie'; expected bar, line, hbar"
         )
         assert _files(folder) == {"report.md": b"last week"}  # no staging folder, no half file
 
