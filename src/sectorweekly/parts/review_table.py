@@ -34,6 +34,7 @@ def data_columns(w: Words) -> list[DataColumn]:
     """The table's own headings (in the edition's words), then the closes and dates behind a
     move and the words shown instead of a number (说明)."""
     name, code, market, group, cap, unit, change = w.columns
+    said, base, base_close, end, end_close, currency = _EXTRA.get(w.lang, _EXTRA["en"])
     return [
         DataColumn(name=name),
         DataColumn(name=code),
@@ -42,13 +43,19 @@ def data_columns(w: Words) -> list[DataColumn]:
         DataColumn(name=cap, format="number", unit="亿" if w.lang == "zh" else "bn"),
         DataColumn(name=unit),
         DataColumn(name=change, format="pct"),
-        DataColumn(name="说明"),
-        DataColumn(name="基期日", format="date"),
-        DataColumn(name="基期收盘价", format="number"),
-        DataColumn(name="截止日", format="date"),
-        DataColumn(name="截止日收盘价", format="number"),
-        DataColumn(name="币种"),
+        DataColumn(name=said),
+        DataColumn(name=base, format="date"),
+        DataColumn(name=base_close, format="number"),
+        DataColumn(name=end, format="date"),
+        DataColumn(name=end_close, format="number"),
+        DataColumn(name=currency),
     ]
+
+
+_EXTRA = {
+    "zh": ("说明", "基期日", "基期收盘价", "截止日", "截止日收盘价", "币种"),
+    "en": ("Shown as", "Base date", "Base close", "End date", "End close", "Currency"),
+}
 
 
 def _words(m: MemberOut, w: Words) -> str | None:
