@@ -225,3 +225,30 @@ def test_an_unchanged_workbook_is_copied_from_the_cache(demo_report, tmp_path):
     changed = report.model_copy(deep=True)
     changed.charts[0].data["series"][0]["values"][0] += 1
     assert cached_xlsx(Job(changed, tmp_path, figures=None)) is None  # type: ignore[arg-type]
+
+
+def test_the_english_edition_workbook_speaks_english_in_its_own_words(demo_report):
+    import io
+
+    report = demo_report[0].model_copy(deep=True)
+    report.set_edition("en", "green")
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(report)))
+    assert book.sheetnames[0] == "Contents"
+    assert book.sheetnames[1].startswith("Figure 1 ") and book.sheetnames[-1].startswith("Front")
+    head = [c.value for c in book["Contents"][5]]
+    assert head == [
+        "Figure",
+        "Title",
+        "Sheet",
+        "Type",
+        "Unit",
+        "Source",
+        "Data as of",
+        "Sample data",
+    ]
+    gpu = report.figure("gpu:H100")
+    ws = next(book[n] for n in book.sheetnames if n.startswith(f"Figure {gpu.number} "))
+    assert [ws["A2"].value, ws["A3"].value, ws["A4"].value] == [
+        "Unit", "Data as of", "Sample data (invented values)"
+    ]  # fmt: skip
+    assert _block(ws, "Date")[1][0] == "Date"

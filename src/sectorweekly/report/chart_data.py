@@ -22,6 +22,31 @@ MAX_SHEET_NAME = 31  # Excel's limit
 INDEX_SHEET = "目录"
 PP_UNIT = "百分点"
 
+# the workbook's own words, per edition (the figures bring theirs: titles, series, headings)
+WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "index": INDEX_SHEET, "figure": "图表{}", "front": "首页图", "table": "表", "chart": "图",
+        "date": "日期", "category": "类别", "period_start": "统计期起", "period_end": "统计期止",
+        "partial": "非完全统计", "yes": "是", "unit": "单位", "as_of": "数据截至",
+        "sample": "示例数据（虚构数值）", "source": "来源", "note": "注", "published": "发布日期",
+        "book": "{}：图表底稿", "pct": "{}（%）", "with_unit": "{}（{}）", "pp": "百分点",
+        "head": "图表号|标题|工作表|类型|单位|来源|数据截至|示例数据",
+    },
+    "en": {
+        "index": "Contents", "figure": "Figure {}", "front": "Front page", "table": "Table",
+        "chart": "Chart", "date": "Date", "category": "Category", "period_start": "Period start",
+        "period_end": "Period end", "partial": "Partial count", "yes": "yes", "unit": "Unit",
+        "as_of": "Data as of", "sample": "Sample data (invented values)", "source": "Source",
+        "note": "Note", "published": "Published", "book": "{}: chart data", "pct": "{} (%)",
+        "with_unit": "{} ({})", "pp": "pp",
+        "head": "Figure|Title|Sheet|Type|Unit|Source|Data as of|Sample data",
+    },
+}  # fmt: skip
+
+
+def words(lang: str) -> dict[str, str]:
+    return WORDS.get(lang, WORDS["en"])
+
 
 @dataclass
 class FigureData:
@@ -71,13 +96,14 @@ def _table_data(t: Table) -> tuple[list[DataColumn], list[list[Cell]]]:
 
 
 def _chart_data(
-    c: Chart,
+    c: Chart, w: dict[str, str]
 ) -> tuple[list[DataColumn], list[list[Cell]], list[list[Cell]]]:
     cats = [_day(x) for x in c.data.get("categories", [])]
     dated = bool(cats) and all(isinstance(x, dt.date) for x in cats)
     series = c.data.get("series", [])
-    fmt = "pp" if c.unit == PP_UNIT else "number"
-    columns = [DataColumn(name="日期" if dated else "类别", format="date" if dated else "text")]
+    fmt = "pp" if c.unit in (PP_UNIT, WORDS["en"]["pp"]) else "number"
+    first = w["date"] if dated else w["category"]
+    columns = [DataColumn(name=first, format="date" if dated else "text")]
     columns += [
         DataColumn(name=str(s.get("name", "")), format=fmt) for s in series
     ]  # as in the legend
@@ -87,23 +113,24 @@ def _chart_data(
         rows.append([cat, *(_finite(v[i]) if i < len(v) else None for v in values)])
     lead: list[list[Cell]] = []
     if series and all("period_start" in s for s in series):  # bars of periods: their bounds
-        lead.append(["统计期起", *(_day(s["period_start"]) for s in series)])
-        lead.append(["统计期止", *(_day(s.get("period_end")) for s in series)])
+        lead.append([w["period_start"], *(_day(s["period_start"]) for s in series)])
+        lead.append([w["period_end"], *(_day(s.get("period_end")) for s in series)])
     if any(s.get("partial") for s in series):
-        lead.append(["非完全统计", *("是" if s.get("partial") else None for s in series)])
+        lead.append([w["partial"], *(w["yes"] if s.get("partial") else None for s in series)])
     return columns, rows, lead
 
 
-def figure_data(f: Table | Chart, as_of: dt.date) -> FigureData:
+def figure_data(f: Table | Chart, as_of: dt.date, lang: str = "zh") -> FigureData:
     """``f``'s sheet; ``as_of``: the report's cut-off, for a figure that names no date."""
+    w = words(lang)
     lead: list[list[Cell]] = []
     if isinstance(f, Table):
         columns, rows = _table_data(f)
     else:
-        columns, rows, lead = _chart_data(f)
+        columns, rows, lead = _chart_data(f, w)
     return FigureData(
-        label=f"图表{f.number}" if f.number else "首页图",
-        kind="表" if isinstance(f, Table) else "图",
+        label=w["figure"].format(f.number) if f.number else w["front"],
+        kind=w["table"] if isinstance(f, Table) else w["chart"],
         title=f.title,
         unit=f.unit,
         source=f.source,
@@ -134,10 +161,10 @@ def report_figures(report: Report) -> list[FigureData]:
     """Every figure of the report, numbered ones in number order, then the unnumbered (the
     front page's), each with its own sheet name."""
     figures = sorted([*report.tables, *report.charts], key=lambda f: (f.number == 0, f.number))
-    taken = {INDEX_SHEET.casefold()}
+    taken = {words(report.lang)["index"].casefold()}
     out = []
     for f in figures:
-        data = figure_data(f, report.review.window.end)
+        data = figure_data(f, report.review.window.end, report.lang)
         data.sheet = sheet_name(data.label, data.title, taken)
         out.append(data)
     return out

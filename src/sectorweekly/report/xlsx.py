@@ -18,7 +18,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from .chart_data import INDEX_SHEET, FigureData, report_figures
+from .chart_data import FigureData, report_figures, words
 from .model import Cell, DataColumn, Report
 
 _CODE_DIGEST = hashlib.sha256(
@@ -53,12 +53,12 @@ def text_width(value: Any) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _heading(col: DataColumn) -> str:
+def _heading(col: DataColumn, w: dict[str, str]) -> str:
     if col.format == "pct":
-        return f"{col.name}（%）"
+        return w["pct"].format(col.name)
     if col.format == "pp":
-        return f"{col.name}（{col.unit or '百分点'}）"
-    return f"{col.name}（{col.unit}）" if col.unit else col.name
+        return w["with_unit"].format(col.name, col.unit or w["pp"])
+    return w["with_unit"].format(col.name, col.unit) if col.unit else col.name
 
 
 def _value(cell: Cell, col: DataColumn) -> Cell:
@@ -99,25 +99,25 @@ def _widths(ws: Any, rows: list[list[Any]], first_col: int = 1) -> None:
         ws.column_dimensions[get_column_letter(first_col + i)].width = min(w + 2, MAX_WIDTH)
 
 
-def _figure_sheet(ws: Any, f: FigureData) -> None:
+def _figure_sheet(ws: Any, f: FigureData, w: dict[str, str]) -> None:
     from openpyxl.styles import Font, PatternFill
 
     bold = Font(bold=True)
     _put(ws, 1, 1, f"{f.label}：{f.title}").font = Font(bold=True, size=12)
-    _put(ws, 2, 1, "单位")
+    _put(ws, 2, 1, w["unit"])
     _put(ws, 2, 2, f.unit or "—")
-    _put(ws, 3, 1, "数据截至")
+    _put(ws, 3, 1, w["as_of"])
     _put(ws, 3, 2, f.as_of)
     row = 4
     if f.sample:
-        _put(ws, row, 1, "示例数据（虚构数值）").font = Font(bold=True, color=SAMPLE_COLOR)
+        _put(ws, row, 1, w["sample"]).font = Font(bold=True, color=SAMPLE_COLOR)
         row += 1
     row += 1
     for lead in f.lead:
         for j, v in enumerate(lead, start=1):
             _put(ws, row, j, v).font = bold if j == 1 else Font()
         row += 1
-    header = [_heading(c) for c in f.columns]
+    header = [_heading(c, w) for c in f.columns]
     for j, name in enumerate(header, start=1):
         cell = _put(ws, row, j, name)
         cell.font = Font(bold=True, color="FFFFFF")
@@ -130,36 +130,35 @@ def _figure_sheet(ws: Any, f: FigureData) -> None:
             _put(ws, row, j, _value(v, col), FORMATS.get(col.format))
         shown.append(data)
     row += 2
-    _put(ws, row, 1, "来源")
+    _put(ws, row, 1, w["source"])
     _put(ws, row, 2, f.source)
     for note in f.notes:
         row += 1
-        _put(ws, row, 1, "注")
+        _put(ws, row, 1, w["note"])
         _put(ws, row, 2, note)
     _widths(ws, shown)
-
-
-INDEX_HEADER = ["图表号", "标题", "工作表", "类型", "单位", "来源", "数据截至", "示例数据"]
 
 
 def _index_sheet(ws: Any, report: Report, figures: list[FigureData]) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
-    _put(ws, 1, 1, f"{report.front.title}：图表底稿").font = Font(bold=True, size=12)
-    _put(ws, 2, 1, "发布日期")
+    w = words(report.lang)
+    _put(ws, 1, 1, w["book"].format(report.front.title)).font = Font(bold=True, size=12)
+    _put(ws, 2, 1, w["published"])
     _put(ws, 2, 2, report.front.publication_date)
-    _put(ws, 3, 1, "数据截至")
+    _put(ws, 3, 1, w["as_of"])
     _put(ws, 3, 2, report.review.window.end)
-    for j, name in enumerate(INDEX_HEADER, start=1):
+    head = w["head"].split("|")
+    for j, name in enumerate(head, start=1):
         cell = _put(ws, 5, j, name)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor=HEAD_FILL)
     ws.freeze_panes = "A6"
-    rows: list[list[Any]] = [INDEX_HEADER]
+    rows: list[list[Any]] = [head]
     for i, f in enumerate(figures, start=6):
         values = [f.label, f.title, f.sheet, f.kind, f.unit, f.source, f.as_of,
-                  "是" if f.sample else None]  # fmt: skip
+                  w["yes"] if f.sample else None]  # fmt: skip
         for j, v in enumerate(values, start=1):
             wrap = text_width(v) > MAX_WIDTH  # a long 来源: wrapped in its column, not cut off
             _put(ws, i, j, v).alignment = Alignment(wrap_text=wrap, vertical="top")
@@ -196,13 +195,14 @@ def workbook_bytes(report: Report) -> bytes:
     figures = report_figures(report)
     wb = Workbook()
     index = wb.active
-    index.title = INDEX_SHEET
+    w = words(report.lang)
+    index.title = w["index"]
     _index_sheet(index, report, figures)
     for f in figures:
-        _figure_sheet(wb.create_sheet(f.sheet), f)
+        _figure_sheet(wb.create_sheet(f.sheet), f, w)
     stamp = dt.datetime.combine(report.front.publication_date, dt.time())
     wb.properties.created = wb.properties.modified = stamp
-    wb.properties.title = f"{report.front.title}：图表底稿"
+    wb.properties.title = w["book"].format(report.front.title)
     wb.properties.creator = report.front.firm
     out = io.BytesIO()
     with _Zip(out, "w", zipfile.ZIP_DEFLATED) as archive:
