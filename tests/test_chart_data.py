@@ -248,6 +248,7 @@ def test_the_english_edition_workbook_speaks_english_in_its_own_words(demo_repor
     ]
     gpu = report.figure("gpu:H100")
     ws = next(book[n] for n in book.sheetnames if n.startswith(f"Figure {gpu.number} "))
+    assert ws["A1"].value == f"Figure {gpu.number}: {gpu.title}"
     assert [ws["A2"].value, ws["A3"].value, ws["A4"].value] == [
         "Unit", "Data as of", "Sample data (invented values)"
     ]  # fmt: skip

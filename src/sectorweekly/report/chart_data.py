@@ -29,7 +29,7 @@ WORDS: dict[str, dict[str, str]] = {
         "date": "日期", "category": "类别", "period_start": "统计期起", "period_end": "统计期止",
         "partial": "非完全统计", "yes": "是", "unit": "单位", "as_of": "数据截至",
         "sample": "示例数据（虚构数值）", "source": "来源", "note": "注", "published": "发布日期",
-        "book": "{}：图表底稿", "pct": "{}（%）", "with_unit": "{}（{}）", "pp": "百分点",
+        "book": "{}：图表底稿", "caption": "{}：{}", "pct": "{}（%）", "with_unit": "{}（{}）", "pp": "百分点",
         "head": "图表号|标题|工作表|类型|单位|来源|数据截至|示例数据",
     },
     "en": {
@@ -37,7 +37,8 @@ WORDS: dict[str, dict[str, str]] = {
         "chart": "Chart", "date": "Date", "category": "Category", "period_start": "Period start",
         "period_end": "Period end", "partial": "Partial count", "yes": "yes", "unit": "Unit",
         "as_of": "Data as of", "sample": "Sample data (invented values)", "source": "Source",
-        "note": "Note", "published": "Published", "book": "{}: chart data", "pct": "{} (%)",
+        "note": "Note", "published": "Published", "book": "{}: chart data",
+        "caption": "{}: {}", "pct": "{} (%)",
         "with_unit": "{} ({})", "pp": "pp",
         "head": "Figure|Title|Sheet|Type|Unit|Source|Data as of|Sample data",
     },
@@ -147,11 +148,11 @@ def sheet_name(label: str, title: str, taken: set[str]) -> str:
     """``图表3 网站周访问量…``: within Excel's 31 characters, none of ``[]:*?/\\``, unique
     (Excel compares names case-blind), never starting or ending with an apostrophe."""
     clean = _FORBIDDEN.sub("_", f"{label} {title}").strip("' ")
-    name = clean[:MAX_SHEET_NAME].rstrip("' ")
+    name = clean[:MAX_SHEET_NAME].rstrip("' _")
     n = 2
     while name.casefold() in taken or name.casefold() == "history":
         tail = f"~{n}"
-        name = clean[: MAX_SHEET_NAME - len(tail)].rstrip("' ") + tail
+        name = clean[: MAX_SHEET_NAME - len(tail)].rstrip("' _") + tail
         n += 1
     taken.add(name.casefold())
     return name

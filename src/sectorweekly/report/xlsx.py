@@ -103,7 +103,7 @@ def _figure_sheet(ws: Any, f: FigureData, w: dict[str, str]) -> None:
     from openpyxl.styles import Font, PatternFill
 
     bold = Font(bold=True)
-    _put(ws, 1, 1, f"{f.label}：{f.title}").font = Font(bold=True, size=12)
+    _put(ws, 1, 1, w["caption"].format(f.label, f.title)).font = Font(bold=True, size=12)
     _put(ws, 2, 1, w["unit"])
     _put(ws, 2, 2, f.unit or "—")
     _put(ws, 3, 1, w["as_of"])
