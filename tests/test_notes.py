@@ -175,13 +175,14 @@ def test_watch_name_not_in_the_desk_is_an_error(demo_desk_with_notes):
 
 def test_cli_bad_front_matter_is_one_line_and_exit_code_2(tmp_path, monkeypatch, capsys):
     from sectorweekly import cli
+    from sectorweekly.cli.new_desk import desk_yaml_without_demo_data
     from sectorweekly.desk.parse import demo_desk_dir
 
     desk_dir = tmp_path / "desk"
     (desk_dir / "notes").mkdir(parents=True)
     demo_yaml = (demo_desk_dir() / "desk.yaml").read_text(encoding="utf-8")
     (desk_dir / "desk.yaml").write_text(
-        cli._desk_yaml_without_demo_data(demo_yaml), encoding="utf-8"
+        desk_yaml_without_demo_data(demo_yaml), encoding="utf-8"
     )  # the demo's keys without its data files
     notes = desk_dir / "notes" / "2024-10-10.md"
     notes.write_text("---\nheadline: 标题\nheadlne: 拼错\n---\n## 主题\n正文\n", encoding="utf-8")

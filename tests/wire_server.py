@@ -45,6 +45,9 @@ HOST_NAMES = (
     "yahoo.com",
     "*.yahoo.com",
     "*.finance.yahoo.com",
+    "*.sse.com.cn",
+    "*.szse.cn",
+    "*.swsresearch.com",
 )
 PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
 NO_PROXY_VARS = ("NO_PROXY", "no_proxy")

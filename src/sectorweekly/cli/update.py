@@ -7,13 +7,19 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from .. import console as consoles
 from ..wording import counted
 from .options import DeskOpt, desk_and_calendars, option_date
+
+if TYPE_CHECKING:
+    from ..desk.parse import Desk
+    from ..markets.calendars import Calendars
+    from ..update.run import UpdateOptions
 
 
 def update(
@@ -74,15 +80,21 @@ def update(
             "skipped (exit code 5).",
         ),
     ] = 300.0,
+    universe: Annotated[
+        str | None,
+        typer.Option(
+            help="Update the whole market instead of the watchlist: CN_A (every A-share's "
+            "list, name, ST status as of today and missing daily bars). A desk's `universe: "
+            "CN_A` adds it to every update.",
+        ),
+    ] = None,
 ) -> None:
     """Fetch the daily bars the store lacks for every watchlist member and benchmark."""
-    from ..update.console import render_summary, run_with_progress
-    from ..update.run import UpdateFailed, UpdateInterrupted, UpdateOptions
+    from ..update.run import UpdateOptions
     from ..update.workspace import prepare
 
-    out = consoles.out()
-    err = consoles.err()
-    d, _ = desk_and_calendars(desk)
+    _check_universe(universe, symbols, source=source, force=force, rebase=rebase, shares=shares)
+    d, cals = desk_and_calendars(desk)
     wanted = tuple(s.strip() for v in symbols or [] for s in v.split(",") if s.strip())
     options = UpdateOptions(
         since=option_date(since, "--since"),
@@ -99,18 +111,61 @@ def update(
     )
     path, seeded = prepare(d, wait)
     if seeded:
-        err.print(f"[dim]seeded {path} with {counted(seeded, 'row')} from the desk's files[/dim]")
+        consoles.err().print(
+            f"[dim]seeded {path} with {counted(seeded, 'row')} from the desk's files[/dim]"
+        )
+    _run(d, cals, path, options, universe)
+
+
+def _check_universe(universe: str | None, symbols: list[str] | None, **flags: Any) -> None:
+    """Only CN_A, and none of the options that choose or treat watchlist symbols."""
+    if universe is not None and universe != "CN_A":
+        raise typer.BadParameter(f"{universe!r}: expected CN_A", param_hint="--universe")
+    given = {
+        "--symbols": bool(symbols),
+        **{f"--{k}": v not in (None, False) for k, v in flags.items()},
+    }
+    watchlist_only = [flag for flag, on in given.items() if on]
+    if universe and watchlist_only:
+        raise typer.BadParameter(
+            f"{', '.join(watchlist_only)} applies to the watchlist; expected none with it",
+            param_hint="--universe",
+        )
+
+
+def _run(
+    d: Desk, cals: Calendars, path: Path, options: UpdateOptions, universe: str | None
+) -> None:
+    """The watchlist (unless --universe), then the market (--universe or the desk's key)."""
+    from ..update.console import render_summary, run_with_progress
+    from ..update.run import UpdateFailed, UpdateInterrupted
+
+    failed: list[str] = []
     try:
         with stop_on_signals():
-            summary = run_with_progress(d, path, options, err)
+            if universe is None:
+                summary = run_with_progress(d, path, options, consoles.err())
+                consoles.out().print(render_summary(summary))
+                if not summary.ok:
+                    failed.append(summary.failure_message())
+            if universe or d.universe:
+                failed += _universe(path, options, cals)
     except KeyboardInterrupt:
         raise UpdateInterrupted(
             "interrupted: every symbol committed before the stop (Ctrl-C or SIGTERM) stays in "
             "the store; run `sectorweekly update` again to fetch the rest"
         ) from None
-    out.print(render_summary(summary))
-    if not summary.ok:
-        raise UpdateFailed(summary.failure_message())
+    if failed:
+        raise UpdateFailed(" ".join(failed))
+
+
+def _universe(path: Path, options: UpdateOptions, cals: Calendars) -> list[str]:
+    """The whole market's update; its failure message, if any."""
+    from ..update.universe_console import render_universe, run_universe_with_progress
+
+    summary = run_universe_with_progress(path, options, cals, consoles.err())
+    consoles.out().print(render_universe(summary), markup=False, highlight=False)
+    return [] if summary.ok else [f"universe CN_A: {summary.failure_message()}"]
 
 
 @contextmanager

@@ -237,87 +237,107 @@ def _number_free(title: str) -> str:
     return _NUMBERED_TITLE.sub("", title).strip()
 
 
-def _sections(lines: list[str], start: int, path: Path) -> list[NoteSection]:
-    sections: list[NoteSection] = []
-    title: str | None = None
-    title_line = 0
-    paragraphs: list[NoteParagraph] = []
-    bullets: list[str] = []
-    pending: list[str] = []  # lines of the paragraph being read
-    pending_line = 0  # file line of the paragraph's last line, for errors in its source
-    pending_bullet: list[str] | None = None
+class _SectionReader:
+    """The state of reading a note's body line by line: the section and paragraph under way.
 
-    def flush() -> None:
-        nonlocal pending, pending_bullet
-        if pending:
-            text = _join(pending)
+    A class rather than one long function so each kind of line (heading, source, bullet,
+    text) has its own short method.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.sections: list[NoteSection] = []
+        self.title: str | None = None
+        self.title_line = 0
+        self.paragraphs: list[NoteParagraph] = []
+        self.bullets: list[str] = []
+        self.pending: list[str] = []  # lines of the paragraph being read
+        self.pending_line = 0  # file line of the paragraph's last line, for errors in its source
+        self.pending_bullet: list[str] | None = None
+
+    def flush(self) -> None:
+        if self.pending:
+            text = _join(self.pending)
             m = _SOURCE_SUFFIX.match(text)
             if m and m["text"]:
-                paragraphs.append(
-                    NoteParagraph(m["text"], format_source(m["body"], path, pending_line))
-                )
+                source = format_source(m["body"], self.path, self.pending_line)
+                self.paragraphs.append(NoteParagraph(m["text"], source))
             else:
-                paragraphs.append(NoteParagraph(text))
-            pending = []
-        if pending_bullet is not None:
-            bullets.append(_join(pending_bullet))
-            pending_bullet = None
+                self.paragraphs.append(NoteParagraph(text))
+            self.pending = []
+        if self.pending_bullet is not None:
+            self.bullets.append(_join(self.pending_bullet))
+            self.pending_bullet = None
 
-    def close_section() -> None:
-        flush()
-        if title is None:
+    def close_section(self) -> None:
+        self.flush()
+        if self.title is None:
             return
-        if not paragraphs and not bullets:
-            raise InputError(path, title_line, f"section {title!r} is empty; add text or remove it")
-        sections.append(NoteSection(title, title_line, tuple(paragraphs), tuple(bullets)))
+        if not self.paragraphs and not self.bullets:
+            raise InputError(
+                self.path,
+                self.title_line,
+                f"section {self.title!r} is empty; add text or remove it",
+            )
+        self.sections.append(
+            NoteSection(self.title, self.title_line, tuple(self.paragraphs), tuple(self.bullets))
+        )
 
-    n = start
+    def heading(self, stripped: str, n: int) -> None:
+        level = len(stripped) - len(stripped.lstrip("#"))
+        heading = stripped[level:].strip()
+        if level != 2 or not heading:
+            raise InputError(
+                self.path, n + 1, "only `## title` headings are read; one per news theme"
+            )
+        self.close_section()
+        self.title, self.title_line = _number_free(heading), n + 1
+        if not self.title:
+            raise InputError(self.path, n + 1, "heading has no title after its number")
+        self.paragraphs, self.bullets = [], []
+
+    def source(self, body: str, n: int) -> None:
+        self.flush()
+        if not self.paragraphs:
+            raise InputError(self.path, n + 1, "a source line must follow the paragraph it dates")
+        last = self.paragraphs[-1]
+        if last.source:
+            raise InputError(self.path, n + 1, "this paragraph already has a source; merge with ；")
+        self.paragraphs[-1] = NoteParagraph(last.text, format_source(body, self.path, n + 1))
+
+    def text(self, line: str, stripped: str, n: int) -> None:
+        bullet = _BULLET.match(line)
+        if bullet:
+            self.flush()
+            self.pending_bullet = [bullet["text"]]
+        elif self.pending_bullet is not None and line[:1].isspace():
+            self.pending_bullet.append(stripped)
+        else:
+            if self.pending_bullet is not None:
+                self.flush()
+            self.pending.append(stripped)
+            self.pending_line = n + 1
+
+
+def _sections(lines: list[str], start: int, path: Path) -> list[NoteSection]:
+    reader = _SectionReader(path)
     for n in range(start, len(lines)):
         line = lines[n].rstrip()
         stripped = line.strip()
         if stripped.startswith("#"):
-            level = len(stripped) - len(stripped.lstrip("#"))
-            heading = stripped[level:].strip()
-            if level != 2 or not heading:
-                raise InputError(
-                    path, n + 1, "only `## title` headings are read; one per news theme"
-                )
-            close_section()
-            title, title_line = _number_free(heading), n + 1
-            if not title:
-                raise InputError(path, n + 1, "heading has no title after its number")
-            paragraphs, bullets = [], []
-            continue
-        if not stripped:
-            flush()
-            continue
-        if title is None:
+            reader.heading(stripped, n)
+        elif not stripped:
+            reader.flush()
+        elif reader.title is None:
             raise InputError(
                 path,
                 n + 1,
                 "text before the first `## ` heading; put it under a theme heading "
                 "(the headline goes in the front matter as headline: …)",
             )
-        source = _SOURCE_LINE.match(stripped)
-        if source:
-            flush()
-            if not paragraphs:
-                raise InputError(path, n + 1, "a source line must follow the paragraph it dates")
-            last = paragraphs[-1]
-            if last.source:
-                raise InputError(path, n + 1, "this paragraph already has a source; merge with ；")
-            paragraphs[-1] = NoteParagraph(last.text, format_source(source["body"], path, n + 1))
-            continue
-        bullet = _BULLET.match(line)
-        if bullet:
-            flush()
-            pending_bullet = [bullet["text"]]
-        elif pending_bullet is not None and line[:1].isspace():
-            pending_bullet.append(stripped)
+        elif source := _SOURCE_LINE.match(stripped):
+            reader.source(source["body"], n)
         else:
-            if pending_bullet is not None:
-                flush()
-            pending.append(stripped)
-            pending_line = n + 1
-    close_section()
-    return sections
+            reader.text(line, stripped, n)
+    reader.close_section()
+    return reader.sections

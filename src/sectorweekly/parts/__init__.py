@@ -15,6 +15,7 @@ from .base import BuildContext, Part, ReportPart
 from .closing import closing_part
 from .market import market_part, market_review
 from .market_context import market_context_part
+from .market_context_en import english_market_context_part
 from .notes import notes_part
 from .notes_en import english_notes_part
 from .ratings import ratings_part
@@ -34,6 +35,7 @@ PARTS: list[Part] = [
 ]
 # The English edition's parts: the same facts in English words (names from the desk's English).
 EN_PARTS: list[Part] = [
+    english_market_context_part,
     market_part,
     english_notes_part,
     tracker_part,

@@ -264,20 +264,27 @@ def extras(ctx: MarketContext) -> dict[str, Any]:
     }
 
 
-def market_context_part(week: Week, review: Review) -> ReportPart:
-    """全市场周度复盘; nothing when the store has no whole market."""
+def read_context(week: Week) -> MarketContext | None:
+    """The week in its market, read once for either edition; None without a whole market."""
     with store.reader(week.store) as con:
         if not has_market(con):
-            return ReportPart()
+            return None
         members = [
             s
             for s in week.desk.members()
             if week.desk.instruments[s].market == "CN_A"
             and week.desk.instruments[s].kind == "stock"
         ]
-        ctx = market_context(
+        return market_context(
             con, week.calendars, week.window.start, week.window.end, week.desk.industry, members
         )
+
+
+def market_context_part(week: Week, review: Review) -> ReportPart:
+    """全市场周度复盘; nothing when the store has no whole market."""
+    ctx = read_context(week)
+    if ctx is None:
+        return ReportPart()
     if not ctx.week.view.sessions:
         return ReportPart(messages=["CN_A: no session in the window; no 全市场周度复盘"])
     known = any(m.name == ctx.industry for m in ctx.industries)

@@ -8,6 +8,7 @@ analysis, has the narrative write the sentences, and returns sections, chart spe
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
@@ -113,104 +114,118 @@ def _ordered_groups(summaries: list[SeriesSummary], preferred: list[str]) -> lis
     return [g for g in preferred if g in present] + sorted(present - set(preferred))
 
 
+@dataclass
+class _AiParts:
+    """What the AI-tracking section gathers from each kind of series, in the order written."""
+
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _add_visits(
+    out: _AiParts, rules: TrackerRules, visits: list[SeriesSummary], extras: dict[str, Any],
+    window: Window, messages: list[str], tz: ModuleType,
+) -> None:  # fmt: skip
+    """Site visits: an intro, then a paragraph and a bar chart per group."""
+    year = window.end.year  # a month of another year is written with its year
+    spans = last_periods(visits, rules.visit_periods_shown)
+    through = spans[-1][1]
+    stale = is_stale(through, WEEK_DAYS, window.start)
+    label = (tz.dated_span if stale else tz.span_label)(spans[0][0], through)
+    extras["data_period"] = label
+    extras["visits_through"] = through
+    extras["visits_stale"] = stale
+    if stale:
+        messages.append(
+            f"site visits end {through}, more than a week before the window ({window.start}): "
+            "the section gives the date they end instead of saying this week"
+        )
+    sample = any(s.series.sample for s in visits)
+    unit = visits[0].series.unit
+    out.paragraphs.append(
+        Paragraph(text=tz.visits_intro(label, unit, sample, through if stale else None))
+    )
+    for group in _ordered_groups(visits, rules.visit_groups):
+        members = _by_latest([s for s in visits if s.series.group == group])
+        sentences = [tz.series_sentence(s, spans[-1], stale, year) for s in members]
+        out.entries += [_series_extra(s, t, tz) for s, t in zip(members, sentences, strict=True)]
+        out.paragraphs.append(Paragraph(text=tz.group_paragraph(group, sentences)))
+        periods = [tz.period_label(sp) for sp in spans]
+        note = tz.chart_span_note(label, periods, through if stale else None)
+        title = tz.visits_chart_title(group)
+        out.charts.append(_bar_chart(f"visits:{group}", title, members, spans, [note], year, tz))
+
+
+def _add_downloads(
+    out: _AiParts, rules: TrackerRules, downloads: list[SeriesSummary], extras: dict[str, Any],
+    window: Window, messages: list[str], tz: ModuleType,
+) -> None:  # fmt: skip
+    """App downloads: one paragraph and one bar chart, with unfinished months and renames noted."""
+    year = window.end.year
+    members = _by_latest(downloads)
+    spans = last_periods(members, rules.download_periods_shown)
+    finished = [s.latest.period_end for s in members if s.latest is not None]
+    dl_through = max(finished) if finished else spans[-1][1]
+    dl_stale = is_stale(dl_through, MONTH_DAYS, window.start)
+    extras["downloads_through"] = dl_through
+    extras["downloads_stale"] = dl_stale
+    if dl_stale:
+        messages.append(
+            f"app downloads end {dl_through}, more than a month before the window "
+            f"({window.start}): the section gives the date they end"
+        )
+    unfinished = sorted({(p.period_start, p.period_end) for s in members for p in s.history
+                         if p.partial and (p.period_start, p.period_end) in spans})  # fmt: skip
+    dl_notes = [tz.unfinished_note(Point(a, b, 0.0, True), dl_stale, year) for a, b in unfinished]
+    renames = [
+        tz.rename_note(s.series.name, s.series.alias_of) for s in members if s.series.alias_of
+    ]
+    sample = any(s.series.sample for s in members)
+    sentences = [tz.series_sentence(s, dated=dl_stale, year=year) for s in members]
+    out.entries += [_series_extra(s, t, tz) for s, t in zip(members, sentences, strict=True)]
+    intro = tz.downloads_intro(
+        spans[0], spans[-1], members[0].series.unit, sample, dl_through if dl_stale else None
+    )
+    out.paragraphs.append(Paragraph(text=intro + tz.sentences(sentences)))
+    out.notes += dl_notes + renames
+    span_note = tz.downloads_span_note(spans[0], spans[-1], dl_through if dl_stale else None)
+    chart_notes = [span_note, *dl_notes, *renames]
+    out.charts.append(
+        _bar_chart("downloads", tz.DOWNLOADS_TITLE, members, spans, chart_notes, year, tz)
+    )
+
+
 def _ai_section(
     rules: TrackerRules, visits: list[SeriesSummary], downloads: list[SeriesSummary],
     others: list[SeriesSummary], extras: dict[str, Any], window: Window, messages: list[str],
     tz: ModuleType,
 ) -> tuple[Section, list[Chart]]:  # fmt: skip
-    paragraphs: list[Paragraph] = []
-    charts: list[Chart] = []
-    year = window.end.year  # a month of another year is written with its year
-    entries: list[dict[str, Any]] = []
-    notes: list[str] = []
+    out = _AiParts()
     if visits:
-        spans = last_periods(visits, rules.visit_periods_shown)
-        through = spans[-1][1]
-        stale = is_stale(through, WEEK_DAYS, window.start)
-        label = (tz.dated_span if stale else tz.span_label)(spans[0][0], through)
-        extras["data_period"] = label
-        extras["visits_through"] = through
-        extras["visits_stale"] = stale
-        if stale:
-            messages.append(
-                f"site visits end {through}, more than a week before the window ({window.start}): "
-                "the section gives the date they end instead of saying this week"
-            )
-        sample = any(s.series.sample for s in visits)
-        unit = visits[0].series.unit
-        paragraphs.append(
-            Paragraph(text=tz.visits_intro(label, unit, sample, through if stale else None))
-        )
-        for group in _ordered_groups(visits, rules.visit_groups):
-            members = _by_latest([s for s in visits if s.series.group == group])
-            sentences = [tz.series_sentence(s, spans[-1], stale, year) for s in members]
-            entries += [_series_extra(s, t, tz) for s, t in zip(members, sentences, strict=True)]
-            paragraphs.append(Paragraph(text=tz.group_paragraph(group, sentences)))
-            periods = [tz.period_label(sp) for sp in spans]
-            note = tz.chart_span_note(label, periods, through if stale else None)
-            title = tz.visits_chart_title(group)
-            charts.append(_bar_chart(f"visits:{group}", title, members, spans, [note], year, tz))
+        _add_visits(out, rules, visits, extras, window, messages, tz)
     if downloads:
-        members = _by_latest(downloads)
-        spans = last_periods(members, rules.download_periods_shown)
-        finished = [s.latest.period_end for s in members if s.latest is not None]
-        dl_through = max(finished) if finished else spans[-1][1]
-        dl_stale = is_stale(dl_through, MONTH_DAYS, window.start)
-        extras["downloads_through"] = dl_through
-        extras["downloads_stale"] = dl_stale
-        if dl_stale:
-            messages.append(
-                f"app downloads end {dl_through}, more than a month before the window "
-                f"({window.start}): the section gives the date they end"
-            )
-        unfinished = sorted({(p.period_start, p.period_end) for s in members for p in s.history
-                             if p.partial and (p.period_start, p.period_end) in spans})  # fmt: skip
-        dl_notes = [
-            tz.unfinished_note(Point(a, b, 0.0, True), dl_stale, year) for a, b in unfinished
-        ]
-        renames = [
-            tz.rename_note(s.series.name, s.series.alias_of) for s in members if s.series.alias_of
-        ]
-        sample = any(s.series.sample for s in members)
-        sentences = [tz.series_sentence(s, dated=dl_stale, year=year) for s in members]
-        entries += [_series_extra(s, t, tz) for s, t in zip(members, sentences, strict=True)]
-        paragraphs.append(
-            Paragraph(
-                text=tz.downloads_intro(
-                    spans[0],
-                    spans[-1],
-                    members[0].series.unit,
-                    sample,
-                    dl_through if dl_stale else None,
-                )
-                + tz.sentences(sentences)
-            )
-        )
-        notes += dl_notes + renames
-        span_note = tz.downloads_span_note(spans[0], spans[-1], dl_through if dl_stale else None)
-        chart_notes = [span_note, *dl_notes, *renames]
-        charts.append(
-            _bar_chart("downloads", tz.DOWNLOADS_TITLE, members, spans, chart_notes, year, tz)
-        )
+        _add_downloads(out, rules, downloads, extras, window, messages, tz)
     if others:
-        sentences = [tz.series_sentence(s, year=year) for s in _by_latest(others)]
-        entries += [
+        sentences = [tz.series_sentence(s, year=window.end.year) for s in _by_latest(others)]
+        out.entries += [
             _series_extra(s, t, tz) for s, t in zip(_by_latest(others), sentences, strict=True)
         ]
-        paragraphs.append(Paragraph(text=tz.others_paragraph(sentences)))
-    if notes:
-        paragraphs.append(Paragraph(text=tz.notes_paragraph(notes)))
-    extras["series"] = entries
-    extras["notes"] = notes
+        out.paragraphs.append(Paragraph(text=tz.others_paragraph(sentences)))
+    if out.notes:
+        out.paragraphs.append(Paragraph(text=tz.notes_paragraph(out.notes)))
+    extras["series"] = out.entries
+    extras["notes"] = out.notes
     section = Section(
         key="ai_tracking",
         title=tz.AI_TITLE,
         order=ORDER_AI_TRACKING,
-        paragraphs=paragraphs,
-        figures=[c.key for c in charts],
-        sample=any(e["sample"] for e in entries),
+        paragraphs=out.paragraphs,
+        figures=[c.key for c in out.charts],
+        sample=any(e["sample"] for e in out.entries),
     )
-    return section, charts
+    return section, out.charts
 
 
 def _gpu_chart(

@@ -162,9 +162,10 @@ MARKET_KINDS: dict[str, Kind] = {
         "cn-st",
         "cn_st_spans",
         ("symbol", "st_start"),
-        ("st_end", "tag"),
+        ("tag",),
         {"symbol": "VARCHAR", "st_start": "DATE", "st_end": "DATE", "tag": "VARCHAR", **_FACT},
         ("symbol", "st_start"),
+        fill=("st_end",),  # an open span (no end) is closed by a later list; an end stays
     ),
     "cn-coverage": Kind(
         "cn-coverage",
