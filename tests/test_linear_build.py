@@ -26,7 +26,14 @@ def demo_home(demo_store, monkeypatch):
 
 # what the parts share: the contract, an edition's names, the trackers' data words, and the
 # English closing pages (closing_part writes them in the English edition)
-HELPERS = {"base", "names", "tracker_words", "closing_en", "review_table"}
+HELPERS = {
+    "base",
+    "names",
+    "tracker_words",
+    "closing_en",
+    "review_table",
+    "market_context_indices",
+}
 
 
 def test_every_part_module_is_listed_once_the_market_first_closing_last():
