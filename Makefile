@@ -41,7 +41,7 @@ report: $(STAMP)
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 # every benchmark; pdf_engines.py times Typst too when the `typst` package is installed
 bench: $(STAMP)

@@ -16,21 +16,13 @@ import io
 import json
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
+from market_slice import MARKET_DIR, SLICE_NAME
 from wire_server import Asked, Fault, Reply
 
-SLICE_NAME = "cn_a_daily_2024-08-20_2024-10-11.csv.gz"
-SLICE = next(
-    (
-        p / "shared" / "data" / "market" / SLICE_NAME
-        for p in Path(__file__).resolve().parents
-        if (p / "shared" / "data" / "market" / SLICE_NAME).exists()
-    ),
-    Path("../shared/data/market") / SLICE_NAME,
-)
+SLICE = MARKET_DIR / SLICE_NAME
 NAMES_2024 = {
     "600000": "浦发银行",
     "000001": "平安银行",

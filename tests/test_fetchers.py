@@ -29,6 +29,7 @@ from sectorweekly.desk.parse import load_desk
 from sectorweekly.desk.rating_scale import RatingScales
 from sectorweekly.markets.calendars import Calendars
 from sectorweekly.providers.akshare import AkshareProvider
+from sectorweekly.providers.akshare_market import MarketSource
 from sectorweekly.providers.base import PriceQuery, Provider
 from sectorweekly.providers.csv_source import CsvPricesProvider
 from sectorweekly.providers.fetcher import Fetcher
@@ -66,6 +67,11 @@ Case = Callable[[Path], tuple[Fetcher[Any], Any, AbstractContextManager[Any]]]
 
 def _akshare(_tmp: Path) -> tuple[Fetcher[Any], Any, AbstractContextManager[Any]]:
     return AkshareProvider(), PriceQuery("688256", "CN_A", *WEEK), akshare_wire()
+
+
+def _akshare_market(_tmp: Path) -> tuple[Fetcher[Any], Any, AbstractContextManager[Any]]:
+    """The whole market's per-stock history is the same stage chain as the watchlist's."""
+    return MarketSource(), PriceQuery("688256", "CN_A", *WEEK), akshare_wire()
 
 
 @contextmanager
@@ -142,6 +148,7 @@ def _market_files(tmp: Path) -> tuple[Fetcher[Any], Any, AbstractContextManager[
 # source -> (its case, the first row's key, a compared value of that row)
 CASES: dict[type[Fetcher[Any]], tuple[Case, tuple[Any, ...], tuple[str, Any]]] = {
     AkshareProvider: (_akshare, ("688256", D(2025, 6, 23)), ("volume_unit", "shares")),
+    MarketSource: (_akshare_market, ("688256", D(2025, 6, 23)), ("volume_unit", "shares")),
     YfinanceProvider: (_yfinance, ("NVDA", D(2025, 6, 23)), ("volume_unit", "shares")),
     CsvPricesProvider: (_csv_provider, ("688041", D(2025, 5, 15)), ("close", 142.11)),
     PriceFilesFetcher: (_price_files, ("688041", D(2025, 5, 15)), ("close", 142.11)),

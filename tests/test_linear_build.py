@@ -27,16 +27,26 @@ def demo_home(demo_store, monkeypatch):
 # what the parts share: the contract, an edition's names, the trackers' data words, and the
 # English closing pages (closing_part writes them in the English edition), the week's review
 # that every part reads
-HELPERS = {"base", "names", "tracker_words", "closing_en", "market_review"}
+HELPERS = {
+    "base",
+    "names",
+    "tracker_words",
+    "closing_en",
+    "review_table",
+    "market_context_indices",
+    "market_review",
+}
 
 
-def test_every_part_module_is_listed_once_market_first_closing_last():
+def test_every_part_module_is_listed_once_the_market_first_closing_last():
     modules = {m.name for m in pkgutil.iter_modules(parts.__path__)} - HELPERS
     listed = {p.__module__.rsplit(".", 1)[1] for p in [*PARTS, *EN_PARTS]}
     assert sorted(listed) == sorted(modules)
     for chosen in (PARTS, EN_PARTS):
         assert len(set(chosen)) == len(chosen)
-        assert chosen[0].__name__ == "market_part" and chosen[-1].__name__ == "closing_part"
+        names = [p.__name__ for p in chosen]
+        assert names[0].endswith("market_context_part") and names[1] == "market_part"
+        assert names[-1] == "closing_part"
 
 
 def test_the_week_holds_what_every_part_reads(demo_home):

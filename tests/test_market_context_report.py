@@ -52,10 +52,14 @@ def test_the_first_key_point_says_the_week_in_its_market(market_report) -> None:
     assert not any("not a 申万 level-1 industry" in m for m in messages)  # 电子 is one
     assert report.key_points[0] == (
         "本周申万电子行业（成分股等权平均）+6.31%，在31个申万一级行业中排名第1；"
-        "全A上涨1281家、下跌3774家（多数下跌），涨停793家，最高板为002693（14连板）"
-    )
+        "全A上涨1281家、下跌3774家（多数下跌），涨停793家，最高板为002693（14连板）；"
+        "较上周，上涨家数减少3796家，涨停家数减少29家，最高板由12连板升至14连板"
+        "（上周数字按本地数据库重算）"
+    )  # no archive in this home: last week is recomputed from the store, and it says so
     lead = report.sections[0].paragraphs[0].text
-    assert lead.endswith("周内793只股票收于涨停（上周822只），最高14连板（上周最高12连板）。")
+    assert lead.endswith(
+        "周内793只股票收于涨停（上周822只），最高14连板（上周最高12连板）。上周数字按本地数据库重算。"
+    )
     assert "上涨1281只、平盘28只、下跌3774只" in lead and "较上周增加23.21%" in lead
 
 
@@ -66,8 +70,8 @@ def test_the_section_comes_first_and_its_figures_are_numbered_with_the_others(
     report, out, _ = market_report
     assert [s.key for s in report.sections[:2]] == ["market_context", "market"]
     numbers = {f.key: f.number for f in [*report.tables, *report.charts]}
-    assert [numbers[k] for k in report.sections[0].figures] == list(range(1, 9))
-    assert numbers["review_table"] == 9
+    assert [numbers[k] for k in report.sections[0].figures] == list(range(1, 10))
+    assert numbers["review_table"] == 10
     numbered = [n for n in report.figure_numbers() if n]  # front-page charts carry no number
     assert numbered == list(range(1, len(numbered) + 1))
     ladder = report.figure("mc_ladder")
@@ -139,3 +143,52 @@ def _week(up: int, flat: int, down: int) -> MarketWeek:
 )
 def test_breadth_words_follow_the_counts(up: int, down: int, word: str) -> None:
     assert mz.breadth(_week(up, 0, down)) == word
+
+
+@needs_market
+def test_the_main_indices_are_all_shown_and_the_missing_ones_said(market_report) -> None:
+    report, _, messages = market_report
+    table = report.figure("mc_indices")
+    names = [r[0] for r in table.rows]
+    assert names == [
+        "上证指数",
+        "深证成指",
+        "创业板指",
+        "科创50",
+        "沪深300",
+        "恒生指数",
+        "恒生科技",
+        "纳斯达克",
+        "标普500",
+    ]  # fmt: skip (no 费城半导体: the demo desk does not list it)
+    rows = {r[0]: r for r in table.rows}
+    csi = next(b for b in report.review.benchmarks if b.symbol == "000300")
+    assert rows["沪深300"][2] == f"{csi.change_pct:+.2f}%" != "—"
+    assert rows["标普500"][2] != "—" and rows["恒生指数"][2] != "—"
+    # HSTECH ships with the demo (SOURCES.md); HK base session 2024-10-04: 5227.13 -> 4640.75
+    assert rows["恒生科技"][2] == f"{(4640.75 / 5227.13 - 1) * 100:+.2f}%" == "-11.22%"
+    # the demo store holds no close of these: a dash, never a figure from elsewhere
+    assert [rows[n][2] for n in ("上证指数", "深证成指", "创业板指", "科创50")] == ["—"] * 4
+    assert any("“—”" in n for n in table.notes)
+    line = next(m for m in messages if m.startswith("主要指数周涨跌幅 shows —"))
+    assert "上证指数 (000001, CN_A)" in line and "科创50 (000688, CN_A)" in line
+    assert "恒生科技" not in line
+    assert "import prices" in line and "update" in line and "\n" not in line
+
+
+@needs_market
+def test_promotion_per_board_height_is_a_table(market_report) -> None:
+    report, _, _ = market_report
+    table = report.figure("mc_promotion")
+    rows = {r[0]: r[1:] for r in table.rows}
+    gold = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    last = gold["days"][-1]["by_height"]  # 2024-10-09, recomputed without the package
+    assert rows["2进3"][:3] == [last["2"][0], last["2"][1], f"{last['2'][1] / last['2'][0]:.1%}"]
+    assert rows["13进14"][:3] == [1, 1, "100.0%"]
+    assert rows["12进13"][:3] == [0, 0, "—"] and rows["12进13"][3:5] == [1, 1]  # on 10-08
+    assert rows["合计"][:2] == [gold["days"][-1]["prev_up"], gold["days"][-1]["promoted"]]
+    days = gold["days"]
+    assert rows["合计"][3:5] == [sum(d["prev_up"] for d in days), sum(d["promoted"] for d in days)]
+    assert "晋级率=晋级/基数" in table.notes[0]
+    out = report.extras["market_context"]["week"]["days"][-1]["by_height"]
+    assert {str(n): [b, p] for n, b, p in out} == last

@@ -84,7 +84,8 @@ def test_publish_records_the_issue_with_its_documents(series):
     last = issues[-1]
     assert last.publication_date == D("2024-10-10") and last.kind == "published"
     assert sorted(last.documents) == [
-        f"2024-10-10/report.{ext}" for ext in ("docx", "html", "json", "md", "pdf")
+        "2024-10-10/charts.xlsx",
+        *(f"2024-10-10/report.{ext}" for ext in ("docx", "html", "json", "md", "pdf")),
     ]
     assert last.title == series["report"].front.title
     assert "published 2024-10-10 in" in series["run"].stderr
@@ -235,6 +236,7 @@ def test_index_lists_every_issue_without_external_urls(series):
     for issue in archive.read_archive(series["reports"]):
         assert issue.publication_date.isoformat() in html and issue.title in html
     assert 'href="2024-10-10/report.html"' in html and 'href="2024-10-10/report.pdf"' in html
+    assert '<a href="2024-10-10/charts.xlsx">图表底稿</a>' in html
     assert '中芯国际 <span class="up">+39.84%</span>' in html  # the week's best
     assert "仅存档（回填）" in html
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
@@ -264,7 +266,7 @@ def test_backfill_replaces_and_says_so_but_keeps_a_published_issue(series):
     assert listing.returncode == 0
     lines = [ln for ln in listing.stdout.splitlines() if ln[:4] == "2024"]
     assert len(lines) == 13 and lines[0].startswith("2024-10-10  2024-10-07..2024-10-09")
-    assert "best 中芯国际+39.84%" in lines[0] and "5 documents" in lines[0]
+    assert "best 中芯国际+39.84%" in lines[0] and "6 documents" in lines[0]
 
 
 def test_archive_of_another_series_is_refused(series, tmp_path: Path):

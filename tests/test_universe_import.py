@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from market_slice import HAVE_SLICE, MARKET_DIR
 from sectorweekly import store
 from sectorweekly.cli import main
 from sectorweekly.store import market
@@ -18,15 +19,7 @@ from sectorweekly.store import market
 D = dt.date
 
 
-def _market_folder() -> Path | None:
-    for parent in Path(__file__).resolve().parents:
-        folder = parent / "shared" / "data" / "market"
-        if (folder / "sw2021_codes.csv").is_file():
-            return folder
-    return None
-
-
-MARKET = _market_folder()
+MARKET = MARKET_DIR if HAVE_SLICE else None
 pytestmark = pytest.mark.skipif(MARKET is None, reason="the shared market slice is not here")
 
 

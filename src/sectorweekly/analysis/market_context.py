@@ -10,7 +10,7 @@ move beyond the limit with no reference price (an ex-date judged on the prior cl
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -70,6 +70,7 @@ class DayBoard:
     prev_up: int  # names closed at the up-limit on their previous row, trading today
     promoted: int  # of those, closed at the up-limit again
     amount: float  # 成交额, yuan
+    by_height: tuple[tuple[int, int, int], ...] = ()  # (N, N-board names the row before, made N+1)
 
     @property
     def broken_rate(self) -> float | None:
@@ -132,6 +133,16 @@ class MarketWeek:
         prev = self.total("prev_up")
         return None if prev == 0 else self.total("promoted") / prev * 100
 
+    def by_height(self, last_only: bool = False) -> dict[int, tuple[int, int]]:
+        """晋级率's parts per board height N over the week (or its last session): N-board names
+        the row before, and how many made N+1."""
+        out: dict[int, tuple[int, int]] = {}
+        for d in self.days[-1:] if last_only else self.days:
+            for n, base, promoted in d.by_height:
+                b, p = out.get(n, (0, 0))
+                out[n] = (b + base, p + promoted)
+        return dict(sorted(out.items()))
+
     @property
     def top_height(self) -> int:
         return self.ladder[0].height if self.ladder else 0
@@ -155,18 +166,6 @@ class MarketContext:
     lookback_start: dt.date
 
 
-def _table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame | str) -> None:
-    """``name`` as a view over a temporary DuckDB table of ``frame`` (a pandas frame, or SQL):
-    the queries scan it many times, and a registered frame is converted at every scan."""
-    if isinstance(frame, pd.DataFrame):
-        con.register("mc_frame", frame)
-        frame = "SELECT * FROM mc_frame"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_t AS {frame}").fetchall()
-    with contextlib.suppress(duckdb.Error):
-        con.unregister("mc_frame")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {name}_t").fetchall()
-
-
 VIEWS = ("mc_sess", "mc_st_days", "mc_listed", *cn_limits.TABLES)
 TEMP_TABLES = (
     "mc_before", "mc_rows", "mc_rows_deep", "mc_marked", "mc_marked_deep", "mc_members_deep",
@@ -187,7 +186,7 @@ def _register(con: duckdb.DuckDBPyConnection, cals: Calendars, lo: dt.date, hi: 
     sessions where a listing date is known), ST spans and the days a ST list covers."""
     sess = cals.all_sessions(MARKET)
     a, b = int(sess.searchsorted(pd.Timestamp(lo))), int(sess.searchsorted(pd.Timestamp(hi)))
-    _table(
+    q.table(
         con, "mc_sess", pd.DataFrame({"date": sess[a : b + 1].date, "session_idx": range(a, b + 1)})
     )
     spans: dict[str, list[tuple[dt.date, dt.date | None]]] = {}
@@ -200,8 +199,8 @@ def _register(con: duckdb.DuckDBPyConnection, cals: Calendars, lo: dt.date, hi: 
     ).fetchall()
     listed = cn_limits.members_frame([MemberSpec(s, MARKET, listed=d) for s, d in known], cals)
     listed["listed_idx"] = listed["listed_idx"].astype("float64")  # NA-safe for the scan
-    _table(con, "mc_listed", listed)
-    _table(
+    q.table(con, "mc_listed", listed)
+    q.table(
         con,
         "lim_members",
         "SELECT symbol, market, board, CAST(listed_idx AS BIGINT) AS listed_idx, "
@@ -209,15 +208,15 @@ def _register(con: duckdb.DuckDBPyConnection, cals: Calendars, lo: dt.date, hi: 
         f"SELECT symbol, '{MARKET}', board, NULL, 0 FROM cn_universe WHERE list_date IS NULL",
     )
     st_specs = [MemberSpec(s, MARKET, st_periods=tuple(p)) for s, p in spans.items()]
-    _table(con, "lim_st", cn_limits.st_frame(st_specs))
-    _table(con, "lim_rules", cn_limits.rules_frame())
+    q.table(con, "lim_st", cn_limits.st_frame(st_specs))
+    q.table(con, "lim_rules", cn_limits.rules_frame())
     covered = con.execute(
         'SELECT start, "end" FROM cn_coverage WHERE fact = \'st\' AND "end" >= $lo '
         "AND start <= $hi",
         {"lo": lo, "hi": hi},
     ).fetchall()
     days = [d for d in sess[a : b + 1].date if any(s <= d <= e for s, e in covered)]
-    _table(con, "mc_st_days", pd.DataFrame({"date": pd.Series(days, dtype="datetime64[ns]")}))
+    q.table(con, "mc_st_days", pd.DataFrame({"date": pd.Series(days, dtype="datetime64[ns]")}))
 
 
 def _read(
@@ -287,13 +286,18 @@ def _ladder(runs: list[tuple[str, int, bool]]) -> list[Rung]:
 
 
 def _deepen(
-    con: duckdb.DuckDBPyConnection, lo: dt.date, hi: dt.date, weeks: list[MarketWeek]
-) -> None:
+    con: duckdb.DuckDBPyConnection,
+    lo: dt.date,
+    hi: dt.date,
+    weeks: list[MarketWeek],
+    also: set[str],
+) -> list[str]:
     """The ladders again with the whole lookback of the stocks whose run reached back to the
-    first row of the week read (a handful: the rest of the market is read over the weeks)."""
-    deep = sorted({s for w in weeks for r in w.ladder if r.capped for s in r.symbols})
+    first row of the week read (a handful: the rest of the market is read over the weeks), and
+    of ``also`` (runs the day before a judged day that reach back)."""
+    deep = sorted({s for w in weeks for r in w.ladder if r.capped for s in r.symbols} | also)
     if not deep:
-        return
+        return deep
     _read(con, "mc_rows_deep", (lo, lo, hi), deep)
     con.execute(q.MEMBERS_DEEP_SQL, {"deep": deep}).fetchall()
     _judge(con, "mc_rows_deep", "mc_marked_deep", members="mc_members_deep")
@@ -301,6 +305,7 @@ def _deepen(
         day = w.view.end_date
         kept = [(s, r.height, r.capped) for r in w.ladder for s in r.symbols if s not in deep]
         w.ladder = _ladder(kept + _runs(con, day, "mc_marked_deep"))
+    return deep
 
 
 def market_context(
@@ -312,6 +317,18 @@ def market_context(
     members: list[str],
 ) -> MarketContext:
     """The whole market of the week ``start..end`` and the week before it (A-share sessions)."""
+    with q.one_thread(con):
+        return _market_context(con, cals, start, end, industry, members)
+
+
+def _market_context(
+    con: duckdb.DuckDBPyConnection,
+    cals: Calendars,
+    start: dt.date,
+    end: dt.date,
+    industry: str,
+    members: list[str],
+) -> MarketContext:
     view = cals.market_window(MARKET, start, end)
     last_view = cals.market_window(MARKET, start - dt.timedelta(days=7), end - dt.timedelta(days=7))
     lo = cals.sessions_back(MARKET, last_view.base_date, LOOKBACK_SESSIONS)
@@ -332,7 +349,14 @@ def market_context(
         if last is not None and not last.days:  # the store's bars begin after it
             last = None
         industries, subs, method, by_symbol = industry_moves(con, week.changes, view, industry)
-        _deepen(con, lo, view.end_date, [w for w in (week, last) if w is not None])
+        weeks = [w for w in (week, last) if w is not None]
+        also = {
+            r[0] for r in con.execute(q.capped_prev_sql("mc_marked"), {"days": days}).fetchall()
+        }
+        deep = _deepen(con, lo, view.end_date, weeks, also)
+        heights = q.heights(con, days, deep)
+        for w in weeks:
+            w.days = [dataclasses.replace(d, by_height=heights.get(d.date, ())) for d in w.days]
     finally:
         _drop(con)
     own = sorted(

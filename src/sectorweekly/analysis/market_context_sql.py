@@ -9,6 +9,13 @@ prices, what it did against them and the length of the limit-up run it ends.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+from collections.abc import Iterator
+
+import duckdb
+import pandas as pd
+
 from ..markets import cn_limits
 
 # each stock's last row in the lookback before the judged rows (aggregated, not windowed)
@@ -102,7 +109,20 @@ WITH j AS (
             AS no_reference
     FROM m
 )
-SELECT * FROM f
+-- the limit-up run each row ends (rows closed at the up-limit in a row) and whether it reaches
+-- the read's first row (then it is at least that long); the previous row's too, for 晋级: one
+-- window pass, no self-join
+SELECT *,
+    CASE WHEN close_up THEN rn - coalesce(max(rn) FILTER (WHERE NOT close_up) OVER s, 0)
+         ELSE 0 END AS streak,
+    close_up AND max(rn) FILTER (WHERE NOT close_up) OVER s IS NULL AS capped,
+    CASE WHEN lag(close_up) OVER s THEN rn - 1 - coalesce(max(rn) FILTER (WHERE NOT close_up)
+         OVER p, 0) ELSE 0 END AS prev_streak,
+    coalesce(lag(close_up) OVER s AND max(rn) FILTER (WHERE NOT close_up) OVER p IS NULL, false)
+        AS prev_capped
+FROM f
+WINDOW s AS (PARTITION BY symbol ORDER BY rn),
+       p AS (PARTITION BY symbol ORDER BY rn ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 """
 
 # per day of the two weeks: breadth, limit board, turnover
@@ -121,11 +141,7 @@ SELECT m.date,
     count(*) FILTER (WHERE prev_up) AS prev_up,
     count(*) FILTER (WHERE prev_up AND close_up) AS promoted,
     sum(amount) AS amount
-FROM (
-    SELECT d.*, coalesce(p.close_up, false) AS prev_up
-    FROM mc_marked d LEFT JOIN mc_marked p ON p.symbol = d.symbol AND p.rn = d.rn - 1
-    WHERE list_contains($days, d.date)
-) m
+FROM (SELECT *, prev_streak > 0 AS prev_up FROM mc_marked WHERE list_contains($days, date)) m
 GROUP BY m.date ORDER BY m.date
 """
 
@@ -158,11 +174,8 @@ GROUP BY symbol
 # closed there (a suspension skips days, it does not end a run), and whether the run reaches
 # the first row of the read (then it is at least that long)
 LADDER_SQL = """
-SELECT symbol, r - coalesce(b, 0) AS streak, b IS NULL AS capped FROM (
-    SELECT symbol, max(rn) FILTER (WHERE date = $day AND close_up) AS r,
-           max(rn) FILTER (WHERE NOT close_up) AS b
-    FROM {marked} WHERE date <= $day GROUP BY symbol
-) WHERE r IS NOT NULL ORDER BY streak DESC, symbol
+SELECT symbol, streak, capped FROM {marked} WHERE date = $day AND close_up
+ORDER BY streak DESC, symbol
 """
 
 # each stock's 申万 industry code on a day (the membership row with the latest included_on)
@@ -210,3 +223,65 @@ def judge_sql(rows: str, marked: str, members: str | None = None) -> str:
         "(SELECT symbol FROM mc_st_all)),\n"
         f"mc_hits_st AS ({hits_st}),\n" + MARKED_SQL.split("WITH ", 1)[1]
     )
+
+
+# per judged day and height N: the stocks whose previous row ended an N-board run (base) and
+# how many of them closed at the up-limit again (made N+1)
+HEIGHTS_SQL = """
+SELECT date, prev_streak AS height, count(*) AS base,
+       count(*) FILTER (WHERE close_up) AS promoted, bool_or(prev_capped) AS capped
+FROM {marked} WHERE prev_streak > 0 AND list_contains($days, date) AND {keep}
+GROUP BY ALL ORDER BY date, height
+"""
+
+# the stocks whose previous row on a judged day ends a run reaching the read's first row
+CAPPED_PREV_SQL = """
+SELECT DISTINCT symbol FROM {marked} WHERE prev_capped AND list_contains($days, date)
+"""
+
+
+def heights_sql(marked: str, keep: str = "true") -> str:
+    return HEIGHTS_SQL.format(marked=marked, keep=keep)
+
+
+def capped_prev_sql(marked: str) -> str:
+    return CAPPED_PREV_SQL.format(marked=marked)
+
+
+@contextlib.contextmanager
+def one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB on one thread for the section's reads, then as it was: each statement reads a few
+    tens of thousands of rows, and starting and joining threads costs more than they save
+    (measured 2x on a busy 2-core machine, ``benchmarks/full_market_context.py``)."""
+    (was,) = con.execute("SELECT current_setting('threads')").fetchall()[0]
+    con.execute("SET threads = 1").fetchall()
+    try:
+        yield
+    finally:
+        con.execute(f"SET threads = {int(was)}").fetchall()
+
+
+def heights(con: duckdb.DuckDBPyConnection, days: list[dt.date], deep: list[str]) -> dict:
+    """Per judged day, (N, base, promoted) per height N; the deep stocks' runs from the whole
+    lookback (the two reads hold different stocks, so their counts add)."""
+    acc: dict[dt.date, dict[int, tuple[int, int]]] = {}
+    keep = "NOT list_contains(CAST($deep AS VARCHAR[]), symbol)"
+    reads = [(heights_sql("mc_marked", keep), {"days": days, "deep": deep})]
+    reads += [(heights_sql("mc_marked_deep"), {"days": days})] if deep else []
+    for sql, params in reads:
+        for day, n, base, up, _ in con.execute(sql, params).fetchall():
+            b, p = acc.setdefault(day, {}).get(n, (0, 0))
+            acc[day][n] = (b + base, p + up)
+    return {d: tuple((n, b, p) for n, (b, p) in sorted(h.items())) for d, h in acc.items()}
+
+
+def table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame | str) -> None:
+    """``name`` as a view over a temporary DuckDB table of ``frame`` (a pandas frame, or SQL):
+    the queries scan it many times, and a registered frame is converted at every scan."""
+    if isinstance(frame, pd.DataFrame):
+        con.register("mc_frame", frame)
+        frame = "SELECT * FROM mc_frame"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_t AS {frame}").fetchall()
+    with contextlib.suppress(duckdb.Error):
+        con.unregister("mc_frame")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {name}_t").fetchall()

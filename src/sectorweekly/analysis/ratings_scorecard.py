@@ -24,9 +24,7 @@ from ..desk.rating_scale import RatingScales
 from ..errors import InputError, MachineError, machine_error, os_reason_in_text
 from ..markets import MARKETS, codes
 from ..markets.calendars import Calendars
-from ..providers.ratings_csv import load_rating_files
 from ..store import ratings as stored_ratings
-from ..update.workspace import rating_symbols
 from .scorecard import evaluate, horizon_label, summarise
 
 SAMPLE_LABEL = "示例评级（非真实评级）"
@@ -103,20 +101,19 @@ def desk_scorecard(
     horizons: Sequence[int] = (6, 12),
     as_of: dt.date | None = None,
     dated_to: dt.date | None = None,
-    ratings_file: Path | None = None,
+    given: tuple[pd.DataFrame, str] | None = None,
     benchmarks: Mapping[str, str] | None = None,
 ) -> Scorecard:
-    """Evaluate the desk's ratings (the store's, or those of ``ratings_file``) on stored prices.
+    """Evaluate the desk's ratings (the store's, or ``given``: rows read from a file by the
+    caller, and where they came from) on stored prices.
 
     ``as_of`` hides prices after that day (a report judges only what was known when it was
     written); ``dated_to`` keeps ratings dated on or before it.
     """
     path = store_path(desk)
     scales = RatingScales.from_desk(desk.ratings)
-    if ratings_file is not None:
-        ratings = load_rating_files([ratings_file], scales, rating_symbols(desk, path))
-        ratings = ratings.assign(sample=False)
-        source = str(ratings_file)
+    if given is not None:
+        ratings, source = given[0].assign(sample=False), given[1]
     else:
         with store.reader(path) as con:
             ratings = stored_ratings.read_ratings(con)

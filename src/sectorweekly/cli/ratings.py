@@ -80,7 +80,9 @@ def evaluate_ratings(
         write_scorecard,
     )
     from ..analysis.scorecard import parse_horizons
-    from ..update.workspace import prepare
+    from ..desk.rating_scale import RatingScales
+    from ..providers.ratings_csv import load_rating_files
+    from ..update.workspace import prepare, rating_symbols
 
     try:
         horizons = parse_horizons(horizon)
@@ -91,13 +93,17 @@ def evaluate_ratings(
         raise InputError(out, None, "is a file; expected a folder for the scorecard (--out)")
     d, cals = desk_and_calendars(desk)
     path, _ = prepare(d, wait)
+    given = None
+    if ratings is not None:  # a file instead of the store's ratings
+        scales = RatingScales.from_desk(d.ratings)
+        given = (load_rating_files([ratings], scales, rating_symbols(d, path)), str(ratings))
     card = desk_scorecard(
         d,
         calendars=observed(cals, path, sorted({i.market for i in d.instruments.values()})),
         horizons=horizons,
         as_of=day,
         dated_to=day,
-        ratings_file=ratings,
+        given=given,
         benchmarks=parse_benchmark_overrides(benchmark or []),
     )
     if card.rows.empty:

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from ..analysis.market_context import MarketContext, MarketWeek, Rung
+from ..analysis.market_context_prior import PriorWeek, from_store
 from .zh import md, signed_pct
 
 TEMPLATES: dict[str, str] = {
@@ -22,6 +23,16 @@ TEMPLATES: dict[str, str] = {
         "本周{industry_label}{change}，在{n_industries}个申万一级行业中排名第{rank}；"
         "全A上涨{up}家、下跌{down}家（{breadth}），无股票收于涨停"
     ),
+    "wow": "；较上周，上涨家数{up_change}，涨停家数{limit_change}，最高板{height_change}（{basis}）",
+    "count_up": "增加{n}家",
+    "count_down": "减少{n}家",
+    "count_same": "持平",
+    "height_up": "由{was}连板升至{now}连板",
+    "height_down": "由{was}连板降至{now}连板",
+    "height_same": "持平于{now}连板",
+    "prior_archive": "上周数字取自{date}发布的上期报告",
+    "prior_store": "上周数字按本地数据库重算",
+    "lead_basis": "{basis}。",
     "industry_official": "申万{industry}指数",
     "industry_computed": "申万{industry}行业（成分股{weights}）",
     "top": "{names}（{height}连板）",
@@ -45,12 +56,18 @@ TEMPLATES: dict[str, str] = {
     "reference_note": (
         "{count}家次的涨跌幅超出当日限价且无除权除息参考价，按前收盘价计算（可能为除权除息日）"
     ),
+    "index_missing_note": "“—”表示本地数据库缺少该指数基期或截至日的收盘价，未作估算",
     "listing_note": "上市日期未知的股票不区分上市首日无涨跌幅限制的交易日",
     "ladder_note": "连板按个股连续收于涨停的交易日计（停牌日不中断），回溯至{start}",
     "ladder_capped": "，标“≥”者连板起点早于回溯起点",
     "rules_note": "涨跌停价=前收盘价×(1±涨跌幅限制)四舍五入至分；涨停含一字涨停（开盘、最高、最低、收盘均为涨停价）；"
     "炸板率=炸板/(涨停+炸板)；"
     "晋级率=前一交易日涨停且当日交易的股票中再度涨停的比例",
+    "promotion_row": "{n}进{m}",
+    "promotion_note": (
+        "基数=前一交易日收于N连板（连续N个交易日收于涨停，停牌日不中断）且当日交易的股票；"
+        "晋级=其中当日再度涨停、升至N+1连板者；晋级率=晋级/基数"
+    ),
     "names_note": "未载明当日简称的股票以代码列示",
     "source": "交易所行情（本地数据库，全A日线）；申万宏源研究申万2021行业分类",
 }
@@ -95,8 +112,40 @@ def industry_label(ctx: MarketContext) -> str:
     return TEMPLATES["industry_computed"].format(industry=ctx.industry, weights=weights)
 
 
-def key_point(ctx: MarketContext) -> str | None:
-    """The first line of 投资要点; None when the desk's industry is not a 申万 level-1 name."""
+def _prior(ctx: MarketContext, prior: PriorWeek | None) -> PriorWeek | None:
+    if prior is not None:
+        return prior
+    return None if ctx.last is None else from_store(ctx.last)
+
+
+def basis(prior: PriorWeek) -> str:
+    """Where last week's figures come from: the previous issue, or the store."""
+    if prior.source == "archive" and prior.published is not None:
+        return TEMPLATES["prior_archive"].format(date=md(prior.published))
+    return TEMPLATES["prior_store"]
+
+
+def _count_change(now: int, was: int) -> str:
+    if now == was:
+        return TEMPLATES["count_same"]
+    return TEMPLATES["count_up" if now > was else "count_down"].format(n=abs(now - was))
+
+
+def week_over_week(week: MarketWeek, prior: PriorWeek) -> str:
+    """Breadth, limit-ups and the top board against last week, saying where last week is from."""
+    now, was = week.top_height, prior.top_height
+    key = "height_same" if now == was else "height_up" if now > was else "height_down"
+    return TEMPLATES["wow"].format(
+        up_change=_count_change(week.up, prior.up),
+        limit_change=_count_change(week.limit_up_stocks, prior.limit_up_stocks),
+        height_change=TEMPLATES[key].format(was=was, now=now),
+        basis=basis(prior),
+    )
+
+
+def key_point(ctx: MarketContext, prior: PriorWeek | None = None) -> str | None:
+    """The first line of 投资要点; None when the desk's industry is not a 申万 level-1 name.
+    Against last week (``prior``, else the store's recomputation) when there is one."""
     ranked = [m for m in ctx.industries if m.change_pct is not None]
     rank = next((i for i, m in enumerate(ranked, 1) if m.name == ctx.industry), None)
     if rank is None:
@@ -112,20 +161,23 @@ def key_point(ctx: MarketContext) -> str | None:
         "breadth": breadth(w),
         "limit_up": w.limit_up_stocks,
     }
+    last = _prior(ctx, prior)
+    wow = "" if last is None else week_over_week(w, last)
     if not w.ladder:
-        return TEMPLATES["key_point_no_limit"].format(**fields)
+        return TEMPLATES["key_point_no_limit"].format(**fields) + wow
     top = w.ladder[0]
     height = f"≥{top.height}" if top.capped else str(top.height)
     fields["top"] = TEMPLATES["top"].format(names=top_names(top, ctx.names), height=height)
-    return TEMPLATES["key_point"].format(**fields)
+    return TEMPLATES["key_point"].format(**fields) + wow
 
 
 def yi(amount: float | None) -> str:
     return "—" if amount is None else f"{amount / 1e8:,.0f}"
 
 
-def lead(ctx: MarketContext) -> str:
-    w, last = ctx.week, ctx.last
+def lead(ctx: MarketContext, prior: PriorWeek | None = None) -> str:
+    """The section's paragraph; last week from ``prior`` (else the store), and it says which."""
+    w, last = ctx.week, _prior(ctx, prior)
     change = ""
     if last is not None and last.daily_amount and w.daily_amount is not None:
         pct = (w.daily_amount / last.daily_amount - 1) * 100
@@ -149,6 +201,7 @@ def lead(ctx: MarketContext) -> str:
             amount_change=change,
         )
         + limits
+        + ("" if last is None else TEMPLATES["lead_basis"].format(basis=basis(last)))
     )
 
 

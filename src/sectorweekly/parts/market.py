@@ -15,15 +15,14 @@ from ..report.model import (
     ORDER_MARKET,
     ORDER_RISKS,
     ORDER_WATCH,
-    MemberOut,
     Paragraph,
     Report,
     Review,
     Section,
-    Table,
 )
 from .base import ReportPart
 from .names import Names, english_messages
+from .review_table import review_table
 
 
 def _weekly_run(history: list[Report]) -> list[Report]:
@@ -72,61 +71,6 @@ def week_over_week(history: list[Report], review: Review, w: Words, names: Names
         changes,
     )
     return w.week_over_week_sentence(wow, review.window.end.year)
-
-
-def _change_text(m: MemberOut, w: Words) -> str:
-    if m.status == "suspended":
-        return w.label["suspended"]
-    if m.status == "market_closed" and m.change_pct is not None:
-        return w.label["closed"].format(w.s.signed_pct(m.change_pct))
-    return w.label["missing"] if m.change_pct is None else w.s.signed_pct(m.change_pct)
-
-
-def _cap_text(m: MemberOut, w: Words) -> str:
-    """亿 of the local currency in the Chinese edition, billions in the English one."""
-    if m.market_cap is None:
-        return w.label["no_shares"]
-    return f"{m.market_cap / 1e8:,.1f}" if w.lang == "zh" else f"{m.market_cap / 1e9:,.2f}"
-
-
-def review_table(review: Review, w: Words) -> Table:
-    """图表1: every watchlist member, boards first, then names to watch not on a board."""
-    on_boards = {m.symbol for b in review.boards for m in b.members}
-    groups = [(b.name, b.members) for b in review.boards]
-    seen = set(on_boards)
-    for t in review.watch:
-        extra = [m for m in t.members if m.symbol not in seen]
-        seen.update(m.symbol for m in extra)
-        groups.append((t.theme, extra))
-    rows = []
-    for group, members in groups:
-        for m in members:
-            rows.append(
-                [
-                    m.name,
-                    m.symbol,
-                    w.market_label[m.market],
-                    group,
-                    _cap_text(m, w),
-                    w.cap_unit[m.market] if m.market_cap is not None else "",
-                    _change_text(m, w),
-                ]
-            )
-    notes = [review.as_of_note.removeprefix(w.label["note"])]
-    if review.calendar_note:
-        notes.append(review.calendar_note.removeprefix(w.label["note"]))
-    if any(row[4] == w.label["no_shares"] for row in rows):
-        notes.append(w.label["no_shares_note"])
-    return Table(
-        key="review_table",
-        title=w.label["table_title"],
-        unit=w.label["table_unit"],
-        columns=list(w.columns),
-        rows=rows,
-        source=w.label["table_source"]
-        + w.label["list_sep"].join(sorted({s.source.split("@")[0] for s in review.sources})),
-        notes=notes,
-    )
 
 
 def old_rating_messages(week: Week) -> list[str]:

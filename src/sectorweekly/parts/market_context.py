@@ -8,17 +8,20 @@ contributes nothing (the build's command line says how to add the market).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from .. import store
 from ..analysis.market_context import BUCKETS, MarketContext, market_context
+from ..analysis.market_context_prior import PriorWeek, prior_week
+from ..analysis.market_indices import IndexMove, index_moves
 from ..build.week import Week
-from ..markets import MARKETS
 from ..narrative import market_context_zh as mz
 from ..narrative.zh import md, signed_pct
 from ..report.model import ORDER_MARKET_CONTEXT, Chart, Paragraph, Review, Section, Table
 from ..store.market import has_market
 from .base import ReportPart
+from .market_context_indices import index_message, index_table, missing_indices
 
 SOURCE = mz.TEMPLATES["source"]
 
@@ -90,19 +93,34 @@ def daily_table(ctx: MarketContext) -> Table:
     )
 
 
-def index_table(review: Review) -> Table:
-    rows = [
-        [b.name, MARKETS[b.market].label_zh, signed_pct(b.change_pct), md(b.end_date)]
-        for b in review.benchmarks
+def promotion_table(ctx: MarketContext) -> Table:
+    """晋级率 per board height, the week's last session beside the whole week."""
+    w = ctx.week
+    week, last = w.by_height(), w.by_height(last_only=True)
+
+    def cells(bp: tuple[int, int] | None) -> list[Any]:
+        if bp is None:
+            return [0, 0, "—"]
+        return [bp[0], bp[1], mz.rate(bp[1] / bp[0] * 100 if bp[0] else None)]
+
+    rows: list[list[Any]] = [
+        [mz.TEMPLATES["promotion_row"].format(n=n, m=n + 1), *cells(last.get(n)), *cells(bp)]
+        for n, bp in week.items()
     ]
+    total = (w.days[-1].prev_up, w.days[-1].promoted) if w.days else None
+    rows.append(["合计", *cells(total), *cells((w.total("prev_up"), w.total("promoted")))])
+    day = md(w.view.end_date)
     return Table(
-        key="mc_indices",
-        title="主要指数周涨跌幅",
-        unit="%",
-        columns=["指数", "市场", "周涨跌幅", "截至"],
+        key="mc_promotion",
+        title="连板晋级率（按连板高度）",
+        unit="家；%",
+        columns=[
+            "连板高度",
+            *(f"{p}{c}" for p in (day, "本周") for c in ("基数", "晋级", "晋级率")),
+        ],
         rows=rows,
-        source="交易所行情（本地数据库）",
-        notes=["各指数按所在交易所的交易日历计算周涨跌幅"],
+        source=SOURCE,
+        notes=[mz.TEMPLATES["promotion_note"]],
     )
 
 
@@ -264,6 +282,16 @@ def extras(ctx: MarketContext) -> dict[str, Any]:
     }
 
 
+def last_week(week: Week, ctx: MarketContext) -> PriorWeek | None:
+    """Last week from the previous issue in the series archive when it covers it, else the
+    store's recomputation (``ctx.last``)."""
+    start, end = week.window.start, week.window.end
+    shift = dt.timedelta(days=7)
+    last_end = week.calendars.market_window("CN_A", start - shift, end - shift).end_date
+    archived = [(r.front.publication_date, r.extras) for r in week.history]
+    return prior_week(archived, ctx.last, last_end)
+
+
 def read_context(week: Week) -> MarketContext | None:
     """The week in its market, read once for either edition; None without a whole market."""
     with store.reader(week.store) as con:
@@ -280,22 +308,61 @@ def read_context(week: Week) -> MarketContext | None:
         )
 
 
+def week_extras(
+    out: dict[str, Any], indices: list[IndexMove], prior: PriorWeek | None
+) -> dict[str, Any]:
+    """``extras`` with the main indices and where last week's words come from (either edition)."""
+    mc = out["market_context"]
+    if prior is not None:
+        mc["last_week_from"] = {
+            "source": prior.source, "published": prior.published, "end_date": prior.end_date,
+        }  # fmt: skip
+    mc["indices"] = [
+        {"symbol": m.symbol, "name": m.name, "name_en": m.name_en, "market": m.market,
+         "base_date": m.base_date,
+         "end_date": m.end_date, "change_pct": m.change_pct, "in_store": m.change_pct is not None}
+        for m in indices
+    ]  # fmt: skip
+    return out
+
+
+def read_indices(week: Week) -> list[IndexMove]:
+    """The main indices and the desk's other benchmarks (``analysis.market_indices``)."""
+    desk = week.desk
+    listed = {s: desk.instruments[s].name for s in desk.instruments}
+    stocks = {s for s, i in desk.instruments.items() if i.kind == "stock"}
+    shown = {s: listed[s] for s in desk.benchmark_symbols() if s in listed}
+    shown |= {s: listed[s] for s in listed if s not in stocks}
+    with store.reader(week.store) as con:
+        return index_moves(con, week.calendars, week.window.start, week.window.end, shown, stocks)
+
+
 def market_context_part(week: Week, review: Review) -> ReportPart:
     """全市场周度复盘; nothing when the store has no whole market."""
     ctx = read_context(week)
     if ctx is None:
         return ReportPart()
+    indices = read_indices(week)
     if not ctx.week.view.sessions:
         return ReportPart(messages=["CN_A: no session in the window; no 全市场周度复盘"])
     known = any(m.name == ctx.industry for m in ctx.industries)
-    tables = [index_table(review), daily_table(ctx), places_table(ctx, review)]
+    prior = last_week(week, ctx)
+    tables = [
+        index_table(indices, review),
+        daily_table(ctx),
+        promotion_table(ctx),
+        places_table(ctx, review),
+    ]
     figures = charts(ctx)
-    order = ["mc_indices", "mc_daily", "mc_limits", "mc_ladder", "mc_distribution",
-             "mc_industry_rank", "mc_places"]  # fmt: skip
+    order = ["mc_indices", "mc_daily", "mc_limits", "mc_ladder", "mc_promotion",
+             "mc_distribution", "mc_industry_rank", "mc_places"]  # fmt: skip
     messages = []
+    missing = missing_indices(indices, review)
+    if missing:
+        messages.append(index_message(missing))
     if known:
-        tables.insert(2, industry_table(ctx))
-        order.insert(6, "mc_industry")
+        tables.insert(3, industry_table(ctx))
+        order.insert(7, "mc_industry")
     else:
         names = "、".join(m.name for m in ctx.industries)
         messages.append(
@@ -306,15 +373,16 @@ def market_context_part(week: Week, review: Review) -> ReportPart:
         key="market_context",
         title="全市场周度复盘",
         order=ORDER_MARKET_CONTEXT,
-        paragraphs=[Paragraph(text=mz.lead(ctx))],
+        paragraphs=[Paragraph(text=mz.lead(ctx, prior))],
         figures=order,
     )
-    point = mz.key_point(ctx)
+    point = mz.key_point(ctx, prior)
+    extra = week_extras(extras(ctx), indices, prior)
     return ReportPart(
         sections=[section],
         tables=tables,
         charts=figures,
         key_points=[point] if point else [],
-        extras=extras(ctx),
+        extras=extra,
         messages=messages,
     )

@@ -11,13 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from ..analysis.market_context import BUCKETS, MarketContext
+from ..analysis.market_indices import IndexMove
 from ..build.week import Week
 from ..narrative import market_context_en as me
 from ..narrative import market_context_zh as mz
 from ..narrative.en import MARKET_LABEL, md, signed_pct
 from ..report.model import ORDER_MARKET_CONTEXT, Chart, Paragraph, Review, Section, Table
 from .base import ReportPart
-from .market_context import extras, read_context
+from .market_context import extras, last_week, read_context, read_indices, week_extras
+from .market_context_indices import missing_indices
 
 SOURCE = me.TEMPLATES["source"]
 
@@ -86,18 +88,26 @@ def daily_table(ctx: MarketContext) -> Table:
     )
 
 
-def index_table(review: Review) -> Table:
+def index_table(moves: list[IndexMove], review: Review) -> Table:
+    """The Chinese edition's main indices (a desk benchmark's figure as Figure 1 has it)."""
+    reviewed = {b.symbol: b for b in review.benchmarks}
+    rows = []
+    for m in moves:
+        b = reviewed.get(m.symbol)
+        change, end = (b.change_pct, b.end_date) if b else (m.change_pct, m.end_date)
+        label = MARKET_LABEL.get(m.market, m.market)
+        rows.append([b.name if b else m.name_en, label, signed_pct(change), md(end)])
+    notes = ["Each index's weekly change follows its own exchange's trading calendar"]
+    if missing_indices(moves, review):
+        notes.append("“—”: the local store holds no close of the index on the base or last session")
     return Table(
         key="mc_indices",
         title="Major indices: weekly change",
         unit="%",
         columns=["Index", "Market", "Weekly change", "As of"],
-        rows=[
-            [b.name, MARKET_LABEL.get(b.market, b.market), signed_pct(b.change_pct), md(b.end_date)]
-            for b in review.benchmarks
-        ],
+        rows=rows,
         source="Exchange prices (local store)",
-        notes=["Each index's weekly change follows its own exchange's trading calendar"],
+        notes=notes,
     )
 
 
@@ -233,9 +243,40 @@ def charts(ctx: MarketContext, missing: list[str]) -> list[Chart]:
     return [ranking, histogram, limits, ladder]
 
 
-def _english_extras(ctx: MarketContext, missing: list[str]) -> dict[str, Any]:
+def promotion_table(ctx: MarketContext) -> Table:
+    """The Chinese edition's 晋级率 per board height, in English labels (the same numbers)."""
+    w = ctx.week
+    week, last = w.by_height(), w.by_height(last_only=True)
+
+    def cells(bp: tuple[int, int] | None) -> list[Any]:
+        b, p = bp or (0, 0)
+        return [b, p, mz.rate(p / b * 100 if b else None)]
+
+    rows = [[f"{n} → {n + 1}", *cells(last.get(n)), *cells(bp)] for n, bp in week.items()]
+    total = (w.days[-1].prev_up, w.days[-1].promoted) if w.days else None
+    rows.append(["Total", *cells(total), *cells((w.total("prev_up"), w.total("promoted")))])
+    day = md(w.view.end_date)
+    return Table(
+        key="mc_promotion",
+        title="Limit-up streaks carried on, by streak length",
+        unit="stocks; %",
+        columns=["Streak", *(f"{p} {c}" for p in (day, "Week") for c in ("base", "on", "rate"))],
+        rows=rows,
+        source=me.TEMPLATES["source"],
+        notes=[
+            "Base: stocks whose previous session ended an N-day limit-up streak (a suspension "
+            "does not end one); on: those closing limit-up again (N + 1); rate = on / base"
+        ],
+    )
+
+
+def _english_extras(
+    ctx: MarketContext, missing: list[str], more: tuple[Any, Any]
+) -> dict[str, Any]:
     """The Chinese edition's extras, each industry named in English (its 申万 name kept)."""
-    out = extras(ctx)
+    out = week_extras(extras(ctx), *more)
+    for m in out["market_context"]["indices"]:
+        m["name_zh"], m["name"] = m["name"], m.pop("name_en")
     for key in ("industries", "sub_industries"):
         for m in out["market_context"][key]:
             m["name_zh"] = m["name"]
@@ -251,13 +292,19 @@ def english_market_context_part(week: Week, review: Review) -> ReportPart:
     if not ctx.week.view.sessions:
         return ReportPart(messages=["CN_A: no session in the window; no whole-market section"])
     missing: list[str] = []
-    tables = [index_table(review), daily_table(ctx), places_table(ctx, review)]
-    order = ["mc_indices", "mc_daily", "mc_limits", "mc_ladder", "mc_distribution",
+    indices = read_indices(week)
+    tables = [
+        index_table(indices, review),
+        daily_table(ctx),
+        promotion_table(ctx),
+        places_table(ctx, review),
+    ]
+    order = ["mc_indices", "mc_daily", "mc_limits", "mc_ladder", "mc_promotion", "mc_distribution",
              "mc_industry_rank", "mc_places"]  # fmt: skip
     messages = []
     if any(m.name == ctx.industry for m in ctx.industries):
-        tables.insert(2, industry_table(ctx, missing))
-        order.insert(6, "mc_industry")
+        tables.insert(3, industry_table(ctx, missing))
+        order.insert(7, "mc_industry")
     else:
         messages.append(
             f"industry {ctx.industry!r} in desk.yaml is not a 申万 level-1 industry, so the "
@@ -282,6 +329,6 @@ def english_market_context_part(week: Week, review: Review) -> ReportPart:
         tables=tables,
         charts=figures,
         key_points=[point] if point else [],
-        extras=_english_extras(ctx, missing),
+        extras=_english_extras(ctx, missing, (indices, last_week(week, ctx))),
         messages=messages,
     )

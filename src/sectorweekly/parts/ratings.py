@@ -20,7 +20,16 @@ from ..desk.rating_scale import RatingScales
 from ..markets import MARKETS
 from ..narrative import ratings_zh as rz
 from ..narrative.series_zh import ACTIONS
-from ..report.model import ORDER_RATINGS, Chart, Paragraph, Review, Section, Table
+from ..report.model import (
+    ORDER_RATINGS,
+    Chart,
+    DataColumn,
+    DataTable,
+    Paragraph,
+    Review,
+    Section,
+    Table,
+)
 from .base import ReportPart
 
 SOURCE = "本地数据库：评级记录及交易所日收盘价"
@@ -44,10 +53,14 @@ def _bench_names(desk: Desk, card: Scorecard) -> dict[str, str]:
 
 
 def scorecard_table(card: Scorecard) -> Table:
-    rows = []
+    rows, data = [], []
     for horizon, part in card.summary.items():
         entries = [*part["by_rating"].items(), ("合计", part["overall"])]
         for name, s in entries:
+            data.append(
+                [name, rz.horizon_zh(horizon), s["ratings"], s["evaluated"], s["hits"],
+                 s["hit_rate_pct"], s["mean_excess_pct"], s["pending"], s["no_data"]]
+            )  # fmt: skip
             rows.append(
                 [
                     name,
@@ -83,6 +96,18 @@ def scorecard_table(card: Scorecard) -> Table:
         source=SOURCE,
         notes=notes,
         sample=card.sample,
+        data=DataTable(
+            columns=[
+                DataColumn(name="评级"),
+                DataColumn(name="期限"),
+                *(DataColumn(name=n, format="int") for n in ("评级数", "已到期", "命中")),
+                DataColumn(name="命中率", format="pct"),
+                DataColumn(name="平均超额收益", format="pp"),
+                *(DataColumn(name=n, format="int") for n in ("待到期", "数据缺失")),
+            ],
+            rows=data,
+        ),
+        as_of=card.as_of,
     )
 
 
@@ -95,9 +120,15 @@ def detail_table(card: Scorecard, order: list[str]) -> Table:
     actions = rating_actions(given.astype({"symbol": str, "rating": str}), order)
     columns = ["评级日", "公司", "评级", "基准"]
     year = (card.as_of or clock.today()).year  # a pending rating's date of another year says so
+    typed = [DataColumn(name="评级日", format="date"), DataColumn(name="公司"),
+             DataColumn(name="代码"), DataColumn(name="评级"), DataColumn(name="基准")]  # fmt: skip
     for h in horizons:
         columns += [f"{rz.horizon_zh(h)}超额", f"{rz.horizon_zh(h)}结果"]
-    out = []
+        typed += [
+            DataColumn(name=f"{rz.horizon_zh(h)}超额", format="pp"),
+            DataColumn(name=f"{rz.horizon_zh(h)}结果"),
+        ]
+    out, data = [], []
     for (symbol, day), group in rows.groupby(["symbol", "date"], sort=False, observed=True):
         first = group.iloc[0]
         line = [
@@ -108,19 +139,23 @@ def detail_table(card: Scorecard, order: list[str]) -> Table:
             if pd.notna(first["benchmark"])
             else "无",
         ]
+        cells: list[Any] = [
+            _day(day), card.names.get(str(symbol), str(symbol)), str(symbol), *line[2:]
+        ]  # fmt: skip
         by_h = {str(r["horizon"]): r for _, r in group.iterrows()}
         for h in horizons:
             r = by_h.get(h)
             if r is None:
                 line += ["", ""]
+                cells += [None, None]
                 continue
             realized = None if pd.isna(r["realized_rating"]) else str(r["realized_rating"])
-            line += [
-                rz.pp(_num(r["excess_pct"])),
-                rz.outcome(str(r["status"]), realized, _day(r["as_of_date"]), year),
-            ]
+            outcome = rz.outcome(str(r["status"]), realized, _day(r["as_of_date"]), year)
+            line += [rz.pp(_num(r["excess_pct"])), outcome]
+            cells += [_num(r["excess_pct"]), outcome]
         line.append(ACTIONS.get(actions.get((str(symbol), _day(day)), ""), ""))  # type: ignore[arg-type]
         out.append(line)
+        data.append([*cells, line[-1] or None])
     columns.append("评级变动")  # against the same name's previous rating
     notes = ["待到期评级的超额收益为截至最新交易日的区间数"]
     if card.sample:
@@ -134,6 +169,8 @@ def detail_table(card: Scorecard, order: list[str]) -> Table:
         source=SOURCE,
         notes=notes,
         sample=card.sample,
+        data=DataTable(columns=[*typed, DataColumn(name="评级变动")], rows=data),
+        as_of=card.as_of,
     )
 
 
@@ -161,6 +198,7 @@ def excess_chart(card: Scorecard) -> Chart | None:
         source=SOURCE,
         notes=notes,
         sample=card.sample,
+        as_of=card.as_of,
     )
 
 

@@ -28,6 +28,8 @@ from ..report.model import (
     ORDER_RATINGS,
     ORDER_WATCH,
     Chart,
+    DataColumn,
+    DataTable,
     Paragraph,
     RelatedIssue,
     Report,
@@ -115,6 +117,7 @@ def relative_chart(
         },
         source=f"{PRICE_SOURCE}（{index.dates[0]:%Y-%m-%d}至{index.dates[-1]:%Y-%m-%d}）",
         notes=notes,
+        as_of=index.dates[-1],
     )
 
 
@@ -141,8 +144,19 @@ def watch_items(
 
 def watch_table(desk: Desk, items: list[an.SinceListed], archive_start: dt.date | None) -> Table:
     names = {s: i.name for s, i in desk.instruments.items()}
-    rows = []
+    rows, data = [], []
     for i in items:
+        measured = i.first_listed is not None
+        data.append(
+            [
+                names.get(i.symbol, i.symbol), i.symbol, i.first_listed,
+                "是" if i.at_archive_start else None, i.start_date, i.start_close, i.end_date,
+                i.end_close, i.return_pct if measured else None,
+                names.get(i.benchmark, i.benchmark) if i.benchmark else None,
+                i.benchmark_return_pct if measured else None,
+                i.excess_pct if measured else None, sz.STATUS[i.status],
+            ]
+        )  # fmt: skip
         rows.append(
             [
                 f"{names.get(i.symbol, i.symbol)}（{i.symbol}）",
@@ -185,7 +199,34 @@ def watch_table(desk: Desk, items: list[an.SinceListed], archive_start: dt.date 
         rows=rows,
         source=f"{PRICE_SOURCE}；报告存档（往期建议关注名单）",
         notes=notes,
+        data=DataTable(columns=WATCH_DATA_COLUMNS, rows=data),
+        as_of=max((i.end_date for i in items if i.end_date), default=None),
     )
+
+
+WATCH_DATA_COLUMNS = [
+    DataColumn(name="公司"),
+    DataColumn(name="代码"),
+    DataColumn(name="首次列入", format="date"),  # empty: first listed in this issue
+    DataColumn(name="存档首期"),
+    DataColumn(name="列入时收盘日", format="date"),
+    DataColumn(name="列入时收盘", format="number"),
+    DataColumn(name="最新收盘日", format="date"),
+    DataColumn(name="最新收盘", format="number"),
+    DataColumn(name="列入以来", format="pct"),
+    DataColumn(name="基准"),
+    DataColumn(name="基准同期", format="pct"),
+    DataColumn(name="超额", format="pp"),
+    DataColumn(name="状态"),
+]
+INDUSTRY_DATA_COLUMNS = [
+    DataColumn(name="发布日", format="date"),
+    DataColumn(name="行业评级"),
+    DataColumn(name="6个月超额", format="pp"),
+    DataColumn(name="6个月结果"),
+    DataColumn(name="12个月超额", format="pp"),
+    DataColumn(name="12个月结果"),
+]
 
 
 def industry_review(
@@ -204,12 +245,16 @@ def industry_review(
     by_day: dict[dt.date, dict[int, an.IndustryJudgement]] = {}
     for j in judged:
         by_day.setdefault(j.publication_date, {})[j.months] = j
-    rows = []
+    rows, data = [], []
     for day in sorted(by_day, reverse=True)[:INDUSTRY_ROWS]:
         h = by_day[day]
         rows.append(
             [f"{day:%Y-%m-%d}", h[6].rating]
             + [v for m in (6, 12) for v in (sz.pp(h[m].excess_pct), sz.industry_status(h[m]))]
+        )
+        data.append(
+            [day, h[6].rating]
+            + [v for m in (6, 12) for v in (h[m].excess_pct, sz.industry_status(h[m]))]
         )
     notes = [
         "超额收益＝行业指数（关注名单组合）涨跌幅−基准涨跌幅；待到期者为截至本期数据截止日的区间数"
@@ -224,6 +269,8 @@ def industry_review(
         rows=rows,
         source=f"{PRICE_SOURCE}；报告存档（往期行业评级）",
         notes=notes,
+        data=DataTable(columns=INDUSTRY_DATA_COLUMNS, rows=data),
+        as_of=index.dates[-1] if index.dates else None,
     )
     section = Section(
         key="industry_rating_review",

@@ -259,6 +259,7 @@ def _gpu_chart(
         notes=[tz.gpu_chart_note(dates[0], dates[-1], stale_through)]
         + ([tz.sample_note()] if sample else []),
         sample=sample,
+        as_of=last,
     )
 
 

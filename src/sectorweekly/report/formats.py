@@ -1,6 +1,6 @@
 """Every output of a build, with what it needs and where it runs: the one list a runner reads.
 
-A ``Renderer`` is a document (report.json, .md, .html, .docx, .pdf) or an ingredient of them
+A ``Renderer`` is a document (report.json, .md, .html, .docx, .pdf, charts.xlsx) or an ingredient of them
 (the chart images, the table images, the font subset the HTML and the Word file embed). Each
 names the ingredients it needs and whether it runs in a process of its own (the slow ones:
 drawing with matplotlib, laying out with WeasyPrint, python-docx), so the order of the work is
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import unstaged
+from ..desk.paths import cache_dir
 from ..errors import machine_error
 from .charts import FigureFiles, draw_into_cache
 from .model import Chart, Report, Table
@@ -112,6 +113,33 @@ def write_docx(job: Job, needs: Mapping[str, Any]) -> Path:
     return _write(job.stage / "report.docx", docx_bytes(job.report, job.stage, needs["font"]))
 
 
+def _xlsx_cached(job: Job) -> Path:
+    from .xlsx import workbook_key
+
+    return cache_dir("xlsx") / f"{workbook_key(job.report)}.xlsx"
+
+
+def write_xlsx(job: Job, needs: Mapping[str, Any]) -> Path:
+    """charts.xlsx: the data behind every figure, one sheet each (图表底稿), kept in the cache
+    by what it shows (a cache that cannot be written is skipped, with a warning)."""
+    from ..desk import cache_writes
+    from .xlsx import workbook_bytes
+
+    data = workbook_bytes(job.report)
+    path = _write(job.stage / "charts.xlsx", data)
+    cache_writes.keep(_xlsx_cached(job), data)
+    return path
+
+
+def cached_xlsx(job: Job) -> Path | None:
+    """The workbook copied from the cache when its figures are unchanged (no openpyxl)."""
+    try:
+        data = _xlsx_cached(job).read_bytes()
+    except OSError:  # not there (or not readable): written anew
+        return None
+    return _write(job.stage / "charts.xlsx", data)
+
+
 @dataclass(frozen=True)
 class LaidOut:
     """The PDF written, and its layout for the cache when it was made, not found there."""
@@ -160,9 +188,10 @@ RENDERERS: tuple[Renderer, ...] = (
     Renderer("json", "report.json", (), False, write_json),
     Renderer("md", "report.md", (), False, write_markdown),
     Renderer("html", "report.html", ("charts", "font"), False, write_html),
+    Renderer("xlsx", "charts.xlsx", (), False, write_xlsx, cached=cached_xlsx),
 )
 BY_NAME = {r.name: r for r in RENDERERS}
-DOCUMENTS = ("json", "md", "html", "docx", "pdf")  # the order the build lists its files in
+DOCUMENTS = ("json", "md", "html", "docx", "pdf", "xlsx")  # the order the build lists its files in
 
 
 def with_needs(names: Iterable[str]) -> list[Renderer]:

@@ -58,7 +58,14 @@ td.date { white-space: nowrap; font-variant-numeric: tabular-nums; }
 """
 
 _env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-_LABELS = {".html": "网页", ".pdf": "PDF", ".docx": "Word", ".md": "Markdown", ".json": "JSON"}
+_LABELS = {
+    ".html": "网页",
+    ".pdf": "PDF",
+    ".docx": "Word",
+    ".md": "Markdown",
+    ".json": "JSON",
+    ".xlsx": "图表底稿",
+}
 
 
 def _links(issue: ArchivedIssue, reports: Path) -> list[tuple[str, str]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, computed_field
 
@@ -113,6 +113,30 @@ def figure_file(number: int, key: str) -> str:
     return "charts/figure_" + re.sub(r"[^A-Za-z0-9_-]+", "_", key) + ".png"
 
 
+CellFormat = Literal["text", "int", "number", "pct", "pp", "date"]
+Cell = int | float | dt.date | str | None
+
+
+class DataColumn(BaseModel):
+    """One column of a figure's data: its heading, what its cells are and their unit.
+
+    ``pct`` cells are percentages as the report writes them (28.48 for +28.48%), ``pp``
+    percentage points; ``number`` cells are in ``unit``.
+    """
+
+    name: str
+    format: CellFormat = "text"
+    unit: str | None = None
+
+
+class DataTable(BaseModel):
+    """The numbers behind a table as drawn, typed: numbers as numbers, dates as dates, words
+    (停牌, 缺失) in a column of their own. The chart data workbook (charts.xlsx) writes it."""
+
+    columns: list[DataColumn]
+    rows: list[list[Cell]]
+
+
 class Table(BaseModel):
     """A numbered data table (图表 N) with its caption lines."""
 
@@ -127,6 +151,8 @@ class Table(BaseModel):
     sample: bool = False
     lang: str = "zh"  # the edition's words on the image (单位/unit, 示例数据/sample data)
     up: str = "red"  # the colour of a rise: red (A-share convention) or green
+    data: DataTable | None = None  # the typed cells behind ``rows`` (for charts.xlsx)
+    as_of: dt.date | None = None  # the last date of its data; None: the review's cut-off
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -149,6 +175,7 @@ class Chart(BaseModel):
     sample: bool = False
     lang: str = "zh"
     up: str = "red"
+    as_of: dt.date | None = None  # the last date of its data; None: the review's cut-off
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -74,6 +74,8 @@ def judge(bars: pd.DataFrame) -> pd.DataFrame:
         last_sym = sym
         streak.append(run)
     j["streak"] = streak
+    # the run the stock's previous row ended (0: it did not close at the up-limit)
+    j["prev_streak"] = j.groupby("symbol")["streak"].shift(1, fill_value=0)
     return j
 
 
@@ -99,6 +101,11 @@ def week(j: pd.DataFrame, sessions: list, start: str, end: str, codes, member) -
                 "prev_up": int(x["prev_up"].sum()),
                 "promoted": int((x["prev_up"] & x["up"]).sum()),
                 "amount": float(x["amount"].sum()),
+                # 晋级率 per height: N-board names on the row before, and those that made N+1
+                "by_height": {
+                    str(int(n)): [len(g), int(g["up"].sum())]
+                    for n, g in x[x["prev_streak"] > 0].groupby("prev_streak")
+                },
             }
         )
     upto = j[j["date"] <= last]
