@@ -96,7 +96,14 @@ def index_table(moves: list[IndexMove], review: Review) -> Table:
         b = reviewed.get(m.symbol)
         change, end = (b.change_pct, b.end_date) if b else (m.change_pct, m.end_date)
         label = MARKET_LABEL.get(m.market, m.market)
-        rows.append([b.name if b else m.name_en, label, signed_pct(change), md(end)])
+        rows.append(
+            [
+                b.name if b else m.name_en,
+                label,
+                signed_pct(change),
+                md(end) if change is not None else "—",
+            ]
+        )
     notes = ["Each index's weekly change follows its own exchange's trading calendar"]
     if missing_indices(moves, review):
         notes.append("“—”: the local store holds no close of the index on the base or last session")

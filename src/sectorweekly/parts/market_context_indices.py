@@ -18,7 +18,8 @@ def index_table(moves: list[IndexMove], review: Review) -> Table:
         b = reviewed.get(m.symbol)
         change = b.change_pct if b is not None else m.change_pct
         end = b.end_date if b is not None else m.end_date
-        rows.append([m.name, MARKETS[m.market].label_zh, signed_pct(change), md(end)])
+        shown = md(end) if change is not None else "—"  # no close: no day to show either
+        rows.append([m.name, MARKETS[m.market].label_zh, signed_pct(change), shown])
     notes = ["各指数按所在交易所的交易日历计算周涨跌幅"]
     if missing_indices(moves, review):
         notes.append(mz.TEMPLATES["index_missing_note"])
