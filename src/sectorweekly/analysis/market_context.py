@@ -245,13 +245,14 @@ def _week(
     view: MarketWindow,
     boards: dict[dt.date, DayBoard],
     stocks: tuple[int, int],
+    moves: list[tuple[str, float | None, float | None, float]],
 ) -> MarketWeek:
-    """One week from the days' boards and its limit stocks (asked once for both weeks)."""
+    """One week from the days' boards, its limit stocks and its stocks' moves (each asked once
+    for both weeks)."""
     week = MarketWeek(view=view, days=[boards[d] for d in view.sessions if d in boards])
     if not view.sessions:
         return week
     week.limit_up_stocks, week.limit_down_stocks = stocks
-    moves = con.execute(q.MOVES_SQL, {"base": view.base_date, "end": view.end_date}).fetchall()
     for symbol, base, end, factor in moves:
         if end is None:
             week.suspended += base is not None
@@ -344,8 +345,13 @@ def _market_context(
             q.WEEK_STOCKS_SQL,
             {"a": list(view.sessions), "b": list(last_view.sessions), "first": start},
         ).fetchall()[0]
-        week = _week(con, view, boards, stocks[:2])
-        last = _week(con, last_view, boards, stocks[2:]) if last_view.sessions else None
+        views = [v for v in (view, last_view) if v.sessions]
+        params = {f"{k}{i}": d for i, v in enumerate(views) for k, d in
+                  (("base", v.base_date), ("end", v.end_date))}  # fmt: skip
+        rows = con.execute(q.moves_sql(len(views)), params).fetchall() if views else []
+        moves = [[(r[0], *r[1 + 3 * i : 4 + 3 * i]) for r in rows] for i in range(len(views))]
+        week = _week(con, view, boards, stocks[:2], moves[0] if view.sessions else [])
+        last = _week(con, last_view, boards, stocks[2:], moves[-1]) if last_view.sessions else None
         if last is not None and not last.days:  # the store's bars begin after it
             last = None
         industries, subs, method, by_symbol = industry_moves(con, week.changes, view, industry)
@@ -369,9 +375,12 @@ def _market_context(
     names = dict(con.execute(q.NAMES_SQL, {"day": view.end_date, "symbols": wanted}).fetchall())
     places: dict[str, tuple[float | None, float | None]] = {}
     all_changes = list(week.changes.values())
+    groups: dict[str | None, list[float]] = {}
+    for s, c in week.changes.items():  # each industry's changes, grouped once for every member
+        groups.setdefault(by_symbol.get(s), []).append(c)
     for sym in members:
         mine = week.changes.get(sym)
-        peers = [c for s, c in week.changes.items() if by_symbol.get(s) == by_symbol.get(sym)]
+        peers = groups.get(by_symbol.get(sym), [])
         places[sym] = (percentile(mine, all_changes), percentile(mine, peers))
     st_rows = con.execute(
         "SELECT count(*) FROM cn_coverage WHERE fact = 'st' AND start <= $a AND \"end\" >= $b",

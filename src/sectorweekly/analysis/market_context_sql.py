@@ -154,21 +154,30 @@ SELECT count(DISTINCT symbol) FILTER (WHERE close_up AND list_contains($a, date)
 FROM mc_marked WHERE date >= $first
 """
 
-# per stock and week: base close (last on or before the base session), end close (last in the
-# window), the reference chain through stored ex-dates
+# per stock and week (suffix 0: the report week, 1: the week before): base close (last on or
+# before the base session), end close (last in the window), the reference chain through stored
+# ex-dates; both weeks in one pass over the rows
 MOVES_SQL = """
-SELECT symbol,
-    arg_max(close, date) FILTER (WHERE date <= $base) AS base_close,
-    arg_max(close, date) FILTER (WHERE date > $base AND date <= $end) AS end_close,
-    exp(coalesce(sum(ln(prior_close / pre_close)) FILTER (
-        WHERE date > $base AND date <= $end AND pre_close IS NOT NULL
-        AND prior_close IS NOT NULL), 0)) AS factor
+SELECT symbol,{columns}
 FROM (
     SELECT symbol, date, close, prior_close, pre_close FROM mc_rows
     UNION ALL SELECT symbol, date, close, NULL, NULL FROM mc_before
-) WHERE date <= $end
+) WHERE date <= $end0
 GROUP BY symbol
 """
+
+MOVES_COLUMNS = """
+    arg_max(close, date) FILTER (WHERE date <= $base{i}) AS base_close{i},
+    arg_max(close, date) FILTER (WHERE date > $base{i} AND date <= $end{i}) AS end_close{i},
+    exp(coalesce(sum(ln(prior_close / pre_close)) FILTER (
+        WHERE date > $base{i} AND date <= $end{i} AND pre_close IS NOT NULL
+        AND prior_close IS NOT NULL), 0)) AS factor{i}"""
+
+
+def moves_sql(weeks: int) -> str:
+    """The moves of ``weeks`` weeks (the first the latest), three columns each."""
+    return MOVES_SQL.format(columns=",".join(MOVES_COLUMNS.format(i=i) for i in range(weeks)))
+
 
 # the ladder on a day: each stock closed at the up-limit with the length of its run of rows
 # closed there (a suspension skips days, it does not end a run), and whether the run reaches
