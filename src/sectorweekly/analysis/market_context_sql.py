@@ -97,7 +97,8 @@ WITH j AS (
                  AND (c_cents = st_up_cents OR c_cents = st_down_cents), false) AS st_ambiguous
     FROM j
 ), f AS (
-    SELECT *,
+    -- only what the counts read: the window below sorts every column it carries
+    SELECT symbol, date, rn, amount, p_cents, c_cents, st_ambiguous,
         coalesce(c_cents = up_cents AND NOT st_ambiguous, false) AS close_up,
         coalesce(c_cents = down_cents AND NOT st_ambiguous, false) AS close_down,
         coalesce(h_cents >= up_cents AND c_cents < up_cents AND NOT st_ambiguous, false)
@@ -112,17 +113,22 @@ WITH j AS (
 -- the limit-up run each row ends (rows closed at the up-limit in a row) and whether it reaches
 -- the read's first row (then it is at least that long); the previous row's too, for 晋级: one
 -- window pass, no self-join
-SELECT *,
-    CASE WHEN close_up THEN rn - coalesce(max(rn) FILTER (WHERE NOT close_up) OVER s, 0)
-         ELSE 0 END AS streak,
-    close_up AND max(rn) FILTER (WHERE NOT close_up) OVER s IS NULL AS capped,
-    CASE WHEN lag(close_up) OVER s THEN rn - 1 - coalesce(max(rn) FILTER (WHERE NOT close_up)
-         OVER p, 0) ELSE 0 END AS prev_streak,
-    coalesce(lag(close_up) OVER s AND max(rn) FILTER (WHERE NOT close_up) OVER p IS NULL, false)
-        AS prev_capped
-FROM f
-WINDOW s AS (PARTITION BY symbol ORDER BY rn),
-       p AS (PARTITION BY symbol ORDER BY rn ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+SELECT * EXCLUDE (brk, prev_brk, prev_close_up),
+    CASE WHEN close_up THEN rn - coalesce(brk, 0) ELSE 0 END AS streak,
+    close_up AND brk IS NULL AS capped,
+    CASE WHEN prev_close_up THEN rn - 1 - coalesce(prev_brk, 0) ELSE 0 END AS prev_streak,
+    coalesce(prev_close_up AND prev_brk IS NULL, false) AS prev_capped
+FROM (
+    -- the last row not closed at the up-limit, up to this row and up to the previous one (ROWS
+    -- frames over one sort: rn is unique in a stock's rows)
+    SELECT *,
+        max(CASE WHEN NOT close_up THEN rn END) OVER (s ROWS UNBOUNDED PRECEDING) AS brk,
+        max(CASE WHEN NOT close_up THEN rn END) OVER (
+            s ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_brk,
+        lag(close_up) OVER s AS prev_close_up
+    FROM f
+    WINDOW s AS (PARTITION BY symbol ORDER BY rn)
+)
 """
 
 # per day of the two weeks: breadth, limit board, turnover
