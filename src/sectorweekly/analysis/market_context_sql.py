@@ -153,11 +153,15 @@ GROUP BY m.date ORDER BY m.date
 
 # stocks (not stock-days) that closed at the up-limit / the down-limit on some day of each week
 WEEK_STOCKS_SQL = """
-SELECT count(DISTINCT symbol) FILTER (WHERE close_up AND list_contains($a, date)),
-       count(DISTINCT symbol) FILTER (WHERE close_down AND list_contains($a, date)),
-       count(DISTINCT symbol) FILTER (WHERE close_up AND list_contains($b, date)),
-       count(DISTINCT symbol) FILTER (WHERE close_down AND list_contains($b, date))
-FROM mc_marked WHERE date >= $first
+SELECT count(*) FILTER (WHERE up_a), count(*) FILTER (WHERE down_a),
+       count(*) FILTER (WHERE up_b), count(*) FILTER (WHERE down_b)
+FROM (
+    SELECT bool_or(close_up AND list_contains($a, date)) AS up_a,
+           bool_or(close_down AND list_contains($a, date)) AS down_a,
+           bool_or(close_up AND list_contains($b, date)) AS up_b,
+           bool_or(close_down AND list_contains($b, date)) AS down_b
+    FROM mc_marked WHERE date >= $first AND (close_up OR close_down) GROUP BY symbol
+)
 """
 
 # per stock and week (suffix 0: the report week, 1: the week before): base close (last on or
