@@ -345,11 +345,7 @@ def _market_context(
             q.WEEK_STOCKS_SQL,
             {"a": list(view.sessions), "b": list(last_view.sessions), "first": start},
         ).fetchall()[0]
-        views = [v for v in (view, last_view) if v.sessions]
-        params = {f"{k}{i}": d for i, v in enumerate(views) for k, d in
-                  (("base", v.base_date), ("end", v.end_date))}  # fmt: skip
-        rows = con.execute(q.moves_sql(len(views)), params).fetchall() if views else []
-        moves = [[(r[0], *r[1 + 3 * i : 4 + 3 * i]) for r in rows] for i in range(len(views))]
+        moves = q.moves(con, [(v.base_date, v.end_date) for v in (view, last_view) if v.sessions])
         week = _week(con, view, boards, stocks[:2], moves[0] if view.sessions else [])
         last = _week(con, last_view, boards, stocks[2:], moves[-1]) if last_view.sessions else None
         if last is not None and not last.days:  # the store's bars begin after it

@@ -184,9 +184,15 @@ MOVES_COLUMNS = """
         AND prior_close IS NOT NULL), 0)) AS factor{i}"""
 
 
-def moves_sql(weeks: int) -> str:
-    """The moves of ``weeks`` weeks (the first the latest), three columns each."""
-    return MOVES_SQL.format(columns=",".join(MOVES_COLUMNS.format(i=i) for i in range(weeks)))
+def moves(con: duckdb.DuckDBPyConnection, weeks: list[tuple[dt.date, dt.date]]) -> list[list]:
+    """Per week (base, end session; the first the latest) its stocks' (symbol, base close, end
+    close, reference factor), from one pass over the rows."""
+    if not weeks:
+        return []
+    sql = MOVES_SQL.format(columns=",".join(MOVES_COLUMNS.format(i=i) for i in range(len(weeks))))
+    params = {f"{k}{i}": d for i, (b, e) in enumerate(weeks) for k, d in (("base", b), ("end", e))}
+    rows = con.execute(sql, params).fetchall()
+    return [[(r[0], *r[1 + 3 * i : 4 + 3 * i]) for r in rows] for i in range(len(weeks))]
 
 
 # the ladder on a day: each stock closed at the up-limit with the length of its run of rows
