@@ -71,6 +71,8 @@ def test_the_demo_week_names_002693_as_in_2024(desk: Path) -> None:
     demo = _context(desk / "store.duckdb", "2024-10-07", "2024-10-09")
     assert demo.week.ladder[0].symbols == ("002693",) and demo.week.ladder[0].height == 14
     assert demo.names["002693"] == "双成药业"  # its 2025 name *ST双成 is in no fact file
+    assert ("601162", 7) in [(s, r.height) for r in demo.week.ladder for s in r.symbols]
+    assert demo.names["601162"] == "天风证券"  # a 10-09 source: named on the week's last day
     assert not any(n.startswith(("*ST", "ST")) for s, n in demo.names.items() if s != "000609")
     assert "688981" not in demo.names  # no dated source names it: shown as its code
 

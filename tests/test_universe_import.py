@@ -210,7 +210,7 @@ def test_dated_fixture_facts_fill_listing_dates_and_a_2024_name(imported, tmp_pa
     finally:
         mp.undo()
     assert exit_.value.code in (0, None)
-    assert "4 new rows, 10 unknown facts filled in" in out.getvalue()
+    assert "5 new rows, 10 unknown facts filled in" in out.getvalue()
     with store.reader(desk / "store.duckdb") as con:
         on = market.universe_on(con, D(2024, 9, 30)).set_index("symbol")
         after = market.universe_on(con, D(2024, 11, 7)).set_index("symbol")
