@@ -193,7 +193,8 @@ def test_a_build_without_the_market_says_how_to_add_it(tmp_path, monkeypatch, ca
 
 def test_dated_fixture_facts_fill_listing_dates_and_a_2024_name(imported, tmp_path) -> None:
     """tests/fixtures/market on top of the slice (a copy of the store): 10 listing dates
-    filled in, 002693 named 双成药业 only on the days its source shows, never after."""
+    filled in, 002693 named 双成药业 only on the days its sources show (never *ST双成), and
+    000609's stated *ST span; every other stock's ST status stays unknown."""
     import shutil
 
     desk = tmp_path / "desk"
@@ -209,14 +210,17 @@ def test_dated_fixture_facts_fill_listing_dates_and_a_2024_name(imported, tmp_pa
     finally:
         mp.undo()
     assert exit_.value.code in (0, None)
-    assert "1 new row, 10 unknown facts filled in" in out.getvalue()
+    assert "5 new rows, 10 unknown facts filled in" in out.getvalue()
     with store.reader(desk / "store.duckdb") as con:
         on = market.universe_on(con, D(2024, 9, 30)).set_index("symbol")
-        after = market.universe_on(con, D(2024, 10, 9)).set_index("symbol")
+        after = market.universe_on(con, D(2024, 11, 7)).set_index("symbol")
+        demo_end = market.universe_on(con, D(2024, 10, 9)).set_index("symbol")
         first = dict(con.execute("SELECT symbol, min(date) FROM cn_bars GROUP BY 1").fetchall())
     dated = on[on.list_date.notna()]
     assert len(dated) == 10 and str(on.loc["600000", "list_date"]) == "1999-11-10"
     assert all(d < first[s] for s, d in dated.list_date.items())
-    assert on.loc["002693", "name"] == "双成药业"
-    assert after.loc["002693", "name"] is None  # 10-09 on: no source names it (never *ST双成)
-    assert on.name.notna().sum() == 1 and on.st.isna().all()
+    assert on.loc["002693", "name"] == demo_end.loc["002693", "name"] == "双成药业"
+    assert after.loc["002693", "name"] is None  # after 11-06 no source names it (never *ST双成)
+    assert on.loc["000609", "name"] == "*ST中迪" and on.loc["000609", "st_tag"] == "*ST"
+    assert on.name.notna().sum() == 2 and bool(on.loc["000609", "st"])
+    assert on.drop(index="000609").st.isna().all()  # no complete ST list: unknown, not "not ST"
