@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .channel import ChannelError, Delivered, Piece, Summary
-from .robot import Answer, Clock, Robot, Transient, base_url, parse_json, secret
+from .robot import Answer, Clock, Robot, Transient, base_url, parse_json, secret, webhook_param
 from .robot_markdown import dingtalk_markdown
 from .split import split_markdown
 
@@ -52,13 +52,6 @@ def sign(timestamp_ms: int, secret_text: str) -> str:
     return urllib.parse.quote_plus(base64.b64encode(digest).decode("ascii"))
 
 
-def _token(raw: str) -> str:
-    if raw.startswith("http"):
-        query = urllib.parse.parse_qs(urllib.parse.urlsplit(raw).query)
-        return query.get("access_token", [raw])[0]
-    return raw
-
-
 class DingtalkChannel:
     kind = "dingtalk"
 
@@ -72,7 +65,9 @@ class DingtalkChannel:
         **robot: Any,
     ) -> None:
         self.target = target
-        self.token = _token(secret(self.kind, target, config, "access_token_env", env))
+        self.token = webhook_param(
+            secret(self.kind, target, config, "access_token_env", env), "access_token"
+        )
         self.secret = secret(self.kind, target, config, "secret_env", env)
         self.where = f"distribution.targets.{target}"
         self.base = base_url(self.kind, target, config, BASE_URL)

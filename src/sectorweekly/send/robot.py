@@ -21,6 +21,7 @@ import http.client
 import json
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -97,6 +98,15 @@ def secret(
     if not value:
         raise ChannelError(f"{kind}: {where} names {name.strip()}, which is not set", code="config")
     return value
+
+
+def webhook_param(raw: str, name: str) -> str:
+    """A webhook's credential alone (``key``, ``access_token``), also when the variable holds
+    the whole URL the robot's settings page shows."""
+    if raw.startswith("http"):
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(raw).query)
+        return query.get(name, [raw])[0]
+    return raw
 
 
 def base_url(kind: str, target: str, config: Mapping[str, Any], default: str) -> str:

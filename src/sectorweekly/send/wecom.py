@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .channel import ChannelError, Delivered, Piece, Summary
-from .robot import Answer, Robot, Transient, base_url, parse_json, secret
+from .robot import Answer, Robot, Transient, base_url, parse_json, secret, webhook_param
 from .robot_markdown import wecom_markdown
 from .split import split_markdown
 
@@ -48,14 +48,6 @@ ERRORS = {
 RATE_LIMITED = {45009}
 
 
-def _key(raw: str) -> str:
-    """The key alone, also when the variable holds the whole webhook URL."""
-    if raw.startswith("http"):
-        query = urllib.parse.parse_qs(urllib.parse.urlsplit(raw).query)
-        return query.get("key", [raw])[0]
-    return raw
-
-
 class WecomChannel:
     kind = "wecom"
 
@@ -63,7 +55,7 @@ class WecomChannel:
         self, target: str, config: Mapping[str, Any], env: Mapping[str, str], **robot: Any
     ) -> None:
         self.target = target
-        self.key = _key(secret(self.kind, target, config, "key_env", env))
+        self.key = webhook_param(secret(self.kind, target, config, "key_env", env), "key")
         self.hint = f"check distribution.targets.{target}.key_env"
         self.base = base_url(self.kind, target, config, BASE_URL)
         self.robot = Robot(self.kind, target, self.key, (self.key,), **robot)
