@@ -256,3 +256,25 @@ def test_chinese_headers_gzip_and_fact_files(tmp_path) -> None:
     )
     assert later.set_index("symbol").st.isna().all()  # 10-08: no ST list covers it
     shutil.rmtree(folder)
+
+
+def test_gb18030_files_are_read_as_excel_on_chinese_windows_saves_them(tmp_path) -> None:
+    """A per-stock file with Chinese headers and a names file, both saved as GB18030: read,
+    with the code still taken from the file's name and the Chinese name stored as written."""
+    folder = good(tmp_path / "in", bars__csv="")
+    (folder / "000001.csv").write_text(
+        "日期,开盘价,最高价,最低价,收盘价,成交量,成交额\n2024-09-30,11.00,11.50,10.90,11.40,3000,34200\n",
+        encoding="gb18030",
+    )
+    (folder / "names.csv").write_text(
+        "symbol,name,start,end,source,as_of\n000001,平安银行,2024-01-02,,2024年名单,2024-06-28\n",
+        encoding="gb18030",
+    )
+    desk = tmp_path / "desk"
+    _cli("init", str(desk))
+    _cli("import", "universe", str(folder), "--desk", str(desk))
+    with store.reader(desk / "store.duckdb") as con:
+        bars = market.bars(con, dt.date(2024, 9, 30), dt.date(2024, 9, 30))
+        on = market.universe_on(con, dt.date(2024, 9, 30)).set_index("symbol")
+    assert bars.set_index("symbol").close.to_dict() == {"000001": 11.4}
+    assert on.loc["000001", "name"] == "平安银行"

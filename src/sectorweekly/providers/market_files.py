@@ -20,6 +20,7 @@ from typing import IO, Any
 
 import duckdb
 
+from .. import textfile
 from ..errors import InputError
 from ..markets.calendars import Calendars
 from . import market_checks as checks
@@ -61,14 +62,15 @@ def _open(path: Path) -> IO[bytes]:
     return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else path.open("rb")
 
 
-def _header(path: Path) -> list[str]:
-    """The file's column names (Chinese ones as the bar columns they are), lower case."""
+def _header(read: Path, path: Path) -> list[str]:
+    """The file's column names (Chinese ones as the bar columns they are), lower case; ``read``
+    is its UTF-8 form, ``path`` the name errors give."""
     try:
-        with _open(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as fh:
+        with _open(read) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as fh:
             row = next(csv.reader(fh), [])
     except (UnicodeDecodeError, gzip.BadGzipFile, EOFError, csv.Error) as exc:
-        raise InputError(path, 1, f"not a UTF-8 CSV file ({exc}); expected UTF-8 text with a "
-                         "header, optionally gzipped (.csv.gz)") from None  # fmt: skip
+        raise InputError(path, 1, f"not a UTF-8 CSV file ({exc}); expected UTF-8 or GB18030 "
+                         "text with a header (gzipped .csv.gz files: UTF-8)") from None  # fmt: skip
     names = [ZH_HEADER.get(h.strip(), h.strip().lower()) for h in row]
     if not any(names):
         raise InputError(path, 1, "empty file; expected a header and rows")
@@ -94,15 +96,15 @@ def _reader(paths: list[Path], names: list[str]) -> str:
 
 
 def _unreadable(
-    con: duckdb.DuckDBPyConnection, paths: list[Path], names: list[str]
+    con: duckdb.DuckDBPyConnection, files: list[_File], names: list[str]
 ) -> InputError | None:
-    """The first of ``paths`` DuckDB cannot read, in its words; None when all read."""
-    for path in paths:
+    """The first of ``files`` DuckDB cannot read, in its words; None when all read."""
+    for f in files:
         try:
-            con.execute(f"SELECT count(*) FROM {_reader([path], names)}").fetchall()
+            con.execute(f"SELECT count(*) FROM {_reader([f.read], names)}").fetchall()
         except duckdb.Error as exc:
             first = str(exc).splitlines()[0]
-            return InputError(path, None, f"not a well-formed CSV file ({first}); expected "
+            return InputError(f.path, None, f"not a well-formed CSV file ({first}); expected "
                               "the same number of fields on every line as in the header")  # fmt: skip
     return None
 
@@ -110,13 +112,27 @@ def _unreadable(
 @dataclass(frozen=True)
 class _File:
     fi: int
-    path: Path
+    path: Path  # as the user named it (errors name it)
     names: tuple[str, ...]
+    read: Path  # what DuckDB reads: the file, or its UTF-8 copy (same name) when it was GB18030
+
+
+def _readable(path: Path, fi: int, tmp: Path) -> Path:
+    """A plain CSV in UTF-8 as it is; in GB18030 (or with a BOM), a UTF-8 copy under the same
+    name (a per-stock file's name is its code). Gzipped files must be UTF-8."""
+    if path.name.lower().endswith(".gz"):
+        return path
+    folder = tmp / str(fi)
+    folder.mkdir()
+    copy = textfile.as_utf8(path, None, folder)
+    if copy == path:
+        return path
+    return copy.rename(folder / path.name)
 
 
 def _raw_sql(
     con: duckdb.DuckDBPyConnection, kind: str, files: list[_File], wanted: list[str]
-) -> tuple[str, list[tuple[list[Path], list[str]]]]:
+) -> tuple[str, list[tuple[list[_File], list[str]]]]:
     """A query of every file of ``kind`` as text columns ``wanted`` (absent ones NULL) with
     ``fi`` (the file's place) and ``rec`` (its row): one ``read_csv`` per header, never
     materialised; and the groups of files, to find an unreadable one."""
@@ -127,7 +143,7 @@ def _raw_sql(
     for g, (names, group) in enumerate(groups.items()):
         paths = f"_mk_paths_{table_of(kind)[4:]}_{g}"
         con.execute(f"CREATE OR REPLACE TEMP TABLE {paths} (fi INTEGER, path VARCHAR)")
-        con.executemany(f"INSERT INTO {paths} VALUES (?, ?)", [(f.fi, str(f.path)) for f in group])
+        con.executemany(f"INSERT INTO {paths} VALUES (?, ?)", [(f.fi, str(f.read)) for f in group])
         cols = [f"r.{c}" if c in names else f"NULL::VARCHAR AS {c}" for c in wanted]
         if "symbol" in wanted and "symbol" not in names:  # a per-stock file: 600000.csv
             cols[wanted.index("symbol")] = (
@@ -136,10 +152,10 @@ def _raw_sql(
         selects.append(
             f"SELECT p.fi, (r._n - min(r._n) OVER (PARTITION BY r._mk_file) + 1) AS rec, "
             f"{', '.join(cols)} FROM (SELECT row_number() OVER () AS _n, * FROM "
-            f"{_reader([f.path for f in group], list(names))}) r "
+            f"{_reader([f.read for f in group], list(names))}) r "
             f"JOIN {paths} p ON p.path = r._mk_file"
         )
-    readable = [([f.path for f in group], list(names)) for names, group in groups.items()]
+    readable = [(group, list(names)) for names, group in groups.items()]
     return "(" + " UNION ALL ".join(selects) + ")", readable
 
 
@@ -156,9 +172,13 @@ class MarketFolder:
         self.say = progress or (lambda _m: None)
         paths = sorted(p for p in folder.rglob("*") if p.is_file() and _is_csv(p))
         self.files: dict[str, list[_File]] = {}
+        self._tmp = textfile.temp_folder()  # UTF-8 copies of GB18030 files, gone with the object
         for fi, path in enumerate(paths):
             kind = FACT_FILES.get(_fact_name(path), BARS)
-            self.files.setdefault(kind, []).append(_File(fi, path, tuple(_header(path))))
+            read = _readable(path, fi, Path(self._tmp.name))
+            self.files.setdefault(kind, []).append(
+                _File(fi, path, tuple(_header(read, path)), read)
+            )
         if not self.files:
             raise InputError(folder, None, "no market files (*.csv, *.csv.gz); expected daily "
                              "bars (symbol,date,open,high,low,close,volume,amount) or the fact "
