@@ -192,3 +192,35 @@ def test_promotion_per_board_height_is_a_table(market_report) -> None:
     assert "晋级率=晋级/基数" in table.notes[0]
     out = report.extras["market_context"]["week"]["days"][-1]["by_height"]
     assert {str(n): [b, p] for n, b, p in out} == last
+
+
+@needs_market
+def test_a_week_past_the_markets_last_bar_leaves_the_section_out_and_says_so(
+    demo_store, tmp_path
+) -> None:
+    """2024-10-14..18 is after the slice's last session (10-11): no figure counted over part
+    of the week, no empty chart; one line says where the market ends and how to add the week."""
+    from sectorweekly.build.flow import BuildContext, build_report
+    from sectorweekly.desk.parse import load_desk
+    from sectorweekly.report.render import write_all
+
+    home = tmp_path / "home"
+    (home / "demo").mkdir(parents=True)
+    shutil.copyfile(demo_store, home / "demo" / "store.duckdb")
+    fill_market_store(home / "demo" / "store.duckdb")
+    old = os.environ["SECTORWEEKLY_HOME"]
+    os.environ["SECTORWEEKLY_HOME"] = str(home)
+    try:
+        ctx = BuildContext()
+        for lang in ("zh", "en"):
+            report = build_report(
+                load_desk(), dt.date(2024, 10, 14), dt.date(2024, 10, 18), ctx, lang=lang
+            )
+            write_all(report, tmp_path / lang)
+            assert "market_context" not in report.extras
+            assert not [c for c in report.charts if c.key.startswith("mc_")]
+            assert (tmp_path / lang / "report.pdf").stat().st_size > 0
+    finally:
+        os.environ["SECTORWEEKLY_HOME"] = old
+    line = [m for m in ctx.messages if "whole-market bars end 2024-10-11" in m]
+    assert line and "2024-10-18" in line[0] and "update --universe CN_A" in line[0]

@@ -292,6 +292,25 @@ def last_week(week: Week, ctx: MarketContext) -> PriorWeek | None:
     return prior_week(archived, ctx.last, last_end)
 
 
+def market_gap(week: Week) -> str | None:
+    """One line when the store's whole market ends before the week's last A-share session: the
+    section is left out then, never counted over part of the week (None: covered, or no market)."""
+    sessions = week.calendars.sessions("CN_A", week.window.start, week.window.end)
+    if not sessions:
+        return None
+    with store.reader(week.store) as con:
+        if not has_market(con):
+            return None
+        last = con.execute("SELECT max(date) FROM cn_bars").fetchall()[0][0]
+    if last >= sessions[-1]:
+        return None
+    return (
+        f"the store's whole-market bars end {last}, before the week's last A-share session "
+        f"{sessions[-1]}: 全市场周度复盘 is left out; add the week with `sectorweekly update "
+        "--universe CN_A` or `sectorweekly import universe FOLDER`"
+    )
+
+
 def read_context(week: Week) -> MarketContext | None:
     """The week in its market, read once for either edition; None without a whole market."""
     with store.reader(week.store) as con:
@@ -338,7 +357,10 @@ def read_indices(week: Week) -> list[IndexMove]:
 
 
 def market_context_part(week: Week, review: Review) -> ReportPart:
-    """全市场周度复盘; nothing when the store has no whole market."""
+    """全市场周度复盘; nothing when the store has no whole market or it ends before the week."""
+    gap = market_gap(week)
+    if gap is not None:
+        return ReportPart(messages=[gap])
     ctx = read_context(week)
     if ctx is None:
         return ReportPart()

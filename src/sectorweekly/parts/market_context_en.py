@@ -18,7 +18,7 @@ from ..narrative import market_context_zh as mz
 from ..narrative.en import MARKET_LABEL, md, signed_pct
 from ..report.model import ORDER_MARKET_CONTEXT, Chart, Paragraph, Review, Section, Table
 from .base import ReportPart
-from .market_context import extras, last_week, read_context, read_indices, week_extras
+from .market_context import extras, last_week, market_gap, read_context, read_indices, week_extras
 from .market_context_indices import missing_indices
 
 SOURCE = me.TEMPLATES["source"]
@@ -293,6 +293,9 @@ def _english_extras(
 
 def english_market_context_part(week: Week, review: Review) -> ReportPart:
     """The whole-market section in English; nothing when the store has no whole market."""
+    gap = market_gap(week)
+    if gap is not None:
+        return ReportPart(messages=[gap])
     ctx = read_context(week)
     if ctx is None:
         return ReportPart()

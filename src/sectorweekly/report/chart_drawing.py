@@ -207,8 +207,8 @@ def draw_hbar(chart: Chart) -> Figure:
         v = 0 if math.isnan(v) else v
         ax.text(v + (0.01 * span if v >= 0 else -0.01 * span), y, text, va="center",
                 ha="left" if v >= 0 else "right", fontsize=7, color="#333")  # fmt: skip
-    lo = min(0.0, *(v for v in vals if not math.isnan(v)))
-    hi = max(0.0, *(v for v in vals if not math.isnan(v)))
+    lo = min([0.0, *(v for v in vals if not math.isnan(v))])
+    hi = max([0.0, *(v for v in vals if not math.isnan(v))])
     pad = chart.data.get("label_room", 0.15) * (hi - lo or 1.0)
     ax.set_xlim(lo - (pad if lo < 0 else 0), hi + pad)
     ax.set_ylim(-0.6, len(cats) - 0.4)
