@@ -34,6 +34,7 @@ HELPERS = {
     "closing_en",
     "review_table",
     "market_context_indices",
+    "market_coverage",
     "market_review",
 }
 

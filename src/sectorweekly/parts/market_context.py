@@ -22,6 +22,7 @@ from ..report.model import ORDER_MARKET_CONTEXT, Chart, Paragraph, Review, Secti
 from ..store.market import has_market
 from .base import ReportPart
 from .market_context_indices import index_message, index_table, missing_indices
+from .market_coverage import market_gap
 
 SOURCE = mz.TEMPLATES["source"]
 
@@ -290,25 +291,6 @@ def last_week(week: Week, ctx: MarketContext) -> PriorWeek | None:
     last_end = week.calendars.market_window("CN_A", start - shift, end - shift).end_date
     archived = [(r.front.publication_date, r.extras) for r in week.history]
     return prior_week(archived, ctx.last, last_end)
-
-
-def market_gap(week: Week) -> str | None:
-    """One line when the store's whole market ends before the week's last A-share session: the
-    section is left out then, never counted over part of the week (None: covered, or no market)."""
-    sessions = week.calendars.sessions("CN_A", week.window.start, week.window.end)
-    if not sessions:
-        return None
-    with store.reader(week.store) as con:
-        if not has_market(con):
-            return None
-        last = con.execute("SELECT max(date) FROM cn_bars").fetchall()[0][0]
-    if last >= sessions[-1]:
-        return None
-    return (
-        f"the store's whole-market bars end {last}, before the week's last A-share session "
-        f"{sessions[-1]}: 全市场周度复盘 is left out; add the week with `sectorweekly update "
-        "--universe CN_A` or `sectorweekly import universe FOLDER`"
-    )
 
 
 def read_context(week: Week) -> MarketContext | None:

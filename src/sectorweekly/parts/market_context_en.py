@@ -18,8 +18,9 @@ from ..narrative import market_context_zh as mz
 from ..narrative.en import MARKET_LABEL, md, signed_pct
 from ..report.model import ORDER_MARKET_CONTEXT, Chart, Paragraph, Review, Section, Table
 from .base import ReportPart
-from .market_context import extras, last_week, market_gap, read_context, read_indices, week_extras
+from .market_context import extras, last_week, read_context, read_indices, week_extras
 from .market_context_indices import missing_indices
+from .market_coverage import market_gap
 
 SOURCE = me.TEMPLATES["source"]
 
