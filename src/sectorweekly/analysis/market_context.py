@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..markets import cn_limits
 from ..markets.calendars import Calendars, MarketWindow
-from ..markets.cn_limits import FAR_PAST, OPEN_END, MemberSpec
+from ..markets.cn_limits import MemberSpec
 from . import market_context_sql as q
 from .market_context_industries import (
     IndustryMove,
@@ -167,9 +167,7 @@ class MarketContext:
 
 
 VIEWS = ("mc_sess", "mc_st_days", "mc_listed", *cn_limits.TABLES)
-TEMP_TABLES = (
-    "mc_before", "mc_rows", "mc_rows_deep", "mc_marked", "mc_marked_deep", "mc_members_deep",
-)  # fmt: skip
+TEMP_TABLES = ("mc_before", "mc_rows", "mc_marked")
 
 
 def _drop(con: duckdb.DuckDBPyConnection) -> None:
@@ -219,25 +217,19 @@ def _register(con: duckdb.DuckDBPyConnection, cals: Calendars, lo: dt.date, hi: 
     q.table(con, "mc_st_days", pd.DataFrame({"date": pd.Series(days, dtype="datetime64[ns]")}))
 
 
-def _read(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    span: tuple[dt.date, dt.date, dt.date],
-    deep: list[str],
-) -> None:
-    """Rows from ``start`` to ``hi`` (every stock's, or ``deep``'s), prior closes from ``lo``."""
-    lo, start, hi = span
-    params = {"lo": lo, "start": start, "hi": hi, "all": not deep, "deep": deep}
-    con.execute(q.ROWS_SQL.format(rows=table), params).fetchall()
+def _read(con: duckdb.DuckDBPyConnection, lo: dt.date, start: dt.date, hi: dt.date) -> None:
+    """Every stock's rows from ``start`` to ``hi`` with prior closes from ``lo``, and the
+    lookback from ``lo`` of the stocks whose first row could end a limit-up run."""
+    params = {"lo": lo, "start": start, "hi": hi}
+    con.execute(q.ROWS_SQL.format(rows="mc_rows"), params).fetchall()
+    con.execute(q.BACK_SQL, {"lo": lo, "start": start}).fetchall()
 
 
-def _judge(
-    con: duckdb.DuckDBPyConnection, rows: str, marked: str, members: str | None = None
-) -> None:
-    """The rows of ``rows`` with their limit (under the stated ST spans, and as if ST) and
-    what they did, into ``marked``."""
-    sql = q.judge_sql(rows, marked, members)
-    con.execute(sql, {"a": FAR_PAST, "b": OPEN_END}).fetchall()
+def _judge(con: duckdb.DuckDBPyConnection) -> None:
+    """Every row read with its limit (under the stated ST spans, and as if ST) and what it did,
+    into ``mc_marked``."""
+    sql = q.judge_sql("mc_rows", "mc_marked")
+    con.execute(sql).fetchall()
 
 
 def _week(
@@ -270,13 +262,13 @@ def _week(
         else:
             week.flat += 1
         week.buckets[bucket_of(pct)] += 1
-    week.ladder = _ladder(_runs(con, view.end_date, "mc_marked"))
+    week.ladder = _ladder(_runs(con, view.end_date))
     return week
 
 
-def _runs(con: duckdb.DuckDBPyConnection, day: dt.date, marked: str) -> list[tuple[str, int, bool]]:
-    sql = q.LADDER_SQL.format(marked=marked)
-    return [(s, int(n), bool(c)) for s, n, c in con.execute(sql, {"day": day}).fetchall()]
+def _runs(con: duckdb.DuckDBPyConnection, day: dt.date) -> list[tuple[str, int, bool]]:
+    rows = con.execute(q.LADDER_SQL, {"day": day}).fetchall()
+    return [(s, int(n), bool(c)) for s, n, c in rows]
 
 
 def _ladder(runs: list[tuple[str, int, bool]]) -> list[Rung]:
@@ -284,29 +276,6 @@ def _ladder(runs: list[tuple[str, int, bool]]) -> list[Rung]:
     for sym, n, capped in runs:
         heights.setdefault((n, capped), []).append(sym)
     return [Rung(h, tuple(sorted(s)), capped=c) for (h, c), s in sorted(heights.items())[::-1]]
-
-
-def _deepen(
-    con: duckdb.DuckDBPyConnection,
-    lo: dt.date,
-    hi: dt.date,
-    weeks: list[MarketWeek],
-    also: set[str],
-) -> list[str]:
-    """The ladders again with the whole lookback of the stocks whose run reached back to the
-    first row of the week read (a handful: the rest of the market is read over the weeks), and
-    of ``also`` (runs the day before a judged day that reach back)."""
-    deep = sorted({s for w in weeks for r in w.ladder if r.capped for s in r.symbols} | also)
-    if not deep:
-        return deep
-    _read(con, "mc_rows_deep", (lo, lo, hi), deep)
-    con.execute(q.MEMBERS_DEEP_SQL, {"deep": deep}).fetchall()
-    _judge(con, "mc_rows_deep", "mc_marked_deep", members="mc_members_deep")
-    for w in weeks:
-        day = w.view.end_date
-        kept = [(s, r.height, r.capped) for r in w.ladder for s in r.symbols if s not in deep]
-        w.ladder = _ladder(kept + _runs(con, day, "mc_marked_deep"))
-    return deep
 
 
 def market_context(
@@ -337,8 +306,8 @@ def _market_context(
     try:
         start = cals.sessions_back(MARKET, last_view.base_date, 1)
         con.execute(q.BEFORE_SQL, {"lo": lo, "start": start}).fetchall()
-        _read(con, "mc_rows", (lo, start, view.end_date), [])
-        _judge(con, "mc_rows", "mc_marked")
+        _read(con, lo, start, view.end_date)
+        _judge(con)
         days = [*last_view.sessions, *view.sessions]
         boards = {r[0]: DayBoard(*r) for r in con.execute(q.DAILY_SQL, {"days": days}).fetchall()}
         stocks = con.execute(
@@ -352,11 +321,7 @@ def _market_context(
             last = None
         industries, subs, method, by_symbol = industry_moves(con, week.changes, view, industry)
         weeks = [w for w in (week, last) if w is not None]
-        also = {
-            r[0] for r in con.execute(q.capped_prev_sql("mc_marked"), {"days": days}).fetchall()
-        }
-        deep = _deepen(con, lo, view.end_date, weeks, also)
-        heights = q.heights(con, days, deep)
+        heights = q.heights(con, days)
         for w in weeks:
             w.days = [dataclasses.replace(d, by_height=heights.get(d.date, ())) for d in w.days]
     finally:

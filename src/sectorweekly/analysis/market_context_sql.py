@@ -25,7 +25,7 @@ SELECT symbol, arg_max(close, date) AS close, max(date) AS date
 FROM cn_bars WHERE date >= $lo AND date < $start GROUP BY symbol
 """
 
-# the judged rows (from ``start``; for the ``deep`` stocks from the lookback) with the session
+# the judged rows (from ``start``) with the session
 # ordinal, the row's number in the stock's rows and the prior row's close (from mc_before for
 # the first judged row of the week read)
 ROWS_SQL = """
@@ -38,43 +38,28 @@ SELECT b.symbol, b.date, s.session_idx, b.open, b.high, b.low, b.close, b.amount
 FROM cn_bars b JOIN mc_sess s ON s.date = b.date
 LEFT JOIN mc_before bf ON bf.symbol = b.symbol AND $start > $lo
 WHERE b.date BETWEEN $start AND $hi
-  AND ($all OR b.symbol IN (SELECT unnest(CAST($deep AS VARCHAR[]))))
 WINDOW w AS (PARTITION BY b.symbol ORDER BY b.date)
 """
 
 
-def renamed(sql: str, members: str | None = None, st: str | None = None) -> str:
-    """``sql`` of the limit engine reading ``members`` for its ``lim_members`` (a few stocks'
-    rows, so that its joins build small tables) and ``st`` for its ``lim_st``: the engine's
-    own SQL, its tables renamed."""
-    swaps = [("JOIN lim_members lm", f"JOIN {members} lm")] if members else []
-    swaps += [("FROM lim_st ", f"FROM {st} ")] if st else []
-    for old, new in swaps:
-        if sql.count(old) != 1:
-            raise RuntimeError(f"the limit engine no longer reads {old!r} once; update renamed")
-        sql = sql.replace(old, new)
-    return sql
-
-
-def as_if_st(sql: str) -> str:
-    """The engine with every candidate stock under ST all along (``mc_st_all``)."""
-    return renamed(sql, members="mc_members_st", st="mc_st_all")
-
-
-# the members whose whole lookback is judged (their limit-up run reaches back)
-MEMBERS_DEEP_SQL = """
-CREATE OR REPLACE TEMP TABLE mc_members_deep AS
-SELECT * FROM lim_members WHERE symbol IN (SELECT unnest(CAST($deep AS VARCHAR[])))
-"""
-
-
-# for the rows of main-board stocks
-# (the one board whose ST limit differs) that closed within a cent of ±5% of the previous close,
-# the limit as if the stock were ST: the prices the close of a stock whose ST status nobody
-# stated is compared with
-ST_CANDIDATES_SQL = """
-SELECT r.* FROM {rows} r JOIN lim_members m ON m.symbol = r.symbol AND m.board = '{main}'
-WHERE abs(r.close - r.prev_close * 1.05) <= 0.011 OR abs(r.close - r.prev_close * 0.95) <= 0.011
+# the lookback rows (from ``lo``, before ``start``) of the stocks whose first judged row closed
+# at a limit-up price of any rule there is, so that a limit-up run reaching back is judged over
+# the whole lookback in the same pass; numbered up to 0 so that the judged rows' numbers go on
+# from 1 (the prior close of the first of those is the last of these already, from mc_before)
+BACK_SQL = f"""
+INSERT INTO mc_rows BY NAME
+SELECT b.symbol, b.date, s.session_idx, b.open, b.high, b.low, b.close, b.amount, b.pre_close,
+       lag(b.close) OVER w AS prior_close,
+       row_number() OVER w - count(*) OVER (PARTITION BY b.symbol) AS rn,
+       coalesce(b.pre_close, prior_close) AS prev_close
+FROM cn_bars b JOIN mc_sess s ON s.date = b.date
+WHERE b.date >= $lo AND b.date < $start AND b.symbol IN (
+    SELECT symbol FROM (
+        SELECT symbol, CAST(round(close * 100) AS BIGINT) AS c,
+               CAST(round(prev_close * 100) AS BIGINT) AS p
+        FROM mc_rows WHERE rn = 1)
+    WHERE list_contains(list_transform({list(cn_limits.LIMIT_PCTS)}, lambda x: (p * (100 + x) + 50) // 100), c))
+WINDOW w AS (PARTITION BY b.symbol ORDER BY b.date)
 """
 
 
@@ -83,14 +68,14 @@ WHERE abs(r.close - r.prev_close * 1.05) <= 0.011 OR abs(r.close - r.prev_close 
 MARKED_SQL = """
 CREATE OR REPLACE TEMP TABLE {marked} AS
 WITH j AS (
-    SELECT h.*, a.up_cents AS st_up_cents, a.down_cents AS st_down_cents,
+    SELECT h.*,
         CAST(round(h.close * 100) AS BIGINT) AS c_cents,
         CAST(round(coalesce(h.high, h.close) * 100) AS BIGINT) AS h_cents,
         CAST(round(coalesce(h.low, h.close) * 100) AS BIGINT) AS l_cents,
         CAST(round(coalesce(h.open, h.close) * 100) AS BIGINT) AS o_cents,
         CAST(round(h.prev_close * 100) AS BIGINT) AS p_cents,
         h.date IN (SELECT date FROM mc_st_days) AS st_known
-    FROM mc_hits h LEFT JOIN mc_hits_st a ON a.symbol = h.symbol AND a.date = h.date
+    FROM mc_hits h
 ), m AS (
     SELECT *,
         coalesce(NOT st_known AND st_up_cents <> up_cents
@@ -199,7 +184,7 @@ def moves(con: duckdb.DuckDBPyConnection, weeks: list[tuple[dt.date, dt.date]]) 
 # closed there (a suspension skips days, it does not end a run), and whether the run reaches
 # the first row of the read (then it is at least that long)
 LADDER_SQL = """
-SELECT symbol, streak, capped FROM {marked} WHERE date = $day AND close_up
+SELECT symbol, streak, capped FROM mc_marked WHERE date = $day AND close_up
 ORDER BY streak DESC, symbol
 """
 
@@ -232,21 +217,13 @@ FROM shares WHERE abs(datediff('day', as_of, $end)) <= 92 GROUP BY symbol
 """
 
 
-def judge_sql(rows: str, marked: str, members: str | None = None) -> str:
-    """One statement: the limits of ``rows`` (the engine's SQL over ``members``, default all),
-    the as-if-ST limits of its candidates, and what every row did, into ``marked``."""
-    hits = renamed(cn_limits.limits_select(rows), members=members)
-    candidates = ST_CANDIDATES_SQL.format(rows=rows, main=cn_limits.MAIN)
-    hits_st = as_if_st(cn_limits.limits_select("mc_rows_st"))
+def judge_sql(rows: str, marked: str) -> str:
+    """One statement: the limits of ``rows`` (the engine's SQL, with the prices as if ST) and
+    what every row did, into ``marked``."""
+    hits = cn_limits.limits_select(rows, as_if_st=True)
     return (
-        f"CREATE OR REPLACE TEMP TABLE {marked} AS\n"
-        f"WITH mc_hits AS ({hits}),\n"
-        f"mc_rows_st AS ({candidates}),\n"
-        "mc_st_all AS (SELECT DISTINCT symbol, CAST($a AS DATE) AS st_start, "
-        "CAST($b AS DATE) AS st_end FROM mc_rows_st),\n"
-        "mc_members_st AS (SELECT * FROM lim_members WHERE symbol IN "
-        "(SELECT symbol FROM mc_st_all)),\n"
-        f"mc_hits_st AS ({hits_st}),\n" + MARKED_SQL.split("WITH ", 1)[1]
+        f"CREATE OR REPLACE TEMP TABLE {marked} AS\nWITH mc_hits AS ({hits}),\n"
+        + (MARKED_SQL.split("WITH ", 1)[1])
     )
 
 
@@ -254,23 +231,10 @@ def judge_sql(rows: str, marked: str, members: str | None = None) -> str:
 # how many of them closed at the up-limit again (made N+1)
 HEIGHTS_SQL = """
 SELECT date, prev_streak AS height, count(*) AS base,
-       count(*) FILTER (WHERE close_up) AS promoted, bool_or(prev_capped) AS capped
-FROM {marked} WHERE prev_streak > 0 AND list_contains($days, date) AND {keep}
+       count(*) FILTER (WHERE close_up) AS promoted
+FROM mc_marked WHERE prev_streak > 0 AND list_contains($days, date)
 GROUP BY ALL ORDER BY date, height
 """
-
-# the stocks whose previous row on a judged day ends a run reaching the read's first row
-CAPPED_PREV_SQL = """
-SELECT DISTINCT symbol FROM {marked} WHERE prev_capped AND list_contains($days, date)
-"""
-
-
-def heights_sql(marked: str, keep: str = "true") -> str:
-    return HEIGHTS_SQL.format(marked=marked, keep=keep)
-
-
-def capped_prev_sql(marked: str) -> str:
-    return CAPPED_PREV_SQL.format(marked=marked)
 
 
 @contextlib.contextmanager
@@ -286,18 +250,12 @@ def one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute(f"SET threads = {int(was)}").fetchall()
 
 
-def heights(con: duckdb.DuckDBPyConnection, days: list[dt.date], deep: list[str]) -> dict:
-    """Per judged day, (N, base, promoted) per height N; the deep stocks' runs from the whole
-    lookback (the two reads hold different stocks, so their counts add)."""
-    acc: dict[dt.date, dict[int, tuple[int, int]]] = {}
-    keep = "NOT list_contains(CAST($deep AS VARCHAR[]), symbol)"
-    reads = [(heights_sql("mc_marked", keep), {"days": days, "deep": deep})]
-    reads += [(heights_sql("mc_marked_deep"), {"days": days})] if deep else []
-    for sql, params in reads:
-        for day, n, base, up, _ in con.execute(sql, params).fetchall():
-            b, p = acc.setdefault(day, {}).get(n, (0, 0))
-            acc[day][n] = (b + base, p + up)
-    return {d: tuple((n, b, p) for n, (b, p) in sorted(h.items())) for d, h in acc.items()}
+def heights(con: duckdb.DuckDBPyConnection, days: list[dt.date]) -> dict:
+    """Per judged day, (N, base, promoted) per height N."""
+    acc: dict[dt.date, list[tuple[int, int, int]]] = {}
+    for day, n, base, up in con.execute(HEIGHTS_SQL, {"days": days}).fetchall():
+        acc.setdefault(day, []).append((int(n), int(base), int(up)))
+    return {d: tuple(h) for d, h in acc.items()}
 
 
 def table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame | str) -> None:
