@@ -12,8 +12,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from ..markets import cn_limits
@@ -169,15 +171,33 @@ MOVES_COLUMNS = """
         AND prior_close IS NOT NULL), 0)) AS factor{i}"""
 
 
-def moves(con: duckdb.DuckDBPyConnection, weeks: list[tuple[dt.date, dt.date]]) -> list[list]:
-    """Per week (base, end session; the first the latest) its stocks' (symbol, base close, end
-    close, reference factor), from one pass over the rows."""
+@dataclass(frozen=True)
+class Moves:
+    """One week's stocks: base close (NaN: none on or before the base session), end close (NaN:
+    no row in the week) and the reference factor of the week's ex-dates."""
+
+    symbols: np.ndarray
+    base: np.ndarray
+    end: np.ndarray
+    factor: np.ndarray
+
+
+def moves(con: duckdb.DuckDBPyConnection, weeks: list[tuple[dt.date, dt.date]]) -> list[Moves]:
+    """Per week (base, end session; the first the latest) its stocks' moves, from one pass over
+    the rows."""
     if not weeks:
         return []
     sql = MOVES_SQL.format(columns=",".join(MOVES_COLUMNS.format(i=i) for i in range(len(weeks))))
     params = {f"{k}{i}": d for i, (b, e) in enumerate(weeks) for k, d in (("base", b), ("end", e))}
-    rows = con.execute(sql, params).fetchall()
-    return [[(r[0], *r[1 + 3 * i : 4 + 3 * i]) for r in rows] for i in range(len(weeks))]
+    got = con.execute(sql, params).fetchnumpy()
+
+    def floats(name: str) -> np.ndarray:
+        return np.ma.filled(np.ma.asarray(got[name], dtype="float64"), np.nan)
+
+    return [
+        Moves(got["symbol"], floats(f"base_close{i}"), floats(f"end_close{i}"), floats(f"factor{i}"))
+        for i in range(len(weeks))
+    ]
 
 
 # the ladder on a day: each stock closed at the up-limit with the length of its run of rows

@@ -102,6 +102,8 @@ LISTING_RULES: tuple[ListingRule, ...] = (
     ListingRule(BSE, FAR_PAST, None, 5, None),
 )
 
+MOST_FREE_SESSIONS = max(max(r.free_sessions, 1) for r in LISTING_RULES)
+
 
 # The ST span semantics (see the module docstring): one predicate, used by every query.
 ST_COVERS_SQL = "{day} BETWEEN st.st_start AND st.st_end"
