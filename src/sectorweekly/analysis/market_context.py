@@ -10,7 +10,6 @@ move beyond the limit with no reference price (an ex-date judged on the prior cl
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -20,6 +19,7 @@ import numpy as np
 from ..markets.calendars import Calendars, MarketWindow
 from . import market_context_sql as q
 from . import market_context_tables as tables
+from .market_board import DayBoard, JudgedDay, Rung, judge_days, ladder
 from .market_context_industries import (
     IndustryMove,
     industry_moves,
@@ -38,45 +38,6 @@ def buckets_of(pcts: np.ndarray) -> np.ndarray:
     below = np.searchsorted(np.array([-5.0, -3.0, -1.0]), pcts, side="right")
     above = 4 + np.searchsorted(np.array([1.0, 3.0, 5.0]), pcts, side="left")
     return np.where(pcts < 0, below, above)
-
-
-@dataclass(frozen=True)
-class DayBoard:
-    """One session of the whole market."""
-
-    date: dt.date
-    up: int
-    flat: int
-    down: int
-    no_prev: int  # rows with no previous close in the read (first row after a long suspension)
-    limit_up: int  # closed at the up-limit (one-price included)
-    one_price: int  # 一字: opened, traded and closed at the up-limit
-    limit_down: int
-    broken: int  # 炸板: touched the up-limit, closed below
-    st_ambiguous: int  # ST status unknown and the close at the ST limit only: counted apart
-    no_reference: int  # beyond the limit with no reference price stored
-    prev_up: int  # names closed at the up-limit on their previous row, trading today
-    promoted: int  # of those, closed at the up-limit again
-    amount: float  # 成交额, yuan
-    by_height: tuple[tuple[int, int, int], ...] = ()  # (N, N-board names the row before, made N+1)
-
-    @property
-    def broken_rate(self) -> float | None:
-        total = self.limit_up + self.broken
-        return None if total == 0 else self.broken / total * 100
-
-    @property
-    def promotion_rate(self) -> float | None:
-        return None if self.prev_up == 0 else self.promoted / self.prev_up * 100
-
-
-@dataclass(frozen=True)
-class Rung:
-    """One height of the 连板天梯 on the week's last session."""
-
-    height: int
-    symbols: tuple[str, ...]
-    capped: bool = False  # the run reaches the start of the read: at least this high
 
 
 @dataclass
@@ -157,31 +118,19 @@ class MarketContext:
 def _read(con: duckdb.DuckDBPyConnection, lo: dt.date, start: dt.date, hi: dt.date) -> None:
     """Every stock's rows from ``start`` to ``hi`` with prior closes from ``lo``, and the
     lookback from ``lo`` of the stocks whose first row could end a limit-up run."""
-    params = {"lo": lo, "start": start, "hi": hi}
-    con.execute(q.ROWS_SQL.format(rows="mc_rows"), params).fetchall()
-    con.execute(q.BACK_SQL, {"lo": lo, "start": start}).fetchall()
-
-
-def _judge(con: duckdb.DuckDBPyConnection) -> None:
-    """Every row read with its limit (under the stated ST spans, and as if ST) and what it did,
-    into ``mc_marked``."""
-    sql = q.judge_sql("mc_rows", "mc_marked")
-    con.execute(sql).fetchall()
+    con.execute(q.ROWS_SQL, {"lo": lo, "start": start, "hi": hi}).fetchall()
 
 
 def _week(
-    con: duckdb.DuckDBPyConnection,
-    view: MarketWindow,
-    boards: dict[dt.date, DayBoard],
-    stocks: tuple[int, int],
-    moves: q.Moves | None,
+    view: MarketWindow, judged: dict[dt.date, JudgedDay], moves: q.Moves | None
 ) -> MarketWeek:
-    """One week from the days' boards, its limit stocks and its stocks' moves (each asked once
-    for both weeks)."""
-    week = MarketWeek(view=view, days=[boards[d] for d in view.sessions if d in boards])
+    """One week from its judged days and its stocks' moves (each asked once for both weeks)."""
+    mine = [judged[d] for d in view.sessions if d in judged]
+    week = MarketWeek(view=view, days=[j.board for j in mine])
     if not view.sessions or moves is None:
         return week
-    week.limit_up_stocks, week.limit_down_stocks = stocks
+    week.limit_up_stocks = len(frozenset().union(*(j.limit_up for j in mine)))
+    week.limit_down_stocks = len(frozenset().union(*(j.limit_down for j in mine)))
     has_base, has_end = ~np.isnan(moves.base), ~np.isnan(moves.end)
     week.suspended = int((has_base & ~has_end).sum())
     week.no_base = int((has_end & ~has_base).sum())
@@ -193,20 +142,9 @@ def _week(
     week.flat = int(both.sum()) - week.up - week.down
     week.buckets = np.bincount(buckets_of(pcts), minlength=len(BUCKETS)).tolist()
     week.changes = dict(zip(moves.symbols[both].tolist(), pcts.tolist(), strict=True))
-    week.ladder = _ladder(_runs(con, view.end_date))
+    last_day = judged.get(view.end_date)
+    week.ladder = ladder(last_day.runs) if last_day else []
     return week
-
-
-def _runs(con: duckdb.DuckDBPyConnection, day: dt.date) -> list[tuple[str, int, bool]]:
-    rows = con.execute(q.LADDER_SQL, {"day": day}).fetchall()
-    return [(s, int(n), bool(c)) for s, n, c in rows]
-
-
-def _ladder(runs: list[tuple[str, int, bool]]) -> list[Rung]:
-    heights: dict[tuple[int, bool], list[str]] = {}
-    for sym, n, capped in runs:
-        heights.setdefault((n, capped), []).append(sym)
-    return [Rung(h, tuple(sorted(s)), capped=c) for (h, c), s in sorted(heights.items())[::-1]]
 
 
 def market_context(
@@ -238,23 +176,13 @@ def _market_context(
         start = cals.sessions_back(MARKET, last_view.base_date, 1)
         con.execute(q.BEFORE_SQL, {"lo": lo, "start": start}).fetchall()
         _read(con, lo, start, view.end_date)
-        _judge(con)
-        days = [*last_view.sessions, *view.sessions]
-        boards = {r[0]: DayBoard(*r) for r in con.execute(q.DAILY_SQL, {"days": days}).fetchall()}
-        stocks = con.execute(
-            q.WEEK_STOCKS_SQL,
-            {"a": list(view.sessions), "b": list(last_view.sessions), "first": start},
-        ).fetchall()[0]
+        judged = judge_days(con, [*last_view.sessions, *view.sessions])
         moves = q.moves(con, [(v.base_date, v.end_date) for v in (view, last_view) if v.sessions])
-        week = _week(con, view, boards, stocks[:2], moves[0] if view.sessions else None)
-        last = _week(con, last_view, boards, stocks[2:], moves[-1]) if last_view.sessions else None
+        week = _week(view, judged, moves[0] if view.sessions else None)
+        last = _week(last_view, judged, moves[-1]) if last_view.sessions else None
         if last is not None and not last.days:  # the store's bars begin after it
             last = None
         industries, subs, method, by_symbol = industry_moves(con, week.changes, view, industry)
-        weeks = [w for w in (week, last) if w is not None]
-        heights = q.heights(con, days)
-        for w in weeks:
-            w.days = [dataclasses.replace(d, by_height=heights.get(d.date, ())) for d in w.days]
     finally:
         tables.drop(con)
     own = sorted(
