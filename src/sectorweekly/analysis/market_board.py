@@ -1,22 +1,27 @@
-"""The limit board of the whole market, day by day: every row read (``mc_rows``) judged against
-its limits and counted per session in one DuckDB statement.
+"""The limit board of the whole market, day by day: every row read (``market_rows``) judged
+against its limits, the limit-up runs, and the counts per session.
 
-The limits are the limit engine's (``markets.cn_limits.limits_select``, with the prices as if
-ST for a stock whose status nobody stated). A limit-up run is the rows closed at the up-limit
-in a row (a suspension skips days, it does not end a run); it is counted only for the stocks
-that closed at the up-limit at all in the read, the rest have none. Each judged day comes back
-with its counts and the few names the ladder, 晋级率 and the week's limit stocks need.
+The limits are the limit engine's, by its own SQL over the rows (``markets.cn_limits``, the
+one home of the rule, with the prices as if ST for a stock whose status nobody stated); what
+each row did against them, the runs and the counts are array arithmetic over the rows sorted
+by stock and date (no window in a query: at this size a query's fixed cost is what it pays
+most). Each judged day comes back with its counts and the few names the ladder, 晋级率 and the
+week's limit stocks need.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
+import pandas as pd
 
 from ..markets import cn_limits
+from .market_rows import Rows, as_frame, cents, day_index
 
 
 @dataclass(frozen=True)
@@ -73,111 +78,149 @@ class JudgedDay:
 
 # what every row did against its limits; a ST status is stated when the store covers the day
 # (mc_st_days) or names the stock under ST (then its limit is the ST one already)
-MARKS = """
-j AS (
-    SELECT h.*,
-        CAST(round(h.close * 100) AS BIGINT) AS c_cents,
-        CAST(round(coalesce(h.high, h.close) * 100) AS BIGINT) AS h_cents,
-        CAST(round(coalesce(h.low, h.close) * 100) AS BIGINT) AS l_cents,
-        CAST(round(coalesce(h.open, h.close) * 100) AS BIGINT) AS o_cents,
-        CAST(round(h.prev_close * 100) AS BIGINT) AS p_cents,
-        h.date IN (SELECT date FROM mc_st_days) AS st_known
-    FROM mc_hits h
-), m AS (
-    SELECT *,
-        coalesce(NOT st_known AND st_up_cents <> up_cents
-                 AND (c_cents = st_up_cents OR c_cents = st_down_cents), false) AS st_ambiguous
-    FROM j
-), f AS (
-    SELECT symbol, date, rn, amount, p_cents, c_cents, st_ambiguous,
-        coalesce(c_cents = up_cents AND NOT st_ambiguous, false) AS close_up,
-        coalesce(c_cents = down_cents AND NOT st_ambiguous, false) AS close_down,
-        coalesce(h_cents >= up_cents AND c_cents < up_cents AND NOT st_ambiguous, false)
-            AS broken,
-        coalesce(c_cents = up_cents AND o_cents = c_cents AND h_cents = c_cents
-                 AND l_cents = c_cents AND NOT st_ambiguous, false) AS one_price,
-        -- beyond the limit with no reference price stored: an ex-date judged on the prior close
-        coalesce(pre_close IS NULL AND (c_cents > up_cents OR l_cents < down_cents), false)
-            AS no_reference
-    FROM m
-)"""
 
-# the limit-up run each row ends and whether it reaches the read's first row (then it is at
-# least that long), and the previous row's, for 晋级: one window pass over the rows of the
-# stocks that closed at the up-limit in the read (the others end no run)
-RUNS = """
-ups AS (SELECT DISTINCT symbol FROM f WHERE close_up),
-runs AS (
-    SELECT * EXCLUDE (brk, prev_brk, prev_close_up),
-        CASE WHEN close_up THEN rn - coalesce(brk, 0) ELSE 0 END AS streak,
-        close_up AND brk IS NULL AS capped,
-        CASE WHEN prev_close_up THEN rn - 1 - coalesce(prev_brk, 0) ELSE 0 END AS prev_streak
-    FROM (
-        -- the last row not closed at the up-limit, up to this row and up to the previous one
-        SELECT *,
-            max(CASE WHEN NOT close_up THEN rn END) OVER (s ROWS UNBOUNDED PRECEDING) AS brk,
-            max(CASE WHEN NOT close_up THEN rn END) OVER (
-                s ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_brk,
-            lag(close_up) OVER s AS prev_close_up
-        FROM f WHERE symbol IN (SELECT symbol FROM ups)
-        WINDOW s AS (PARTITION BY symbol ORDER BY rn)
-    )
-),
-marked AS (
-    SELECT * FROM runs WHERE list_contains($days, date)
-    UNION ALL BY NAME
-    SELECT *, 0 AS streak, false AS capped, 0 AS prev_streak
-    FROM f WHERE list_contains($days, date) AND symbol NOT IN (SELECT symbol FROM ups)
-)"""
-
-# per judged day: breadth, limit board, turnover, and the names behind the limit counts
-DAYS = """
-SELECT date,
-    count(*) FILTER (WHERE p_cents IS NOT NULL AND c_cents > p_cents) AS up,
-    count(*) FILTER (WHERE p_cents IS NOT NULL AND c_cents = p_cents) AS flat,
-    count(*) FILTER (WHERE p_cents IS NOT NULL AND c_cents < p_cents) AS down,
-    count(*) FILTER (WHERE p_cents IS NULL) AS no_prev,
-    count(*) FILTER (WHERE close_up) AS limit_up,
-    count(*) FILTER (WHERE one_price) AS one_price,
-    count(*) FILTER (WHERE close_down) AS limit_down,
-    count(*) FILTER (WHERE broken) AS broken,
-    count(*) FILTER (WHERE st_ambiguous) AS st_ambiguous,
-    count(*) FILTER (WHERE no_reference) AS no_reference,
-    count(*) FILTER (WHERE prev_streak > 0) AS prev_up,
-    count(*) FILTER (WHERE prev_streak > 0 AND close_up) AS promoted,
-    sum(amount) AS amount,
-    list((symbol, streak, capped)) FILTER (WHERE close_up) AS runs,
-    list(symbol) FILTER (WHERE close_down) AS downs,
-    list((prev_streak, close_up)) FILTER (WHERE prev_streak > 0) AS heights
-FROM marked GROUP BY date ORDER BY date
+# the engine's limits of the rows to judge (a registered frame: row id, symbol, day number,
+# session ordinal, reference previous close), with the prices as if ST
+LIMITS_SQL = """
+SELECT row_id, up_cents, down_cents, st_up_cents, st_down_cents FROM ({hits})
 """
+ROWS_RELATION = (
+    "(SELECT row_id, symbol, CAST(DATE '1970-01-01' + CAST(day AS INTEGER) AS DATE) AS date, "
+    "session_idx, prev_close FROM mc_judge)"
+)
 
 
-def judge_sql() -> str:
-    """The one statement: the engine's limits of ``mc_rows``, the marks, the runs, the days."""
-    hits = cn_limits.limits_select("mc_rows", as_if_st=True)
-    return f"WITH mc_hits AS ({hits}),\n{MARKS},\n{RUNS}\n{DAYS}"
+@dataclass(frozen=True)
+class Marks:
+    """What every row did against its limits (False where it was not judged)."""
+
+    judged: np.ndarray  # a row of a member the engine knows, not a bare prior close
+    close_up: np.ndarray
+    close_down: np.ndarray
+    broken: np.ndarray
+    one_price: np.ndarray
+    st_ambiguous: np.ndarray
+    no_reference: np.ndarray
 
 
-def _heights(pairs: list[tuple[int, bool]] | None) -> tuple[tuple[int, int, int], ...]:
+def limits(
+    con: duckdb.DuckDBPyConnection, rows: Rows, mask: np.ndarray, sessions: pd.DatetimeIndex
+) -> tuple[np.ndarray, ...]:
+    """(judged, up, down, ST up, ST down) in cents per row (NaN where no limit), by the limit
+    engine's SQL over the rows of ``mask``."""
+    con.register("mc_judge", as_frame(rows, mask, sessions))
+    try:
+        sql = LIMITS_SQL.format(hits=cn_limits.limits_select(ROWS_RELATION, as_if_st=True))
+        got = con.execute(sql).fetchnumpy()
+    finally:
+        con.unregister("mc_judge")
+    ids = np.asarray(got["row_id"], dtype="int64")
+    judged = np.zeros(rows.size, dtype=bool)
+    judged[ids] = True
+    out = [judged]
+    for name in ("up_cents", "down_cents", "st_up_cents", "st_down_cents"):
+        col = np.full(rows.size, np.nan)
+        col[ids] = np.ma.filled(np.ma.asarray(got[name], dtype="float64"), np.nan)
+        out.append(col)
+    return tuple(out)
+
+
+def marks(rows: Rows, limit: tuple[np.ndarray, ...], st_days: np.ndarray) -> Marks:
+    """The marks of every row. A ST status is stated when a stored ST list covers the day or
+    the store names the stock under ST (then its limit is the ST one already); otherwise a
+    close at the ST limit but not the normal one is counted apart, not as a limit."""
+    judged, up, down, st_up, st_down = limit
+    c = cents(rows.close)
+    h, lo, o = (
+        cents(np.where(np.isnan(x), rows.close, x)) for x in (rows.high, rows.low, rows.open)
+    )
+    st_known = np.isin(rows.date, st_days)
+    has_st = ~np.isnan(st_up) & ~np.isnan(up)
+    amb = ~st_known & has_st & (st_up != up) & ((c == st_up) | (c == st_down))
+    ok = judged & ~amb
+    close_up = ok & (c == up)
+    return Marks(
+        judged=judged,
+        close_up=close_up,
+        close_down=ok & (c == down),
+        broken=ok & (h >= up) & (c < up),
+        one_price=close_up & (o == c) & (h == c) & (lo == c),
+        st_ambiguous=judged & amb,
+        # beyond the limit with no reference price stored: an ex-date judged on the prior close
+        no_reference=judged & np.isnan(rows.pre_close) & ((c > up) | (lo < down)),
+    )
+
+
+def runs(rows: Rows, close_up: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(run, capped, previous run) per row: the limit-up run each row ends (rows closed at the
+    up-limit in a row: a suspension skips days, it does not end a run), whether it reaches the
+    stock's first row read (then it is at least that long), and the run the row before ended."""
+    i = np.arange(rows.size)
+    first = rows.first
+    brk = np.maximum.accumulate(np.where(close_up, np.where(i == first, first - 1, -1), i))
+    run = np.where(close_up, i - brk, 0)
+    capped = close_up & (brk == first - 1)
+    prev = np.zeros(rows.size, dtype=run.dtype)
+    prev[1:] = run[:-1]
+    prev[i == first] = 0
+    return run, capped, prev
+
+
+def _board(day: dt.date, sel: np.ndarray, rows: Rows, m: Marks, prev: np.ndarray) -> DayBoard:
+    c, p = cents(rows.close[sel]), cents(rows.prev_close[sel])
+    has_p, ups, before = ~np.isnan(p), m.close_up[sel], prev[sel] > 0
+    return DayBoard(
+        date=day,
+        up=int((has_p & (c > p)).sum()),
+        flat=int((has_p & (c == p)).sum()),
+        down=int((has_p & (c < p)).sum()),
+        no_prev=int((~has_p).sum()),
+        limit_up=int(ups.sum()),
+        one_price=int(m.one_price[sel].sum()),
+        limit_down=int(m.close_down[sel].sum()),
+        broken=int(m.broken[sel].sum()),
+        st_ambiguous=int(m.st_ambiguous[sel].sum()),
+        no_reference=int(m.no_reference[sel].sum()),
+        prev_up=int(before.sum()),
+        promoted=int((before & ups).sum()),
+        amount=float(np.nansum(rows.amount[sel])),
+        by_height=_heights(zip(prev[sel][before].tolist(), ups[before].tolist(), strict=True)),
+    )
+
+
+def judge_days(
+    con: duckdb.DuckDBPyConnection,
+    rows: Rows,
+    days: list[dt.date],
+    sessions: pd.DatetimeIndex,
+    st_days: list[dt.date],
+) -> dict[dt.date, JudgedDay]:
+    """Every day of ``days`` that has judged rows: its counts, runs and limit-down names."""
+    if not rows.size or not days:
+        return {}
+    m = marks(rows, limits(con, rows, ~rows.bare, sessions), np.array(st_days, "datetime64[D]"))
+    run, capped, prev = runs(rows, m.close_up)
+    k = day_index(rows.date, days)
+    out: dict[dt.date, JudgedDay] = {}
+    for j, day in enumerate(sorted(days)):
+        sel = np.flatnonzero((k == j) & m.judged)
+        if not len(sel):
+            continue
+        at = sel[m.close_up[sel]]
+        day_runs = zip(rows.symbol[at].tolist(), run[at].tolist(), capped[at].tolist(), strict=True)
+        downs = frozenset(rows.symbol[sel[m.close_down[sel]]].tolist())
+        out[day] = JudgedDay(_board(day, sel, rows, m, prev), tuple(day_runs), downs)
+    return out
+
+
+def _heights(pairs: Iterable[tuple[int, bool]]) -> tuple[tuple[int, int, int], ...]:
     """(N, N-board names the row before, how many made N+1) per height N."""
     base: Counter[int] = Counter()
     made: Counter[int] = Counter()
-    for n, up in pairs or ():
+    for n, up in pairs:
         base[n] += 1
         made[n] += bool(up)
     return tuple((n, base[n], made[n]) for n in sorted(base))
-
-
-def judge_days(con: duckdb.DuckDBPyConnection, days: list[dt.date]) -> dict[dt.date, JudgedDay]:
-    """Every judged day of ``days`` that has rows in ``mc_rows``."""
-    out: dict[dt.date, JudgedDay] = {}
-    for row in con.execute(judge_sql(), {"days": days}).fetchall():
-        *counts, runs, downs, heights = row
-        board = DayBoard(*counts, by_height=_heights(heights))
-        runs = tuple((s, int(n), bool(c)) for s, n, c in runs or ())
-        out[board.date] = JudgedDay(board, runs, frozenset(downs or ()))
-    return out
 
 
 def ladder(runs: tuple[tuple[str, int, bool], ...]) -> list[Rung]:

@@ -19,12 +19,14 @@ import numpy as np
 from ..markets.calendars import Calendars, MarketWindow
 from . import market_context_sql as q
 from . import market_context_tables as tables
+from . import market_rows
 from .market_board import DayBoard, JudgedDay, Rung, judge_days, ladder
 from .market_context_industries import (
     IndustryMove,
     industry_moves,
     percentile,
 )
+from .market_rows import Moves
 
 MARKET = "CN_A"
 LOOKBACK_SESSIONS = 30  # sessions before the earlier week's base that a limit-up run may reach
@@ -115,15 +117,7 @@ class MarketContext:
     lookback_start: dt.date
 
 
-def _read(con: duckdb.DuckDBPyConnection, lo: dt.date, start: dt.date, hi: dt.date) -> None:
-    """Every stock's rows from ``start`` to ``hi`` with prior closes from ``lo``, and the
-    lookback from ``lo`` of the stocks whose first row could end a limit-up run."""
-    con.execute(q.ROWS_SQL, {"lo": lo, "start": start, "hi": hi}).fetchall()
-
-
-def _week(
-    view: MarketWindow, judged: dict[dt.date, JudgedDay], moves: q.Moves | None
-) -> MarketWeek:
+def _week(view: MarketWindow, judged: dict[dt.date, JudgedDay], moves: Moves | None) -> MarketWeek:
     """One week from its judged days and its stocks' moves (each asked once for both weeks)."""
     mine = [judged[d] for d in view.sessions if d in judged]
     week = MarketWeek(view=view, days=[j.board for j in mine])
@@ -145,6 +139,14 @@ def _week(
     last_day = judged.get(view.end_date)
     week.ladder = ladder(last_day.runs) if last_day else []
     return week
+
+
+def _last_closes(moves: Moves | None) -> dict[str, float]:
+    """Each stock's last close up to the week's end (for cap weights)."""
+    if moves is None:
+        return {}
+    last_close = np.where(np.isnan(moves.end), moves.base, moves.end)
+    return dict(zip(moves.symbols.tolist(), last_close.tolist(), strict=True))
 
 
 def market_context(
@@ -171,20 +173,25 @@ def _market_context(
     view = cals.market_window(MARKET, start, end)
     last_view = cals.market_window(MARKET, start - dt.timedelta(days=7), end - dt.timedelta(days=7))
     lo = cals.sessions_back(MARKET, last_view.base_date, LOOKBACK_SESSIONS)
-    tables.register(con, cals, lo, view.end_date)
+    sessions = cals.all_sessions(MARKET)
+    st_days = tables.register(con, cals, lo, view.end_date)
     try:
         start = cals.sessions_back(MARKET, last_view.base_date, 1)
-        con.execute(q.BEFORE_SQL, {"lo": lo, "start": start}).fetchall()
-        _read(con, lo, start, view.end_date)
-        judged = judge_days(con, [*last_view.sessions, *view.sessions])
-        moves = q.moves(con, [(v.base_date, v.end_date) for v in (view, last_view) if v.sessions])
-        week = _week(view, judged, moves[0] if view.sessions else None)
-        last = _week(last_view, judged, moves[-1]) if last_view.sessions else None
-        if last is not None and not last.days:  # the store's bars begin after it
-            last = None
-        industries, subs, method, by_symbol = industry_moves(con, week.changes, view, industry)
+        rows = market_rows.read(con, lo, start, view.end_date, sessions)
+        judged = judge_days(con, rows, [*last_view.sessions, *view.sessions], sessions, st_days)
     finally:
         tables.drop(con)
+    now = market_rows.moves(rows, view.base_date, view.end_date) if view.sessions else None
+    week = _week(view, judged, now)
+    last = None
+    if last_view.sessions:
+        then = market_rows.moves(rows, last_view.base_date, last_view.end_date)
+        last = _week(last_view, judged, then)
+    if last is not None and not last.days:  # the store's bars begin after it
+        last = None
+    industries, subs, method, by_symbol = industry_moves(
+        con, week.changes, view, industry, lambda: _last_closes(now)
+    )
     own = sorted(
         ((s, c) for s, c in week.changes.items() if by_symbol.get(s) == industry),
         key=lambda sc: (-sc[1], sc[0]),

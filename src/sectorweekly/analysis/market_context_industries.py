@@ -5,6 +5,7 @@ count, else equally) — and which of the three each figure is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
@@ -74,9 +75,11 @@ def industry_moves(
     changes: dict[str, float],
     view: MarketWindow,
     industry: str,
+    closes: Callable[[], dict[str, float]],
 ) -> tuple[list[IndustryMove], list[IndustryMove], str, dict[str, str]]:
     """(level 1 ranked, the desk industry's level 2 ranked, how they were made, symbol ->
-    level-1 name) for the stocks of ``changes`` (symbol -> weekly change, %)."""
+    level-1 name) for the stocks of ``changes`` (symbol -> weekly change, %); ``closes`` gives
+    each stock's last close up to the week's end, asked only where share counts weigh them."""
     codes = {
         c: (l1, l2)
         for c, l1, l2 in con.execute(
@@ -104,19 +107,8 @@ def industry_moves(
         if name1 == industry and c2 in codes and codes[c2][1]:
             l2.setdefault((c2, codes[c2][1]), []).append((sym, changes[sym]))
     shares = dict(con.execute(q.SHARES_SQL, {"end": view.end_date}).fetchall())
-    closes = (
-        dict(
-            con.execute(
-                "SELECT symbol, arg_max(close, date) FROM (SELECT symbol, date, close FROM mc_rows "
-                "UNION ALL SELECT symbol, date, close FROM mc_before) WHERE date <= $end "
-                "GROUP BY symbol",
-                {"end": view.end_date},
-            ).fetchall()
-        )
-        if shares
-        else {}
-    )
-    level1, level2 = _computed(l1, shares, closes, 1), _computed(l2, shares, closes, 2)
+    last_closes = closes() if shares else {}
+    level1, level2 = _computed(l1, shares, last_closes, 1), _computed(l2, shares, last_closes, 2)
     official = _official(con, view, view.base_date)
     if official:
         level1 = [_with_official(m, official) for m in level1]

@@ -1,5 +1,5 @@
-"""The small tables the whole-market judging joins: the read's sessions, the limit engine's
-members, ST spans and rules (``markets.cn_limits``), and the days a ST list covers.
+"""The small tables the whole-market judging joins, the limit engine's members, ST spans and
+rules (``markets.cn_limits``), and the read's sessions that a stored ST list covers.
 
 They live as temporary tables on the caller's connection for the length of one section and are
 dropped after it (``drop``), so that a shared read-only connection is left as it was. Each is
@@ -19,13 +19,7 @@ from ..markets.calendars import Calendars
 from ..markets.cn_limits import MemberSpec
 
 MARKET = "CN_A"
-TABLES = ("mc_sess", "mc_st_days", *cn_limits.TABLES)
-WORK_TABLES = ("mc_before", "mc_rows", "mc_marked")
-
-SESSIONS_SQL = """
-CREATE OR REPLACE TEMP TABLE mc_sess AS
-SELECT unnest(CAST($dates AS DATE[])) AS date, unnest(CAST($idx AS BIGINT[])) AS session_idx
-"""
+TABLES = cn_limits.TABLES
 
 # every stock of the universe; the listing session and free sessions of those listed recently
 # enough for their first sessions to fall in the read (earlier listings are limited all along)
@@ -54,19 +48,18 @@ SELECT unnest(CAST($board AS VARCHAR[])) AS board, unnest(CAST($st AS BOOLEAN[])
 
 # the read's sessions that a stored ST list covers (there, a status not stated is no ST)
 ST_DAYS_SQL = """
-CREATE OR REPLACE TEMP TABLE mc_st_days AS
-SELECT s.date FROM mc_sess s
-WHERE EXISTS (SELECT 1 FROM cn_coverage c
-              WHERE c.fact = 'st' AND s.date BETWEEN c.start AND c."end")
+SELECT d FROM unnest(CAST($days AS DATE[])) t(d)
+WHERE EXISTS (SELECT 1 FROM cn_coverage c WHERE c.fact = 'st' AND d BETWEEN c.start AND c."end")
+ORDER BY d
 """
 
 
-def register(con: duckdb.DuckDBPyConnection, cals: Calendars, lo: dt.date, hi: dt.date) -> None:
-    """The tables for a read of the sessions ``lo..hi``."""
+def register(
+    con: duckdb.DuckDBPyConnection, cals: Calendars, lo: dt.date, hi: dt.date
+) -> list[dt.date]:
+    """The tables for a read of the sessions ``lo..hi``; the sessions a ST list covers."""
     sess = cals.all_sessions(MARKET)
     a, b = int(sess.searchsorted(pd.Timestamp(lo))), int(sess.searchsorted(pd.Timestamp(hi)))
-    params = {"dates": list(sess[a : b + 1].date), "idx": list(range(a, b + 1))}
-    con.execute(SESSIONS_SQL, params).fetchall()
     recent = cals.sessions_back(MARKET, lo, cn_limits.MOST_FREE_SESSIONS + 1)
     listed = con.execute(
         "SELECT symbol, list_date FROM cn_universe WHERE list_date >= $d", {"d": recent}
@@ -84,9 +77,10 @@ def register(con: duckdb.DuckDBPyConnection, cals: Calendars, lo: dt.date, hi: d
     con.execute(ST_SQL, {"open": cn_limits.OPEN_END}).fetchall()
     rules = cn_limits.rules_frame()
     con.execute(RULES_SQL, {k: list(rules[k]) for k in ("board", "st", "start", "end", "pct")})
-    con.execute(ST_DAYS_SQL).fetchall()
+    days = list(sess[a : b + 1].date)
+    return [d for (d,) in con.execute(ST_DAYS_SQL, {"days": days}).fetchall()]
 
 
 def drop(con: duckdb.DuckDBPyConnection) -> None:
     """Leave the (shared, read-only) connection as it was: no table of ours."""
-    con.execute(";".join(f"DROP TABLE IF EXISTS {t}" for t in (*TABLES, *WORK_TABLES)))
+    con.execute(";".join(f"DROP TABLE IF EXISTS {t}" for t in TABLES))
