@@ -94,7 +94,7 @@ ROWS_RELATION = (
 class Marks:
     """What every row did against its limits (False where it was not judged)."""
 
-    judged: np.ndarray  # a row of a member the engine knows, not a bare prior close
+    judged: np.ndarray  # a row of a stock of the universe, not a bare prior close
     close_up: np.ndarray
     close_down: np.ndarray
     broken: np.ndarray
@@ -103,11 +103,32 @@ class Marks:
     no_reference: np.ndarray
 
 
+@dataclass(frozen=True)
+class Cents:
+    """A row's prices in cents (a missing open, high or low is the close)."""
+
+    close: np.ndarray
+    prev: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    open: np.ndarray
+
+    @classmethod
+    def of(cls, rows: Rows) -> Cents:
+        def filled(x: np.ndarray) -> np.ndarray:
+            return cents(np.where(np.isnan(x), rows.close, x))
+
+        return cls(
+            cents(rows.close), cents(rows.prev_close), filled(rows.high), filled(rows.low),
+            filled(rows.open),
+        )  # fmt: skip
+
+
 def limits(
     con: duckdb.DuckDBPyConnection, rows: Rows, mask: np.ndarray, sessions: pd.DatetimeIndex
 ) -> tuple[np.ndarray, ...]:
-    """(judged, up, down, ST up, ST down) in cents per row (NaN where no limit), by the limit
-    engine's SQL over the rows of ``mask``."""
+    """(up, down, ST up, ST down) in cents per row (NaN where no limit or not asked), by the
+    limit engine's SQL over the rows of ``mask``."""
     con.register("mc_judge", as_frame(rows, mask, sessions))
     try:
         sql = LIMITS_SQL.format(hits=cn_limits.limits_select(ROWS_RELATION, as_if_st=True))
@@ -115,9 +136,7 @@ def limits(
     finally:
         con.unregister("mc_judge")
     ids = np.asarray(got["row_id"], dtype="int64")
-    judged = np.zeros(rows.size, dtype=bool)
-    judged[ids] = True
-    out = [judged]
+    out = []
     for name in ("up_cents", "down_cents", "st_up_cents", "st_down_cents"):
         col = np.full(rows.size, np.nan)
         col[ids] = np.ma.filled(np.ma.asarray(got[name], dtype="float64"), np.nan)
@@ -125,15 +144,13 @@ def limits(
     return tuple(out)
 
 
-def marks(rows: Rows, limit: tuple[np.ndarray, ...], st_days: np.ndarray) -> Marks:
+def marks(rows: Rows, p: Cents, limit: tuple[np.ndarray, ...], st_days: np.ndarray) -> Marks:
     """The marks of every row. A ST status is stated when a stored ST list covers the day or
     the store names the stock under ST (then its limit is the ST one already); otherwise a
     close at the ST limit but not the normal one is counted apart, not as a limit."""
-    judged, up, down, st_up, st_down = limit
-    c = cents(rows.close)
-    h, lo, o = (
-        cents(np.where(np.isnan(x), rows.close, x)) for x in (rows.high, rows.low, rows.open)
-    )
+    up, down, st_up, st_down = limit
+    c, h, lo, o = p.close, p.high, p.low, p.open
+    judged = rows.member & ~rows.bare
     st_known = np.isin(rows.date, st_days)
     has_st = ~np.isnan(st_up) & ~np.isnan(up)
     amb = ~st_known & has_st & (st_up != up) & ((c == st_up) | (c == st_down))
@@ -198,7 +215,10 @@ def judge_days(
     """Every day of ``days`` that has judged rows: its counts, runs and limit-down names."""
     if not rows.size or not days:
         return {}
-    m = marks(rows, limits(con, rows, ~rows.bare, sessions), np.array(st_days, "datetime64[D]"))
+    p = Cents.of(rows)
+    # only a row that reached a limit price of some rule can do anything against its limit
+    asked = rows.member & ~rows.bare & cn_limits.reaches_a_limit(p.prev, p.high, p.low)
+    m = marks(rows, p, limits(con, rows, asked, sessions), np.array(st_days, "datetime64[D]"))
     run, capped, prev = runs(rows, m.close_up)
     k = day_index(rows.date, days)
     out: dict[dt.date, JudgedDay] = {}

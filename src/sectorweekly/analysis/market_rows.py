@@ -36,7 +36,8 @@ WITH before AS (
             // 100),
         CAST(round(f.close * 100) AS BIGINT))
 )
-SELECT symbol, date, open, high, low, close, amount, pre_close, bare FROM (
+SELECT symbol, date, open, high, low, close, amount, pre_close, bare,
+       symbol IN (SELECT symbol FROM cn_universe) AS member FROM (
     SELECT symbol, date, open, high, low, close, amount, pre_close, false AS bare FROM cn_bars
     WHERE date BETWEEN $start AND $hi
     UNION ALL
@@ -62,6 +63,7 @@ class Rows:
     amount: np.ndarray
     pre_close: np.ndarray  # the exchange's reference previous close (ex-dates), NaN where none
     bare: np.ndarray  # bool: only a prior close (the last row before the read), not judged
+    member: np.ndarray  # bool: a stock of the stored universe (only those are judged)
     start: dt.date  # rows from here on are every stock's; before it, the lookback rows
 
     @property
@@ -125,6 +127,7 @@ def read(
         date=date[on],
         **{k: _floats(got[k])[on] for k in ("open", "high", "low", "close", "amount", "pre_close")},
         bare=np.asarray(got["bare"], dtype=bool)[on],
+        member=np.asarray(got["member"], dtype=bool)[on],
         start=start,
     )
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from .codes import BOARD_ZH, BSE, CHINEXT, MAIN, STAR, board_of
@@ -80,6 +81,18 @@ LIMIT_RULES: tuple[LimitRule, ...] = (
 )
 
 LIMIT_PCTS = tuple(sorted({r.pct for r in LIMIT_RULES}))  # every limit there is, in percent
+
+
+def reaches_a_limit(
+    prev_cents: np.ndarray, high_cents: np.ndarray, low_cents: np.ndarray
+) -> np.ndarray:
+    """Rows whose day reached the nearest limit price of any rule (the lowest limit's, up or
+    down) from their previous close, all in cents: only these can close at, touch or pass a
+    limit, so only these need :func:`limits_select` (NaN previous close: none)."""
+    pct = LIMIT_PCTS[0]
+    up = np.floor_divide(prev_cents * (100 + pct) + 50, 100)
+    down = np.floor_divide(prev_cents * (100 - pct) + 50, 100)
+    return (high_cents >= up) | (low_cents <= down)
 
 
 @dataclass(frozen=True)
