@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 import numpy as np
+import pandas as pd
 
 from ..markets.calendars import Calendars, MarketWindow
 from . import market_context_sql as q
@@ -141,12 +142,11 @@ def _week(view: MarketWindow, judged: dict[dt.date, JudgedDay], moves: Moves | N
     return week
 
 
-def _last_closes(moves: Moves | None) -> dict[str, float]:
+def _last_closes(moves: Moves | None) -> pd.Series:
     """Each stock's last close up to the week's end (for cap weights)."""
     if moves is None:
-        return {}
-    last_close = np.where(np.isnan(moves.end), moves.base, moves.end)
-    return dict(zip(moves.symbols.tolist(), last_close.tolist(), strict=True))
+        return pd.Series(dtype="float64")
+    return pd.Series(np.where(np.isnan(moves.end), moves.base, moves.end), index=moves.symbols)
 
 
 def market_context(
@@ -189,26 +189,22 @@ def _market_context(
         last = _week(last_view, judged, then)
     if last is not None and not last.days:  # the store's bars begin after it
         last = None
-    industries, subs, method, by_symbol = industry_moves(
-        con, week.changes, view, industry, lambda: _last_closes(now)
+    changes = pd.Series(week.changes, dtype="float64")
+    ind = industry_moves(con, changes, view, industry, lambda: _last_closes(now))
+    own = ind.stocks[ind.stocks["name1"] == industry].sort_values(
+        ["chg", "symbol"], ascending=[False, True]
     )
-    own = sorted(
-        ((s, c) for s, c in week.changes.items() if by_symbol.get(s) == industry),
-        key=lambda sc: (-sc[1], sc[0]),
-    )
-    best, worst = own[:TOP], own[::-1][:TOP]
+    ranked = list(zip(own["symbol"].tolist(), own["chg"].tolist(), strict=True))
+    best, worst = ranked[:TOP], ranked[::-1][:TOP]
     ladder_syms = [s for r in week.ladder for s in r.symbols]
     wanted = sorted({*ladder_syms, *(s for s, _ in best + worst), *members})
     names = dict(con.execute(q.NAMES_SQL, {"day": view.end_date, "symbols": wanted}).fetchall())
+    population = np.sort(changes.to_numpy())  # the whole market, classified or not
     places: dict[str, tuple[float | None, float | None]] = {}
-    all_changes = list(week.changes.values())
-    groups: dict[str | None, list[float]] = {}
-    for s, c in week.changes.items():  # each industry's changes, grouped once for every member
-        groups.setdefault(by_symbol.get(s), []).append(c)
     for sym in members:
         mine = week.changes.get(sym)
-        peers = groups.get(by_symbol.get(sym), [])
-        places[sym] = (percentile(mine, all_changes), percentile(mine, peers))
+        peers = ind.stocks["chg"][ind.stocks["name1"] == ind.of.get(sym)].to_numpy()
+        places[sym] = (percentile(mine, population), percentile(mine, np.sort(peers)))
     st_rows = con.execute(
         "SELECT count(*) FROM cn_coverage WHERE fact = 'st' AND start <= $a AND \"end\" >= $b",
         {"a": last_view.base_date, "b": view.end_date},
@@ -216,14 +212,14 @@ def _market_context(
     return MarketContext(
         week=week,
         last=last,
-        industries=industries,
-        sub_industries=subs,
+        industries=ind.level1,
+        sub_industries=ind.level2,
         industry=industry,
         best=best,
         worst=worst,
         places=places,
         names=names,
-        method=method,
+        method=ind.method,
         st_known=bool(st_rows),
         lookback_start=lo,
     )

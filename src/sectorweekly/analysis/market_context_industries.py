@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
+import pandas as pd
 
 from ..markets.calendars import MarketWindow
 from . import market_context_sql as q
@@ -26,30 +28,32 @@ class IndustryMove:
     method: str  # official | cap | equal
 
 
-def percentile(value: float | None, population: list[float]) -> float | None:
-    """Share of ``population`` at or below ``value``, in percent (None when either is empty)."""
-    if value is None or not population:
+def percentile(value: float | None, population: np.ndarray) -> float | None:
+    """Share of ``population`` (sorted) at or below ``value``, in percent (None when either is
+    empty)."""
+    if value is None or not len(population):
         return None
-    return sum(1 for p in population if p <= value) / len(population) * 100
+    return float(np.searchsorted(population, value, side="right")) / len(population) * 100
 
 
 def _computed(
-    groups: dict[tuple[str, str], list[tuple[str, float]]],
-    shares: dict[str, float],
-    closes: dict[str, float],
-    level: int,
+    stocks: pd.DataFrame, groups: list[tuple[str, str]], column: str, level: int
 ) -> list[IndustryMove]:
+    """Each industry of ``groups`` (code, name; even one with no stock) from its ``stocks``
+    (rows with ``column`` its code, ``chg`` and ``weight``): cap-weighted where every
+    constituent has a weight, else equally weighted."""
+    by = stocks.groupby(column, sort=False)
+    count, mean = by["chg"].count(), by["chg"].mean()
+    weighted = (stocks["chg"] * stocks["weight"]).groupby(stocks[column]).sum()
+    total, least = by["weight"].sum(), by["weight"].min()
     out = []
-    for (code, name), members in groups.items():
-        weights = [shares.get(s, 0.0) * closes.get(s, 0.0) for s, _ in members]
-        if members and all(w > 0 for w in weights):
-            total = sum(weights)
-            change = sum(w * c for w, (_, c) in zip(weights, members, strict=True)) / total
-            method = CAP
+    for code, name in groups:
+        n = int(count.get(code, 0))
+        if n and least[code] > 0:
+            out.append(IndustryMove(name, code, level, weighted[code] / total[code], n, CAP))
         else:
-            change = sum(c for _, c in members) / len(members) if members else None
-            method = EQUAL
-        out.append(IndustryMove(name, code, level, change, len(members), method))
+            change = float(mean[code]) if n else None
+            out.append(IndustryMove(name, code, level, change, n, EQUAL))
     return out
 
 
@@ -70,52 +74,59 @@ def _ranked(moves: list[IndustryMove]) -> list[IndustryMove]:
     return sorted(moves, key=lambda m: (m.change_pct is None, -(m.change_pct or 0.0), m.code))
 
 
+@dataclass(frozen=True)
+class Industries:
+    """The industries ranked, how they were made, and every stock's level-1 industry."""
+
+    level1: list[IndustryMove]  # ranked
+    level2: list[IndustryMove]  # the desk industry's, ranked
+    method: str  # official | cap | equal | mixed
+    of: dict[str, str]  # symbol -> level-1 name (every stock of the membership)
+    stocks: pd.DataFrame  # the stocks with a weekly change: symbol, name1, chg
+
+
 def industry_moves(
     con: duckdb.DuckDBPyConnection,
-    changes: dict[str, float],
+    changes: pd.Series,
     view: MarketWindow,
     industry: str,
-    closes: Callable[[], dict[str, float]],
-) -> tuple[list[IndustryMove], list[IndustryMove], str, dict[str, str]]:
-    """(level 1 ranked, the desk industry's level 2 ranked, how they were made, symbol ->
-    level-1 name) for the stocks of ``changes`` (symbol -> weekly change, %); ``closes`` gives
-    each stock's last close up to the week's end, asked only where share counts weigh them."""
-    codes = {
-        c: (l1, l2)
-        for c, l1, l2 in con.execute(
-            "SELECT industry_code, level1, level2 FROM sw_codes"
-        ).fetchall()
-    }
-    member = dict(con.execute(q.INDUSTRY_SQL, {"day": view.end_date}).fetchall())
-    by_symbol: dict[str, str] = {}
-    l1: dict[tuple[str, str], list[tuple[str, float]]] = {}
-    l2: dict[tuple[str, str], list[tuple[str, float]]] = {}
-    for code1, (name1, name2) in codes.items():  # every industry, even one with no stock
-        if code1.endswith("0000"):
-            l1.setdefault((code1, name1), [])
-        elif code1.endswith("00") and name1 == industry and name2:
-            l2.setdefault((code1, name2), [])
-    for sym, code in member.items():
-        c1, c2 = code[:2] + "0000", code[:4] + "00"
-        if c1 not in codes:
-            continue
-        name1 = codes[c1][0]
-        by_symbol[sym] = name1
-        if sym not in changes:
-            continue
-        l1.setdefault((c1, name1), []).append((sym, changes[sym]))
-        if name1 == industry and c2 in codes and codes[c2][1]:
-            l2.setdefault((c2, codes[c2][1]), []).append((sym, changes[sym]))
-    shares = dict(con.execute(q.SHARES_SQL, {"end": view.end_date}).fetchall())
-    last_closes = closes() if shares else {}
-    level1, level2 = _computed(l1, shares, last_closes, 1), _computed(l2, shares, last_closes, 2)
+    closes: Callable[[], pd.Series],
+) -> Industries:
+    """The 申万 industries of the stocks of ``changes`` (weekly change, %, by symbol) and the
+    desk ``industry``'s level 2; ``closes`` gives each stock's last close up to the week's end,
+    asked only where share counts weigh them."""
+    codes = con.execute("SELECT industry_code, level1, level2 FROM sw_codes").fetchall()
+    groups1 = [(c, n1) for c, n1, _ in codes if c.endswith("0000")]
+    groups2 = [
+        (c, n2) for c, n1, n2 in codes if not c.endswith("0000") and c.endswith("00")
+        and n1 == industry and n2
+    ]  # fmt: skip
+    member = con.execute(q.INDUSTRY_SQL, {"day": view.end_date}).df()
+    of = dict(zip(member["symbol"].tolist(), member["name1"].tolist(), strict=True))
+    member["chg"] = changes.reindex(member["symbol"]).to_numpy()
+    stocks = member[member["chg"].notna()].reset_index(drop=True)
+    shares = con.execute(q.SHARES_SQL, {"end": view.end_date}).df()
+    if len(shares):
+        worth = shares.set_index("symbol")["shares"] * closes().reindex(shares["symbol"]).values
+        stocks["weight"] = worth.reindex(stocks["symbol"]).fillna(0.0).to_numpy()
+    else:
+        stocks["weight"] = 0.0
+    own = stocks[(stocks["name1"] == industry) & stocks["name2"].notna() & (stocks["name2"] != "")]
+    seen = set(groups2)
+    groups2 += [
+        g for g in zip(own["c2"], own["name2"], strict=True) if not (g in seen or seen.add(g))
+    ]
+    level1 = _computed(stocks, groups1, "c1", 1)
+    level2 = _computed(own, groups2, "c2", 2)
     official = _official(con, view, view.base_date)
     if official:
         level1 = [_with_official(m, official) for m in level1]
         level2 = [_with_official(m, official) for m in level2]
     methods = {m.method for m in level1 + level2}
     method = methods.pop() if len(methods) == 1 else "mixed"
-    return _ranked(level1), _ranked(level2), method, by_symbol
+    return Industries(
+        _ranked(level1), _ranked(level2), method, of, stocks[["symbol", "name1", "chg"]]
+    )
 
 
 def _with_official(move: IndustryMove, official: dict[tuple[str, int], float]) -> IndustryMove:
