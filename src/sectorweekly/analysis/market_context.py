@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import duckdb
 import numpy as np
-import pandas as pd
 
 from ..markets.calendars import Calendars, MarketWindow
 from . import market_context_sql as q
@@ -142,11 +141,12 @@ def _week(view: MarketWindow, judged: dict[dt.date, JudgedDay], moves: Moves | N
     return week
 
 
-def _last_closes(moves: Moves | None) -> pd.Series:
+def _last_closes(moves: Moves | None) -> dict[str, float]:
     """Each stock's last close up to the week's end (for cap weights)."""
     if moves is None:
-        return pd.Series(dtype="float64")
-    return pd.Series(np.where(np.isnan(moves.end), moves.base, moves.end), index=moves.symbols)
+        return {}
+    last_close = np.where(np.isnan(moves.end), moves.base, moves.end)
+    return dict(zip(moves.symbols.tolist(), last_close.tolist(), strict=True))
 
 
 def market_context(
@@ -189,22 +189,25 @@ def _market_context(
         last = _week(last_view, judged, then)
     if last is not None and not last.days:  # the store's bars begin after it
         last = None
-    changes = pd.Series(week.changes, dtype="float64")
-    ind = industry_moves(con, changes, view, industry, lambda: _last_closes(now))
-    own = ind.stocks[ind.stocks["name1"] == industry].sort_values(
-        ["chg", "symbol"], ascending=[False, True]
-    )
-    ranked = list(zip(own["symbol"].tolist(), own["chg"].tolist(), strict=True))
-    best, worst = ranked[:TOP], ranked[::-1][:TOP]
+    ind = industry_moves(con, week.changes, view, industry, lambda: _last_closes(now))
+    symbols = list(week.changes)
+    pcts = np.fromiter(week.changes.values(), dtype="float64", count=len(symbols))
+    sector = np.array([ind.of.get(s) for s in symbols], dtype=object)
+    own = sorted(
+        zip(np.array(symbols, dtype=object)[sector == industry].tolist(),
+            pcts[sector == industry].tolist(), strict=True),
+        key=lambda sc: (-sc[1], sc[0]),
+    )  # fmt: skip
+    best, worst = own[:TOP], own[::-1][:TOP]
     ladder_syms = [s for r in week.ladder for s in r.symbols]
     wanted = sorted({*ladder_syms, *(s for s, _ in best + worst), *members})
     names = dict(con.execute(q.NAMES_SQL, {"day": view.end_date, "symbols": wanted}).fetchall())
-    population = np.sort(changes.to_numpy())  # the whole market, classified or not
+    population = np.sort(pcts)  # the whole market, classified or not
     places: dict[str, tuple[float | None, float | None]] = {}
     for sym in members:
-        mine = week.changes.get(sym)
-        peers = ind.stocks["chg"][ind.stocks["name1"] == ind.of.get(sym)].to_numpy()
-        places[sym] = (percentile(mine, population), percentile(mine, np.sort(peers)))
+        mine, home = week.changes.get(sym), ind.of.get(sym)
+        peers = np.sort(pcts[sector == home]) if home is not None else population[:0]
+        places[sym] = (percentile(mine, population), percentile(mine, peers))
     st_rows = con.execute(
         "SELECT count(*) FROM cn_coverage WHERE fact = 'st' AND start <= $a AND \"end\" >= $b",
         {"a": last_view.base_date, "b": view.end_date},

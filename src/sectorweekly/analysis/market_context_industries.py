@@ -37,23 +37,33 @@ def percentile(value: float | None, population: np.ndarray) -> float | None:
 
 
 def _computed(
-    stocks: pd.DataFrame, groups: list[tuple[str, str]], column: str, level: int
+    codes: np.ndarray,
+    chg: np.ndarray,
+    weight: np.ndarray,
+    groups: list[tuple[str, str]],
+    level: int,
 ) -> list[IndustryMove]:
-    """Each industry of ``groups`` (code, name; even one with no stock) from its ``stocks``
-    (rows with ``column`` its code, ``chg`` and ``weight``): cap-weighted where every
-    constituent has a weight, else equally weighted."""
-    by = stocks.groupby(column, sort=False)
-    count, mean = by["chg"].count(), by["chg"].mean()
-    weighted = (stocks["chg"] * stocks["weight"]).groupby(stocks[column]).sum()
-    total, least = by["weight"].sum(), by["weight"].min()
+    """Each industry of ``groups`` (code, name; even one with no stock) from its stocks (their
+    ``codes``, weekly changes and weights): cap-weighted where every constituent has a weight,
+    else equally weighted."""
+    inv, keys = pd.factorize(codes)
+    size = len(keys)
+    count = np.bincount(inv, minlength=size)
+    total = np.bincount(inv, weights=chg, minlength=size)
+    worth = np.bincount(inv, weights=weight, minlength=size)
+    weighted = np.bincount(inv, weights=weight * chg, minlength=size)
+    least = np.full(size, np.inf)
+    np.minimum.at(least, inv, weight)
+    at = {k: i for i, k in enumerate(keys.tolist())}
     out = []
     for code, name in groups:
-        n = int(count.get(code, 0))
-        if n and least[code] > 0:
-            out.append(IndustryMove(name, code, level, weighted[code] / total[code], n, CAP))
+        i = at.get(code)
+        if i is None:
+            out.append(IndustryMove(name, code, level, None, 0, EQUAL))
+        elif least[i] > 0:
+            out.append(IndustryMove(name, code, level, weighted[i] / worth[i], int(count[i]), CAP))
         else:
-            change = float(mean[code]) if n else None
-            out.append(IndustryMove(name, code, level, change, n, EQUAL))
+            out.append(IndustryMove(name, code, level, total[i] / count[i], int(count[i]), EQUAL))
     return out
 
 
@@ -82,51 +92,51 @@ class Industries:
     level2: list[IndustryMove]  # the desk industry's, ranked
     method: str  # official | cap | equal | mixed
     of: dict[str, str]  # symbol -> level-1 name (every stock of the membership)
-    stocks: pd.DataFrame  # the stocks with a weekly change: symbol, name1, chg
 
 
 def industry_moves(
     con: duckdb.DuckDBPyConnection,
-    changes: pd.Series,
+    changes: dict[str, float],
     view: MarketWindow,
     industry: str,
-    closes: Callable[[], pd.Series],
+    closes: Callable[[], dict[str, float]],
 ) -> Industries:
-    """The 申万 industries of the stocks of ``changes`` (weekly change, %, by symbol) and the
+    """The 申万 industries of the stocks of ``changes`` (symbol -> weekly change, %) and the
     desk ``industry``'s level 2; ``closes`` gives each stock's last close up to the week's end,
     asked only where share counts weigh them."""
-    codes = con.execute("SELECT industry_code, level1, level2 FROM sw_codes").fetchall()
-    groups1 = [(c, n1) for c, n1, _ in codes if c.endswith("0000")]
+    names = {c: (n1, n2) for c, n1, n2 in con.execute(q.CODES_SQL).fetchall()}
+    groups1 = [(c, n1) for c, (n1, _) in names.items() if c.endswith("0000")]
     groups2 = [
-        (c, n2) for c, n1, n2 in codes if not c.endswith("0000") and c.endswith("00")
+        (c, n2) for c, (n1, n2) in names.items() if not c.endswith("0000") and c.endswith("00")
         and n1 == industry and n2
     ]  # fmt: skip
-    member = con.execute(q.INDUSTRY_SQL, {"day": view.end_date}).df()
-    of = dict(zip(member["symbol"].tolist(), member["name1"].tolist(), strict=True))
-    member["chg"] = changes.reindex(member["symbol"]).to_numpy()
-    stocks = member[member["chg"].notna()].reset_index(drop=True)
-    shares = con.execute(q.SHARES_SQL, {"end": view.end_date}).df()
-    if len(shares):
-        worth = shares.set_index("symbol")["shares"] * closes().reindex(shares["symbol"]).values
-        stocks["weight"] = worth.reindex(stocks["symbol"]).fillna(0.0).to_numpy()
-    else:
-        stocks["weight"] = 0.0
-    own = stocks[(stocks["name1"] == industry) & stocks["name2"].notna() & (stocks["name2"] != "")]
-    seen = set(groups2)
-    groups2 += [
-        g for g in zip(own["c2"], own["name2"], strict=True) if not (g in seen or seen.add(g))
+    known = [
+        (s, c1, c2)
+        for s, c1, c2 in con.execute(q.INDUSTRY_SQL, {"day": view.end_date}).fetchall()
+        if c1 in names
     ]
-    level1 = _computed(stocks, groups1, "c1", 1)
-    level2 = _computed(own, groups2, "c2", 2)
+    of = {s: names[c1][0] for s, c1, _ in known}
+    stocks = [(s, c1, c2) for s, c1, c2 in known if s in changes]
+    shares = dict(con.execute(q.SHARES_SQL, {"end": view.end_date}).fetchall())
+    last = closes() if shares else {}
+    chg = np.array([changes[s] for s, _, _ in stocks], dtype="float64")
+    weight = np.array([shares.get(s, 0.0) * last.get(s, 0.0) for s, _, _ in stocks], "float64")
+    code1 = np.array([c1 for _, c1, _ in stocks], dtype=object)
+    level1 = _computed(code1, chg, weight, groups1, 1)
+    own = [  # the desk industry's stocks with a level 2 of its own
+        i for i, (_, c1, c2) in enumerate(stocks)
+        if names[c1][0] == industry and c2 in names and names[c2][1]
+    ]  # fmt: skip
+    code2 = np.array([stocks[i][2] for i in own], dtype=object)
+    groups2 += sorted({(c, names[c][1]) for c in code2.tolist()} - set(groups2))
+    level2 = _computed(code2, chg[own], weight[own], groups2, 2)
     official = _official(con, view, view.base_date)
     if official:
         level1 = [_with_official(m, official) for m in level1]
         level2 = [_with_official(m, official) for m in level2]
     methods = {m.method for m in level1 + level2}
     method = methods.pop() if len(methods) == 1 else "mixed"
-    return Industries(
-        _ranked(level1), _ranked(level2), method, of, stocks[["symbol", "name1", "chg"]]
-    )
+    return Industries(_ranked(level1), _ranked(level2), method, of)
 
 
 def _with_official(move: IndustryMove, official: dict[tuple[str, int], float]) -> IndustryMove:

@@ -9,16 +9,15 @@ from collections.abc import Iterator
 
 import duckdb
 
-# each stock's 申万 industry on a day (the membership row with the latest included_on): its
-# level-1 code and name (a stock whose level 1 is not a stored code has none) and its level 2
+# each stock's 申万 industry codes on a day (the membership row with the latest included_on):
+# its level 1 and level 2
 INDUSTRY_SQL = """
-SELECT m.symbol, k1.industry_code AS c1, k1.level1 AS name1,
-       k2.industry_code AS c2, k2.level2 AS name2
+SELECT symbol, substr(code, 1, 2) || '0000' AS c1, substr(code, 1, 4) || '00' AS c2
 FROM (SELECT symbol, arg_max(industry_code, included_on) AS code
-      FROM sw_membership WHERE included_on <= $day GROUP BY symbol) m
-JOIN sw_codes k1 ON k1.industry_code = substr(m.code, 1, 2) || '0000'
-LEFT JOIN sw_codes k2 ON k2.industry_code = substr(m.code, 1, 4) || '00'
+      FROM sw_membership WHERE included_on <= $day GROUP BY symbol)
 """
+
+CODES_SQL = "SELECT industry_code, level1, level2 FROM sw_codes"
 
 # names as of a day (never a later name)
 NAMES_SQL = """
