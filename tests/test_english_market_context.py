@@ -75,7 +75,8 @@ def test_the_first_key_point_and_lead_in_english(editions) -> None:
         "5,083 A-shares count for the week (besides 10 suspended all week and 0 without a base "
         "close): 1,281 rose, 28 were flat and 3,774 fell; daily turnover averaged RMB 3,191.3 bn, "
         "up 23.21% on last week. 793 stocks closed limit-up during the week (822 last week); "
-        "the highest streak was 14 consecutive limit-ups (12 last week)."
+        "the highest streak was 14 consecutive limit-ups (12 last week). Last week's figures "
+        "are recomputed from the local store."
     )
 
 

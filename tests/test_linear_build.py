@@ -35,6 +35,7 @@ HELPERS = {
     "review_table",
     "market_context_indices",
     "market_coverage",
+    "market_context_json",
     "market_review",
 }
 

@@ -10,22 +10,23 @@ move beyond the limit with no reference price (an ex-date judged on the prior cl
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
 import duckdb
-import pandas as pd
+import numpy as np
 
-from ..markets import cn_limits
 from ..markets.calendars import Calendars, MarketWindow
-from ..markets.cn_limits import FAR_PAST, OPEN_END, MemberSpec
 from . import market_context_sql as q
+from . import market_context_tables as tables
+from . import market_rows
+from .market_board import DayBoard, JudgedDay, Rung, judge_days, ladder
 from .market_context_industries import (
     IndustryMove,
     industry_moves,
     percentile,
 )
+from .market_rows import Moves
 
 MARKET = "CN_A"
 LOOKBACK_SESSIONS = 30  # sessions before the earlier week's base that a limit-up run may reach
@@ -33,62 +34,12 @@ BUCKETS = ("<-5%", "-5%~-3%", "-3%~-1%", "-1%~0", "0~1%", "1%~3%", "3%~5%", ">5%
 TOP = 5  # best and worst stocks of the desk's industry
 
 
-def bucket_of(pct: float) -> int:
-    """The distribution bucket of a weekly change in percent (0 and +1% fall in 0~1%)."""
-    if pct < -5:
-        return 0
-    if pct < -3:
-        return 1
-    if pct < -1:
-        return 2
-    if pct < 0:
-        return 3
-    if pct <= 1:
-        return 4
-    if pct <= 3:
-        return 5
-    if pct <= 5:
-        return 6
-    return 7
-
-
-@dataclass(frozen=True)
-class DayBoard:
-    """One session of the whole market."""
-
-    date: dt.date
-    up: int
-    flat: int
-    down: int
-    no_prev: int  # rows with no previous close in the read (first row after a long suspension)
-    limit_up: int  # closed at the up-limit (one-price included)
-    one_price: int  # 一字: opened, traded and closed at the up-limit
-    limit_down: int
-    broken: int  # 炸板: touched the up-limit, closed below
-    st_ambiguous: int  # ST status unknown and the close at the ST limit only: counted apart
-    no_reference: int  # beyond the limit with no reference price stored
-    prev_up: int  # names closed at the up-limit on their previous row, trading today
-    promoted: int  # of those, closed at the up-limit again
-    amount: float  # 成交额, yuan
-    by_height: tuple[tuple[int, int, int], ...] = ()  # (N, N-board names the row before, made N+1)
-
-    @property
-    def broken_rate(self) -> float | None:
-        total = self.limit_up + self.broken
-        return None if total == 0 else self.broken / total * 100
-
-    @property
-    def promotion_rate(self) -> float | None:
-        return None if self.prev_up == 0 else self.promoted / self.prev_up * 100
-
-
-@dataclass(frozen=True)
-class Rung:
-    """One height of the 连板天梯 on the week's last session."""
-
-    height: int
-    symbols: tuple[str, ...]
-    capped: bool = False  # the run reaches the start of the read: at least this high
+def buckets_of(pcts: np.ndarray) -> np.ndarray:
+    """The distribution bucket of each weekly change in percent: below 0 the bucket's lower
+    bound belongs to it (-5% falls in -5%~-3%), from 0 the upper one (0 and +1% fall in 0~1%)."""
+    below = np.searchsorted(np.array([-5.0, -3.0, -1.0]), pcts, side="right")
+    above = 4 + np.searchsorted(np.array([1.0, 3.0, 5.0]), pcts, side="left")
+    return np.where(pcts < 0, below, above)
 
 
 @dataclass
@@ -166,147 +117,36 @@ class MarketContext:
     lookback_start: dt.date
 
 
-VIEWS = ("mc_sess", "mc_st_days", "mc_listed", *cn_limits.TABLES)
-TEMP_TABLES = (
-    "mc_before", "mc_rows", "mc_rows_deep", "mc_marked", "mc_marked_deep", "mc_members_deep",
-)  # fmt: skip
-
-
-def _drop(con: duckdb.DuckDBPyConnection) -> None:
-    """Leave the (shared, read-only) connection as it was: no view or table of ours."""
-    for name in VIEWS:
-        con.execute(f"DROP VIEW IF EXISTS {name}").fetchall()
-        con.execute(f"DROP TABLE IF EXISTS {name}_t").fetchall()
-    for name in TEMP_TABLES:
-        con.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
-
-
-def _register(con: duckdb.DuckDBPyConnection, cals: Calendars, lo: dt.date, hi: dt.date) -> None:
-    """Sessions, the universe as the limit engine's members (its own frames: the listing
-    sessions where a listing date is known), ST spans and the days a ST list covers."""
-    sess = cals.all_sessions(MARKET)
-    a, b = int(sess.searchsorted(pd.Timestamp(lo))), int(sess.searchsorted(pd.Timestamp(hi)))
-    q.table(
-        con, "mc_sess", pd.DataFrame({"date": sess[a : b + 1].date, "session_idx": range(a, b + 1)})
-    )
-    spans: dict[str, list[tuple[dt.date, dt.date | None]]] = {}
-    for sym, start, end in con.execute(
-        "SELECT symbol, st_start, st_end FROM cn_st_spans"
-    ).fetchall():
-        spans.setdefault(sym, []).append((start, end))
-    known = con.execute(
-        "SELECT symbol, list_date FROM cn_universe WHERE list_date IS NOT NULL"
-    ).fetchall()
-    listed = cn_limits.members_frame([MemberSpec(s, MARKET, listed=d) for s, d in known], cals)
-    listed["listed_idx"] = listed["listed_idx"].astype("float64")  # NA-safe for the scan
-    q.table(con, "mc_listed", listed)
-    q.table(
-        con,
-        "lim_members",
-        "SELECT symbol, market, board, CAST(listed_idx AS BIGINT) AS listed_idx, "
-        "CAST(free_sessions AS BIGINT) AS free_sessions FROM mc_listed_t UNION ALL "
-        f"SELECT symbol, '{MARKET}', board, NULL, 0 FROM cn_universe WHERE list_date IS NULL",
-    )
-    st_specs = [MemberSpec(s, MARKET, st_periods=tuple(p)) for s, p in spans.items()]
-    q.table(con, "lim_st", cn_limits.st_frame(st_specs))
-    q.table(con, "lim_rules", cn_limits.rules_frame())
-    covered = con.execute(
-        'SELECT start, "end" FROM cn_coverage WHERE fact = \'st\' AND "end" >= $lo '
-        "AND start <= $hi",
-        {"lo": lo, "hi": hi},
-    ).fetchall()
-    days = [d for d in sess[a : b + 1].date if any(s <= d <= e for s, e in covered)]
-    q.table(con, "mc_st_days", pd.DataFrame({"date": pd.Series(days, dtype="datetime64[ns]")}))
-
-
-def _read(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    span: tuple[dt.date, dt.date, dt.date],
-    deep: list[str],
-) -> None:
-    """Rows from ``start`` to ``hi`` (every stock's, or ``deep``'s), prior closes from ``lo``."""
-    lo, start, hi = span
-    params = {"lo": lo, "start": start, "hi": hi, "all": not deep, "deep": deep}
-    con.execute(q.ROWS_SQL.format(rows=table), params).fetchall()
-
-
-def _judge(
-    con: duckdb.DuckDBPyConnection, rows: str, marked: str, members: str | None = None
-) -> None:
-    """The rows of ``rows`` with their limit (under the stated ST spans, and as if ST) and
-    what they did, into ``marked``."""
-    sql = q.judge_sql(rows, marked, members)
-    con.execute(sql, {"a": FAR_PAST, "b": OPEN_END}).fetchall()
-
-
-def _week(
-    con: duckdb.DuckDBPyConnection,
-    view: MarketWindow,
-    boards: dict[dt.date, DayBoard],
-    stocks: tuple[int, int],
-    moves: list[tuple[str, float | None, float | None, float]],
-) -> MarketWeek:
-    """One week from the days' boards, its limit stocks and its stocks' moves (each asked once
-    for both weeks)."""
-    week = MarketWeek(view=view, days=[boards[d] for d in view.sessions if d in boards])
-    if not view.sessions:
+def _week(view: MarketWindow, judged: dict[dt.date, JudgedDay], moves: Moves | None) -> MarketWeek:
+    """One week from its judged days and its stocks' moves (each asked once for both weeks)."""
+    mine = [judged[d] for d in view.sessions if d in judged]
+    week = MarketWeek(view=view, days=[j.board for j in mine])
+    if not view.sessions or moves is None:
         return week
-    week.limit_up_stocks, week.limit_down_stocks = stocks
-    for symbol, base, end, factor in moves:
-        if end is None:
-            week.suspended += base is not None
-            continue
-        if base is None:
-            week.no_base += 1
-            continue
-        ratio = end * factor / base
-        pct = (ratio - 1) * 100
-        week.changes[symbol] = pct
-        if ratio > 1 + 1e-12:
-            week.up += 1
-        elif ratio < 1 - 1e-12:
-            week.down += 1
-        else:
-            week.flat += 1
-        week.buckets[bucket_of(pct)] += 1
-    week.ladder = _ladder(_runs(con, view.end_date, "mc_marked"))
+    week.limit_up_stocks = len(frozenset().union(*(j.limit_up for j in mine)))
+    week.limit_down_stocks = len(frozenset().union(*(j.limit_down for j in mine)))
+    has_base, has_end = ~np.isnan(moves.base), ~np.isnan(moves.end)
+    week.suspended = int((has_base & ~has_end).sum())
+    week.no_base = int((has_end & ~has_base).sum())
+    both = has_base & has_end
+    ratio = moves.end[both] * moves.factor[both] / moves.base[both]
+    pcts = (ratio - 1) * 100
+    week.up = int((ratio > 1 + 1e-12).sum())
+    week.down = int((ratio < 1 - 1e-12).sum())
+    week.flat = int(both.sum()) - week.up - week.down
+    week.buckets = np.bincount(buckets_of(pcts), minlength=len(BUCKETS)).tolist()
+    week.changes = dict(zip(moves.symbols[both].tolist(), pcts.tolist(), strict=True))
+    last_day = judged.get(view.end_date)
+    week.ladder = ladder(last_day.runs) if last_day else []
     return week
 
 
-def _runs(con: duckdb.DuckDBPyConnection, day: dt.date, marked: str) -> list[tuple[str, int, bool]]:
-    sql = q.LADDER_SQL.format(marked=marked)
-    return [(s, int(n), bool(c)) for s, n, c in con.execute(sql, {"day": day}).fetchall()]
-
-
-def _ladder(runs: list[tuple[str, int, bool]]) -> list[Rung]:
-    heights: dict[tuple[int, bool], list[str]] = {}
-    for sym, n, capped in runs:
-        heights.setdefault((n, capped), []).append(sym)
-    return [Rung(h, tuple(sorted(s)), capped=c) for (h, c), s in sorted(heights.items())[::-1]]
-
-
-def _deepen(
-    con: duckdb.DuckDBPyConnection,
-    lo: dt.date,
-    hi: dt.date,
-    weeks: list[MarketWeek],
-    also: set[str],
-) -> list[str]:
-    """The ladders again with the whole lookback of the stocks whose run reached back to the
-    first row of the week read (a handful: the rest of the market is read over the weeks), and
-    of ``also`` (runs the day before a judged day that reach back)."""
-    deep = sorted({s for w in weeks for r in w.ladder if r.capped for s in r.symbols} | also)
-    if not deep:
-        return deep
-    _read(con, "mc_rows_deep", (lo, lo, hi), deep)
-    con.execute(q.MEMBERS_DEEP_SQL, {"deep": deep}).fetchall()
-    _judge(con, "mc_rows_deep", "mc_marked_deep", members="mc_members_deep")
-    for w in weeks:
-        day = w.view.end_date
-        kept = [(s, r.height, r.capped) for r in w.ladder for s in r.symbols if s not in deep]
-        w.ladder = _ladder(kept + _runs(con, day, "mc_marked_deep"))
-    return deep
+def _last_closes(moves: Moves | None) -> dict[str, float]:
+    """Each stock's last close up to the week's end (for cap weights)."""
+    if moves is None:
+        return {}
+    last_close = np.where(np.isnan(moves.end), moves.base, moves.end)
+    return dict(zip(moves.symbols.tolist(), last_close.tolist(), strict=True))
 
 
 def market_context(
@@ -333,51 +173,41 @@ def _market_context(
     view = cals.market_window(MARKET, start, end)
     last_view = cals.market_window(MARKET, start - dt.timedelta(days=7), end - dt.timedelta(days=7))
     lo = cals.sessions_back(MARKET, last_view.base_date, LOOKBACK_SESSIONS)
-    _register(con, cals, lo, view.end_date)
+    sessions = cals.all_sessions(MARKET)
+    st_days = tables.register(con, cals, lo, view.end_date)
     try:
         start = cals.sessions_back(MARKET, last_view.base_date, 1)
-        con.execute(q.BEFORE_SQL, {"lo": lo, "start": start}).fetchall()
-        _read(con, "mc_rows", (lo, start, view.end_date), [])
-        _judge(con, "mc_rows", "mc_marked")
-        days = [*last_view.sessions, *view.sessions]
-        boards = {r[0]: DayBoard(*r) for r in con.execute(q.DAILY_SQL, {"days": days}).fetchall()}
-        stocks = con.execute(
-            q.WEEK_STOCKS_SQL,
-            {"a": list(view.sessions), "b": list(last_view.sessions), "first": start},
-        ).fetchall()[0]
-        moves = q.moves(con, [(v.base_date, v.end_date) for v in (view, last_view) if v.sessions])
-        week = _week(con, view, boards, stocks[:2], moves[0] if view.sessions else [])
-        last = _week(con, last_view, boards, stocks[2:], moves[-1]) if last_view.sessions else None
-        if last is not None and not last.days:  # the store's bars begin after it
-            last = None
-        industries, subs, method, by_symbol = industry_moves(con, week.changes, view, industry)
-        weeks = [w for w in (week, last) if w is not None]
-        also = {
-            r[0] for r in con.execute(q.capped_prev_sql("mc_marked"), {"days": days}).fetchall()
-        }
-        deep = _deepen(con, lo, view.end_date, weeks, also)
-        heights = q.heights(con, days, deep)
-        for w in weeks:
-            w.days = [dataclasses.replace(d, by_height=heights.get(d.date, ())) for d in w.days]
+        rows = market_rows.read(con, lo, start, view.end_date, sessions)
+        judged = judge_days(con, rows, [*last_view.sessions, *view.sessions], sessions, st_days)
     finally:
-        _drop(con)
+        tables.drop(con)
+    now = market_rows.moves(rows, view.base_date, view.end_date) if view.sessions else None
+    week = _week(view, judged, now)
+    last = None
+    if last_view.sessions:
+        then = market_rows.moves(rows, last_view.base_date, last_view.end_date)
+        last = _week(last_view, judged, then)
+    if last is not None and not last.days:  # the store's bars begin after it
+        last = None
+    ind = industry_moves(con, week.changes, view, industry, lambda: _last_closes(now))
+    symbols = list(week.changes)
+    pcts = np.fromiter(week.changes.values(), dtype="float64", count=len(symbols))
+    sector = np.array([ind.of.get(s) for s in symbols], dtype=object)
     own = sorted(
-        ((s, c) for s, c in week.changes.items() if by_symbol.get(s) == industry),
+        zip(np.array(symbols, dtype=object)[sector == industry].tolist(),
+            pcts[sector == industry].tolist(), strict=True),
         key=lambda sc: (-sc[1], sc[0]),
-    )
+    )  # fmt: skip
     best, worst = own[:TOP], own[::-1][:TOP]
     ladder_syms = [s for r in week.ladder for s in r.symbols]
     wanted = sorted({*ladder_syms, *(s for s, _ in best + worst), *members})
     names = dict(con.execute(q.NAMES_SQL, {"day": view.end_date, "symbols": wanted}).fetchall())
+    population = np.sort(pcts)  # the whole market, classified or not
     places: dict[str, tuple[float | None, float | None]] = {}
-    all_changes = list(week.changes.values())
-    groups: dict[str | None, list[float]] = {}
-    for s, c in week.changes.items():  # each industry's changes, grouped once for every member
-        groups.setdefault(by_symbol.get(s), []).append(c)
     for sym in members:
-        mine = week.changes.get(sym)
-        peers = groups.get(by_symbol.get(sym), [])
-        places[sym] = (percentile(mine, all_changes), percentile(mine, peers))
+        mine, home = week.changes.get(sym), ind.of.get(sym)
+        peers = np.sort(pcts[sector == home]) if home is not None else population[:0]
+        places[sym] = (percentile(mine, population), percentile(mine, peers))
     st_rows = con.execute(
         "SELECT count(*) FROM cn_coverage WHERE fact = 'st' AND start <= $a AND \"end\" >= $b",
         {"a": last_view.base_date, "b": view.end_date},
@@ -385,14 +215,14 @@ def _market_context(
     return MarketContext(
         week=week,
         last=last,
-        industries=industries,
-        sub_industries=subs,
+        industries=ind.level1,
+        sub_industries=ind.level2,
         industry=industry,
         best=best,
         worst=worst,
         places=places,
         names=names,
-        method=method,
+        method=ind.method,
         st_known=bool(st_rows),
         lookback_start=lo,
     )

@@ -5,9 +5,12 @@ count, else equally) — and which of the three each figure is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
+import pandas as pd
 
 from ..markets.calendars import MarketWindow
 from . import market_context_sql as q
@@ -25,30 +28,42 @@ class IndustryMove:
     method: str  # official | cap | equal
 
 
-def percentile(value: float | None, population: list[float]) -> float | None:
-    """Share of ``population`` at or below ``value``, in percent (None when either is empty)."""
-    if value is None or not population:
+def percentile(value: float | None, population: np.ndarray) -> float | None:
+    """Share of ``population`` (sorted) at or below ``value``, in percent (None when either is
+    empty)."""
+    if value is None or not len(population):
         return None
-    return sum(1 for p in population if p <= value) / len(population) * 100
+    return float(np.searchsorted(population, value, side="right")) / len(population) * 100
 
 
 def _computed(
-    groups: dict[tuple[str, str], list[tuple[str, float]]],
-    shares: dict[str, float],
-    closes: dict[str, float],
+    codes: np.ndarray,
+    chg: np.ndarray,
+    weight: np.ndarray,
+    groups: list[tuple[str, str]],
     level: int,
 ) -> list[IndustryMove]:
+    """Each industry of ``groups`` (code, name; even one with no stock) from its stocks (their
+    ``codes``, weekly changes and weights): cap-weighted where every constituent has a weight,
+    else equally weighted."""
+    inv, keys = pd.factorize(codes)
+    size = len(keys)
+    count = np.bincount(inv, minlength=size)
+    total = np.bincount(inv, weights=chg, minlength=size)
+    worth = np.bincount(inv, weights=weight, minlength=size)
+    weighted = np.bincount(inv, weights=weight * chg, minlength=size)
+    least = np.full(size, np.inf)
+    np.minimum.at(least, inv, weight)
+    at = {k: i for i, k in enumerate(keys.tolist())}
     out = []
-    for (code, name), members in groups.items():
-        weights = [shares.get(s, 0.0) * closes.get(s, 0.0) for s, _ in members]
-        if members and all(w > 0 for w in weights):
-            total = sum(weights)
-            change = sum(w * c for w, (_, c) in zip(weights, members, strict=True)) / total
-            method = CAP
+    for code, name in groups:
+        i = at.get(code)
+        if i is None:
+            out.append(IndustryMove(name, code, level, None, 0, EQUAL))
+        elif least[i] > 0:
+            out.append(IndustryMove(name, code, level, weighted[i] / worth[i], int(count[i]), CAP))
         else:
-            change = sum(c for _, c in members) / len(members) if members else None
-            method = EQUAL
-        out.append(IndustryMove(name, code, level, change, len(members), method))
+            out.append(IndustryMove(name, code, level, total[i] / count[i], int(count[i]), EQUAL))
     return out
 
 
@@ -69,61 +84,59 @@ def _ranked(moves: list[IndustryMove]) -> list[IndustryMove]:
     return sorted(moves, key=lambda m: (m.change_pct is None, -(m.change_pct or 0.0), m.code))
 
 
+@dataclass(frozen=True)
+class Industries:
+    """The industries ranked, how they were made, and every stock's level-1 industry."""
+
+    level1: list[IndustryMove]  # ranked
+    level2: list[IndustryMove]  # the desk industry's, ranked
+    method: str  # official | cap | equal | mixed
+    of: dict[str, str]  # symbol -> level-1 name (every stock of the membership)
+
+
 def industry_moves(
     con: duckdb.DuckDBPyConnection,
     changes: dict[str, float],
     view: MarketWindow,
     industry: str,
-) -> tuple[list[IndustryMove], list[IndustryMove], str, dict[str, str]]:
-    """(level 1 ranked, the desk industry's level 2 ranked, how they were made, symbol ->
-    level-1 name) for the stocks of ``changes`` (symbol -> weekly change, %)."""
-    codes = {
-        c: (l1, l2)
-        for c, l1, l2 in con.execute(
-            "SELECT industry_code, level1, level2 FROM sw_codes"
-        ).fetchall()
-    }
-    member = dict(con.execute(q.INDUSTRY_SQL, {"day": view.end_date}).fetchall())
-    by_symbol: dict[str, str] = {}
-    l1: dict[tuple[str, str], list[tuple[str, float]]] = {}
-    l2: dict[tuple[str, str], list[tuple[str, float]]] = {}
-    for code1, (name1, name2) in codes.items():  # every industry, even one with no stock
-        if code1.endswith("0000"):
-            l1.setdefault((code1, name1), [])
-        elif code1.endswith("00") and name1 == industry and name2:
-            l2.setdefault((code1, name2), [])
-    for sym, code in member.items():
-        c1, c2 = code[:2] + "0000", code[:4] + "00"
-        if c1 not in codes:
-            continue
-        name1 = codes[c1][0]
-        by_symbol[sym] = name1
-        if sym not in changes:
-            continue
-        l1.setdefault((c1, name1), []).append((sym, changes[sym]))
-        if name1 == industry and c2 in codes and codes[c2][1]:
-            l2.setdefault((c2, codes[c2][1]), []).append((sym, changes[sym]))
+    closes: Callable[[], dict[str, float]],
+) -> Industries:
+    """The 申万 industries of the stocks of ``changes`` (symbol -> weekly change, %) and the
+    desk ``industry``'s level 2; ``closes`` gives each stock's last close up to the week's end,
+    asked only where share counts weigh them."""
+    names = {c: (n1, n2) for c, n1, n2 in con.execute(q.CODES_SQL).fetchall()}
+    groups1 = [(c, n1) for c, (n1, _) in names.items() if c.endswith("0000")]
+    groups2 = [
+        (c, n2) for c, (n1, n2) in names.items() if not c.endswith("0000") and c.endswith("00")
+        and n1 == industry and n2
+    ]  # fmt: skip
+    known = [
+        (s, c1, c2)
+        for s, c1, c2 in con.execute(q.INDUSTRY_SQL, {"day": view.end_date}).fetchall()
+        if c1 in names
+    ]
+    of = {s: names[c1][0] for s, c1, _ in known}
+    stocks = [(s, c1, c2) for s, c1, c2 in known if s in changes]
     shares = dict(con.execute(q.SHARES_SQL, {"end": view.end_date}).fetchall())
-    closes = (
-        dict(
-            con.execute(
-                "SELECT symbol, arg_max(close, date) FROM (SELECT symbol, date, close FROM mc_rows "
-                "UNION ALL SELECT symbol, date, close FROM mc_before) WHERE date <= $end "
-                "GROUP BY symbol",
-                {"end": view.end_date},
-            ).fetchall()
-        )
-        if shares
-        else {}
-    )
-    level1, level2 = _computed(l1, shares, closes, 1), _computed(l2, shares, closes, 2)
+    last = closes() if shares else {}
+    chg = np.array([changes[s] for s, _, _ in stocks], dtype="float64")
+    weight = np.array([shares.get(s, 0.0) * last.get(s, 0.0) for s, _, _ in stocks], "float64")
+    code1 = np.array([c1 for _, c1, _ in stocks], dtype=object)
+    level1 = _computed(code1, chg, weight, groups1, 1)
+    own = [  # the desk industry's stocks with a level 2 of its own
+        i for i, (_, c1, c2) in enumerate(stocks)
+        if names[c1][0] == industry and c2 in names and names[c2][1]
+    ]  # fmt: skip
+    code2 = np.array([stocks[i][2] for i in own], dtype=object)
+    groups2 += sorted({(c, names[c][1]) for c in code2.tolist()} - set(groups2))
+    level2 = _computed(code2, chg[own], weight[own], groups2, 2)
     official = _official(con, view, view.base_date)
     if official:
         level1 = [_with_official(m, official) for m in level1]
         level2 = [_with_official(m, official) for m in level2]
     methods = {m.method for m in level1 + level2}
     method = methods.pop() if len(methods) == 1 else "mixed"
-    return _ranked(level1), _ranked(level2), method, by_symbol
+    return Industries(_ranked(level1), _ranked(level2), method, of)
 
 
 def _with_official(move: IndustryMove, official: dict[tuple[str, int], float]) -> IndustryMove:

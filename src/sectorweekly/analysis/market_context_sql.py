@@ -1,213 +1,23 @@
-"""The whole-market week in DuckDB SQL: every stock's rows of a bounded read, judged once.
-
-The pieces read ``cn_bars`` between a lookback date and the window's end (nothing older, so a
-store of twenty years costs what a store of one does), the session table ``mc_sess`` and the
-limit engine's ``lim_*`` tables (``markets.cn_limits``: the one home of the limit rule). Each
-row gets its previous close (the stored reference, else the prior row's close), its limit
-prices, what it did against them and the length of the limit-up run it ends.
-"""
+"""The whole-market week's point-in-time lookups in DuckDB SQL: each stock's 申万 industry and
+name on a day, the official 申万 index closes and the share counts near the week's end (the
+rows and their limits are ``market_rows`` and ``market_board``)."""
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 from collections.abc import Iterator
 
 import duckdb
-import pandas as pd
 
-from ..markets import cn_limits
-
-# each stock's last row in the lookback before the judged rows (aggregated, not windowed)
-BEFORE_SQL = """
-CREATE OR REPLACE TEMP TABLE mc_before AS
-SELECT symbol, arg_max(close, date) AS close, max(date) AS date
-FROM cn_bars WHERE date >= $lo AND date < $start GROUP BY symbol
-"""
-
-# the judged rows (from ``start``; for the ``deep`` stocks from the lookback) with the session
-# ordinal, the row's number in the stock's rows and the prior row's close (from mc_before for
-# the first judged row of the week read)
-ROWS_SQL = """
-CREATE OR REPLACE TEMP TABLE {rows} AS
-SELECT b.symbol, b.date, s.session_idx, b.open, b.high, b.low, b.close, b.amount, b.pre_close,
-       CASE WHEN row_number() OVER w = 1 THEN bf.close ELSE lag(b.close) OVER w END
-           AS prior_close,
-       row_number() OVER w AS rn,
-       coalesce(b.pre_close, prior_close) AS prev_close
-FROM cn_bars b JOIN mc_sess s ON s.date = b.date
-LEFT JOIN mc_before bf ON bf.symbol = b.symbol AND $start > $lo
-WHERE b.date BETWEEN $start AND $hi
-  AND ($all OR b.symbol IN (SELECT unnest(CAST($deep AS VARCHAR[]))))
-WINDOW w AS (PARTITION BY b.symbol ORDER BY b.date)
-"""
-
-
-def renamed(sql: str, members: str | None = None, st: str | None = None) -> str:
-    """``sql`` of the limit engine reading ``members`` for its ``lim_members`` (a few stocks'
-    rows, so that its joins build small tables) and ``st`` for its ``lim_st``: the engine's
-    own SQL, its tables renamed."""
-    swaps = [("JOIN lim_members lm", f"JOIN {members} lm")] if members else []
-    swaps += [("FROM lim_st ", f"FROM {st} ")] if st else []
-    for old, new in swaps:
-        if sql.count(old) != 1:
-            raise RuntimeError(f"the limit engine no longer reads {old!r} once; update renamed")
-        sql = sql.replace(old, new)
-    return sql
-
-
-def as_if_st(sql: str) -> str:
-    """The engine with every candidate stock under ST all along (``mc_st_all``)."""
-    return renamed(sql, members="mc_members_st", st="mc_st_all")
-
-
-# the members whose whole lookback is judged (their limit-up run reaches back)
-MEMBERS_DEEP_SQL = """
-CREATE OR REPLACE TEMP TABLE mc_members_deep AS
-SELECT * FROM lim_members WHERE symbol IN (SELECT unnest(CAST($deep AS VARCHAR[])))
-"""
-
-
-# for the rows of main-board stocks
-# (the one board whose ST limit differs) that closed within a cent of ±5% of the previous close,
-# the limit as if the stock were ST: the prices the close of a stock whose ST status nobody
-# stated is compared with
-ST_CANDIDATES_SQL = """
-SELECT r.* FROM {rows} r JOIN lim_members m ON m.symbol = r.symbol AND m.board = '{main}'
-WHERE abs(r.close - r.prev_close * 1.05) <= 0.011 OR abs(r.close - r.prev_close * 0.95) <= 0.011
-"""
-
-
-# what every row did against its limits; a ST status is stated when the store covers the day
-# (mc_st_days) or names the stock under ST (then its limit is the ST one already)
-MARKED_SQL = """
-CREATE OR REPLACE TEMP TABLE {marked} AS
-WITH j AS (
-    SELECT h.*, a.up_cents AS st_up_cents, a.down_cents AS st_down_cents,
-        CAST(round(h.close * 100) AS BIGINT) AS c_cents,
-        CAST(round(coalesce(h.high, h.close) * 100) AS BIGINT) AS h_cents,
-        CAST(round(coalesce(h.low, h.close) * 100) AS BIGINT) AS l_cents,
-        CAST(round(coalesce(h.open, h.close) * 100) AS BIGINT) AS o_cents,
-        CAST(round(h.prev_close * 100) AS BIGINT) AS p_cents,
-        h.date IN (SELECT date FROM mc_st_days) AS st_known
-    FROM mc_hits h LEFT JOIN mc_hits_st a ON a.symbol = h.symbol AND a.date = h.date
-), m AS (
-    SELECT *,
-        coalesce(NOT st_known AND st_up_cents <> up_cents
-                 AND (c_cents = st_up_cents OR c_cents = st_down_cents), false) AS st_ambiguous
-    FROM j
-), f AS (
-    -- only what the counts read: the window below sorts every column it carries
-    SELECT symbol, date, rn, amount, p_cents, c_cents, st_ambiguous,
-        coalesce(c_cents = up_cents AND NOT st_ambiguous, false) AS close_up,
-        coalesce(c_cents = down_cents AND NOT st_ambiguous, false) AS close_down,
-        coalesce(h_cents >= up_cents AND c_cents < up_cents AND NOT st_ambiguous, false)
-            AS broken,
-        coalesce(c_cents = up_cents AND o_cents = c_cents AND h_cents = c_cents
-                 AND l_cents = c_cents AND NOT st_ambiguous, false) AS one_price,
-        -- beyond the limit with no reference price stored: an ex-date judged on the prior close
-        coalesce(pre_close IS NULL AND (c_cents > up_cents OR l_cents < down_cents), false)
-            AS no_reference
-    FROM m
-)
--- the limit-up run each row ends (rows closed at the up-limit in a row) and whether it reaches
--- the read's first row (then it is at least that long); the previous row's too, for 晋级: one
--- window pass, no self-join
-SELECT * EXCLUDE (brk, prev_brk, prev_close_up),
-    CASE WHEN close_up THEN rn - coalesce(brk, 0) ELSE 0 END AS streak,
-    close_up AND brk IS NULL AS capped,
-    CASE WHEN prev_close_up THEN rn - 1 - coalesce(prev_brk, 0) ELSE 0 END AS prev_streak,
-    coalesce(prev_close_up AND prev_brk IS NULL, false) AS prev_capped
-FROM (
-    -- the last row not closed at the up-limit, up to this row and up to the previous one (ROWS
-    -- frames over one sort: rn is unique in a stock's rows)
-    SELECT *,
-        max(CASE WHEN NOT close_up THEN rn END) OVER (s ROWS UNBOUNDED PRECEDING) AS brk,
-        max(CASE WHEN NOT close_up THEN rn END) OVER (
-            s ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_brk,
-        lag(close_up) OVER s AS prev_close_up
-    FROM f
-    WINDOW s AS (PARTITION BY symbol ORDER BY rn)
-)
-"""
-
-# per day of the two weeks: breadth, limit board, turnover
-DAILY_SQL = """
-SELECT m.date,
-    count(*) FILTER (WHERE p_cents IS NOT NULL AND c_cents > p_cents) AS up,
-    count(*) FILTER (WHERE p_cents IS NOT NULL AND c_cents = p_cents) AS flat,
-    count(*) FILTER (WHERE p_cents IS NOT NULL AND c_cents < p_cents) AS down,
-    count(*) FILTER (WHERE p_cents IS NULL) AS no_prev,
-    count(*) FILTER (WHERE close_up) AS limit_up,
-    count(*) FILTER (WHERE one_price) AS one_price,
-    count(*) FILTER (WHERE close_down) AS limit_down,
-    count(*) FILTER (WHERE broken) AS broken,
-    count(*) FILTER (WHERE st_ambiguous) AS st_ambiguous,
-    count(*) FILTER (WHERE no_reference) AS no_reference,
-    count(*) FILTER (WHERE prev_up) AS prev_up,
-    count(*) FILTER (WHERE prev_up AND close_up) AS promoted,
-    sum(amount) AS amount
-FROM (SELECT *, prev_streak > 0 AS prev_up FROM mc_marked WHERE list_contains($days, date)) m
-GROUP BY m.date ORDER BY m.date
-"""
-
-# stocks (not stock-days) that closed at the up-limit / the down-limit on some day of each week
-WEEK_STOCKS_SQL = """
-SELECT count(*) FILTER (WHERE up_a), count(*) FILTER (WHERE down_a),
-       count(*) FILTER (WHERE up_b), count(*) FILTER (WHERE down_b)
-FROM (
-    SELECT bool_or(close_up AND list_contains($a, date)) AS up_a,
-           bool_or(close_down AND list_contains($a, date)) AS down_a,
-           bool_or(close_up AND list_contains($b, date)) AS up_b,
-           bool_or(close_down AND list_contains($b, date)) AS down_b
-    FROM mc_marked WHERE date >= $first AND (close_up OR close_down) GROUP BY symbol
-)
-"""
-
-# per stock and week (suffix 0: the report week, 1: the week before): base close (last on or
-# before the base session), end close (last in the window), the reference chain through stored
-# ex-dates; both weeks in one pass over the rows
-MOVES_SQL = """
-SELECT symbol,{columns}
-FROM (
-    SELECT symbol, date, close, prior_close, pre_close FROM mc_rows
-    UNION ALL SELECT symbol, date, close, NULL, NULL FROM mc_before
-) WHERE date <= $end0
-GROUP BY symbol
-"""
-
-MOVES_COLUMNS = """
-    arg_max(close, date) FILTER (WHERE date <= $base{i}) AS base_close{i},
-    arg_max(close, date) FILTER (WHERE date > $base{i} AND date <= $end{i}) AS end_close{i},
-    exp(coalesce(sum(ln(prior_close / pre_close)) FILTER (
-        WHERE date > $base{i} AND date <= $end{i} AND pre_close IS NOT NULL
-        AND prior_close IS NOT NULL), 0)) AS factor{i}"""
-
-
-def moves(con: duckdb.DuckDBPyConnection, weeks: list[tuple[dt.date, dt.date]]) -> list[list]:
-    """Per week (base, end session; the first the latest) its stocks' (symbol, base close, end
-    close, reference factor), from one pass over the rows."""
-    if not weeks:
-        return []
-    sql = MOVES_SQL.format(columns=",".join(MOVES_COLUMNS.format(i=i) for i in range(len(weeks))))
-    params = {f"{k}{i}": d for i, (b, e) in enumerate(weeks) for k, d in (("base", b), ("end", e))}
-    rows = con.execute(sql, params).fetchall()
-    return [[(r[0], *r[1 + 3 * i : 4 + 3 * i]) for r in rows] for i in range(len(weeks))]
-
-
-# the ladder on a day: each stock closed at the up-limit with the length of its run of rows
-# closed there (a suspension skips days, it does not end a run), and whether the run reaches
-# the first row of the read (then it is at least that long)
-LADDER_SQL = """
-SELECT symbol, streak, capped FROM {marked} WHERE date = $day AND close_up
-ORDER BY streak DESC, symbol
-"""
-
-# each stock's 申万 industry code on a day (the membership row with the latest included_on)
+# each stock's 申万 industry codes on a day (the membership row with the latest included_on):
+# its level 1 and level 2
 INDUSTRY_SQL = """
-SELECT symbol, arg_max(industry_code, included_on) AS industry_code
-FROM sw_membership WHERE included_on <= $day GROUP BY symbol
+SELECT symbol, substr(code, 1, 2) || '0000' AS c1, substr(code, 1, 4) || '00' AS c2
+FROM (SELECT symbol, arg_max(industry_code, included_on) AS code
+      FROM sw_membership WHERE included_on <= $day GROUP BY symbol)
 """
+
+CODES_SQL = "SELECT industry_code, level1, level2 FROM sw_codes"
 
 # names as of a day (never a later name)
 NAMES_SQL = """
@@ -232,47 +42,6 @@ FROM shares WHERE abs(datediff('day', as_of, $end)) <= 92 GROUP BY symbol
 """
 
 
-def judge_sql(rows: str, marked: str, members: str | None = None) -> str:
-    """One statement: the limits of ``rows`` (the engine's SQL over ``members``, default all),
-    the as-if-ST limits of its candidates, and what every row did, into ``marked``."""
-    hits = renamed(cn_limits.limits_select(rows), members=members)
-    candidates = ST_CANDIDATES_SQL.format(rows=rows, main=cn_limits.MAIN)
-    hits_st = as_if_st(cn_limits.limits_select("mc_rows_st"))
-    return (
-        f"CREATE OR REPLACE TEMP TABLE {marked} AS\n"
-        f"WITH mc_hits AS ({hits}),\n"
-        f"mc_rows_st AS ({candidates}),\n"
-        "mc_st_all AS (SELECT DISTINCT symbol, CAST($a AS DATE) AS st_start, "
-        "CAST($b AS DATE) AS st_end FROM mc_rows_st),\n"
-        "mc_members_st AS (SELECT * FROM lim_members WHERE symbol IN "
-        "(SELECT symbol FROM mc_st_all)),\n"
-        f"mc_hits_st AS ({hits_st}),\n" + MARKED_SQL.split("WITH ", 1)[1]
-    )
-
-
-# per judged day and height N: the stocks whose previous row ended an N-board run (base) and
-# how many of them closed at the up-limit again (made N+1)
-HEIGHTS_SQL = """
-SELECT date, prev_streak AS height, count(*) AS base,
-       count(*) FILTER (WHERE close_up) AS promoted, bool_or(prev_capped) AS capped
-FROM {marked} WHERE prev_streak > 0 AND list_contains($days, date) AND {keep}
-GROUP BY ALL ORDER BY date, height
-"""
-
-# the stocks whose previous row on a judged day ends a run reaching the read's first row
-CAPPED_PREV_SQL = """
-SELECT DISTINCT symbol FROM {marked} WHERE prev_capped AND list_contains($days, date)
-"""
-
-
-def heights_sql(marked: str, keep: str = "true") -> str:
-    return HEIGHTS_SQL.format(marked=marked, keep=keep)
-
-
-def capped_prev_sql(marked: str) -> str:
-    return CAPPED_PREV_SQL.format(marked=marked)
-
-
 @contextlib.contextmanager
 def one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """DuckDB on one thread for the section's reads, then as it was: each statement reads a few
@@ -284,29 +53,3 @@ def one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         yield
     finally:
         con.execute(f"SET threads = {int(was)}").fetchall()
-
-
-def heights(con: duckdb.DuckDBPyConnection, days: list[dt.date], deep: list[str]) -> dict:
-    """Per judged day, (N, base, promoted) per height N; the deep stocks' runs from the whole
-    lookback (the two reads hold different stocks, so their counts add)."""
-    acc: dict[dt.date, dict[int, tuple[int, int]]] = {}
-    keep = "NOT list_contains(CAST($deep AS VARCHAR[]), symbol)"
-    reads = [(heights_sql("mc_marked", keep), {"days": days, "deep": deep})]
-    reads += [(heights_sql("mc_marked_deep"), {"days": days})] if deep else []
-    for sql, params in reads:
-        for day, n, base, up, _ in con.execute(sql, params).fetchall():
-            b, p = acc.setdefault(day, {}).get(n, (0, 0))
-            acc[day][n] = (b + base, p + up)
-    return {d: tuple((n, b, p) for n, (b, p) in sorted(h.items())) for d, h in acc.items()}
-
-
-def table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame | str) -> None:
-    """``name`` as a view over a temporary DuckDB table of ``frame`` (a pandas frame, or SQL):
-    the queries scan it many times, and a registered frame is converted at every scan."""
-    if isinstance(frame, pd.DataFrame):
-        con.register("mc_frame", frame)
-        frame = "SELECT * FROM mc_frame"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_t AS {frame}").fetchall()
-    with contextlib.suppress(duckdb.Error):
-        con.unregister("mc_frame")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {name}_t").fetchall()

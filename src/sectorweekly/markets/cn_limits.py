@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from .codes import BOARD_ZH, BSE, CHINEXT, MAIN, STAR, board_of
@@ -79,6 +80,20 @@ LIMIT_RULES: tuple[LimitRule, ...] = (
     LimitRule(BSE, True, dt.date(2021, 11, 15), None, 30),
 )
 
+LIMIT_PCTS = tuple(sorted({r.pct for r in LIMIT_RULES}))  # every limit there is, in percent
+
+
+def reaches_a_limit(
+    prev_cents: np.ndarray, high_cents: np.ndarray, low_cents: np.ndarray
+) -> np.ndarray:
+    """Rows whose day reached the nearest limit price of any rule (the lowest limit's, up or
+    down) from their previous close, all in cents: only these can close at, touch or pass a
+    limit, so only these need :func:`limits_select` (NaN previous close: none)."""
+    pct = LIMIT_PCTS[0]
+    up = np.floor_divide(prev_cents * (100 + pct) + 50, 100)
+    down = np.floor_divide(prev_cents * (100 - pct) + 50, 100)
+    return (high_cents >= up) | (low_cents <= down)
+
 
 @dataclass(frozen=True)
 class ListingRule:
@@ -99,6 +114,8 @@ LISTING_RULES: tuple[ListingRule, ...] = (
     ListingRule(STAR, FAR_PAST, None, 5, None),
     ListingRule(BSE, FAR_PAST, None, 5, None),
 )
+
+MOST_FREE_SESSIONS = max(max(r.free_sessions, 1) for r in LISTING_RULES)
 
 
 # The ST span semantics (see the module docstring): one predicate, used by every query.
@@ -216,27 +233,38 @@ def unregister_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.unregister(name)
 
 
-def limits_select(rows: str) -> str:
+def limits_select(rows: str, as_if_st: bool = False) -> str:
     """SQL adding ``limit_pct``, ``up_cents`` and ``down_cents`` to every row of ``rows``.
 
     ``rows`` (a CTE or table) needs ``symbol``, ``date``, ``session_idx`` (the market's session
     ordinal, as :func:`members_frame` counts them) and ``prev_close`` (the reference previous
     close, or the prior row's close); the limit is NULL for an index, another market, a row
-    without a previous close, the listing-free sessions, and a day no rule covers.
+    without a previous close, the listing-free sessions, and a day no rule covers. With
+    ``as_if_st``, also ``st_up_cents`` and ``st_down_cents``: the prices had the stock been
+    under ST that day (what a close is compared with when nobody stated its status).
     """
     st_day = ST_COVERS_SQL.format(day="r.date")
+    p_cents = "CAST(round(r.prev_close * 100) AS BIGINT)"
+    rule = """JOIN lim_rules {a}
+        ON {a}.board = lm.board AND r.prev_close IS NOT NULL
+       AND r.date >= {a}.start AND r.date < {a}."end"
+       AND NOT coalesce(r.session_idx - lm.listed_idx < lm.free_sessions, false)"""
+    st_columns, st_join = "", ""
+    if as_if_st:
+        st_columns = f""",
+        ({p_cents} * (100 + ls.pct) + 50) // 100 AS st_up_cents,
+        ({p_cents} * (100 - ls.pct) + 50) // 100 AS st_down_cents"""
+        st_join = f"LEFT {rule.format(a='ls')}\n       AND ls.st"
     return f"""
     SELECT r.*,
         lr.pct AS limit_pct,
-        (CAST(round(r.prev_close * 100) AS BIGINT) * (100 + lr.pct) + 50) // 100 AS up_cents,
-        (CAST(round(r.prev_close * 100) AS BIGINT) * (100 - lr.pct) + 50) // 100 AS down_cents
+        ({p_cents} * (100 + lr.pct) + 50) // 100 AS up_cents,
+        ({p_cents} * (100 - lr.pct) + 50) // 100 AS down_cents{st_columns}
     FROM {rows} r
     JOIN lim_members lm ON lm.symbol = r.symbol
-    LEFT JOIN lim_rules lr
-        ON lr.board = lm.board AND r.prev_close IS NOT NULL
-       AND r.date >= lr.start AND r.date < lr."end"
+    LEFT {rule.format(a="lr")}
        AND lr.st = EXISTS (SELECT 1 FROM lim_st st WHERE st.symbol = r.symbol AND {st_day})
-       AND NOT coalesce(r.session_idx - lm.listed_idx < lm.free_sessions, false)
+    {st_join}
     """
 
 

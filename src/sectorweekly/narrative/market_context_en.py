@@ -16,8 +16,9 @@ from functools import cache
 from pathlib import Path
 
 from ..analysis.market_context import MarketContext, Rung
+from ..analysis.market_context_prior import PriorWeek
 from . import market_context_zh as mz
-from .en import md, signed_pct
+from .en import md, signed_pct, ymd
 
 NAMES_FILE = Path(__file__).with_name("sw2021_en.csv")
 
@@ -75,6 +76,13 @@ TEMPLATES: dict[str, str] = {
         "promotion rate = the share of the previous session's limit-up stocks trading that closed limit-up again"
     ),
     "names_note": "Stocks are shown by their codes",
+    "prior_archive": " Last week's figures are those of the previous issue, published {date}.",
+    "prior_store": " Last week's figures are recomputed from the local store.",
+    "row_archive": "Last week's totals as published in the previous issue of {date}",
+    "row_store": "Last week's totals recomputed from the local store",
+    "row_recomputed": " ({columns}, which that issue did not hold, recomputed from the local store)",
+    "row_unknown": " ({columns} not in that issue: shown as —)",
+    "row_sep": ", ",
     "source": (
         "Exchange daily prices of all A-shares (local store); Shenwan Hongyuan Research, "
         "SW 2021 industry classification"
@@ -90,6 +98,13 @@ BREADTH = {
     "无数据": "no data",
 }
 LIMIT_NAMES = {"limit_up": "Limit-up", "limit_down": "Limit-down", "broken": "Failed limit-up"}
+# the last-week row's columns, as ``market_context_zh.ROW_COLUMNS``
+ROW_COLUMNS = {
+    "flat": ("flat",), "limit-up": ("limit_up",), "one-price": ("one_price",),
+    "limit-down": ("limit_down",), "failed limit-up": ("broken",),
+    "failed-limit-up rate": ("limit_up", "broken"), "promotion rate": ("prev_up", "promoted"),
+    "turnover": ("daily_amount",),
+}  # fmt: skip
 
 
 @cache
@@ -157,8 +172,10 @@ def bn(amount: float | None) -> str:
     return "—" if amount is None else f"{amount / 1e9:,.1f}"
 
 
-def lead(ctx: MarketContext) -> str:
-    w, last = ctx.week, ctx.last
+def lead(ctx: MarketContext, prior: PriorWeek | None = None) -> str:
+    """The section's paragraph; last week from ``prior`` (else the store), saying which, as the
+    Chinese lead and the last-week row do."""
+    w, last = ctx.week, mz.prior_or_store(ctx, prior)
     change = ""
     if last is not None and last.daily_amount and w.daily_amount is not None:
         pct = (w.daily_amount / last.daily_amount - 1) * 100
@@ -184,7 +201,15 @@ def lead(ctx: MarketContext) -> str:
             amount_change=change,
         )
         + limits
+        + ("" if last is None else basis(last))
     )
+
+
+def basis(prior: PriorWeek) -> str:
+    """Where last week's figures come from, as a sentence."""
+    if prior.source == "archive" and prior.published is not None:
+        return TEMPLATES["prior_archive"].format(date=ymd(prior.published))
+    return TEMPLATES["prior_store"]
 
 
 def notes(ctx: MarketContext, days: Sequence[dt.date]) -> list[str]:
@@ -204,3 +229,8 @@ def ladder_note(ctx: MarketContext) -> str:
     if any(r.capped for r in ctx.week.ladder):
         text += TEMPLATES["ladder_capped"]
     return text
+
+
+def row_note(row: PriorWeek) -> str:
+    """Where the last-week row comes from, as ``market_context_zh.row_note`` says it."""
+    return mz.row_note(row, TEMPLATES, ROW_COLUMNS, ymd)

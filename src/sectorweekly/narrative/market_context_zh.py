@@ -8,11 +8,12 @@ by a threshold written here, so that no 普涨 is said when a third of the marke
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from ..analysis.market_context import MarketContext, MarketWeek, Rung
 from ..analysis.market_context_prior import PriorWeek, from_store
-from .zh import md, signed_pct
+from .zh import md, signed_pct, ymd
 
 TEMPLATES: dict[str, str] = {
     "key_point": (
@@ -32,6 +33,11 @@ TEMPLATES: dict[str, str] = {
     "height_same": "持平于{now}连板",
     "prior_archive": "上周数字取自{date}发布的上期报告",
     "prior_store": "上周数字按本地数据库重算",
+    "row_archive": "上周合计取自{date}发布的上期周报",
+    "row_store": "上周合计按本地数据库重算",
+    "row_recomputed": "（上期周报未载明的{columns}按本地数据库重算）",
+    "row_unknown": "（上期周报未载明{columns}，以“—”列示）",
+    "row_sep": "、",
     "lead_basis": "{basis}。",
     "industry_official": "申万{industry}指数",
     "industry_computed": "申万{industry}行业（成分股{weights}）",
@@ -112,7 +118,8 @@ def industry_label(ctx: MarketContext) -> str:
     return TEMPLATES["industry_computed"].format(industry=ctx.industry, weights=weights)
 
 
-def _prior(ctx: MarketContext, prior: PriorWeek | None) -> PriorWeek | None:
+def prior_or_store(ctx: MarketContext, prior: PriorWeek | None) -> PriorWeek | None:
+    """``prior``, else last week recomputed from the store (None without it)."""
     if prior is not None:
         return prior
     return None if ctx.last is None else from_store(ctx.last)
@@ -161,7 +168,7 @@ def key_point(ctx: MarketContext, prior: PriorWeek | None = None) -> str | None:
         "breadth": breadth(w),
         "limit_up": w.limit_up_stocks,
     }
-    last = _prior(ctx, prior)
+    last = prior_or_store(ctx, prior)
     wow = "" if last is None else week_over_week(w, last)
     if not w.ladder:
         return TEMPLATES["key_point_no_limit"].format(**fields) + wow
@@ -177,7 +184,7 @@ def yi(amount: float | None) -> str:
 
 def lead(ctx: MarketContext, prior: PriorWeek | None = None) -> str:
     """The section's paragraph; last week from ``prior`` (else the store), and it says which."""
-    w, last = ctx.week, _prior(ctx, prior)
+    w, last = ctx.week, prior_or_store(ctx, prior)
     change = ""
     if last is not None and last.daily_amount and w.daily_amount is not None:
         pct = (w.daily_amount / last.daily_amount - 1) * 100
@@ -237,3 +244,45 @@ def delta(now: int, before: int | None) -> str:
 
 
 LIMIT_NAMES = {"limit_up": "涨停", "limit_down": "跌停", "broken": "炸板"}
+
+# the 上周合计 row's columns in the table's order, each with the ``PriorWeek`` figures it shows
+ROW_COLUMNS = {
+    "平盘": ("flat",), "涨停": ("limit_up",), "一字": ("one_price",), "跌停": ("limit_down",),
+    "炸板": ("broken",), "炸板率": ("limit_up", "broken"), "晋级率": ("prev_up", "promoted"),
+    "成交额": ("daily_amount",),
+}  # fmt: skip
+
+
+def count_cell(n: int | None) -> int | str:
+    return "—" if n is None else n
+
+
+def row_cells(row: PriorWeek) -> list[Any]:
+    """上周合计's counts and rates, up to 晋级率 (a figure the row has not: —)."""
+    counts = (row.up, row.flat, row.down, row.limit_up, row.one_price, row.limit_down, row.broken)
+    return [*map(count_cell, counts), rate(row.broken_rate), rate(row.promotion_rate)]
+
+
+def row_columns(names: Sequence[str], columns: dict[str, tuple[str, ...]], sep: str) -> str:
+    """The columns that show any of the figures ``names``, in the table's order."""
+    return sep.join(c for c, shown in columns.items() if set(shown) & set(names))
+
+
+def row_note(
+    row: PriorWeek,
+    words: dict[str, str] = TEMPLATES,
+    columns: dict[str, tuple[str, ...]] = ROW_COLUMNS,
+    day: Callable[[dt.date], str] = ymd,
+) -> str:
+    """Where the 上周合计 row comes from: the previous issue (its date), or the store; and
+    which of its figures the issue did not hold (in either edition's ``words``)."""
+    if row.source != "archive" or row.published is None:
+        return words["row_store"]
+    sep = words["row_sep"]
+    text = words["row_archive"].format(date=day(row.published))
+    if row.recomputed:
+        text += words["row_recomputed"].format(columns=row_columns(row.recomputed, columns, sep))
+    unknown = [n for shown in columns.values() for n in shown if getattr(row, n) is None]
+    if unknown:
+        text += words["row_unknown"].format(columns=row_columns(unknown, columns, sep))
+    return text

@@ -2,8 +2,10 @@
 
 Reads the whole A-share market from the store (``analysis.market_context``) and contributes the
 section's tables, four charts (industry ranking, distribution, daily limit counts, the ladder),
-the first line of 投资要点 and ``report.json``'s ``market_context``. A store without the market
-contributes nothing (the build's command line says how to add the market).
+the first line of 投资要点 and ``report.json``'s ``market_context`` (``market_context_json``).
+Last week's words, its 上周合计 row and the chart's last-week cell come from the previous issue
+in the series archive when it holds last week, else from the store, and say which. A store
+without the market contributes nothing (the build's command line says how to add the market).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from .. import store
 from ..analysis.market_context import BUCKETS, MarketContext, market_context
-from ..analysis.market_context_prior import PriorWeek, prior_week
+from ..analysis.market_context_prior import PriorWeek, prior_week, with_store
 from ..analysis.market_indices import IndexMove, index_moves
 from ..build.week import Week
 from ..narrative import market_context_zh as mz
@@ -22,6 +24,7 @@ from ..report.model import ORDER_MARKET_CONTEXT, Chart, Paragraph, Review, Secti
 from ..store.market import has_market
 from .base import ReportPart
 from .market_context_indices import index_message, index_table, missing_indices
+from .market_context_json import extras, week_extras
 from .market_coverage import market_gap
 
 SOURCE = mz.TEMPLATES["source"]
@@ -32,7 +35,9 @@ def _stock(symbol: str, ctx: MarketContext) -> str:
     return name if name == symbol else f"{name}（{symbol}）"
 
 
-def daily_table(ctx: MarketContext) -> Table:
+def daily_table(ctx: MarketContext, row: PriorWeek | None) -> Table:
+    """The week's sessions, its totals and last week's (``row``: the previous issue's or the
+    store's, as the note says)."""
     rows: list[list[Any]] = []
     for d in ctx.week.days:
         rows.append(
@@ -50,24 +55,24 @@ def daily_table(ctx: MarketContext) -> Table:
                 mz.yi(d.amount),
             ]
         )
-    for label, w in (("本周合计", ctx.week), ("上周合计", ctx.last)):
-        if w is None:
-            continue
-        rows.append(
-            [
-                label,
-                w.up,
-                w.flat,
-                w.down,
-                w.total("limit_up"),
-                w.total("one_price"),
-                w.total("limit_down"),
-                w.total("broken"),
-                mz.rate(w.broken_rate),
-                mz.rate(w.promotion_rate),
-                f"日均{mz.yi(w.daily_amount)}",
-            ]
-        )
+    w = ctx.week
+    rows.append(
+        [
+            "本周合计",
+            w.up,
+            w.flat,
+            w.down,
+            w.total("limit_up"),
+            w.total("one_price"),
+            w.total("limit_down"),
+            w.total("broken"),
+            mz.rate(w.broken_rate),
+            mz.rate(w.promotion_rate),
+            f"日均{mz.yi(w.daily_amount)}",
+        ]
+    )
+    if row is not None:
+        rows.append(["上周合计", *mz.row_cells(row), f"日均{mz.yi(row.daily_amount)}"])
     return Table(
         key="mc_daily",
         title="全A每日涨跌家数与涨跌停统计",
@@ -89,6 +94,7 @@ def daily_table(ctx: MarketContext) -> Table:
         source=SOURCE,
         notes=[
             "合计行的涨跌家数按周涨跌幅计，涨跌停等按家次累计",
+            *([mz.row_note(row)] if row is not None else []),
             *mz.notes(ctx, list(ctx.week.view.sessions)),
         ],
     )
@@ -180,7 +186,16 @@ def places_table(ctx: MarketContext, review: Review) -> Table:
     )
 
 
-def charts(ctx: MarketContext) -> list[Chart]:
+def last_week_cell(row: PriorWeek | None) -> dict[str, int] | None:
+    """The daily limit chart's last-week bars (the 上周合计 row's); None without a row or when
+    it lacks one of them (no bar is drawn for a figure nobody has)."""
+    if row is None:
+        return None
+    cell = {name: getattr(row, name) for name in mz.LIMIT_NAMES}
+    return None if None in cell.values() else cell
+
+
+def charts(ctx: MarketContext, row: PriorWeek | None) -> list[Chart]:
     w, last = ctx.week, ctx.last
     ranked = [m for m in ctx.industries if m.change_pct is not None]
     ranking = Chart(
@@ -209,11 +224,12 @@ def charts(ctx: MarketContext) -> list[Chart]:
         source=SOURCE,
         notes=[f"本周计入{w.counted}只（全周停牌{w.suspended}只、无基期收盘{w.no_base}只不计）"],
     )
-    cats = [md(d.date) for d in w.days] + ["本周"] + (["上周"] if last else [])
+    cell = last_week_cell(row)
+    cats = [md(d.date) for d in w.days] + ["本周"] + (["上周"] if cell else [])
 
     def series(name: str, color: str) -> dict[str, Any]:
         values = [getattr(d, name) for d in w.days] + [w.total(name)]
-        return {"name": mz.LIMIT_NAMES[name], "values": values + ([last.total(name)] if last else []),
+        return {"name": mz.LIMIT_NAMES[name], "values": values + ([cell[name]] if cell else []),
                 "color": color}  # fmt: skip
 
     limits = Chart(
@@ -230,7 +246,7 @@ def charts(ctx: MarketContext) -> list[Chart]:
             ],
         },
         source=SOURCE,
-        notes=["本周、上周为各交易日家次之和"],
+        notes=["本周、上周为各交易日家次之和", *([mz.row_note(row)] if cell else [])],
     )
     rungs = w.ladder[:10]
     ladder = Chart(
@@ -249,38 +265,6 @@ def charts(ctx: MarketContext) -> list[Chart]:
         notes=[mz.ladder_note(ctx), mz.TEMPLATES["names_note"]],
     )
     return [ranking, histogram, limits, ladder]
-
-
-def extras(ctx: MarketContext) -> dict[str, Any]:
-    def week(w: Any) -> dict[str, Any] | None:
-        if w is None:
-            return None
-        return {
-            "base_date": w.view.base_date, "sessions": list(w.view.sessions),
-            "up": w.up, "flat": w.flat, "down": w.down, "suspended": w.suspended,
-            "no_base": w.no_base, "counted": w.counted, "buckets": dict(zip(BUCKETS, w.buckets,
-            strict=True)), "limit_up_stocks": w.limit_up_stocks,
-            "limit_down_stocks": w.limit_down_stocks, "daily_amount": w.daily_amount,
-            "days": [{**vars(d), "broken_rate": d.broken_rate, "promotion_rate": d.promotion_rate}
-                     for d in w.days],
-            "ladder": [{"height": r.height, "symbols": list(r.symbols), "at_least": r.capped}
-                       for r in w.ladder],
-        }  # fmt: skip
-
-    return {
-        "market_context": {
-            "week": week(ctx.week),
-            "last_week": week(ctx.last),
-            "industry_method": ctx.method,
-            "industries": [vars(m) for m in ctx.industries],
-            "sub_industries": [vars(m) for m in ctx.sub_industries],
-            "best": ctx.best,
-            "worst": ctx.worst,
-            "places": {s: {"market": a, "industry": b} for s, (a, b) in ctx.places.items()},
-            "st_status_known": ctx.st_known,
-            "read_from": ctx.lookback_start,
-        }
-    }
 
 
 def last_week(week: Week, ctx: MarketContext) -> PriorWeek | None:
@@ -309,24 +293,6 @@ def read_context(week: Week) -> MarketContext | None:
         )
 
 
-def week_extras(
-    out: dict[str, Any], indices: list[IndexMove], prior: PriorWeek | None
-) -> dict[str, Any]:
-    """``extras`` with the main indices and where last week's words come from (either edition)."""
-    mc = out["market_context"]
-    if prior is not None:
-        mc["last_week_from"] = {
-            "source": prior.source, "published": prior.published, "end_date": prior.end_date,
-        }  # fmt: skip
-    mc["indices"] = [
-        {"symbol": m.symbol, "name": m.name, "name_en": m.name_en, "market": m.market,
-         "base_date": m.base_date,
-         "end_date": m.end_date, "change_pct": m.change_pct, "in_store": m.change_pct is not None}
-        for m in indices
-    ]  # fmt: skip
-    return out
-
-
 def read_indices(week: Week) -> list[IndexMove]:
     """The main indices and the desk's other benchmarks (``analysis.market_indices``)."""
     desk = week.desk
@@ -351,13 +317,14 @@ def market_context_part(week: Week, review: Review) -> ReportPart:
         return ReportPart(messages=["CN_A: no session in the window; no 全市场周度复盘"])
     known = any(m.name == ctx.industry for m in ctx.industries)
     prior = last_week(week, ctx)
+    row = with_store(prior, ctx.last)
     tables = [
         index_table(indices, review),
-        daily_table(ctx),
+        daily_table(ctx, row),
         promotion_table(ctx),
         places_table(ctx, review),
     ]
-    figures = charts(ctx)
+    figures = charts(ctx, row)
     order = ["mc_indices", "mc_daily", "mc_limits", "mc_ladder", "mc_promotion",
              "mc_distribution", "mc_industry_rank", "mc_places"]  # fmt: skip
     messages = []
@@ -381,7 +348,7 @@ def market_context_part(week: Week, review: Review) -> ReportPart:
         figures=order,
     )
     point = mz.key_point(ctx, prior)
-    extra = week_extras(extras(ctx), indices, prior)
+    extra = week_extras(extras(ctx), indices, prior, row)
     return ReportPart(
         sections=[section],
         tables=tables,

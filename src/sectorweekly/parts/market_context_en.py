@@ -1,9 +1,9 @@
 """The whole-market section in the English edition: the Chinese part's numbers, English words.
 
 Reads the market once (``market_context.read_context``) and builds the same tables, charts,
-first key point and ``report.json`` extras as ``parts/market_context.py``; only headers, titles,
-sentences, units (RMB bn for 亿元) and dates change. 申万 names without English are listed on
-the console and shown in Chinese.
+first key point and ``report.json`` extras as ``parts/market_context.py`` (last week's row from
+the previous issue or the store alike); only headers, titles, sentences, units (RMB bn for 亿元)
+and dates change. 申万 names without English are listed on the console and shown in Chinese.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..analysis.market_context import BUCKETS, MarketContext
+from ..analysis.market_context_prior import PriorWeek, with_store
 from ..analysis.market_indices import IndexMove
 from ..build.week import Week
 from ..narrative import market_context_en as me
@@ -18,8 +19,9 @@ from ..narrative import market_context_zh as mz
 from ..narrative.en import MARKET_LABEL, md, signed_pct
 from ..report.model import ORDER_MARKET_CONTEXT, Chart, Paragraph, Review, Section, Table
 from .base import ReportPart
-from .market_context import extras, last_week, read_context, read_indices, week_extras
+from .market_context import last_week, last_week_cell, read_context, read_indices
 from .market_context_indices import missing_indices
+from .market_context_json import extras, week_extras
 from .market_coverage import market_gap
 
 SOURCE = me.TEMPLATES["source"]
@@ -29,7 +31,7 @@ def _pct(value: float | None) -> str:
     return signed_pct(None if value is None else round(value, 2))
 
 
-def daily_table(ctx: MarketContext) -> Table:
+def daily_table(ctx: MarketContext, row: PriorWeek | None) -> Table:
     rows: list[list[Any]] = [
         [
             md(d.date),
@@ -46,23 +48,24 @@ def daily_table(ctx: MarketContext) -> Table:
         ]
         for d in ctx.week.days
     ]
-    for label, w in (("This week", ctx.week), ("Last week", ctx.last)):
-        if w is not None:
-            rows.append(
-                [
-                    label,
-                    w.up,
-                    w.flat,
-                    w.down,
-                    w.total("limit_up"),
-                    w.total("one_price"),
-                    w.total("limit_down"),
-                    w.total("broken"),
-                    mz.rate(w.broken_rate),
-                    mz.rate(w.promotion_rate),
-                    f"{me.bn(w.daily_amount)}/day",
-                ]
-            )
+    w = ctx.week
+    rows.append(
+        [
+            "This week",
+            w.up,
+            w.flat,
+            w.down,
+            w.total("limit_up"),
+            w.total("one_price"),
+            w.total("limit_down"),
+            w.total("broken"),
+            mz.rate(w.broken_rate),
+            mz.rate(w.promotion_rate),
+            f"{me.bn(w.daily_amount)}/day",
+        ]
+    )
+    if row is not None:
+        rows.append(["Last week", *mz.row_cells(row), f"{me.bn(row.daily_amount)}/day"])
     return Table(
         key="mc_daily",
         title="All A-shares: daily advancers, decliners and limit counts",
@@ -84,6 +87,7 @@ def daily_table(ctx: MarketContext) -> Table:
         source=SOURCE,
         notes=[
             "Week rows count advancers and decliners by the weekly change and limits by stock-days",
+            *([me.row_note(row)] if row is not None else []),
             *me.notes(ctx, list(ctx.week.view.sessions)),
         ],
     )
@@ -175,7 +179,7 @@ def places_table(ctx: MarketContext, review: Review) -> Table:
     )
 
 
-def charts(ctx: MarketContext, missing: list[str]) -> list[Chart]:
+def charts(ctx: MarketContext, missing: list[str], row: PriorWeek | None) -> list[Chart]:
     w, last = ctx.week, ctx.last
     ranked = [m for m in ctx.industries if m.change_pct is not None]
     ranking = Chart(
@@ -209,11 +213,12 @@ def charts(ctx: MarketContext, missing: list[str]) -> list[Chart]:
             "without a base close left out)"
         ],
     )
-    cats = [md(d.date) for d in w.days] + ["This week"] + (["Last week"] if last else [])
+    cell = last_week_cell(row)
+    cats = [md(d.date) for d in w.days] + ["This week"] + (["Last week"] if cell else [])
 
     def series(name: str, color: str) -> dict[str, Any]:
         values = [getattr(d, name) for d in w.days] + [w.total(name)]
-        return {"name": me.LIMIT_NAMES[name], "values": values + ([last.total(name)] if last else []),
+        return {"name": me.LIMIT_NAMES[name], "values": values + ([cell[name]] if cell else []),
                 "color": color}  # fmt: skip
 
     limits = Chart(
@@ -230,7 +235,10 @@ def charts(ctx: MarketContext, missing: list[str]) -> list[Chart]:
             ],
         },
         source=SOURCE,
-        notes=["This week and last week sum the sessions' stock-days"],
+        notes=[
+            "This week and last week sum the sessions' stock-days",
+            *([me.row_note(row)] if cell else []),
+        ],
     )
     rungs = w.ladder[:10]
     ladder = Chart(
@@ -279,7 +287,7 @@ def promotion_table(ctx: MarketContext) -> Table:
 
 
 def _english_extras(
-    ctx: MarketContext, missing: list[str], more: tuple[Any, Any]
+    ctx: MarketContext, missing: list[str], more: tuple[Any, Any, Any]
 ) -> dict[str, Any]:
     """The Chinese edition's extras, each industry named in English (its 申万 name kept)."""
     out = week_extras(extras(ctx), *more)
@@ -304,9 +312,11 @@ def english_market_context_part(week: Week, review: Review) -> ReportPart:
         return ReportPart(messages=["CN_A: no session in the window; no whole-market section"])
     missing: list[str] = []
     indices = read_indices(week)
+    prior = last_week(week, ctx)
+    row = with_store(prior, ctx.last)
     tables = [
         index_table(indices, review),
-        daily_table(ctx),
+        daily_table(ctx, row),
         promotion_table(ctx),
         places_table(ctx, review),
     ]
@@ -321,13 +331,13 @@ def english_market_context_part(week: Week, review: Review) -> ReportPart:
             f"industry {ctx.industry!r} in desk.yaml is not a 申万 level-1 industry, so the "
             "English whole-market section has no industry table and no first key point"
         )
-    figures = charts(ctx, missing)
+    figures = charts(ctx, missing, row)
     point = me.key_point(ctx, missing)
     section = Section(
         key="market_context",
         title="The week in the whole A-share market",
         order=ORDER_MARKET_CONTEXT,
-        paragraphs=[Paragraph(text=me.lead(ctx))],
+        paragraphs=[Paragraph(text=me.lead(ctx, prior))],
         figures=order,
     )
     if missing:
@@ -340,6 +350,6 @@ def english_market_context_part(week: Week, review: Review) -> ReportPart:
         tables=tables,
         charts=figures,
         key_points=[point] if point else [],
-        extras=_english_extras(ctx, missing, (indices, last_week(week, ctx))),
+        extras=_english_extras(ctx, missing, (indices, prior, row)),
         messages=messages,
     )
