@@ -146,7 +146,7 @@ def test_breadth_words_follow_the_counts(up: int, down: int, word: str) -> None:
 
 
 @needs_market
-def test_the_main_indices_are_all_shown_and_the_missing_ones_said(market_report) -> None:
+def test_the_main_indices_are_all_shown_with_the_weeks_change(market_report) -> None:
     report, _, messages = market_report
     table = report.figure("mc_indices")
     names = [r[0] for r in table.rows]
@@ -167,12 +167,55 @@ def test_the_main_indices_are_all_shown_and_the_missing_ones_said(market_report)
     assert rows["标普500"][2] != "—" and rows["恒生指数"][2] != "—"
     # HSTECH ships with the demo (SOURCES.md); HK base session 2024-10-04: 5227.13 -> 4640.75
     assert rows["恒生科技"][2] == f"{(4640.75 / 5227.13 - 1) * 100:+.2f}%" == "-11.22%"
-    # the demo store holds no close of these: a dash, never a figure from elsewhere
-    assert [rows[n][2] for n in ("上证指数", "深证成指", "创业板指", "科创50")] == ["—"] * 4
+    # the demo's index files (SOURCES.md): A-share base session 09-30, last 10-09;
+    # 上证指数 closed 3336.50 and 3258.86 (the exchange's published closes)
+    assert rows["上证指数"][2:] == [f"{(3258.86 / 3336.50 - 1) * 100:+.2f}%", "10月9日"]
+    assert rows["上证指数"][2] == "-2.33%"
+    assert rows["深证成指"][2] == f"{(10557.81 / 10529.76 - 1) * 100:+.2f}%" == "+0.27%"
+    assert rows["创业板指"][2] == f"{(2280.0963 / 2175.0865 - 1) * 100:+.2f}%" == "+4.83%"
+    assert rows["科创50"][2] == f"{(997.8521 / 872.3652 - 1) * 100:+.2f}%" == "+14.38%"
+    assert not any("“—”" in n for n in table.notes)
+    assert not any(m.startswith("主要指数周涨跌幅 shows —") for m in messages)
+    got = {i["symbol"]: i for i in report.extras["market_context"]["indices"]}
+    assert got["000688"]["in_store"] and str(got["000688"]["base_date"]) == "2024-09-30"
+
+
+@needs_market
+def test_an_index_the_store_lacks_is_a_dash_and_the_console_says_how_to_add_it(
+    market_report, demo_store: Path, tmp_path: Path
+) -> None:
+    """A store without 深证成指's and 科创50's closes: a dash for each (never a figure from
+    elsewhere), a note under the table, and one console line naming both."""
+    import duckdb
+
+    from sectorweekly.analysis.market_indices import index_moves
+    from sectorweekly.desk.parse import load_desk
+    from sectorweekly.markets.calendars import Calendars
+    from sectorweekly.parts.market_context_indices import (
+        index_message,
+        index_table,
+        missing_indices,
+    )
+
+    report, _, _ = market_report
+    path = tmp_path / "store.duckdb"
+    shutil.copyfile(demo_store, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("DELETE FROM prices WHERE symbol IN ('399001', '000688')")
+        desk = load_desk()
+        listed = {s: i.name for s, i in desk.instruments.items() if i.kind != "stock"}
+        moves = index_moves(
+            con, Calendars.of_desk(desk), dt.date(2024, 10, 7), dt.date(2024, 10, 9), listed, set()
+        )
+    table = index_table(moves, report.review)
+    rows = {r[0]: r for r in table.rows}
+    assert [rows[n][2:] for n in ("深证成指", "科创50")] == [["—", "—"]] * 2
+    assert rows["上证指数"][2] == "-2.33%" and rows["创业板指"][2] == "+4.83%"
     assert any("“—”" in n for n in table.notes)
-    line = next(m for m in messages if m.startswith("主要指数周涨跌幅 shows —"))
-    assert "上证指数 (000001, CN_A)" in line and "科创50 (000688, CN_A)" in line
-    assert "恒生科技" not in line
+    line = index_message(missing_indices(moves, report.review))
+    assert line.startswith("主要指数周涨跌幅 shows —")
+    assert "深证成指 (399001, CN_A)" in line and "科创50 (000688, CN_A)" in line
+    assert "上证指数" not in line and "恒生科技" not in line
     assert "import prices" in line and "update" in line and "\n" not in line
 
 
