@@ -158,18 +158,6 @@ def market_context(
     members: list[str],
 ) -> MarketContext:
     """The whole market of the week ``start..end`` and the week before it (A-share sessions)."""
-    with q.one_thread(con):
-        return _market_context(con, cals, start, end, industry, members)
-
-
-def _market_context(
-    con: duckdb.DuckDBPyConnection,
-    cals: Calendars,
-    start: dt.date,
-    end: dt.date,
-    industry: str,
-    members: list[str],
-) -> MarketContext:
     view = cals.market_window(MARKET, start, end)
     last_view = cals.market_window(MARKET, start - dt.timedelta(days=7), end - dt.timedelta(days=7))
     lo = cals.sessions_back(MARKET, last_view.base_date, LOOKBACK_SESSIONS)

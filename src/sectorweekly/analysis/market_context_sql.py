@@ -4,11 +4,6 @@ rows and their limits are ``market_rows`` and ``market_board``)."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-
-import duckdb
-
 # each stock's 申万 industry codes on a day (the membership row with the latest included_on):
 # its level 1 and level 2
 INDUSTRY_SQL = """
@@ -40,16 +35,3 @@ SHARES_SQL = """
 SELECT symbol, arg_min(shares, abs(datediff('day', as_of, $end))) AS shares
 FROM shares WHERE abs(datediff('day', as_of, $end)) <= 92 GROUP BY symbol
 """
-
-
-@contextlib.contextmanager
-def one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """DuckDB on one thread for the section's reads, then as it was: each statement reads a few
-    tens of thousands of rows, and starting and joining threads costs more than they save
-    (measured 2x on a busy 2-core machine, ``benchmarks/full_market_context.py``)."""
-    (was,) = con.execute("SELECT current_setting('threads')").fetchall()[0]
-    con.execute("SET threads = 1").fetchall()
-    try:
-        yield
-    finally:
-        con.execute(f"SET threads = {int(was)}").fetchall()
