@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 import duckdb
 import numpy as np
@@ -70,26 +71,32 @@ class Rows:
     def size(self) -> int:
         return len(self.symbol)
 
-    @property
+    @cached_property
+    def new_stock(self) -> np.ndarray:
+        """Whether each row is its stock's first."""
+        return _new_stock(self.symbol)
+
+    @cached_property
     def first(self) -> np.ndarray:
         """Index of each row's stock's first row."""
-        return _first(self.symbol)
+        idx = np.where(self.new_stock, np.arange(self.size), 0)
+        return np.maximum.accumulate(idx) if self.size else idx
 
-    @property
+    @cached_property
     def starts(self) -> np.ndarray:
         """Index of each stock's first row, in order."""
-        return np.flatnonzero(_new_stock(self.symbol))
+        return np.flatnonzero(self.new_stock)
 
-    @property
+    @cached_property
     def prior_close(self) -> np.ndarray:
         """The close of the stock's row before (NaN on its first row)."""
         prior = np.empty(self.size)
         prior[:1] = np.nan
         prior[1:] = self.close[:-1]
-        prior[_new_stock(self.symbol)] = np.nan
+        prior[self.new_stock] = np.nan
         return prior
 
-    @property
+    @cached_property
     def prev_close(self) -> np.ndarray:
         """The limit's reference: the stored reference price, else the prior close."""
         return np.where(np.isnan(self.pre_close), self.prior_close, self.pre_close)
@@ -99,11 +106,6 @@ def _new_stock(symbol: np.ndarray) -> np.ndarray:
     new = np.ones(len(symbol), dtype=bool)
     new[1:] = symbol[1:] != symbol[:-1]
     return new
-
-
-def _first(symbol: np.ndarray) -> np.ndarray:
-    idx = np.where(_new_stock(symbol), np.arange(len(symbol)), 0)
-    return np.maximum.accumulate(idx) if len(idx) else idx
 
 
 def _floats(values: np.ndarray) -> np.ndarray:
