@@ -116,3 +116,46 @@ def test_only_rows_that_reach_the_nearest_limit_price_can_meet_a_limit(board: st
         meets = (c >= np.floor(got["up"] * 100 + 0.5)) | (c <= np.floor(got["down"] * 100 + 0.5))
         reached = cn_limits.reaches_a_limit(p.to_numpy(), c.to_numpy(), c.to_numpy())
         assert meets.any() and not (meets & ~reached).any()
+
+
+def test_an_industry_is_cap_weighted_where_every_constituent_has_a_share_count(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "s.duckdb"
+    days = [D(2024, 9, 27), D(2024, 9, 30), D(2024, 10, 8), D(2024, 10, 9)]
+    closes = {
+        "600020": [10.00, 10.00, 10.50, 11.00],  # 电子, +10% on the week
+        "600021": [20.00, 20.00, 19.50, 19.00],  # 电子, -5%
+        "600022": [5.00, 5.00, 5.02, 5.05],  # 银行, +1%, no share count
+    }
+    _write(path, "cn-universe", [
+        {"symbol": s, "exchange": "SH", "board": "main", "list_date": None, "delist_date": None,
+         "registration_ipo": None, "source": "test", "as_of": AS_OF}
+        for s in closes
+    ])  # fmt: skip
+    bars = [r for s, c in closes.items() for r in _bars(s, dict(zip(days, c, strict=True)))]
+    _write(path, "cn-bars", bars)
+    _write(path, "sw-codes", [
+        {"industry_code": c, "level1": n, "level2": None, "level3": None, "source": "test"}
+        for c, n in (("270000", "电子"), ("480000", "银行"))
+    ])  # fmt: skip
+    _write(path, "sw-membership", [
+        {"symbol": s, "included_on": D(2021, 7, 30), "industry_code": c, "updated_on": None,
+         "source": "test"}
+        for s, c in (("600020", "270000"), ("600021", "270000"), ("600022", "480000"))
+    ])  # fmt: skip
+    _write(path, "shares", [
+        {"symbol": s, "as_of": D(2024, 9, 30), "shares": n, "source": "test"}
+        for s, n in (("600020", 1e9), ("600021", 5e8))
+    ])  # fmt: skip
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        ctx = market_context(con, Calendars.build(), D(2024, 10, 7), D(2024, 10, 9), "电子", [])
+    finally:
+        con.close()
+    moves = {m.name: (m.method, round(m.change_pct, 9), m.stocks) for m in ctx.industries}
+    # 电子 by cap at the week's last close: (11.00 x 1e9 x 10% - 19.00 x 5e8 x 5%) /
+    # (11.00 x 1e9 + 19.00 x 5e8) = 6.25e10 / 2.05e10 = 3.048780488%; equal weights would
+    # give 2.5%. 银行's one stock has no share count: equal, +1%
+    assert moves == {"电子": ("cap", 3.048780488, 2), "银行": ("equal", 1.0, 1)}
+    assert ctx.method == "mixed"

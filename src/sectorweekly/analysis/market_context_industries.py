@@ -110,26 +110,36 @@ def industry_moves(
         (c, n2) for c, (n1, n2) in names.items() if not c.endswith("0000") and c.endswith("00")
         and n1 == industry and n2
     ]  # fmt: skip
-    known = [
-        (s, c1, c2)
-        for s, c1, c2 in con.execute(q.INDUSTRY_SQL, {"day": view.end_date}).fetchall()
-        if c1 in names
-    ]
-    of = {s: names[c1][0] for s, c1, _ in known}
-    stocks = [(s, c1, c2) for s, c1, c2 in known if s in changes]
+    of: dict[str, str] = {}  # every stock of the membership whose level 1 is a stored code
+    stocks: list[str] = []  # those with a weekly change, and their codes and changes
+    code1: list[str] = []
+    code2: list[str] = []
+    chg: list[float] = []
+    for sym, c1, c2 in con.execute(q.INDUSTRY_SQL, {"day": view.end_date}).fetchall():
+        found = names.get(c1)
+        if found is None:
+            continue
+        of[sym] = found[0]
+        change = changes.get(sym)
+        if change is not None:
+            stocks.append(sym)
+            code1.append(c1)
+            code2.append(c2)
+            chg.append(change)
     shares = dict(con.execute(q.SHARES_SQL, {"end": view.end_date}).fetchall())
-    last = closes() if shares else {}
-    chg = np.array([changes[s] for s, _, _ in stocks], dtype="float64")
-    weight = np.array([shares.get(s, 0.0) * last.get(s, 0.0) for s, _, _ in stocks], "float64")
-    code1 = np.array([c1 for _, c1, _ in stocks], dtype=object)
-    level1 = _computed(code1, chg, weight, groups1, 1)
+    weight = np.zeros(len(stocks))
+    if shares:
+        last = closes()
+        weight = np.array([shares.get(s, 0.0) * last.get(s, 0.0) for s in stocks], "float64")
+    changes_arr = np.array(chg, dtype="float64")
+    level1 = _computed(np.array(code1, dtype=object), changes_arr, weight, groups1, 1)
     own = [  # the desk industry's stocks with a level 2 of its own
-        i for i, (_, c1, c2) in enumerate(stocks)
+        i for i, (c1, c2) in enumerate(zip(code1, code2, strict=True))
         if names[c1][0] == industry and c2 in names and names[c2][1]
     ]  # fmt: skip
-    code2 = np.array([stocks[i][2] for i in own], dtype=object)
-    groups2 += sorted({(c, names[c][1]) for c in code2.tolist()} - set(groups2))
-    level2 = _computed(code2, chg[own], weight[own], groups2, 2)
+    mine = np.array([code2[i] for i in own], dtype=object)
+    groups2 += sorted({(c, names[c][1]) for c in mine.tolist()} - set(groups2))
+    level2 = _computed(mine, changes_arr[own], weight[own], groups2, 2)
     official = _official(con, view, view.base_date)
     if official:
         level1 = [_with_official(m, official) for m in level1]
