@@ -144,16 +144,34 @@ def compute_moves(
         cur = con.execute(_with(REVIEW_SELECT, reference), params)
         columns = [d[0] for d in cur.description]
         frame = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
-        behind = [rec["symbol"] for rec in frame if rec["last_date"] is None]
-        latest = (
-            {r[0]: r[1:] for r in con.execute(LATEST_SQL, {"symbols": behind}).fetchall()}
-            if behind
-            else {}
-        )
+        behind = [rec for rec in frame if rec["last_date"] is None]
+        latest = _latest(con, cals, behind)
         for rec in frame:
             rec["last_any"], rec["close_any"] = latest.get(rec["symbol"], (None, None))
         runs = con.execute(_with(WINDOW_RUNS_SELECT, reference, upto="islands"), params).fetchall()
     return _to_moves(frame, runs, views, cals, thresholds), views
+
+
+def _latest(
+    con: duckdb.DuckDBPyConnection, cals: Calendars, behind: list[dict[str, Any]]
+) -> dict[str, tuple[Any, ...]]:
+    """Each member with no row since its lookback: its last session row (day, close) at any
+    distance, read against every session of its market so that a row on a day the calendar
+    closes is passed over here as in the review."""
+    if not behind:
+        return {}
+    markets = sorted({rec["market"] for rec in behind})
+    all_sess = pd.concat(
+        [pd.DataFrame({"market": m, "date": cals.all_sessions(m).date}) for m in markets],
+        ignore_index=True,
+    )
+    con.register("all_sess", all_sess)
+    try:
+        symbols = [rec["symbol"] for rec in behind]
+        rows = con.execute(LATEST_SQL, {"symbols": symbols}).fetchall()
+    finally:
+        con.unregister("all_sess")
+    return {r[0]: r[1:] for r in rows}
 
 
 @contextlib.contextmanager
@@ -203,7 +221,8 @@ def session_limits(
     window: Window,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> list[SessionLimit]:
-    """Every stored row the review reads for ``window``, with the limit it applied."""
+    """Every stored row the review reads for ``window`` (rows on sessions only), with the
+    limit it applied."""
     with _review_inputs(con, cals, specs, window, thresholds) as (params, _):
         sql = _with(SESSION_LIMITS_SELECT, _reference_column(con), upto="marked")
         rows = con.execute(sql, params).fetchall()

@@ -18,8 +18,10 @@ def _cte(name: str, what: str, body: str) -> tuple[str, str, str]:
 REVIEW_CTES: tuple[tuple[str, str, str], ...] = (
     _cte(
         "px",
-        "every member's stored rows from its lookback to its market's end session, with the "
-        "session ordinal, the prior row's close and the stored reference previous close",
+        "every member's stored rows on its market's sessions from its lookback to its end "
+        "session, with the session ordinal, the prior session row's close and the stored "
+        "reference previous close; a row on a day the calendar does not hold as a session (a "
+        "closure the desk declares after the row was stored) is not read, so it moves nothing",
         """
     SELECT p.symbol, m.market, m.board, p.date, p.open, p.high, p.low, p.close, p.volume,
            s.session_idx, w.base_date, w.end_date, w.end_idx, w.first_window_idx,
@@ -28,7 +30,7 @@ REVIEW_CTES: tuple[tuple[str, str, str], ...] = (
     FROM prices p
     JOIN lim_members m USING (symbol)
     JOIN windows w ON w.market = m.market
-    LEFT JOIN sess s ON s.market = m.market AND s.date = p.date
+    JOIN sess s ON s.market = m.market AND s.date = p.date
     WHERE p.date BETWEEN $lo AND $hi AND p.date BETWEEN w.lookback_date AND w.end_date""",
     ),
     _cte(
@@ -86,7 +88,7 @@ REVIEW_CTES: tuple[tuple[str, str, str], ...] = (
     FROM (
         SELECT symbol, session_idx, date,
                session_idx - row_number() OVER (PARTITION BY symbol ORDER BY session_idx) AS isl
-        FROM marked WHERE close_hit AND session_idx IS NOT NULL
+        FROM marked WHERE close_hit
     )
     GROUP BY symbol, isl""",
     ),
@@ -180,10 +182,12 @@ def _with(select: str, reference: str, upto: str | None = None) -> str:
 
 
 # Where the data stop for members with no row since the lookback, at any distance: asked only
-# for those members, so an ordinary week still reads nothing older than its lookback.
+# for those members, so an ordinary week still reads nothing older than its lookback. Only rows
+# on sessions count (``all_sess``: every session of the members' markets), as in the review.
 LATEST_SQL = """
 SELECT p.symbol, max(p.date) AS last_any, arg_max(p.close, p.date) AS close_any
 FROM prices p JOIN lim_members m USING (symbol) JOIN windows w ON w.market = m.market
+JOIN all_sess s ON s.market = m.market AND s.date = p.date
 WHERE list_contains($symbols, p.symbol) AND p.date <= w.end_date
 GROUP BY p.symbol
 """
