@@ -5,6 +5,7 @@ desk declares closed named by `build` and `calendar`."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -139,7 +140,8 @@ def test_stored_rows_on_a_declared_closed_day_are_named(world, tmp_path, monkeyp
     want = (
         f"warning: CN_A: the store holds {len(symbols)} price rows on days {desk}/desk.yaml "
         f"declares closed under holidays: (2024-09-30: {', '.join(symbols)}); they are not "
-        "sessions of the calendar: delete the rows or take the day out of holidays:"
+        "sessions of the calendar and are not used: delete the rows or take the day out of "
+        "holidays:"
     )
     code, out, err = _run(monkeypatch, capsys, "calendar", "CN_A", "2024", "--desk", str(desk))
     assert code == 0, err
@@ -158,7 +160,13 @@ def test_stored_rows_on_a_declared_closed_day_are_named(world, tmp_path, monkeyp
     # the build says once how the desk changes the library's year (its calendars are built
     # from the desk at the command's start and again with the week: said by the command alone)
     assert err.count("holidays.CN_A.2024 adds to the 20 closed weekdays") == 1
-    assert (tmp_path / "out" / "report.json").is_file()
+    review = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))["review"]
+    # the report's figures skip the closed day: the week's base is 09-27's close
+    assert review["markets"]["CN_A"]["base_date"] == "2024-09-27"
+    members = {m["symbol"]: m for t in review["watch"] for m in t["members"]}
+    assert (members["601138"]["base_close"], members["601138"]["status"]) == (23.0, "no_reference")
+    hs300 = next(b for b in review["benchmarks"] if b["symbol"] == "000300")
+    assert (hs300["base_close"], hs300["change_pct"]) == (3703.68, 4.95)  # to 3887.17 on 10-11
 
 
 def test_a_closure_added_to_a_calendar_computed_by_rule(world, tmp_path, monkeypatch, capsys):  # noqa: F811

@@ -2,8 +2,9 @@
 
 A desk that lists a closure under ``holidays:`` (a day the exchange later announced closed, or a
 mistake) may find the store already holding rows for that day: imported before the list, or
-fetched from a source that wrote one. The rows stay as they are; the console names them so that
-either the rows or the list gets fixed.
+fetched from a source that wrote one. The rows stay as they are, but the review reads only rows
+on sessions, so they move nothing; the console names them so that either the rows or the list
+gets fixed.
 """
 
 from __future__ import annotations

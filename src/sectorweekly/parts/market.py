@@ -113,7 +113,7 @@ def market_messages(review: Review) -> list[str]:
 
 def declared_closed_messages(found: list[RowsOnClosedDay], desk_file: str) -> list[str]:
     """One console warning per market: stored rows on days the desk declares closed, with the
-    days, the symbols and how many rows."""
+    days, the symbols and how many rows; the review reads only sessions, so it passes them over."""
     lines = []
     for code in sorted({f.market for f in found}):
         mine = [f for f in found if f.market == code]
@@ -122,7 +122,7 @@ def declared_closed_messages(found: list[RowsOnClosedDay], desk_file: str) -> li
         lines.append(
             f"warning: {code}: the store holds {count} price row{'s' if count != 1 else ''} on "
             f"days {desk_file} declares closed under holidays: ({days}); they are not sessions "
-            "of the calendar: delete the rows or take the day out of holidays:"
+            "of the calendar and are not used: delete the rows or take the day out of holidays:"
         )
     return lines
 
