@@ -16,22 +16,28 @@ def _cte(name: str, what: str, body: str) -> tuple[str, str, str]:
 # The review query, one named piece per step; each says what it computes. Every piece reads
 # only the pieces above it, so a prefix of the list is a query of its own (see _with).
 REVIEW_CTES: tuple[tuple[str, str, str], ...] = (
+    # A row off the calendar (a day the desk declares closed after the row was stored) has no
+    # session ordinal: it sorts after the sessions in the prior close's order, so no session row
+    # takes its close, and QUALIFY drops it once the window is computed. (An inner join on the
+    # sessions does the same but lets the planner join them to the prices first: 7% slower on
+    # a whole market, benchmarks/full_market.py.)
     _cte(
         "px",
         "every member's stored rows on its market's sessions from its lookback to its end "
         "session, with the session ordinal, the prior session row's close and the stored "
-        "reference previous close; a row on a day the calendar does not hold as a session (a "
-        "closure the desk declares after the row was stored) is not read, so it moves nothing",
+        "reference previous close; a row on a day that is no session moves nothing",
         """
     SELECT p.symbol, m.market, m.board, p.date, p.open, p.high, p.low, p.close, p.volume,
            s.session_idx, w.base_date, w.end_date, w.end_idx, w.first_window_idx,
-           lag(p.close) OVER (PARTITION BY p.symbol ORDER BY p.date) AS prior_close,
+           lag(p.close) OVER (
+               PARTITION BY p.symbol ORDER BY s.session_idx NULLS LAST) AS prior_close,
            {reference} AS ref_close
     FROM prices p
     JOIN lim_members m USING (symbol)
     JOIN windows w ON w.market = m.market
-    JOIN sess s ON s.market = m.market AND s.date = p.date
-    WHERE p.date BETWEEN $lo AND $hi AND p.date BETWEEN w.lookback_date AND w.end_date""",
+    LEFT JOIN sess s ON s.market = m.market AND s.date = p.date
+    WHERE p.date BETWEEN $lo AND $hi AND p.date BETWEEN w.lookback_date AND w.end_date
+    QUALIFY s.session_idx IS NOT NULL""",
     ),
     _cte(
         "refd",
