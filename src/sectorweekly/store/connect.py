@@ -122,6 +122,7 @@ def held_lock(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
                 _held[key] -= 1
         return
     lock = FileLock(key)
+    made = _missing_folders(path.parent)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock.acquire(timeout=max(0.0, timeout))
@@ -139,7 +140,34 @@ def held_lock(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
     finally:
         with _held_guard:
             _held.pop(key, None)
-        lock.release()
+        try:
+            if not path.exists():  # a refused first write: leave the folder as it was
+                _remove_lock_file(key, made)
+        finally:
+            lock.release()
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """The folders (deepest first) that taking the lock would create."""
+    missing: list[Path] = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _remove_lock_file(key: str, made: list[Path]) -> None:
+    """Remove the lock file (and the empty folders the lock created) when no store came of the
+    write. Done while the lock is still held: a process that meanwhile opened the file and
+    locks it after the release finds it removed and takes the lock again on a new file
+    (filelock checks the link count), and DuckDB's own file lock admits one writer anyway."""
+    with contextlib.suppress(OSError):
+        Path(key).unlink(missing_ok=True)
+    for folder in made:
+        try:
+            folder.rmdir()  # only if empty: another process may have written there
+        except OSError:
+            break
 
 
 @contextlib.contextmanager
