@@ -172,3 +172,15 @@ def test_a_writer_waiting_behind_a_refused_first_write_then_writes(
     with store.reader(db) as con:
         rows = con.execute("SELECT symbol, date, close FROM prices").fetchall()
     assert rows == [("300308", dt.date(2024, 10, 8), 185.83)]
+
+
+def test_a_failed_meta_write_on_a_new_store_leaves_nothing(tmp_path: Path) -> None:
+    """The bookkeeping writer (``store.writer``) too: a block that fails creates no store."""
+    db = tmp_path / "new" / "store.duckdb"
+    with pytest.raises(RuntimeError, match="stopped"), store.writer(db) as con:
+        store.set_meta(con, "checked", "yes")
+        raise RuntimeError("stopped")
+    assert not (tmp_path / "new").exists()
+    with store.writer(db) as con:
+        store.set_meta(con, "checked", "yes")
+    assert store.meta_value(db, "checked") == "yes"

@@ -175,9 +175,12 @@ def transaction(path: Path, wait: float = LOCK_TIMEOUT_S) -> Iterator[duckdb.Duc
     """One transaction on the current schema, committed only if the block succeeds.
 
     The caller holds the lock (``held_lock``); the connection waits for readers to let go.
+    A block that fails on a store that did not exist leaves none.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    existed = path.exists()
     con = connect(path, read_only=False, wait=wait)
+    committed = False
     try:
         con.execute("BEGIN TRANSACTION").fetchall()
         try:
@@ -188,6 +191,7 @@ def transaction(path: Path, wait: float = LOCK_TIMEOUT_S) -> Iterator[duckdb.Duc
             raise
         con.execute("COMMIT").fetchall()
         con.execute("CHECKPOINT").fetchall()
+        committed = True
     except duckdb.Error as exc:
         full = store_unwritable(exc, path)
         if full is None:
@@ -195,6 +199,19 @@ def transaction(path: Path, wait: float = LOCK_TIMEOUT_S) -> Iterator[duckdb.Duc
         raise full from None
     finally:
         con.close()
+        if not committed and not existed:
+            remove_new_store(path)
+
+
+def remove_new_store(path: Path) -> None:
+    """A refused first write leaves no store behind (absent stays absent)."""
+    for p in (path, Path(str(path) + ".wal")):
+        for _ in range(3):
+            try:
+                p.unlink(missing_ok=True)
+                break
+            except OSError:
+                time.sleep(0.05)
 
 
 @contextlib.contextmanager
