@@ -76,11 +76,9 @@ class JudgedDay:
         return frozenset(s for s, _, _ in self.runs)
 
 
-# what every row did against its limits; a ST status is stated when the store covers the day
-# (mc_st_days) or names the stock under ST (then its limit is the ST one already)
-
 # the engine's limits of the rows to judge (a registered frame: row id, symbol, day number,
-# session ordinal, reference previous close), with the prices as if ST
+# session ordinal, reference previous close; a NaN previous close reads as NULL: no limit),
+# with the prices as if ST
 LIMITS_SQL = """
 SELECT row_id, up_cents, down_cents, st_up_cents, st_down_cents FROM ({hits})
 """

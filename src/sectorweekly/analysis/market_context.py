@@ -1,9 +1,10 @@
 """The week in its market: breadth, the limit board, turnover and the 申万 industries of the whole
 A-share market, for the report week and the week before, from the store's ``cn_*``/``sw_*`` rows.
 
-Every figure comes from one bounded read of ``cn_bars`` (``market_context_sql``): the two weeks
-and a lookback of sessions for the limit-up runs, whatever the store's length. Limits are the
-limit engine's (``markets.cn_limits``); a fact the store does not hold is counted apart and said:
+Every figure comes from one bounded read of ``cn_bars`` (``market_rows``): the two weeks and a
+lookback of sessions for the limit-up runs, whatever the store's length, judged day by day
+(``market_board``). Limits are the limit engine's (``markets.cn_limits``); the industries are
+``market_context_industries``. A fact the store does not hold is counted apart and said:
 a stock with no stated ST status whose close sits at the ST limit but not the normal one, a
 move beyond the limit with no reference price (an ex-date judged on the prior close).
 """

@@ -263,6 +263,16 @@ def row_cells(row: PriorWeek) -> list[Any]:
     return [*map(count_cell, counts), rate(row.broken_rate), rate(row.promotion_rate)]
 
 
+def week_cells(week: MarketWeek) -> list[Any]:
+    """本周合计's counts and rates, up to 晋级率 (breadth on the weekly change, the limit counts
+    summed over the days)."""
+    totals = (week.total(n) for n in ("limit_up", "one_price", "limit_down", "broken"))
+    return [
+        week.up, week.flat, week.down, *totals,
+        rate(week.broken_rate), rate(week.promotion_rate),
+    ]  # fmt: skip
+
+
 def row_columns(names: Sequence[str], columns: dict[str, tuple[str, ...]], sep: str) -> str:
     """The columns that show any of the figures ``names``, in the table's order."""
     return sep.join(c for c, shown in columns.items() if set(shown) & set(names))

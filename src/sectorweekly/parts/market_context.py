@@ -56,21 +56,7 @@ def daily_table(ctx: MarketContext, row: PriorWeek | None) -> Table:
             ]
         )
     w = ctx.week
-    rows.append(
-        [
-            "本周合计",
-            w.up,
-            w.flat,
-            w.down,
-            w.total("limit_up"),
-            w.total("one_price"),
-            w.total("limit_down"),
-            w.total("broken"),
-            mz.rate(w.broken_rate),
-            mz.rate(w.promotion_rate),
-            f"日均{mz.yi(w.daily_amount)}",
-        ]
-    )
+    rows.append(["本周合计", *mz.week_cells(w), f"日均{mz.yi(w.daily_amount)}"])
     if row is not None:
         rows.append(["上周合计", *mz.row_cells(row), f"日均{mz.yi(row.daily_amount)}"])
     return Table(

@@ -49,21 +49,7 @@ def daily_table(ctx: MarketContext, row: PriorWeek | None) -> Table:
         for d in ctx.week.days
     ]
     w = ctx.week
-    rows.append(
-        [
-            "This week",
-            w.up,
-            w.flat,
-            w.down,
-            w.total("limit_up"),
-            w.total("one_price"),
-            w.total("limit_down"),
-            w.total("broken"),
-            mz.rate(w.broken_rate),
-            mz.rate(w.promotion_rate),
-            f"{me.bn(w.daily_amount)}/day",
-        ]
-    )
+    rows.append(["This week", *mz.week_cells(w), f"{me.bn(w.daily_amount)}/day"])
     if row is not None:
         rows.append(["Last week", *mz.row_cells(row), f"{me.bn(row.daily_amount)}/day"])
     return Table(
