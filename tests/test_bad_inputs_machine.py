@@ -195,6 +195,24 @@ def backfill_into(desk, m):
     return ["backfill", "--weeks", "2", "--desk", str(desk), "--reports", str(point)], {}, point
 
 
+def first_backfill_full(desk, m):
+    point = m.new("1m")
+    Mounts.fill(point, leave_kb=20)
+    return (
+        ["backfill", "--weeks", "2", "--desk", str(desk), "--reports", str(point / "r")],
+        {},
+        point,
+    )
+
+
+def first_store_full(desk, m):
+    point = m.new("1m")
+    shutil.copytree(desk.parent / "empty_desk", point / "desk")  # no store yet
+    Mounts.fill(point, leave_kb=20)
+    prices = desk.parent / "files" / "prices.csv"
+    return ["import", "prices", str(prices), "--desk", str(point / "desk")], {}, point
+
+
 def next_week(desk: Path, watched: Path) -> list[str]:
     return _build(desk, watched)  # the next week into the same folder
 
@@ -245,6 +263,10 @@ CASES = [
     Case("backfill into a full reports folder keeps the archive", backfill_into, 7,
          ("archive.jsonl: cannot write the archive", "the disk is full (ENOSPC)"),
          then=more_weeks, then_breaks="full"),
+    Case("a first backfill into a full disk leaves no archive nor its lock", first_backfill_full,
+         7, ("archive.jsonl: cannot write the archive", "the disk is full (ENOSPC)")),
+    Case("a first import into a new store on a full disk leaves no store nor its lock",
+         first_store_full, 4, ("store.duckdb", "the disk is full (ENOSPC)")),
     Case("import prices into a store on a read-only disk", store_read_only, 4,
          ("store.duckdb", "cannot write the store", "read-only (EROFS)")),
     Case("import prices into a store on a full disk", store_full, 4,

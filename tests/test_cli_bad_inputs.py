@@ -27,8 +27,10 @@ def assert_refused(
 ) -> str:
     """Run the command line ``args``: it exits with the documented ``code`` and one ``error:``
     line holding ``words`` (with ``other_lines``, warnings may stand beside it), no traceback,
-    and the store ``db`` byte for byte as it was. Returns the error line."""
+    and the store ``db`` byte for byte as it was, with the files beside it (its lock, its WAL)
+    as they were. Returns the error line."""
     before = store.fingerprint(db)
+    beside = _beside(db)
     monkeypatch.setattr(sys, "argv", ["sectorweekly", *args])
     with pytest.raises(SystemExit) as exit_:
         main()
@@ -42,7 +44,15 @@ def assert_refused(
     assert "Traceback" not in out.err + out.out
     assert words in errors[0], out.err
     assert store.fingerprint(db) == before
+    assert _beside(db) == beside
     return errors[0]
+
+
+def _beside(db: Path) -> list[str]:
+    """The store's own files: ``store.duckdb``, ``store.duckdb.lock``, ``store.duckdb.wal``."""
+    if not db.parent.is_dir():
+        return []
+    return sorted(p.name for p in db.parent.iterdir() if p.name.startswith(db.name))
 
 
 def _init(folder: Path, *flags: str) -> None:

@@ -9,6 +9,7 @@ replaces that week's line. Writes take a file lock and replace the file atomical
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -103,6 +104,7 @@ def record(
 ) -> Recorded:
     """Add the issue to the archive, replacing the entry of the same publication date."""
     path = archive_path(reports)
+    made = not reports.exists()
     atomic.make_folder(reports, "cannot create the reports folder")
     entry = ArchivedIssue(
         publication_date=report.front.publication_date,
@@ -140,7 +142,22 @@ def record(
         _write(path, sorted([*kept, entry], key=lambda i: i.publication_date))
         return Recorded(path, old)
     finally:
+        _release(lock, path, reports if made else None)
+
+
+def _release(lock: FileLock, path: Path, made: Path | None) -> None:
+    """Release the archive's lock; a refused first write leaves no lock file, nor the reports
+    folder it made (if still empty). The file goes while still held: a process that opened
+    it meanwhile finds it removed when it locks it, and takes the lock afresh."""
+    try:
+        if not path.exists():
+            with contextlib.suppress(OSError):
+                Path(lock.lock_file).unlink(missing_ok=True)
+    finally:
         lock.release()
+    if made is not None and not path.exists():
+        with contextlib.suppress(OSError):
+            made.rmdir()
 
 
 def _relative(path: Path, reports: Path) -> str:

@@ -7,6 +7,7 @@ reports (archive.py), so a week can be rebuilt any number of times.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -135,27 +136,52 @@ def backfill(
     notice: Callable[[str], None] | None = None,
 ) -> BackfillResult:
     """Build the report model of each past week (no documents), oldest first, each issue seeing
-    the ones recorded before it, and record them as backfilled issues."""
-    from ..build.flow import build_report
-
+    the ones recorded before it, and record them as backfilled issues. A week that fails
+    stops the run; the weeks recorded before it stay, and the index lists them."""
     result = BackfillResult()
     windows = backfill_windows(desk, weeks, before)
     result.note = windows.note
     if windows.note and notice:
         notice(windows.note)
-    for start, end in windows.weeks:
-        t0 = time.perf_counter()
-        ctx = BuildContext(history=archive.read_archive(reports))
-        report = build_report(desk, start, end, ctx)
-        done = archive.record(reports, report, "backfill")
-        elapsed = time.perf_counter() - t0
-        result.recorded.append((report.front.publication_date, done, elapsed))
-        for m in ctx.messages:
-            if m.startswith("no notes for"):
-                result.without_notes.append(report.front.publication_date)
-            elif m not in result.messages:
-                result.messages.append(m)
-        if progress:
-            progress(report.front.publication_date, elapsed, done)
+    try:
+        for start, end in windows.weeks:
+            _backfill_week(desk, reports, start, end, result, progress)
+    except BaseException:
+        if result.recorded:  # the weeks recorded stay in the archive: the index lists them
+            _index_after_failure(reports)
+        raise
     write_index(reports)
     return result
+
+
+def _backfill_week(
+    desk: Desk,
+    reports: Path,
+    start: dt.date,
+    end: dt.date,
+    result: BackfillResult,
+    progress: Callable[[dt.date, float, Recorded], None] | None,
+) -> None:
+    """Build one week's model and record it (one whole rewrite of the archive)."""
+    from ..build.flow import build_report
+
+    t0 = time.perf_counter()
+    ctx = BuildContext(history=archive.read_archive(reports))
+    report = build_report(desk, start, end, ctx)
+    done = archive.record(reports, report, "backfill")
+    elapsed = time.perf_counter() - t0
+    result.recorded.append((report.front.publication_date, done, elapsed))
+    for m in ctx.messages:
+        if m.startswith("no notes for"):
+            result.without_notes.append(report.front.publication_date)
+        elif m not in result.messages:
+            result.messages.append(m)
+    if progress:
+        progress(report.front.publication_date, elapsed, done)
+
+
+def _index_after_failure(reports: Path) -> None:
+    """Refresh the index while a failure is on its way out: the failure is the one line the
+    user reads, so an index that cannot be written (the same full disk) does not replace it."""
+    with contextlib.suppress(SectorWeeklyError, OSError):
+        write_index(reports)

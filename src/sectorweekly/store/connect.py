@@ -122,6 +122,7 @@ def held_lock(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
                 _held[key] -= 1
         return
     lock = FileLock(key)
+    made = _missing_folders(path.parent)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock.acquire(timeout=max(0.0, timeout))
@@ -139,7 +140,34 @@ def held_lock(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
     finally:
         with _held_guard:
             _held.pop(key, None)
-        lock.release()
+        try:
+            if not path.exists():  # a refused first write: leave the folder as it was
+                _remove_lock_file(key, made)
+        finally:
+            lock.release()
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """The folders (deepest first) that taking the lock would create."""
+    missing: list[Path] = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _remove_lock_file(key: str, made: list[Path]) -> None:
+    """Remove the lock file (and the empty folders the lock created) when no store came of the
+    write. Done while the lock is still held: a process that meanwhile opened the file and
+    locks it after the release finds it removed and takes the lock again on a new file
+    (filelock checks the link count), and DuckDB's own file lock admits one writer anyway."""
+    with contextlib.suppress(OSError):
+        Path(key).unlink(missing_ok=True)
+    for folder in made:
+        try:
+            folder.rmdir()  # only if empty: another process may have written there
+        except OSError:
+            break
 
 
 @contextlib.contextmanager
@@ -147,9 +175,12 @@ def transaction(path: Path, wait: float = LOCK_TIMEOUT_S) -> Iterator[duckdb.Duc
     """One transaction on the current schema, committed only if the block succeeds.
 
     The caller holds the lock (``held_lock``); the connection waits for readers to let go.
+    A block that fails on a store that did not exist leaves none.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    existed = path.exists()
     con = connect(path, read_only=False, wait=wait)
+    committed = False
     try:
         con.execute("BEGIN TRANSACTION").fetchall()
         try:
@@ -160,6 +191,7 @@ def transaction(path: Path, wait: float = LOCK_TIMEOUT_S) -> Iterator[duckdb.Duc
             raise
         con.execute("COMMIT").fetchall()
         con.execute("CHECKPOINT").fetchall()
+        committed = True
     except duckdb.Error as exc:
         full = store_unwritable(exc, path)
         if full is None:
@@ -167,6 +199,19 @@ def transaction(path: Path, wait: float = LOCK_TIMEOUT_S) -> Iterator[duckdb.Duc
         raise full from None
     finally:
         con.close()
+        if not committed and not existed:
+            remove_new_store(path)
+
+
+def remove_new_store(path: Path) -> None:
+    """A refused first write leaves no store behind (absent stays absent)."""
+    for p in (path, Path(str(path) + ".wal")):
+        for _ in range(3):
+            try:
+                p.unlink(missing_ok=True)
+                break
+            except OSError:
+                time.sleep(0.05)
 
 
 @contextlib.contextmanager

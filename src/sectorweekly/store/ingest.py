@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import tempfile
-import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ import duckdb
 from .. import clock
 from ..errors import InputError, store_unwritable
 from . import migrate, schema
-from .connect import LOCK_TIMEOUT_S, connect, held_lock
+from .connect import LOCK_TIMEOUT_S, connect, held_lock, remove_new_store
 from .kinds import Kind
 from .kinds import kind as kind_of
 
@@ -344,7 +343,7 @@ def writing(path: Path, wait: float) -> Iterator[tuple[duckdb.DuckDBPyConnection
         finally:
             con.close()
             if not committed and not existed:
-                _remove_new_store(path)
+                remove_new_store(path)
             if not committed:
                 _remove_empty_wal(path)
 
@@ -375,14 +374,3 @@ def _remove_empty_wal(path: Path) -> None:
     with contextlib.suppress(OSError):
         if wal.stat().st_size == 0:
             wal.unlink()
-
-
-def _remove_new_store(path: Path) -> None:
-    """A refused first import leaves no store behind (absent stays absent)."""
-    for p in (path, Path(str(path) + ".wal")):
-        for _ in range(3):
-            try:
-                p.unlink(missing_ok=True)
-                break
-            except OSError:
-                time.sleep(0.05)
