@@ -75,6 +75,7 @@ LAYER_OF: dict[str, str] = {
     "series": "series",
     "series.archive": "model",  # a record of Report models that the parts read (past issues)
     "report.index": "series",  # the index page of the series of issues
+    "report.index_en": "series",  # and its English edition
     "send": "send",
     "cli": "cli",
     "__main__": "cli",

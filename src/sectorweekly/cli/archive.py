@@ -99,7 +99,9 @@ def backfill(
             f"[dim]{len(result.without_notes)} of {counted(n, 'issue')} have no notes file "
             f"(notes/<publication date>.md), so no news sections[/dim]"
         )
+    english = folder / "index.en.html"
+    also = f", {english}" if english.is_file() else ""
     console.print(
         f"{counted(n, 'issue')} backfilled into {folder / 'archive.jsonl'} in {total:.2f}s "
-        f"({total / max(n, 1):.2f}s per issue); index: {folder / 'index.html'}"
+        f"({total / max(n, 1):.2f}s per issue); index: {folder / 'index.html'}{also}"
     )

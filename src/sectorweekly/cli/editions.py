@@ -3,7 +3,8 @@
 The Chinese edition (``zh``, the default) is written into the issue's folder as before; the
 English edition (``en``) into its ``en/`` subfolder, with the same file names (report.json,
 report.md, report.html, report.docx, report.pdf and charts/): the same numbers and dates, the
-edition's words. Only the Chinese edition is recorded in the series archive (``--publish``).
+edition's words. The series archive (``--publish``) keeps the Chinese edition's report model; of
+the English one, what the English index lists (its title, names and documents).
 """
 
 from __future__ import annotations
@@ -65,15 +66,16 @@ def write_editions(
     run: Runner,
     jobs: int,
     say: Callable[[str], None],
-) -> tuple[Report, Path, list[Path]]:
-    """Build and write each edition in turn (the Chinese first); returns the first edition's
-    report and the issue's folder, and every file written. ``run`` writes the first edition,
-    a new runner of ``jobs`` each next one."""
+) -> tuple[dict[str, Report], Path, list[Path]]:
+    """Build and write each edition in turn (the Chinese first); returns each edition's
+    report (the first first) and the issue's folder, and every file written. ``run`` writes
+    the first edition, a new runner of ``jobs`` each next one."""
     from ..build.flow import BuildContext, build_report
     from ..report.render import write_all
     from ..report.tasks import runner
 
     first: Report | None = None
+    reports: dict[str, Report] = {}
     folder = out
     written: list[Path] = []
     for lang in langs:
@@ -86,5 +88,16 @@ def write_editions(
             report, edition_folder(folder, lang), run if first is None else runner(jobs)
         )
         first = first or report
+        reports[lang] = report
     assert first is not None and folder is not None
-    return first, folder, written
+    return reports, folder, written
+
+
+def other_editions(
+    reports: dict[str, Report], folder: Path, written: list[Path]
+) -> dict[str, tuple[Report, list[Path]]]:
+    """The editions after the first, each with its documents, as the archive records them."""
+    return {
+        lang: (report, [p for p in written if p.parent == edition_folder(folder, lang)])
+        for lang, report in list(reports.items())[1:]
+    }

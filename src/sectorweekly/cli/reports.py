@@ -5,15 +5,18 @@ from __future__ import annotations
 import errno
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .. import console as consoles
 from ..errors import InputError, SectorWeeklyError
 from ..wording import counted
-from .editions import LangOpt, parse_langs, write_editions
+from .editions import LangOpt, other_editions, parse_langs, write_editions
 from .options import DeskOpt, WaitOpt, desk_and_calendars, option_date
+
+if TYPE_CHECKING:
+    from ..report.model import Report
 
 console = consoles.out()
 err_console = consoles.err()
@@ -73,13 +76,12 @@ def build(
     run = runner(jobs)  # forked before the store is opened: imports the renderers meanwhile
     try:
         from ..series.archive import read_archive
-        from ..series.publish import publish as publish_issue
         from ..series.publish import reports_folder
 
         d, store_file = _prepare(desk, wait)
         series_dir = reports_folder(reports, out)
         say = lambda msg: err_console.print(msg, markup=False, style="dim")  # noqa: E731
-        report, folder, written = write_editions(
+        editions, folder, written = write_editions(
             d, (s, e), langs, read_archive(series_dir), out, series_dir, run, jobs, say
         )
     finally:
@@ -89,17 +91,7 @@ def build(
     _cache_warnings()
     _market_hint(store_file)
     if publish:
-        done = publish_issue(series_dir, report, [p for p in written if p.parent == folder])
-        day = report.front.publication_date
-        if done.replaced is not None:
-            err_console.print(
-                f"published {day}: replaced the {done.replaced.kind} issue of {day} recorded "
-                f"{done.replaced.recorded_at} in {done.path}",
-                highlight=False,
-                markup=False,
-            )
-        else:
-            err_console.print(f"published {day} in {done.path}", highlight=False, markup=False)
+        _publish(series_dir, editions, folder, written)
     else:
         err_console.print(
             f"draft: not recorded in the archive ({series_dir / 'archive.jsonl'}); "
@@ -108,6 +100,30 @@ def build(
             style="dim",
         )
     err_console.print(f"built in {time.perf_counter() - t0:.2f}s", style="dim")
+
+
+def _publish(
+    series_dir: Path, editions: dict[str, Report], folder: Path, written: list[Path]
+) -> None:
+    """Record the issue (its first edition's model, the others' titles, names and documents)
+    and say what was done."""
+    from ..series.publish import publish
+
+    report = next(iter(editions.values()))
+    zh_docs = [p for p in written if p.parent == folder]
+    done = publish(series_dir, report, zh_docs, other_editions(editions, folder, written))
+    for line in done.messages:
+        err_console.print(line, markup=False, highlight=False, soft_wrap=True)
+    day = report.front.publication_date
+    if done.replaced is not None:
+        err_console.print(
+            f"published {day}: replaced the {done.replaced.kind} issue of {day} recorded "
+            f"{done.replaced.recorded_at} in {done.path}",
+            highlight=False,
+            markup=False,
+        )
+    else:
+        err_console.print(f"published {day} in {done.path}", highlight=False, markup=False)
 
 
 def _market_hint(store_file: Path) -> None:

@@ -189,8 +189,8 @@ def _build(d, start: dt.date, end: dt.date, folder: Path, log: JobLog) -> None: 
         written = write_all(report, out, run)
     finally:
         run.close()
-    publish(folder, report, [p for p in written if p.parent == out])
-    for line in ctx.messages:
+    done = publish(folder, report, [p for p in written if p.parent == out])
+    for line in [*ctx.messages, *done.messages]:
         log(line)
 
 

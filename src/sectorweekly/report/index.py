@@ -38,7 +38,7 @@ td.date { white-space: nowrap; font-variant-numeric: tabular-nums; }
 <body>
 <main>
 <h1>{{ series }}：历期报告</h1>
-<p class="meta">共{{ rows|length }}期；报告存档：archive.jsonl。“仅存档”为回填生成的报告模型，未生成文档。</p>
+<p class="meta">共{{ rows|length }}期；报告存档：archive.jsonl。“仅存档”为回填生成的报告模型，未生成文档。{% if english %}<a href="{{ english }}" hreflang="en" lang="en">English edition</a>{% endif %}</p>
 <table>
 <thead><tr><th>发布日期</th><th>数据区间</th><th>标题</th><th>本周最佳</th><th>本周最差</th><th>文件</th></tr></thead>
 <tbody>
@@ -68,26 +68,31 @@ _LABELS = {
 }
 
 
-def _links(issue: ArchivedIssue, reports: Path) -> list[tuple[str, str]]:
-    """Relative links to the documents that still exist (a moved folder is not linked)."""
+def links(
+    documents: list[str], reports: Path, labels: dict[str, str] = _LABELS
+) -> list[tuple[str, str]]:
+    """Relative links to the documents that still exist (a moved folder is not linked), in the
+    order of ``labels`` (file suffix -> link text)."""
     out = []
-    for doc in issue.documents:
+    for doc in documents:
         path = Path(doc)
         full = path if path.is_absolute() else reports / path
-        if full.is_file() and full.suffix in _LABELS:
+        if full.is_file() and full.suffix in labels:
             href = path.as_posix() if not path.is_absolute() else full.as_uri()
-            out.append((_LABELS[full.suffix], href))
-    order = list(_LABELS.values())
+            out.append((labels[full.suffix], href))
+    order = list(labels.values())
     return sorted(out, key=lambda lh: order.index(lh[0]))
 
 
-def render_index(issues: list[ArchivedIssue], reports: Path) -> str:
+def render_index(issues: list[ArchivedIssue], reports: Path, english: str | None = None) -> str:
+    """The Chinese index; ``english`` is the English index's file name, linked when given."""
     rows: list[dict[str, Any]] = []
     for issue in sorted(issues, key=lambda i: i.publication_date, reverse=True):
         row = summary(issue)
-        row["links"] = _links(issue, reports)
+        row["links"] = links(issue.documents, reports)
         rows.append(row)
     series = issues[0].series if issues else "报告系列"
     template = _env.from_string(_TEMPLATE)
-    page = template.render(rows=rows, series=series, font_css="")
-    return template.render(rows=rows, series=series, font_css=embedded_font_css(page))
+    page = template.render(rows=rows, series=series, font_css="", english=english)
+    css = embedded_font_css(page)
+    return template.render(rows=rows, series=series, font_css=css, english=english)

@@ -2,17 +2,18 @@
 
 A build never writes the data store: the store is a record of the market, the archive a record
 of what was published. The archive is one JSON-lines file, ``<reports folder>/archive.jsonl``,
-one issue per line (publication date, window, title, kind, documents, the whole report model),
-so it travels with the reports it describes, reads with any tool, and rebuilding a week only
-replaces that week's line. Writes take a file lock and replace the file atomically.
+one issue per line (publication date, window, title, kind, documents, the whole report model,
+and what the English index lists of its English edition), so it travels with the reports it
+describes, reads with any tool, and rebuilding a week only replaces that week's line. Writes
+take a file lock and replace the file atomically.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,6 +26,7 @@ from ..report.model import Report
 
 ARCHIVE_FILE = "archive.jsonl"
 INDEX_FILE = "index.html"
+INDEX_EN_FILE = "index.en.html"  # the English index, beside the Chinese one
 LOCK_TIMEOUT_S = 30.0
 
 
@@ -32,6 +34,17 @@ class ArchiveError(SectorWeeklyError):
     """The archive cannot be written (locked by another process, or another series)."""
 
     exit_code = 4
+
+
+class ArchivedEdition(BaseModel):
+    """Another edition of an issue (the English one, ``build --lang zh,en --publish``): only
+    what its index lists, so the archive keeps one report model per issue, the Chinese one."""
+
+    title: str
+    series: str
+    up: str = "green"  # the colour of a rise in that edition
+    documents: list[str] = []  # paths relative to the reports folder
+    names: dict[str, str] = {}  # symbol -> the edition's name of each name the review shows
 
 
 class ArchivedIssue(BaseModel):
@@ -46,6 +59,7 @@ class ArchivedIssue(BaseModel):
     recorded_at: dt.datetime
     documents: list[str] = []  # paths relative to the reports folder
     report: Report
+    editions: dict[str, ArchivedEdition] = {}  # by language: "en"
 
 
 def archive_path(reports: Path) -> Path:
@@ -90,6 +104,7 @@ class Recorded:
     path: Path
     replaced: ArchivedIssue | None
     skipped: bool = False  # a backfill never replaces a published issue
+    messages: list[str] = field(default_factory=list)  # what writing the indexes said
 
 
 def _lock(path: Path) -> FileLock:
@@ -101,8 +116,10 @@ def record(
     report: Report,
     kind: Literal["published", "backfill"],
     documents: Iterable[Path] = (),
+    editions: Mapping[str, tuple[Report, Iterable[Path]]] | None = None,
 ) -> Recorded:
-    """Add the issue to the archive, replacing the entry of the same publication date."""
+    """Add the issue to the archive, replacing the entry of the same publication date;
+    ``editions`` are its other editions by language, each report with its documents."""
     path = archive_path(reports)
     made = not reports.exists()
     atomic.make_folder(reports, "cannot create the reports folder")
@@ -116,6 +133,9 @@ def record(
         recorded_at=clock.now_utc().replace(microsecond=0),
         documents=[_relative(p, reports) for p in documents],
         report=report,
+        editions={
+            lang: edition(other, docs, reports) for lang, (other, docs) in (editions or {}).items()
+        },
     )
     lock = _lock(path)
     try:
@@ -160,6 +180,20 @@ def _release(lock: FileLock, path: Path, made: Path | None) -> None:
             made.rmdir()
 
 
+def edition(report: Report, documents: Iterable[Path], reports: Path) -> ArchivedEdition:
+    """What the index of ``report``'s edition lists: its title, documents and names."""
+    review = report.review
+    members = [m for b in review.boards for m in b.members]
+    members += [m for t in review.watch for m in t.members] + review.benchmarks
+    return ArchivedEdition(
+        title=report.front.title,
+        series=report.front.series,
+        up=report.up,
+        documents=[_relative(p, reports) for p in documents],
+        names={m.symbol: m.name for m in members},
+    )
+
+
 def _relative(path: Path, reports: Path) -> str:
     try:
         return path.resolve().relative_to(reports.resolve()).as_posix()
@@ -173,21 +207,22 @@ def _write(path: Path, issues: list[ArchivedIssue]) -> None:
     )
 
 
+def week_moves(issue: ArchivedIssue) -> list[tuple[str, str, float]]:
+    """Every name's change of the week (symbol, name, change), best first: the boards' names,
+    then the names to watch on no board."""
+    review = issue.report.review
+    members = [m for b in review.boards for m in b.members]
+    members += [m for t in review.watch for m in t.members]
+    moves: dict[str, tuple[str, str, float]] = {}
+    for m in members:
+        if m.change_pct is not None and m.symbol not in moves:
+            moves[m.symbol] = (m.symbol, m.name, m.change_pct)
+    return sorted(moves.values(), key=lambda m: -m[2])
+
+
 def summary(issue: ArchivedIssue) -> dict[str, Any]:
     """The line `archive list` prints and index.html shows: best and worst names of the week."""
-    moves = [
-        (m.name, m.change_pct)
-        for b in issue.report.review.boards
-        for m in b.members
-        if m.change_pct is not None
-    ]
-    moves += [
-        (m.name, m.change_pct)
-        for t in issue.report.review.watch
-        for m in t.members
-        if m.change_pct is not None and m.name not in {n for n, _ in moves}
-    ]
-    moves.sort(key=lambda nm: -(nm[1] or 0.0))
+    moves = [(name, change) for _, name, change in week_moves(issue)]
     return {
         "publication_date": issue.publication_date,
         "window": f"{issue.start}..{issue.end}",

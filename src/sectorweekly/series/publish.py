@@ -1,5 +1,5 @@
 """The series as a whole: which reports folder holds it, publishing an issue, backfilling past
-weeks from the store, and the folder's index.html.
+weeks from the store, and the folder's index.html (and index.en.html, the English one).
 
 A build never writes the data store; what it publishes goes to the archive file beside the
 reports (archive.py), so a week can be rebuilt any number of times.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,19 +37,37 @@ def reports_folder(reports: Path | None, out: Path | None) -> Path:
     return DEFAULT_REPORTS
 
 
-def publish(reports: Path, report: Report, documents: list[Path]) -> Recorded:
-    """Record a built issue with its documents and refresh index.html."""
-    done = archive.record(reports, report, "published", documents)
-    write_index(reports)
+def publish(
+    reports: Path,
+    report: Report,
+    documents: list[Path],
+    editions: Mapping[str, tuple[Report, list[Path]]] | None = None,
+) -> Recorded:
+    """Record a built issue with its documents (and its other editions') and refresh the
+    indexes; what they say for the console is in the result's ``messages``."""
+    done = archive.record(reports, report, "published", documents, editions)
+    done.messages = write_index(reports)
     return done
 
 
-def write_index(reports: Path) -> Path:
+def write_index(reports: Path) -> list[str]:
+    """Write index.html and, when an issue has an English edition, index.en.html beside it
+    (the English first, so the Chinese never links to a page not there yet; with no English
+    edition left, an earlier English index is removed). Returns the console's lines."""
     from ..report.index import render_index
+    from ..report.index_en import english_index
 
     issues = archive.read_archive(reports)
-    path = reports / archive.INDEX_FILE
-    return atomic.write_text(path, render_index(issues, reports), "cannot write the series index")
+    english = english_index(issues, reports, archive.INDEX_FILE)
+    en_path = reports / archive.INDEX_EN_FILE
+    if english is not None:
+        atomic.write_text(en_path, english.html, "cannot write the series' English index")
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            en_path.unlink()
+    page = render_index(issues, reports, archive.INDEX_EN_FILE if english else None)
+    atomic.write_text(reports / archive.INDEX_FILE, page, "cannot write the series index")
+    return english.message() if english is not None else []
 
 
 def _stored_span(desk: Desk) -> tuple[dt.date, dt.date] | None:
@@ -150,7 +168,7 @@ def backfill(
         if result.recorded:  # the weeks recorded stay in the archive: the index lists them
             _index_after_failure(reports)
         raise
-    write_index(reports)
+    result.messages += write_index(reports)
     return result
 
 
