@@ -123,9 +123,10 @@ class _Names:
 
 def _row(issue: ArchivedIssue, series: str, names: _Names, reports: Path) -> dict[str, Any]:
     edition = issue.editions.get("en")
-    moves = [
+    moves = week_moves(issue)
+    shown = [  # only the names the page shows are looked up (and listed when they lack one)
         (names.name(symbol, name, edition), change, signed_pct(change))
-        for symbol, name, change in week_moves(issue)
+        for symbol, name, change in (moves[:1] + moves[-1:] if len(moves) > 1 else moves)
     ]
     published = ymd(issue.publication_date)
     if edition is not None:
@@ -139,8 +140,8 @@ def _row(issue: ArchivedIssue, series: str, names: _Names, reports: Path) -> dic
         "window": window_label(issue.start, issue.end),
         "title": title,
         "chinese_only": edition is None,
-        "best": moves[0] if moves else None,
-        "worst": moves[-1] if moves else None,
+        "best": shown[0] if shown else None,
+        "worst": shown[-1] if shown else None,
         "links": found,
         "empty": empty,
     }
