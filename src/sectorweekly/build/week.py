@@ -24,10 +24,10 @@ from ..desk.rating_scale import RatingScales
 from ..analysis.series import rating_actions
 from ..analysis.sources import store_last_dates
 from ..markets.calendars import Calendars, latest_complete_week
-from ..desk.parse import Desk, WatchTheme
-from ..errors import InputError, StoreError
-from ..markets import codes
+from ..desk.parse import Desk
+from ..errors import StoreError
 from ..desk.notes import WeekNotes, load_notes, notes_path
+from ..desk.watch_notes import english_notes_file, week_watch
 from ..desk.paths import store_path
 from ..store.ratings import read_ratings
 
@@ -119,41 +119,16 @@ def refuse_future_window(desk: Desk, window: Window, cals: Calendars) -> None:
     )
 
 
-def _symbol(desk: Desk, name: str, notes: WeekNotes, line: int, theme: str) -> str:
-    if name in desk.instruments:
-        return name
-    try:  # a symbol as the notes wrote it (nvda, 700.HK, 600000.SH)
-        symbol = codes.canonical_symbol(name)
-    except ValueError:
-        symbol = ""
-    if symbol in desk.instruments:
-        return symbol
-    by_name = [s for s, i in desk.instruments.items() if i.name == name]
-    if len(by_name) == 1:
-        return by_name[0]
-    raise InputError(
-        notes.path,
-        line,
-        f"watch theme {theme!r}: {name!r} is neither a symbol nor a single instrument name "
-        "under instruments in desk.yaml; add it there or use its symbol",
-    )
-
-
-def week_desk(desk: Desk, notes: WeekNotes | None) -> Desk:
-    """The desk as it stands for this week: the notes' names to watch and risks replace its own."""
-    if notes is None or (notes.watch is None and notes.risks is None):
+def week_desk(desk: Desk, notes: WeekNotes | None, english: WeekNotes | None = None) -> Desk:
+    """The desk as it stands for this week: the notes' names to watch (with their English
+    themes from the notes or, for the English edition, the English notes) and risks replace its
+    own."""
+    watch = week_watch(desk, notes, english)
+    if notes is None or (watch is None and notes.risks is None):
         return desk
     update: dict[str, object] = {}
-    if notes.watch is not None:
-        update["watch"] = [
-            WatchTheme(
-                theme=w.theme,
-                names=list(
-                    dict.fromkeys(_symbol(desk, n, notes, w.line, w.theme) for n in w.names)
-                ),
-            )
-            for w in notes.watch
-        ]
+    if watch is not None:
+        update["watch"] = watch
     if notes.risks is not None:
         update["risks"] = list(notes.risks)
     return desk.model_copy(update=update)
@@ -209,12 +184,13 @@ def gather(
     published = desk.publication_date(window.end)
     notes_file = notes_path(desk.root / desk.notes_dir, published)
     notes = load_notes(notes_file)
+    english = load_notes(english_notes_file(notes_file)) if lang == "en" else None
     earlier = tuple(history_before(archive, published, desk.series))
     since = earlier[-1].publication_date if earlier else window.start - dt.timedelta(days=1)
     return Week(
         window=window,
         published=published,
-        desk=week_desk(desk, notes),
+        desk=week_desk(desk, notes, english),
         notes_file=notes_file,
         notes=notes,
         ratings=current_ratings(desk, path, published, since),

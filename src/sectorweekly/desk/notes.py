@@ -3,7 +3,8 @@
 The notes are plain Markdown so an analyst can write them in any editor:
 
 - an optional YAML front matter block (``---`` … ``---``) with ``headline``, ``watch`` (a list of
-  ``{theme, names}`` replacing the desk's names to watch for this week) and ``risks``;
+  ``{theme, names}``, each optionally with ``theme_en``, replacing the desk's names to watch for
+  this week) and ``risks``;
 - one ``## title`` per news theme, with paragraphs (consecutive lines) and ``- `` bullets;
 - a source line ``来源：<媒体> 10月9日`` (or the same as a paragraph's suffix, optionally in
   brackets) dates the paragraph it follows; several sources are separated by ``；``.
@@ -24,6 +25,7 @@ import yaml
 from ..errors import InputError
 
 FRONT_KEYS = ("headline", "watch", "risks")
+WATCH_KEYS = ("theme", "theme_en", "names")
 _SOURCE_PREFIX = r"(?:来源|资料来源|source)\s*[:：]\s*"
 _SOURCE_LINE = re.compile(rf"^[（(]?{_SOURCE_PREFIX}(?P<body>.+?)[)）]?$", re.IGNORECASE)
 _SOURCE_SUFFIX = re.compile(
@@ -55,6 +57,7 @@ class WatchOverride:
     theme: str
     names: tuple[str, ...]  # symbols or instrument names, as written
     line: int
+    theme_en: str = ""  # the theme in the English edition (as desk.yaml's watch.theme_en)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class WeekNotes:
     watch: tuple[WatchOverride, ...] | None  # None = keep the desk's names to watch
     risks: tuple[str, ...] | None  # None = keep the desk's risks
     sections: tuple[NoteSection, ...]
+    watch_line: int = 0  # the file line of the ``watch:`` key, for errors about the whole list
 
 
 def notes_path(folder: Path, publication_date: dt.date) -> Path:
@@ -102,6 +106,7 @@ def parse_notes(text: str, path: Path) -> WeekNotes:
         watch=front.get("watch"),
         risks=front.get("risks"),
         sections=tuple(sections),
+        watch_line=front.get("watch_line", 0),
     )
 
 
@@ -139,6 +144,7 @@ def _front_matter(block: str, path: Path) -> dict[str, Any]:
             out[key] = tuple(_text_list(value, values[key], path, "risks"))
         else:
             out[key] = _watch(value, values[key], path)
+            out["watch_line"] = line
     return out
 
 
@@ -163,9 +169,11 @@ def _watch(value: Any, node: yaml.Node, path: Path) -> tuple[WatchOverride, ...]
     out = []
     for i, (item, item_node) in enumerate(zip(value, node.value, strict=True)):
         line = item_node.start_mark.line + 2
-        if not isinstance(item, dict) or set(item) != {"theme", "names"}:
+        if not isinstance(item, dict) or not {"theme", "names"} <= set(item) <= set(WATCH_KEYS):
             raise InputError(
-                path, line, f"watch[{i}]: expected exactly the keys theme and names (a list)"
+                path,
+                line,
+                f"watch[{i}]: expected the keys theme and names (a list), optionally theme_en",
             )
         names_node = next(v for k, v in item_node.value if k.value == "names")
         theme = item["theme"]
@@ -174,8 +182,24 @@ def _watch(value: Any, node: yaml.Node, path: Path) -> tuple[WatchOverride, ...]
         names = _text_list(item["names"], names_node, path, f"watch[{i}].names")
         if not names:
             raise InputError(path, line, f"watch[{i}].names: expected at least one name")
-        out.append(WatchOverride(theme=theme.strip(), names=tuple(names), line=line))
+        theme_en = _theme_en(item, item_node, path, i)
+        out.append(
+            WatchOverride(theme=theme.strip(), names=tuple(names), line=line, theme_en=theme_en)
+        )
     return tuple(out)
+
+
+def _theme_en(item: dict[str, Any], node: yaml.Node, path: Path, i: int) -> str:
+    """The entry's ``theme_en``: one line of text, or "" when not given."""
+    if "theme_en" not in item:
+        return ""
+    value = item["theme_en"]
+    if not isinstance(value, str) or not value.strip():
+        line = next(k.start_mark.line + 2 for k, _ in node.value if k.value == "theme_en")
+        raise InputError(
+            path, line, f"watch[{i}].theme_en: expected the theme's English name, a line of text"
+        )
+    return " ".join(value.split())
 
 
 # --- body ------------------------------------------------------------------------------------

@@ -3,6 +3,9 @@
 English names come from data only (``instruments.<sym>.name_en``, ``boards[].name_en``,
 ``watch[].theme_en``, the rating scale's ``name_en``); a name without one is shown as
 ``中文名 (code)`` and remembered, so that the console can list what the desk should fill in.
+This week's themes to watch may come from the notes (``theme_en`` there, or the English notes'
+``watch``): ``theme_messages`` says where a theme's English goes, and the English notes part,
+which reads the notes, says it.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..desk.parse import Desk
+from ..desk.watch_notes import english_notes_file
 
 if TYPE_CHECKING:
     from ..build.week import Week
@@ -76,14 +80,30 @@ class Names:
 
 
 def english_messages(week: Week) -> list[str]:
-    """What the English edition lacks in the desk: names without English, risks in Chinese."""
+    """What the English edition lacks in the desk: names without English (the themes to watch
+    are said by ``theme_messages``, which knows whether the notes gave them)."""
     desk, names = week.desk, Names(week.desk, "en")
     for s in [*desk.members(), *desk.benchmark_symbols()]:
         names.instrument(s)
     for b in desk.boards:
         names.board(b.name)
-    for t in desk.watch:
-        names.theme(t.theme, t.theme_en)
     for r in week.ratings.values():
         names.rating(r.rating)
     return names.message()
+
+
+def theme_messages(week: Week) -> list[str]:
+    """The themes to watch the English edition shows in Chinese, and where their English goes:
+    desk.yaml, or the week's notes when they replace the names to watch."""
+    missing = [t.theme for t in week.desk.watch if not t.theme_en and not t.theme.isascii()]
+    if not missing:
+        return []
+    if week.notes is None or week.notes.watch is None:
+        keys = ", ".join(f"watch[{t}].theme_en" for t in missing)
+        return [f"English edition: no English name in desk.yaml for {keys}; shown in Chinese"]
+    chinese, english = week.notes_file.name, english_notes_file(week.notes_file).name
+    return [
+        f"English edition: no English for this week's theme{'s' if len(missing) > 1 else ''} "
+        f"to watch {', '.join(missing)}; shown in Chinese (give theme_en in {chinese}, or the "
+        f"themes in English under watch: in {english})"
+    ]

@@ -5,26 +5,23 @@ themes: each heading is the Chinese heading, ``|``, then the English title
 (``## 英伟达Blackwell平台进入交付期 | Nvidia Blackwell enters delivery``); the paragraphs, bullets
 and ``Source:`` lines under it are the English text. A theme of the Chinese notes without
 English text is left out of the English edition and named on the console: the English document
-never shows Chinese text in its place.
+never shows Chinese text in its place. The English notes' ``watch:`` (the English themes of the
+week's names to watch) is read with the week, by ``desk.watch_notes``; this part says which themes
+still lack English.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ..build.week import Week
 from ..desk.notes import NoteSection, WeekNotes, load_notes
+from ..desk.watch_notes import english_notes_file
 from ..errors import InputError
 from ..report.model import ORDER_NEWS, ORDER_RISKS, Paragraph, Review, Section
 from .base import ReportPart
+from .names import theme_messages
 from .notes import MAX_SECTIONS
 
 SEPARATOR = " | "
-
-
-def english_notes_file(chinese: Path) -> Path:
-    """`notes/2024-10-10.md` -> `notes/2024-10-10.en.md`."""
-    return chinese.with_name(f"{chinese.stem}.en{chinese.suffix}")
 
 
 def english_source(source: str | None) -> str | None:
@@ -81,6 +78,7 @@ def english_notes_part(week: Week, review: Review) -> ReportPart:
     chinese = week.notes
     path = english_notes_file(week.notes_file)
     part = _risks_part(week)  # read here, never from the analysis cache: the notes may change
+    part.messages += theme_messages(week)
     if chinese is None:
         part.messages.append(f"no notes for {week.published}: no news sections")
         return part
