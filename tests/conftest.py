@@ -72,3 +72,16 @@ def market_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from market_store import fill_market_store
 
     return fill_market_store(tmp_path_factory.mktemp("market") / "store.duckdb")
+
+
+@pytest.fixture()
+def demo_desk_with_notes(demo_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The demo desk reading its notes from a temporary folder (the store is the shared one)."""
+    monkeypatch.setenv("SECTORWEEKLY_HOME", str(demo_store.parent.parent))
+    from sectorweekly.desk.parse import load_desk
+
+    desk = load_desk()
+    notes_dir = tmp_path / "notes"
+    notes_dir.mkdir()
+    desk.notes_dir = str(notes_dir)  # absolute: wins over the desk's own folder
+    return desk, notes_dir

@@ -10,7 +10,6 @@ import pytest
 
 from sectorweekly.build.flow import BuildContext, build_report
 from sectorweekly.desk.notes import format_source, load_notes, parse_notes
-from sectorweekly.desk.parse import load_desk
 from sectorweekly.errors import InputError
 from sectorweekly.parts.notes import chinese_numeral
 
@@ -111,17 +110,6 @@ def test_bad_notes_give_file_and_line(text, line, words):
 def test_missing_file_is_none_and_numerals_count_past_ten(tmp_path):
     assert load_notes(tmp_path / "2024-10-10.md") is None
     assert [chinese_numeral(n) for n in (1, 9, 10, 11, 19)] == ["一", "九", "十", "十一", "十九"]
-
-
-@pytest.fixture()
-def demo_desk_with_notes(demo_store, tmp_path, monkeypatch):
-    """The demo desk reading its notes from a temporary folder (the store is the shared one)."""
-    monkeypatch.setenv("SECTORWEEKLY_HOME", str(demo_store.parent.parent))
-    desk = load_desk()
-    notes_dir = tmp_path / "notes"
-    notes_dir.mkdir()
-    desk.notes_dir = str(notes_dir)  # absolute: wins over the desk's own folder
-    return desk, notes_dir
 
 
 def test_notes_become_numbered_sections_title_and_overrides(demo_desk_with_notes):

@@ -14,10 +14,10 @@ import pytest
 import requests
 
 from sectorweekly import store
-from sectorweekly.cli import main
 from sectorweekly.desk.parse import load_desk
 from sectorweekly.providers.akshare import AkshareProvider
 from sectorweekly.update.run import UpdateOptions, run_update
+from test_store_writer import sw
 from test_universe_bad_inputs import BARS, good
 from update_fixtures import RecordedAkshare, make_desk
 
@@ -27,21 +27,10 @@ def tree(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
 
 
-def sw(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: object):
-    """Run the command line in this process: (exit code, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["sectorweekly", *map(str, args)])
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    return code, capsys.readouterr().err
-
-
 @pytest.fixture
 def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> Path:
     """A desk made by `init` (no demo data): no store yet."""
-    code, err = sw(monkeypatch, capsys, "init", tmp_path / "desk")
+    code, _, err = sw(capsys, monkeypatch, "init", tmp_path / "desk")
     assert code == 0, err
     assert not (tmp_path / "desk" / "store.duckdb").exists()
     return tmp_path / "desk"
@@ -79,7 +68,7 @@ def test_a_refused_first_import_leaves_the_desk_as_it_was(
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     before = tree(desk)
-    code, err = sw(monkeypatch, capsys, *command, path, "--desk", desk)
+    code, _, err = sw(capsys, monkeypatch, *command, path, "--desk", desk)
     assert code == 2
     assert err.strip().startswith("error: ") and "\n" not in err.strip(), err
     assert f"{tmp_path}/{words}" in err, err
@@ -92,7 +81,7 @@ def test_a_refused_first_whole_market_import_leaves_the_desk_as_it_was(
     twice = "600000,2024-10-09,9,9.5,8.9,9.2,5,1\n600000,2024-10-09,9,9.5,8.9,9.3,5,1\n"
     folder = good(tmp_path / "market", bars__csv=BARS + twice)
     before = tree(desk)
-    code, err = sw(monkeypatch, capsys, "import", "universe", folder, "--desk", desk)
+    code, _, err = sw(capsys, monkeypatch, "import", "universe", folder, "--desk", desk)
     assert code == 2
     assert "bars.csv:7: duplicate 600000 2024-10-09 with close 9.3" in err, err
     assert tree(desk) == before
@@ -107,11 +96,11 @@ def test_no_folder_is_left_for_a_store_that_was_refused(
     name, text, command, _ = REFUSED["prices"]
     (tmp_path / name).write_text(text, encoding="utf-8")
     before = tree(desk)
-    code, err = sw(monkeypatch, capsys, *command, tmp_path / name, "--desk", desk)
+    code, _, err = sw(capsys, monkeypatch, *command, tmp_path / name, "--desk", desk)
     assert code == 2 and "close 'abc' is not a number" in err, err
     assert tree(desk) == before and not (desk / "db").exists()
     (tmp_path / name).write_text(text.replace("abc", "190.5"), encoding="utf-8")
-    code, err = sw(monkeypatch, capsys, *command, tmp_path / name, "--desk", desk)
+    code, _, err = sw(capsys, monkeypatch, *command, tmp_path / name, "--desk", desk)
     assert code == 0, err  # a good file then makes the folder and the store
     assert store.meta_value(desk / "db/2024/store.duckdb", "last_ingest.prices") is not None
 
@@ -164,7 +153,7 @@ def test_a_writer_waiting_behind_a_refused_first_write_then_writes(
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         assert store.lock_file(db).exists()
-        code, err = sw(monkeypatch, capsys, "import", "prices", good_prices, "--desk", desk)
+        code, _, err = sw(capsys, monkeypatch, "import", "prices", good_prices, "--desk", desk)
     finally:
         holder.wait(timeout=20)
     assert holder.returncode == 0

@@ -142,26 +142,15 @@ def test_an_english_watch_without_a_chinese_one_is_an_error():
     assert week_watch(load_desk(), chinese, _notes("## 光模块 | Optical\nText.\n")) is None
 
 
-@pytest.fixture()
-def desk_with_notes(demo_store, tmp_path, monkeypatch):
-    """The demo desk reading its notes from a temporary folder (the store is the shared one)."""
-    monkeypatch.setenv("SECTORWEEKLY_HOME", str(demo_store.parent.parent))
-    desk = load_desk()
-    notes_dir = tmp_path / "notes"
-    notes_dir.mkdir()
-    desk.notes_dir = str(notes_dir)  # absolute: wins over the desk's own folder
-    return desk, notes_dir
-
-
 def _pdf_text(path: Path) -> str:
     run = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
     return " ".join(run.stdout.split())
 
 
-def test_the_english_documents_show_the_notes_english_themes(desk_with_notes, tmp_path):
+def test_the_english_documents_show_the_notes_english_themes(demo_desk_with_notes, tmp_path):
     from sectorweekly.report.render import write_all
 
-    desk, notes_dir = desk_with_notes
+    desk, notes_dir = demo_desk_with_notes
     (notes_dir / "2024-10-10.md").write_text(CHINESE, encoding="utf-8")
     (notes_dir / "2024-10-10.en.md").write_text(ENGLISH, encoding="utf-8")
     ctx = BuildContext()
@@ -184,8 +173,8 @@ def test_the_english_documents_show_the_notes_english_themes(desk_with_notes, tm
         assert "光通信" not in text and "国产GPU" not in text
 
 
-def test_a_theme_without_english_is_shown_in_chinese_and_listed(desk_with_notes):
-    desk, notes_dir = desk_with_notes
+def test_a_theme_without_english_is_shown_in_chinese_and_listed(demo_desk_with_notes):
+    desk, notes_dir = demo_desk_with_notes
     (notes_dir / "2024-10-10.md").write_text(CHINESE, encoding="utf-8")
     ctx = BuildContext()
     report = build_report(desk, START, END, ctx, "en")
@@ -197,8 +186,8 @@ def test_a_theme_without_english_is_shown_in_chinese_and_listed(desk_with_notes)
     ]
 
 
-def test_the_chinese_edition_is_unchanged_and_reads_no_english_notes(desk_with_notes):
-    desk, notes_dir = desk_with_notes
+def test_the_chinese_edition_is_unchanged_and_reads_no_english_notes(demo_desk_with_notes):
+    desk, notes_dir = demo_desk_with_notes
     (notes_dir / "2024-10-10.md").write_text(
         CHINESE.replace(", theme_en: Optical interconnect", ""), encoding="utf-8"
     )

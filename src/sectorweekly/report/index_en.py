@@ -16,38 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, select_autoescape
-
 from ..narrative.en import signed_pct, window_label, ymd
 from ..series.archive import ArchivedEdition, ArchivedIssue, week_moves
 from .fonts import embedded_font_css
-from .index import links
+from .index import ENV, HEAD, TAIL, links, style
 
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ series }}: all issues</title>
-<style>
-{{ font_css | safe }}
-body { font-family: "Noto Sans SC", sans-serif; color: #1d2733; margin: 0; line-height: 1.6; }
-main { max-width: 1040px; margin: 0 auto; padding: 1.2rem 1rem 3rem; }
-h1 { color: #8c1d18; font-size: 1.5rem; border-bottom: 3px solid #8c1d18; padding-bottom: .4rem; }
-.meta { color: #5b6570; font-size: .9rem; }
-table { border-collapse: collapse; width: 100%; font-size: .9rem; }
-th, td { border-bottom: 1px solid #d5d9de; padding: .35rem .5rem; text-align: left; vertical-align: top; }
-th { background: #f3f4f6; white-space: nowrap; }
-td.date { white-space: nowrap; font-variant-numeric: tabular-nums; }
-.up { color: {{ rise }}; } .down { color: {{ fall }}; }
-.links a { margin-right: .5rem; white-space: nowrap; }
-.none, .mark { color: #8a939c; }
-</style>
-</head>
-<body>
-<main>
-<h1>{{ series }}: all issues</h1>
-<p class="meta">{{ rows|length }} {{ 'issue' if rows|length == 1 else 'issues' }}; report archive: archive.jsonl.
+_TEMPLATE = (
+    HEAD
+    + """<p class="meta">{{ rows|length }} {{ 'issue' if rows|length == 1 else 'issues' }}; report archive: archive.jsonl.
 "Model only" marks a backfilled issue: its report model is archived, no documents were written.
 "(Chinese only)" marks an issue published without an English edition.
 <a href="{{ chinese }}" hreflang="zh-CN">Chinese edition index</a></p>
@@ -61,14 +37,10 @@ td.date { white-space: nowrap; font-variant-numeric: tabular-nums; }
 {% for m in (r.best, r.worst) %}<td>{% if m %}{{ m[0] }} <span class="{{ 'up' if m[1] >= 0 else 'down' }}">{{ m[2] }}</span>{% else %}<span class="none">n/a</span>{% endif %}</td>
 {% endfor %}<td class="links">{% for label, href in r.links %}<a href="{{ href }}">{{ label }}</a>{% else %}<span class="none">{{ r.empty }}</span>{% endfor %}</td>
 </tr>{% endfor %}
-</tbody>
-</table>
-</main>
-</body>
-</html>
 """
+    + TAIL
+)
 
-_env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
 LABELS = {
     ".html": "HTML",
     ".pdf": "PDF",
@@ -165,8 +137,8 @@ def english_index(
     ]
     rise, fall = RISE.get(newest.up, RISE["green"])
     values = {"rows": rows, "series": newest.series, "chinese": chinese}
-    values |= {"rise": rise, "fall": fall}
-    template = _env.from_string(_TEMPLATE)
+    values |= {"style": style(rise, fall), "lang": "en", "title": f"{newest.series}: all issues"}
+    template = ENV.from_string(_TEMPLATE)
     page = template.render(font_css="", **values)
     html = template.render(font_css=embedded_font_css(page), **values)
     return EnglishIndex(html, names.missing)
