@@ -221,3 +221,38 @@ def test_ctrl_c_during_a_build_is_one_line_and_exit_130_and_the_next_build_works
     again = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
     assert (out / "report.pdf").stat().st_size > 100_000
+
+
+def test_a_pipe_broken_while_stopping_for_ctrl_c_reads_as_the_interrupt(monkeypatch, capsys):
+    """Ctrl-C while a worker writes: closing its pipe may raise EBADF inside the stop. The user
+    pressed Ctrl-C; they hear that (exit 130), not "cannot write", which would send them to
+    check a disk that is fine. A disk error with no Ctrl-C behind it keeps its own words."""
+    import errno
+
+    import sectorweekly.cli as cli
+
+    def stopped_while_writing(**_: object) -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise OSError(errno.EBADF, "Bad file descriptor") from None
+
+    def closed_under_the_stop(**_: object) -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise OSError(errno.EBADF, "Bad file descriptor")  # noqa: B904
+
+    def full_disk(**_: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    seen = []
+    for command in (closed_under_the_stop, stopped_while_writing, full_disk):
+        monkeypatch.setattr(cli, "app", command)
+        with pytest.raises(SystemExit) as stop:
+            cli.main()
+        seen.append((stop.value.code, capsys.readouterr().err.strip()))
+    assert seen[0] == (130, "error: " + cli.INTERRUPTED)
+    # "from None" says the error stands on its own: it is not read as the interrupt
+    assert seen[1][0] != 130 and "EBADF" in seen[1][1]
+    assert seen[2][0] != 130 and "the disk is full" in seen[2][1]

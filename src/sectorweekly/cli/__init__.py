@@ -109,12 +109,22 @@ def _usage_line(exc: click.ClickException) -> str:
 INTERRUPTED = "interrupted; the store keeps only what was committed before"
 
 
-def _interrupted(exc: BaseException) -> bool:
-    """Ctrl-C that DuckDB caught inside a query and raised as its own error."""
+def _interrupted(exc: BaseException | None) -> bool:
+    """Ctrl-C: as such, as DuckDB raised it from inside a query, or behind an error raised
+    while the build was stopping for it (a pipe closed under a worker: its context is the
+    interrupt), so that the user hears of the Ctrl-C, not of what it broke."""
     duck = sys.modules.get("duckdb")
-    if duck is not None and isinstance(exc, getattr(duck, "InterruptException", ())):
-        return True
-    return isinstance(exc, RuntimeError) and str(exc).startswith("Query interrupted")
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, (KeyboardInterrupt, typer.Abort)):
+            return True
+        if duck is not None and isinstance(exc, getattr(duck, "InterruptException", ())):
+            return True
+        if isinstance(exc, RuntimeError) and str(exc).startswith("Query interrupted"):
+            return True
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    return False
 
 
 def _store_disk_error(exc: Exception) -> str | None:
@@ -131,11 +141,13 @@ def main() -> None:
         code = app(standalone_mode=False, prog_name="sectorweekly")
         if code == 130:  # typer turns Ctrl-C into this code, silently
             _fail(INTERRUPTED, 130)
-    except SectorWeeklyError as exc:
+    except SectorWeeklyError as exc:  # its own words, an interrupted update's included
         _fail(str(exc), exc.exit_code)
     except ClockError as exc:
         _fail(str(exc), 2)
     except OSError as exc:  # the machine refused a file: full disk, read-only, permission
+        if _interrupted(exc):
+            _fail(INTERRUPTED, 130)
         error = machine_error(exc)
         _fail(str(error), error.exit_code)
     except click.NoArgsIsHelpError as exc:
