@@ -253,3 +253,23 @@ def test_cli_bad_english_theme_is_one_line_and_exit_code_2(
         cli.main()
     assert exit_.value.code == 2
     assert capsys.readouterr().err.strip() == f"error: {desk_dir / 'notes' / where}: {message}"
+    # every edition is built before any is written: no Chinese half of the issue is left
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_an_english_edition_refused_leaves_no_chinese_half_of_the_issue(
+    demo_desk_with_notes, tmp_path
+):
+    """``build --lang zh,en``: every edition is built before any is written, so English notes
+    the build refuses leave the issue's folder empty, not a Chinese edition without its twin."""
+    from sectorweekly.cli.editions import write_editions
+    from sectorweekly.report.tasks import runner
+
+    desk, notes_dir = demo_desk_with_notes
+    (notes_dir / "2024-10-10.md").write_text(CHINESE, encoding="utf-8")
+    bad = ENGLISH.replace("[Cambricon]", "[Hygon]")
+    (notes_dir / "2024-10-10.en.md").write_text(bad, encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(InputError, match="its names differ"):
+        write_editions(desk, (START, END), ("zh", "en"), [], out, tmp_path, runner(1), 1, print)
+    assert not out.exists() or not any(out.iterdir())

@@ -67,29 +67,26 @@ def write_editions(
     jobs: int,
     say: Callable[[str], None],
 ) -> tuple[dict[str, Report], Path, list[Path]]:
-    """Build and write each edition in turn (the Chinese first); returns each edition's
-    report (the first first) and the issue's folder, and every file written. ``run`` writes
-    the first edition, a new runner of ``jobs`` each next one."""
+    """Build every edition, then write each (the Chinese first): a week the English edition
+    refuses (its notes, say) writes nothing. Returns each edition's report (the first first),
+    the issue's folder and every file written. ``run`` writes the first edition, a new runner
+    of ``jobs`` each next one."""
     from ..build.flow import BuildContext, build_report
     from ..report.render import write_all
     from ..report.tasks import runner
 
-    first: Report | None = None
-    reports: dict[str, Report] = {}
-    folder = out
-    written: list[Path] = []
-    for lang in langs:
+    built: list[tuple[str, Report]] = []
+    for lang in langs:  # every edition built before any is written: an error leaves no half issue
         ctx = BuildContext(history=history)
-        report = build_report(desk, window[0], window[1], ctx, lang)
+        built.append((lang, build_report(desk, window[0], window[1], ctx, lang)))
         for msg in ctx.messages:
             say(msg)
-        folder = folder or series_dir / report.front.publication_date.isoformat()
-        written += write_all(
-            report, edition_folder(folder, lang), run if first is None else runner(jobs)
-        )
-        first = first or report
+    folder = out or series_dir / built[0][1].front.publication_date.isoformat()
+    reports: dict[str, Report] = {}
+    written: list[Path] = []
+    for i, (lang, report) in enumerate(built):
+        written += write_all(report, edition_folder(folder, lang), run if i == 0 else runner(jobs))
         reports[lang] = report
-    assert first is not None and folder is not None
     return reports, folder, written
 
 
