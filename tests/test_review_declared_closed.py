@@ -164,3 +164,23 @@ def test_the_demo_week_after_a_declared_closed_day(closed_desk, tmp_path):
         con.close()
     for w in (week, Window(D("2024-09-30"), D("2024-10-04"))):
         assert _demo_moves(closed_desk, w) == _demo_moves(bare, w)
+
+
+def test_the_series_reads_no_row_on_a_declared_closed_day(closed_desk):
+    """The basket chart and the names to watch since first listed read the same rows as the
+    review: the sector's relative performance has no point on 2024-09-30 (沪深300, the basket's
+    benchmark, has a stored row that day), and its points are those of the store without it."""
+    from sectorweekly.analysis import series as an
+
+    d = load_desk(closed_desk)
+    cals = Calendars.of_desk(d)
+    closed = {"CN_A": list(cals.desk_closed_days("CN_A"))}
+    members = {s: i.market for s, i in d.instruments.items() if i.market == "CN_A"}
+    with store.reader(closed_desk / "store.duckdb") as con:
+        every = an.basket_index(con, members, "000300", D("2024-10-11"), 3)
+        kept = an.basket_index(con, members, "000300", D("2024-10-11"), 3, closed=closed)
+    assert D("2024-09-30") in every.dates and D("2024-09-30") not in kept.dates
+    assert len(kept.dates) == len(every.dates) - 1
+    # the day after: its return is measured from 09-27, as the review's is
+    at = kept.dates.index(D("2024-10-08"))
+    assert kept.dates[at - 1] == D("2024-09-27")

@@ -35,12 +35,18 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def load_closes(
-    con: duckdb.DuckDBPyConnection, symbols: Sequence[str], lo: dt.date, hi: dt.date
+    con: duckdb.DuckDBPyConnection,
+    symbols: Sequence[str],
+    lo: dt.date,
+    hi: dt.date,
+    closed: Mapping[str, Sequence[dt.date]] | None = None,
 ) -> pd.DataFrame:
     """Stored closes of ``symbols`` in ``[lo, hi]``, one row per day, with ``adjusted``: the
     close divided by the running product of the ex-rights factors (reference previous close
     over the prior stored close) since ``lo``, so that the ratio of two adjusted closes is the
-    return with dividends and splits neutralised, as the weekly review measures it."""
+    return with dividends and splits neutralised, as the weekly review measures it. Rows on a
+    day ``closed`` lists for their market (the desk's declared closures) are not read, as the
+    review reads none."""
     if not symbols:
         return pd.DataFrame(columns=["symbol", "date", "close", "adjusted"])
     found = con.execute(
@@ -56,16 +62,28 @@ def load_closes(
                             1.0) AS factor
             FROM prices
             WHERE symbol IN (SELECT unnest(?)) AND date BETWEEN ? AND ?
+              AND NOT EXISTS (
+                  SELECT 1 FROM (SELECT unnest(CAST(? AS VARCHAR[])) AS m,
+                                        unnest(CAST(? AS DATE[])) AS d) c
+                  WHERE c.m = prices.market AND c.d = prices.date)
         )
         SELECT symbol, date, close,
                close / exp(sum(ln(factor)) OVER (PARTITION BY symbol ORDER BY date
                                                  ROWS UNBOUNDED PRECEDING)) AS adjusted
         FROM f ORDER BY symbol, date
         """,
-        [list(symbols), lo, hi],
+        [list(symbols), lo, hi, *_closed_lists(closed)],
     ).df()
     frame["date"] = pd.to_datetime(frame["date"]).dt.date
     return frame
+
+
+def _closed_lists(
+    closed: Mapping[str, Sequence[dt.date]] | None,
+) -> tuple[list[str], list[dt.date]]:
+    """``closed`` as (market, day) pairs in two lists, for the query."""
+    pairs = [(m, d) for m, days in (closed or {}).items() for d in days]
+    return [m for m, _ in pairs], [d for _, d in pairs]
 
 
 def load_shares(
@@ -115,6 +133,7 @@ def basket_index(
     months: int = 12,
     weighting: str = "equal",
     cap_markets: Sequence[str] = (),
+    closed: Mapping[str, Sequence[dt.date]] | None = None,
 ) -> BasketIndex:
     """Daily-rebalanced basket of ``members`` (symbol -> market) against ``benchmark``.
 
@@ -127,7 +146,7 @@ def basket_index(
     """
     start = add_months(end, -months)
     symbols = list(members)
-    frame = load_closes(con, [*symbols, benchmark], start - dt.timedelta(days=14), end)
+    frame = load_closes(con, [*symbols, benchmark], start - dt.timedelta(days=14), end, closed)
     bench = frame[frame["symbol"] == benchmark].set_index("date")["close"]
     grid = [d for d in bench.index if d >= start]
     left_out: dict[str, str] = {}
@@ -253,6 +272,7 @@ def since_listed(
     archive_start: dt.date | None,
     benchmarks: Mapping[str, str],
     end: dt.date,
+    closed: Mapping[str, Sequence[dt.date]] | None = None,
 ) -> list[SinceListed]:
     """``names``: (symbol, market, status); ``first``: symbol -> (publication date, data cut-off)
     of the first archived issue listing it. Returns are close to close, start = the last close on
@@ -261,7 +281,7 @@ def since_listed(
     starts = [cut for _, cut in first.values()]
     lo = min(starts) - dt.timedelta(days=14) if starts else end
     symbols = sorted({s for s, _, _ in names} | set(benchmarks.values()))
-    frame = load_closes(con, symbols, lo, end)
+    frame = load_closes(con, symbols, lo, end, closed)
     closes, adjusted = by_symbol(frame), by_symbol(frame, "adjusted")
     out = []
     for symbol, market, status in names:

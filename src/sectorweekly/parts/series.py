@@ -129,8 +129,19 @@ def _first_listed(history: list[Report]) -> dict[str, tuple[dt.date, dt.date]]:
     return first
 
 
+def declared_closed(week: Week) -> dict[str, list[dt.date]]:
+    """The days the desk declares closed, per market: the series reads no row on them."""
+    cals = week.calendars
+    return {m: list(cals.desk_closed_days(m)) for m in {e.market for e in cals.desk}}
+
+
 def watch_items(
-    con: Any, desk: Desk, review: Review, history: list[Report], end: dt.date
+    con: Any,
+    desk: Desk,
+    review: Review,
+    history: list[Report],
+    end: dt.date,
+    closed: dict[str, list[dt.date]] | None = None,
 ) -> list[an.SinceListed]:
     now = _watch(review)
     before = _watch(history[-1].review) if history else []
@@ -138,7 +149,7 @@ def watch_items(
     names += [(s, desk.instruments[s].market, "dropped") for s in before if s not in now]
     archive_start = history[0].front.publication_date if history else None
     return an.since_listed(
-        con, names, _first_listed(history), archive_start, desk.ratings.benchmarks, end
+        con, names, _first_listed(history), archive_start, desk.ratings.benchmarks, end, closed
     )
 
 
@@ -296,9 +307,9 @@ def series_part(week: Week, review: Review) -> ReportPart:
     with store.reader(week.store) as con:
         long_index = an.basket_index(
             con, markets, desk.basket.benchmark, window.end, months,
-            desk.basket.weighting, [bench_market],
+            desk.basket.weighting, [bench_market], declared_closed(week),
         )  # fmt: skip
-        items = watch_items(con, desk, review, history, window.end)
+        items = watch_items(con, desk, review, history, window.end, declared_closed(week))
     part = ReportPart()
     part.related = [
         RelatedIssue(publication_date=r.front.publication_date, title=r.front.title)

@@ -35,6 +35,7 @@ from .series import (
     _membership_changes,
     _rebase,
     basket_members,
+    declared_closed,
     watch_items,
 )
 
@@ -68,9 +69,9 @@ def english_series_part(week: Week, review: Review) -> ReportPart:
     with store.reader(week.store) as con:
         long_index = an.basket_index(
             con, markets, desk.basket.benchmark, window.end, months,
-            desk.basket.weighting, [bench_market],
+            desk.basket.weighting, [bench_market], declared_closed(week),
         )  # fmt: skip
-        items = watch_items(con, desk, review, history, window.end)
+        items = watch_items(con, desk, review, history, window.end, declared_closed(week))
     if long_index.dates:
         index = _rebase(long_index, an.add_months(window.end, -desk.basket.months))
         part.charts.append(_relative_chart(week, index, review, shown))
