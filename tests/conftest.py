@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import build_demo_week, home_as
+
 
 @pytest.fixture(autouse=True)
 def _isolated_home(
@@ -19,21 +21,13 @@ def _isolated_home(
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo desk's store, seeded once per test session (read-only for tests)."""
-    import os
 
     from sectorweekly.desk.parse import load_desk
     from sectorweekly.update.workspace import prepare
 
     home = tmp_path_factory.mktemp("demo_home")
-    old = os.environ.get("SECTORWEEKLY_HOME")
-    os.environ["SECTORWEEKLY_HOME"] = str(home)
-    try:
+    with home_as(home):
         path, _ = prepare(load_desk())
-    finally:
-        if old is None:
-            os.environ.pop("SECTORWEEKLY_HOME", None)
-        else:
-            os.environ["SECTORWEEKLY_HOME"] = old
     return path
 
 
@@ -43,26 +37,7 @@ def demo_report(demo_store: Path, tmp_path_factory: pytest.TempPathFactory):
 
     Returns (report, out_dir, console messages).
     """
-    import datetime as dt
-    import os
-
-    from sectorweekly.build.flow import BuildContext, build_report
-    from sectorweekly.desk.parse import load_desk
-    from sectorweekly.report.render import write_all
-
-    out = tmp_path_factory.mktemp("demo_report")
-    old = os.environ.get("SECTORWEEKLY_HOME")
-    os.environ["SECTORWEEKLY_HOME"] = str(demo_store.parent.parent)
-    try:
-        ctx = BuildContext()
-        report = build_report(load_desk(), dt.date(2024, 10, 7), dt.date(2024, 10, 9), ctx)
-        write_all(report, out)
-    finally:
-        if old is None:
-            os.environ.pop("SECTORWEEKLY_HOME", None)
-        else:
-            os.environ["SECTORWEEKLY_HOME"] = old
-    return report, out, ctx.messages
+    return build_demo_week(demo_store.parent.parent, tmp_path_factory.mktemp("demo_report"))
 
 
 @pytest.fixture(scope="session")

@@ -2,14 +2,59 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
 
 from sectorweekly import store
 from sectorweekly.markets.calendars import Calendars
+
+
+@contextlib.contextmanager
+def home_as(home: Path | str) -> Iterator[None]:
+    """SECTORWEEKLY_HOME set to ``home`` for the block (a session fixture cannot monkeypatch),
+    then as it was."""
+    old = os.environ.get("SECTORWEEKLY_HOME")
+    os.environ["SECTORWEEKLY_HOME"] = str(home)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("SECTORWEEKLY_HOME", None)
+        else:
+            os.environ["SECTORWEEKLY_HOME"] = old
+
+
+def build_demo_week(home: Path, out: Path, lang: str = "zh") -> tuple[Any, Path, list[str]]:
+    """The demo desk's week 2024-10-07..09 built from ``home``'s store and written into ``out``
+    in every format: (report, out, console messages)."""
+    from sectorweekly.build.flow import BuildContext, build_report
+    from sectorweekly.desk.parse import load_desk
+    from sectorweekly.report.render import write_all
+
+    with home_as(home):
+        ctx = BuildContext()
+        report = build_report(load_desk(), dt.date(2024, 10, 7), dt.date(2024, 10, 9), ctx, lang)
+        write_all(report, out)
+    return report, out, ctx.messages
+
+
+def market_home(demo_store: Path, home: Path) -> Path:
+    """``home`` holding a copy of the demo store with the whole-market slice added."""
+    import shutil
+
+    from market_store import fill_market_store
+
+    (home / "demo").mkdir()
+    shutil.copyfile(demo_store, home / "demo" / "store.duckdb")
+    fill_market_store(home / "demo" / "store.duckdb")
+    return home
 
 
 def memory_store() -> duckdb.DuckDBPyConnection:

@@ -4,7 +4,6 @@ one language per line, whole lines in logs, and the notes hint of the demo desk.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import home_as
 from sectorweekly import console as consoles
 from sectorweekly.desk.parse import load_desk
 from sectorweekly.errors import StoreError
@@ -23,15 +23,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 @contextmanager
 def _demo_home(demo_store: Path) -> Iterator[None]:
-    old = os.environ.get("SECTORWEEKLY_HOME")
-    os.environ["SECTORWEEKLY_HOME"] = str(demo_store.parent.parent)
-    try:
+    with home_as(demo_store.parent.parent):
         yield
-    finally:
-        if old is None:
-            os.environ.pop("SECTORWEEKLY_HOME", None)
-        else:
-            os.environ["SECTORWEEKLY_HOME"] = old
 
 
 def test_more_weeks_than_the_store_holds_backfills_every_week_it_holds(demo_store):

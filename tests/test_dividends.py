@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from helpers import home_as
 from sectorweekly import store
 from sectorweekly.cli import main
 from sectorweekly.markets.calendars import Calendars
@@ -107,7 +108,6 @@ def test_demo_week_with_a_cash_dividend_chains_through_the_reference(demo_store)
     """688041 海光信息, 2025-05-12..16: 143.88 (05-09) → 142.11 (05-15) → ex-date 05-16, reference
     141.94 after 0.17 a share, close 138.49. Chained: 138.49 ÷ 141.94 × 142.11 ÷ 143.88 − 1 =
     −3.63%; the raw closes would say −3.75%, a fall of the dividend's size too many."""
-    import os
 
     from sectorweekly.build.flow import build_report
     from sectorweekly.desk.parse import load_desk
@@ -118,15 +118,8 @@ def test_demo_week_with_a_cash_dividend_chains_through_the_reference(demo_store)
             "WHERE symbol = '688041' AND date = DATE '2025-05-16'"
         ).fetchall()
     assert row[0][0] == 141.94 and "海光信息 2024年年度权益分派实施公告" in row[0][1]
-    old = os.environ.get("SECTORWEEKLY_HOME")
-    os.environ["SECTORWEEKLY_HOME"] = str(demo_store.parent.parent)
-    try:
+    with home_as(demo_store.parent.parent):
         report = build_report(load_desk(), dt.date(2025, 5, 12), dt.date(2025, 5, 16))
-    finally:
-        if old is None:
-            os.environ.pop("SECTORWEEKLY_HOME", None)
-        else:
-            os.environ["SECTORWEEKLY_HOME"] = old
     member = next(m for b in report.review.boards for m in b.members if m.symbol == "688041")
     assert (member.base_close, member.end_close, member.change_pct) == (143.88, 138.49, -3.63)
     assert any("5月16日除权除息" in n for n in member.notes)

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from helpers import build_demo_week, home_as
 from sectorweekly.desk.english import English, Term, glossary
 from sectorweekly.desk.parse import load_desk
 from sectorweekly.report.model import Report, strings
@@ -33,22 +34,8 @@ START, END = dt.date(2024, 10, 7), dt.date(2024, 10, 9)
 @pytest.fixture(scope="module")
 def english(demo_store: Path, tmp_path_factory: pytest.TempPathFactory):
     """The demo week's English edition, built and written once: (report, folder, messages)."""
-    from sectorweekly.build.flow import BuildContext, build_report
-    from sectorweekly.report.render import write_all
-
     out = tmp_path_factory.mktemp("english") / "en"
-    old = os.environ.get("SECTORWEEKLY_HOME")
-    os.environ["SECTORWEEKLY_HOME"] = str(demo_store.parent.parent)
-    try:
-        ctx = BuildContext()
-        report = build_report(load_desk(), START, END, ctx, "en")
-        write_all(report, out)
-    finally:
-        if old is None:
-            os.environ.pop("SECTORWEEKLY_HOME", None)
-        else:
-            os.environ["SECTORWEEKLY_HOME"] = old
-    return report, out, ctx.messages
+    return build_demo_week(demo_store.parent.parent, out, "en")
 
 
 def _numbers(value: Any, path: str = "") -> dict[str, Any]:
@@ -316,15 +303,8 @@ def with_archive(demo_store: Path, tmp_path_factory: pytest.TempPathFactory):
 
     home = demo_store.parent.parent
     reports = tmp_path_factory.mktemp("series_en") / "reports"
-    old = os.environ.get("SECTORWEEKLY_HOME")
-    os.environ["SECTORWEEKLY_HOME"] = str(home)
-    try:
+    with home_as(home):
         backfill(load_desk(), reports, 4, dt.date(2024, 10, 10))
-    finally:
-        if old is None:
-            os.environ.pop("SECTORWEEKLY_HOME", None)
-        else:
-            os.environ["SECTORWEEKLY_HOME"] = old
     run = subprocess.run(
         [sys.executable, "-m", "sectorweekly", "build", "--start", "2024-10-07", "--end",
          "2024-10-09", "--reports", str(reports), "--publish", "--lang", "en,zh"],

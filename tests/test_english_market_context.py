@@ -4,18 +4,16 @@ the whole market in the store, every number the same, English words, declared fa
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
-import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from market_store import MARKET_DIR, fill_market_store
+from helpers import build_demo_week, market_home
+from market_store import MARKET_DIR
 from sectorweekly.desk.english import glossary
 from sectorweekly.desk.parse import load_desk
 from sectorweekly.narrative import market_context_en as me
@@ -34,31 +32,12 @@ KEY_POINT = (
 def editions(demo_store: Path, tmp_path_factory: pytest.TempPathFactory):
     """Both editions of the demo week from one store holding the whole market:
     {lang: (report, folder, messages)}."""
-    from sectorweekly.build.flow import BuildContext, build_report
-    from sectorweekly.report.render import write_all
 
-    home = tmp_path_factory.mktemp("market_en_home")
-    (home / "demo").mkdir()
-    shutil.copyfile(demo_store, home / "demo" / "store.duckdb")
-    fill_market_store(home / "demo" / "store.duckdb")
-    old = os.environ.get("SECTORWEEKLY_HOME")
-    os.environ["SECTORWEEKLY_HOME"] = str(home)
-    built: dict[str, Any] = {}
-    try:
-        for lang in ("zh", "en"):
-            ctx = BuildContext()
-            report = build_report(
-                load_desk(), dt.date(2024, 10, 7), dt.date(2024, 10, 9), ctx, lang
-            )
-            out = tmp_path_factory.mktemp(f"market_{lang}")
-            write_all(report, out)
-            built[lang] = (report, out, ctx.messages)
-    finally:
-        if old is None:
-            os.environ.pop("SECTORWEEKLY_HOME", None)
-        else:
-            os.environ["SECTORWEEKLY_HOME"] = old
-    return built
+    home = market_home(demo_store, tmp_path_factory.mktemp("market_en_home"))
+    return {
+        lang: build_demo_week(home, tmp_path_factory.mktemp(f"market_{lang}"), lang)
+        for lang in ("zh", "en")
+    }
 
 
 def _fallbacks(messages: list[str]) -> list[str]:

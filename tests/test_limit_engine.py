@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from golden import GOLDEN_DIR, golden_rows
+from helpers import home_as
 from sectorweekly import store
 from sectorweekly.analysis.market import MemberSpec, Window, session_limits
 from sectorweekly.desk.parse import Desk, Instrument, load_desk
@@ -30,12 +31,9 @@ CASES = [("demo", w) for w in sorted(golden_rows(GOLDEN_DIR / "review_windows.cs
 
 @pytest.fixture(scope="module")
 def desks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Desk, Path]]:
-    import os
 
     home = tmp_path_factory.mktemp("engine_home")
-    old = os.environ.get("SECTORWEEKLY_HOME")
-    os.environ["SECTORWEEKLY_HOME"] = str(home)
-    try:
+    with home_as(home):
         demo = load_desk()
         root = tmp_path_factory.mktemp("engine") / "desk"
         shutil.copytree(GOLDEN_DIR / "synthetic", root)
@@ -44,11 +42,6 @@ def desks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Desk, Pat
             "demo": (demo, prepare(demo)[0]),
             "synthetic": (synthetic, prepare(synthetic)[0]),
         }
-    finally:
-        if old is None:
-            os.environ.pop("SECTORWEEKLY_HOME", None)
-        else:
-            os.environ["SECTORWEEKLY_HOME"] = old
 
 
 def _update_view(path: Path, symbol: str, inst: Instrument, days: list[dt.date]) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import build_demo_week, market_home
 from market_store import MARKET_DIR, fill_market_store
 from sectorweekly.analysis.market_context import MarketWeek
 from sectorweekly.narrative import market_context_zh as mz
@@ -23,27 +24,8 @@ needs_market = pytest.mark.skipif(not MARKET_DIR.is_dir(), reason="no shared mar
 @pytest.fixture(scope="module")
 def market_report(demo_store: Path, tmp_path_factory: pytest.TempPathFactory):
     """The demo week built from the demo store plus the whole market, in every format."""
-    from sectorweekly.build.flow import BuildContext, build_report
-    from sectorweekly.desk.parse import load_desk
-    from sectorweekly.report.render import write_all
-
-    home = tmp_path_factory.mktemp("market_home")
-    (home / "demo").mkdir()
-    shutil.copyfile(demo_store, home / "demo" / "store.duckdb")
-    fill_market_store(home / "demo" / "store.duckdb")
-    out = tmp_path_factory.mktemp("market_report")
-    old = os.environ.get("SECTORWEEKLY_HOME")
-    os.environ["SECTORWEEKLY_HOME"] = str(home)
-    try:
-        ctx = BuildContext()
-        report = build_report(load_desk(), dt.date(2024, 10, 7), dt.date(2024, 10, 9), ctx)
-        write_all(report, out)
-    finally:
-        if old is None:
-            os.environ.pop("SECTORWEEKLY_HOME", None)
-        else:
-            os.environ["SECTORWEEKLY_HOME"] = old
-    return report, out, ctx.messages
+    home = market_home(demo_store, tmp_path_factory.mktemp("market_home"))
+    return build_demo_week(home, tmp_path_factory.mktemp("market_report"))
 
 
 @needs_market

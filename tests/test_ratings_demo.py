@@ -8,13 +8,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
+from helpers import home_as
 from sectorweekly.cli import main
 from sectorweekly.report.model import ORDER_RATINGS
 
@@ -159,15 +159,8 @@ def demo_report(demo_store: Path, tmp_path_factory: pytest.TempPathFactory):
     home = tmp_path_factory.mktemp("ratings_home")
     (home / "demo").mkdir()
     shutil.copyfile(demo_store, home / "demo" / "store.duckdb")
-    old = os.environ.get("SECTORWEEKLY_HOME")
-    os.environ["SECTORWEEKLY_HOME"] = str(home)
-    try:
+    with home_as(home):
         return build_report(load_desk(), dt.date(2024, 10, 7), dt.date(2024, 10, 9))
-    finally:
-        if old is None:
-            os.environ.pop("SECTORWEEKLY_HOME", None)
-        else:
-            os.environ["SECTORWEEKLY_HOME"] = old
 
 
 def test_demo_report_has_the_ratings_section_judged_as_of_the_window_end(demo_report):

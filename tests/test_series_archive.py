@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import home_as
 from sectorweekly import store
 from sectorweekly.analysis.series import rating_action
 from sectorweekly.desk.parse import load_desk
@@ -37,15 +38,8 @@ def series(demo_store: Path, tmp_path_factory: pytest.TempPathFactory):
 
     home = demo_store.parent.parent
     reports = tmp_path_factory.mktemp("series") / "reports"
-    old = os.environ.get("SECTORWEEKLY_HOME")
-    os.environ["SECTORWEEKLY_HOME"] = str(home)
-    try:
+    with home_as(home):
         result = backfill(load_desk(), reports, 12, D("2024-10-10"))
-    finally:
-        if old is None:
-            os.environ.pop("SECTORWEEKLY_HOME", None)
-        else:
-            os.environ["SECTORWEEKLY_HOME"] = old
     backfilled = archive.read_archive(reports)
     before = store.fingerprint(demo_store)
     run = subprocess.run(

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from helpers import home_as
 from sectorweekly.build.flow import BuildContext, build_report
 from sectorweekly.desk.parse import load_desk
 
@@ -13,18 +14,10 @@ from sectorweekly.desk.parse import load_desk
 @pytest.fixture(scope="module")
 def late_week(demo_store, tmp_path_factory):
     """The demo desk's week of 2025-06-23..27: prices to 2025-06, trackers end 2024-10."""
-    import os
 
-    old = os.environ.get("SECTORWEEKLY_HOME")
-    os.environ["SECTORWEEKLY_HOME"] = str(demo_store.parent.parent)
-    try:
+    with home_as(demo_store.parent.parent):
         ctx = BuildContext()
         report = build_report(load_desk(), dt.date(2025, 6, 23), dt.date(2025, 6, 27), ctx)
-    finally:
-        if old is None:
-            os.environ.pop("SECTORWEEKLY_HOME", None)
-        else:
-            os.environ["SECTORWEEKLY_HOME"] = old
     return report, ctx.messages
 
 
