@@ -32,7 +32,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from .channel import ChannelError, Delivered, Piece, Summary
-from .robot import Answer, Clock, Robot, Transient, base_url, parse_json, secret, webhook_param
+from .robot import (
+    Answer,
+    Clock,
+    Robot,
+    base_url,
+    parse_json,
+    refused,
+    secret,
+    webhook_param,
+)
 from .robot_markdown import dingtalk_markdown
 from .split import split_markdown
 
@@ -111,11 +120,6 @@ class DingtalkChannel:
         code = value.get("errcode", 0)
         if code == 0:
             return value
-        known = ERRORS.get(code) if isinstance(code, int) else None
-        message = str(value.get("errmsg", "")).split(",")[0].strip()
-        if code in RATE_LIMITED:
-            raise Transient(f"dingtalk: {code} {known}", str(code), self.robot.rate_wait)
-        line = f"dingtalk: {code} {known or message or 'refused'}"
-        if code == 310000:
-            line += f"; check {self.where}.secret_env and the robot's security settings"
-        raise ChannelError(line, code=str(code))
+        message = str(value.get("errmsg", "")).split(",")[0]
+        hints = {310000: f"check {self.where}.secret_env and the robot's security settings"}
+        raise refused(self.kind, code, message, ERRORS, RATE_LIMITED, self.robot.rate_wait, hints)

@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .channel import ChannelError, Delivered, Piece, Summary
-from .robot import Answer, Clock, Robot, Transient, base_url, parse_json, secret
+from .robot import Answer, Clock, Robot, base_url, parse_json, refused, secret
 from .robot_markdown import feishu_markdown
 from .split import split_markdown
 
@@ -150,11 +150,6 @@ class FeishuChannel:
         code = value.get("code", value.get("StatusCode", 0))
         if code == 0:
             return value
-        known = ERRORS.get(code) if isinstance(code, int) else None
-        message = str(value.get("msg", value.get("StatusMessage", ""))).strip()
-        if code in RATE_LIMITED:
-            raise Transient(f"feishu: {code} {known}", str(code), self.robot.rate_wait)
-        line = f"feishu: {code} {known or message or 'refused'}"
-        if code == 19021:
-            line += f"; check {self.where}.secret_env"
-        raise ChannelError(line, code=str(code))
+        message = str(value.get("msg", value.get("StatusMessage", "")))
+        hints = {19021: f"check {self.where}.secret_env"}
+        raise refused(self.kind, code, message, ERRORS, RATE_LIMITED, self.robot.rate_wait, hints)

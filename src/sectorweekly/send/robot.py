@@ -147,6 +147,26 @@ class Transient(Exception):
         self.line, self.code, self.wait = line, code, wait
 
 
+def refused(
+    kind: str,
+    code: object,
+    message: str,
+    errors: Mapping[int, str],
+    rate_limited: set[int],
+    wait: float | None,
+    hints: Mapping[int, str],
+) -> Exception:
+    """What a robot's answer with a non-zero ``code`` means: a wait for its rate limit, else a
+    refusal naming the code, its known meaning (or the robot's own ``message``) and, for a code
+    that has one, what to check."""
+    known = errors.get(code) if isinstance(code, int) else None
+    if code in rate_limited:
+        return Transient(f"{kind}: {code} {known}", str(code), wait)
+    line = f"{kind}: {code} {known or message.strip() or 'refused'}"
+    hint = hints.get(code) if isinstance(code, int) else None
+    return ChannelError(line + (f"; {hint}" if hint else ""), code=str(code))
+
+
 def parse_json(kind: str, answer: Answer) -> dict[str, Any]:
     """The JSON of an answer; a web page (a portal, a proxy's login, a 404 page) is refused."""
     head = answer.body.lstrip()[:15].lower()

@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .channel import ChannelError, Delivered, Piece, Summary
-from .robot import Answer, Robot, Transient, base_url, parse_json, secret, webhook_param
+from .robot import Answer, Robot, base_url, parse_json, refused, secret, webhook_param
 from .robot_markdown import wecom_markdown
 from .split import split_markdown
 
@@ -125,14 +125,9 @@ class WecomChannel:
         code = value.get("errcode", 0)
         if code == 0:
             return value
-        message = str(value.get("errmsg", "")).split(",")[0].strip()
-        known = ERRORS.get(code) if isinstance(code, int) else None
-        if code in RATE_LIMITED:
-            raise Transient(f"wecom: {code} {known}", str(code), self.robot.rate_wait)
-        line = f"wecom: {code} {known or message or 'refused'}"
-        if code == 93000:
-            line += f"; {self.hint}"
-        raise ChannelError(line, code=str(code))
+        message = str(value.get("errmsg", "")).split(",")[0]
+        hints = {93000: self.hint}
+        raise refused(self.kind, code, message, ERRORS, RATE_LIMITED, self.robot.rate_wait, hints)
 
 
 def shown_name(summary: Summary) -> str:
