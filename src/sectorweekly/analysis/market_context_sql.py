@@ -10,6 +10,7 @@ INDUSTRY_SQL = """
 SELECT symbol, substr(code, 1, 2) || '0000' AS c1, substr(code, 1, 4) || '00' AS c2
 FROM (SELECT symbol, arg_max(industry_code, included_on) AS code
       FROM sw_membership WHERE included_on <= $day GROUP BY symbol)
+ORDER BY symbol  -- each industry's sum in one order, so that every build gives the same bits
 """
 
 CODES_SQL = "SELECT industry_code, level1, level2 FROM sw_codes"

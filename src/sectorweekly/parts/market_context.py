@@ -11,10 +11,11 @@ without the market contributes nothing (the build's command line says how to add
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from .. import store
-from ..analysis.market_context import BUCKETS, MarketContext, market_context
+from ..analysis.market_context import BUCKETS, MarketContext, MarketWeek, market_context
 from ..analysis.market_context_prior import PriorWeek, prior_week, with_store
 from ..analysis.market_indices import IndexMove, index_moves
 from ..build.week import Week
@@ -181,6 +182,32 @@ def last_week_cell(row: PriorWeek | None) -> dict[str, int] | None:
     return None if None in cell.values() else cell
 
 
+LIMIT_COLORS = {"limit_up": "#c62828", "limit_down": "#2e7d32", "broken": "#f39c12"}
+
+
+def limit_chart_data(
+    w: MarketWeek,
+    row: PriorWeek | None,
+    day: Callable[[dt.date], str],
+    labels: tuple[str, str],
+    names: dict[str, str],
+) -> tuple[dict[str, Any], bool]:
+    """The daily limit chart's bars in either edition's words (``labels``: this week, last
+    week; ``names``: each count's), and whether it has last week's (the 上周合计 row's)."""
+    cell = last_week_cell(row)
+    cats = [day(d.date) for d in w.days] + [labels[0]] + ([labels[1]] if cell else [])
+    series = [
+        {
+            "name": names[name],
+            "values": [getattr(d, name) for d in w.days] + [w.total(name)]
+            + ([cell[name]] if cell else []),
+            "color": color,
+        }
+        for name, color in LIMIT_COLORS.items()
+    ]  # fmt: skip
+    return {"categories": cats, "series": series}, cell is not None
+
+
 def charts(ctx: MarketContext, row: PriorWeek | None) -> list[Chart]:
     w, last = ctx.week, ctx.last
     ranked = [m for m in ctx.industries if m.change_pct is not None]
@@ -210,29 +237,15 @@ def charts(ctx: MarketContext, row: PriorWeek | None) -> list[Chart]:
         source=SOURCE,
         notes=[f"本周计入{w.counted}只（全周停牌{w.suspended}只、无基期收盘{w.no_base}只不计）"],
     )
-    cell = last_week_cell(row)
-    cats = [md(d.date) for d in w.days] + ["本周"] + (["上周"] if cell else [])
-
-    def series(name: str, color: str) -> dict[str, Any]:
-        values = [getattr(d, name) for d in w.days] + [w.total(name)]
-        return {"name": mz.LIMIT_NAMES[name], "values": values + ([cell[name]] if cell else []),
-                "color": color}  # fmt: skip
-
+    data, has_last = limit_chart_data(w, row, md, ("本周", "上周"), mz.LIMIT_NAMES)
     limits = Chart(
         key="mc_limits",
         title="全A每日涨停、跌停与炸板家数",
         unit="家",
         kind="bar",
-        data={
-            "categories": cats,
-            "series": [
-                series("limit_up", "#c62828"),
-                series("limit_down", "#2e7d32"),
-                series("broken", "#f39c12"),
-            ],
-        },
+        data=data,
         source=SOURCE,
-        notes=["本周、上周为各交易日家次之和", *([mz.row_note(row)] if cell else [])],
+        notes=["本周、上周为各交易日家次之和", *([mz.row_note(row)] if has_last else [])],
     )
     rungs = w.ladder[:10]
     ladder = Chart(

@@ -19,7 +19,7 @@ from ..narrative import market_context_zh as mz
 from ..narrative.en import MARKET_LABEL, md, signed_pct
 from ..report.model import ORDER_MARKET_CONTEXT, Chart, Paragraph, Review, Section, Table
 from .base import ReportPart
-from .market_context import last_week, last_week_cell, read_context, read_indices
+from .market_context import last_week, limit_chart_data, read_context, read_indices
 from .market_context_indices import missing_indices
 from .market_context_json import extras, week_extras
 from .market_coverage import market_gap
@@ -199,31 +199,17 @@ def charts(ctx: MarketContext, missing: list[str], row: PriorWeek | None) -> lis
             "without a base close left out)"
         ],
     )
-    cell = last_week_cell(row)
-    cats = [md(d.date) for d in w.days] + ["This week"] + (["Last week"] if cell else [])
-
-    def series(name: str, color: str) -> dict[str, Any]:
-        values = [getattr(d, name) for d in w.days] + [w.total(name)]
-        return {"name": me.LIMIT_NAMES[name], "values": values + ([cell[name]] if cell else []),
-                "color": color}  # fmt: skip
-
+    data, has_last = limit_chart_data(w, row, md, ("This week", "Last week"), me.LIMIT_NAMES)
     limits = Chart(
         key="mc_limits",
         title="All A-shares: daily limit-ups, limit-downs and failed limit-ups",
         unit="stocks",
         kind="bar",
-        data={
-            "categories": cats,
-            "series": [
-                series("limit_up", "#c62828"),
-                series("limit_down", "#2e7d32"),
-                series("broken", "#f39c12"),
-            ],
-        },
+        data=data,
         source=SOURCE,
         notes=[
             "This week and last week sum the sessions' stock-days",
-            *([me.row_note(row)] if cell else []),
+            *([me.row_note(row)] if has_last else []),
         ],
     )
     rungs = w.ladder[:10]
