@@ -181,8 +181,10 @@ def runs(rows: Rows, close_up: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     return run, capped, prev
 
 
-def _board(day: dt.date, sel: np.ndarray, rows: Rows, m: Marks, prev: np.ndarray) -> DayBoard:
-    c, p = cents(rows.close[sel]), cents(rows.prev_close[sel])
+def _board(
+    day: dt.date, sel: np.ndarray, rows: Rows, prices: Cents, m: Marks, prev: np.ndarray
+) -> DayBoard:
+    c, p = prices.close[sel], prices.prev[sel]
     has_p, ups, before = ~np.isnan(p), m.close_up[sel], prev[sel] > 0
     return DayBoard(
         date=day,
@@ -227,7 +229,7 @@ def judge_days(
         at = sel[m.close_up[sel]]
         day_runs = zip(rows.symbol[at].tolist(), run[at].tolist(), capped[at].tolist(), strict=True)
         downs = frozenset(rows.symbol[sel[m.close_down[sel]]].tolist())
-        out[day] = JudgedDay(_board(day, sel, rows, m, prev), tuple(day_runs), downs)
+        out[day] = JudgedDay(_board(day, sel, rows, p, m, prev), tuple(day_runs), downs)
     return out
 
 
